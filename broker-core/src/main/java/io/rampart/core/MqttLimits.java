@@ -1,0 +1,77 @@
+package io.rampart.core;
+
+/**
+ * Protocol limits the broker enforces and advertises (MQTT 5 CONNACK properties where they exist).
+ * Validated on construction: an impossible value is rejected with the offending field named.
+ *
+ * @param maxPacketSize          largest packet accepted from a client, bytes (1..268435455)
+ * @param maxClientIdLength      longest client identifier accepted, UTF-8 characters (23..65535)
+ * @param maxTopicLength         longest topic name or filter, UTF-8 bytes (1..65535)
+ * @param maxTopicLevels         most topic levels in a name or filter (1..65535)
+ * @param receiveMaximum         QoS 1/2 PUBLISHes a client may have unacknowledged towards the broker (1..65535)
+ * @param maxKeepAliveSeconds    largest keep alive accepted; a larger client value is replaced via Server Keep Alive (1..65535)
+ * @param allowZeroKeepAlive     whether a client may disable keep alive with 0
+ * @param topicAliasMaximum      topic aliases a client may use towards the broker (0..65535)
+ * @param maxQos                 maximum QoS the broker supports (0..2)
+ * @param retainAvailable        whether retained messages are supported
+ * @param wildcardSubscriptions  whether {@code +} and {@code #} may be used in filters
+ * @param sharedSubscriptions    whether {@code $share/...} filters are accepted
+ * @param maxQueuedMessages      messages queued per session (offline or waiting for the inflight window) (1..)
+ * @param queueOverflow          what is dropped when the queue is full
+ * @param queueQos0Offline       whether QoS 0 messages are queued for disconnected persistent sessions
+ * @param maxSessionExpirySeconds upper bound for the session expiry interval (0..4294967295)
+ * @param maxMessageExpirySeconds upper bound for the message expiry interval, 0 = no bound
+ * @param connectTimeoutSeconds  time a new connection has to send CONNECT (1..)
+ */
+public record MqttLimits(
+        int maxPacketSize,
+        int maxClientIdLength,
+        int maxTopicLength,
+        int maxTopicLevels,
+        int receiveMaximum,
+        int maxKeepAliveSeconds,
+        boolean allowZeroKeepAlive,
+        int topicAliasMaximum,
+        int maxQos,
+        boolean retainAvailable,
+        boolean wildcardSubscriptions,
+        boolean sharedSubscriptions,
+        int maxQueuedMessages,
+        QueueOverflowPolicy queueOverflow,
+        boolean queueQos0Offline,
+        long maxSessionExpirySeconds,
+        long maxMessageExpirySeconds,
+        int connectTimeoutSeconds) {
+
+    /** The largest value of MQTT's variable byte integer, which bounds a packet's size. */
+    public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
+    public static final long MQTT_MAX_SESSION_EXPIRY = 4_294_967_295L;
+
+    public static final MqttLimits DEFAULTS = new MqttLimits(
+            MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
+            1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10);
+
+    public MqttLimits {
+        range("max-packet-size", maxPacketSize, 1, MQTT_MAX_PACKET_SIZE);
+        range("max-client-id-length", maxClientIdLength, 23, 65_535);
+        range("max-topic-length", maxTopicLength, 1, 65_535);
+        range("max-topic-levels", maxTopicLevels, 1, 65_535);
+        range("receive-maximum", receiveMaximum, 1, 65_535);
+        range("max-keep-alive", maxKeepAliveSeconds, 1, 65_535);
+        range("topic-alias-maximum", topicAliasMaximum, 0, 65_535);
+        range("max-qos", maxQos, 0, 2);
+        range("max-queued-messages", maxQueuedMessages, 1, Integer.MAX_VALUE);
+        range("max-session-expiry", maxSessionExpirySeconds, 0, MQTT_MAX_SESSION_EXPIRY);
+        range("max-message-expiry", maxMessageExpirySeconds, 0, MQTT_MAX_SESSION_EXPIRY);
+        range("connect-timeout", connectTimeoutSeconds, 1, 3_600);
+        if (queueOverflow == null) {
+            throw new IllegalArgumentException("queue-overflow: must be one of drop-oldest, drop-newest");
+        }
+    }
+
+    private static void range(String key, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + ": must be between " + min + " and " + max + " (was " + value + ")");
+        }
+    }
+}

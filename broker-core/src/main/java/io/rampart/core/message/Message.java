@@ -1,0 +1,112 @@
+package io.rampart.core.message;
+
+import java.util.Objects;
+
+/**
+ * An application message as the broker routes it. Immutable: the payload array is owned by the message
+ * and never modified, so one instance is shared by every subscriber it is delivered to (fan-out never
+ * copies the payload).
+ *
+ * <p>Expiry is kept as an absolute deadline on the {@link System#nanoTime()} clock so that the remaining
+ * interval can be forwarded to subscribers.
+ */
+public final class Message {
+
+    public static final long NO_EXPIRY = Long.MAX_VALUE;
+
+    private final String topic;
+    private final int qos;
+    private final boolean retain;
+    private final byte[] payload;
+    private final MessageProperties properties;
+    private final String publisherId;
+    private final long expiryDeadlineNanos;
+
+    public Message(String topic, int qos, boolean retain, byte[] payload, MessageProperties properties,
+                   String publisherId, long expiryDeadlineNanos) {
+        this.topic = Objects.requireNonNull(topic, "topic");
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + qos);
+        }
+        this.qos = qos;
+        this.retain = retain;
+        this.payload = Objects.requireNonNull(payload, "payload");
+        this.properties = properties == null ? MessageProperties.NONE : properties;
+        this.publisherId = publisherId;
+        this.expiryDeadlineNanos = expiryDeadlineNanos;
+    }
+
+    /** A message with an expiry interval in seconds (0 or negative = never expires) counted from now. */
+    public static Message of(String topic, int qos, boolean retain, byte[] payload, MessageProperties properties,
+                             String publisherId, long expiryIntervalSeconds) {
+        long deadline = expiryIntervalSeconds > 0
+                ? System.nanoTime() + expiryIntervalSeconds * 1_000_000_000L
+                : NO_EXPIRY;
+        return new Message(topic, qos, retain, payload, properties, publisherId, deadline);
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int qos() {
+        return qos;
+    }
+
+    public boolean retain() {
+        return retain;
+    }
+
+    /** The payload; callers must not modify it. */
+    public byte[] payload() {
+        return payload;
+    }
+
+    public MessageProperties properties() {
+        return properties;
+    }
+
+    /** Client id of the publisher, or {@code null} for messages the broker itself originates. */
+    public String publisherId() {
+        return publisherId;
+    }
+
+    public long expiryDeadlineNanos() {
+        return expiryDeadlineNanos;
+    }
+
+    public boolean hasExpiry() {
+        return expiryDeadlineNanos != NO_EXPIRY;
+    }
+
+    public boolean isExpired(long nowNanos) {
+        return expiryDeadlineNanos != NO_EXPIRY && nowNanos - expiryDeadlineNanos >= 0;
+    }
+
+    /** Remaining expiry interval in whole seconds (rounded up, at least 1 while not expired), or -1 if none. */
+    public long remainingExpirySeconds(long nowNanos) {
+        if (expiryDeadlineNanos == NO_EXPIRY) {
+            return -1;
+        }
+        long remaining = expiryDeadlineNanos - nowNanos;
+        if (remaining <= 0) {
+            return 0;
+        }
+        return (remaining + 999_999_999L) / 1_000_000_000L;
+    }
+
+    public Message withRetain(boolean newRetain) {
+        return newRetain == retain ? this
+                : new Message(topic, qos, newRetain, payload, properties, publisherId, expiryDeadlineNanos);
+    }
+
+    public Message withQos(int newQos) {
+        return newQos == qos ? this
+                : new Message(topic, newQos, retain, payload, properties, publisherId, expiryDeadlineNanos);
+    }
+
+    @Override
+    public String toString() {
+        return "Message[topic=" + topic + ", qos=" + qos + ", retain=" + retain + ", bytes=" + payload.length + "]";
+    }
+}

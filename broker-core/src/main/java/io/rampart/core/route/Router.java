@@ -1,0 +1,216 @@
+package io.rampart.core.route;
+
+import io.rampart.core.MqttLimits;
+import io.rampart.core.message.Message;
+import io.rampart.core.retain.RetainedStore;
+import io.rampart.core.session.Outgoing;
+import io.rampart.core.session.Session;
+import io.rampart.core.session.SessionStore;
+import io.rampart.core.topic.SharedGroup;
+import io.rampart.core.topic.Subscription;
+import io.rampart.core.topic.SubscriptionIndex;
+import io.rampart.core.topic.SubscriptionVisitor;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Fan-out of published messages: stores retained messages, matches the subscription index and queues
+ * one {@link Outgoing} per receiving session. A client with several matching subscriptions receives one
+ * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
+ * matching share group delivers to one of its members.
+ */
+public final class Router {
+
+    private static final int[] NO_IDS = new int[0];
+
+    private final SubscriptionIndex index;
+    private final RetainedStore retained;
+    private final SessionStore sessions;
+    private final MqttLimits limits;
+    private final ThreadLocal<Collector> collectors = ThreadLocal.withInitial(Collector::new);
+
+    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits) {
+        this.index = index;
+        this.retained = retained;
+        this.sessions = sessions;
+        this.limits = limits;
+    }
+
+    /**
+     * Publishes a message to its subscribers (and the retained store when its RETAIN flag is set).
+     *
+     * @return the number of sessions it was queued for
+     */
+    public int publish(Message message) {
+        if (message.retain() && limits.retainAvailable()) {
+            retained.put(message);
+        }
+        Collector c = collectors.get();
+        c.begin(message);
+        try {
+            index.match(message.topic(), c);
+            return c.deliver();
+        } finally {
+            c.reset();
+        }
+    }
+
+    /** Queues the retained messages matching a new subscription, per its retain handling. */
+    public void deliverRetained(Session session, Subscription subscription) {
+        if (subscription.isShared()) {
+            return;
+        }
+        int[] ids = subscription.subscriptionId() == 0 ? NO_IDS : new int[]{subscription.subscriptionId()};
+        Consumer<Message> sink = m -> session.enqueue(
+                new Outgoing(m, Math.min(m.qos(), subscription.qos()), true, ids, null, null),
+                limits.queueQos0Offline());
+        retained.match(subscription.filter(), sink);
+    }
+
+    /** Re-routes messages of a share-group member that left to another member of the same group. */
+    public void redeliverShared(List<Outgoing> orphans) {
+        for (Outgoing o : orphans) {
+            SharedGroup group = index.sharedGroup(o.shareGroup(), o.shareFilter());
+            if (group == null) {
+                continue;
+            }
+            Subscription member = pickMember(group);
+            if (member == null) {
+                continue;
+            }
+            Session target = sessions.get(member.clientId());
+            if (target != null) {
+                target.enqueue(new Outgoing(o.message(), Math.min(o.message().qos(), member.qos()), false,
+                        member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
+                        group.group(), group.filter()), limits.queueQos0Offline());
+            }
+        }
+    }
+
+    private Subscription pickMember(SharedGroup group) {
+        Subscription member = group.next(s -> {
+            Session session = sessions.get(s.clientId());
+            return session != null && session.isConnected();
+        });
+        if (member == null) {
+            member = group.next(s -> sessions.get(s.clientId()) != null);
+        }
+        return member;
+    }
+
+    /** Per-thread scratch space for one publish: avoids allocation for the common single-match case. */
+    private final class Collector implements SubscriptionVisitor {
+        private Message message;
+        private final ArrayList<Subscription> matched = new ArrayList<>();
+        private final ArrayList<SharedGroup> groups = new ArrayList<>();
+        private final HashMap<String, Integer> firstByClient = new HashMap<>();
+
+        void begin(Message m) {
+            this.message = m;
+        }
+
+        void reset() {
+            message = null;
+            matched.clear();
+            groups.clear();
+            firstByClient.clear();
+        }
+
+        @Override
+        public void visit(Subscription subscription) {
+            if (subscription.noLocal() && subscription.clientId().equals(message.publisherId())) {
+                return;
+            }
+            matched.add(subscription);
+        }
+
+        @Override
+        public void visitShared(SharedGroup group) {
+            groups.add(group);
+        }
+
+        int deliver() {
+            int delivered = 0;
+            int n = matched.size();
+            if (n == 1) {
+                delivered += deliverTo(matched.get(0), 0, 1, null);
+            } else if (n > 1) {
+                // Group by client: the first occurrence of each client id delivers for all of them.
+                int[] next = new int[n];
+                int[] tail = new int[n];
+                for (int i = 0; i < n; i++) {
+                    next[i] = -1;
+                    Integer first = firstByClient.putIfAbsent(matched.get(i).clientId(), i);
+                    if (first == null) {
+                        tail[i] = i;
+                    } else {
+                        next[tail[first]] = i;
+                        tail[first] = i;
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    if (firstByClient.get(matched.get(i).clientId()) == i) {
+                        delivered += deliverTo(matched.get(i), i, n, next);
+                    }
+                }
+            }
+            for (int g = 0; g < groups.size(); g++) {
+                SharedGroup group = groups.get(g);
+                Subscription member = pickMember(group);
+                if (member == null) {
+                    continue;
+                }
+                Session target = sessions.get(member.clientId());
+                if (target != null && target.enqueue(new Outgoing(message, Math.min(message.qos(), member.qos()),
+                        false, member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
+                        group.group(), group.filter()), limits.queueQos0Offline())) {
+                    delivered++;
+                }
+            }
+            return delivered;
+        }
+
+        /** Delivers to the client of matched[first], merging the chain of its other matches (next[]). */
+        private int deliverTo(Subscription firstSub, int first, int n, int[] next) {
+            Session target = sessions.get(firstSub.clientId());
+            if (target == null) {
+                return 0;
+            }
+            int qos = firstSub.qos();
+            boolean keepRetain = firstSub.retainAsPublished();
+            int idCount = firstSub.subscriptionId() != 0 ? 1 : 0;
+            if (next != null) {
+                for (int i = next[first]; i >= 0; i = next[i]) {
+                    Subscription s = matched.get(i);
+                    qos = Math.max(qos, s.qos());
+                    keepRetain |= s.retainAsPublished();
+                    if (s.subscriptionId() != 0) {
+                        idCount++;
+                    }
+                }
+            }
+            int[] ids = NO_IDS;
+            if (idCount > 0) {
+                ids = new int[idCount];
+                int k = 0;
+                if (firstSub.subscriptionId() != 0) {
+                    ids[k++] = firstSub.subscriptionId();
+                }
+                if (next != null) {
+                    for (int i = next[first]; i >= 0; i = next[i]) {
+                        int id = matched.get(i).subscriptionId();
+                        if (id != 0) {
+                            ids[k++] = id;
+                        }
+                    }
+                }
+            }
+            boolean retainFlag = keepRetain && message.retain();
+            Outgoing o = new Outgoing(message, Math.min(message.qos(), qos), retainFlag, ids, null, null);
+            return target.enqueue(o, limits.queueQos0Offline()) ? 1 : 0;
+        }
+    }
+}

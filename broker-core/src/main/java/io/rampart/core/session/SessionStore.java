@@ -1,0 +1,236 @@
+package io.rampart.core.session;
+
+import io.rampart.core.MqttLimits;
+import io.rampart.core.message.Message;
+import io.rampart.core.topic.Subscription;
+import io.rampart.core.topic.SubscriptionIndex;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * All sessions by client id, with their lifecycle: creation and resumption at CONNECT, takeover,
+ * detachment at disconnect, delayed wills and session expiry. Lifecycle operations for one client id
+ * are serialized by a striped lock; message flow never takes these locks.
+ */
+public final class SessionStore {
+
+    private static final int STRIPES = 64;
+
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final Object[] locks = new Object[STRIPES];
+    private final MqttLimits limits;
+    private final ScheduledExecutorService scheduler;
+    private final SubscriptionIndex index;
+    private final SessionListener listener;
+    private volatile Consumer<Message> willPublisher = m -> { };
+    private volatile Consumer<List<Outgoing>> sharedRedelivery = l -> { };
+
+    public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
+                        SessionListener listener) {
+        this.limits = limits;
+        this.scheduler = scheduler;
+        this.index = index;
+        this.listener = listener;
+        for (int i = 0; i < STRIPES; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    /**
+     * Connects the store to the router: wills are published through {@code publisher}, and messages of
+     * a share-group member that left are handed to {@code redelivery}.
+     */
+    public void wire(Consumer<Message> publisher, Consumer<List<Outgoing>> redelivery) {
+        this.willPublisher = publisher;
+        this.sharedRedelivery = redelivery;
+    }
+
+    /** Outcome of binding a connection to a session at CONNECT. */
+    public record Attached(Session session, boolean sessionPresent) {
+    }
+
+    private Object lockFor(String clientId) {
+        return locks[Math.floorMod(clientId.hashCode(), STRIPES)];
+    }
+
+    public Session get(String clientId) {
+        return sessions.get(clientId);
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Number of sessions with a live connection. */
+    public int connectedCount() {
+        int n = 0;
+        for (Session s : sessions.values()) {
+            if (s.isConnected()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Binds {@code output} to the session of {@code clientId}, creating, resuming or replacing it. A live
+     * connection on the same client id is taken over (its will is published when the spec says so).
+     */
+    public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
+                           SessionOutput output) {
+        SessionOutput takenOver = null;
+        Message oldWill = null;
+        Session session;
+        boolean present;
+        synchronized (lockFor(clientId)) {
+            Session existing = sessions.get(clientId);
+            if (existing != null && !existing.isEnded()) {
+                Will pendingWill = existing.takeWill();
+                boolean wasConnected = existing.isConnected();
+                if (pendingWill != null && (cleanStart || (wasConnected && pendingWill.delaySeconds() == 0))) {
+                    oldWill = pendingWill.toMessage(clientId);
+                }
+                if (cleanStart) {
+                    takenOver = existing.attach(null);
+                    end(existing);
+                    existing = null;
+                } else {
+                    takenOver = existing.attach(output);
+                }
+            }
+            if (existing == null) {
+                session = new Session(clientId, limits.maxQueuedMessages(), limits.queueOverflow(), listener);
+                session.attach(output);
+                sessions.put(clientId, session);
+                present = false;
+            } else {
+                session = existing;
+                present = true;
+            }
+            session.setExpiryIntervalSeconds(expiryIntervalSeconds);
+            session.setWill(will);
+        }
+        if (takenOver != null) {
+            takenOver.takenOver();
+        }
+        if (oldWill != null) {
+            publishWill(clientId, oldWill);
+        }
+        return new Attached(session, present);
+    }
+
+    /**
+     * The connection behind {@code output} has closed. Nothing happens if the session was already taken
+     * over by another connection. Otherwise the will is published now or scheduled (unless
+     * {@code discardWill}, i.e. DISCONNECT with reason 0x00), and the session ends now or is scheduled
+     * to expire.
+     */
+    public void detach(Session session, SessionOutput output, boolean discardWill) {
+        String clientId = session.clientId();
+        Message willNow = null;
+        List<Outgoing> redeliver;
+        synchronized (lockFor(clientId)) {
+            if (!session.detach(output)) {
+                return;
+            }
+            long expiry = session.expiryIntervalSeconds();
+            Will will = session.takeWill();
+            if (will != null && !discardWill) {
+                if (will.delaySeconds() == 0 || expiry == 0) {
+                    willNow = will.toMessage(clientId);
+                } else {
+                    session.setWill(will);
+                    long generation = session.generation();
+                    long delay = Math.min(will.delaySeconds(), expiry);
+                    scheduler.schedule(() -> fireDelayedWill(session, generation), delay, TimeUnit.SECONDS);
+                }
+            }
+            redeliver = session.takeSharedForRedelivery();
+            if (expiry == 0) {
+                end(session);
+            } else if (expiry < MqttLimits.MQTT_MAX_SESSION_EXPIRY) {
+                long generation = session.generation();
+                scheduler.schedule(() -> expire(session, generation), expiry, TimeUnit.SECONDS);
+            }
+        }
+        if (willNow != null) {
+            publishWill(clientId, willNow);
+        }
+        if (!redeliver.isEmpty()) {
+            sharedRedelivery.accept(redeliver);
+        }
+    }
+
+    private void fireDelayedWill(Session session, long generation) {
+        Message will = null;
+        synchronized (lockFor(session.clientId())) {
+            if (session.generation() == generation && !session.isConnected()) {
+                Will w = session.takeWill();
+                if (w != null) {
+                    will = w.toMessage(session.clientId());
+                }
+            }
+        }
+        if (will != null) {
+            publishWill(session.clientId(), will);
+        }
+    }
+
+    private void expire(Session session, long generation) {
+        Message will = null;
+        synchronized (lockFor(session.clientId())) {
+            if (session.generation() != generation || session.isConnected() || session.isEnded()) {
+                return;
+            }
+            Will w = session.takeWill();
+            if (w != null) {
+                will = w.toMessage(session.clientId());
+            }
+            end(session);
+        }
+        if (will != null) {
+            publishWill(session.clientId(), will);
+        }
+        listener.sessionExpired(session.clientId());
+    }
+
+    /** Removes a session and its subscriptions. Caller holds the client id's lock. */
+    private void end(Session session) {
+        if (!session.markEnded()) {
+            return;
+        }
+        sessions.remove(session.clientId(), session);
+        for (Subscription s : session.subscriptions()) {
+            index.unsubscribe(s.clientId(), s.shareGroup(), s.filter());
+        }
+        List<Outgoing> lost = session.clearMessages();
+        List<Outgoing> shared = null;
+        for (Outgoing o : lost) {
+            if (o.shareGroup() != null) {
+                (shared == null ? shared = new java.util.ArrayList<>() : shared).add(o.copyForRedelivery());
+            }
+        }
+        if (shared != null) {
+            List<Outgoing> again = shared;
+            scheduler.execute(() -> sharedRedelivery.accept(again));
+        }
+    }
+
+    private void publishWill(String clientId, Message will) {
+        willPublisher.accept(will);
+        listener.willPublished(clientId, will);
+    }
+
+    /** Ends every session immediately (broker shutdown); wills are not published. */
+    public void clear() {
+        for (Session s : sessions.values()) {
+            synchronized (lockFor(s.clientId())) {
+                end(s);
+            }
+        }
+    }
+}

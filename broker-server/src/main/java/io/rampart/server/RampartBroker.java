@@ -1,0 +1,180 @@
+package io.rampart.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.rampart.core.BrokerCore;
+import io.rampart.server.config.BrokerConfig;
+import io.rampart.server.config.ListenerConfig;
+import io.rampart.server.config.ListenerType;
+import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.gate.AnonymousListenerGate;
+import io.rampart.server.pipeline.MqttChannelInitializer;
+import io.rampart.server.pipeline.PipelineNames;
+import io.rampart.server.protocol.ListenerContext;
+import io.rampart.server.protocol.MqttConnection;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The composition root: builds the core, binds every configured listener and shuts down gracefully.
+ * Tests start it in-process with port 0 listeners and ask {@link #port(String)} where they landed.
+ */
+public final class RampartBroker implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(RampartBroker.class);
+
+    private final BrokerConfig config;
+    private final BrokerCore core;
+    private final BrokerEvents events = new BrokerEvents();
+    private final ScheduledExecutorService timers;
+    private final EventLoopGroup bossGroup;
+    private final EventLoopGroup workerGroup;
+    private final Class<? extends ServerChannel> serverChannelClass;
+    private final ChannelGroup connections = new DefaultChannelGroup("rampart-connections", GlobalEventExecutor.INSTANCE);
+    private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    private RampartBroker(BrokerConfig config) {
+        this.config = config;
+        this.timers = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-timers", true));
+        this.core = new BrokerCore(config.mqtt(), timers, events);
+        IoHandlerFactory io;
+        if (Epoll.isAvailable()) {
+            io = EpollIoHandler.newFactory();
+            serverChannelClass = EpollServerSocketChannel.class;
+        } else {
+            LOG.info("native epoll transport unavailable ({}); using NIO", Epoll.unavailabilityCause().toString());
+            io = NioIoHandler.newFactory();
+            serverChannelClass = NioServerSocketChannel.class;
+        }
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("rampart-io"), io);
+    }
+
+    /** Builds the broker and binds all listeners; on any bind failure everything is released again. */
+    public static RampartBroker start(BrokerConfig config) throws Exception {
+        RampartBroker broker = new RampartBroker(config);
+        try {
+            for (ListenerConfig listener : config.listeners()) {
+                broker.bind(listener);
+            }
+        } catch (Exception e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    private void bind(ListenerConfig lc) throws Exception {
+        ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()),
+                new AnonymousListenerGate(lc.allowAnonymous()));
+        String wsPath = lc.type() == ListenerType.WEBSOCKET ? lc.path() : null;
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(bossGroup, workerGroup)
+                .channel(serverChannelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childHandler(new MqttChannelInitializer(context, wsPath, core, events, connections));
+        Channel channel;
+        try {
+            channel = bootstrap.bind(lc.bind(), lc.port()).sync().channel();
+        } catch (Exception e) {
+            throw new java.io.IOException("listener '" + lc.name() + "' cannot bind " + lc.bind() + ":" + lc.port()
+                    + ": " + e.getMessage(), e);
+        }
+        listeners.put(lc.name(), channel);
+        InetSocketAddress address = (InetSocketAddress) channel.localAddress();
+        LOG.info("listener '{}' ({}) on {}:{}{}{}", lc.name(), typeName(lc.type()),
+                address.getAddress().getHostAddress(), address.getPort(), wsPath == null ? "" : " path " + wsPath,
+                lc.allowAnonymous() ? " - allows anonymous clients" : "");
+    }
+
+    private static String typeName(ListenerType type) {
+        return type.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** The port a listener is bound to (useful when it was configured with port 0). */
+    public int port(String listenerName) {
+        Channel channel = listeners.get(listenerName);
+        if (channel == null) {
+            throw new IllegalArgumentException("no listener named '" + listenerName + "'");
+        }
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    public BrokerConfig config() {
+        return config;
+    }
+
+    public BrokerCore core() {
+        return core;
+    }
+
+    public BrokerEvents events() {
+        return events;
+    }
+
+    /** Number of open client connections (all listeners). */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, tell MQTT 5 clients 0x8B (server shutting down), let pending
+     * writes flush, then release the event loops.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        LOG.info("shutting down: {} connection(s) open", connections.size());
+        for (Channel listener : listeners.values()) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();
+        for (Channel ch : connections) {
+            MqttConnection connection = (MqttConnection) ch.pipeline().get(PipelineNames.MQTT_CONNECTION);
+            if (connection != null) {
+                ch.eventLoop().execute(connection::shutdown);
+            }
+            closing.add(ch.closeFuture());
+        }
+        for (io.netty.util.concurrent.Future<?> f : closing) {
+            f.awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        timers.shutdownNow();
+        core.sessions().clear();
+        LOG.info("stopped");
+    }
+}

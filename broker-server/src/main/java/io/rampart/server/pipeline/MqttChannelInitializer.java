@@ -1,0 +1,74 @@
+package io.rampart.server.pipeline;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.rampart.core.BrokerCore;
+import io.rampart.core.MqttLimits;
+import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.protocol.ListenerContext;
+import io.rampart.server.protocol.MqttConnection;
+import io.rampart.server.protocol.PublishEncoder;
+
+
+/**
+ * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TCP
+ * listeners start at the MQTT decoder; WebSocket listeners first upgrade HTTP on their path with the
+ * {@code mqtt} subprotocols and unwrap binary frames.
+ */
+public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
+
+    /** Subprotocols a WebSocket listener accepts (MQTT 5/3.1.1 and the legacy 3.1 name). */
+    public static final String WS_SUBPROTOCOLS = "mqtt,mqttv3.1";
+
+    private final ListenerContext listener;
+    private final String webSocketPath;
+    private final BrokerCore core;
+    private final BrokerEvents events;
+    private final ChannelGroup channels;
+
+    /**
+     * @param webSocketPath the upgrade path for WebSocket listeners, {@code null} for plain TCP
+     * @param channels      every accepted channel is added here (for shutdown)
+     */
+    public MqttChannelInitializer(ListenerContext listener, String webSocketPath, BrokerCore core, BrokerEvents events,
+                                  ChannelGroup channels) {
+        this.listener = listener;
+        this.webSocketPath = webSocketPath;
+        this.core = core;
+        this.events = events;
+        this.channels = channels;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        MqttLimits limits = core.limits();
+        ChannelPipeline p = ch.pipeline();
+        boolean ws = webSocketPath != null;
+        if (ws) {
+            p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec());
+            p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(8192));
+            p.addLast(PipelineNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(
+                    WebSocketServerProtocolConfig.newBuilder()
+                            .websocketPath(webSocketPath)
+                            .subprotocols(WS_SUBPROTOCOLS)
+                            .allowExtensions(true)
+                            .maxFramePayloadLength(Math.max(65_536, Math.min(limits.maxPacketSize() + 5, Integer.MAX_VALUE - 8)))
+                            .handshakeTimeoutMillis(limits.connectTimeoutSeconds() * 1000L)
+                            .build()));
+            p.addLast(PipelineNames.WS_FRAMES, WebSocketFrameCodec.INSTANCE);
+        }
+        p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(Math.max(1, limits.maxPacketSize() - 2), 65_535));
+        p.addLast(PipelineNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
+        p.addLast(PipelineNames.PUBLISH_ENCODER, ws ? PublishEncoder.WEBSOCKET : PublishEncoder.TCP);
+        p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events));
+        channels.add(ch);
+    }
+}

@@ -1,0 +1,31 @@
+package io.rampart.server.pipeline;
+
+/**
+ * Names of the channel handlers, in pipeline order (head to tail). Later stages (TLS, metrics, security)
+ * insert themselves relative to these names.
+ *
+ * <pre>
+ *   [ssl]                     TLS listeners only
+ *   http-codec, http-aggregator, ws-protocol, ws-frames   WebSocket listeners only
+ *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
+ *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
+ *   publish-encoder           zero-copy outbound PUBLISH
+ *   [keep-alive]              added after CONNECT
+ *   mqtt-connection           the per-connection protocol state machine
+ * </pre>
+ */
+public final class PipelineNames {
+    public static final String SSL = "ssl";
+    public static final String HTTP_CODEC = "http-codec";
+    public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String WS_PROTOCOL = "ws-protocol";
+    public static final String WS_FRAMES = "ws-frames";
+    public static final String MQTT_DECODER = "mqtt-decoder";
+    public static final String MQTT_ENCODER = "mqtt-encoder";
+    public static final String PUBLISH_ENCODER = "publish-encoder";
+    public static final String KEEP_ALIVE = "keep-alive";
+    public static final String MQTT_CONNECTION = "mqtt-connection";
+
+    private PipelineNames() {
+    }
+}

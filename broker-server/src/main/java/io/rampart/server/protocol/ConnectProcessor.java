@@ -1,0 +1,329 @@
+package io.rampart.server.protocol;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
+import io.netty.handler.codec.mqtt.MqttConnectPayload;
+import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
+import io.rampart.core.MqttLimits;
+import io.rampart.core.session.SessionStore;
+import io.rampart.core.session.Will;
+import io.rampart.core.topic.Topics;
+import io.rampart.server.gate.ConnectDecision;
+import io.rampart.server.gate.ConnectRequest;
+import io.rampart.server.pipeline.PipelineNames;
+
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * CONNECT handling: validates the packet against the protocol and the broker's limits, asks the
+ * listener's gate (reading is paused until it answers), binds the session and answers CONNACK.
+ */
+final class ConnectProcessor {
+
+    /** Where netty-codec-mqtt records the protocol version it read from CONNECT. */
+    private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+
+    private final MqttConnection c;
+
+    ConnectProcessor(MqttConnection connection) {
+        this.c = connection;
+    }
+
+    /** A CONNECT the decoder could not read: answer with the matching CONNACK where one exists, then close. */
+    void decodeFailure(Throwable cause) {
+        ChannelHandlerContext ctx = c.ctx;
+        String reason = MqttConnection.describe(cause);
+        MqttVersion decoded = ctx.channel().attr(MQTT_VERSION).get();
+        Integer version = decoded == null ? null : (int) decoded.protocolLevel();
+        int code;
+        boolean v5 = version != null && version == 5;
+        if (cause instanceof MqttUnacceptableProtocolVersionException) {
+            code = ReasonCodes.V3_UNACCEPTABLE_PROTOCOL;
+            v5 = false;
+        } else if (cause instanceof MqttIdentifierRejectedException) {
+            code = v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED;
+        } else if (v5) {
+            code = cause instanceof TooLongFrameException ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET;
+        } else {
+            refuseSilently(reason);
+            return;
+        }
+        refuse(code, v5, reason, null);
+    }
+
+    void connect(MqttConnectMessage msg) {
+        MqttConnectVariableHeader header = msg.variableHeader();
+        MqttConnectPayload payload = msg.payload();
+        MqttLimits limits = c.limits;
+        int version = header.version();
+        c.protocolVersion = version;
+        boolean v5 = version == 5;
+        MqttProperties props = header.properties();
+
+        String clientId = payload.clientIdentifier();
+        boolean cleanStart = header.isCleanSession();
+        long sessionExpiry;
+        if (v5) {
+            Integer rpi = intProperty(props, MqttProperties.REQUEST_PROBLEM_INFORMATION);
+            if (rpi != null && rpi > 1) {
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "request problem information must be 0 or 1", clientId);
+                return;
+            }
+            c.requestProblemInformation = rpi == null || rpi == 1;
+            Integer rri = intProperty(props, MqttProperties.REQUEST_RESPONSE_INFORMATION);
+            if (rri != null && rri > 1) {
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "request response information must be 0 or 1", clientId);
+                return;
+            }
+            Integer expiry = intProperty(props, MqttProperties.SESSION_EXPIRY_INTERVAL);
+            sessionExpiry = expiry == null ? 0 : Integer.toUnsignedLong(expiry);
+            Integer receiveMax = intProperty(props, MqttProperties.RECEIVE_MAXIMUM);
+            if (receiveMax != null) {
+                if (receiveMax == 0) {
+                    refuse(ReasonCodes.PROTOCOL_ERROR, true, "receive maximum of 0", clientId);
+                    return;
+                }
+                c.clientReceiveMaximum = receiveMax;
+            }
+            Integer maxPacket = intProperty(props, MqttProperties.MAXIMUM_PACKET_SIZE);
+            if (maxPacket != null) {
+                if (maxPacket == 0) {
+                    refuse(ReasonCodes.PROTOCOL_ERROR, true, "maximum packet size of 0", clientId);
+                    return;
+                }
+                c.clientMaximumPacketSize = Integer.toUnsignedLong(maxPacket);
+            }
+            Integer aliasMax = intProperty(props, MqttProperties.TOPIC_ALIAS_MAXIMUM);
+            c.clientTopicAliasMaximum = aliasMax == null ? 0 : aliasMax;
+            if (props.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
+                refuse(0x8C, true, "enhanced authentication is not supported on this listener", clientId);
+                return;
+            }
+        } else {
+            sessionExpiry = cleanStart ? 0 : MqttLimits.MQTT_MAX_SESSION_EXPIRY;
+        }
+        long grantedExpiry = Math.min(sessionExpiry, limits.maxSessionExpirySeconds());
+
+        boolean assigned = false;
+        if (clientId == null || clientId.isEmpty()) {
+            if (!v5 && !cleanStart) {
+                refuse(ReasonCodes.V3_IDENTIFIER_REJECTED, false,
+                        "empty client identifier requires clean session", clientId);
+                return;
+            }
+            clientId = "rampart-" + UUID.randomUUID();
+            assigned = true;
+        } else if (clientId.codePointCount(0, clientId.length()) > limits.maxClientIdLength()) {
+            refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
+                    "client identifier longer than " + limits.maxClientIdLength() + " characters", null);
+            return;
+        }
+
+        int keepAlive = header.keepAliveTimeSeconds();
+        int serverKeepAlive = keepAlive;
+        if (keepAlive > limits.maxKeepAliveSeconds() || (keepAlive == 0 && !limits.allowZeroKeepAlive())) {
+            if (!v5) {
+                refuse(ReasonCodes.V3_IDENTIFIER_REJECTED, false,
+                        "keep alive " + keepAlive + " outside the allowed range", clientId);
+                return;
+            }
+            serverKeepAlive = limits.maxKeepAliveSeconds();
+        }
+
+        if (!v5 && header.hasPassword() && !header.hasUserName()) {
+            refuseSilently("password without user name");
+            return;
+        }
+
+        Will will = null;
+        if (header.isWillFlag()) {
+            String problem = Topics.validateTopicName(payload.willTopic(), limits.maxTopicLength(), limits.maxTopicLevels());
+            if (problem != null) {
+                refuse(v5 ? ReasonCodes.TOPIC_NAME_INVALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
+                        "will topic: " + problem, clientId, !v5);
+                return;
+            }
+            if (header.willQos() > limits.maxQos()) {
+                refuse(v5 ? ReasonCodes.QOS_NOT_SUPPORTED : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
+                        "will QoS " + header.willQos() + " above the maximum " + limits.maxQos(), clientId, !v5);
+                return;
+            }
+            if (header.isWillRetain() && !limits.retainAvailable()) {
+                refuse(v5 ? ReasonCodes.RETAIN_NOT_SUPPORTED : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
+                        "retained will but retain is not available", clientId, !v5);
+                return;
+            }
+            MqttProperties wp = payload.willProperties();
+            long willDelay = 0;
+            long messageExpiry = 0;
+            if (v5) {
+                Integer d = intProperty(wp, MqttProperties.WILL_DELAY_INTERVAL);
+                willDelay = d == null ? 0 : Integer.toUnsignedLong(d);
+                Integer e = intProperty(wp, MqttProperties.PUBLICATION_EXPIRY_INTERVAL);
+                messageExpiry = e == null ? 0 : Integer.toUnsignedLong(e);
+                if (limits.maxMessageExpirySeconds() > 0
+                        && (messageExpiry == 0 || messageExpiry > limits.maxMessageExpirySeconds())) {
+                    messageExpiry = limits.maxMessageExpirySeconds();
+                }
+            }
+            will = new Will(payload.willTopic(), header.willQos(), header.isWillRetain(),
+                    payload.willMessageInBytes() == null ? new byte[0] : payload.willMessageInBytes(),
+                    v5 ? MessagePropertiesCodec.fromMqtt(wp) : null, messageExpiry, willDelay);
+            if (v5) {
+                String problemWill = MessagePropertiesCodec.validate(wp, will.payload());
+                if (problemWill != null) {
+                    refuse(problemWill.startsWith("payload") ? ReasonCodes.PAYLOAD_FORMAT_INVALID : ReasonCodes.PROTOCOL_ERROR,
+                            true, "will: " + problemWill, clientId);
+                    return;
+                }
+            }
+        }
+
+        c.clientId = clientId;
+        c.state = MqttConnection.State.AUTHENTICATING;
+        c.ctx.channel().config().setAutoRead(false);
+        ConnectRequest request = new ConnectRequest(c.listener.name(), clientId, payload.userName(),
+                payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version);
+        Will finalWill = will;
+        boolean finalAssigned = assigned;
+        int finalServerKeepAlive = serverKeepAlive;
+        long finalExpiry = grantedExpiry;
+        boolean expiryChanged = v5 && grantedExpiry != sessionExpiry;
+        int finalKeepAlive = keepAlive;
+        c.gate().authenticate(request).whenComplete((answer, error) -> c.ctx.executor().execute(() -> {
+            ConnectDecision decision = answer;
+            if (error != null || decision == null) {
+                decision = ConnectDecision.refuse(ConnectDecision.Outcome.SERVER_UNAVAILABLE,
+                        "authentication failed: " + (error == null ? "no decision" : error.getMessage()));
+            }
+            if (request.password() != null) {
+                Arrays.fill(request.password(), (byte) 0);
+            }
+            complete(decision, cleanStart, finalExpiry, expiryChanged, finalWill, finalAssigned,
+                    finalKeepAlive, finalServerKeepAlive);
+        }));
+    }
+
+    private void complete(ConnectDecision decision, boolean cleanStart, long expiry, boolean expiryChanged, Will will,
+                          boolean assignedId, int keepAlive, int serverKeepAlive) {
+        ChannelHandlerContext ctx = c.ctx;
+        if (c.state != MqttConnection.State.AUTHENTICATING || !ctx.channel().isActive()) {
+            return;
+        }
+        boolean v5 = c.isV5();
+        if (!decision.accepted()) {
+            refuse(v5 ? decision.outcome().v5Code() : decision.outcome().v3Code(), v5, decision.reason(), c.clientId);
+            return;
+        }
+        c.permissions = decision.permissions();
+        if (will != null && !c.permissions.mayPublish(will.topic(), will.qos(), will.retain())) {
+            refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5,
+                    "will message to '" + will.topic() + "' not authorized", c.clientId);
+            return;
+        }
+        SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c);
+        c.session = attached.session();
+        c.state = MqttConnection.State.CONNECTED;
+
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5) {
+            props = connackProperties(assignedId, expiryChanged ? expiry : -1,
+                    serverKeepAlive != keepAlive ? serverKeepAlive : -1);
+        }
+        ctx.write(Replies.connack(0, attached.sessionPresent(), props));
+        int effectiveKeepAlive = v5 ? serverKeepAlive : keepAlive;
+        if (effectiveKeepAlive > 0) {
+            long readerIdleMillis = effectiveKeepAlive * 1500L;
+            ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
+                    new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        c.events.clientConnected(c.listener.name(), ctx.channel().remoteAddress(), c.clientId, c.protocolVersion,
+                cleanStart, expiry, effectiveKeepAlive, attached.sessionPresent());
+        c.resumeOutbound();
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    private MqttProperties connackProperties(boolean assignedId, long expiry, int serverKeepAlive) {
+        MqttLimits limits = c.limits;
+        MqttProperties p = new MqttProperties();
+        if (assignedId) {
+            p.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId));
+        }
+        if (expiry >= 0) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));
+        }
+        if (serverKeepAlive >= 0) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, serverKeepAlive));
+        }
+        if (limits.receiveMaximum() != 65_535) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, limits.receiveMaximum()));
+        }
+        if (limits.maxQos() < 2) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_QOS, limits.maxQos()));
+        }
+        if (!limits.retainAvailable()) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 0));
+        }
+        if (limits.maxPacketSize() < MqttLimits.MQTT_MAX_PACKET_SIZE) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, limits.maxPacketSize()));
+        }
+        if (limits.topicAliasMaximum() > 0) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, limits.topicAliasMaximum()));
+        }
+        if (!limits.wildcardSubscriptions()) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+        }
+        if (!limits.sharedSubscriptions()) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        }
+        return p;
+    }
+
+    private void refuse(int code, boolean v5, String reason, String clientId) {
+        refuse(code, v5, reason, clientId, false);
+    }
+
+    /**
+     * Answers CONNACK with a failure code and closes. For MQTT 3 problems that have no return code the
+     * spec asks for a plain close ({@code closeOnly}).
+     */
+    private void refuse(int code, boolean v5, String reason, String clientId, boolean closeOnly) {
+        ChannelHandlerContext ctx = c.ctx;
+        c.state = MqttConnection.State.CLOSED;
+        c.events.connectionRefused(c.listener.name(), ctx.channel().remoteAddress(), clientId, code, reason);
+        if (closeOnly) {
+            ctx.close();
+            return;
+        }
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (v5 && c.requestProblemInformation && reason != null) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reason));
+        }
+        ctx.writeAndFlush(Replies.connack(code, false, props)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void refuseSilently(String reason) {
+        c.state = MqttConnection.State.CLOSED;
+        c.events.connectionRefused(c.listener.name(), c.ctx.channel().remoteAddress(), null, 0, reason);
+        c.ctx.close();
+    }
+
+    static Integer intProperty(MqttProperties props, int id) {
+        if (props == null) {
+            return null;
+        }
+        MqttProperties.MqttProperty<?> p = props.getProperty(id);
+        return p == null ? null : (Integer) p.value();
+    }
+}

@@ -1,0 +1,7 @@
+package io.rampart.server.protocol;
+
+import io.rampart.server.gate.ConnectGate;
+
+/** What a connection needs to know about the listener that accepted it. */
+public record ListenerContext(String name, String type, ConnectGate gate) {
+}

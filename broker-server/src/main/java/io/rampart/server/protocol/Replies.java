@@ -1,0 +1,72 @@
+package io.rampart.server.protocol;
+
+import io.netty.handler.codec.mqtt.MqttConnAckMessage;
+import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageIdAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
+import io.netty.handler.codec.mqtt.MqttSubAckMessage;
+import io.netty.handler.codec.mqtt.MqttSubAckPayload;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
+import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
+
+/** Builders for the packets the broker sends besides PUBLISH, for MQTT 3.1/3.1.1 and 5. */
+final class Replies {
+
+    static final MqttMessage PINGRESP = new MqttMessage(
+            new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
+
+    private Replies() {
+    }
+
+    static MqttConnAckMessage connack(int code, boolean sessionPresent, MqttProperties properties) {
+        MqttConnectReturnCode rc = MqttConnectReturnCode.valueOf((byte) code);
+        return new MqttConnAckMessage(
+                new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttConnAckVariableHeader(rc, sessionPresent, properties));
+    }
+
+    static MqttMessage disconnect(int reasonCode, String reasonString) {
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (reasonString != null) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        }
+        return new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, props));
+    }
+
+    /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code is only encoded for MQTT 5. */
+    static MqttMessage pubReply(MqttMessageType type, int packetId, int reasonCode, String reasonString) {
+        MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
+        MqttProperties props = MqttProperties.NO_PROPERTIES;
+        if (reasonString != null) {
+            props = new MqttProperties();
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        }
+        return new MqttMessage(new MqttFixedHeader(type, false, qos, false, 0),
+                new MqttPubReplyMessageVariableHeader(packetId, (byte) reasonCode, props));
+    }
+
+    static MqttSubAckMessage suback(int packetId, int[] codes) {
+        return new MqttSubAckMessage(
+                new MqttFixedHeader(MqttMessageType.SUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttSubAckPayload(codes));
+    }
+
+    /** UNSUBACK; the encoder drops the reason codes for MQTT 3. */
+    static MqttUnsubAckMessage unsuback(int packetId, short[] codes) {
+        return new MqttUnsubAckMessage(
+                new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttMessageIdAndPropertiesVariableHeader(packetId, MqttProperties.NO_PROPERTIES),
+                new MqttUnsubAckPayload(codes));
+    }
+}

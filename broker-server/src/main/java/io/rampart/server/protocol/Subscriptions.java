@@ -1,0 +1,130 @@
+package io.rampart.server.protocol;
+
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.rampart.core.MqttLimits;
+import io.rampart.core.topic.Subscription;
+import io.rampart.core.topic.Topics;
+
+import java.util.List;
+
+/**
+ * SUBSCRIBE and UNSUBSCRIBE: per-filter validation, authorization and reason codes, the subscription
+ * index, and retained-message delivery per Retain Handling (queued after the SUBACK is written).
+ */
+final class Subscriptions {
+
+    private final MqttConnection c;
+
+    Subscriptions(MqttConnection connection) {
+        this.c = connection;
+    }
+
+    void subscribe(MqttSubscribeMessage msg) {
+        int packetId = msg.idAndPropertiesVariableHeader().messageId();
+        List<MqttTopicSubscription> requested = msg.payload().topicSubscriptions();
+        if (requested.isEmpty()) {
+            throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "SUBSCRIBE without topic filters");
+        }
+        boolean v5 = c.isV5();
+        int subscriptionId = 0;
+        if (v5) {
+            MqttProperties props = msg.idAndPropertiesVariableHeader().properties();
+            List<? extends MqttProperties.MqttProperty> ids = props.getProperties(MqttProperties.SUBSCRIPTION_IDENTIFIER);
+            if (ids.size() > 1) {
+                throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "more than one subscription identifier");
+            }
+            if (!ids.isEmpty()) {
+                subscriptionId = (Integer) ids.get(0).value();
+                if (subscriptionId == 0) {
+                    throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "subscription identifier 0");
+                }
+            }
+        }
+        MqttLimits limits = c.limits;
+        int[] codes = new int[requested.size()];
+        Subscription[] granted = new Subscription[requested.size()];
+        boolean[] existed = new boolean[requested.size()];
+        for (int i = 0; i < codes.length; i++) {
+            MqttTopicSubscription ts = requested.get(i);
+            String fullFilter = ts.topicFilter();
+            MqttSubscriptionOption option = ts.option();
+            int qos = option.qos().value();
+            String problem = Topics.validateTopicFilter(fullFilter, limits.maxTopicLength(), limits.maxTopicLevels());
+            if (problem != null) {
+                codes[i] = v5 ? ReasonCodes.TOPIC_FILTER_INVALID : ReasonCodes.V3_SUBACK_FAILURE;
+                continue;
+            }
+            boolean shared = Topics.isShared(fullFilter);
+            String group = shared ? Topics.shareGroup(fullFilter) : null;
+            String filter = shared ? Topics.shareFilter(fullFilter) : fullFilter;
+            if (shared && option.isNoLocal()) {
+                throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "No Local on shared subscription " + fullFilter);
+            }
+            if (shared && !limits.sharedSubscriptions()) {
+                codes[i] = v5 ? ReasonCodes.SHARED_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCodes.V3_SUBACK_FAILURE;
+                continue;
+            }
+            if (!limits.wildcardSubscriptions() && Topics.hasWildcard(filter)) {
+                codes[i] = v5 ? ReasonCodes.WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED : ReasonCodes.V3_SUBACK_FAILURE;
+                continue;
+            }
+            int grantedQos = Math.min(qos, limits.maxQos());
+            if (!c.permissions.maySubscribe(filter, grantedQos, group)) {
+                codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
+                continue;
+            }
+            Subscription sub = new Subscription(c.clientId, filter, group, grantedQos,
+                    v5 && option.isNoLocal(), v5 && option.isRetainAsPublished(),
+                    v5 ? option.retainHandling().value() : 0, subscriptionId);
+            Subscription previous = c.session.putSubscription(sub);
+            c.core.subscriptions().subscribe(sub);
+            if (c.session.isEnded()) {
+                // A clean-start takeover ended this session meanwhile: do not leave the entry behind.
+                c.core.subscriptions().unsubscribe(sub.clientId(), sub.shareGroup(), sub.filter());
+            }
+            existed[i] = previous != null;
+            granted[i] = sub;
+            codes[i] = grantedQos;
+            c.events.subscribed(c.clientId, fullFilter, grantedQos);
+        }
+        c.ctx.write(Replies.suback(packetId, codes));
+        for (int i = 0; i < granted.length; i++) {
+            Subscription sub = granted[i];
+            if (sub == null || !c.limits.retainAvailable()) {
+                continue;
+            }
+            if (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed[i])) {
+                c.core.router().deliverRetained(c.session, sub);
+            }
+        }
+    }
+
+    void unsubscribe(MqttUnsubscribeMessage msg) {
+        int packetId = msg.idAndPropertiesVariableHeader().messageId();
+        List<String> filters = msg.payload().topics();
+        if (filters.isEmpty()) {
+            throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "UNSUBSCRIBE without topic filters");
+        }
+        short[] codes = new short[filters.size()];
+        for (int i = 0; i < codes.length; i++) {
+            String fullFilter = filters.get(i);
+            if (Topics.validateTopicFilter(fullFilter, c.limits.maxTopicLength(), c.limits.maxTopicLevels()) != null) {
+                codes[i] = (short) ReasonCodes.TOPIC_FILTER_INVALID;
+                continue;
+            }
+            Subscription removed = c.session.removeSubscription(fullFilter);
+            if (removed == null) {
+                codes[i] = (short) ReasonCodes.NO_SUBSCRIPTION_EXISTED;
+                continue;
+            }
+            c.core.subscriptions().unsubscribe(removed.clientId(), removed.shareGroup(), removed.filter());
+            codes[i] = (short) ReasonCodes.SUCCESS;
+            c.events.unsubscribed(c.clientId, fullFilter);
+        }
+        c.ctx.write(Replies.unsuback(packetId, codes));
+    }
+}
