@@ -1,0 +1,177 @@
+package io.rampart.core.route;
+
+import io.rampart.core.BrokerCore;
+import io.rampart.core.MqttLimits;
+import io.rampart.core.message.Message;
+import io.rampart.core.message.MessageProperties;
+import io.rampart.core.session.Outgoing;
+import io.rampart.core.session.Session;
+import io.rampart.core.session.SessionListener;
+import io.rampart.core.session.SessionOutput;
+import io.rampart.core.topic.Subscription;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RouterTest {
+
+    private ScheduledExecutorService scheduler;
+    private BrokerCore core;
+
+    @BeforeEach
+    void setUp() {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        core = new BrokerCore(MqttLimits.DEFAULTS, scheduler, SessionListener.NONE);
+    }
+
+    @AfterEach
+    void tearDown() {
+        scheduler.shutdownNow();
+    }
+
+    private final java.util.Map<String, SessionOutput> outputs = new java.util.HashMap<>();
+
+    private Session connect(String clientId) {
+        SessionOutput output = new NoopOutput();
+        outputs.put(clientId, output);
+        return core.sessions().attach(clientId, true, 0, null, output).session();
+    }
+
+    private void subscribe(Session session, Subscription sub) {
+        session.putSubscription(sub);
+        core.subscriptions().subscribe(sub);
+    }
+
+    private static Subscription sub(String client, String filter, int qos, int id) {
+        return new Subscription(client, filter, null, qos, false, false, 0, id);
+    }
+
+    private static Message msg(String topic, int qos, boolean retain, String publisher) {
+        return Message.of(topic, qos, retain, "p".getBytes(StandardCharsets.UTF_8), MessageProperties.NONE, publisher, 0);
+    }
+
+    private static List<Outgoing> drain(Session s) {
+        List<Outgoing> out = new ArrayList<>();
+        Outgoing o;
+        while ((o = s.pollForSend(100, System.nanoTime())) != null) {
+            out.add(o);
+        }
+        return out;
+    }
+
+    @Test
+    void publish_overlappingSubscriptions_deliversOnceAtHighestQosWithAllIds() {
+        Session s = connect("c1");
+        subscribe(s, sub("c1", "a/+", 0, 1));
+        subscribe(s, sub("c1", "a/#", 1, 2));
+
+        int receivers = core.router().publish(msg("a/b", 2, false, "p"));
+
+        assertThat(receivers).isEqualTo(1);
+        List<Outgoing> got = drain(s);
+        assertThat(got).hasSize(1);
+        assertThat(got.get(0).qos()).isEqualTo(1);
+        assertThat(got.get(0).subscriptionIds()).containsExactlyInAnyOrder(1, 2);
+    }
+
+    @Test
+    void publish_downgradesToSubscriptionQos() {
+        Session s = connect("c1");
+        subscribe(s, sub("c1", "t", 0, 0));
+        core.router().publish(msg("t", 2, false, "p"));
+        assertThat(drain(s)).singleElement().extracting(Outgoing::qos).isEqualTo(0);
+    }
+
+    @Test
+    void publish_noLocal_skipsOwnMessages() {
+        Session s = connect("c1");
+        subscribe(s, new Subscription("c1", "t", null, 1, true, false, 0, 0));
+        assertThat(core.router().publish(msg("t", 1, false, "c1"))).isZero();
+        assertThat(core.router().publish(msg("t", 1, false, "other"))).isEqualTo(1);
+    }
+
+    @Test
+    void publish_retainFlag_keptOnlyWithRetainAsPublished() {
+        Session plain = connect("plain");
+        Session rap = connect("rap");
+        subscribe(plain, sub("plain", "t", 1, 0));
+        subscribe(rap, new Subscription("rap", "t", null, 1, false, true, 0, 0));
+
+        core.router().publish(msg("t", 1, true, "p"));
+
+        assertThat(drain(plain)).singleElement().extracting(Outgoing::retain).isEqualTo(false);
+        assertThat(drain(rap)).singleElement().extracting(Outgoing::retain).isEqualTo(true);
+        assertThat(core.retained().get("t")).isNotNull();
+    }
+
+    @Test
+    void publish_sharedGroup_deliversToOneMemberRoundRobin() {
+        Session a = connect("a");
+        Session b = connect("b");
+        subscribe(a, new Subscription("a", "jobs/#", "g", 1, false, false, 0, 0));
+        subscribe(b, new Subscription("b", "jobs/#", "g", 1, false, false, 0, 0));
+
+        for (int i = 0; i < 10; i++) {
+            assertThat(core.router().publish(msg("jobs/x", 1, false, "p"))).isEqualTo(1);
+        }
+
+        assertThat(drain(a).size() + drain(b).size()).isEqualTo(10);
+    }
+
+    @Test
+    void deliverRetained_sendsMatchingRetainedWithRetainFlag() {
+        core.router().publish(msg("r/1", 1, true, "p"));
+        core.router().publish(msg("r/2", 0, true, "p"));
+        core.router().publish(msg("other", 1, true, "p"));
+        Session s = connect("c1");
+        Subscription sub = sub("c1", "r/+", 1, 9);
+
+        core.router().deliverRetained(s, sub);
+
+        List<Outgoing> got = drain(s);
+        assertThat(got).hasSize(2).allSatisfy(o -> {
+            assertThat(o.retain()).isTrue();
+            assertThat(o.subscriptionIds()).containsExactly(9);
+        });
+    }
+
+    @Test
+    void redeliverShared_movesOrphanedMessagesToAnotherMember() {
+        Session a = connect("a");
+        Session b = connect("b");
+        subscribe(a, new Subscription("a", "jobs", "g", 1, false, false, 0, 0));
+        subscribe(b, new Subscription("b", "jobs", "g", 1, false, false, 0, 0));
+        for (int i = 0; i < 4; i++) {
+            core.router().publish(msg("jobs", 1, false, "p"));
+        }
+        int queuedForA = a.queuedCount();
+        assertThat(queuedForA).isPositive();
+
+        // a's connection goes away: its shared messages move to b
+        core.sessions().detach(a, outputOf(a), true);
+
+        assertThat(drain(b)).hasSize(4);
+    }
+
+    private SessionOutput outputOf(Session s) {
+        return outputs.get(s.clientId());
+    }
+
+    private static final class NoopOutput implements SessionOutput {
+        @Override
+        public void wakeup() {
+        }
+
+        @Override
+        public void takenOver() {
+        }
+    }
+}

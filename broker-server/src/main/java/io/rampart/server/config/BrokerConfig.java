@@ -1,0 +1,45 @@
+package io.rampart.server.config;
+
+import io.rampart.core.MqttLimits;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The whole broker configuration, immutable and validated.
+ *
+ * @param listeners at least one; names unique; no two on the same bind address and port (port 0 excepted)
+ * @param mqtt      protocol limits
+ * @param dataDir   directory for persistent state, absolute
+ * @param source    where the configuration came from (file name), for log lines
+ * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
+ */
+public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source) {
+
+    public BrokerConfig {
+        Objects.requireNonNull(listeners, "listeners");
+        Objects.requireNonNull(mqtt, "mqtt");
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(source, "source");
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("listeners: must contain at least one listener");
+        }
+        for (int i = 0; i < listeners.size(); i++) {
+            ListenerConfig listener = listeners.get(i);
+            for (int j = 0; j < i; j++) {
+                ListenerConfig earlier = listeners.get(j);
+                if (earlier.name().equals(listener.name())) {
+                    throw new IllegalArgumentException("listeners[" + i + "].name: duplicate listener name"
+                            + " (also used by listeners[" + j + "])");
+                }
+                if (listener.port() != 0 && listener.port() == earlier.port()
+                        && BindAddress.overlap(listener.bind(), earlier.bind())) {
+                    throw new IllegalArgumentException("listeners[" + i + "].port: same bind address and port as"
+                            + " listeners[" + j + "] ('" + earlier.name() + "')");
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.rampart.server.config;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One network listener.
+ *
+ * @param type           tcp or websocket
+ * @param name           unique name used in log lines and metrics: letters, digits, '.', '_' or '-', at most 64
+ * @param bind           IP literal or host name to listen on (never resolved during validation)
+ * @param port           0..65535; 0 lets the operating system pick a free port
+ * @param path           websocket only: the HTTP path of the upgrade, starts with '/'; {@code null} on tcp
+ *                       listeners and defaults to {@value #DEFAULT_WEBSOCKET_PATH} on websocket listeners
+ * @param allowAnonymous whether clients may connect without credentials
+ * @throws IllegalArgumentException "key: reason" when a value is impossible
+ */
+public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous) {
+
+    public static final String DEFAULT_BIND = "127.0.0.1";
+    public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
+    public static final int MAX_NAME_LENGTH = 64;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME_LENGTH + "}");
+
+    public ListenerConfig {
+        if (type == null) {
+            throw new IllegalArgumentException("type: is required");
+        }
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("name: must be 1 to " + MAX_NAME_LENGTH
+                    + " letters, digits, '.', '_' or '-'" + was(name));
+        }
+        Objects.requireNonNull(bind, "bind");
+        if (bind.startsWith("[") && bind.endsWith("]")) {
+            bind = bind.substring(1, bind.length() - 1);
+        }
+        if ("*".equals(bind)) {
+            throw new IllegalArgumentException("bind: must be an IP address or a host name;"
+                    + " use 0.0.0.0 or :: to listen on every interface");
+        }
+        if (!BindAddress.isValid(bind)) {
+            throw new IllegalArgumentException("bind: must be an IP address or a host name" + was(bind));
+        }
+        if (port < 0 || port > 65_535) {
+            throw new IllegalArgumentException("port: must be between 0 and 65535 (was " + port + ")");
+        }
+        if (type == ListenerType.WEBSOCKET) {
+            if (path == null) {
+                path = DEFAULT_WEBSOCKET_PATH;
+            } else if (!path.startsWith("/") || !path.chars().allMatch(ListenerConfig::isPathChar)) {
+                throw new IllegalArgumentException("path: must start with '/' and contain no spaces, '?' or '#'"
+                        + was(path));
+            }
+        } else if (path != null) {
+            throw new IllegalArgumentException("path: is only allowed on websocket listeners");
+        }
+    }
+
+    private static boolean isPathChar(int c) {
+        return c > 0x20 && c != 0x7f && c != '?' && c != '#';
+    }
+
+    private static String was(String value) {
+        return value == null ? "" : " (was \"" + value + "\")";
+    }
+}
