@@ -1,0 +1,257 @@
+package io.rampart.security.permission;
+
+import io.rampart.core.topic.Topics;
+import io.rampart.security.spi.IdentityVariables;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A session's permissions with placeholders substituted, split by activity and effect so that each
+ * PUBLISH, SUBSCRIBE and delivery check is a short in-memory scan with allocation-free topic matching.
+ * Immutable; a realm reload produces a new instance that the session swaps in.
+ *
+ * <p>Semantics (default deny):
+ * <ul>
+ *   <li>PUBLISH to a topic is allowed when an ALLOW rule for publishing matches the topic, the QoS and the
+ *       RETAIN flag, and no DENY rule for publishing matches the topic and QoS.</li>
+ *   <li>SUBSCRIBE to a filter is allowed when an ALLOW rule for subscribing <em>covers</em> the whole
+ *       filter (every topic the filter can match is matched by the rule), allows the QoS and, for a shared
+ *       subscription, the share group; and no DENY rule covers the whole filter.</li>
+ *   <li>A granted subscription receives a message only when the topic is readable: an ALLOW subscribe rule
+ *       matches the topic and no DENY subscribe rule does. So a subscription to {@code a/#} with a DENY on
+ *       {@code a/secret/#} never delivers {@code a/secret/x}, and permissions that shrink at a realm
+ *       reload take effect on live subscriptions at once.</li>
+ * </ul>
+ */
+public final class CompiledPermissions {
+
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
+
+    /** No rules: everything is denied. */
+    public static final CompiledPermissions NONE = new CompiledPermissions(new Rule[0], new Rule[0], new Rule[0], new Rule[0]);
+
+    private final Rule[] publishAllow;
+    private final Rule[] publishDeny;
+    private final Rule[] subscribeAllow;
+    private final Rule[] subscribeDeny;
+
+    private CompiledPermissions(Rule[] publishAllow, Rule[] publishDeny, Rule[] subscribeAllow, Rule[] subscribeDeny) {
+        this.publishAllow = publishAllow;
+        this.publishDeny = publishDeny;
+        this.subscribeAllow = subscribeAllow;
+        this.subscribeDeny = subscribeDeny;
+    }
+
+    /** Substitutes placeholders with the session's identity variables and indexes the rules. */
+    public static CompiledPermissions compile(List<Permission> permissions, IdentityVariables variables) {
+        List<Rule> pa = new ArrayList<>();
+        List<Rule> pd = new ArrayList<>();
+        List<Rule> sa = new ArrayList<>();
+        List<Rule> sd = new ArrayList<>();
+        for (Permission p : permissions) {
+            String filter = substitute(p.topicFilter(), variables, p.effect() == Effect.DENY);
+            if (filter == null || Topics.validateTopicFilter(filter, 65_535, 65_535) != null || Topics.isShared(filter)) {
+                continue;
+            }
+            Rule rule = new Rule(filter, p.qos(), p.retain(), p.sharedSubscription(), p.shareGroups());
+            boolean deny = p.effect() == Effect.DENY;
+            if (p.activity().coversPublish()) {
+                (deny ? pd : pa).add(rule);
+            }
+            if (p.activity().coversSubscribe()) {
+                (deny ? sd : sa).add(rule);
+            }
+        }
+        return new CompiledPermissions(pa.toArray(Rule[]::new), pd.toArray(Rule[]::new),
+                sa.toArray(Rule[]::new), sd.toArray(Rule[]::new));
+    }
+
+    /**
+     * Replaces {@code ${name}} with the variable's value. A missing or unsafe value (empty, or containing
+     * '/', '+', '#', NUL) drops an ALLOW rule ({@code null}) and turns the level of a DENY rule into '+'.
+     */
+    static String substitute(String template, IdentityVariables variables, boolean deny) {
+        if (template.indexOf("${") < 0) {
+            return template;
+        }
+        String[] levels = template.split("/", -1);
+        StringBuilder out = new StringBuilder(template.length() + 16);
+        for (int i = 0; i < levels.length; i++) {
+            if (i > 0) {
+                out.append('/');
+            }
+            String level = levels[i];
+            if (level.indexOf("${") < 0) {
+                out.append(level);
+                continue;
+            }
+            Matcher m = PLACEHOLDER.matcher(level);
+            StringBuilder sb = new StringBuilder();
+            boolean unsafe = false;
+            while (m.find()) {
+                String value = variables.get(m.group(1));
+                if (!isSafe(value)) {
+                    unsafe = true;
+                    break;
+                }
+                m.appendReplacement(sb, Matcher.quoteReplacement(value));
+            }
+            if (unsafe) {
+                if (!deny) {
+                    return null;
+                }
+                out.append('+');
+                continue;
+            }
+            m.appendTail(sb);
+            out.append(sb);
+        }
+        return out.toString();
+    }
+
+    private static boolean isSafe(String value) {
+        if (value == null || value.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '/' || c == '+' || c == '#' || c == '\0') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public boolean mayPublish(String topic, int qos, boolean retain) {
+        for (Rule r : publishDeny) {
+            if (r.allowsQos(qos) && Topics.matches(r.filter, topic)) {
+                return false;
+            }
+        }
+        for (Rule r : publishAllow) {
+            if (r.allowsQos(qos) && (r.retain || !retain) && Topics.matches(r.filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * @param filter     the filter without any {@code $share/group/} prefix
+     * @param shareGroup the share group, or {@code null} for an ordinary subscription
+     */
+    public boolean maySubscribe(String filter, int qos, String shareGroup) {
+        for (Rule r : subscribeDeny) {
+            if (r.allowsQos(qos) && covers(r.filter, filter)) {
+                return false;
+            }
+        }
+        for (Rule r : subscribeAllow) {
+            if (!r.allowsQos(qos) || !covers(r.filter, filter)) {
+                continue;
+            }
+            if (shareGroup != null && (!r.shared || (!r.shareGroups.isEmpty() && !r.shareGroups.contains(shareGroup)))) {
+                continue;
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** Whether a message on {@code topic} may be delivered to this session through any of its subscriptions. */
+    public boolean mayReceive(String topic) {
+        for (Rule r : subscribeDeny) {
+            if (Topics.matches(r.filter, topic)) {
+                return false;
+            }
+        }
+        for (Rule r : subscribeAllow) {
+            if (Topics.matches(r.filter, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    public int ruleCount() {
+        return publishAllow.length + publishDeny.length + subscribeAllow.length + subscribeDeny.length;
+    }
+
+    /**
+     * Whether every topic matched by {@code requested} is matched by {@code granted}. Both are valid,
+     * non-shared filters. Honors the rule that a leading wildcard does not match '$' topics.
+     */
+    static boolean covers(String granted, String requested) {
+        if (requested.startsWith("$") && (granted.startsWith("+") || granted.startsWith("#"))) {
+            return false;
+        }
+        int g = 0;
+        int q = 0;
+        int gl = granted.length();
+        int ql = requested.length();
+        while (true) {
+            int gEnd = granted.indexOf('/', g);
+            if (gEnd < 0) {
+                gEnd = gl;
+            }
+            int qEnd = requested.indexOf('/', q);
+            if (qEnd < 0) {
+                qEnd = ql;
+            }
+            boolean gHash = gEnd - g == 1 && granted.charAt(g) == '#';
+            if (gHash) {
+                return true;
+            }
+            boolean qHash = qEnd - q == 1 && requested.charAt(q) == '#';
+            boolean gPlus = gEnd - g == 1 && granted.charAt(g) == '+';
+            boolean qPlus = qEnd - q == 1 && requested.charAt(q) == '+';
+            if (qHash) {
+                return false;
+            }
+            if (!gPlus) {
+                if (qPlus || !granted.regionMatches(g, requested, q, gEnd - g) || gEnd - g != qEnd - q) {
+                    return false;
+                }
+            }
+            boolean gDone = gEnd >= gl;
+            boolean qDone = qEnd >= ql;
+            if (gDone && qDone) {
+                return true;
+            }
+            if (qDone) {
+                // granted continues: only "x/#" still covers "x" (a '#' level matches the parent)
+                int next = gEnd + 1;
+                return gl - next == 1 && granted.charAt(next) == '#';
+            }
+            if (gDone) {
+                return false;
+            }
+            g = gEnd + 1;
+            q = qEnd + 1;
+        }
+    }
+
+    private static final class Rule {
+        final String filter;
+        final int qos;
+        final boolean retain;
+        final boolean shared;
+        final Set<String> shareGroups;
+
+        Rule(String filter, int qos, boolean retain, boolean shared, Set<String> shareGroups) {
+            this.filter = filter;
+            this.qos = qos;
+            this.retain = retain;
+            this.shared = shared;
+            this.shareGroups = shareGroups;
+        }
+
+        boolean allowsQos(int level) {
+            return (qos & (1 << level)) != 0;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.rampart.security.permission;
+
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One rule of the permission model, as configured (placeholders not yet substituted).
+ *
+ * <ul>
+ *   <li>{@code topicFilter}: an MQTT topic filter that may contain placeholders such as
+ *       {@code ${mqtt-clientid}} or {@code ${mqtt-username}} (any identity variable). A placeholder is
+ *       substituted as literal text: a value that is empty or contains {@code /}, {@code +}, {@code #} or
+ *       NUL can never widen an ALLOW (such a rule is dropped for that session); in a DENY the level holding
+ *       it becomes {@code +}, so a deny can only grow.</li>
+ *   <li>{@code activity}: publish, subscribe or both.</li>
+ *   <li>{@code qos}: the QoS levels the rule applies to (bit 0 = QoS 0, bit 1 = QoS 1, bit 2 = QoS 2);
+ *       {@link #ALL_QOS} by default.</li>
+ *   <li>{@code retain}: ALLOW rules only — whether publishing with the RETAIN flag is allowed.</li>
+ *   <li>{@code sharedSubscription}: ALLOW rules only — whether {@code $share/...} subscriptions are allowed,
+ *       and {@code shareGroups} restricts them to these groups (empty = any group).</li>
+ *   <li>{@code effect}: ALLOW or DENY; a matching DENY overrides every ALLOW.</li>
+ * </ul>
+ */
+public record Permission(String topicFilter, Activity activity, int qos, boolean retain, boolean sharedSubscription,
+                         Set<String> shareGroups, Effect effect) {
+
+    public static final int ALL_QOS = 0b111;
+
+    public Permission {
+        Objects.requireNonNull(topicFilter, "topicFilter");
+        Objects.requireNonNull(activity, "activity");
+        Objects.requireNonNull(effect, "effect");
+        if (qos <= 0 || qos > ALL_QOS) {
+            throw new IllegalArgumentException("qos: must name at least one of 0, 1, 2");
+        }
+        shareGroups = shareGroups == null ? Set.of() : Set.copyOf(shareGroups);
+    }
+
+    public static Permission allow(String topicFilter, Activity activity) {
+        return new Permission(topicFilter, activity, ALL_QOS, true, true, Set.of(), Effect.ALLOW);
+    }
+
+    public static Permission deny(String topicFilter, Activity activity) {
+        return new Permission(topicFilter, activity, ALL_QOS, true, true, Set.of(), Effect.DENY);
+    }
+
+    public boolean allowsQos(int level) {
+        return (qos & (1 << level)) != 0;
+    }
+
+    /** Bit mask for a list of QoS levels. */
+    public static int qosMask(Iterable<Integer> levels) {
+        int mask = 0;
+        for (int level : levels) {
+            if (level < 0 || level > 2) {
+                throw new IllegalArgumentException("qos: " + level + " is not 0, 1 or 2");
+            }
+            mask |= 1 << level;
+        }
+        return mask;
+    }
+}

@@ -1,0 +1,151 @@
+package io.rampart.security.permission;
+
+import io.rampart.security.spi.IdentityVariables;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CompiledPermissionsTest {
+
+    private static IdentityVariables vars(String clientId, String username) {
+        IdentityVariables v = new IdentityVariables();
+        if (clientId != null) {
+            v.set(IdentityVariables.CLIENT_ID, clientId);
+        }
+        if (username != null) {
+            v.set(IdentityVariables.USERNAME, username);
+        }
+        return v;
+    }
+
+    @Test
+    void defaultDeny_withoutRules() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(), vars("c", "u"));
+        assertThat(p.mayPublish("a", 0, false)).isFalse();
+        assertThat(p.maySubscribe("a", 0, null)).isFalse();
+        assertThat(p.mayReceive("a")).isFalse();
+    }
+
+    @Test
+    void placeholder_restrictsDeviceToItsOwnTopics() {
+        CompiledPermissions p = CompiledPermissions.compile(
+                List.of(Permission.allow("devices/${mqtt-clientid}/#", Activity.PUBLISH)), vars("dev1", null));
+        assertThat(p.mayPublish("devices/dev1/temp", 1, false)).isTrue();
+        assertThat(p.mayPublish("devices/dev2/temp", 1, false)).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"+", "#", "a/b", "''", "x+y"})
+    void placeholder_withWildcardOrSlashValue_neverWidensAllow(String clientId) {
+        CompiledPermissions p = CompiledPermissions.compile(
+                List.of(Permission.allow("devices/${mqtt-clientid}/#", Activity.ALL)), vars(clientId, null));
+        assertThat(p.ruleCount()).isZero();
+        assertThat(p.mayPublish("devices/other/x", 0, false)).isFalse();
+        assertThat(p.maySubscribe("devices/+/x", 0, null)).isFalse();
+    }
+
+    @Test
+    void placeholder_withUnsafeValue_widensDenyInstead() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.allow("#", Activity.ALL),
+                Permission.deny("secret/${mqtt-username}/#", Activity.ALL)), vars("c", "a/b"));
+        assertThat(p.mayPublish("secret/anyone/x", 0, false)).isFalse();
+        assertThat(p.mayPublish("public/x", 0, false)).isTrue();
+    }
+
+    @Test
+    void missingPlaceholderVariable_dropsAllowRule() {
+        CompiledPermissions p = CompiledPermissions.compile(
+                List.of(Permission.allow("users/${mqtt-username}/#", Activity.ALL)), vars("c", null));
+        assertThat(p.mayPublish("users/null/x", 0, false)).isFalse();
+    }
+
+    @Test
+    void denyWinsOverAllow() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.allow("a/#", Activity.ALL),
+                Permission.deny("a/secret/#", Activity.ALL)), vars("c", "u"));
+        assertThat(p.mayPublish("a/open", 0, false)).isTrue();
+        assertThat(p.mayPublish("a/secret/x", 0, false)).isFalse();
+        assertThat(p.maySubscribe("a/secret/#", 0, null)).isFalse();
+        assertThat(p.maySubscribe("a/#", 0, null)).as("overlapping deny filters delivery instead").isTrue();
+        assertThat(p.mayReceive("a/open")).isTrue();
+        assertThat(p.mayReceive("a/secret/x")).isFalse();
+    }
+
+    @Test
+    void qosAndRetainRestrictions() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                new Permission("t/#", Activity.ALL, 0b011, false, true, Set.of(), Effect.ALLOW)), vars("c", "u"));
+        assertThat(p.mayPublish("t/x", 1, false)).isTrue();
+        assertThat(p.mayPublish("t/x", 2, false)).isFalse();
+        assertThat(p.mayPublish("t/x", 0, true)).isFalse();
+        assertThat(p.maySubscribe("t/#", 2, null)).isFalse();
+        assertThat(p.maySubscribe("t/#", 1, null)).isTrue();
+    }
+
+    @Test
+    void denyForQos2Only() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.allow("#", Activity.ALL),
+                new Permission("bulk/#", Activity.PUBLISH, 0b100, true, true, Set.of(), Effect.DENY)), vars("c", "u"));
+        assertThat(p.mayPublish("bulk/x", 1, false)).isTrue();
+        assertThat(p.mayPublish("bulk/x", 2, false)).isFalse();
+    }
+
+    @Test
+    void sharedSubscriptionGroups() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                new Permission("jobs/#", Activity.SUBSCRIBE, Permission.ALL_QOS, true, true, Set.of("workers"), Effect.ALLOW),
+                new Permission("events/#", Activity.SUBSCRIBE, Permission.ALL_QOS, true, false, Set.of(), Effect.ALLOW)),
+                vars("c", "u"));
+        assertThat(p.maySubscribe("jobs/#", 1, "workers")).isTrue();
+        assertThat(p.maySubscribe("jobs/#", 1, "others")).isFalse();
+        assertThat(p.maySubscribe("jobs/#", 1, null)).isTrue();
+        assertThat(p.maySubscribe("events/#", 1, "any")).isFalse();
+        assertThat(p.maySubscribe("events/#", 1, null)).isTrue();
+    }
+
+    @Test
+    void activitySeparatesPublishAndSubscribe() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.allow("in/#", Activity.PUBLISH),
+                Permission.allow("out/#", Activity.SUBSCRIBE)), vars("c", "u"));
+        assertThat(p.mayPublish("in/x", 0, false)).isTrue();
+        assertThat(p.maySubscribe("in/x", 0, null)).isFalse();
+        assertThat(p.maySubscribe("out/x", 0, null)).isTrue();
+        assertThat(p.mayPublish("out/x", 0, false)).isFalse();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "#, a/b/c, true",
+            "#, #, true",
+            "a/#, a, true",
+            "a/#, a/#, true",
+            "a/#, a/+/c, true",
+            "a/+, a/b, true",
+            "a/+, a/+, true",
+            "a/+, a/#, false",
+            "a/+, a/b/c, false",
+            "a/b, a/+, false",
+            "a/b, a/b, true",
+            "a/b, a/bc, false",
+            "a/+/c, a/b/c, true",
+            "a/+/c, a/b/d, false",
+            "+/x, $SYS/x, false",
+            "#, $SYS/#, false",
+            "$SYS/#, $SYS/broker/x, true",
+            "a, a/#, false",
+            "a//b, a//b, true",
+            "a/+/b, a//b, true",
+    })
+    void covers(String granted, String requested, boolean expected) {
+        assertThat(CompiledPermissions.covers(granted, requested)).isEqualTo(expected);
+    }
+}
