@@ -74,6 +74,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private int nextOutboundAlias = 1;
     private String closeReason;
     private ScheduledFuture<?> connectTimeout;
+    /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
+    private java.util.ArrayDeque<Object> heldDuringConnect;
 
     public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events) {
         this.listener = listener;
@@ -119,6 +121,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         State previous = state;
         state = State.CLOSED;
+        if (heldDuringConnect != null) {
+            heldDuringConnect.forEach(ReferenceCountUtil::release);
+            heldDuringConnect.clear();
+        }
         if (previous == State.CONNECTED && session != null) {
             core.sessions().detach(session, this, discardWill);
             events.clientDisconnected(listener.name(), ctx.channel().remoteAddress(), clientId,
@@ -162,6 +168,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (state == State.AUTHENTICATING) {
+            if (heldDuringConnect == null) {
+                heldDuringConnect = new java.util.ArrayDeque<>();
+            }
+            heldDuringConnect.add(msg);
+            return;
+        }
         try {
             if (!(msg instanceof MqttMessage message)) {
                 return;
@@ -179,6 +192,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         } finally {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** After CONNACK: processes the packets that arrived while the CONNECT was being decided, in order. */
+    void replayHeldPackets() {
+        if (heldDuringConnect == null) {
+            return;
+        }
+        Object msg;
+        while ((msg = heldDuringConnect.poll()) != null) {
+            channelRead(ctx, msg);
+        }
+        ctx.flush();
     }
 
     private void dispatch(MqttMessage message) {
@@ -360,6 +385,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private boolean writePublish(Outgoing o, boolean resend) {
+        // Expiry first: an alias may only be registered for a PUBLISH that is actually written.
+        long expiry = o.message().remainingExpirySeconds(System.nanoTime());
+        if (expiry == 0 && resend && o.isDuplicate()) {
+            // Delivery already started: the flow must be completed (MQTT 5 §4.4), with the least expiry left.
+            expiry = 1;
+        } else if (expiry == 0) {
+            session.discard(o);
+            events.messageDropped(clientId, o.message(), o.qos(), io.rampart.core.session.DropReason.EXPIRED);
+            return false;
+        }
         String topic = o.message().topic();
         int alias = 0;
         String wireTopic = topic;
@@ -373,16 +408,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 outboundAliases.put(topic, alias);
             }
         }
-        long expiry = o.message().remainingExpirySeconds(System.nanoTime());
-        if (expiry == 0) {
-            session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), io.rampart.core.session.DropReason.EXPIRED);
-            return false;
-        }
         OutboundPublish p = new OutboundPublish(o.message(), o.qos(), resend && o.isDuplicate(), o.retain(),
                 o.packetId(), wireTopic, alias, o.subscriptionIds(), expiry, isV5());
         if (p.packetSize() > clientMaximumPacketSize && alias > 0 && !wireTopic.isEmpty()) {
             outboundAliases.remove(topic);
+            nextOutboundAlias--; // the alias was assigned just above and never reached the client
             p = new OutboundPublish(o.message(), o.qos(), resend && o.isDuplicate(), o.retain(),
                     o.packetId(), topic, 0, o.subscriptionIds(), expiry, isV5());
         }
