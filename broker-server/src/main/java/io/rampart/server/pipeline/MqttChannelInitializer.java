@@ -63,9 +63,11 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
                             .maxFramePayloadLength(Math.max(65_536, Math.min(limits.maxPacketSize() + 5, Integer.MAX_VALUE - 8)))
                             .handshakeTimeoutMillis(limits.connectTimeoutSeconds() * 1000L)
                             .build()));
+            p.addLast(PipelineNames.HTTP_NOT_FOUND, HttpNotFoundHandler.INSTANCE);
             p.addLast(PipelineNames.WS_FRAMES, WebSocketFrameCodec.INSTANCE);
         }
-        p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(Math.max(1, limits.maxPacketSize() - 2), 65_535));
+        // The decoder's limit counts the whole packet, fixed header included, like MQTT's Maximum Packet Size.
+        p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(limits.maxPacketSize(), 65_535));
         p.addLast(PipelineNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
         p.addLast(PipelineNames.PUBLISH_ENCODER, ws ? PublishEncoder.WEBSOCKET : PublishEncoder.TCP);
         p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events));

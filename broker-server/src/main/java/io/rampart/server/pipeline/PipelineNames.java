@@ -6,7 +6,7 @@ package io.rampart.server.pipeline;
  *
  * <pre>
  *   [ssl]                     TLS listeners only
- *   http-codec, http-aggregator, ws-protocol, ws-frames   WebSocket listeners only
+ *   http-codec, http-aggregator, ws-protocol, http-not-found, ws-frames   WebSocket listeners only
  *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
  *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
  *   publish-encoder           zero-copy outbound PUBLISH
@@ -19,6 +19,7 @@ public final class PipelineNames {
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String WS_PROTOCOL = "ws-protocol";
+    public static final String HTTP_NOT_FOUND = "http-not-found";
     public static final String WS_FRAMES = "ws-frames";
     public static final String MQTT_DECODER = "mqtt-decoder";
     public static final String MQTT_ENCODER = "mqtt-encoder";

@@ -1,0 +1,292 @@
+package io.rampart.server.it;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import io.rampart.server.config.BrokerConfig;
+import io.rampart.server.config.ConfigLoader;
+import io.rampart.server.config.ListenerConfig;
+import io.rampart.server.it.support.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The shaded JAR run exactly as users run it: {@code java -jar rampart.jar [--config FILE]} in its own
+ * process. Startup output, graceful SIGTERM with MQTT 5 DISCONNECT 0x8B and exit status 0, refusal of
+ * broken configurations, the help text and the default configuration file.
+ */
+class FatJarIT {
+
+    private static final Duration STARTUP = Duration.ofSeconds(20);
+    private static Path jar;
+    private static Path projectRoot;
+
+    @TempDir
+    Path tmp;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @BeforeAll
+    static void locateJar() {
+        jar = Path.of(System.getProperty("rampart.jar", "target/rampart.jar")).toAbsolutePath();
+        projectRoot = Path.of(System.getProperty("rampart.project.root", "..")).toAbsolutePath().normalize();
+        assertThat(jar).as("the fat JAR (failsafe runs after package)").isRegularFile();
+    }
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        for (Process p : processes) {
+            if (p.isAlive()) {
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
+    void runsWithTcpAndWebSocketListeners_andStopsGracefullyOnSigterm() throws Exception {
+        int tcpPort = freePort();
+        int wsPort = freePort();
+        Path config = write("broker.yaml", """
+                data-dir: %s
+                listeners:
+                  - type: tcp
+                    name: tcp-it
+                    bind: 127.0.0.1
+                    port: %d
+                    allow-anonymous: true
+                  - type: websocket
+                    name: ws-it
+                    bind: 127.0.0.1
+                    port: %d
+                    path: /mqtt
+                    allow-anonymous: true
+                """.formatted(tmp.resolve("data"), tcpPort, wsPort));
+        Broker broker = start(tmp, "--config", config.toString());
+        broker.awaitReady();
+        assertThat(broker.stdout())
+                .contains("listener 'tcp-it' (tcp) on 127.0.0.1:" + tcpPort)
+                .contains("listener 'ws-it' (websocket) on 127.0.0.1:" + wsPort + " path /mqtt")
+                .contains(config.toAbsolutePath().normalize().toString());
+
+        List<Throwable> tcpCauses = new CopyOnWriteArrayList<>();
+        List<Throwable> wsCauses = new CopyOnWriteArrayList<>();
+        Mqtt5BlockingClient tcpClient = MqttClient.builder().useMqttVersion5().identifier("fatjar-tcp")
+                .serverHost(TestBroker.HOST).serverPort(tcpPort)
+                .addDisconnectedListener(ctx -> {
+                    if (ctx.getSource() == MqttDisconnectSource.SERVER) {
+                        tcpCauses.add(ctx.getCause());
+                    }
+                })
+                .buildBlocking();
+        Mqtt5BlockingClient wsClient = MqttClient.builder().useMqttVersion5().identifier("fatjar-ws")
+                .serverHost(TestBroker.HOST).serverPort(wsPort)
+                .webSocketConfig().serverPath("mqtt").applyWebSocketConfig()
+                .addDisconnectedListener(ctx -> {
+                    if (ctx.getSource() == MqttDisconnectSource.SERVER) {
+                        wsCauses.add(ctx.getCause());
+                    }
+                })
+                .buildBlocking();
+        tcpClient.connect();
+        wsClient.connect();
+
+        assertThat(broker.process.toHandle().destroy()).as("SIGTERM sent").isTrue();
+
+        for (List<Throwable> causes : List.of(tcpCauses, wsCauses)) {
+            await().atMost(Duration.ofSeconds(15)).until(() -> !causes.isEmpty());
+            assertThat(causes.get(0)).isInstanceOfSatisfying(Mqtt5DisconnectException.class, e ->
+                    assertThat(e.getMqttMessage().getReasonCode()).isEqualTo(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN));
+        }
+        assertThat(broker.process.waitFor(20, TimeUnit.SECONDS)).as("process exited").isTrue();
+        assertThat(broker.process.exitValue()).as("exit status; output:%n%s", broker.output()).isZero();
+    }
+
+    @Test
+    void unknownKey_isRefusedNamingFileKeyPathAndReason() throws Exception {
+        Path config = write("unknown-key.yaml", """
+                listeners:
+                  - type: tcp
+                    name: tcp
+                    prot: 1883
+                """);
+        Broker broker = start(tmp, "--config", config.toString());
+        broker.awaitExit();
+        assertThat(broker.process.exitValue()).isNotZero();
+        assertThat(broker.stderr()).contains(config.toString()).contains("listeners[0].prot")
+                .contains("unknown key").contains("did you mean 'port'");
+    }
+
+    @Test
+    void wrongType_isRefusedNamingFileKeyPathAndReason() throws Exception {
+        Path config = write("wrong-type.yaml", """
+                listeners:
+                  - type: tcp
+                    name: tcp
+                    port: 1883
+                mqtt:
+                  max-qos: high
+                """);
+        Broker broker = start(tmp, "--config", config.toString());
+        broker.awaitExit();
+        assertThat(broker.process.exitValue()).isNotZero();
+        assertThat(broker.stderr()).contains(config.toString()).contains("mqtt.max-qos").contains("integer");
+    }
+
+    @Test
+    void missingConfigFile_isAClearError() throws Exception {
+        Path missing = tmp.resolve("nowhere/broker.yaml");
+        Broker broker = start(tmp, "--config", missing.toString());
+        broker.awaitExit();
+        assertThat(broker.process.exitValue()).isNotZero();
+        assertThat(broker.stderr()).contains(missing.toString()).contains("file not found");
+    }
+
+    @Test
+    void help_describesTheOptions() throws Exception {
+        Broker broker = start(tmp, "--help");
+        broker.awaitExit();
+        assertThat(broker.process.exitValue()).isZero();
+        assertThat(broker.stdout()).contains("Usage: rampart").contains("--config").contains("--help")
+                .contains("config/broker.yaml");
+    }
+
+    @Test
+    void shippedDefaultConfiguration_parses() throws Exception {
+        BrokerConfig config = ConfigLoader.load(projectRoot.resolve("config/broker.yaml"));
+        assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("tcp-local", "ws-local");
+        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080);
+        assertThat(config.listeners()).allSatisfy(l -> assertThat(l.bind()).isEqualTo("127.0.0.1"));
+    }
+
+    /**
+     * Without {@code --config} the broker reads {@code config/broker.yaml} relative to its working directory:
+     * the shipped file, with only the ports changed so the test does not need 1883/8080.
+     */
+    @Test
+    void withoutConfigOption_readsConfigBrokerYamlInTheWorkingDirectory() throws Exception {
+        int tcpPort = freePort();
+        int wsPort = freePort();
+        String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
+        String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort);
+        assertThat(rewritten).as("both ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080");
+        Path workDir = tmp.resolve("install");
+        Files.createDirectories(workDir.resolve("config"));
+        Files.writeString(workDir.resolve("config/broker.yaml"), rewritten);
+
+        Broker broker = start(workDir);
+        broker.awaitReady();
+        assertThat(broker.stdout())
+                .contains(workDir.resolve("config/broker.yaml").toAbsolutePath().normalize().toString())
+                .contains("listener 'tcp-local' (tcp) on 127.0.0.1:" + tcpPort)
+                .contains("listener 'ws-local' (websocket) on 127.0.0.1:" + wsPort);
+
+        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("fatjar-default")
+                .serverHost(TestBroker.HOST).serverPort(tcpPort).buildBlocking();
+        client.connect();
+        client.disconnect();
+
+        broker.process.toHandle().destroy();
+        assertThat(broker.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(broker.process.exitValue()).isZero();
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private Path write(String name, String content) throws IOException {
+        Path file = tmp.resolve(name);
+        Files.writeString(file, content);
+        return file;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(TestBroker.HOST))) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Broker start(Path workDir, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-jar");
+        command.add(jar.toString());
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).start();
+        processes.add(process);
+        return new Broker(process);
+    }
+
+    /** A broker process with its output collected as it comes. */
+    private static final class Broker {
+        final Process process;
+        private final StringBuffer out = new StringBuffer();
+        private final StringBuffer err = new StringBuffer();
+        private final Thread[] pumps;
+
+        Broker(Process process) {
+            this.process = process;
+            this.pumps = new Thread[]{pump(process.getInputStream(), out), pump(process.getErrorStream(), err)};
+        }
+
+        private static Thread pump(InputStream in, StringBuffer sink) {
+            Thread t = new Thread(() -> {
+                byte[] buf = new byte[4096];
+                try {
+                    int n;
+                    while ((n = in.read(buf)) >= 0) {
+                        sink.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }, "fatjar-output");
+            t.setDaemon(true);
+            t.start();
+            return t;
+        }
+
+        String stdout() {
+            return out.toString();
+        }
+
+        String stderr() {
+            return err.toString();
+        }
+
+        String output() {
+            return "stdout:\n" + out + "\nstderr:\n" + err;
+        }
+
+        void awaitReady() {
+            await().atMost(STARTUP).failFast("the process exited: " + output(), () -> !process.isAlive())
+                    .until(() -> out.indexOf("Rampart is ready") >= 0);
+        }
+
+        void awaitExit() throws InterruptedException {
+            assertThat(process.waitFor(STARTUP.toSeconds(), TimeUnit.SECONDS)).as("exited; %s", output()).isTrue();
+            for (Thread pump : pumps) {
+                pump.join(5_000); // everything the process wrote before it exited
+            }
+        }
+    }
+}
