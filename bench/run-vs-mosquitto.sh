@@ -1,0 +1,263 @@
+#!/usr/bin/env bash
+# Runs the Rampart load generator against Mosquitto and Rampart, back to back per scenario, on loopback,
+# and prints a markdown table on stdout (progress goes to stderr).
+# Builds nothing: run `mvn -B -DskipTests package` in the repository root first.
+#
+# Environment (defaults in brackets):
+#   DURATION [8]  WARMUP [2]        measured and warm-up seconds per run
+#   CLIENTS [10]                    publishers for pairs and fan-in
+#   FANOUT_CLIENTS [50]             subscribers for fan-out
+#   CONNECT_CLIENTS [8]             concurrency of the connect scenario
+#   PAYLOAD [64]  MQTT_VERSION [3]  payload bytes; 3 (= 3.1.1) or 5
+#   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list
+#   BROKERS ["mosquitto rampart"]   which brokers to run
+#   MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR   binaries
+#   GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  JVM options of the load generator
+#   RAMPART_JAVA_OPTS [""]          JVM options of the Rampart broker
+#   GEN_ARGS [""]                   extra generator options, e.g. "--window 32"
+#   KEEP_TMP [0]                    1 keeps the temp dir (configs, broker logs, generator log, raw CSV)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_JAR=${BENCH_JAR:-$ROOT/bench/target/rampart-bench.jar}
+RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/target/rampart.jar}
+MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-2}
+CLIENTS=${CLIENTS:-10}
+FANOUT_CLIENTS=${FANOUT_CLIENTS:-50}
+CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
+PAYLOAD=${PAYLOAD:-64}
+MQTT_VERSION=${MQTT_VERSION:-3}
+SCENARIOS=${SCENARIOS:-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
+BROKERS=${BROKERS:-"mosquitto rampart"}
+GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
+RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
+GEN_ARGS=${GEN_ARGS:-}
+KEEP_TMP=${KEEP_TMP:-0}
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
+command -v java >/dev/null || die "java not on PATH"
+command -v python3 >/dev/null || die "python3 is needed to pick free ports"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-vs-mosquitto.XXXXXX")
+chmod 755 "$TMP"   # mosquitto may drop privileges before it opens files
+MOSQ_PID=""
+RAMPART_PID=""
+
+stop_broker() {
+    local pid=$1
+    [[ -n $pid ]] || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    stop_broker "$MOSQ_PID"
+    stop_broker "$RAMPART_PID"
+    if [[ $KEEP_TMP == 1 ]]; then
+        log "kept $TMP"
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Run from copies so a rebuild in the working tree cannot pull a jar away mid-run.
+cp "$BENCH_JAR" "$TMP/rampart-bench.jar"
+BENCH_JAR=$TMP/rampart-bench.jar
+if [[ -f $RAMPART_JAR ]]; then
+    cp "$RAMPART_JAR" "$TMP/rampart.jar"
+    RAMPART_JAR=$TMP/rampart.jar
+fi
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until something accepts TCP connections on the port while the process is alive.
+wait_for_port() {
+    local port=$1 pid=$2 name=$3
+    for _ in $(seq 300); do
+        kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up"; return 1; }
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    log "$name did not accept connections on port $port within 30 s"
+    return 1
+}
+
+start_mosquitto() {
+    [[ -x $MOSQUITTO ]] || { log "mosquitto not found at $MOSQUITTO"; return 1; }
+    MOSQ_PORT=$(free_port)
+    cat > "$TMP/mosquitto.conf" <<CONF
+listener $MOSQ_PORT 127.0.0.1
+allow_anonymous true
+set_tcp_nodelay true
+max_queued_messages 1000000
+max_inflight_messages 64
+persistence false
+log_dest stderr
+log_type error
+log_type warning
+CONF
+    chmod 644 "$TMP/mosquitto.conf"
+    "$MOSQUITTO" -c "$TMP/mosquitto.conf" >"$TMP/mosquitto.log" 2>&1 &
+    MOSQ_PID=$!
+    wait_for_port "$MOSQ_PORT" "$MOSQ_PID" mosquitto
+}
+
+start_rampart() {
+    [[ -f $RAMPART_JAR ]] || { log "$RAMPART_JAR not found (build it with mvn -B -DskipTests package)"; return 1; }
+    RAMPART_PORT=$(free_port)
+    cat > "$TMP/rampart.yaml" <<CONF
+listeners:
+  - type: tcp
+    name: bench
+    bind: 127.0.0.1
+    port: $RAMPART_PORT
+    allow-anonymous: true
+mqtt:
+  max-queued-messages: 100000
+CONF
+    mkdir -p "$TMP/rampart-work"
+    # Own working directory, so relative data paths land in the temp dir.
+    # shellcheck disable=SC2086
+    (cd "$TMP/rampart-work" && exec java $RAMPART_JAVA_OPTS -jar "$RAMPART_JAR" --config "$TMP/rampart.yaml") \
+        >"$TMP/rampart.log" 2>&1 &
+    RAMPART_PID=$!
+    wait_for_port "$RAMPART_PORT" "$RAMPART_PID" rampart
+}
+
+# CPU time (user + system) a process used so far, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# Runs one load and prints its CSV data line plus ",<exit code>,<broker CPU seconds>", or "FAILED:<exit code>".
+# CSV columns: 1 scenario, 2 qos, 3 mqtt_version, 4 clients, 5 payload_bytes, 6 duration_s,
+#   7 published_per_s, 8 delivered_per_s, 9 p50_us, 10 p99_us, 11 p999_us, 12 max_us, 13 errors,
+#   14 undelivered, 15 samples, 16 delivered_total, then 17 exit code, 18 broker CPU seconds over the whole run
+run_load() {
+    local broker=$1 port=$2 scenario=$3 qos=$4 pid=$5 clients out rc line cpu0 cpu1 cpu
+    case $scenario in
+        fan-out) clients=$FANOUT_CLIENTS ;;
+        connect) clients=$CONNECT_CLIENTS ;;
+        *) clients=$CLIENTS ;;
+    esac
+    echo "--- $broker $scenario qos $qos" >>"$TMP/generator.log"
+    cpu0=$(cpu_ticks "$pid")
+    set +e
+    # shellcheck disable=SC2086
+    out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario "$scenario" \
+        --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" --payload "$PAYLOAD" \
+        --mqtt-version "$MQTT_VERSION" --format csv $GEN_ARGS 2>>"$TMP/generator.log")
+    rc=$?
+    set -e
+    cpu1=$(cpu_ticks "$pid")
+    cpu=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }')
+    line=$(printf '%s\n' "$out" | tail -n 1)
+    if [[ $line != "$scenario,"* ]]; then
+        echo "FAILED:$rc"
+    else
+        echo "$broker,$line,$rc,$cpu" >>"$TMP/results.csv"
+        echo "$line,$rc,$cpu"
+    fi
+}
+
+field() { cut -d, -f"$2" <<<"$1"; }
+ok() { [[ -n $1 && $1 != FAILED* ]]; }
+cell_rate() { if ok "$1"; then printf "%.0f" "$(field "$1" 8)"; else echo "—"; fi; }
+cell_p99() { if ok "$1"; then printf "%.0f" "$(field "$1" 10)"; else echo "—"; fi; }
+# Deliveries (or connections) per CPU-second the broker used during the whole run, warm-up included.
+cell_eff() {
+    if ok "$1"; then
+        awk -v n="$(field "$1" 16)" -v c="$(field "$1" 18)" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "—" }'
+    else
+        echo "—"
+    fi
+}
+note_for() {
+    local name=$1 r=$2 notes=()
+    if [[ -z $r ]]; then echo "$name not run"; return; fi
+    if [[ $r == FAILED* ]]; then echo "$name failed (exit ${r#FAILED:})"; return; fi
+    local errs undel rc
+    errs=$(field "$r" 13); undel=$(field "$r" 14); rc=$(field "$r" 17)
+    [[ $errs != 0 ]] && notes+=("$name $errs errors")
+    [[ $undel != 0 ]] && notes+=("$name $undel undelivered")
+    [[ $rc != 0 && $errs == 0 ]] && notes+=("$name exit $rc")
+    local IFS=';'
+    echo "${notes[*]:-}"
+}
+
+declare -A PORTS=()
+for b in $BROKERS; do
+    case $b in
+        mosquitto)
+            if start_mosquitto; then PORTS[mosquitto]=$MOSQ_PORT; log "mosquitto on port $MOSQ_PORT"
+            else log "mosquitto did not start:"; tail -n 15 "$TMP/mosquitto.log" >&2 2>/dev/null || true; fi ;;
+        rampart)
+            if start_rampart; then PORTS[rampart]=$RAMPART_PORT; log "rampart on port $RAMPART_PORT"
+            else log "rampart did not start; last log lines:"; tail -n 15 "$TMP/rampart.log" >&2 2>/dev/null || true; fi ;;
+        *) die "unknown broker '$b' in BROKERS (mosquitto, rampart)" ;;
+    esac
+done
+(( ${#PORTS[@]} > 0 )) || die "no broker started"
+
+echo "### Rampart vs Mosquitto, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+MOSQ_VERSION=$({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1)
+echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $(java -version 2>&1 | head -n 1)."
+echo "Loopback, MQTT $MQTT_VERSION, ${PAYLOAD}-byte payload, ${WARMUP} s warm-up + ${DURATION} s measured per run;"
+echo "pairs and fan-in $CLIENTS publishers, fan-out $FANOUT_CLIENTS subscribers, connect concurrency $CONNECT_CLIENTS."
+echo "msg/s = deliveries per second at the subscribers (connections per second for connect); p99 in microseconds;"
+echo "per broker CPU-second = deliveries (connections) of the whole run divided by the CPU time the broker used."
+echo "1-minute load average before the first run: $(cut -d' ' -f1 /proc/loadavg) (other processes skew the numbers)."
+if [[ -n $GEN_ARGS ]]; then echo "Extra generator options: \`$GEN_ARGS\`."; fi
+echo
+echo "| scenario | Mosquitto msg/s | Rampart msg/s | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | notes |"
+echo "|---|---:|---:|---:|---:|---:|---|"
+
+for spec in $SCENARIOS; do
+    scenario=${spec%%:*}
+    qos=${spec##*:}
+    label="$scenario QoS $qos"
+    [[ $scenario == connect ]] && label="connect (conn/s)"
+    m="" r=""
+    for b in mosquitto rampart; do
+        [[ -n ${PORTS[$b]:-} ]] || continue
+        pid=$([[ $b == mosquitto ]] && echo "$MOSQ_PID" || echo "$RAMPART_PID")
+        if ! kill -0 "$pid" 2>/dev/null; then
+            log "$b is no longer running; skipping it from now on"
+            unset "PORTS[$b]"
+            continue
+        fi
+        log "$label against $b"
+        result=$(run_load "$b" "${PORTS[$b]}" "$scenario" "$qos" "$pid")
+        if [[ $b == mosquitto ]]; then m=$result; else r=$result; fi
+        sleep 1
+    done
+    ratio="—"
+    if ok "$m" && ok "$r"; then
+        ratio=$(awk -v a="$(field "$r" 8)" -v b="$(field "$m" 8)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "—" }')
+    fi
+    notes=$(printf '%s;%s' "$(note_for Mosquitto "$m")" "$(note_for Rampart "$r")" \
+        | sed -e 's/;;*/;/g' -e 's/^;//' -e 's/;$//' -e 's/;/; /g')
+    echo "| $label | $(cell_rate "$m") | $(cell_rate "$r") | $ratio | $(cell_p99 "$m") / $(cell_p99 "$r") | $(cell_eff "$m") / $(cell_eff "$r") | $notes |"
+done
+
+if [[ -z ${PORTS[rampart]:-} && $BROKERS == *rampart* ]]; then
+    echo
+    echo "Rampart was not measured (it did not start or stopped; see the log lines on stderr)."
+fi
+exit 0

@@ -1,0 +1,42 @@
+package io.rampart.bench.load;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+
+/**
+ * The client pipeline, in order: {@value #DECODER} (bytes to packets), {@value #ENCODER} (packets to bytes,
+ * shared and stateless), {@value #CLIENT} (the per-connection {@link MqttClientHandler}).
+ */
+final class ClientPipeline {
+
+    static final String DECODER = "mqtt-decoder";
+    static final String ENCODER = "mqtt-encoder";
+    static final String CLIENT = "mqtt-client";
+
+    private ClientPipeline() {
+    }
+
+    /** Opens one connection driven by {@code handler}; a failed TCP connect is counted and fails its readiness. */
+    static ChannelFuture connect(Bootstrap bootstrap, MqttClientHandler handler, int maxPacketBytes, RunErrors errors) {
+        ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline()
+                        .addLast(DECODER, new MqttDecoder(maxPacketBytes))
+                        .addLast(ENCODER, MqttEncoder.INSTANCE)
+                        .addLast(CLIENT, handler);
+            }
+        }).connect();
+        f.addListener(done -> {
+            if (!done.isSuccess()) {
+                errors.connectFailed(handler.clientId, done.cause());
+                handler.fail(done.cause());
+            }
+        });
+        return f;
+    }
+}

@@ -1,0 +1,72 @@
+package io.rampart.bench.load;
+
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+
+/**
+ * Validated parameters of one load run.
+ *
+ * @param inflight   QoS 1 only: unacknowledged PUBLISH packets per publisher
+ * @param qos0Window per publisher, how many messages may be published but not yet received by every
+ *                   subscriber before the publisher pauses (despite the name it bounds QoS 1 as well, on top of
+ *                   {@code inflight}, because a broker acknowledges QoS 1 before it has delivered)
+ */
+public record LoadSettings(
+        String host,
+        int port,
+        Scenario scenario,
+        MqttQoS qos,
+        MqttVersion mqttVersion,
+        int clients,
+        int durationSeconds,
+        int warmupSeconds,
+        int payloadBytes,
+        int threads,
+        int inflight,
+        int qos0Window,
+        String runId) {
+
+    /** The payload starts with the 8-byte send timestamp. */
+    public static final int MIN_PAYLOAD = 8;
+
+    public LoadSettings {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("--host must not be empty");
+        }
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 1..65535, was " + port);
+        }
+        if (qos != MqttQoS.AT_MOST_ONCE && qos != MqttQoS.AT_LEAST_ONCE) {
+            throw new IllegalArgumentException("--qos must be 0 or 1");
+        }
+        if (mqttVersion != MqttVersion.MQTT_3_1_1 && mqttVersion != MqttVersion.MQTT_5) {
+            throw new IllegalArgumentException("--mqtt-version must be 3 (3.1.1) or 5");
+        }
+        if (clients < 1 || clients > 20_000) {
+            throw new IllegalArgumentException("--clients must be 1..20000, was " + clients);
+        }
+        if (durationSeconds < 1) {
+            throw new IllegalArgumentException("--duration must be at least 1 second");
+        }
+        if (warmupSeconds < 0) {
+            throw new IllegalArgumentException("--warmup must not be negative");
+        }
+        if (payloadBytes < MIN_PAYLOAD || payloadBytes > 256 * 1024) {
+            throw new IllegalArgumentException("--payload must be " + MIN_PAYLOAD + "..262144 bytes (it carries an "
+                    + "8-byte timestamp), was " + payloadBytes);
+        }
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("--threads must be 1..64, was " + threads);
+        }
+        if (inflight < 1 || inflight > 65_000) {
+            throw new IllegalArgumentException("--inflight must be 1..65000, was " + inflight);
+        }
+        if (qos0Window < 1) {
+            throw new IllegalArgumentException("--window must be at least 1");
+        }
+    }
+
+    public String versionLabel() {
+        return mqttVersion == MqttVersion.MQTT_5 ? "5" : "3.1.1";
+    }
+}
