@@ -21,11 +21,11 @@ import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
-import io.rampart.server.gate.AnonymousListenerGate;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
+import io.rampart.server.security.SecurityModule;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -56,6 +56,7 @@ public final class RampartBroker implements AutoCloseable {
     private final ChannelGroup connections = new DefaultChannelGroup("rampart-connections", GlobalEventExecutor.INSTANCE);
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private volatile boolean closed;
+    private SecurityModule security;
 
     private RampartBroker(BrokerConfig config) {
         this.config = config;
@@ -78,6 +79,7 @@ public final class RampartBroker implements AutoCloseable {
     public static RampartBroker start(BrokerConfig config) throws Exception {
         RampartBroker broker = new RampartBroker(config);
         try {
+            broker.security = SecurityModule.create(config, broker.timers);
             for (ListenerConfig listener : config.listeners()) {
                 broker.bind(listener);
             }
@@ -89,8 +91,8 @@ public final class RampartBroker implements AutoCloseable {
     }
 
     private void bind(ListenerConfig lc) throws Exception {
-        ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()),
-                new AnonymousListenerGate(lc.allowAnonymous()));
+        ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), security.gateFor(lc),
+                security.accessLog());
         String wsPath = lc.type() == ListenerType.WEBSOCKET ? lc.path() : null;
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(bossGroup, workerGroup)
@@ -111,7 +113,7 @@ public final class RampartBroker implements AutoCloseable {
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
         LOG.info("listener '{}' ({}) on {}:{}{}{}", lc.name(), typeName(lc.type()),
                 address.getAddress().getHostAddress(), address.getPort(), wsPath == null ? "" : " path " + wsPath,
-                lc.allowAnonymous() ? " - allows anonymous clients" : "");
+                lc.allowAnonymous() ? " - ANONYMOUS ACCESS ALLOWED" : "");
     }
 
     private static String typeName(ListenerType type) {
@@ -173,6 +175,9 @@ public final class RampartBroker implements AutoCloseable {
         bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workerGroup.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
         bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (security != null) {
+            security.close();
+        }
         timers.shutdownNow();
         core.sessions().clear();
         LOG.info("stopped");

@@ -6,7 +6,8 @@ public enum DropReason {
     EXPIRED("message expired"),
     TOO_LARGE("packet larger than the receiver's maximum packet size"),
     QOS0_OFFLINE("QoS 0 message for a disconnected session"),
-    SESSION_ENDED("session ended");
+    SESSION_ENDED("session ended"),
+    NOT_AUTHORIZED("receiver not authorized to read the topic");
 
     private final String text;
 

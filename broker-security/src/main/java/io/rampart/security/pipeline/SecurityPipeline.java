@@ -140,10 +140,14 @@ public final class SecurityPipeline {
 
     /** Calls a manager on the executor with the timeout applied. */
     private <T> CompletableFuture<T> call(java.util.function.Supplier<CompletionStage<T>> invocation) {
-        return CompletableFuture.supplyAsync(invocation, executor)
-                .thenCompose(stage -> stage)
-                .toCompletableFuture()
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return CompletableFuture.supplyAsync(invocation, executor)
+                    .thenCompose(stage -> stage)
+                    .toCompletableFuture()
+                    .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("authentication queue is full", e));
+        }
     }
 
     private static SecurityResult.Refused unavailable(String manager, String realm, Throwable error) {

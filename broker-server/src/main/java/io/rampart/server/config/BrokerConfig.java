@@ -13,15 +13,23 @@ import java.util.Objects;
  * @param mqtt      protocol limits
  * @param dataDir   directory for persistent state, absolute
  * @param source    where the configuration came from (file name), for log lines
+ * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
-public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source) {
+public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                           SecurityConfig security) {
+
+    /** A configuration without a security section. */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source) {
+        this(listeners, mqtt, dataDir, source, SecurityConfig.NONE);
+    }
 
     public BrokerConfig {
         Objects.requireNonNull(listeners, "listeners");
         Objects.requireNonNull(mqtt, "mqtt");
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(security, "security");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

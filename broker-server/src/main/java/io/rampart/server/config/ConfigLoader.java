@@ -35,7 +35,7 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
-    static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt");
+    static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;
@@ -98,8 +98,9 @@ public final class ConfigLoader {
         Path dataDir = dataDir(root.get("data-dir"));
         List<ListenerConfig> listeners = listeners(root.get("listeners"));
         MqttLimits mqtt = MqttSection.read(root.get("mqtt"));
+        SecurityConfig security = SecuritySection.read(root.get("security"), listeners);
         try {
-            return new BrokerConfig(listeners, mqtt, dataDir, sourceName);
+            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security);
         } catch (IllegalArgumentException e) {
             throw root.invalid(e);
         }

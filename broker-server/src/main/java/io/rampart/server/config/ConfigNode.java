@@ -102,6 +102,11 @@ final class ConfigNode {
         return text;
     }
 
+    /** Any scalar as text, blank allowed (separators and the like). */
+    String text() throws ConfigException {
+        return scalar("a string");
+    }
+
     String string(String defaultValue) throws ConfigException {
         return isAbsent() ? defaultValue : string();
     }

@@ -19,9 +19,10 @@ public final class AnonymousListenerGate implements ConnectGate {
     @Override
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
         ConnectDecision decision = allowAnonymous
-                ? ConnectDecision.accept(ClientPermissions.UNRESTRICTED)
+                ? ConnectDecision.accept(ClientPermissions.UNRESTRICTED, "anonymous", "allow-anonymous", null, false)
                 : ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
-                        "listener '" + request.listener() + "' has no authentication configured and does not allow anonymous clients");
+                        "listener '" + request.listener() + "' has no authentication pipeline and does not allow anonymous clients",
+                        "listener", null);
         return CompletableFuture.completedFuture(decision);
     }
 }

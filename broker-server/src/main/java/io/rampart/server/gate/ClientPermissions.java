@@ -1,16 +1,40 @@
 package io.rampart.server.gate;
 
 /**
- * What an authenticated connection may do, asked on every PUBLISH, SUBSCRIBE and for the will. Checks
- * run on the event loop, so implementations answer from memory.
+ * What an authenticated connection may do, asked on every PUBLISH, SUBSCRIBE, delivery and for the will.
+ * Checks run on the event loop, so implementations answer from memory. Implementations backed by a
+ * realm may change while the session lives (realm reload) and may ask for the session to be closed.
  */
 public interface ClientPermissions {
 
     boolean mayPublish(String topic, int qos, boolean retain);
 
+    /**
+     * @param filter     the filter without a {@code $share/group/} prefix
+     * @param shareGroup the share group, or {@code null}
+     */
     boolean maySubscribe(String filter, int qos, String shareGroup);
 
-    /** No restriction: used for listeners that explicitly allow anonymous clients. */
+    /** Whether a message on {@code topic} may be delivered through one of the session's subscriptions. */
+    default boolean mayReceive(String topic) {
+        return true;
+    }
+
+    /** Called once the session is live; {@code disconnector} closes it (e.g. its user was removed). */
+    default void attach(Disconnector disconnector) {
+    }
+
+    /** Called when the connection has closed. */
+    default void detach() {
+    }
+
+    /** Closes a live session from outside its event loop. */
+    @FunctionalInterface
+    interface Disconnector {
+        void disconnect(int reasonCode, String reason);
+    }
+
+    /** No restriction: used for listeners that explicitly allow anonymous clients without a pipeline. */
     ClientPermissions UNRESTRICTED = new ClientPermissions() {
         @Override
         public boolean mayPublish(String topic, int qos, boolean retain) {

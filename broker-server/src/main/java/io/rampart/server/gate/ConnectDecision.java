@@ -3,11 +3,16 @@ package io.rampart.server.gate;
 /**
  * The gate's answer to a CONNECT.
  *
- * @param outcome     accepted or the kind of refusal (mapped to the v5 reason code / v3 return code)
- * @param reason      operator-facing reason, also sent as the v5 reason string when the client asked for it
- * @param permissions what the client may do once connected; {@code null} when refused
+ * @param outcome                   accepted or the kind of refusal (mapped to the v5 reason code / v3 return code)
+ * @param reason                    operator-facing reason, also sent as the v5 reason string when the client asked for it
+ * @param permissions               what the client may do once connected; {@code null} when refused
+ * @param identity                  who the client was authenticated as ({@code null} when refused before that)
+ * @param manager                   the manager that decided (access log)
+ * @param realm                     the realm behind it, or {@code null}
+ * @param disconnectOnPublishDenied answer a denied PUBLISH with DISCONNECT 0x87 instead of a negative ack
  */
-public record ConnectDecision(Outcome outcome, String reason, ClientPermissions permissions) {
+public record ConnectDecision(Outcome outcome, String reason, ClientPermissions permissions, String identity,
+                              String manager, String realm, boolean disconnectOnPublishDenied) {
 
     /** Refusal kinds with their MQTT 5 reason code and MQTT 3 return code. */
     public enum Outcome {
@@ -33,12 +38,14 @@ public record ConnectDecision(Outcome outcome, String reason, ClientPermissions 
         }
     }
 
-    public static ConnectDecision accept(ClientPermissions permissions) {
-        return new ConnectDecision(Outcome.ACCEPTED, "accepted", permissions);
+    public static ConnectDecision accept(ClientPermissions permissions, String identity, String manager, String realm,
+                                         boolean disconnectOnPublishDenied) {
+        return new ConnectDecision(Outcome.ACCEPTED, "accepted", permissions, identity, manager, realm,
+                disconnectOnPublishDenied);
     }
 
-    public static ConnectDecision refuse(Outcome outcome, String reason) {
-        return new ConnectDecision(outcome, reason, null);
+    public static ConnectDecision refuse(Outcome outcome, String reason, String manager, String realm) {
+        return new ConnectDecision(outcome, reason, null, null, manager, realm, false);
     }
 
     public boolean accepted() {

@@ -19,6 +19,7 @@ import io.rampart.core.topic.Topics;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
 import io.rampart.server.pipeline.PipelineNames;
+import io.rampart.server.security.AccessLog;
 
 import java.util.Arrays;
 import java.util.UUID;
@@ -190,6 +191,7 @@ final class ConnectProcessor {
         }
 
         c.clientId = clientId;
+        c.username = payload.userName();
         c.state = MqttConnection.State.AUTHENTICATING;
         c.ctx.channel().config().setAutoRead(false);
         ConnectRequest request = new ConnectRequest(c.listener.name(), clientId, payload.userName(),
@@ -204,7 +206,7 @@ final class ConnectProcessor {
             ConnectDecision decision = answer;
             if (error != null || decision == null) {
                 decision = ConnectDecision.refuse(ConnectDecision.Outcome.SERVER_UNAVAILABLE,
-                        "authentication failed: " + (error == null ? "no decision" : error.getMessage()));
+                        "authentication failed: " + (error == null ? "no decision" : error.getMessage()), "gate", null);
             }
             if (request.password() != null) {
                 Arrays.fill(request.password(), (byte) 0);
@@ -221,19 +223,32 @@ final class ConnectProcessor {
             return;
         }
         boolean v5 = c.isV5();
+        AccessLog accessLog = c.listener.accessLog();
+        AccessLog.Subject subject = c.accessSubject();
         if (!decision.accepted()) {
+            accessLog.connect(subject, false, kind(decision.outcome()), decision.manager(), decision.realm(),
+                    decision.reason());
             refuse(v5 ? decision.outcome().v5Code() : decision.outcome().v3Code(), v5, decision.reason(), c.clientId);
             return;
         }
+        c.decision = decision;
         c.permissions = decision.permissions();
-        if (will != null && !c.permissions.mayPublish(will.topic(), will.qos(), will.retain())) {
-            refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5,
-                    "will message to '" + will.topic() + "' not authorized", c.clientId);
-            return;
+        if (will != null) {
+            boolean willAllowed = c.permissions.mayPublish(will.topic(), will.qos(), will.retain());
+            accessLog.will(subject, will.topic(), will.qos(), willAllowed, decision.manager(), decision.realm(),
+                    willAllowed ? "will accepted" : "not authorized to publish the will to '" + will.topic() + "'");
+            if (!willAllowed) {
+                refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5,
+                        "will message to '" + will.topic() + "' not authorized", c.clientId);
+                return;
+            }
         }
+        accessLog.connect(subject, true, null, decision.manager(), decision.realm(),
+                "authenticated as '" + decision.identity() + "'");
         SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c);
         c.session = attached.session();
         c.state = MqttConnection.State.CONNECTED;
+        c.permissions.attach(c::disconnectFromOutside);
 
         MqttProperties props = MqttProperties.NO_PROPERTIES;
         if (v5) {
@@ -250,7 +265,17 @@ final class ConnectProcessor {
         c.events.clientConnected(c.listener.name(), ctx.channel().remoteAddress(), c.clientId, c.protocolVersion,
                 cleanStart, expiry, effectiveKeepAlive, attached.sessionPresent());
         c.resumeOutbound();
+        c.replayHeldPackets();
         ctx.channel().config().setAutoRead(true);
+    }
+
+    private static String kind(ConnectDecision.Outcome outcome) {
+        return switch (outcome) {
+            case BAD_CREDENTIALS -> "bad-credentials";
+            case NOT_AUTHORIZED -> "not-authorized";
+            case SERVER_UNAVAILABLE -> "unavailable";
+            case ACCEPTED -> null;
+        };
     }
 
     private MqttProperties connackProperties(boolean assignedId, long expiry, int serverKeepAlive) {

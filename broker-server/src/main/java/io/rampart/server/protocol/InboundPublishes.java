@@ -89,8 +89,12 @@ final class InboundPublishes {
         }
 
         if (!c.permissions.mayPublish(topic, qos, retain)) {
-            notAuthorized(qos, packetId, topic);
+            notAuthorized(qos, packetId, topic, retain);
             return;
+        }
+        if (c.listener.accessLog().logsAllowedPublish()) {
+            c.listener.accessLog().publish(c.accessSubject(), topic, qos, true, c.decision.manager(), c.decision.realm(),
+                    "allowed");
         }
         if (qos == 2) {
             session.receiveQos2(packetId);
@@ -105,8 +109,25 @@ final class InboundPublishes {
         }
     }
 
-    private void notAuthorized(int qos, int packetId, String topic) {
-        String reason = "not authorized to publish to '" + topic + "'";
+    /**
+     * A denied PUBLISH never reaches a subscriber. MQTT 5 clients get PUBACK/PUBREC 0x87 (or DISCONNECT 0x87
+     * when the pipeline says so); MQTT 3 has no negative acknowledgement, so the flow is completed as usual.
+     */
+    private void notAuthorized(int qos, int packetId, String topic, boolean retain) {
+        String reason = "not authorized to publish to '" + topic + "' at QoS " + qos + (retain ? " with retain" : "");
+        c.listener.accessLog().publish(c.accessSubject(), topic, qos, false, c.decision.manager(), c.decision.realm(), reason);
+        if (c.decision.disconnectOnPublishDenied()) {
+            throw new ProtocolViolation(ReasonCodes.NOT_AUTHORIZED, reason);
+        }
+        if (!c.isV5()) {
+            if (qos == 1) {
+                c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.SUCCESS, null));
+            } else if (qos == 2) {
+                c.session.receiveQos2(packetId);
+                c.ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
+            }
+            return;
+        }
         if (qos == 1) {
             c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.NOT_AUTHORIZED, reasonString(reason)));
         } else if (qos == 2) {

@@ -1,7 +1,8 @@
 package io.rampart.server.protocol;
 
 import io.rampart.server.gate.ConnectGate;
+import io.rampart.server.security.AccessLog;
 
 /** What a connection needs to know about the listener that accepted it. */
-public record ListenerContext(String name, String type, ConnectGate gate) {
+public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog) {
 }

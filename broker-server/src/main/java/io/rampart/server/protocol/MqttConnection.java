@@ -27,7 +27,9 @@ import io.rampart.core.session.Session;
 import io.rampart.core.session.SessionOutput;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ClientPermissions;
+import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
+import io.rampart.server.security.AccessLog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -62,8 +64,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     State state = State.AWAIT_CONNECT;
     int protocolVersion;
     String clientId;
+    String username;
     Session session;
     ClientPermissions permissions;
+    ConnectDecision decision;
     boolean requestProblemInformation = true;
     int clientReceiveMaximum = 65_535;
     long clientMaximumPacketSize = MqttLimits.MQTT_MAX_PACKET_SIZE + 5L;
@@ -93,6 +97,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     ConnectGate gate() {
         return listener.gate();
+    }
+
+    /** Who this connection is, for access-log lines. */
+    AccessLog.Subject accessSubject() {
+        return new AccessLog.Subject(listener.name(), ctx.channel().remoteAddress(), clientId, username);
+    }
+
+    /** Closes the session from another thread, e.g. when its user was removed from the realm. */
+    void disconnectFromOutside(int reasonCode, String reason) {
+        ctx.executor().execute(() -> disconnect(reasonCode, reason));
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -126,6 +140,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             heldDuringConnect.clear();
         }
         if (previous == State.CONNECTED && session != null) {
+            permissions.detach();
             core.sessions().detach(session, this, discardWill);
             events.clientDisconnected(listener.name(), ctx.channel().remoteAddress(), clientId,
                     discardWill ? "graceful" : "ungraceful", closeReason == null ? "connection closed" : closeReason);
@@ -396,6 +411,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return false;
         }
         String topic = o.message().topic();
+        if (!permissions.mayReceive(topic)) {
+            // A wildcard subscription never delivers a topic this session may not read.
+            session.discard(o);
+            events.messageDropped(clientId, o.message(), o.qos(), io.rampart.core.session.DropReason.NOT_AUTHORIZED);
+            return false;
+        }
         int alias = 0;
         String wireTopic = topic;
         if (clientTopicAliasMaximum > 0) {

@@ -73,7 +73,10 @@ final class Subscriptions {
                 continue;
             }
             int grantedQos = Math.min(qos, limits.maxQos());
-            if (!c.permissions.maySubscribe(filter, grantedQos, group)) {
+            boolean allowed = c.permissions.maySubscribe(filter, grantedQos, group);
+            c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, allowed, c.decision.manager(),
+                    c.decision.realm(), allowed ? "allowed" : "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos);
+            if (!allowed) {
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }

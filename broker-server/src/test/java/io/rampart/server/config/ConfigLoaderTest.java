@@ -200,8 +200,8 @@ class ConfigLoaderTest {
 
     @Test
     void parse_unknownTopLevelKey_listsAllowedKeys() {
-        assertThat(failure(ONE_LISTENER + "security: {}\n").getMessage())
-                .isEqualTo("test.yaml: security: unknown key (allowed: data-dir, listeners, mqtt)");
+        assertThat(failure(ONE_LISTENER + "metrics: {}\n").getMessage())
+                .isEqualTo("test.yaml: metrics: unknown key (allowed: data-dir, listeners, mqtt, security)");
     }
 
     @Test
@@ -219,7 +219,7 @@ class ConfigLoaderTest {
     @Test
     void parse_emptyKey_isShownQuoted() {
         assertThat(failure(ONE_LISTENER + "\"\": 1\n").getMessage())
-                .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt)");
+                .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt, security)");
     }
 
     @Test

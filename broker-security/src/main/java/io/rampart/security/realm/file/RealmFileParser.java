@@ -1,0 +1,342 @@
+package io.rampart.security.realm.file;
+
+import io.rampart.core.topic.Topics;
+import io.rampart.security.hash.HashAlgorithm;
+import io.rampart.security.hash.InvalidHashException;
+import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.Effect;
+import io.rampart.security.permission.Permission;
+import io.rampart.security.realm.file.LocatedYaml.Entry;
+import io.rampart.security.realm.file.LocatedYaml.ListNode;
+import io.rampart.security.realm.file.LocatedYaml.MapNode;
+import io.rampart.security.realm.file.LocatedYaml.Node;
+import io.rampart.security.realm.file.LocatedYaml.Position;
+import io.rampart.security.realm.file.LocatedYaml.Scalar;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Parses and fully validates a realm file: unknown keys, wrong types, invalid topic filters, duplicate users
+ * or roles, unknown role references and unusable password hashes are all errors that name line, column and
+ * key path. Either the whole file is valid or nothing of it is used.
+ */
+final class RealmFileParser {
+
+    private static final Set<String> TOP_KEYS = Set.of("users", "roles");
+    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions");
+    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions");
+    private static final Set<String> PERMISSION_KEYS = Set.of("topic", "activity", "qos", "retain",
+            "shared-subscription", "share-groups", "effect");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
+
+    private final String source;
+    private final PasswordHasher hasher;
+
+    private RealmFileParser(String source, PasswordHasher hasher) {
+        this.source = source;
+        this.hasher = hasher;
+    }
+
+    /**
+     * @param source name of the file for messages
+     * @param hasher decides which hash formats are accepted (and whether plaintext is)
+     */
+    static RealmContent parse(String source, byte[] content, PasswordHasher hasher) throws FileRealmException {
+        return new RealmFileParser(source, hasher).parse(content);
+    }
+
+    private RealmContent parse(byte[] content) throws FileRealmException {
+        Node root;
+        try {
+            root = LocatedYaml.read(content);
+        } catch (LocatedYaml.SyntaxException e) {
+            throw new FileRealmException(source, e.position.line(), e.position.column(), e.keyPath, e.getMessage());
+        }
+        byte[] digest = sha256(content);
+        if (root == null || root instanceof Scalar s && s.isNull()) {
+            return new RealmContent(Map.of(), Map.of(), digest);
+        }
+        MapNode top = map(root, "");
+        checkKeys(top, "", TOP_KEYS);
+        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"));
+        Map<String, UserEntry> users = parseUsers(top.entries().get("users"), roles);
+        return new RealmContent(users, roles, digest);
+    }
+
+    private Map<String, List<Permission>> parseRoles(Entry entry) throws FileRealmException {
+        Map<String, List<Permission>> roles = new LinkedHashMap<>();
+        Map<String, Position> firstSeen = new HashMap<>();
+        List<Node> items = optionalList(entry, "roles");
+        for (int i = 0; i < items.size(); i++) {
+            String path = "roles[" + i + "]";
+            MapNode role = map(items.get(i), path);
+            checkKeys(role, path, ROLE_KEYS);
+            Node nameNode = required(role, path, "name");
+            String name = name(nameNode, path + ".name");
+            Position previous = firstSeen.putIfAbsent(name, nameNode.position());
+            if (previous != null) {
+                throw error(nameNode, path + ".name", "duplicate role '" + name + "' (first defined at line "
+                        + previous.line() + ")");
+            }
+            roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions"));
+        }
+        return roles;
+    }
+
+    private Map<String, UserEntry> parseUsers(Entry entry, Map<String, List<Permission>> roles)
+            throws FileRealmException {
+        Map<String, UserEntry> users = new LinkedHashMap<>();
+        Map<String, Position> firstSeen = new HashMap<>();
+        List<Node> items = optionalList(entry, "users");
+        for (int i = 0; i < items.size(); i++) {
+            String path = "users[" + i + "]";
+            MapNode user = map(items.get(i), path);
+            checkKeys(user, path, USER_KEYS);
+            Node nameNode = required(user, path, "username");
+            String username = name(nameNode, path + ".username");
+            Position previous = firstSeen.putIfAbsent(username, nameNode.position());
+            if (previous != null) {
+                throw error(nameNode, path + ".username", "duplicate user '" + username + "' (first defined at line "
+                        + previous.line() + ")");
+            }
+            String hash = password(user.entries().get("password"), path + ".password", username);
+            List<String> userRoles = new ArrayList<>();
+            Entry rolesEntry = user.entries().get("roles");
+            List<Node> roleNodes = optionalList(rolesEntry, path + ".roles");
+            for (int r = 0; r < roleNodes.size(); r++) {
+                String rolePath = path + ".roles[" + r + "]";
+                String role = name(roleNodes.get(r), rolePath);
+                if (!roles.containsKey(role)) {
+                    throw error(roleNodes.get(r), rolePath, "unknown role '" + role + "' (define it under 'roles')");
+                }
+                if (!userRoles.contains(role)) {
+                    userRoles.add(role);
+                }
+            }
+            List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions");
+            users.put(username, new UserEntry(username, hash, userRoles, permissions));
+        }
+        return users;
+    }
+
+    private String password(Entry entry, String path, String username) throws FileRealmException {
+        if (entry == null || entry.value() instanceof Scalar s && s.isNull()) {
+            return null;
+        }
+        Node node = entry.value();
+        if (!(node instanceof Scalar s) || !s.isString()) {
+            throw error(node, path, "expected a password hash string, found " + node.kind());
+        }
+        String encoded = s.text();
+        boolean plain = PasswordHasher.algorithmOf(encoded).filter(a -> a == HashAlgorithm.PLAIN).isPresent();
+        if (plain && !hasher.allowsPlaintext()) {
+            throw error(node, path, "plaintext password for user '" + username + "' is not allowed: hash it with "
+                    + "'rampart passwd' or enable allow-plaintext for this realm (development only)");
+        }
+        try {
+            hasher.check(encoded);
+        } catch (InvalidHashException e) {
+            throw error(node, path, "password of user '" + username + "': " + e.getMessage());
+        }
+        return encoded;
+    }
+
+    private List<Permission> parsePermissions(Entry entry, String path) throws FileRealmException {
+        List<Node> items = optionalList(entry, path);
+        List<Permission> permissions = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            permissions.add(parsePermission(items.get(i), path + "[" + i + "]"));
+        }
+        return permissions;
+    }
+
+    private Permission parsePermission(Node node, String path) throws FileRealmException {
+        MapNode map = map(node, path);
+        checkKeys(map, path, PERMISSION_KEYS);
+        Map<String, Entry> e = map.entries();
+
+        Node topicNode = required(map, path, "topic");
+        String topic = string(topicNode, path + ".topic");
+        validateTopic(topicNode, path + ".topic", topic);
+
+        Effect effect = Effect.ALLOW;
+        if (e.containsKey("effect")) {
+            effect = switch (word(e.get("effect").value(), path + ".effect")) {
+                case "allow" -> Effect.ALLOW;
+                case "deny" -> Effect.DENY;
+                default -> throw error(e.get("effect").value(), path + ".effect", "expected allow or deny");
+            };
+        }
+        Activity activity = Activity.ALL;
+        if (e.containsKey("activity")) {
+            activity = switch (word(e.get("activity").value(), path + ".activity")) {
+                case "publish" -> Activity.PUBLISH;
+                case "subscribe" -> Activity.SUBSCRIBE;
+                case "all" -> Activity.ALL;
+                default -> throw error(e.get("activity").value(), path + ".activity",
+                        "expected publish, subscribe or all");
+            };
+        }
+        int qos = e.containsKey("qos") ? qos(e.get("qos").value(), path + ".qos") : Permission.ALL_QOS;
+        for (String allowOnly : List.of("retain", "shared-subscription", "share-groups")) {
+            if (effect == Effect.DENY && e.containsKey(allowOnly)) {
+                throw error(e.get(allowOnly).value(), path + "." + allowOnly,
+                        "only applies to allow rules (a deny rule denies the topic whatever the flags)");
+            }
+        }
+        boolean retain = !e.containsKey("retain") || bool(e.get("retain").value(), path + ".retain");
+        boolean shared = !e.containsKey("shared-subscription")
+                || bool(e.get("shared-subscription").value(), path + ".shared-subscription");
+        Set<String> groups = new LinkedHashSet<>();
+        List<Node> groupNodes = optionalList(e.get("share-groups"), path + ".share-groups");
+        for (int g = 0; g < groupNodes.size(); g++) {
+            String groupPath = path + ".share-groups[" + g + "]";
+            String group = name(groupNodes.get(g), groupPath);
+            if (group.indexOf('/') >= 0 || group.indexOf('+') >= 0 || group.indexOf('#') >= 0) {
+                throw error(groupNodes.get(g), groupPath, "a share group may not contain '/', '+' or '#'");
+            }
+            groups.add(group);
+        }
+        if (!groups.isEmpty() && !shared) {
+            throw error(e.get("share-groups").value(), path + ".share-groups",
+                    "share-groups given but shared-subscription is false");
+        }
+        return new Permission(topic, activity, qos, retain, shared, groups, effect);
+    }
+
+    private void validateTopic(Node node, String path, String topic) throws FileRealmException {
+        if (Topics.isShared(topic)) {
+            throw error(node, path, "write the plain topic filter, not a $share/ filter; shared subscriptions are "
+                    + "controlled by shared-subscription and share-groups");
+        }
+        int open = topic.indexOf("${");
+        while (open >= 0) {
+            int close = topic.indexOf('}', open);
+            if (close < 0 || !PLACEHOLDER.matcher(topic.substring(open, close + 1)).matches()) {
+                throw error(node, path, "malformed placeholder at character " + (open + 1)
+                        + " (expected ${name} with letters, digits, '-', '_' or '.')");
+            }
+            open = topic.indexOf("${", close);
+        }
+        // Placeholders stand for one safe literal value; validate the filter shape with a stand-in.
+        String shape = PLACEHOLDER.matcher(topic).replaceAll("x");
+        String reason = Topics.validateTopicFilter(shape, 65_535, 65_535);
+        if (reason != null) {
+            throw error(node, path, "invalid topic filter '" + topic + "': " + reason);
+        }
+    }
+
+    private int qos(Node node, String path) throws FileRealmException {
+        List<Node> levels = node instanceof ListNode list ? list.items() : List.of(node);
+        if (levels.isEmpty()) {
+            throw error(node, path, "must name at least one of 0, 1, 2");
+        }
+        int mask = 0;
+        for (Node level : levels) {
+            if (!(level instanceof Scalar s) || !s.isInteger() || !s.text().matches("[012]")) {
+                throw error(level, path, "expected QoS 0, 1 or 2, found " + describe(level));
+            }
+            mask |= 1 << Integer.parseInt(s.text());
+        }
+        return mask;
+    }
+
+    private boolean bool(Node node, String path) throws FileRealmException {
+        if (!(node instanceof Scalar s) || !s.isBoolean()) {
+            throw error(node, path, "expected true or false, found " + describe(node));
+        }
+        return Boolean.parseBoolean(s.text());
+    }
+
+    private String word(Node node, String path) throws FileRealmException {
+        return string(node, path).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private String string(Node node, String path) throws FileRealmException {
+        if (!(node instanceof Scalar s) || !s.isString() || s.text().isEmpty()) {
+            throw error(node, path, "expected a non-empty string, found " + describe(node));
+        }
+        return s.text();
+    }
+
+    /** A user, role or group name: a non-empty string (or a number, taken as written) without control characters. */
+    private String name(Node node, String path) throws FileRealmException {
+        if (!(node instanceof Scalar s) || !(s.isString() || s.isInteger()) || s.text().isEmpty()) {
+            throw error(node, path, "expected a non-empty name, found " + describe(node));
+        }
+        String text = s.text();
+        for (int i = 0; i < text.length(); i++) {
+            if (Character.isISOControl(text.charAt(i))) {
+                throw error(node, path, "a name may not contain control characters");
+            }
+        }
+        if (!text.strip().equals(text)) {
+            throw error(node, path, "a name may not start or end with white space");
+        }
+        return text;
+    }
+
+    private MapNode map(Node node, String path) throws FileRealmException {
+        if (node instanceof MapNode m) {
+            return m;
+        }
+        throw error(node, path, "expected a mapping, found " + describe(node));
+    }
+
+    private List<Node> optionalList(Entry entry, String path) throws FileRealmException {
+        if (entry == null || entry.value() instanceof Scalar s && s.isNull()) {
+            return List.of();
+        }
+        if (entry.value() instanceof ListNode list) {
+            return list.items();
+        }
+        throw error(entry.value(), path, "expected a list, found " + describe(entry.value()));
+    }
+
+    private Node required(MapNode map, String path, String key) throws FileRealmException {
+        Entry entry = map.entries().get(key);
+        if (entry == null || entry.value() instanceof Scalar s && s.isNull()) {
+            throw error(map, path, "missing '" + key + "'");
+        }
+        return entry.value();
+    }
+
+    private void checkKeys(MapNode map, String path, Set<String> allowed) throws FileRealmException {
+        for (Map.Entry<String, Entry> e : map.entries().entrySet()) {
+            if (!allowed.contains(e.getKey())) {
+                Position p = e.getValue().keyPosition();
+                throw new FileRealmException(source, p.line(), p.column(),
+                        path.isEmpty() ? e.getKey() : path + "." + e.getKey(),
+                        "unknown key (allowed: " + String.join(", ", allowed.stream().sorted().toList()) + ")");
+            }
+        }
+    }
+
+    private static String describe(Node node) {
+        return node instanceof Scalar s && !s.isNull() ? node.kind() + " '" + s.text() + "'" : node.kind();
+    }
+
+    private FileRealmException error(Node node, String path, String reason) {
+        Position p = node.position();
+        return new FileRealmException(source, p.line(), p.column(), path, reason);
+    }
+
+    private static byte[] sha256(byte[] content) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(content);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

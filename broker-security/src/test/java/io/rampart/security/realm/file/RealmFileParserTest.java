@@ -1,0 +1,114 @@
+package io.rampart.security.realm.file;
+
+import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.Effect;
+import io.rampart.security.permission.Permission;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class RealmFileParserTest {
+
+    private static final PasswordHasher HASHER = new PasswordHasher();
+
+    private static RealmContent parse(String yaml) throws FileRealmException {
+        return RealmFileParser.parse("users.yaml", yaml.getBytes(StandardCharsets.UTF_8), HASHER);
+    }
+
+    @Test
+    void parse_fullPermission_readsEveryField() throws Exception {
+        RealmContent c = parse("""
+                roles:
+                  - name: r
+                    permissions:
+                      - topic: "a/${mqtt-clientid}/+"
+                        activity: subscribe
+                        qos: [0, 2]
+                        retain: false
+                        shared-subscription: true
+                        share-groups: [g1, g2]
+                        effect: allow
+                      - topic: a/secret
+                        effect: deny
+                        qos: 1
+                """);
+
+        assertThat(c.roles().get("r")).containsExactly(
+                new Permission("a/${mqtt-clientid}/+", Activity.SUBSCRIBE, 0b101, false, true, Set.of("g1", "g2"),
+                        Effect.ALLOW),
+                new Permission("a/secret", Activity.ALL, 0b010, true, true, Set.of(), Effect.DENY));
+        assertThat(c.users()).isEmpty();
+    }
+
+    @Test
+    void parse_commentsOnly_isAnEmptyRealm() throws Exception {
+        RealmContent c = parse("# nothing yet\n");
+        assertThat(c.users()).isEmpty();
+        assertThat(c.roles()).isEmpty();
+    }
+
+    @Test
+    void parse_userWithoutPassword_isKeptForAuthorization() throws Exception {
+        RealmContent c = parse("users:\n  - username: CN=gateway\n");
+        assertThat(c.users().get("CN=gateway").passwordHash()).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "users:\\n  - username: a\\n    pasword: x\\n|users.yaml:3:5: users[0].pasword: unknown key (allowed: password, permissions, roles, username)",
+            "usrs: []\\n|users.yaml:1:1: usrs: unknown key (allowed: roles, users)",
+            "users:\\n  - username: a\\n  - username: a\\n|users.yaml:3:15: users[1].username: duplicate user 'a' (first defined at line 2)",
+            "roles:\\n  - name: r\\n  - name: r\\n|users.yaml:3:11: roles[1].name: duplicate role 'r' (first defined at line 2)",
+            "users:\\n  - username: a\\n    roles: [r]\\n|users.yaml:3:13: users[0].roles[0]: unknown role 'r' (define it under 'roles')",
+            "users:\\n  - username: a\\n    password: secret\\n|users.yaml:3:15: users[0].password: password of user 'a': unrecognised password hash format (expected $pbkdf2-sha512$, $2a$/$2b$/$2y$ bcrypt or $argon2id$)",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: a/#/b\\n|users.yaml:4:16: roles[0].permissions[0].topic: invalid topic filter 'a/#/b': '#' must be the whole last level of a topic filter",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: a/${oops\\n|users.yaml:4:16: roles[0].permissions[0].topic: malformed placeholder at character 3 (expected ${name} with letters, digits, '-', '_' or '.')",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: $share/g/a\\n|users.yaml:4:16: roles[0].permissions[0].topic: write the plain topic filter, not a $share/ filter; shared subscriptions are controlled by shared-subscription and share-groups",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: a\\n        qos: [3]\\n|users.yaml:5:15: roles[0].permissions[0].qos: expected QoS 0, 1 or 2, found a number '3'",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: a\\n        activity: read\\n|users.yaml:5:19: roles[0].permissions[0].activity: expected publish, subscribe or all",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: a\\n        effect: deny\\n        retain: false\\n|users.yaml:6:17: roles[0].permissions[0].retain: only applies to allow rules (a deny rule denies the topic whatever the flags)",
+            "roles:\\n  - name: r\\n    permissions:\\n      - topic: a\\n        retain: 'no'\\n|users.yaml:5:17: roles[0].permissions[0].retain: expected true or false, found a string 'no'",
+            "roles:\\n  - name: r\\n    permissions:\\n      - activity: all\\n|users.yaml:4:9: roles[0].permissions[0]: missing 'topic'",
+            "users: {}\\n|users.yaml:1:8: users: expected a list, found a mapping",
+            "users:\\n  - username: a\\n    roles: [\\n|users.yaml:3:13: invalid YAML: while parsing a flow node",
+            "users:\\n  - username: a\\n    username: b\\n|users.yaml:3:5: users[0].username: duplicate key 'username'",
+    })
+    void parse_invalid_reportsFileLineColumnPathAndReason(String yaml, String expected) {
+        assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))
+                .isInstanceOf(FileRealmException.class)
+                .hasMessageStartingWith(expected);
+    }
+
+    @Test
+    void parse_absurdHashParameters_refusedAtLoad() {
+        assertThatThrownBy(() -> parse("""
+                users:
+                  - username: a
+                    password: "$2b$31$abcdefghijklmnopqrstuu23JPZtHcGhwXSF41f93o/7vBdDut3Xu"
+                """))
+                .isInstanceOf(FileRealmException.class)
+                .hasMessageContaining("users[0].password: password of user 'a': bcrypt cost must be between 4 and 18");
+    }
+
+    @Test
+    void shippedFiles_areValid() throws Exception {
+        Path root = Path.of("..").toAbsolutePath().normalize();
+        RealmContent shipped = RealmFileParser.parse("users.yaml", Files.readAllBytes(root.resolve("config/users.yaml")), HASHER);
+        assertThat(shipped.users()).as("shipped with no users").isEmpty();
+
+        RealmContent example = RealmFileParser.parse("users-example.yaml",
+                Files.readAllBytes(root.resolve("config/examples/users-example.yaml")), HASHER);
+        assertThat(example.users().keySet()).containsExactly("sensor-1", "dashboard", "admin");
+        assertThat(example.permissionsOf(example.users().get("dashboard"), List.of())).hasSize(3);
+    }
+}

@@ -1,0 +1,98 @@
+package io.rampart.server.config;
+
+import io.rampart.security.permission.Permission;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The {@code security:} section: realms, the pipelines that bind authentication and authorization chains
+ * to listeners, the access log and the brute-force brake. Absent section = no pipelines, so only
+ * listeners that say {@code allow-anonymous: true} accept clients.
+ */
+public record SecurityConfig(List<Realm> realms, List<Pipeline> pipelines, AccessLog accessLog, BruteForce bruteForce) {
+
+    public static final SecurityConfig NONE = new SecurityConfig(List.of(), List.of(), AccessLog.DEFAULT, BruteForce.DEFAULT);
+
+    public SecurityConfig {
+        realms = List.copyOf(realms);
+        pipelines = List.copyOf(pipelines);
+    }
+
+    /**
+     * A realm.
+     *
+     * @param type                   {@code file} (SQL, LDAP and JWT realms follow)
+     * @param path                   the realm file (file realms), absolute
+     * @param allowPlaintext         accept {@code {plain}} passwords (warned about at startup)
+     * @param credentialCacheSeconds how long a verified password is remembered, 0 = never
+     */
+    public record Realm(String name, String type, Path path, boolean allowPlaintext, int credentialCacheSeconds) {
+    }
+
+    /**
+     * A pipeline.
+     *
+     * @param listeners                 listener names, or {@code *} for every listener not bound otherwise
+     * @param timeoutSeconds            per manager call; a timeout refuses with "server unavailable"
+     * @param disconnectOnPublishDenied MQTT 5 clients get DISCONNECT 0x87 instead of a negative acknowledgement
+     * @param disconnectRemovedUsers    close live sessions whose user disappeared from the realm
+     */
+    public record Pipeline(String name, List<String> listeners, List<Preprocessor> preprocessors,
+                           List<Manager> authentication, List<Manager> authorization, int timeoutSeconds,
+                           boolean disconnectOnPublishDenied, boolean disconnectRemovedUsers) {
+        public Pipeline {
+            listeners = List.copyOf(listeners);
+            preprocessors = List.copyOf(preprocessors);
+            authentication = List.copyOf(authentication);
+            authorization = List.copyOf(authorization);
+        }
+    }
+
+    /**
+     * An authentication or authorization manager.
+     *
+     * @param type        authentication: {@code password} (checks user name and password against a realm) or
+     *                    {@code anonymous}; authorization: {@code realm} (users' and roles' permissions)
+     * @param permissions the anonymous manager's permissions
+     */
+    public record Manager(String type, String name, String realm, List<Permission> permissions) {
+        public Manager {
+            permissions = permissions == null ? List.of() : List.copyOf(permissions);
+        }
+    }
+
+    /**
+     * A preprocessor: {@code copy} (from → to), {@code regex} (named groups of {@code pattern} matched
+     * against {@code from} become variables), {@code split} (part {@code index} of {@code from} split at
+     * {@code separator} → to), {@code concat} ({@code sources} joined with {@code separator} → to),
+     * {@code set} (constant {@code value} → to).
+     */
+    public record Preprocessor(String type, String from, List<String> sources, String to, String pattern,
+                               String separator, int index, String value) {
+        public Preprocessor {
+            sources = sources == null ? List.of() : List.copyOf(sources);
+        }
+    }
+
+    /**
+     * @param format              {@code plain} (key=value, one line per decision) or {@code json}
+     * @param publishAllowed      log allowed PUBLISH decisions at all (denials are always logged)
+     * @param publishSampleRate   log one allowed PUBLISH in N (1 = every one)
+     */
+    public record AccessLog(String format, boolean publishAllowed, int publishSampleRate) {
+        public static final AccessLog DEFAULT = new AccessLog("plain", true, 1);
+    }
+
+    /**
+     * Slows down addresses that keep failing authentication.
+     *
+     * @param threshold      failures from one address before the brake engages
+     * @param initialDelayMs delay of the first slowed attempt; doubles with each further failure
+     * @param maxDelayMs     upper bound of the delay
+     * @param resetSeconds   failures are forgotten after this long without one
+     */
+    public record BruteForce(boolean enabled, int threshold, long initialDelayMs, long maxDelayMs, long resetSeconds) {
+        public static final BruteForce DEFAULT = new BruteForce(true, 5, 500, 30_000, 600);
+    }
+}

@@ -1,0 +1,194 @@
+package io.rampart.server.security;
+
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One line per security decision on the {@code rampart.access} logger (its own rolling file in the
+ * shipped Log4j2 configuration). The line is complete in itself — timestamp included — so the appender
+ * layout is just {@code %m%n}:
+ *
+ * <pre>
+ * 2026-11-26T10:15:30.123Z action=CONNECT result=DENIED kind=bad-credentials listener=tcp remote=10.0.0.7 port=53211 client="dev-1" user="alice" topic=- qos=- manager="password-local" realm="local" reason="wrong password for 'alice'"
+ * </pre>
+ *
+ * Fields that the client controls are always quoted and escaped, and come after {@code remote=}, so a
+ * crafted client id cannot forge a line or another address (Fail2Ban filters anchor on the fixed prefix).
+ * Unknown values are written as {@code -}. Passwords and payloads are never logged. Allowed PUBLISH
+ * decisions can be sampled or switched off; denials never are.
+ */
+public final class AccessLog {
+
+    public static final String LOGGER = "rampart.access";
+    private static final Logger LOG = LogManager.getLogger(LOGGER);
+
+    /** Who is asking, for every line. */
+    public record Subject(String listener, SocketAddress remote, String clientId, String username) {
+    }
+
+    /** The decision's outcome. */
+    public enum Result { ALLOWED, DENIED }
+
+    private final boolean json;
+    private final boolean publishAllowed;
+    private final int sampleRate;
+    private final AtomicLong publishCounter = new AtomicLong();
+
+    public AccessLog(boolean json, boolean publishAllowed, int sampleRate) {
+        this.json = json;
+        this.publishAllowed = publishAllowed;
+        this.sampleRate = Math.max(1, sampleRate);
+    }
+
+    public static AccessLog plain() {
+        return new AccessLog(false, true, 1);
+    }
+
+    public void connect(Subject s, boolean allowed, String kind, String manager, String realm, String reason) {
+        write("CONNECT", allowed, kind, s, null, -1, manager, realm, reason);
+    }
+
+    public void will(Subject s, String topic, int qos, boolean allowed, String manager, String realm, String reason) {
+        write("WILL", allowed, allowed ? null : "not-authorized", s, topic, qos, manager, realm, reason);
+    }
+
+    public void publish(Subject s, String topic, int qos, boolean allowed, String manager, String realm, String reason) {
+        if (allowed && (!publishAllowed || (sampleRate > 1 && publishCounter.getAndIncrement() % sampleRate != 0))) {
+            return;
+        }
+        write("PUBLISH", allowed, allowed ? null : "not-authorized", s, topic, qos, manager, realm, reason);
+    }
+
+    public void subscribe(Subject s, String filter, int qos, boolean allowed, String manager, String realm, String reason) {
+        write("SUBSCRIBE", allowed, allowed ? null : "not-authorized", s, filter, qos, manager, realm, reason);
+    }
+
+    /** Whether allowed PUBLISH lines are written at all (lets the hot path skip building arguments). */
+    public boolean logsAllowedPublish() {
+        return publishAllowed && LOG.isInfoEnabled();
+    }
+
+    private void write(String action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
+                       String realm, String reason) {
+        Logger log = LOG;
+        if (allowed ? !log.isInfoEnabled() : !log.isWarnEnabled()) {
+            return;
+        }
+        String host = "-";
+        String port = "-";
+        if (s.remote() instanceof InetSocketAddress inet) {
+            host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            port = Integer.toString(inet.getPort());
+        }
+        String line = json
+                ? jsonLine(action, allowed, kind, s, host, port, topic, qos, manager, realm, reason)
+                : plainLine(action, allowed, kind, s, host, port, topic, qos, manager, realm, reason);
+        if (allowed) {
+            log.info(line);
+        } else {
+            log.warn(line);
+        }
+    }
+
+    private static String plainLine(String action, boolean allowed, String kind, Subject s, String host, String port,
+                                    String topic, int qos, String manager, String realm, String reason) {
+        StringBuilder b = new StringBuilder(256);
+        b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+                .append(" action=").append(action)
+                .append(" result=").append(allowed ? "ALLOWED" : "DENIED")
+                .append(" kind=").append(kind == null ? "-" : kind)
+                .append(" listener=").append(s.listener())
+                .append(" remote=").append(host)
+                .append(" port=").append(port)
+                .append(" client=");
+        quoted(b, s.clientId());
+        b.append(" user=");
+        quoted(b, s.username());
+        b.append(" topic=");
+        quoted(b, topic);
+        b.append(" qos=").append(qos < 0 ? "-" : Integer.toString(qos));
+        b.append(" manager=");
+        quoted(b, manager);
+        b.append(" realm=");
+        quoted(b, realm);
+        b.append(" reason=");
+        quoted(b, reason);
+        return b.toString();
+    }
+
+    private static void quoted(StringBuilder b, String value) {
+        if (value == null) {
+            b.append('-');
+            return;
+        }
+        b.append('"');
+        escape(b, value);
+        b.append('"');
+    }
+
+    private static String jsonLine(String action, boolean allowed, String kind, Subject s, String host, String port,
+                                   String topic, int qos, String manager, String realm, String reason) {
+        StringBuilder b = new StringBuilder(320);
+        b.append('{');
+        field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        field(b, "action", action);
+        field(b, "result", allowed ? "ALLOWED" : "DENIED");
+        field(b, "kind", kind);
+        field(b, "listener", s.listener());
+        field(b, "remote", host);
+        b.append("\"port\":").append("-".equals(port) ? "null" : port).append(',');
+        field(b, "client", s.clientId());
+        field(b, "user", s.username());
+        field(b, "topic", topic);
+        b.append("\"qos\":").append(qos < 0 ? "null" : Integer.toString(qos)).append(',');
+        field(b, "manager", manager);
+        field(b, "realm", realm);
+        b.append("\"reason\":");
+        jsonString(b, reason);
+        b.append('}');
+        return b.toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        b.append('"').append(name).append("\":");
+        jsonString(b, value);
+        b.append(',');
+    }
+
+    private static void jsonString(StringBuilder b, String value) {
+        if (value == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        escape(b, value);
+        b.append('"');
+    }
+
+    /** JSON-compatible escaping; also keeps plain lines on one line whatever the client sends. */
+    private static void escape(StringBuilder b, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f || (c >= 0x2028 && c <= 0x2029)) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+    }
+}

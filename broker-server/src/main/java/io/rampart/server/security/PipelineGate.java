@@ -1,0 +1,150 @@
+package io.rampart.server.security;
+
+import io.rampart.security.permission.CompiledPermissions;
+import io.rampart.security.pipeline.SecurityPipeline;
+import io.rampart.security.pipeline.SecurityResult;
+import io.rampart.security.spi.AuthorizationManager;
+import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.IdentityVariables;
+import io.rampart.server.gate.ConnectDecision;
+import io.rampart.server.gate.ConnectGate;
+import io.rampart.server.gate.ConnectRequest;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The connection gate of the listeners bound to one pipeline: runs the pipeline off the event loop
+ * (after the brute-force brake's delay, if any), turns its result into a CONNACK decision, and keeps the
+ * live sessions so that a realm change re-authorizes them without a reconnect.
+ */
+final class PipelineGate implements ConnectGate {
+
+    private static final Logger LOG = LogManager.getLogger(PipelineGate.class);
+    private static final int NOT_AUTHORIZED = 0x87;
+
+    private final SecurityPipeline pipeline;
+    private final boolean disconnectOnPublishDenied;
+    private final boolean disconnectRemovedUsers;
+    private final BruteForceBrake brake;
+    private final ScheduledExecutorService timer;
+    private final Set<SessionPermissions> live = ConcurrentHashMap.newKeySet();
+    private final AtomicLong generation = new AtomicLong();
+
+    PipelineGate(SecurityPipeline pipeline, boolean disconnectOnPublishDenied, boolean disconnectRemovedUsers,
+                 BruteForceBrake brake, ScheduledExecutorService timer) {
+        this.pipeline = pipeline;
+        this.disconnectOnPublishDenied = disconnectOnPublishDenied;
+        this.disconnectRemovedUsers = disconnectRemovedUsers;
+        this.brake = brake;
+        this.timer = timer;
+        for (AuthorizationManager authorizer : pipeline.authorizers()) {
+            authorizer.onChange(this::reauthorizeAll);
+        }
+    }
+
+    @Override
+    public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
+        IdentityVariables vars = new IdentityVariables()
+                .set(IdentityVariables.CLIENT_ID, request.clientId())
+                .set(IdentityVariables.USERNAME, request.username())
+                .set(IdentityVariables.LISTENER, request.listener())
+                .set(IdentityVariables.PROTOCOL_VERSION, Integer.toString(request.protocolVersion()));
+        InetAddress address = null;
+        if (request.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            address = inet.getAddress();
+            vars.set(IdentityVariables.REMOTE_ADDRESS, address.getHostAddress());
+        }
+        InetAddress from = address;
+        long delay = brake.delayMillis(from);
+        long decidedAt = generation.get();
+        CompletableFuture<SecurityResult> result;
+        if (delay > 0) {
+            result = new CompletableFuture<>();
+            timer.schedule(() -> pipeline.connect(vars, request.password()).whenComplete((r, e) -> {
+                if (e != null) {
+                    result.completeExceptionally(e);
+                } else {
+                    result.complete(r);
+                }
+            }), delay, TimeUnit.MILLISECONDS);
+        } else {
+            result = pipeline.connect(vars, request.password()).toCompletableFuture();
+        }
+        return result.thenApply(r -> decide(r, from, decidedAt));
+    }
+
+    private ConnectDecision decide(SecurityResult result, InetAddress from, long decidedAt) {
+        if (result instanceof SecurityResult.Accepted accepted) {
+            brake.success(from);
+            SessionPermissions permissions = new SessionPermissions(this, accepted.identity(), accepted.variables(),
+                    accepted.permissions(), decidedAt);
+            return ConnectDecision.accept(permissions, accepted.identity().name(),
+                    accepted.identity().manager() + (accepted.authorizer().equals(accepted.identity().manager())
+                            ? "" : "+" + accepted.authorizer()),
+                    accepted.identity().realm(), disconnectOnPublishDenied);
+        }
+        SecurityResult.Refused refused = (SecurityResult.Refused) result;
+        if (refused.kind() == Decision.DenyKind.BAD_CREDENTIALS) {
+            brake.failure(from);
+        }
+        ConnectDecision.Outcome outcome = switch (refused.kind()) {
+            case BAD_CREDENTIALS -> ConnectDecision.Outcome.BAD_CREDENTIALS;
+            case NOT_AUTHORIZED -> ConnectDecision.Outcome.NOT_AUTHORIZED;
+            case UNAVAILABLE -> ConnectDecision.Outcome.SERVER_UNAVAILABLE;
+        };
+        return ConnectDecision.refuse(outcome, refused.reason(), refused.manager(), refused.realm());
+    }
+
+    void register(SessionPermissions session) {
+        live.add(session);
+        if (session.generation != generation.get()) {
+            // The realm changed while this CONNECT was being decided: bring it up to date.
+            reauthorize(session);
+        }
+    }
+
+    void unregister(SessionPermissions session) {
+        live.remove(session);
+    }
+
+    int liveSessions() {
+        return live.size();
+    }
+
+    /** Re-runs the authorization chain for every live session (after a realm change). */
+    void reauthorizeAll() {
+        generation.incrementAndGet();
+        LOG.info("pipeline '{}': permissions changed, re-authorizing {} live session(s)", pipeline.name(), live.size());
+        for (SessionPermissions session : live) {
+            reauthorize(session);
+        }
+    }
+
+    private void reauthorize(SessionPermissions session) {
+        pipeline.authorize(session.identity, session.variables).whenComplete((result, error) -> {
+            if (result instanceof SecurityResult.Accepted accepted) {
+                session.replace(accepted.permissions());
+                return;
+            }
+            session.replace(CompiledPermissions.NONE);
+            String reason = result instanceof SecurityResult.Refused refused ? refused.reason() : String.valueOf(error);
+            if (disconnectRemovedUsers) {
+                LOG.info("pipeline '{}': disconnecting '{}': {}", pipeline.name(), session.identity.name(), reason);
+                session.disconnect(NOT_AUTHORIZED, "no longer authorized: " + reason);
+            } else {
+                LOG.info("pipeline '{}': '{}' keeps its connection but has no permissions now: {}",
+                        pipeline.name(), session.identity.name(), reason);
+            }
+        });
+    }
+}

@@ -1,0 +1,151 @@
+package io.rampart.server.security;
+
+import io.rampart.security.pipeline.SecurityPipeline;
+import io.rampart.security.realm.file.FileRealm;
+import io.rampart.security.realm.file.FileRealmSettings;
+import io.rampart.security.spi.AuthenticationManager;
+import io.rampart.security.spi.AuthorizationManager;
+import io.rampart.security.spi.Preprocessor;
+import io.rampart.server.config.BrokerConfig;
+import io.rampart.server.config.ListenerConfig;
+import io.rampart.server.config.SecurityConfig;
+import io.rampart.server.gate.AnonymousListenerGate;
+import io.rampart.server.gate.ConnectGate;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Builds the security side of the broker from the configuration: realms, one {@link SecurityPipeline}
+ * and {@link PipelineGate} per pipeline, the access log and the brute-force brake; and tells each
+ * listener which gate guards it. Authentication work runs on a bounded pool ({@code rampart-auth}), never
+ * on an event loop; when its queue is full, CONNECTs are refused as "server unavailable".
+ */
+public final class SecurityModule implements AutoCloseable {
+
+    private static final Logger LOG = LogManager.getLogger(SecurityModule.class);
+    private static final int AUTH_QUEUE = 10_000;
+
+    private final SecurityConfig config;
+    private final AccessLog accessLog;
+    private final ThreadPoolExecutor authExecutor;
+    private final Map<String, FileRealm> realms = new HashMap<>();
+    private final Map<String, PipelineGate> gatesByPipeline = new HashMap<>();
+    private final List<SecurityConfig.Pipeline> pipelines;
+
+    private SecurityModule(SecurityConfig config) {
+        this.config = config;
+        this.pipelines = config.pipelines();
+        this.accessLog = new AccessLog(config.accessLog().format().equals("json"), config.accessLog().publishAllowed(),
+                config.accessLog().publishSampleRate());
+        int threads = Math.max(2, Runtime.getRuntime().availableProcessors());
+        this.authExecutor = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(AUTH_QUEUE), new DefaultThreadFactory("rampart-auth", true));
+        this.authExecutor.allowCoreThreadTimeOut(true);
+    }
+
+    /** Opens the realms (a broken realm file refuses to start) and builds the pipelines. */
+    public static SecurityModule create(BrokerConfig broker, ScheduledExecutorService timers) throws Exception {
+        SecurityConfig config = broker.security();
+        SecurityModule module = new SecurityModule(config);
+        try {
+            for (SecurityConfig.Realm realm : config.realms()) {
+                module.realms.put(realm.name(), openRealm(realm, timers));
+            }
+            SecurityConfig.BruteForce bf = config.bruteForce();
+            BruteForceBrake brake = new BruteForceBrake(bf.enabled(), bf.threshold(), bf.initialDelayMs(),
+                    bf.maxDelayMs(), bf.resetSeconds());
+            for (SecurityConfig.Pipeline p : config.pipelines()) {
+                module.gatesByPipeline.put(p.name(), module.buildGate(p, brake, timers));
+            }
+        } catch (Exception e) {
+            module.close();
+            throw e;
+        }
+        return module;
+    }
+
+    private static FileRealm openRealm(SecurityConfig.Realm realm, ScheduledExecutorService timers) throws Exception {
+        if (realm.allowPlaintext()) {
+            LOG.warn("realm '{}' accepts plaintext passwords ({}); use hashed passwords (rampart passwd) in production",
+                    realm.name(), realm.path());
+        }
+        return new FileRealm(new FileRealmSettings(realm.name(), realm.path(), realm.allowPlaintext(),
+                Duration.ofSeconds(realm.credentialCacheSeconds()), FileRealmSettings.DEFAULT_POLL_INTERVAL), timers);
+    }
+
+    private PipelineGate buildGate(SecurityConfig.Pipeline p, BruteForceBrake brake, ScheduledExecutorService timers) {
+        List<Preprocessor> preprocessors = new ArrayList<>();
+        for (SecurityConfig.Preprocessor pre : p.preprocessors()) {
+            preprocessors.add(Preprocessors.of(pre));
+        }
+        List<AuthenticationManager> authn = new ArrayList<>();
+        for (SecurityConfig.Manager m : p.authentication()) {
+            if (m.type().equals("anonymous")) {
+                LOG.warn("pipeline '{}' lets anonymous clients in (manager '{}', {} permission rule(s))",
+                        p.name(), m.name(), m.permissions().size());
+                authn.add(new AnonymousAuthenticator(m.name(), m.permissions()));
+            } else {
+                authn.add(realms.get(m.realm()).passwordAuthenticator(m.name()));
+            }
+        }
+        List<AuthorizationManager> authz = new ArrayList<>();
+        for (SecurityConfig.Manager m : p.authorization()) {
+            authz.add(realms.get(m.realm()).roleAuthorizer(m.name()));
+        }
+        SecurityPipeline pipeline = new SecurityPipeline(p.name(), preprocessors, authn, authz, authExecutor,
+                Duration.ofSeconds(p.timeoutSeconds()));
+        return new PipelineGate(pipeline, p.disconnectOnPublishDenied(), p.disconnectRemovedUsers(), brake, timers);
+    }
+
+    public AccessLog accessLog() {
+        return accessLog;
+    }
+
+    /**
+     * The gate of a listener: its pipeline (by name, else the {@code *} pipeline), or for listeners no
+     * pipeline binds, the anonymous gate that admits clients only with {@code allow-anonymous: true}.
+     */
+    public ConnectGate gateFor(ListenerConfig listener) {
+        SecurityConfig.Pipeline wildcard = null;
+        for (SecurityConfig.Pipeline p : pipelines) {
+            if (p.listeners().contains(listener.name())) {
+                return gatesByPipeline.get(p.name());
+            }
+            if (p.listeners().contains("*")) {
+                wildcard = p;
+            }
+        }
+        if (wildcard != null && !listener.allowAnonymous()) {
+            return gatesByPipeline.get(wildcard.name());
+        }
+        if (listener.allowAnonymous()) {
+            LOG.warn("listener '{}' allows ANONYMOUS clients with UNRESTRICTED access (allow-anonymous: true);"
+                    + " configure a security pipeline before exposing it", listener.name());
+        }
+        return new AnonymousListenerGate(listener.allowAnonymous());
+    }
+
+    /** The pipeline gate by pipeline name (tests and the admin API). */
+    PipelineGate gate(String pipeline) {
+        return gatesByPipeline.get(pipeline);
+    }
+
+    @Override
+    public void close() {
+        for (FileRealm realm : realms.values()) {
+            realm.close();
+        }
+        authExecutor.shutdownNow();
+    }
+}
