@@ -1,5 +1,7 @@
 package io.rampart.server;
 
+import io.rampart.server.cli.HashCommand;
+import io.rampart.server.cli.PasswdCommand;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigException;
 import io.rampart.server.config.ConfigLoader;
@@ -12,9 +14,13 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code rampart [--config FILE]}: runs the broker until SIGTERM or SIGINT, then shuts down gracefully. */
+/**
+ * {@code rampart [--config FILE]}: runs the broker until SIGTERM or SIGINT, then shuts down gracefully.
+ * {@code rampart passwd|hash ...}: manage file-realm users.
+ */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Rampart secure MQTT broker.")
+        description = "Rampart secure MQTT broker. Without a command: run the broker.",
+        subcommands = {PasswdCommand.class, HashCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "broker.yaml");

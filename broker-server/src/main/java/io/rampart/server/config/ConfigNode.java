@@ -58,11 +58,14 @@ final class ConfigNode {
         return new ConfigNode(source, env, path.isEmpty() ? shown : path + "." + shown, child);
     }
 
-    /** Requires a mapping whose keys are all in {@code allowed}. */
+    /** Requires a mapping whose keys are all in {@code allowed} ({@code null} = any key). */
     ConfigNode requireKeys(Collection<String> allowed) throws ConfigException {
         requirePresent();
         if (!node.isObject()) {
             throw error("must be a mapping of keys " + was());
+        }
+        if (allowed == null) {
+            return this;
         }
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
@@ -75,6 +78,15 @@ final class ConfigNode {
             }
         }
         return this;
+    }
+
+    /** The keys of a mapping, in file order. */
+    List<String> keys() {
+        List<String> keys = new ArrayList<>();
+        if (node != null && node.isObject()) {
+            node.fieldNames().forEachRemaining(keys::add);
+        }
+        return keys;
     }
 
     List<ConfigNode> elements() throws ConfigException {

@@ -52,13 +52,18 @@ public record SecurityConfig(List<Realm> realms, List<Pipeline> pipelines, Acces
     /**
      * An authentication or authorization manager.
      *
-     * @param type        authentication: {@code password} (checks user name and password against a realm) or
-     *                    {@code anonymous}; authorization: {@code realm} (users' and roles' permissions)
+     * @param type        authentication: {@code password} (checks user name and password against a realm),
+     *                    {@code anonymous} or {@code custom}; authorization: {@code realm} (users' and roles'
+     *                    permissions) or {@code custom}
      * @param permissions the anonymous manager's permissions
+     * @param className   custom managers: the class implementing the manager SPI, on the class path
+     * @param options     custom managers: string options handed to its constructor
      */
-    public record Manager(String type, String name, String realm, List<Permission> permissions) {
+    public record Manager(String type, String name, String realm, List<Permission> permissions, String className,
+                          java.util.Map<String, String> options) {
         public Manager {
             permissions = permissions == null ? List.of() : List.copyOf(permissions);
+            options = options == null ? java.util.Map.of() : java.util.Map.copyOf(options);
         }
     }
 

@@ -176,7 +176,7 @@ final class SecuritySection {
                 case "password" -> {
                     node.requireKeys(List.of("type", "name", "realm"));
                     String realm = realmRef(node.get("realm"), realms);
-                    return new SecurityConfig.Manager(type, node.get("name").string(type + "-" + realm), realm, List.of());
+                    return new SecurityConfig.Manager(type, node.get("name").string(type + "-" + realm), realm, List.of(), null, java.util.Map.of());
                 }
                 case "anonymous" -> {
                     node.requireKeys(List.of("type", "name", "permissions"));
@@ -184,18 +184,42 @@ final class SecuritySection {
                     if (perms.isAbsentOrNull()) {
                         throw perms.error("is required: list what anonymous clients may do (an empty list denies everything)");
                     }
-                    return new SecurityConfig.Manager(type, node.get("name").string("anonymous"), null, permissions(perms));
+                    return new SecurityConfig.Manager(type, node.get("name").string("anonymous"), null, permissions(perms), null,
+                            java.util.Map.of());
+                }
+                case "custom" -> {
+                    return custom(node, type);
                 }
                 default -> throw typeNode.error("unknown authentication manager type '" + type
-                        + "' (supported: password, anonymous)");
+                        + "' (supported: password, anonymous, custom)");
             }
         }
+        if (type.equals("custom")) {
+            return custom(node, type);
+        }
         if (!type.equals("realm")) {
-            throw typeNode.error("unknown authorization manager type '" + type + "' (supported: realm)");
+            throw typeNode.error("unknown authorization manager type '" + type + "' (supported: realm, custom)");
         }
         node.requireKeys(List.of("type", "name", "realm"));
         String realm = realmRef(node.get("realm"), realms);
-        return new SecurityConfig.Manager(type, node.get("name").string("roles-" + realm), realm, List.of());
+        return new SecurityConfig.Manager(type, node.get("name").string("roles-" + realm), realm, List.of(), null, java.util.Map.of());
+    }
+
+    /** A manager implemented by a class on the class path (an extension JAR), with string options. */
+    private static SecurityConfig.Manager custom(ConfigNode node, String type) throws ConfigException {
+        node.requireKeys(List.of("type", "name", "class", "options"));
+        ConfigNode classNode = node.get("class");
+        String className = classNode.string();
+        java.util.Map<String, String> options = new java.util.LinkedHashMap<>();
+        ConfigNode optionsNode = node.get("options");
+        if (!optionsNode.isAbsentOrNull()) {
+            optionsNode.requireKeys(null);
+            for (String key : optionsNode.keys()) {
+                options.put(key, optionsNode.get(key).text());
+            }
+        }
+        return new SecurityConfig.Manager(type, node.get("name").string(className.substring(className.lastIndexOf('.') + 1)),
+                null, List.of(), className, options);
     }
 
     private static String realmRef(ConfigNode node, Set<String> realms) throws ConfigException {

@@ -84,7 +84,8 @@ public final class SecurityModule implements AutoCloseable {
                 Duration.ofSeconds(realm.credentialCacheSeconds()), FileRealmSettings.DEFAULT_POLL_INTERVAL), timers);
     }
 
-    private PipelineGate buildGate(SecurityConfig.Pipeline p, BruteForceBrake brake, ScheduledExecutorService timers) {
+    private PipelineGate buildGate(SecurityConfig.Pipeline p, BruteForceBrake brake, ScheduledExecutorService timers)
+            throws ReflectiveOperationException {
         List<Preprocessor> preprocessors = new ArrayList<>();
         for (SecurityConfig.Preprocessor pre : p.preprocessors()) {
             preprocessors.add(Preprocessors.of(pre));
@@ -95,13 +96,16 @@ public final class SecurityModule implements AutoCloseable {
                 LOG.warn("pipeline '{}' lets anonymous clients in (manager '{}', {} permission rule(s))",
                         p.name(), m.name(), m.permissions().size());
                 authn.add(new AnonymousAuthenticator(m.name(), m.permissions()));
+            } else if (m.type().equals("custom")) {
+                authn.add(CustomManagers.instantiate(m, AuthenticationManager.class));
             } else {
                 authn.add(realms.get(m.realm()).passwordAuthenticator(m.name()));
             }
         }
         List<AuthorizationManager> authz = new ArrayList<>();
         for (SecurityConfig.Manager m : p.authorization()) {
-            authz.add(realms.get(m.realm()).roleAuthorizer(m.name()));
+            authz.add(m.type().equals("custom") ? CustomManagers.instantiate(m, AuthorizationManager.class)
+                    : realms.get(m.realm()).roleAuthorizer(m.name()));
         }
         SecurityPipeline pipeline = new SecurityPipeline(p.name(), preprocessors, authn, authz, authExecutor,
                 Duration.ofSeconds(p.timeoutSeconds()));

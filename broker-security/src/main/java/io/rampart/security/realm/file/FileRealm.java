@@ -76,6 +76,19 @@ public final class FileRealm implements AutoCloseable {
                 : new FileWatch(settings.file(), settings.pollInterval(), scheduler, this::reloadInBackground, LOG);
     }
 
+    /**
+     * Validates realm-file content exactly as loading would, without loading it (used by {@code rampart passwd}
+     * before it writes a file).
+     *
+     * @param source name of the file, for messages
+     * @return the user names it defines
+     * @throws FileRealmException with line, column, key path and reason when invalid
+     */
+    public static Set<String> validate(String source, byte[] content, boolean allowPlaintext) throws FileRealmException {
+        PasswordHasher hasher = new PasswordHasher(PasswordHasher.DEFAULT_ALGORITHM, allowPlaintext);
+        return RealmFileParser.parse(source, content, hasher).users().keySet();
+    }
+
     public String name() {
         return settings.name();
     }

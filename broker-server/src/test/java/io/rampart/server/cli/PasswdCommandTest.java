@@ -1,0 +1,178 @@
+package io.rampart.server.cli;
+
+import io.rampart.security.hash.HashAlgorithm;
+import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.realm.file.FileRealm;
+import io.rampart.security.realm.file.FileRealmSettings;
+import io.rampart.security.spi.AuthenticationManager;
+import io.rampart.security.spi.AuthenticationRequest;
+import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.IdentityVariables;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PasswdCommandTest {
+
+    @TempDir
+    Path dir;
+
+    private final PasswordHasher hasher = new PasswordHasher();
+
+    private static Decision<?> login(Path file, String user, String password) throws Exception {
+        try (FileRealm realm = new FileRealm(new FileRealmSettings("users", file, false), null)) {
+            AuthenticationManager auth = realm.passwordAuthenticator("file");
+            IdentityVariables v = new IdentityVariables().set(IdentityVariables.USERNAME, user).freeze();
+            return auth.authenticate(new AuthenticationRequest(v, password.getBytes(StandardCharsets.UTF_8)))
+                    .toCompletableFuture().join();
+        }
+    }
+
+    @Test
+    void passwd_missingFile_createsItOwnerOnlyWithTheUser() throws Exception {
+        Path file = dir.resolve("users.yaml");
+
+        CliRun r = CliRun.run(new PasswdCommand(), "first-secret\n", file.toString(), "alice");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("added user 'alice'");
+        assertThat(login(file, "alice", "first-secret")).isInstanceOf(Decision.Allow.class);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    }
+
+    @Test
+    void passwd_existingUser_changesPasswordAndKeepsEverythingElse() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, """
+                # Header comment, kept.
+                # Second line.
+
+                users:
+                  - username: alice
+                    password: "%s"
+                    roles: [ops]
+                    permissions:
+                      - topic: "a/${mqtt-clientid}/#"
+                        qos: [0, 1]
+                        retain: false
+                  - username: "007"
+                    password: "%s"
+                roles:
+                  - name: ops
+                    permissions:
+                      - topic: "#"
+                """.formatted(hasher.hash("old".toCharArray(), HashAlgorithm.BCRYPT),
+                hasher.hash("bond".toCharArray(), HashAlgorithm.BCRYPT)));
+
+        CliRun r = CliRun.run(new PasswdCommand(), "new-secret\n", "--algorithm", "argon2id", file.toString(), "alice");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("updated user 'alice'");
+        assertThat(r.err()).isEmpty();
+        String text = Files.readString(file);
+        assertThat(text).startsWith("# Header comment, kept.\n# Second line.\n\nusers:\n");
+        assertThat(text).contains("$argon2id$").contains("a/${mqtt-clientid}/#").contains("retain: false");
+        assertThat(login(file, "alice", "new-secret")).isInstanceOf(Decision.Allow.class);
+        assertThat(login(file, "alice", "old")).isInstanceOf(Decision.Deny.class);
+        assertThat(login(file, "007", "bond")).as("other users untouched").isInstanceOf(Decision.Allow.class);
+        try (FileRealm realm = new FileRealm(new FileRealmSettings("users", file, false), null)) {
+            assertThat(realm.users()).containsExactly("alice", "007");
+            assertThat(realm.roles()).containsExactly("ops");
+        }
+    }
+
+    @Test
+    void passwd_rolesOption_setsRoles_unknownRoleRefusedAndFileUntouched() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, "roles:\n  - name: sensors\n    permissions:\n      - topic: s/#\n");
+
+        CliRun ok = CliRun.run(new PasswdCommand(), "pw\n", "--roles", "sensors", file.toString(), "s1");
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
+        String before = Files.readString(file);
+        assertThat(before).contains("roles:\n      - sensors");
+
+        CliRun bad = CliRun.run(new PasswdCommand(), "pw\n", "--roles", "sensors,nope", file.toString(), "s2");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).startsWith("rampart passwd: not written, the result would be invalid: ")
+                .contains("users[1].roles[1]: unknown role 'nope'");
+        assertThat(bad.err().lines()).hasSize(1);
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
+    void passwd_delete_removesOnlyThatUser() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        assertThat(CliRun.run(new PasswdCommand(), "a\n", file.toString(), "a").exitCode()).isZero();
+        assertThat(CliRun.run(new PasswdCommand(), "b\n", file.toString(), "b").exitCode()).isZero();
+
+        CliRun r = CliRun.run(new PasswdCommand(), "", "--delete", file.toString(), "a");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        try (FileRealm realm = new FileRealm(new FileRealmSettings("users", file, false), null)) {
+            assertThat(realm.users()).containsExactly("b");
+        }
+        CliRun again = CliRun.run(new PasswdCommand(), "", "--delete", file.toString(), "a");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).isEqualTo("rampart passwd: no user 'a' in " + file + System.lineSeparator());
+    }
+
+    @Test
+    void passwd_emptyPassword_refusedAndNothingWritten() {
+        Path file = dir.resolve("users.yaml");
+
+        CliRun r = CliRun.run(new PasswdCommand(), "\n", file.toString(), "alice");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("rampart passwd: empty password refused" + System.lineSeparator());
+        assertThat(file).doesNotExist();
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).as("no temporary files left").isEmpty();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void passwd_shippedUsersFile_keepsItsCommentBlockAndLoads() throws Exception {
+        Path shipped = Path.of("..", "config", "users.yaml");
+        Path file = dir.resolve("users.yaml");
+        Files.copy(shipped, file);
+        List<String> header = Files.readAllLines(shipped);
+
+        CliRun r = CliRun.run(new PasswdCommand(), "admin-secret\n", file.toString(), "admin");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(Files.readAllLines(file)).startsWith(header.toArray(String[]::new));
+        assertThat(login(file, "admin", "admin-secret")).isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
+    void passwd_invalidArguments_exitCode1() {
+        Path file = dir.resolve("users.yaml");
+        assertThat(CliRun.run(new PasswdCommand(), "pw\n", file.toString()).exitCode()).isEqualTo(1);
+        assertThat(CliRun.run(new PasswdCommand(), "pw\n", "--algorithm", "sha1", file.toString(), "a").exitCode())
+                .isEqualTo(1);
+        assertThat(CliRun.run(new PasswdCommand(), "pw\n", "--delete", "--roles", "x", file.toString(), "a").exitCode())
+                .isEqualTo(1);
+        assertThat(CliRun.run(new PasswdCommand(), "pw\n", dir.resolve("no/such/dir.yaml").toString(), "a").err())
+                .contains("does not exist");
+    }
+
+    @Test
+    void passwd_commentsBelowHeader_noteOnStderr() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, "users:\n  # the sensors\n  - username: a\n");
+
+        CliRun r = CliRun.run(new PasswdCommand(), "pw\n", file.toString(), "b");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("note: comments below the top comment block");
+    }
+}
