@@ -391,14 +391,30 @@ class ConfigLoaderTest {
     // ---- files in the repository
 
     @Test
-    void load_defaultConfig_isLoopbackTcpAndWebsocket() throws ConfigException {
+    void load_defaultConfig_isLoopbackTcpAndWebsocketWithAuthenticationRequired() throws ConfigException {
         BrokerConfig config = ConfigLoader.load(Path.of("..", "config", "broker.yaml"));
 
         assertThat(config.source()).endsWith("broker.yaml");
         assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
         assertThat(config.listeners()).containsExactly(
-                new ListenerConfig(ListenerType.TCP, "tcp-local", "127.0.0.1", 1883, null, true),
-                new ListenerConfig(ListenerType.WEBSOCKET, "ws-local", "127.0.0.1", 8080, "/mqtt", true));
+                new ListenerConfig(ListenerType.TCP, "tcp-local", "127.0.0.1", 1883, null, false),
+                new ListenerConfig(ListenerType.WEBSOCKET, "ws-local", "127.0.0.1", 8080, "/mqtt", false));
+        assertThat(config.security().pipelines()).singleElement().satisfies(p -> {
+            assertThat(p.listeners()).containsExactly("*");
+            assertThat(p.authentication()).extracting(SecurityConfig.Manager::type).containsExactly("password");
+        });
+        assertThat(config.security().realms()).singleElement()
+                .satisfies(r -> assertThat(r.path().endsWith(Path.of("config", "users.yaml"))).isTrue());
+    }
+
+    @Test
+    void load_dockerConfig_bindsAllInterfacesWithAuthenticationRequired() throws ConfigException {
+        BrokerConfig config = ConfigLoader.load(Path.of("..", "docker", "broker.yaml"));
+
+        assertThat(config.listeners()).extracting(ListenerConfig::bind).containsOnly("0.0.0.0");
+        assertThat(config.listeners()).noneMatch(ListenerConfig::allowAnonymous);
+        assertThat(config.security().pipelines()).singleElement()
+                .satisfies(p -> assertThat(p.listeners()).containsExactly("*"));
     }
 
     @Test

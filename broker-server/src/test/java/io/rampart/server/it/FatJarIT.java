@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -180,11 +181,13 @@ class FatJarIT {
     }
 
     /**
-     * Without {@code --config} the broker reads {@code config/broker.yaml} relative to its working directory:
-     * the shipped file, with only the ports changed so the test does not need 1883/8080.
+     * The README's first steps, as a user does them: the shipped {@code config/} folder (only the ports
+     * changed), {@code rampart passwd} creates the first user, the broker starts without {@code --config}
+     * (so {@code config/broker.yaml} is found relative to the working directory), refuses clients without
+     * credentials and serves the new user.
      */
     @Test
-    void withoutConfigOption_readsConfigBrokerYamlInTheWorkingDirectory() throws Exception {
+    void withoutConfigOption_readsConfigBrokerYamlInTheWorkingDirectory_andRequiresAuthentication() throws Exception {
         int tcpPort = freePort();
         int wsPort = freePort();
         String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
@@ -193,6 +196,19 @@ class FatJarIT {
         Path workDir = tmp.resolve("install");
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config/broker.yaml"), rewritten);
+        Files.copy(projectRoot.resolve("config/users.yaml"), workDir.resolve("config/users.yaml"));
+
+        Process passwd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "passwd", "--roles", "admins", "config/users.yaml", "admin")
+                .directory(workDir.toFile()).redirectErrorStream(true).start();
+        processes.add(passwd);
+        passwd.getOutputStream().write("s3cret-pass\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        passwd.getOutputStream().close();
+        assertThat(passwd.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String passwdOutput = new String(passwd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(passwd.exitValue()).as(passwdOutput).isZero();
+        assertThat(Files.readString(workDir.resolve("config/users.yaml")))
+                .contains("username: admin").contains("$pbkdf2-sha512$").doesNotContain("s3cret-pass");
 
         Broker broker = start(workDir);
         broker.awaitReady();
@@ -201,9 +217,24 @@ class FatJarIT {
                 .contains("listener 'tcp-local' (tcp) on 127.0.0.1:" + tcpPort)
                 .contains("listener 'ws-local' (websocket) on 127.0.0.1:" + wsPort);
 
+        Mqtt5BlockingClient anonymous = MqttClient.builder().useMqttVersion5().identifier("fatjar-anonymous")
+                .serverHost(TestBroker.HOST).serverPort(tcpPort).buildBlocking();
+        assertThatThrownBy(anonymous::connect)
+                .isInstanceOfSatisfying(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException.class,
+                        e -> assertThat(e.getMqttMessage().getReasonCode())
+                                .isEqualTo(com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+
         Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("fatjar-default")
                 .serverHost(TestBroker.HOST).serverPort(tcpPort).buildBlocking();
-        client.connect();
+        client.connectWith().simpleAuth().username("admin")
+                .password("s3cret-pass".getBytes(java.nio.charset.StandardCharsets.UTF_8)).applySimpleAuth().send();
+        try (Mqtt5BlockingClient.Mqtt5Publishes publishes = client.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            client.subscribeWith().topicFilter("demo/#").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE).send();
+            client.publishWith().topic("demo/hello").qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .payload("hi".getBytes(java.nio.charset.StandardCharsets.UTF_8)).send();
+            assertThat(publishes.receive(10, TimeUnit.SECONDS)).isPresent()
+                    .hasValueSatisfying(p -> assertThat(p.getTopic().toString()).isEqualTo("demo/hello"));
+        }
         client.disconnect();
 
         broker.process.toHandle().destroy();
