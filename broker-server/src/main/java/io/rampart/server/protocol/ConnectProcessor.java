@@ -238,8 +238,9 @@ final class ConnectProcessor {
             accessLog.will(subject, will.topic(), will.qos(), willAllowed, decision.manager(), decision.realm(),
                     willAllowed ? "will accepted" : "not authorized to publish the will to '" + will.topic() + "'");
             if (!willAllowed) {
-                refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5,
-                        "will message to '" + will.topic() + "' not authorized", c.clientId);
+                String reason = "will message to '" + will.topic() + "' not authorized";
+                accessLog.connect(subject, false, "not-authorized", decision.manager(), decision.realm(), reason);
+                refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, c.clientId);
                 return;
             }
         }

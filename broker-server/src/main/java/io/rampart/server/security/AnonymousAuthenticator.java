@@ -15,6 +15,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * Lets in clients that present no user name, as identity "anonymous" with the permissions given to this
  * manager in the configuration. A client that does present a user name is left to the other managers.
+ * The identity has no roles, so realm authorizers have no opinion about it and exactly the configured
+ * permissions apply.
  */
 final class AnonymousAuthenticator implements AuthenticationManager {
 
@@ -37,6 +39,6 @@ final class AnonymousAuthenticator implements AuthenticationManager {
             return CompletableFuture.completedFuture(Decision.noOpinion("credentials presented"));
         }
         return CompletableFuture.completedFuture(Decision.allow(
-                new Identity("anonymous", Set.of("anonymous"), permissions, Map.of(), name, null)));
+                new Identity("anonymous", Set.of(), permissions, Map.of(), name, null)));
     }
 }

@@ -408,6 +408,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void load_securityExample_parses() throws ConfigException {
+        BrokerConfig config = ConfigLoader.load(Path.of("..", "config", "examples", "security.yaml"));
+        assertThat(config.security().pipelines()).isNotEmpty();
+        assertThat(config.security().realms()).isNotEmpty();
+    }
+
+    @Test
     void load_dockerConfig_bindsAllInterfacesWithAuthenticationRequired() throws ConfigException {
         BrokerConfig config = ConfigLoader.load(Path.of("..", "docker", "broker.yaml"));
 
