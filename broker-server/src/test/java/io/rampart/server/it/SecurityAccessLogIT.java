@@ -116,9 +116,11 @@ class SecurityAccessLogIT {
         assertThat(SecAccessLog.await("client=\"" + cid + "-bad\"", 1)).map(SecAccessLog::normalized).containsExactly(
                 prefix.formatted("CONNECT", "DENIED", "bad-credentials", cid + "-bad")
                         + "topic=- qos=- manager=\"password-local\" realm=\"local\" reason=\"wrong password for 'alice'\"");
-        assertThat(SecAccessLog.await("client=\"" + cid + "-will\"", 1)).map(SecAccessLog::normalized).containsExactly(
+        assertThat(SecAccessLog.await("client=\"" + cid + "-will\"", 2)).map(SecAccessLog::normalized).containsExactly(
                 prefix.formatted("WILL", "DENIED", "not-authorized", cid + "-will") + "topic=\"closed/will\" qos=0 "
-                        + who + "reason=\"not authorized to publish the will to 'closed/will'\"");
+                        + who + "reason=\"not authorized to publish the will to 'closed/will'\"",
+                prefix.formatted("CONNECT", "DENIED", "not-authorized", cid + "-will") + "topic=- qos=- "
+                        + who + "reason=\"will message to 'closed/will' not authorized\"");
         assertThat(SecAccessLog.await("client=\"" + cid + "\"", 5)).map(SecAccessLog::normalized).containsExactly(
                 prefix.formatted("CONNECT", "ALLOWED", "-", cid) + "topic=- qos=- " + who
                         + "reason=\"authenticated as 'alice'\"",
@@ -138,10 +140,10 @@ class SecurityAccessLogIT {
         everyDecision(json, cid);
 
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : SecAccessLog.await("\"client\":\"" + cid, 6)) {
+        for (String line : SecAccessLog.await("\"client\":\"" + cid, 7)) {
             lines.add(JSON.readTree(line));
         }
-        assertThat(lines).hasSize(6);
+        assertThat(lines).hasSize(7);
         for (JsonNode n : lines) {
             assertThat(Instant.parse(n.get("time").asText())).isNotNull();
             assertThat(n.get("listener").asText()).isEqualTo("tcp");
@@ -157,6 +159,8 @@ class SecurityAccessLogIT {
                         "CONNECT DENIED bad-credentials " + cid + "-bad null null password-local | wrong password for 'alice'",
                         "WILL DENIED not-authorized " + cid + "-will closed/will 0 password-local+roles-local"
                                 + " | not authorized to publish the will to 'closed/will'",
+                        "CONNECT DENIED not-authorized " + cid + "-will null null password-local+roles-local"
+                                + " | will message to 'closed/will' not authorized",
                         "CONNECT ALLOWED null " + cid + " null null password-local+roles-local | authenticated as 'alice'",
                         "PUBLISH DENIED not-authorized " + cid + " closed/x 1 password-local+roles-local"
                                 + " | not authorized to publish to 'closed/x' at QoS 1",

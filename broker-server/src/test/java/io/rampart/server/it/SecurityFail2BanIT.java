@@ -96,10 +96,10 @@ class SecurityFail2BanIT {
             ok.read();
             ok.subscribe(2, 1, "closed/#");
         }
-        List<String> lines = SecAccessLog.await("user=\"" + USER + "\"", 9);
+        List<String> lines = SecAccessLog.await("user=\"" + USER + "\"", 10);
         long badCredentials = lines.stream().filter(l -> l.contains(" kind=bad-credentials ")).count();
         assertThat(badCredentials).isEqualTo(4);
-        assertThat(lines).hasSize(9);
+        assertThat(lines).hasSize(10);
         Path log = dir.resolve("access.log");
         Files.write(log, lines, StandardCharsets.UTF_8);
 
