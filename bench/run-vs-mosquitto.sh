@@ -2,16 +2,26 @@
 # Runs the Rampart load generator against Mosquitto and Rampart, back to back per scenario, on loopback,
 # and prints a markdown table on stdout (progress goes to stderr).
 # Builds nothing: run `mvn -B -DskipTests package` in the repository root first.
+# After the Mosquitto comparison it runs the authorization pairs (Rampart only): each scenario once through an
+# anonymous listener (authorization off) and once through a listener guarded by a security pipeline with a
+# file realm, hashed password and per-client permissions with placeholders (authorization on).
 #
 # Environment (defaults in brackets):
-#   DURATION [8]  WARMUP [2]        measured and warm-up seconds per run
+#   DURATION [8]  WARMUP [5]        measured and warm-up seconds per run
 #   CLIENTS [10]                    publishers for pairs and fan-in
 #   FANOUT_CLIENTS [50]             subscribers for fan-out
 #   CONNECT_CLIENTS [8]             concurrency of the connect scenario
 #   PAYLOAD [64]  MQTT_VERSION [3]  payload bytes; 3 (= 3.1.1) or 5
 #   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list
 #   BROKERS ["mosquitto rampart"]   which brokers to run
+#   AUTH_SCENARIOS ["pairs:0 pairs:1"]  scenario:qos list for authorization off/on; "" skips them
+#   MOSQUITTO_LOG [default]         default = Debian's packaged logging (file, connection messages on), as
+#                                   Rampart logs every connection too; quiet = errors and warnings only
+#   ACCESS_LOG_PUBLISH [false]      security.access-log.publish-allowed of the Rampart config. Rampart's own
+#                                   default is true (one access-log line per allowed PUBLISH, on every listener);
+#                                   off here because Mosquitto logs nothing per message in this comparison
 #   MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR   binaries
+#   BUILD_DIR [target]              Maven build folder the jars are taken from (-Dbuild.dir.name=...)
 #   GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  JVM options of the load generator
 #   RAMPART_JAVA_OPTS [""]          JVM options of the Rampart broker
 #   GEN_ARGS [""]                   extra generator options, e.g. "--window 32"
@@ -19,17 +29,21 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH_JAR=${BENCH_JAR:-$ROOT/bench/target/rampart-bench.jar}
-RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/target/rampart.jar}
+BUILD_DIR=${BUILD_DIR:-target}
+BENCH_JAR=${BENCH_JAR:-$ROOT/bench/$BUILD_DIR/rampart-bench.jar}
+RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/$BUILD_DIR/rampart.jar}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-2}
+WARMUP=${WARMUP:-5}
 CLIENTS=${CLIENTS:-10}
 FANOUT_CLIENTS=${FANOUT_CLIENTS:-50}
 CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
 PAYLOAD=${PAYLOAD:-64}
 MQTT_VERSION=${MQTT_VERSION:-3}
 SCENARIOS=${SCENARIOS:-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
+AUTH_SCENARIOS=${AUTH_SCENARIOS-"pairs:0 pairs:1"}
+ACCESS_LOG_PUBLISH=${ACCESS_LOG_PUBLISH:-false}
+MOSQUITTO_LOG=${MOSQUITTO_LOG:-default}
 BROKERS=${BROKERS:-"mosquitto rampart"}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
 RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
@@ -108,9 +122,13 @@ set_tcp_nodelay true
 max_queued_messages 1000000
 max_inflight_messages 64
 persistence false
-log_dest stderr
-log_type error
-log_type warning
+$(if [[ $MOSQUITTO_LOG == quiet ]]; then
+    printf 'log_dest stderr\nlog_type error\nlog_type warning\n'
+  else
+    # Debian's packaged setup: a log file with the default types, connection messages included, like
+    # Rampart's event and access logs.
+    printf 'log_dest file %s\n' "$TMP/mosquitto-broker.log"
+  fi)
 CONF
     chmod 644 "$TMP/mosquitto.conf"
     "$MOSQUITTO" -c "$TMP/mosquitto.conf" >"$TMP/mosquitto.log" 2>&1 &
@@ -118,9 +136,52 @@ CONF
     wait_for_port "$MOSQ_PORT" "$MOSQ_PID" mosquitto
 }
 
+AUTH_USER=bench
+AUTH_PASSWORD=bench-secret-$RANDOM$RANDOM
+
+# The realm of the authorization-on runs: one user with a hashed password and a device role of ten rules
+# (one DENY, placeholders substituted per session). The generator's topics (bench/<run id>/...) are allowed
+# only by the last rule, so every check scans the whole list: the worst case for a list of this size.
+write_realm() {
+    local hash
+    hash=$(printf '%s\n' "$AUTH_PASSWORD" | java -jar "$RAMPART_JAR" hash) || return 1
+    cat > "$TMP/users.yaml" <<CONF
+users:
+  - username: $AUTH_USER
+    password: "$hash"
+    roles: [device]
+roles:
+  - name: device
+    permissions:
+      - topic: "devices/+/secrets/#"
+        effect: deny
+      - topic: "devices/\${mqtt-clientid}/telemetry"
+        activity: publish
+        qos: [0, 1]
+        retain: false
+      - topic: "devices/\${mqtt-clientid}/status"
+        activity: publish
+      - topic: "devices/\${mqtt-clientid}/commands/#"
+        activity: subscribe
+      - topic: "config/\${mqtt-clientid}"
+        activity: subscribe
+      - topic: "users/\${mqtt-username}/#"
+      - topic: "plants/\${mqtt-username}/+/alarms"
+        activity: publish
+      - topic: "plants/\${mqtt-username}/broadcast"
+        activity: subscribe
+      - topic: "firmware/+/latest"
+        activity: subscribe
+      - topic: "bench/#"
+CONF
+}
+
 start_rampart() {
     [[ -f $RAMPART_JAR ]] || { log "$RAMPART_JAR not found (build it with mvn -B -DskipTests package)"; return 1; }
     RAMPART_PORT=$(free_port)
+    RAMPART_AUTH_PORT=$(free_port)
+    write_realm || { log "could not hash the benchmark password with $RAMPART_JAR"; return 1; }
+    # Listener 'bench' is anonymous (authorization off), 'bench-auth' goes through the pipeline (on).
     cat > "$TMP/rampart.yaml" <<CONF
 listeners:
   - type: tcp
@@ -128,8 +189,28 @@ listeners:
     bind: 127.0.0.1
     port: $RAMPART_PORT
     allow-anonymous: true
+  - type: tcp
+    name: bench-auth
+    bind: 127.0.0.1
+    port: $RAMPART_AUTH_PORT
 mqtt:
   max-queued-messages: 100000
+security:
+  realms:
+    - name: bench
+      type: file
+      path: $TMP/users.yaml
+  pipelines:
+    - name: bench-auth
+      listeners: [bench-auth]
+      authentication:
+        - type: password
+          realm: bench
+      authorization:
+        - type: realm
+          realm: bench
+  access-log:
+    publish-allowed: $ACCESS_LOG_PUBLISH
 CONF
     mkdir -p "$TMP/rampart-work"
     # Own working directory, so relative data paths land in the temp dir.
@@ -149,7 +230,7 @@ CLK_TCK=$(getconf CLK_TCK)
 #   7 published_per_s, 8 delivered_per_s, 9 p50_us, 10 p99_us, 11 p999_us, 12 max_us, 13 errors,
 #   14 undelivered, 15 samples, 16 delivered_total, then 17 exit code, 18 broker CPU seconds over the whole run
 run_load() {
-    local broker=$1 port=$2 scenario=$3 qos=$4 pid=$5 clients out rc line cpu0 cpu1 cpu
+    local broker=$1 port=$2 scenario=$3 qos=$4 pid=$5 extra=${6:-} clients out rc line cpu0 cpu1 cpu
     case $scenario in
         fan-out) clients=$FANOUT_CLIENTS ;;
         connect) clients=$CONNECT_CLIENTS ;;
@@ -161,7 +242,7 @@ run_load() {
     # shellcheck disable=SC2086
     out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario "$scenario" \
         --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" --payload "$PAYLOAD" \
-        --mqtt-version "$MQTT_VERSION" --format csv $GEN_ARGS 2>>"$TMP/generator.log")
+        --mqtt-version "$MQTT_VERSION" --format csv $GEN_ARGS $extra 2>>"$TMP/generator.log")
     rc=$?
     set -e
     cpu1=$(cpu_ticks "$pid")
@@ -255,6 +336,39 @@ for spec in $SCENARIOS; do
         | sed -e 's/;;*/;/g' -e 's/^;//' -e 's/;$//' -e 's/;/; /g')
     echo "| $label | $(cell_rate "$m") | $(cell_rate "$r") | $ratio | $(cell_p99 "$m") / $(cell_p99 "$r") | $(cell_eff "$m") / $(cell_eff "$r") | $notes |"
 done
+
+if [[ -n ${PORTS[rampart]:-} && -n $AUTH_SCENARIOS ]]; then
+    echo
+    echo "#### Rampart: authorization off (anonymous listener) vs on (pipeline, file realm, 10 rules)"
+    echo
+    echo "Access log of allowed PUBLISHes (security.access-log.publish-allowed): $ACCESS_LOG_PUBLISH."
+    echo "1-minute load average before these runs: $(cut -d' ' -f1 /proc/loadavg)."
+    echo
+    echo "| scenario | off msg/s | on msg/s | ratio (on/off) | p99 µs off / on | per broker CPU-second off / on | ratio per CPU-second | notes |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
+    for spec in $AUTH_SCENARIOS; do
+        scenario=${spec%%:*}
+        qos=${spec##*:}
+        label="$scenario QoS $qos"
+        [[ $scenario == connect ]] && label="connect (conn/s)"
+        kill -0 "$RAMPART_PID" 2>/dev/null || { log "rampart is no longer running"; break; }
+        log "$label against rampart, authorization off"
+        off=$(run_load rampart-off "$RAMPART_PORT" "$scenario" "$qos" "$RAMPART_PID")
+        sleep 1
+        log "$label against rampart, authorization on"
+        on=$(run_load rampart-on "$RAMPART_AUTH_PORT" "$scenario" "$qos" "$RAMPART_PID" \
+            "--username $AUTH_USER --password $AUTH_PASSWORD")
+        sleep 1
+        ratio="—" ratio_cpu="—"
+        if ok "$off" && ok "$on"; then
+            ratio=$(awk -v a="$(field "$on" 8)" -v b="$(field "$off" 8)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "—" }')
+            ratio_cpu=$(awk -v a="$(cell_eff "$on")" -v b="$(cell_eff "$off")" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "—" }')
+        fi
+        notes=$(printf '%s;%s' "$(note_for off "$off")" "$(note_for on "$on")" \
+            | sed -e 's/;;*/;/g' -e 's/^;//' -e 's/;$//' -e 's/;/; /g')
+        echo "| $label | $(cell_rate "$off") | $(cell_rate "$on") | $ratio | $(cell_p99 "$off") / $(cell_p99 "$on") | $(cell_eff "$off") / $(cell_eff "$on") | $ratio_cpu | $notes |"
+    done
+fi
 
 if [[ -z ${PORTS[rampart]:-} && $BROKERS == *rampart* ]]; then
     echo

@@ -4,6 +4,7 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.rampart.bench.load.ConnectRun;
 import io.rampart.bench.load.LoadSettings;
+import io.rampart.bench.load.Login;
 import io.rampart.bench.load.RunResult;
 import io.rampart.bench.load.Scenario;
 import io.rampart.bench.load.ThroughputRun;
@@ -68,6 +69,17 @@ public final class LoadGenerator implements Callable<Integer> {
                     + "subscriber, any QoS (default: ${DEFAULT-VALUE}).")
     int window;
 
+    @Option(names = "--username",
+            description = "User name every client sends in CONNECT (default: none, anonymous).")
+    String username;
+
+    @Option(names = "--password", description = "Password every client sends (needs --username).")
+    String password;
+
+    @Option(names = "--client-id-prefix",
+            description = "Prefix of every client id (default: rb-<random run id>-).")
+    String clientIdPrefix;
+
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -85,9 +97,10 @@ public final class LoadGenerator implements Callable<Integer> {
                 case "csv" -> true;
                 default -> throw new IllegalArgumentException("--format must be text or csv");
             };
+            String runId = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
             settings = new LoadSettings(host, port, Scenario.fromCli(scenario), qos(qos), version(mqttVersion),
-                    clients, duration, warmup, payload, threads, inflight, window,
-                    Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL));
+                    clients, duration, warmup, payload, threads, inflight, window, runId,
+                    Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix);
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;

@@ -55,6 +55,9 @@ public final class RampartBroker implements AutoCloseable {
     private final Class<? extends ServerChannel> serverChannelClass;
     private final ChannelGroup connections = new DefaultChannelGroup("rampart-connections", GlobalEventExecutor.INSTANCE);
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
+    /** The further SO_REUSEPORT sockets of each listener (epoll), closed with it. */
+    private final List<Channel> extraListenerChannels = new ArrayList<>();
+    private final boolean reusePort;
     private volatile boolean closed;
     private SecurityModule security;
 
@@ -66,13 +69,17 @@ public final class RampartBroker implements AutoCloseable {
         if (Epoll.isAvailable()) {
             io = EpollIoHandler.newFactory();
             serverChannelClass = EpollServerSocketChannel.class;
+            reusePort = true;
         } else {
             LOG.info("native epoll transport unavailable ({}); using NIO", Epoll.unavailabilityCause().toString());
             io = NioIoHandler.newFactory();
             serverChannelClass = NioServerSocketChannel.class;
+            reusePort = false;
         }
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
-        workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("rampart-io"), io);
+        // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
+        workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
+                new DefaultThreadFactory("rampart-io"), io);
     }
 
     /** Builds the broker and binds all listeners; on any bind failure everything is released again. */
@@ -94,17 +101,29 @@ public final class RampartBroker implements AutoCloseable {
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), security.gateFor(lc),
                 security.accessLog());
         String wsPath = lc.type() == ListenerType.WEBSOCKET ? lc.path() : null;
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(bossGroup, workerGroup)
-                .channel(serverChannelClass)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.SO_KEEPALIVE, true)
-                .childHandler(new MqttChannelInitializer(context, wsPath, core, events, connections));
+        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, core, events, connections);
         Channel channel;
         try {
-            channel = bootstrap.bind(lc.bind(), lc.port()).sync().channel();
+            if (reusePort) {
+                // One listening socket per I/O thread (SO_REUSEPORT): the kernel spreads new connections
+                // over them and each connection stays on the thread that accepted it, with no hand-off.
+                int port = lc.port();
+                channel = null;
+                for (io.netty.util.concurrent.EventExecutor executor : workerGroup) {
+                    io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) executor;
+                    Channel c = serverBootstrap(loop, loop, initializer)
+                            .option(io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT, true)
+                            .bind(lc.bind(), port).sync().channel();
+                    if (channel == null) {
+                        channel = c;
+                        port = ((InetSocketAddress) c.localAddress()).getPort();
+                    }
+                    extraListenerChannels.add(c);
+                }
+                extraListenerChannels.remove(channel);
+            } else {
+                channel = serverBootstrap(bossGroup, workerGroup, initializer).bind(lc.bind(), lc.port()).sync().channel();
+            }
         } catch (Exception e) {
             throw new java.io.IOException("listener '" + lc.name() + "' cannot bind " + lc.bind() + ":" + lc.port()
                     + ": " + e.getMessage(), e);
@@ -114,6 +133,17 @@ public final class RampartBroker implements AutoCloseable {
         LOG.info("listener '{}' ({}) on {}:{}{}{}", lc.name(), typeName(lc.type()),
                 address.getAddress().getHostAddress(), address.getPort(), wsPath == null ? "" : " path " + wsPath,
                 lc.allowAnonymous() ? " - ANONYMOUS ACCESS ALLOWED" : "");
+    }
+
+    private ServerBootstrap serverBootstrap(EventLoopGroup parent, EventLoopGroup child,
+                                            MqttChannelInitializer initializer) {
+        return new ServerBootstrap()
+                .group(parent, child)
+                .channel(serverChannelClass)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(initializer);
     }
 
     private static String typeName(ListenerType type) {
@@ -158,6 +188,9 @@ public final class RampartBroker implements AutoCloseable {
         closed = true;
         LOG.info("shutting down: {} connection(s) open", connections.size());
         for (Channel listener : listeners.values()) {
+            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        for (Channel listener : extraListenerChannels) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         List<io.netty.util.concurrent.Future<?>> closing = new ArrayList<>();

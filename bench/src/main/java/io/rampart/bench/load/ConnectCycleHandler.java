@@ -10,8 +10,8 @@ final class ConnectCycleHandler extends MqttClientHandler {
     private final long startedAt;
     private long connAckAt;
 
-    ConnectCycleHandler(String clientId, MqttVersion version, RunErrors errors, ConnectRun run, long startedAt) {
-        super(clientId, version, errors);
+    ConnectCycleHandler(String clientId, MqttVersion version, Login login, RunErrors errors, ConnectRun run, long startedAt) {
+        super(clientId, version, login, errors);
         this.run = run;
         this.startedAt = startedAt;
     }

@@ -64,9 +64,9 @@ public final class ConnectRun {
             slotsStopped.countDown();
             return;
         }
-        String clientId = "rb-" + settings.runId() + "-c" + sequence.incrementAndGet();
+        String clientId = settings.clientIdPrefix() + "c" + sequence.incrementAndGet();
         ConnectCycleHandler handler =
-                new ConnectCycleHandler(clientId, settings.mqttVersion(), errors, this, System.nanoTime());
+                new ConnectCycleHandler(clientId, settings.mqttVersion(), settings.login(), errors, this, System.nanoTime());
         ClientPipeline.connect(bootstrap, handler, MAX_PACKET, errors).addListener(f -> {
             if (!f.isSuccess()) {
                 bootstrap.config().group().schedule(this::nextCycle, RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);

@@ -7,6 +7,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
  * Validated parameters of one load run.
  *
  * @param inflight   QoS 1 only: unacknowledged PUBLISH packets per publisher
+ * @param login      user name and password of every client, or {@link Login#NONE}
+ * @param clientIdPrefix prefix of every client id; the run id keeps runs apart by default
  * @param qos0Window per publisher, how many messages may be published but not yet received by every
  *                   subscriber before the publisher pauses (despite the name it bounds QoS 1 as well, on top of
  *                   {@code inflight}, because a broker acknowledges QoS 1 before it has delivered)
@@ -24,7 +26,9 @@ public record LoadSettings(
         int threads,
         int inflight,
         int qos0Window,
-        String runId) {
+        String runId,
+        Login login,
+        String clientIdPrefix) {
 
     /** The payload starts with the 8-byte send timestamp. */
     public static final int MIN_PAYLOAD = 8;
@@ -60,6 +64,12 @@ public record LoadSettings(
         }
         if (inflight < 1 || inflight > 65_000) {
             throw new IllegalArgumentException("--inflight must be 1..65000, was " + inflight);
+        }
+        if (login == null) {
+            throw new IllegalArgumentException("login must not be null (use Login.NONE)");
+        }
+        if (clientIdPrefix == null || clientIdPrefix.length() > 200) {
+            throw new IllegalArgumentException("--client-id-prefix must be at most 200 characters");
         }
         if (qos0Window < 1) {
             throw new IllegalArgumentException("--window must be at least 1");

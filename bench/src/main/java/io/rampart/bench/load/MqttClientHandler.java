@@ -32,6 +32,7 @@ abstract class MqttClientHandler extends ChannelInboundHandlerAdapter {
 
     protected final String clientId;
     protected final MqttVersion version;
+    private final Login login;
     protected final RunErrors errors;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -41,9 +42,10 @@ abstract class MqttClientHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> handshakeTimeout;
     private ScheduledFuture<?> pinger;
 
-    MqttClientHandler(String clientId, MqttVersion version, RunErrors errors) {
+    MqttClientHandler(String clientId, MqttVersion version, Login login, RunErrors errors) {
         this.clientId = clientId;
         this.version = version;
+        this.login = login;
         this.errors = errors;
     }
 
@@ -103,7 +105,7 @@ abstract class MqttClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        ctx.writeAndFlush(Packets.connect(clientId, version), ctx.voidPromise());
+        ctx.writeAndFlush(Packets.connect(clientId, version, login), ctx.voidPromise());
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (!ready.isDone()) {
                 errors.connectFailed(clientId, new TimeoutException("no CONNACK/SUBACK within "

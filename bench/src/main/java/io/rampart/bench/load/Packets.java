@@ -34,12 +34,16 @@ final class Packets {
     private Packets() {
     }
 
-    static MqttConnectMessage connect(String clientId, MqttVersion version) {
+    static MqttConnectMessage connect(String clientId, MqttVersion version, Login login) {
         return MqttMessageBuilders.connect()
                 .protocolVersion(version)
                 .clientId(clientId)
                 .cleanSession(true)
                 .keepAlive(KEEP_ALIVE_SECONDS)
+                .hasUser(login.username() != null)
+                .username(login.username())
+                .hasPassword(login.password() != null)
+                .password(login.password())
                 .build();
     }
 

@@ -47,9 +47,9 @@ final class PublisherHandler extends MqttClientHandler {
     private long sentMeasured;
 
     /** Takes ownership of {@code payload} and releases it when the channel goes away. */
-    PublisherHandler(String clientId, MqttVersion version, RunErrors errors, String topic, MqttQoS qos,
+    PublisherHandler(String clientId, MqttVersion version, Login login, RunErrors errors, String topic, MqttQoS qos,
                      int inflight, FlowGroup flow, MeasurementWindow window, ByteBuf payload) {
-        super(clientId, version, errors);
+        super(clientId, version, login, errors);
         this.topic = topic;
         this.qos1 = qos == MqttQoS.AT_LEAST_ONCE;
         this.configuredInflight = inflight;

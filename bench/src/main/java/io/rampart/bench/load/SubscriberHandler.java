@@ -29,9 +29,9 @@ final class SubscriberHandler extends MqttClientHandler {
     private long receivedTotal;
     private long receivedMeasured;
 
-    SubscriberHandler(String clientId, MqttVersion version, RunErrors errors, String topicFilter, MqttQoS qos,
+    SubscriberHandler(String clientId, MqttVersion version, Login login, RunErrors errors, String topicFilter, MqttQoS qos,
                       FlowGroup flow, MeasurementWindow window, LatencyRecorders recorders) {
-        super(clientId, version, errors);
+        super(clientId, version, login, errors);
         this.topicFilter = topicFilter;
         this.qos = qos;
         this.flow = flow;

@@ -88,7 +88,7 @@ public final class ThroughputRun {
     }
 
     private SubscriberHandler subscriber(String name, String filter, int group) {
-        return new SubscriberHandler(clientId(name), settings.mqttVersion(), errors, filter, settings.qos(),
+        return new SubscriberHandler(clientId(name), settings.mqttVersion(), settings.login(), errors, filter, settings.qos(),
                 groups.get(group), window, recorders);
     }
 
@@ -97,14 +97,14 @@ public final class ThroughputRun {
         for (int i = 0; i < settings.payloadBytes(); i++) {
             payload.writeByte('a' + i % 26);
         }
-        PublisherHandler p = new PublisherHandler(clientId(name), settings.mqttVersion(), errors, topic,
+        PublisherHandler p = new PublisherHandler(clientId(name), settings.mqttVersion(), settings.login(), errors, topic,
                 settings.qos(), settings.inflight(), groups.get(group), window, payload);
         publishers.add(p);
         groupMembers.get(group).add(p);
     }
 
     private String clientId(String name) {
-        return "rb-" + settings.runId() + "-" + name;
+        return settings.clientIdPrefix() + name;
     }
 
     private boolean connectAll(Bootstrap bootstrap, List<? extends MqttClientHandler> handlers)

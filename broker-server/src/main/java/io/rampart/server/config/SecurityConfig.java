@@ -82,11 +82,12 @@ public record SecurityConfig(List<Realm> realms, List<Pipeline> pipelines, Acces
 
     /**
      * @param format              {@code plain} (key=value, one line per decision) or {@code json}
-     * @param publishAllowed      log allowed PUBLISH decisions at all (denials are always logged)
+     * @param publishAllowed      log allowed PUBLISH decisions at all (default off: one line per message costs
+     *                            several times the broker's work per message; denials are always logged)
      * @param publishSampleRate   log one allowed PUBLISH in N (1 = every one)
      */
     public record AccessLog(String format, boolean publishAllowed, int publishSampleRate) {
-        public static final AccessLog DEFAULT = new AccessLog("plain", true, 1);
+        public static final AccessLog DEFAULT = new AccessLog("plain", false, 1);
     }
 
     /**

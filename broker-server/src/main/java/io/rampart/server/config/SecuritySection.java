@@ -359,7 +359,7 @@ final class SecuritySection {
         if (rate < 1) {
             throw node.get("publish-sample-rate").error("must be 1 or more (was " + rate + ")");
         }
-        return new SecurityConfig.AccessLog(format, node.get("publish-allowed").booleanValue(true), rate);
+        return new SecurityConfig.AccessLog(format, node.get("publish-allowed").booleanValue(SecurityConfig.AccessLog.DEFAULT.publishAllowed()), rate);
     }
 
     private static SecurityConfig.BruteForce bruteForce(ConfigNode node) throws ConfigException {

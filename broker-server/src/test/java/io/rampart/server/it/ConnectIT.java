@@ -8,21 +8,19 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.rampart.server.it.support.ConnClients;
-import io.rampart.server.it.support.ConnPackets;
-import io.rampart.server.it.support.ConnProps;
-import io.rampart.server.it.support.ConnRawClient;
-import io.rampart.server.it.support.ConnTransport;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.RawMqttClient;
+import io.rampart.server.it.support.RawPacket;
+import io.rampart.server.it.support.RawPackets;
+import io.rampart.server.it.support.RawProperties;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -35,8 +33,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 
-import static io.rampart.server.it.support.ConnClients.await;
-import static io.rampart.server.it.support.ConnClients.next;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -45,28 +43,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ConnectIT {
 
-    private static TestBroker broker;
-    private ConnClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new ConnClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String name) {
         return "conn-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -75,23 +55,23 @@ class ConnectIT {
     // ------------------------------------------------------------------ first packet, timeout, second CONNECT
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void firstPacket_whenNotConnect_closesConnection(ConnTransport transport) throws Exception {
-        ConnRawClient raw = clients.track(ConnRawClient.open(transport, broker));
+    @EnumSource(RawTransport.class)
+    void firstPacket_whenNotConnect_closesConnection(RawTransport transport) throws Exception {
+        RawMqttClient raw = clients.track(transport.open(broker));
 
-        raw.send(ConnPackets.pingreq());
+        raw.send(RawPackets.pingreq());
 
-        assertThat(raw.awaitClose()).as("nothing is answered to a PINGREQ before CONNECT").isEmpty();
+        assertThat(raw.readUntilClosed()).as("nothing is answered to a PINGREQ before CONNECT").isEmpty();
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void connectTimeout_whenNoConnectArrives_closesConnection(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void connectTimeout_whenNoConnectArrives_closesConnection(RawTransport transport) throws Exception {
         try (TestBroker quick = TestBroker.startWithMqtt("connect-timeout: 1");
-             ConnRawClient raw = ConnRawClient.open(transport, quick)) {
+             RawMqttClient raw = transport.open(quick)) {
             long start = System.nanoTime();
 
-            assertThat(raw.awaitClose(Duration.ofSeconds(10))).isEmpty();
+            assertThat(raw.readUntilClosed(Duration.ofSeconds(10))).isEmpty();
 
             assertThat(Duration.ofNanos(System.nanoTime() - start))
                     .as("closed by the timeout, not at once").isGreaterThan(Duration.ofMillis(500));
@@ -99,35 +79,35 @@ class ConnectIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void secondConnect_v5_getsDisconnectProtocolErrorAndClose(ConnTransport transport) throws Exception {
-        ConnPackets.Connect connect = ConnPackets.Connect.v5(id("second5"));
-        ConnRawClient raw = clients.raw(transport, connect);
+    @EnumSource(RawTransport.class)
+    void secondConnect_v5_getsDisconnectProtocolErrorAndClose(RawTransport transport) throws Exception {
+        RawPackets.ConnectBuilder connect = RawPackets.connect(RawPackets.V5).clientId(id("second5"));
+        RawMqttClient raw = clients.raw(transport, connect);
 
-        raw.send(connect);
+        raw.send(connect.build());
 
-        List<ConnPackets.Packet> before = raw.awaitClose();
+        List<RawPacket> before = raw.readUntilClosed();
         assertThat(before).hasSize(1);
-        assertThat(before.get(0).type()).isEqualTo(ConnPackets.DISCONNECT);
-        assertThat(before.get(0).disconnectReason()).isEqualTo(0x82);
+        assertThat(before.get(0).type()).isEqualTo(RawPacket.DISCONNECT);
+        assertThat(before.get(0).reasonCode()).isEqualTo(0x82);
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void secondConnect_v311_closesConnection(ConnTransport transport) throws Exception {
-        ConnPackets.Connect connect = ConnPackets.Connect.v311(id("second3"));
-        ConnRawClient raw = clients.raw(transport, connect);
+    @EnumSource(RawTransport.class)
+    void secondConnect_v311_closesConnection(RawTransport transport) throws Exception {
+        RawPackets.ConnectBuilder connect = RawPackets.connect(RawPackets.V3_1_1).clientId(id("second3"));
+        RawMqttClient raw = clients.raw(transport, connect);
 
-        raw.send(connect);
+        raw.send(connect.build());
 
-        assertThat(raw.awaitClose()).isEmpty();
+        assertThat(raw.readUntilClosed()).isEmpty();
     }
 
     // ------------------------------------------------------------------ client identifiers
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void emptyClientId_v5_getsAssignedClientIdentifier(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void emptyClientId_v5_getsAssignedClientIdentifier(RawTransport transport) {
         Mqtt5AsyncClient client = clients.hive5(transport, null);
 
         Mqtt5ConnAck connAck = await(client.connectWith().cleanStart(true).send());
@@ -139,19 +119,19 @@ class ConnectIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void emptyClientId_v5Raw_connackCarriesAssignedIdentifier(ConnTransport transport) throws Exception {
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v5(""));
+    @EnumSource(RawTransport.class)
+    void emptyClientId_v5Raw_connackCarriesAssignedIdentifier(RawTransport transport) throws Exception {
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(""));
 
-        String assigned = raw.connack().connackProperties().string(ConnProps.ASSIGNED_CLIENT_ID);
+        String assigned = raw.connack().properties().string(RawProperties.ASSIGNED_CLIENT_IDENTIFIER);
 
         assertThat(assigned).isNotBlank();
         assertThat(broker.broker().core().sessions().get(assigned)).isNotNull();
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void emptyClientId_v311WithCleanSession_isAccepted(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void emptyClientId_v311WithCleanSession_isAccepted(RawTransport transport) throws Exception {
         MqttClient paho = clients.paho3(transport, "");
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(true);
@@ -168,23 +148,23 @@ class ConnectIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void emptyClientId_v311WithoutCleanSession_isRefusedWithIdentifierRejected(ConnTransport transport)
+    @EnumSource(RawTransport.class)
+    void emptyClientId_v311WithoutCleanSession_isRefusedWithIdentifierRejected(RawTransport transport)
             throws Exception {
-        ConnRawClient raw = clients.track(ConnRawClient.connect(transport, broker,
-                ConnPackets.Connect.v311("").clean(false)));
+        RawMqttClient raw = clients.raw(transport).send(
+                RawPackets.connect(RawPackets.V3_1_1).clientId("").cleanStart(false).build());
 
-        List<ConnPackets.Packet> packets = raw.awaitClose();
+        List<RawPacket> packets = raw.readUntilClosed();
 
         assertThat(packets).hasSize(1);
-        assertThat(packets.get(0).type()).isEqualTo(ConnPackets.CONNACK);
-        assertThat(packets.get(0).connackCode()).isEqualTo(0x02);
+        assertThat(packets.get(0).type()).isEqualTo(RawPacket.CONNACK);
+        assertThat(packets.get(0).reasonCode()).isEqualTo(0x02);
         assertThat(packets.get(0).sessionPresent()).isFalse();
     }
 
     @Test
     void connect_rawV311_connackHasNoSessionForNewClient() throws Exception {
-        ConnRawClient raw = clients.raw(ConnTransport.TCP, ConnPackets.Connect.v311(id("fresh")).clean(false));
+        RawMqttClient raw = clients.raw(RawTransport.TCP, RawPackets.connect(RawPackets.V3_1_1).clientId(id("fresh")).cleanStart(false));
 
         assertThat(raw.connack().sessionPresent()).isFalse();
         assertThat(raw.connack().body()).as("an MQTT 3.1.1 CONNACK has no properties").hasSize(2);
@@ -199,21 +179,21 @@ class ConnectIT {
             "MQTT, 3, TCP", "MQIsdp, 4, TCP",
     })
     void connect_withUnknownProtocolNameOrLevel_getsUnacceptableProtocolAndClose(String name, int level,
-                                                                               ConnTransport transport)
+                                                                               RawTransport transport)
             throws Exception {
-        ConnRawClient raw = clients.track(ConnRawClient.connect(transport, broker,
-                ConnPackets.Connect.v311(id("proto")).protocol(name, level)));
+        RawMqttClient raw = clients.raw(transport).send(
+                RawPackets.connect(RawPackets.V3_1_1).clientId(id("proto")).protocol(name, level).build());
 
-        List<ConnPackets.Packet> packets = raw.awaitClose();
+        List<RawPacket> packets = raw.readUntilClosed();
 
         assertThat(packets).hasSize(1);
-        assertThat(packets.get(0).type()).isEqualTo(ConnPackets.CONNACK);
-        assertThat(packets.get(0).connackCode()).isEqualTo(0x01);
+        assertThat(packets.get(0).type()).isEqualTo(RawPacket.CONNACK);
+        assertThat(packets.get(0).reasonCode()).isEqualTo(0x01);
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void mqtt31Client_pahoWithMqIsdp_connectsAndExchangesMessages(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void mqtt31Client_pahoWithMqIsdp_connectsAndExchangesMessages(RawTransport transport) throws Exception {
         MqttClient paho = clients.paho3(transport, id("v31"));
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1);
@@ -232,24 +212,24 @@ class ConnectIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void mqtt31Client_rawMqIsdpLevel3_isAccepted(ConnTransport transport) throws Exception {
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v31(id("raw31")));
+    @EnumSource(RawTransport.class)
+    void mqtt31Client_rawMqIsdpLevel3_isAccepted(RawTransport transport) throws Exception {
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V3_1).clientId(id("raw31")));
 
-        assertThat(raw.connack().connackCode()).isZero();
-        raw.send(ConnPackets.pingreq());
-        assertThat(raw.read().type()).isEqualTo(ConnPackets.PINGRESP);
+        assertThat(raw.connack().reasonCode()).isZero();
+        raw.send(RawPackets.pingreq());
+        assertThat(raw.read().type()).isEqualTo(RawPacket.PINGRESP);
     }
 
     // ------------------------------------------------------------------ takeover
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void sameClientId_v5_firstGetsSessionTakenOverAndItsWillFires(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void sameClientId_v5_firstGetsSessionTakenOverAndItsWillFires(RawTransport transport) {
         String clientId = id("takeover5");
         String willTopic = "conn/takeover/" + clientId + "/will";
         Mqtt5AsyncClient watcher = clients.hive5(transport, id("watch"));
-        BlockingQueue<Mqtt5Publish> wills = ConnClients.inbox(watcher);
+        BlockingQueue<Mqtt5Publish> wills = Clients.inbox(watcher);
         await(watcher.connect());
         await(watcher.subscribeWith().topicFilter(willTopic).qos(MqttQos.AT_LEAST_ONCE).send());
 
@@ -274,29 +254,29 @@ class ConnectIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void sameClientId_rawV5_receivesDisconnect0x8EThenClose(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void sameClientId_rawV5_receivesDisconnect0x8EThenClose(RawTransport transport) throws Exception {
         String clientId = id("takeraw");
-        ConnRawClient first = clients.raw(transport, ConnPackets.Connect.v5(clientId).sessionExpiry(60));
+        RawMqttClient first = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(clientId).sessionExpiry(60));
 
-        ConnRawClient second = clients.raw(transport, ConnPackets.Connect.v5(clientId).clean(false).sessionExpiry(60));
+        RawMqttClient second = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(clientId).cleanStart(false).sessionExpiry(60));
 
-        List<ConnPackets.Packet> packets = first.awaitClose();
+        List<RawPacket> packets = first.readUntilClosed();
         assertThat(packets).hasSize(1);
-        assertThat(packets.get(0).type()).isEqualTo(ConnPackets.DISCONNECT);
-        assertThat(packets.get(0).disconnectReason()).isEqualTo(0x8E);
+        assertThat(packets.get(0).type()).isEqualTo(RawPacket.DISCONNECT);
+        assertThat(packets.get(0).reasonCode()).isEqualTo(0x8E);
         assertThat(second.connack().sessionPresent()).isTrue();
-        second.send(ConnPackets.pingreq());
-        assertThat(second.read().type()).isEqualTo(ConnPackets.PINGRESP);
+        second.send(RawPackets.pingreq());
+        assertThat(second.read().type()).isEqualTo(RawPacket.PINGRESP);
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void sameClientId_v311_firstIsClosedAndItsWillFires(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void sameClientId_v311_firstIsClosedAndItsWillFires(RawTransport transport) {
         String clientId = id("takeover3");
         String willTopic = "conn/takeover/" + clientId + "/will";
         Mqtt3AsyncClient watcher = clients.hive3(transport, id("watch3"));
-        var wills = ConnClients.inbox(watcher);
+        var wills = Clients.inbox(watcher);
         await(watcher.connect());
         await(watcher.subscribeWith().topicFilter(willTopic).qos(MqttQos.AT_LEAST_ONCE).send());
 

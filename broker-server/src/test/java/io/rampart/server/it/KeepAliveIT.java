@@ -4,20 +4,18 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.rampart.server.it.support.ConnClients;
-import io.rampart.server.it.support.ConnPackets;
-import io.rampart.server.it.support.ConnProps;
-import io.rampart.server.it.support.ConnRawClient;
-import io.rampart.server.it.support.ConnTransport;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.RawMqttClient;
+import io.rampart.server.it.support.RawPacket;
+import io.rampart.server.it.support.RawPackets;
+import io.rampart.server.it.support.RawProperties;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -28,8 +26,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 
-import static io.rampart.server.it.support.ConnClients.await;
-import static io.rampart.server.it.support.ConnClients.next;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
@@ -42,36 +40,18 @@ import static org.awaitility.Awaitility.await;
  */
 class KeepAliveIT {
 
-    private static TestBroker broker;
-    private ConnClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.startWithMqtt("max-keep-alive: 10\nallow-zero-keep-alive: false");
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new ConnClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClassWithMqtt("max-keep-alive: 10\nallow-zero-keep-alive: false");
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String name) {
         return "ka-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    private static BlockingQueue<Mqtt5Publish> watch(ConnClients c, String filter) {
-        Mqtt5AsyncClient watcher = c.hive5(ConnTransport.TCP, id("watch"));
-        BlockingQueue<Mqtt5Publish> inbox = ConnClients.inbox(watcher);
+    private static BlockingQueue<Mqtt5Publish> watch(Clients c, String filter) {
+        Mqtt5AsyncClient watcher = c.hive5(RawTransport.TCP, id("watch"));
+        BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(watcher);
         await(watcher.connect());
         await(watcher.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send());
         return inbox;
@@ -81,23 +61,23 @@ class KeepAliveIT {
 
     @ParameterizedTest(name = "[{index}] version {0} over {1}")
     @CsvSource({"4, TCP", "4, WEBSOCKET", "5, TCP", "5, WEBSOCKET"})
-    void silentClient_isDisconnectedAfterOneAndAHalfKeepAlivesAndWillIsSent(int version, ConnTransport transport)
+    void silentClient_isDisconnectedAfterOneAndAHalfKeepAlivesAndWillIsSent(int version, RawTransport transport)
             throws Exception {
         String clientId = id("silent");
         String willTopic = "ka/" + clientId + "/will";
         BlockingQueue<Mqtt5Publish> wills = watch(clients, willTopic);
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.of(version, clientId).keepAlive(1)
-                .will(new ConnPackets.Will(willTopic, "timed out".getBytes(StandardCharsets.UTF_8), 1, false, null)));
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(version).clientId(clientId).keepAlive(1)
+                .will(willTopic, "timed out".getBytes(StandardCharsets.UTF_8), 1, false));
         long connectedAt = System.nanoTime();
 
-        List<ConnPackets.Packet> beforeClose = raw.awaitClose(Duration.ofSeconds(10));
+        List<RawPacket> beforeClose = raw.readUntilClosed(Duration.ofSeconds(10));
 
         assertThat(Duration.ofNanos(System.nanoTime() - connectedAt))
                 .as("not before the keep alive passed").isGreaterThanOrEqualTo(Duration.ofMillis(1000));
         if (version == 5) {
             assertThat(beforeClose).hasSize(1);
-            assertThat(beforeClose.get(0).type()).isEqualTo(ConnPackets.DISCONNECT);
-            assertThat(beforeClose.get(0).disconnectReason()).isEqualTo(0x8D);
+            assertThat(beforeClose.get(0).type()).isEqualTo(RawPacket.DISCONNECT);
+            assertThat(beforeClose.get(0).reasonCode()).isEqualTo(0x8D);
         } else {
             assertThat(beforeClose).isEmpty();
         }
@@ -106,20 +86,20 @@ class KeepAliveIT {
 
     @ParameterizedTest(name = "[{index}] version {0} over {1}")
     @CsvSource({"4, TCP", "4, WEBSOCKET", "5, TCP", "5, WEBSOCKET"})
-    void pingreq_isAnsweredWithPingresp(int version, ConnTransport transport) throws Exception {
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.of(version, id("ping")).keepAlive(5));
+    void pingreq_isAnsweredWithPingresp(int version, RawTransport transport) throws Exception {
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(version).clientId(id("ping")).keepAlive(5));
 
         for (int i = 0; i < 3; i++) {
-            raw.send(ConnPackets.pingreq());
-            ConnPackets.Packet answer = raw.read();
-            assertThat(answer.type()).isEqualTo(ConnPackets.PINGRESP);
+            raw.send(RawPackets.pingreq());
+            RawPacket answer = raw.read();
+            assertThat(answer.type()).isEqualTo(RawPacket.PINGRESP);
             assertThat(answer.body()).isEmpty();
         }
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void pingingClient_withKeepAliveOneSecond_staysConnected(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void pingingClient_withKeepAliveOneSecond_staysConnected(RawTransport transport) {
         Mqtt5AsyncClient client = clients.hive5(transport, id("alive"));
         await(client.connectWith().keepAlive(1).send());
 
@@ -130,23 +110,23 @@ class KeepAliveIT {
     // ------------------------------------------------------------------ limits
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void keepAliveAboveMaximum_v5_getsServerKeepAlive(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void keepAliveAboveMaximum_v5_getsServerKeepAlive(RawTransport transport) throws Exception {
         Mqtt5AsyncClient client = clients.hive5(transport, id("max5"));
 
         Mqtt5ConnAck connAck = await(client.connectWith().keepAlive(60).send());
 
         assertThat(connAck.getServerKeepAlive()).hasValue(10);
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v5(id("max5raw")).keepAlive(60));
-        assertThat(raw.connack().connackProperties().small(ConnProps.SERVER_KEEP_ALIVE)).isEqualTo(10);
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(id("max5raw")).keepAlive(60));
+        assertThat(raw.connack().properties().integer(RawProperties.SERVER_KEEP_ALIVE)).isEqualTo(10L);
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void keepAliveWithinMaximum_v5_hasNoServerKeepAlive(ConnTransport transport) throws Exception {
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v5(id("within")).keepAlive(10));
+    @EnumSource(RawTransport.class)
+    void keepAliveWithinMaximum_v5_hasNoServerKeepAlive(RawTransport transport) throws Exception {
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(id("within")).keepAlive(10));
 
-        assertThat(raw.connack().connackProperties().has(ConnProps.SERVER_KEEP_ALIVE)).isFalse();
+        assertThat(raw.connack().properties().has(RawProperties.SERVER_KEEP_ALIVE)).isFalse();
     }
 
     /**
@@ -156,7 +136,7 @@ class KeepAliveIT {
      */
     @Test
     void keepAliveAboveMaximum_v311Paho_isRefusedWithIdentifierRejected() throws Exception {
-        MqttClient paho = clients.paho3(ConnTransport.TCP, id("max3"));
+        MqttClient paho = clients.paho3(RawTransport.TCP, id("max3"));
         MqttConnectOptions options = new MqttConnectOptions();
         options.setKeepAliveInterval(60);
         options.setConnectionTimeout(10);
@@ -170,21 +150,21 @@ class KeepAliveIT {
 
     @ParameterizedTest(name = "[{index}] keep alive {0} over {1}")
     @CsvSource({"60, TCP", "60, WEBSOCKET", "0, TCP", "0, WEBSOCKET"})
-    void keepAliveOutsideLimits_v311Raw_getsReturnCode2AndClose(int keepAlive, ConnTransport transport)
+    void keepAliveOutsideLimits_v311Raw_getsReturnCode2AndClose(int keepAlive, RawTransport transport)
             throws Exception {
-        ConnRawClient raw = clients.track(ConnRawClient.connect(transport, broker,
-                ConnPackets.Connect.v311(id("raw3")).keepAlive(keepAlive)));
+        RawMqttClient raw = clients.raw(transport).send(
+                RawPackets.connect(RawPackets.V3_1_1).clientId(id("raw3")).keepAlive(keepAlive).build());
 
-        List<ConnPackets.Packet> packets = raw.awaitClose();
+        List<RawPacket> packets = raw.readUntilClosed();
 
         assertThat(packets).hasSize(1);
-        assertThat(packets.get(0).type()).isEqualTo(ConnPackets.CONNACK);
-        assertThat(packets.get(0).connackCode()).isEqualTo(0x02);
+        assertThat(packets.get(0).type()).isEqualTo(RawPacket.CONNACK);
+        assertThat(packets.get(0).reasonCode()).isEqualTo(0x02);
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void zeroKeepAlive_whenNotAllowed_v5_getsMaximumAsServerKeepAlive(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void zeroKeepAlive_whenNotAllowed_v5_getsMaximumAsServerKeepAlive(RawTransport transport) {
         Mqtt5AsyncClient client = clients.hive5(transport, id("zero5"));
 
         Mqtt5ConnAck connAck = await(client.connectWith().keepAlive(0).send());
@@ -193,20 +173,20 @@ class KeepAliveIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void zeroKeepAlive_whenNotAllowed_isEnforcedAsServerKeepAlive(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void zeroKeepAlive_whenNotAllowed_isEnforcedAsServerKeepAlive(RawTransport transport) throws Exception {
         try (TestBroker strict = TestBroker.startWithMqtt("max-keep-alive: 1\nallow-zero-keep-alive: false");
-             ConnClients local = new ConnClients(strict)) {
+             Clients local = new Clients(strict)) {
             String clientId = id("zero-silent");
             BlockingQueue<Mqtt5Publish> wills = watch(local, "ka/" + clientId);
-            ConnRawClient raw = local.raw(transport, ConnPackets.Connect.v5(clientId).keepAlive(0)
-                    .will(new ConnPackets.Will("ka/" + clientId, new byte[]{1}, 0, false, null)));
-            assertThat(raw.connack().connackProperties().small(ConnProps.SERVER_KEEP_ALIVE)).isEqualTo(1);
+            RawMqttClient raw = local.raw(transport, RawPackets.connect(RawPackets.V5).clientId(clientId).keepAlive(0)
+                    .will("ka/" + clientId, new byte[]{1}, 0, false));
+            assertThat(raw.connack().properties().integer(RawProperties.SERVER_KEEP_ALIVE)).isEqualTo(1L);
 
-            List<ConnPackets.Packet> beforeClose = raw.awaitClose(Duration.ofSeconds(10));
+            List<RawPacket> beforeClose = raw.readUntilClosed(Duration.ofSeconds(10));
 
             assertThat(beforeClose).hasSize(1);
-            assertThat(beforeClose.get(0).disconnectReason()).isEqualTo(0x8D);
+            assertThat(beforeClose.get(0).reasonCode()).isEqualTo(0x8D);
             assertThat(next(wills).getPayloadAsBytes()).containsExactly(1);
         }
     }

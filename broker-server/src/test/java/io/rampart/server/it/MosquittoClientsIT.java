@@ -9,7 +9,6 @@ import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -184,20 +183,6 @@ class MosquittoClientsIT {
         Result second = run(session.toArray(String[]::new));
         assertThat(second.exitCode()).as("%s", second).isZero();
         assertThat(second.stdout().strip()).isEqualTo(topic + "|while offline|1|0");
-    }
-
-    /** The Debian build of the Mosquitto clients has no WebSocket support; test it only where it exists. */
-    @Test
-    void overWebSocket_whereTheClientsSupportIt() throws Exception {
-        Result help = run("mosquitto_pub", "--help");
-        Assumptions.assumeTrue((help.stdout() + help.stderr()).toLowerCase().contains("websocket"),
-                "this mosquitto_pub build has no WebSocket support (mosquitto_pub --help does not mention it)");
-        Process sub = start("mosquitto_sub", "-h", TestBroker.HOST, "-p", "" + broker.wsPort(), "--ws", "-i", "ws-sub",
-                "-t", "mosq/ws", "-C", "1", "-W", "" + PROCESS_TIMEOUT_SECONDS);
-        awaitSubscribed("ws-sub");
-        assertThat(run("mosquitto_pub", "-h", TestBroker.HOST, "-p", "" + broker.wsPort(), "--ws",
-                "-t", "mosq/ws", "-m", "over ws").exitCode()).isZero();
-        assertThat(finish(sub).stdout().strip()).isEqualTo("over ws");
     }
 
     // ------------------------------------------------------------------ helpers

@@ -10,22 +10,19 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.rampart.core.session.DropReason;
-import io.rampart.server.it.support.PubClients;
-import io.rampart.server.it.support.PubClients.Transport;
-import io.rampart.server.it.support.PubInbox;
-import io.rampart.server.it.support.PubInbox.Received;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.Inbox.Received;
+import io.rampart.server.it.support.Inbox;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.PubProps;
-import io.rampart.server.it.support.PubRawClient;
 import io.rampart.server.it.support.PubRawClient.Publish;
+import io.rampart.server.it.support.PubRawClient;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,7 +33,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.rampart.server.it.support.PubClients.within;
+import static io.rampart.server.it.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -48,29 +45,11 @@ import static org.awaitility.Awaitility.await;
  */
 class Mqtt5PropertiesIT {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     private static final AtomicInteger IDS = new AtomicInteger();
-    private PubClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void openClients() {
-        clients = new PubClients(broker);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String prefix) {
         return prefix + "-" + IDS.incrementAndGet();
@@ -80,9 +59,9 @@ class Mqtt5PropertiesIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private PubInbox subscribe(Mqtt5AsyncClient client, String filter) {
-        PubInbox inbox = new PubInbox();
-        within(client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(inbox::hive5).send());
+    private Inbox subscribe(Mqtt5AsyncClient client, String filter) {
+        Inbox inbox = new Inbox();
+        await(client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(inbox::hive5).send());
         return inbox;
     }
 
@@ -91,15 +70,15 @@ class Mqtt5PropertiesIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void publishProperties_arriveUnchanged_withUserPropertyOrderAndDuplicates(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void publishProperties_arriveUnchanged_withUserPropertyOrderAndDuplicates(RawTransport transport) {
         String topic = "props/" + transport;
-        PubInbox inbox = subscribe(clients.hive5(transport, id("props-sub")), topic);
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("props-pub"));
+        Inbox inbox = subscribe(clients.connectedHive5(transport, id("props-sub")), topic);
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("props-pub"));
         Mqtt5UserProperties user = Mqtt5UserProperties.builder()
                 .add("k", "v1").add("a", "x").add("k", "v2").add("k", "v1").add("ü", "").build();
 
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("héllo"))
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("héllo"))
                 .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
                 .contentType("text/plain; charset=utf-8")
                 .responseTopic("props/reply")
@@ -119,8 +98,8 @@ class Mqtt5PropertiesIT {
 
     @Test
     void mosquittoPubProperties_reachPahoV5_andHiveMqProperties_reachMosquittoSub() throws Exception {
-        org.eclipse.paho.mqttv5.client.MqttClient paho = clients.paho5(Transport.WEBSOCKET, id("paho-props"));
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient paho = clients.connectedPaho5(RawTransport.WEBSOCKET, id("paho-props"));
+        Inbox inbox = new Inbox();
         paho.setCallback(inbox.paho5());
         paho.subscribe("mp/in", 1);
         PubMosquitto.Result pub = PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-q", "1", "-t", "mp/in",
@@ -139,9 +118,9 @@ class Mqtt5PropertiesIT {
 
         try (PubMosquitto sub = PubMosquitto.start(broker, "mosquitto_sub", "-V", "mqttv5", "-i", "mosq-props",
                 "-t", "mp/out", "-C", "1", "-W", "10", "-F", "%t|%C|%R|%D|%F|%P|%p")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> clients.hasSubscriptions("mosq-props", 1));
-            Mqtt5AsyncClient hive = clients.hive5(Transport.TCP, id("hive-props"));
-            within(hive.publishWith().topic("mp/out").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("body"))
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.hasSubscriptions("mosq-props", 1));
+            Mqtt5AsyncClient hive = clients.connectedHive5(RawTransport.TCP, id("hive-props"));
+            await(hive.publishWith().topic("mp/out").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("body"))
                     .contentType("ct").responseTopic("rt").correlationData(bytes("cd"))
                     .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
                     .userProperties().add("u", "1").add("u", "2").applyUserProperties().send());
@@ -157,26 +136,26 @@ class Mqtt5PropertiesIT {
     @Test
     void messageExpiry_forOfflineSession_countsDown_andExpiredMessagesAreNotDelivered() {
         String subId = id("offline");
-        Mqtt5Client subscriber = clients.hive5Builder(Transport.TCP, subId).build();
-        within(subscriber.toAsync().connectWith().cleanStart(true).sessionExpiryInterval(60).send());
-        within(subscriber.toAsync().subscribeWith().topicFilter("exp/#").qos(MqttQos.AT_LEAST_ONCE).send());
-        within(subscriber.toAsync().disconnect());
+        Mqtt5Client subscriber = RawTransport.TCP.hiveMq5(broker, subId).build();
+        await(subscriber.toAsync().connectWith().cleanStart(true).sessionExpiryInterval(60).send());
+        await(subscriber.toAsync().subscribeWith().topicFilter("exp/#").qos(MqttQos.AT_LEAST_ONCE).send());
+        await(subscriber.toAsync().disconnect());
 
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("exp-pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("exp-pub"));
         long expiredBefore = broker.broker().events().dropped(DropReason.EXPIRED);
-        within(publisher.publishWith().topic("exp/short").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1)
+        await(publisher.publishWith().topic("exp/short").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1)
                 .payload(bytes("short")).send());
-        within(publisher.publishWith().topic("exp/long").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(60)
+        await(publisher.publishWith().topic("exp/long").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(60)
                 .payload(bytes("long")).send());
         long queuedAt = System.nanoTime();
-        await().atMost(Duration.ofSeconds(10)).until(() -> clients.session(subId).queuedCount() == 2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.session(subId).queuedCount() == 2);
         // The scenario needs time to pass: the short message's 1 s must run out while the session is offline.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> System.nanoTime() - queuedAt > 2_100_000_000L);
 
-        PubInbox inbox = new PubInbox();
+        Inbox inbox = new Inbox();
         subscriber.toAsync().publishes(MqttGlobalPublishFilter.ALL, inbox::hive5);
-        within(subscriber.toAsync().connectWith().cleanStart(false).sessionExpiryInterval(60).send());
+        await(subscriber.toAsync().connectWith().cleanStart(false).sessionExpiryInterval(60).send());
         clients.track(subscriber);
 
         Received first = inbox.take();
@@ -184,14 +163,14 @@ class Mqtt5PropertiesIT {
         java.util.OptionalLong remaining = ((Mqtt5Publish) first.original()).getMessageExpiryInterval();
         assertThat(remaining).isPresent();
         assertThat(remaining.getAsLong()).isBetween(1L, 58L);
-        within(publisher.publishWith().topic("exp/marker").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m")).send());
+        await(publisher.publishWith().topic("exp/marker").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m")).send());
         assertThat(inbox.take().topic()).isEqualTo("exp/marker");
         assertThat(broker.broker().events().dropped(DropReason.EXPIRED)).isGreaterThan(expiredBefore);
     }
 
     @Test
     void clientToServerTopicAlias_isResolvedForSubscribers() throws Exception {
-        PubInbox inbox = subscribe(clients.hive5(Transport.TCP, id("alias-sub")), "alias/#");
+        Inbox inbox = subscribe(clients.connectedHive5(RawTransport.TCP, id("alias-sub")), "alias/#");
         PubRawClient raw = PubRawClient.open(broker.tcpPort(), 5);
         try (raw) {
             raw.sendConnect(id("alias-pub"), true, 60, new PubProps());
@@ -226,10 +205,10 @@ class Mqtt5PropertiesIT {
         raw.subscribeAndWait(1, null, "sa/#", 0);
         PubRawClient noAliases = clients.raw(5, id("alias-none"));
         noAliases.subscribeAndWait(1, null, "sa/#", 0);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("sa-pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("sa-pub"));
 
         for (String t : new String[]{"sa/one", "sa/one", "sa/one", "sa/two", "sa/one", "sa/two"}) {
-            within(publisher.publishWith().topic(t).qos(MqttQos.AT_MOST_ONCE).payload(bytes(t)).send());
+            await(publisher.publishWith().topic(t).qos(MqttQos.AT_MOST_ONCE).payload(bytes(t)).send());
         }
 
         Publish[] p = new Publish[6];
@@ -261,7 +240,7 @@ class Mqtt5PropertiesIT {
         // Aliases run out after 5 topics: later topics go out in full, without an alias, every time.
         for (int round = 0; round < 2; round++) {
             for (int t = 3; t <= 6; t++) {
-                within(publisher.publishWith().topic("sa/t" + t).qos(MqttQos.AT_MOST_ONCE).payload(bytes("sa/t" + t)).send());
+                await(publisher.publishWith().topic("sa/t" + t).qos(MqttQos.AT_MOST_ONCE).payload(bytes("sa/t" + t)).send());
             }
         }
         java.util.Set<Object> used = new java.util.HashSet<>(List.of(one, two));
@@ -290,14 +269,14 @@ class Mqtt5PropertiesIT {
                 .twoByte(PubProps.TOPIC_ALIAS_MAXIMUM, 5);
         PubRawClient first = clients.raw(5, clientId, connect);
         first.subscribeAndWait(1, null, "ae/#", 1);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("ae-pub"));
-        within(publisher.publishWith().topic("ae/t").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1)
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("ae-pub"));
+        await(publisher.publishWith().topic("ae/t").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1)
                 .payload(bytes("expires in flight")).send());
         Publish unacked = first.expect(PubRawClient.PUBLISH).publish();
         assertThat(unacked.topic()).isEqualTo("ae/t");
         long sentAt = System.nanoTime();
         first.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !clients.session(clientId).isConnected());
+        await().atMost(Duration.ofSeconds(10)).until(() -> !broker.session(clientId).isConnected());
         // The in-flight message's expiry must run out while the client is away.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> System.nanoTime() - sentAt > 2_100_000_000L);
@@ -306,7 +285,7 @@ class Mqtt5PropertiesIT {
             second.sendConnect(clientId, false, 60, new PubProps().fourByte(PubProps.SESSION_EXPIRY_INTERVAL, 60)
                     .twoByte(PubProps.TOPIC_ALIAS_MAXIMUM, 5));
             assertThat(second.expect(PubRawClient.CONNACK).body[0] & 0x01).as("session present").isEqualTo(1);
-            within(publisher.publishWith().topic("ae/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("fresh")).send());
+            await(publisher.publishWith().topic("ae/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("fresh")).send());
 
             java.util.Map<Object, String> known = new java.util.HashMap<>();
             while (true) {
@@ -329,22 +308,22 @@ class Mqtt5PropertiesIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void maximumPacketSize_largerPublishesAreDroppedForThatClient(Transport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void maximumPacketSize_largerPublishesAreDroppedForThatClient(RawTransport transport) throws Exception {
         String topic = "mps/" + transport;
-        MqttConnectionOptions options = PubClients.paho5Options();
+        MqttConnectionOptions options = Clients.paho5Options();
         options.setMaximumPacketSize(100L);
-        org.eclipse.paho.mqttv5.client.MqttClient small = clients.paho5(transport, id("mps-small"), options);
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient small = clients.connectedPaho5(transport, id("mps-small"), options);
+        Inbox inbox = new Inbox();
         small.setCallback(inbox.paho5());
         small.subscribe(topic, 1);
-        PubInbox bigInbox = subscribe(clients.hive5(transport, id("mps-big")), topic);
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("mps-pub"));
+        Inbox bigInbox = subscribe(clients.connectedHive5(transport, id("mps-big")), topic);
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("mps-pub"));
         long tooLargeBefore = broker.broker().events().dropped(DropReason.TOO_LARGE);
 
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("small-1")).send());
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[200]).send());
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("small-2")).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("small-1")).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(new byte[200]).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("small-2")).send());
 
         assertThat(inbox.take(2)).extracting(Received::text).containsExactly("small-1", "small-2");
         assertThat(bigInbox.take(3)).extracting(r -> r.payload().length).containsExactly(7, 200, 7);
@@ -358,15 +337,15 @@ class Mqtt5PropertiesIT {
         String clientId = id("recvmax");
         PubRawClient raw = clients.raw(5, clientId, new PubProps().twoByte(PubProps.RECEIVE_MAXIMUM, 2));
         raw.subscribeAndWait(1, null, "rm/#", 1);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("rm-pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("rm-pub"));
         for (int i = 0; i < 5; i++) {
-            within(publisher.publishWith().topic("rm/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("r" + i)).send());
+            await(publisher.publishWith().topic("rm/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("r" + i)).send());
         }
 
         Publish a = raw.expect(PubRawClient.PUBLISH).publish();
         Publish b = raw.expect(PubRawClient.PUBLISH).publish();
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                clients.session(clientId).inflightCount() == 2 && clients.session(clientId).queuedCount() == 3);
+                broker.session(clientId).inflightCount() == 2 && broker.session(clientId).queuedCount() == 3);
         assertThat(raw.next(Duration.ofMillis(300))).as("a third unacknowledged PUBLISH").isNull();
         assertThat(List.of(a.payloadText(), b.payloadText())).containsExactly("r0", "r1");
 
@@ -399,11 +378,11 @@ class Mqtt5PropertiesIT {
 
     @Test
     void payloadFormatUtf8WithInvalidPayload_isRefusedWithPubAck0x99() throws Exception {
-        PubInbox inbox = subscribe(clients.hive5(Transport.TCP, id("pfi-sub")), "pfi/#");
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("pfi-pub"));
+        Inbox inbox = subscribe(clients.connectedHive5(RawTransport.TCP, id("pfi-sub")), "pfi/#");
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("pfi-pub"));
 
         // HiveMQ completes the publish exceptionally when the PUBACK carries an error code.
-        assertThatThrownBy(() -> within(publisher.publishWith().topic("pfi/bad").qos(MqttQos.AT_LEAST_ONCE)
+        assertThatThrownBy(() -> await(publisher.publishWith().topic("pfi/bad").qos(MqttQos.AT_LEAST_ONCE)
                 .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8)
                 .payload(new byte[]{(byte) 0xC3, 0x28, (byte) 0xFF}).send()))
                 .cause().isInstanceOfSatisfying(Mqtt5PubAckException.class, e ->
@@ -425,7 +404,7 @@ class Mqtt5PropertiesIT {
         raw.ack(PubRawClient.PUBREL, 6);
         assertThat(raw.expect(PubRawClient.PUBCOMP).reasonCode()).isEqualTo(0x92);
 
-        within(publisher.publishWith().topic("pfi/good").qos(MqttQos.AT_LEAST_ONCE)
+        await(publisher.publishWith().topic("pfi/good").qos(MqttQos.AT_LEAST_ONCE)
                 .payloadFormatIndicator(Mqtt5PayloadFormatIndicator.UTF_8).payload(bytes("fine")).send());
         assertThat(inbox.take().topic()).as("refused messages are not forwarded").isEqualTo("pfi/good");
 
@@ -437,28 +416,28 @@ class Mqtt5PropertiesIT {
 
     @Test
     void retainedMessage_keepsItsPropertiesForLaterSubscribers() {
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("rp-pub"));
-        within(publisher.publishWith().topic("retprops/t").qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("rp-pub"));
+        await(publisher.publishWith().topic("retprops/t").qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .payload(bytes("state")).contentType("application/json").responseTopic("retprops/reply")
                 .correlationData(bytes("c")).userProperties().add("z", "1").add("a", "2").add("z", "3")
                 .applyUserProperties().send());
 
-        PubInbox inbox = subscribe(clients.hive5(Transport.WEBSOCKET, id("rp-sub")), "retprops/#");
+        Inbox inbox = subscribe(clients.connectedHive5(RawTransport.WEBSOCKET, id("rp-sub")), "retprops/#");
         Received r = inbox.take();
         assertThat(r.retain()).isTrue();
         Mqtt5Publish p = (Mqtt5Publish) r.original();
         assertThat(p.getContentType().map(Object::toString)).contains("application/json");
         assertThat(p.getResponseTopic().map(Object::toString)).contains("retprops/reply");
         assertThat(pairs(p.getUserProperties())).containsExactly("z=1", "a=2", "z=3");
-        within(publisher.publishWith().topic("retprops/t").qos(MqttQos.AT_LEAST_ONCE).retain(true).send());
+        await(publisher.publishWith().topic("retprops/t").qos(MqttQos.AT_LEAST_ONCE).retain(true).send());
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void requestResponse_responseTopicAndCorrelationData_roundTrip(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void requestResponse_responseTopicAndCorrelationData_roundTrip(RawTransport transport) {
         String service = "svc/" + transport + "/request";
-        Mqtt5AsyncClient responder = clients.hive5(transport, id("responder"));
-        within(responder.subscribeWith().topicFilter(service).qos(MqttQos.AT_LEAST_ONCE).callback(request ->
+        Mqtt5AsyncClient responder = clients.connectedHive5(transport, id("responder"));
+        await(responder.subscribeWith().topicFilter(service).qos(MqttQos.AT_LEAST_ONCE).callback(request ->
                 responder.publishWith().topic(request.getResponseTopic().orElseThrow())
                         .qos(MqttQos.AT_LEAST_ONCE)
                         .correlationData(request.getCorrelationData().orElseThrow())
@@ -467,11 +446,11 @@ class Mqtt5PropertiesIT {
                         .send()).send());
 
         String requesterId = id("requester");
-        Mqtt5AsyncClient requester = clients.hive5(transport, requesterId);
+        Mqtt5AsyncClient requester = clients.connectedHive5(transport, requesterId);
         String replyTopic = "svc/" + transport + "/reply/" + requesterId;
-        PubInbox replies = subscribe(requester, replyTopic);
+        Inbox replies = subscribe(requester, replyTopic);
         for (int i = 1; i <= 3; i++) {
-            within(requester.publishWith().topic(service).qos(MqttQos.AT_LEAST_ONCE).responseTopic(replyTopic)
+            await(requester.publishWith().topic(service).qos(MqttQos.AT_LEAST_ONCE).responseTopic(replyTopic)
                     .correlationData(bytes("req-" + i)).payload(bytes("q" + i)).send());
         }
 

@@ -5,20 +5,17 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
-import io.rampart.server.it.support.PubClients;
-import io.rampart.server.it.support.PubClients.Transport;
-import io.rampart.server.it.support.PubInbox;
-import io.rampart.server.it.support.PubInbox.Received;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.Inbox.Received;
+import io.rampart.server.it.support.Inbox;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.PubProps;
-import io.rampart.server.it.support.PubRawClient;
 import io.rampart.server.it.support.PubRawClient.Packet;
+import io.rampart.server.it.support.PubRawClient;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,7 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import static io.rampart.server.it.support.PubClients.within;
+import static io.rampart.server.it.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -45,32 +42,14 @@ import static org.awaitility.Awaitility.await;
  */
 class PublishQosIT {
 
-    private static TestBroker broker;
-    private PubClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void openClients() {
-        clients = new PubClients(broker);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     static Stream<Arguments> qosMatrix() {
         List<Arguments> args = new ArrayList<>();
-        for (Transport t : Transport.values()) {
+        for (RawTransport t : RawTransport.values()) {
             for (int pub = 0; pub <= 2; pub++) {
                 for (int sub = 0; sub <= 2; sub++) {
                     args.add(Arguments.of(t, pub, sub));
@@ -82,16 +61,16 @@ class PublishQosIT {
 
     @ParameterizedTest(name = "{0} publish QoS {1} subscription QoS {2}")
     @MethodSource("qosMatrix")
-    void mqtt5_deliveredQos_isMinimumOfPublishAndSubscriptionQos(Transport transport, int pubQos, int subQos) {
+    void mqtt5_deliveredQos_isMinimumOfPublishAndSubscriptionQos(RawTransport transport, int pubQos, int subQos) {
         String topic = "qos5/" + transport + "/" + pubQos + "/" + subQos;
-        Mqtt5AsyncClient subscriber = clients.hive5(transport, "sub5-" + transport + pubQos + subQos);
-        PubInbox inbox = new PubInbox();
-        Mqtt5SubAck ack = within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.fromCode(subQos))
+        Mqtt5AsyncClient subscriber = clients.connectedHive5(transport, "sub5-" + transport + pubQos + subQos);
+        Inbox inbox = new Inbox();
+        Mqtt5SubAck ack = await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.fromCode(subQos))
                 .callback(inbox::hive5).send());
         assertThat(ack.getReasonCodes()).extracting(Mqtt5SubAckReasonCode::getCode).containsExactly(subQos);
-        Mqtt5AsyncClient publisher = clients.hive5(transport, "pub5-" + transport + pubQos + subQos);
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, "pub5-" + transport + pubQos + subQos);
 
-        within(publisher.publishWith().topic(topic).qos(MqttQos.fromCode(pubQos))
+        await(publisher.publishWith().topic(topic).qos(MqttQos.fromCode(pubQos))
                 .payload("m".getBytes(StandardCharsets.UTF_8)).send());
 
         Received r = inbox.take();
@@ -102,15 +81,15 @@ class PublishQosIT {
 
     @ParameterizedTest(name = "{0} publish QoS {1} subscription QoS {2}")
     @MethodSource("qosMatrix")
-    void mqtt311_deliveredQos_isMinimumOfPublishAndSubscriptionQos(Transport transport, int pubQos, int subQos)
+    void mqtt311_deliveredQos_isMinimumOfPublishAndSubscriptionQos(RawTransport transport, int pubQos, int subQos)
             throws Exception {
         String topic = "qos3/" + transport + "/" + pubQos + "/" + subQos;
-        org.eclipse.paho.client.mqttv3.MqttClient subscriber = clients.paho3(transport, "sub3-" + transport + pubQos + subQos);
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.client.mqttv3.MqttClient subscriber = clients.connectedPaho3(transport, "sub3-" + transport + pubQos + subQos);
+        Inbox inbox = new Inbox();
         subscriber.setCallback(inbox.paho3());
         org.eclipse.paho.client.mqttv3.IMqttToken token = subscriber.subscribeWithResponse(topic, subQos);
         assertThat(token.getGrantedQos()).containsExactly(subQos);
-        org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.paho3(transport, "pub3-" + transport + pubQos + subQos);
+        org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.connectedPaho3(transport, "pub3-" + transport + pubQos + subQos);
 
         publisher.publish(topic, "m".getBytes(StandardCharsets.UTF_8), pubQos, false);
 
@@ -121,17 +100,17 @@ class PublishQosIT {
     }
 
     static Stream<Arguments> transportsAndQos12() {
-        return Stream.of(Transport.values()).flatMap(t -> Stream.of(Arguments.of(t, 1), Arguments.of(t, 2)));
+        return Stream.of(RawTransport.values()).flatMap(t -> Stream.of(Arguments.of(t, 1), Arguments.of(t, 2)));
     }
 
     @ParameterizedTest(name = "{0} QoS {1}")
     @MethodSource("transportsAndQos12")
-    void orderOfOnePublisher_isPreserved(Transport transport, int qos) {
+    void orderOfOnePublisher_isPreserved(RawTransport transport, int qos) {
         String topic = "order/" + transport + "/" + qos;
-        Mqtt5AsyncClient subscriber = clients.hive5(transport, "order-sub-" + transport + qos);
-        PubInbox inbox = new PubInbox();
-        within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.fromCode(qos)).callback(inbox::hive5).send());
-        Mqtt5AsyncClient publisher = clients.hive5(transport, "order-pub-" + transport + qos);
+        Mqtt5AsyncClient subscriber = clients.connectedHive5(transport, "order-sub-" + transport + qos);
+        Inbox inbox = new Inbox();
+        await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.fromCode(qos)).callback(inbox::hive5).send());
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, "order-pub-" + transport + qos);
 
         int n = 300;
         List<CompletableFuture<?>> sent = new ArrayList<>();
@@ -139,7 +118,7 @@ class PublishQosIT {
             sent.add(publisher.publishWith().topic(topic).qos(MqttQos.fromCode(qos))
                     .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).send());
         }
-        within(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        await(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
 
         List<String> payloads = inbox.take(n).stream().map(Received::text).toList();
         assertThat(payloads).containsExactlyElementsOf(IntStream.range(0, n).mapToObj(Integer::toString).toList());
@@ -148,11 +127,11 @@ class PublishQosIT {
     @Test
     void thousandQos2Messages_areDeliveredExactlyOnce() throws Exception {
         String topic = "exactly-once/bulk";
-        org.eclipse.paho.mqttv5.client.MqttClient subscriber = clients.paho5(Transport.TCP, "bulk-sub");
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient subscriber = clients.connectedPaho5(RawTransport.TCP, "bulk-sub");
+        Inbox inbox = new Inbox();
         subscriber.setCallback(inbox.paho5());
         subscriber.subscribe(topic, 2);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, "bulk-pub");
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, "bulk-pub");
 
         int n = 1000;
         List<CompletableFuture<?>> sent = new ArrayList<>();
@@ -160,7 +139,7 @@ class PublishQosIT {
             sent.add(publisher.publishWith().topic(topic).qos(MqttQos.EXACTLY_ONCE)
                     .payload(Integer.toString(i).getBytes(StandardCharsets.UTF_8)).send());
         }
-        within(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
+        await(CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)));
 
         List<Received> received = inbox.take(n);
         Map<String, Integer> counts = new HashMap<>();
@@ -170,22 +149,22 @@ class PublishQosIT {
         }
         assertThat(counts).hasSize(n).allSatisfy((payload, count) -> assertThat(count).isEqualTo(1));
         // Nothing beyond the thousand: a QoS 0 marker on the same topic is the very next message.
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE).payload("end".getBytes()).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_MOST_ONCE).payload("end".getBytes()).send());
         assertThat(inbox.take().text()).isEqualTo("end");
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void mqtt311_hiveMqQos2Publisher_reachesPahoV3Subscriber(Transport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void mqtt311_hiveMqQos2Publisher_reachesPahoV3Subscriber(RawTransport transport) throws Exception {
         String topic = "mixed/" + transport;
-        org.eclipse.paho.client.mqttv3.MqttClient subscriber = clients.paho3(transport, "mixed-sub-" + transport);
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.client.mqttv3.MqttClient subscriber = clients.connectedPaho3(transport, "mixed-sub-" + transport);
+        Inbox inbox = new Inbox();
         subscriber.setCallback(inbox.paho3());
         subscriber.subscribe(topic, 2);
-        Mqtt3AsyncClient publisher = clients.hive3(transport, "mixed-pub-" + transport);
+        Mqtt3AsyncClient publisher = clients.connectedHive3(transport, "mixed-pub-" + transport);
 
         for (int i = 0; i < 20; i++) {
-            within(publisher.publishWith().topic(topic).qos(MqttQos.EXACTLY_ONCE).payload(("x" + i).getBytes()).send());
+            await(publisher.publishWith().topic(topic).qos(MqttQos.EXACTLY_ONCE).payload(("x" + i).getBytes()).send());
         }
 
         assertThat(inbox.take(20)).extracting(Received::text)
@@ -196,7 +175,7 @@ class PublishQosIT {
     void mosquittoSubscriberAndPublisher_useEveryQos() throws Exception {
         try (PubMosquitto sub = PubMosquitto.start(broker, "mosquitto_sub", "-V", "mqttv5", "-i", "mosq-qos-sub",
                 "-t", "mosq/qos/#", "-q", "2", "-C", "3", "-W", "10", "-F", "%t %q %p")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> clients.hasSubscriptions("mosq-qos-sub", 1));
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.hasSubscriptions("mosq-qos-sub", 1));
             for (int qos = 0; qos <= 2; qos++) {
                 PubMosquitto.Result pub = PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv311",
                         "-t", "mosq/qos/" + qos, "-q", Integer.toString(qos), "-m", "via-" + qos);
@@ -220,9 +199,9 @@ class PublishQosIT {
 
     private void exactlyOnceWithRawPublisher(int version) throws Exception {
         String topic = "raw-qos2/v" + version;
-        Mqtt5AsyncClient subscriber = clients.hive5(Transport.TCP, "raw-qos2-sub-" + version);
-        PubInbox inbox = new PubInbox();
-        within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.EXACTLY_ONCE).callback(inbox::hive5).send());
+        Mqtt5AsyncClient subscriber = clients.connectedHive5(RawTransport.TCP, "raw-qos2-sub-" + version);
+        Inbox inbox = new Inbox();
+        await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.EXACTLY_ONCE).callback(inbox::hive5).send());
         PubRawClient raw = clients.raw(version, "raw-qos2-pub-" + version);
         byte[] payload = "once".getBytes(StandardCharsets.UTF_8);
 
@@ -264,9 +243,9 @@ class PublishQosIT {
         String clientId = "raw-q2-receiver";
         PubRawClient raw = clients.raw(5, clientId, new PubProps().twoByte(PubProps.RECEIVE_MAXIMUM, 1));
         raw.subscribeAndWait(1, null, "out-q2/#", 2);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, "out-q2-pub");
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, "out-q2-pub");
         for (int i = 0; i < 3; i++) {
-            within(publisher.publishWith().topic("out-q2/t").qos(MqttQos.EXACTLY_ONCE).payload(("q" + i).getBytes()).send());
+            await(publisher.publishWith().topic("out-q2/t").qos(MqttQos.EXACTLY_ONCE).payload(("q" + i).getBytes()).send());
         }
 
         PubRawClient.Publish first = raw.expect(PubRawClient.PUBLISH).publish();
@@ -290,7 +269,7 @@ class PublishQosIT {
         raw.ack(PubRawClient.PUBREC, third.packetId());
         assertThat(raw.expect(PubRawClient.PUBREL).packetId()).isEqualTo(third.packetId());
         raw.ack(PubRawClient.PUBCOMP, third.packetId());
-        await().atMost(Duration.ofSeconds(10)).until(() -> clients.session(clientId).inflightCount() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> broker.session(clientId).inflightCount() == 0);
 
         raw.ack(PubRawClient.PUBREC, 4242);
         Packet unknown = raw.expect(PubRawClient.PUBREL);
@@ -301,10 +280,10 @@ class PublishQosIT {
     @Test
     void maxQos1_grantsQos1ForQos2SubscriptionAndDisconnectsQos2Publisher() throws Exception {
         try (TestBroker limited = TestBroker.startWithMqtt("max-qos: 1");
-             PubClients local = new PubClients(limited)) {
-            Mqtt5AsyncClient subscriber = local.hive5(Transport.TCP, "maxqos-sub");
-            PubInbox inbox = new PubInbox();
-            Mqtt5SubAck ack = within(subscriber.subscribeWith().topicFilter("maxqos/#").qos(MqttQos.EXACTLY_ONCE)
+             Clients local = new Clients(limited)) {
+            Mqtt5AsyncClient subscriber = local.connectedHive5(RawTransport.TCP, "maxqos-sub");
+            Inbox inbox = new Inbox();
+            Mqtt5SubAck ack = await(subscriber.subscribeWith().topicFilter("maxqos/#").qos(MqttQos.EXACTLY_ONCE)
                     .callback(inbox::hive5).send());
             assertThat(ack.getReasonCodes()).containsExactly(Mqtt5SubAckReasonCode.GRANTED_QOS_1);
 

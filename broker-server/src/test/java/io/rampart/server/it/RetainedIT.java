@@ -5,20 +5,17 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
-import io.rampart.server.it.support.PubClients;
-import io.rampart.server.it.support.PubClients.Transport;
-import io.rampart.server.it.support.PubInbox;
-import io.rampart.server.it.support.PubInbox.Received;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.Inbox.Received;
+import io.rampart.server.it.support.Inbox;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.PubProps;
 import io.rampart.server.it.support.PubRawClient;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -26,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.rampart.server.it.support.PubClients.within;
+import static io.rampart.server.it.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,29 +33,11 @@ import static org.awaitility.Awaitility.await;
  */
 class RetainedIT {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     private static final AtomicInteger IDS = new AtomicInteger();
-    private PubClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void openClients() {
-        clients = new PubClients(broker);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String prefix) {
         return prefix + "-" + IDS.incrementAndGet();
@@ -69,7 +48,7 @@ class RetainedIT {
     }
 
     private void publish(Mqtt5AsyncClient publisher, String topic, String payload, boolean retain) {
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(retain)
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(retain)
                 .payload(bytes(payload)).send());
     }
 
@@ -77,22 +56,22 @@ class RetainedIT {
      * A new HiveMQ client subscribes to {@code topic}; then a non-retained marker is published. Returns the
      * first message the client received: the retained one, or the marker if there is none.
      */
-    private Received firstAfterFreshSubscribe(Transport transport, Mqtt5AsyncClient publisher, String topic) {
-        Mqtt5AsyncClient probe = clients.hive5(transport, id("probe"));
-        PubInbox inbox = new PubInbox();
+    private Received firstAfterFreshSubscribe(RawTransport transport, Mqtt5AsyncClient publisher, String topic) {
+        Mqtt5AsyncClient probe = clients.connectedHive5(transport, id("probe"));
+        Inbox inbox = new Inbox();
         probe.publishes(MqttGlobalPublishFilter.ALL, inbox::hive5);
-        within(probe.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send());
+        await(probe.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send());
         publish(publisher, topic, "marker", false);
         Received first = inbox.take();
-        within(probe.disconnect());
+        await(probe.disconnect());
         return first;
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void retainedMessage_isSetReplacedAndClearedWithEmptyPayload(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void retainedMessage_isSetReplacedAndClearedWithEmptyPayload(RawTransport transport) {
         String topic = "retained/lifecycle/" + transport;
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("publisher"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("publisher"));
 
         publish(publisher, topic, "first", true);
         Received first = firstAfterFreshSubscribe(transport, publisher, topic);
@@ -104,21 +83,21 @@ class RetainedIT {
         assertThat(second.text()).isEqualTo("second");
         assertThat(second.retain()).isTrue();
 
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).send());
         Received afterClear = firstAfterFreshSubscribe(transport, publisher, topic);
         assertThat(afterClear.text()).isEqualTo("marker");
         assertThat(afterClear.retain()).isFalse();
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void mqtt311_newSubscriberGetsRetainedWithRetainFlag_liveMessagesWithout(Transport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void mqtt311_newSubscriberGetsRetainedWithRetainFlag_liveMessagesWithout(RawTransport transport) throws Exception {
         String topic = "retained/v3/" + transport;
-        org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.paho3(transport, id("v3pub"));
+        org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.connectedPaho3(transport, id("v3pub"));
         publisher.publish(topic, bytes("kept"), 1, true);
 
-        org.eclipse.paho.client.mqttv3.MqttClient subscriber = clients.paho3(transport, id("v3sub"));
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.client.mqttv3.MqttClient subscriber = clients.connectedPaho3(transport, id("v3sub"));
+        Inbox inbox = new Inbox();
         subscriber.setCallback(inbox.paho3());
         subscriber.subscribe(topic, 1);
         Received retained = inbox.take();
@@ -147,8 +126,8 @@ class RetainedIT {
         assertThat(sub.lines()).containsExactlyInAnyOrder("1 wr/a value-wr/a", "1 wr/b value-wr/b",
                 "1 wr/c/d value-wr/c/d");
 
-        org.eclipse.paho.client.mqttv3.MqttClient paho = clients.paho3(Transport.TCP, id("paho-wild"));
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.client.mqttv3.MqttClient paho = clients.connectedPaho3(RawTransport.TCP, id("paho-wild"));
+        Inbox inbox = new Inbox();
         paho.setCallback(inbox.paho3());
         paho.subscribe("+/x", 0);
         Received r = inbox.take();
@@ -160,17 +139,17 @@ class RetainedIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void retainHandling0_sendsRetainedOnEverySubscribe(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void retainHandling0_sendsRetainedOnEverySubscribe(RawTransport transport) {
         String topic = "retained/rh0/" + transport;
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("rh0pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("rh0pub"));
         publish(publisher, topic, "kept", true);
-        Mqtt5AsyncClient subscriber = clients.hive5(transport, id("rh0sub"));
-        PubInbox inbox = new PubInbox();
+        Mqtt5AsyncClient subscriber = clients.connectedHive5(transport, id("rh0sub"));
+        Inbox inbox = new Inbox();
         subscriber.publishes(MqttGlobalPublishFilter.ALL, inbox::hive5);
 
         for (int i = 0; i < 2; i++) {
-            within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+            await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
                     .retainHandling(Mqtt5RetainHandling.SEND).send());
             Received r = inbox.take();
             assertThat(r.text()).isEqualTo("kept");
@@ -180,20 +159,20 @@ class RetainedIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void retainHandling1_sendsRetainedOnlyForNewSubscription(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void retainHandling1_sendsRetainedOnlyForNewSubscription(RawTransport transport) {
         String topic = "retained/rh1/" + transport;
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("rh1pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("rh1pub"));
         publish(publisher, topic, "kept", true);
-        Mqtt5AsyncClient subscriber = clients.hive5(transport, id("rh1sub"));
-        PubInbox inbox = new PubInbox();
+        Mqtt5AsyncClient subscriber = clients.connectedHive5(transport, id("rh1sub"));
+        Inbox inbox = new Inbox();
         subscriber.publishes(MqttGlobalPublishFilter.ALL, inbox::hive5);
 
-        within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+        await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
                 .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send());
         assertThat(inbox.take().text()).isEqualTo("kept");
 
-        within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+        await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
                 .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send());
         publish(publisher, topic, "marker", false);
         Received next = inbox.take();
@@ -203,16 +182,16 @@ class RetainedIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void retainHandling2_neverSendsRetained(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void retainHandling2_neverSendsRetained(RawTransport transport) {
         String topic = "retained/rh2/" + transport;
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("rh2pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("rh2pub"));
         publish(publisher, topic, "kept", true);
-        Mqtt5AsyncClient subscriber = clients.hive5(transport, id("rh2sub"));
-        PubInbox inbox = new PubInbox();
+        Mqtt5AsyncClient subscriber = clients.connectedHive5(transport, id("rh2sub"));
+        Inbox inbox = new Inbox();
         subscriber.publishes(MqttGlobalPublishFilter.ALL, inbox::hive5);
 
-        within(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+        await(subscriber.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
                 .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND).send());
         publish(publisher, topic, "marker", false);
         assertThat(inbox.take().text()).isEqualTo("marker");
@@ -220,22 +199,22 @@ class RetainedIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void retainAsPublished_keepsRetainFlagOnLiveMessages_otherwiseCleared(Transport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void retainAsPublished_keepsRetainFlagOnLiveMessages_otherwiseCleared(RawTransport transport) throws Exception {
         String topic = "retained/rap/" + transport;
-        org.eclipse.paho.mqttv5.client.MqttClient withRap = clients.paho5(transport, id("rap-on"));
-        PubInbox rapInbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient withRap = clients.connectedPaho5(transport, id("rap-on"));
+        Inbox rapInbox = new Inbox();
         withRap.setCallback(rapInbox.paho5());
         MqttSubscription rap = new MqttSubscription(topic, 1);
         rap.setRetainAsPublished(true);
         withRap.subscribe(new MqttSubscription[]{rap});
 
-        org.eclipse.paho.mqttv5.client.MqttClient withoutRap = clients.paho5(transport, id("rap-off"));
-        PubInbox plainInbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient withoutRap = clients.connectedPaho5(transport, id("rap-off"));
+        Inbox plainInbox = new Inbox();
         withoutRap.setCallback(plainInbox.paho5());
         withoutRap.subscribe(new MqttSubscription[]{new MqttSubscription(topic, 1)});
 
-        org.eclipse.paho.mqttv5.client.MqttClient publisher = clients.paho5(transport, id("rap-pub"));
+        org.eclipse.paho.mqttv5.client.MqttClient publisher = clients.connectedPaho5(transport, id("rap-pub"));
         publisher.publish(topic, bytes("live-retained"), 1, true);
         publisher.publish(topic, bytes("live-plain"), 1, false);
 
@@ -255,11 +234,11 @@ class RetainedIT {
     @Test
     void retainedMessageWithExpiry_isNotDeliveredAfterItExpired() {
         String topic = "retained/expiry";
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("exp-pub"));
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true)
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("exp-pub"));
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true)
                 .messageExpiryInterval(2).payload(bytes("short-lived")).send());
 
-        Received fresh = firstAfterFreshSubscribe(Transport.TCP, publisher, topic);
+        Received fresh = firstAfterFreshSubscribe(RawTransport.TCP, publisher, topic);
         assertThat(fresh.text()).isEqualTo("short-lived");
         assertThat(fresh.retain()).isTrue();
         Mqtt5Publish original = (Mqtt5Publish) fresh.original();
@@ -268,7 +247,7 @@ class RetainedIT {
 
         // Once expired, a new subscriber gets the marker first: the retained message is gone.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() ->
-                firstAfterFreshSubscribe(Transport.TCP, publisher, topic).text().equals("marker"));
+                firstAfterFreshSubscribe(RawTransport.TCP, publisher, topic).text().equals("marker"));
     }
 
     @Test
@@ -287,6 +266,6 @@ class RetainedIT {
     }
 
     private static void clearRetained(Mqtt5AsyncClient publisher, String topic) {
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).send());
     }
 }

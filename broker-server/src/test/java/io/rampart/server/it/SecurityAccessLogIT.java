@@ -2,12 +2,12 @@ package io.rampart.server.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.SecAccessLog;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -41,7 +41,7 @@ class SecurityAccessLogIT {
     private static TestBroker plain;
     private static TestBroker json;
     private static TestBroker sampled;
-    private final List<SecClients> clients = new ArrayList<>();
+    private final List<Clients> clients = new ArrayList<>();
 
     @BeforeAll
     static void startBrokers() {
@@ -62,7 +62,7 @@ class SecurityAccessLogIT {
                 """.formatted(users);
         plain = SecSetup.start(pipelines + "access-log: {format: plain, publish-allowed: true, publish-sample-rate: 1}\n");
         json = SecSetup.start(pipelines + "access-log: {format: json, publish-allowed: false}\n");
-        sampled = SecSetup.start(pipelines + "access-log: {format: plain, publish-sample-rate: 3}\n");
+        sampled = SecSetup.start(pipelines + "access-log: {format: plain, publish-allowed: true, publish-sample-rate: 3}\n");
     }
 
     @AfterAll
@@ -74,11 +74,11 @@ class SecurityAccessLogIT {
 
     @AfterEach
     void tearDown() {
-        clients.forEach(SecClients::close);
+        clients.forEach(Clients::close);
     }
 
-    private SecClients on(TestBroker broker) {
-        SecClients c = new SecClients(broker);
+    private Clients on(TestBroker broker) {
+        Clients c = new Clients(broker);
         clients.add(c);
         return c;
     }
@@ -94,7 +94,7 @@ class SecurityAccessLogIT {
 
     /** Drives one decision of each type with client ids starting with {@code cid}. */
     private void everyDecision(TestBroker broker, String cid) {
-        SecClients c = on(broker);
+        Clients c = on(broker);
         assertThat(c.raw(RawTransport.TCP).sendConnect(connect(cid + "-bad", WRONG_PW)).reasonCode()).isEqualTo(0x86);
         assertThat(c.raw(RawTransport.TCP).sendConnect(RawPackets.connect(RawPackets.V5).clientId(cid + "-will")
                 .credentials("alice", utf8(PW)).will("closed/will", utf8("w"), 0, false).build()).reasonCode())
@@ -181,7 +181,7 @@ class SecurityAccessLogIT {
     void hostileClientId_staysOnOneLineAndCannotForgeTheAddress() throws Exception {
         String marker = UUID.randomUUID().toString().substring(0, 8);
         String hostile = "x\" remote=6.6.6.6 port=1 \\\" \n" + marker + " action=CONNECT\r\tq'";
-        SecClients c = on(plain);
+        Clients c = on(plain);
         assertThat(c.raw(RawTransport.TCP).sendConnect(connect(hostile, WRONG_PW)).reasonCode()).isEqualTo(0x86);
         List<String> lines = SecAccessLog.await(marker, 1);
         assertThat(lines).hasSize(1);
@@ -190,7 +190,7 @@ class SecurityAccessLogIT {
                 + "remote=127\\.0\\.0\\.1 port=\\d+ client=\".*");
         assertThat(line).contains("client=\"x\\\" remote=6.6.6.6 port=1 \\\\\\\" \\n" + marker + " action=CONNECT\\r\\tq'\"");
 
-        SecClients j = on(json);
+        Clients j = on(json);
         assertThat(j.raw(RawTransport.TCP).sendConnect(connect(hostile, WRONG_PW)).reasonCode()).isEqualTo(0x86);
         List<String> jsonLines = SecAccessLog.lines(l -> l.startsWith("{") && l.contains(marker));
         assertThat(jsonLines).hasSize(1);

@@ -1,17 +1,16 @@
 package io.rampart.server.it;
 
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.lang.reflect.Field;
@@ -19,7 +18,7 @@ import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.util.UUID;
 
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -34,7 +33,8 @@ class SecurityBruteForceIT {
     @TempDir
     static Path dir;
     private static TestBroker broker;
-    private SecClients clients;
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     @BeforeAll
     static void startBroker() {
@@ -58,16 +58,6 @@ class SecurityBruteForceIT {
     @AfterAll
     static void stopBroker() {
         broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new SecClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
     }
 
     /** Sends a CONNECT on a new TCP connection; returns {reason code, milliseconds until the CONNACK}. */

@@ -6,18 +6,18 @@ import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.rampart.server.it.support.Await;
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,14 +26,14 @@ import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 
-import static io.rampart.server.it.support.SecClients.await;
-import static io.rampart.server.it.support.SecClients.connect3;
-import static io.rampart.server.it.support.SecClients.connect5;
-import static io.rampart.server.it.support.SecClients.connectPaho3;
-import static io.rampart.server.it.support.SecClients.connectPaho5;
-import static io.rampart.server.it.support.SecClients.failure;
-import static io.rampart.server.it.support.SecClients.next;
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.failure;
+import static io.rampart.server.it.support.Await.next;
+import static io.rampart.server.it.support.Connects.connect3;
+import static io.rampart.server.it.support.Connects.connect5;
+import static io.rampart.server.it.support.Connects.connectPaho3;
+import static io.rampart.server.it.support.Connects.connectPaho5;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -48,7 +48,8 @@ class SecurityConnectIT {
     @TempDir
     static Path dir;
     private static TestBroker broker;
-    private SecClients clients;
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     @BeforeAll
     static void startBroker() {
@@ -101,16 +102,6 @@ class SecurityConnectIT {
     @AfterAll
     static void stopBroker() {
         broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new SecClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
     }
 
     private static String id(String name) {
@@ -171,7 +162,7 @@ class SecurityConnectIT {
         assertThat(connect5(clients.hive5On("slow", id("slow5")), "alice", ALICE_PW)).isEqualTo(0x88);
         long elapsedMs = (System.nanoTime() - start) / 1_000_000;
         // The 1 s timeout decided, not the client's or the listener's connect timeout (10 s).
-        assertThat(elapsedMs).isGreaterThanOrEqualTo(900).isLessThan(SecClients.TIMEOUT.toMillis());
+        assertThat(elapsedMs).isGreaterThanOrEqualTo(900).isLessThan(Await.TIMEOUT.toMillis());
         assertThat(connect3(clients.hive3On("slow", id("slow3")), "alice", ALICE_PW)).isEqualTo(3);
     }
 
@@ -241,7 +232,7 @@ class SecurityConnectIT {
     @EnumSource(RawTransport.class)
     void will_whenAllowed_isPublishedOnAbnormalClose(RawTransport transport) {
         Mqtt5AsyncClient watcher = clients.hive5(transport, id("watcher"));
-        BlockingQueue<Mqtt5Publish> inbox = SecClients.inbox(watcher);
+        BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(watcher);
         assertThat(connect5(watcher, "alice", ALICE_PW)).isZero();
         await(watcher.subscribeWith().topicFilter("will/ok/#").qos(MqttQos.AT_LEAST_ONCE).send());
 

@@ -1,10 +1,10 @@
 package io.rampart.server.it;
 
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.SecAccessLog;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -23,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.rampart.server.it.support.SecClients.connect3;
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Connects.connect3;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -80,7 +80,7 @@ class SecurityFail2BanIT {
     void filter_matchesExactlyTheBadCredentialLines_withTheRealAddress() throws Exception {
         Path filter = Path.of(System.getProperty("rampart.project.root", "."), "config/fail2ban/filter.d/rampart.conf");
         assertThat(filter).exists();
-        try (SecClients clients = new SecClients(broker)) {
+        try (Clients clients = new Clients(broker)) {
             // bad credentials: TCP, WebSocket, MQTT 3, and one with a crafted client id
             assertThat(clients.raw(RawTransport.TCP).sendConnect(connect("f2b-1", "wrong")).reasonCode()).isEqualTo(0x86);
             assertThat(clients.raw(RawTransport.WEBSOCKET).sendConnect(connect("f2b-2", "wrong")).reasonCode()).isEqualTo(0x86);

@@ -7,20 +7,19 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawProperties;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,13 +29,13 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 
-import static io.rampart.server.it.support.SecClients.await;
-import static io.rampart.server.it.support.SecClients.connect3;
-import static io.rampart.server.it.support.SecClients.connect5;
-import static io.rampart.server.it.support.SecClients.connectPaho3;
-import static io.rampart.server.it.support.SecClients.failure;
-import static io.rampart.server.it.support.SecClients.next;
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.failure;
+import static io.rampart.server.it.support.Await.next;
+import static io.rampart.server.it.support.Connects.connect3;
+import static io.rampart.server.it.support.Connects.connect5;
+import static io.rampart.server.it.support.Connects.connectPaho3;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -52,7 +51,8 @@ class SecurityPermissionsIT {
     @TempDir
     static Path dir;
     private static TestBroker broker;
-    private SecClients clients;
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     @BeforeAll
     static void startBroker() {
@@ -110,16 +110,6 @@ class SecurityPermissionsIT {
         broker.close();
     }
 
-    @BeforeEach
-    void setUp() {
-        clients = new SecClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
-    }
-
     private static String id(String name) {
         return "sec-perm-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
@@ -127,7 +117,7 @@ class SecurityPermissionsIT {
     /** An admin subscribed to everything: what reaches any subscriber reaches it. */
     private BlockingQueue<Mqtt5Publish> watchEverything() {
         Mqtt5AsyncClient admin = clients.hive5(RawTransport.TCP, id("admin"));
-        BlockingQueue<Mqtt5Publish> inbox = SecClients.inbox(admin);
+        BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(admin);
         assertThat(connect5(admin, "admin", ADMIN_PW)).isZero();
         await(admin.subscribeWith().topicFilter("#").qos(MqttQos.EXACTLY_ONCE).send());
         return inbox;
@@ -217,11 +207,11 @@ class SecurityPermissionsIT {
     @Test
     void wildcardSubscription_overlappingADeny_neverDeliversTheDeniedTopics() {
         Mqtt5AsyncClient reader5 = clients.hive5(RawTransport.TCP, id("reader5"));
-        BlockingQueue<Mqtt5Publish> inbox5 = SecClients.inbox(reader5);
+        BlockingQueue<Mqtt5Publish> inbox5 = Clients.inbox(reader5);
         assertThat(connect5(reader5, "limited", LIMITED_PW)).isZero();
         await(reader5.subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send());
         Mqtt3AsyncClient reader3 = clients.hive3(RawTransport.WEBSOCKET, id("reader3"));
-        BlockingQueue<Mqtt3Publish> inbox3 = SecClients.inbox(reader3);
+        BlockingQueue<Mqtt3Publish> inbox3 = Clients.inbox(reader3);
         assertThat(connect3(reader3, "limited", LIMITED_PW)).isZero();
         await(reader3.subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send());
 

@@ -3,28 +3,27 @@ package io.rampart.server.it;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 
-import static io.rampart.server.it.support.SecClients.await;
-import static io.rampart.server.it.support.SecClients.connect5;
-import static io.rampart.server.it.support.SecClients.failure;
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.failure;
+import static io.rampart.server.it.support.Connects.connect5;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -39,7 +38,8 @@ class SecurityPlaceholderIT {
     @TempDir
     static Path dir;
     private static TestBroker broker;
-    private SecClients clients;
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     @BeforeAll
     static void startBroker() {
@@ -76,16 +76,6 @@ class SecurityPlaceholderIT {
     @AfterAll
     static void stopBroker() {
         broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new SecClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
     }
 
     private RawMqttClient raw(String clientId, String user) {

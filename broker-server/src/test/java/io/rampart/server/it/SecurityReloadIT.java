@@ -1,20 +1,20 @@
 package io.rampart.server.it;
 
+import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecClients;
 import io.rampart.server.it.support.SecLogCapture;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.awaitility.Awaitility;
 import org.awaitility.core.ConditionFactory;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -23,8 +23,8 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.rampart.server.it.support.SecClients.connect5;
-import static io.rampart.server.it.support.SecClients.utf8;
+import static io.rampart.server.it.support.Connects.connect5;
+import static io.rampart.server.it.support.Connects.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,7 +40,8 @@ class SecurityReloadIT {
     static Path dir;
     private static Path users;
     private static TestBroker broker;
-    private SecClients clients;
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
     private final AtomicInteger packetIds = new AtomicInteger(1);
 
     @BeforeAll
@@ -87,14 +88,8 @@ class SecurityReloadIT {
 
     @BeforeEach
     void setUp() {
-        clients = new SecClients(broker);
         SecSetup.writeUsers(users, usersFile(""));
         eventually().until(() -> connects("doomed") && !connects("newcomer"));
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
     }
 
     private static ConditionFactory eventually() {
@@ -102,7 +97,7 @@ class SecurityReloadIT {
     }
 
     private boolean connects(String user) {
-        try (SecClients once = new SecClients(broker)) {
+        try (Clients once = new Clients(broker)) {
             return connect5(once.hive5(RawTransport.TCP, "sec-reload-probe-" + UUID.randomUUID()), user, PW) == 0;
         }
     }

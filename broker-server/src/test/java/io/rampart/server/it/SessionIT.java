@@ -6,11 +6,12 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.rampart.core.session.DropReason;
 import io.rampart.core.session.Session;
-import io.rampart.server.it.support.ConnClients;
-import io.rampart.server.it.support.ConnPackets;
-import io.rampart.server.it.support.ConnProps;
-import io.rampart.server.it.support.ConnRawClient;
-import io.rampart.server.it.support.ConnTransport;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.RawMqttClient;
+import io.rampart.server.it.support.RawPacket;
+import io.rampart.server.it.support.RawPackets;
+import io.rampart.server.it.support.RawProperties;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -18,10 +19,7 @@ import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -34,8 +32,8 @@ import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
-import static io.rampart.server.it.support.ConnClients.await;
-import static io.rampart.server.it.support.ConnClients.next;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,28 +46,10 @@ class SessionIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static TestBroker broker;
-    private ConnClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new ConnClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String name) {
         return "sess-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -100,7 +80,7 @@ class SessionIT {
 
     /** Publishes at QoS 1 from a fresh HiveMQ client over TCP, each PUBLISH acknowledged before the next. */
     private void publish5(String topic, String... payloads) {
-        Mqtt5AsyncClient pub = clients.hive5(ConnTransport.TCP, id("pub"));
+        Mqtt5AsyncClient pub = clients.hive5(RawTransport.TCP, id("pub"));
         await(pub.connect());
         for (String p : payloads) {
             await(pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(p)).send());
@@ -111,8 +91,8 @@ class SessionIT {
     // ------------------------------------------------------------------ persistent sessions
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void persistentSession_v5_resumesWithSubscriptionsAndOfflineMessagesInOrder(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void persistentSession_v5_resumesWithSubscriptionsAndOfflineMessagesInOrder(RawTransport transport) {
         String clientId = id("persist5");
         String topic = "sess/" + clientId + "/data";
         Mqtt5AsyncClient sub = clients.hive5(transport, clientId);
@@ -125,7 +105,7 @@ class SessionIT {
         publish5(topic, "m0", "m1", "m2", "m3", "m4");
 
         Mqtt5AsyncClient again = clients.hive5(transport, clientId);
-        BlockingQueue<Mqtt5Publish> inbox = ConnClients.inbox(again);
+        BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(again);
         assertThat(await(again.connectWith().cleanStart(false).sessionExpiryInterval(60).send()).isSessionPresent())
                 .isTrue();
         List<String> got = new ArrayList<>();
@@ -141,8 +121,8 @@ class SessionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void persistentSession_v311Paho_resumesWithSubscriptionsAndOfflineMessagesInOrder(ConnTransport transport)
+    @EnumSource(RawTransport.class)
+    void persistentSession_v311Paho_resumesWithSubscriptionsAndOfflineMessagesInOrder(RawTransport transport)
             throws Exception {
         String clientId = id("persist3");
         String topic = "sess/" + clientId + "/data";
@@ -189,8 +169,8 @@ class SessionIT {
     // ------------------------------------------------------------------ clean start
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void cleanStart_v5_discardsSessionAndSubscriptions(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void cleanStart_v5_discardsSessionAndSubscriptions(RawTransport transport) {
         String clientId = id("clean5");
         Mqtt5AsyncClient first = clients.hive5(transport, clientId);
         await(first.connectWith().cleanStart(false).sessionExpiryInterval(60).send());
@@ -199,7 +179,7 @@ class SessionIT {
         awaitOffline(broker, clientId);
 
         Mqtt5AsyncClient again = clients.hive5(transport, clientId);
-        BlockingQueue<Mqtt5Publish> inbox = ConnClients.inbox(again);
+        BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(again);
         assertThat(await(again.connectWith().cleanStart(true).sessionExpiryInterval(60).send()).isSessionPresent())
                 .isFalse();
         await(again.subscribeWith().topicFilter("sess/" + clientId + "/marker").qos(MqttQos.AT_LEAST_ONCE).send());
@@ -212,8 +192,8 @@ class SessionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void cleanSession_v311_discardsSessionAndSubscriptions(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void cleanSession_v311_discardsSessionAndSubscriptions(RawTransport transport) {
         String clientId = id("clean3");
         Mqtt3AsyncClient first = clients.hive3(transport, clientId);
         assertThat(await(first.connectWith().cleanSession(false).send()).isSessionPresent()).isFalse();
@@ -227,7 +207,7 @@ class SessionIT {
         awaitOffline(broker, clientId);
 
         Mqtt3AsyncClient cleaned = clients.hive3(transport, clientId);
-        var inbox = ConnClients.inbox(cleaned);
+        var inbox = Clients.inbox(cleaned);
         assertThat(await(cleaned.connectWith().cleanSession(true).send()).isSessionPresent()).isFalse();
         await(cleaned.subscribeWith().topicFilter("sess/" + clientId + "/marker").qos(MqttQos.AT_LEAST_ONCE).send());
         publish5("sess/" + clientId + "/old", "stale");
@@ -241,8 +221,8 @@ class SessionIT {
     // ------------------------------------------------------------------ session expiry
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void sessionExpiryZero_v5_sessionEndsAtDisconnect(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void sessionExpiryZero_v5_sessionEndsAtDisconnect(RawTransport transport) {
         String clientId = id("exp0");
         Mqtt5AsyncClient first = clients.hive5(transport, clientId);
         await(first.connectWith().cleanStart(false).sessionExpiryInterval(0).send());
@@ -256,8 +236,8 @@ class SessionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void shortSessionExpiry_pahoV5_sessionIsGoneOnceItExpires(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void shortSessionExpiry_pahoV5_sessionIsGoneOnceItExpires(RawTransport transport) throws Exception {
         String clientId = id("exp2");
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(false);
@@ -279,8 +259,8 @@ class SessionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void disconnectWithSessionExpiryZero_endsSessionConnectedWith60(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void disconnectWithSessionExpiryZero_endsSessionConnectedWith60(RawTransport transport) {
         String clientId = id("disc0");
         Mqtt5AsyncClient first = clients.hive5(transport, clientId);
         await(first.connectWith().cleanStart(false).sessionExpiryInterval(60).send());
@@ -295,17 +275,18 @@ class SessionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void disconnectWithNonZeroExpiry_afterConnectWithZero_isProtocolError(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void disconnectWithNonZeroExpiry_afterConnectWithZero_isProtocolError(RawTransport transport) throws Exception {
         String clientId = id("disc-bad");
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v5(clientId).sessionExpiry(0));
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(clientId).sessionExpiry(0));
 
-        raw.disconnect(0x00, ConnProps.create().int4(ConnProps.SESSION_EXPIRY, 60));
+        raw.send(RawPackets.disconnect(0x00,
+                RawProperties.builder().add(RawProperties.SESSION_EXPIRY_INTERVAL, 60).build()));
 
-        List<ConnPackets.Packet> packets = raw.awaitClose();
+        List<RawPacket> packets = raw.readUntilClosed();
         assertThat(packets).hasSize(1);
-        assertThat(packets.get(0).type()).isEqualTo(ConnPackets.DISCONNECT);
-        assertThat(packets.get(0).disconnectReason()).isEqualTo(0x82);
+        assertThat(packets.get(0).type()).isEqualTo(RawPacket.DISCONNECT);
+        assertThat(packets.get(0).reasonCode()).isEqualTo(0x82);
         awaitGone(broker, clientId);
     }
 
@@ -313,9 +294,9 @@ class SessionIT {
 
     @ParameterizedTest(name = "[{index}] {0} over {1}")
     @CsvSource({"drop-oldest, TCP", "drop-oldest, WEBSOCKET", "drop-newest, TCP", "drop-newest, WEBSOCKET"})
-    void offlineQueue_whenFull_dropsPerPolicyAndCountsDrops(String policy, ConnTransport transport) {
+    void offlineQueue_whenFull_dropsPerPolicyAndCountsDrops(String policy, RawTransport transport) {
         try (TestBroker bounded = TestBroker.startWithMqtt("max-queued-messages: 5\nqueue-overflow: " + policy);
-             ConnClients local = new ConnClients(bounded)) {
+             Clients local = new Clients(bounded)) {
             String clientId = id("queue");
             String topic = "sess/" + clientId;
             Mqtt5AsyncClient sub = local.hive5(transport, clientId);
@@ -324,7 +305,7 @@ class SessionIT {
             await(sub.disconnect());
             awaitOffline(bounded, clientId);
 
-            Mqtt5AsyncClient pub = local.hive5(ConnTransport.TCP, id("pub"));
+            Mqtt5AsyncClient pub = local.hive5(RawTransport.TCP, id("pub"));
             await(pub.connect());
             for (int i = 0; i < 10; i++) {
                 await(pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send());
@@ -333,7 +314,7 @@ class SessionIT {
             assertThat(session(bounded, clientId).queuedCount()).isEqualTo(5);
 
             Mqtt5AsyncClient again = local.hive5(transport, clientId);
-            BlockingQueue<Mqtt5Publish> inbox = ConnClients.inbox(again);
+            BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(again);
             assertThat(await(again.connectWith().cleanStart(false).sessionExpiryInterval(60).send())
                     .isSessionPresent()).isTrue();
             List<String> got = new ArrayList<>();
@@ -354,101 +335,101 @@ class SessionIT {
 
     // ------------------------------------------------------------------ redelivery with DUP
 
-    private static ConnPackets.Connect persistentConnect(int version, String clientId) {
-        ConnPackets.Connect c = ConnPackets.Connect.of(version, clientId).clean(false);
+    private static RawPackets.ConnectBuilder persistentConnect(int version, String clientId) {
+        RawPackets.ConnectBuilder c = RawPackets.connect(version).clientId(clientId).cleanStart(false);
         return version == 5 ? c.sessionExpiry(60) : c;
     }
 
     @ParameterizedTest(name = "[{index}] version {0} over {1}")
     @CsvSource({"4, TCP", "4, WEBSOCKET", "5, TCP", "5, WEBSOCKET"})
-    void unacknowledgedQos1_isResentWithDupAndSamePacketIdAfterReconnect(int version, ConnTransport transport)
+    void unacknowledgedQos1_isResentWithDupAndSamePacketIdAfterReconnect(int version, RawTransport transport)
             throws Exception {
         String clientId = id("dup1");
         String topic = "sess/" + clientId;
-        ConnRawClient sub = clients.raw(transport, persistentConnect(version, clientId));
-        sub.subscribe(1, topic, 1);
+        RawMqttClient sub = clients.raw(transport, persistentConnect(version, clientId));
+        sub.subscribe(1, 1, topic);
         publish5(topic, "once");
-        ConnPackets.Publish first = sub.expectPublish();
+        RawPacket first = sub.expect(RawPacket.PUBLISH);
         assertThat(first.dup()).isFalse();
         assertThat(first.qos()).isEqualTo(1);
 
         sub.close();
         awaitOffline(broker, clientId);
-        ConnRawClient again = clients.raw(transport, persistentConnect(version, clientId));
+        RawMqttClient again = clients.raw(transport, persistentConnect(version, clientId));
 
         assertThat(again.connack().sessionPresent()).isTrue();
-        ConnPackets.Publish resent = again.expectPublish();
+        RawPacket resent = again.expect(RawPacket.PUBLISH);
         assertThat(resent.dup()).isTrue();
         assertThat(resent.packetId()).isEqualTo(first.packetId());
-        assertThat(resent.text()).isEqualTo("once");
+        assertThat(resent.payloadUtf8()).isEqualTo("once");
         assertThat(resent.topic()).isEqualTo(topic);
-        again.ack(ConnPackets.PUBACK, resent.packetId());
+        again.send(RawPackets.puback(resent.packetId()));
         publish5(topic, "twice");
-        ConnPackets.Publish fresh = again.expectPublish();
-        assertThat(fresh.text()).isEqualTo("twice");
+        RawPacket fresh = again.expect(RawPacket.PUBLISH);
+        assertThat(fresh.payloadUtf8()).isEqualTo("twice");
         assertThat(fresh.dup()).isFalse();
         await().atMost(WAIT).until(() -> session(broker, clientId).inflightCount() == 1);
-        again.ack(ConnPackets.PUBACK, fresh.packetId());
+        again.send(RawPackets.puback(fresh.packetId()));
         await().atMost(WAIT).until(() -> session(broker, clientId).inflightCount() == 0);
     }
 
     @ParameterizedTest(name = "[{index}] version {0} over {1}")
     @CsvSource({"4, TCP", "4, WEBSOCKET", "5, TCP", "5, WEBSOCKET"})
-    void qos2BeforePubrec_isResentWithDupAndSamePacketIdAfterReconnect(int version, ConnTransport transport)
+    void qos2BeforePubrec_isResentWithDupAndSamePacketIdAfterReconnect(int version, RawTransport transport)
             throws Exception {
         String clientId = id("dup2");
         String topic = "sess/" + clientId;
-        ConnRawClient sub = clients.raw(transport, persistentConnect(version, clientId));
-        sub.subscribe(1, topic, 2);
-        Mqtt5AsyncClient pub = clients.hive5(ConnTransport.TCP, id("pub"));
+        RawMqttClient sub = clients.raw(transport, persistentConnect(version, clientId));
+        sub.subscribe(1, 2, topic);
+        Mqtt5AsyncClient pub = clients.hive5(RawTransport.TCP, id("pub"));
         await(pub.connect());
         await(pub.publishWith().topic(topic).qos(MqttQos.EXACTLY_ONCE).payload(bytes("exactly")).send());
-        ConnPackets.Publish first = sub.expectPublish();
+        RawPacket first = sub.expect(RawPacket.PUBLISH);
         assertThat(first.dup()).isFalse();
         assertThat(first.qos()).isEqualTo(2);
 
         sub.close();
         awaitOffline(broker, clientId);
-        ConnRawClient again = clients.raw(transport, persistentConnect(version, clientId));
+        RawMqttClient again = clients.raw(transport, persistentConnect(version, clientId));
 
-        ConnPackets.Publish resent = again.expectPublish();
+        RawPacket resent = again.expect(RawPacket.PUBLISH);
         assertThat(resent.dup()).isTrue();
         assertThat(resent.qos()).isEqualTo(2);
         assertThat(resent.packetId()).isEqualTo(first.packetId());
-        assertThat(resent.text()).isEqualTo("exactly");
-        again.ack(ConnPackets.PUBREC, resent.packetId());
-        ConnPackets.Packet pubrel = again.expect(ConnPackets.PUBREL);
+        assertThat(resent.payloadUtf8()).isEqualTo("exactly");
+        again.send(RawPackets.pubrec(resent.packetId()));
+        RawPacket pubrel = again.expect(RawPacket.PUBREL);
         assertThat(pubrel.packetId()).isEqualTo(first.packetId());
-        again.ack(ConnPackets.PUBCOMP, resent.packetId());
+        again.send(RawPackets.pubcomp(resent.packetId()));
         await().atMost(WAIT).until(() -> session(broker, clientId).inflightCount() == 0);
     }
 
     @ParameterizedTest(name = "[{index}] version {0} over {1}")
     @CsvSource({"4, TCP", "4, WEBSOCKET", "5, TCP", "5, WEBSOCKET"})
-    void qos2AfterPubrec_pubrelIsResentAfterReconnect(int version, ConnTransport transport) throws Exception {
+    void qos2AfterPubrec_pubrelIsResentAfterReconnect(int version, RawTransport transport) throws Exception {
         String clientId = id("rel");
         String topic = "sess/" + clientId;
-        ConnRawClient sub = clients.raw(transport, persistentConnect(version, clientId));
-        sub.subscribe(1, topic, 2);
-        Mqtt5AsyncClient pub = clients.hive5(ConnTransport.TCP, id("pub"));
+        RawMqttClient sub = clients.raw(transport, persistentConnect(version, clientId));
+        sub.subscribe(1, 2, topic);
+        Mqtt5AsyncClient pub = clients.hive5(RawTransport.TCP, id("pub"));
         await(pub.connect());
         await(pub.publishWith().topic(topic).qos(MqttQos.EXACTLY_ONCE).payload(bytes("release me")).send());
-        ConnPackets.Publish first = sub.expectPublish();
-        sub.ack(ConnPackets.PUBREC, first.packetId());
-        ConnPackets.Packet pubrel = sub.expect(ConnPackets.PUBREL);
+        RawPacket first = sub.expect(RawPacket.PUBLISH);
+        sub.send(RawPackets.pubrec(first.packetId()));
+        RawPacket pubrel = sub.expect(RawPacket.PUBREL);
         assertThat(pubrel.packetId()).isEqualTo(first.packetId());
 
         sub.close();
         awaitOffline(broker, clientId);
-        ConnRawClient again = clients.raw(transport, persistentConnect(version, clientId));
+        RawMqttClient again = clients.raw(transport, persistentConnect(version, clientId));
 
-        ConnPackets.Packet resent = again.read();
-        assertThat(resent.type()).as("PUBREL, not the PUBLISH again").isEqualTo(ConnPackets.PUBREL);
+        RawPacket resent = again.read();
+        assertThat(resent.type()).as("PUBREL, not the PUBLISH again").isEqualTo(RawPacket.PUBREL);
         assertThat(resent.flags()).isEqualTo(0x02);
         assertThat(resent.packetId()).isEqualTo(first.packetId());
-        again.ack(ConnPackets.PUBCOMP, first.packetId());
+        again.send(RawPackets.pubcomp(first.packetId()));
         await().atMost(WAIT).until(() -> session(broker, clientId).inflightCount() == 0);
-        again.send(ConnPackets.pingreq());
-        assertThat(again.read().type()).as("no further resend").isEqualTo(ConnPackets.PINGRESP);
+        again.send(RawPackets.pingreq());
+        assertThat(again.read().type()).as("no further resend").isEqualTo(RawPacket.PINGRESP);
     }
 }

@@ -2,19 +2,16 @@ package io.rampart.server.it;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import io.rampart.server.it.support.PubClients;
-import io.rampart.server.it.support.PubClients.Transport;
-import io.rampart.server.it.support.PubInbox;
-import io.rampart.server.it.support.PubInbox.Received;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.Inbox.Received;
+import io.rampart.server.it.support.Inbox;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.PubProps;
 import io.rampart.server.it.support.PubRawClient;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +25,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import static io.rampart.server.it.support.PubClients.within;
+import static io.rampart.server.it.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -38,29 +35,11 @@ import static org.awaitility.Awaitility.await;
  */
 class SharedSubscriptionIT {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     private static final AtomicInteger IDS = new AtomicInteger();
-    private PubClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void openClients() {
-        clients = new PubClients(broker);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String prefix) {
         return prefix + "-" + IDS.incrementAndGet();
@@ -70,32 +49,32 @@ class SharedSubscriptionIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private PubInbox member(Mqtt5AsyncClient client, String sharedFilter) {
-        PubInbox inbox = new PubInbox();
-        within(client.subscribeWith().topicFilter(sharedFilter).qos(MqttQos.AT_LEAST_ONCE)
+    private Inbox member(Mqtt5AsyncClient client, String sharedFilter) {
+        Inbox inbox = new Inbox();
+        await(client.subscribeWith().topicFilter(sharedFilter).qos(MqttQos.AT_LEAST_ONCE)
                 .callback(inbox::hive5).send());
         return inbox;
     }
 
     private static void publishNumbered(Mqtt5AsyncClient publisher, String topicPrefix, int from, int to) {
         for (int i = from; i < to; i++) {
-            within(publisher.publishWith().topic(topicPrefix + "/" + (i % 3)).qos(MqttQos.AT_LEAST_ONCE)
+            await(publisher.publishWith().topic(topicPrefix + "/" + (i % 3)).qos(MqttQos.AT_LEAST_ONCE)
                     .payload(bytes(Integer.toString(i))).send());
         }
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void eachMessageGoesToExactlyOneMember_roughlyBalanced_andLeaversStopReceiving(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void eachMessageGoesToExactlyOneMember_roughlyBalanced_andLeaversStopReceiving(RawTransport transport) {
         String topic = "shared-" + transport;
         String filter = "$share/g/" + topic + "/#";
         Mqtt5AsyncClient[] members = new Mqtt5AsyncClient[3];
-        PubInbox[] inboxes = new PubInbox[3];
+        Inbox[] inboxes = new Inbox[3];
         for (int i = 0; i < 3; i++) {
-            members[i] = clients.hive5(transport, id("member"));
+            members[i] = clients.connectedHive5(transport, id("member"));
             inboxes[i] = member(members[i], filter);
         }
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("shared-pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("shared-pub"));
 
         int n = 90;
         publishNumbered(publisher, topic, 0, n);
@@ -112,7 +91,7 @@ class SharedSubscriptionIT {
         assertThat(IntStream.of(counts).boxed().toList()).allSatisfy(c -> assertThat(c).isBetween(n / 3 - 10, n / 3 + 10));
 
         // One member leaves: the other two get everything from now on, the leaver nothing.
-        within(members[2].disconnect());
+        await(members[2].disconnect());
         publishNumbered(publisher, topic, n, n + 40);
         await().atMost(Duration.ofSeconds(10)).until(() -> inboxes[0].size() + inboxes[1].size() >= 40);
         List<String> after = new ArrayList<>();
@@ -129,13 +108,13 @@ class SharedSubscriptionIT {
         String lazyId = id("lazy");
         PubRawClient lazy = clients.raw(5, lazyId, new PubProps().twoByte(PubProps.RECEIVE_MAXIMUM, 2));
         assertThat(lazy.subscribeAndWait(1, null, filter, 1)).containsExactly(1);
-        Mqtt5AsyncClient worker = clients.hive5(Transport.TCP, id("worker"));
-        PubInbox workerInbox = member(worker, filter);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("rd-pub"));
+        Mqtt5AsyncClient worker = clients.connectedHive5(RawTransport.TCP, id("worker"));
+        Inbox workerInbox = member(worker, filter);
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("rd-pub"));
 
         int n = 12;
         for (int i = 0; i < n; i++) {
-            within(publisher.publishWith().topic("rd/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send());
+            await(publisher.publishWith().topic("rd/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send());
         }
         // Round robin: 6 each. The lazy member (session expiry 0) never acknowledges: 2 PUBLISHes in flight
         // (its receive maximum), 4 queued.
@@ -143,7 +122,7 @@ class SharedSubscriptionIT {
         lazyGot.add(lazy.expect(PubRawClient.PUBLISH).publish().payloadText());
         lazyGot.add(lazy.expect(PubRawClient.PUBLISH).publish().payloadText());
         await().atMost(Duration.ofSeconds(10)).until(() -> workerInbox.size() >= n / 2
-                && clients.session(lazyId).inflightCount() == 2 && clients.session(lazyId).queuedCount() == n / 2 - 2);
+                && broker.session(lazyId).inflightCount() == 2 && broker.session(lazyId).queuedCount() == n / 2 - 2);
 
         lazy.close();
 
@@ -190,14 +169,14 @@ class SharedSubscriptionIT {
 
     @Test
     void mosquittoSubAndPahoV3_shareOneGroup() throws Exception {
-        org.eclipse.paho.client.mqttv3.MqttClient paho = clients.paho3(Transport.WEBSOCKET, id("paho-member"));
-        PubInbox pahoInbox = new PubInbox();
+        org.eclipse.paho.client.mqttv3.MqttClient paho = clients.connectedPaho3(RawTransport.WEBSOCKET, id("paho-member"));
+        Inbox pahoInbox = new Inbox();
         paho.setCallback(pahoInbox.paho3());
         paho.subscribe("$share/mixed/mx/#", 1);
         try (PubMosquitto sub = PubMosquitto.start(broker, "mosquitto_sub", "-V", "mqttv5", "-i", "mosq-member",
                 "-t", "$share/mixed/mx/#", "-q", "1", "-C", "5", "-W", "10")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> clients.hasSubscriptions("mosq-member", 1));
-            org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.paho3(Transport.TCP, id("mx-pub"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.hasSubscriptions("mosq-member", 1));
+            org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.connectedPaho3(RawTransport.TCP, id("mx-pub"));
             for (int i = 0; i < 10; i++) {
                 publisher.publish("mx/t", bytes("n" + i), 1, false);
             }

@@ -5,20 +5,17 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
-import io.rampart.server.it.support.PubClients;
-import io.rampart.server.it.support.PubClients.Transport;
-import io.rampart.server.it.support.PubInbox;
-import io.rampart.server.it.support.PubInbox.Received;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.Inbox.Received;
+import io.rampart.server.it.support.Inbox;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.PubProps;
-import io.rampart.server.it.support.PubRawClient;
 import io.rampart.server.it.support.PubRawClient.Publish;
+import io.rampart.server.it.support.PubRawClient;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -28,7 +25,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import static io.rampart.server.it.support.PubClients.within;
+import static io.rampart.server.it.support.Await.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -39,29 +36,11 @@ import static org.awaitility.Awaitility.await;
  */
 class SubscriptionIT {
 
-    private static TestBroker broker;
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
     private static final AtomicInteger IDS = new AtomicInteger();
-    private PubClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void openClients() {
-        clients = new PubClients(broker);
-    }
-
-    @AfterEach
-    void closeClients() {
-        clients.close();
-    }
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String prefix) {
         return prefix + "-" + IDS.incrementAndGet();
@@ -71,24 +50,24 @@ class SubscriptionIT {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private PubInbox subscribe(Mqtt5AsyncClient client, String filter) {
-        PubInbox inbox = new PubInbox();
-        within(client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(inbox::hive5).send());
+    private Inbox subscribe(Mqtt5AsyncClient client, String filter) {
+        Inbox inbox = new Inbox();
+        await(client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).callback(inbox::hive5).send());
         return inbox;
     }
 
     private static void publish(Mqtt5AsyncClient publisher, String topic, String payload) {
-        within(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(payload)).send());
+        await(publisher.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(payload)).send());
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void singleAndMultiLevelWildcards_matchPerSpec(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void singleAndMultiLevelWildcards_matchPerSpec(RawTransport transport) {
         String p = "wild-" + transport;
-        PubInbox plus = subscribe(clients.hive5(transport, id("plus")), p + "/+/c");
-        PubInbox hash = subscribe(clients.hive5(transport, id("hash")), p + "/#");
-        PubInbox plusHash = subscribe(clients.hive5(transport, id("plushash")), "+/b/#");
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("wild-pub"));
+        Inbox plus = subscribe(clients.connectedHive5(transport, id("plus")), p + "/+/c");
+        Inbox hash = subscribe(clients.connectedHive5(transport, id("hash")), p + "/#");
+        Inbox plusHash = subscribe(clients.connectedHive5(transport, id("plushash")), "+/b/#");
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("wild-pub"));
 
         List<String> topics = List.of(p + "/b/c", p + "/b/d", p + "/c", p + "/x/y/c", p, p + "//c", p + "/end/c");
         for (String t : topics) {
@@ -105,20 +84,20 @@ class SubscriptionIT {
 
     @Test
     void dollarTopics_areNotMatchedByLeadingWildcards_butByExplicitPrefix() throws Exception {
-        org.eclipse.paho.mqttv5.client.MqttClient all = clients.paho5(Transport.TCP, id("all"));
-        PubInbox allInbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient all = clients.connectedPaho5(RawTransport.TCP, id("all"));
+        Inbox allInbox = new Inbox();
         all.setCallback(allInbox.paho5());
         all.subscribe(new String[]{"#", "+/x"}, new int[]{1, 1});
-        org.eclipse.paho.mqttv5.client.MqttClient sys = clients.paho5(Transport.TCP, id("sys"));
-        PubInbox sysInbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient sys = clients.connectedPaho5(RawTransport.TCP, id("sys"));
+        Inbox sysInbox = new Inbox();
         sys.setCallback(sysInbox.paho5());
         sys.subscribe("$SYS/#", 1);
-        org.eclipse.paho.mqttv5.client.MqttClient sysPlus = clients.paho5(Transport.TCP, id("sysplus"));
-        PubInbox sysPlusInbox = new PubInbox();
+        org.eclipse.paho.mqttv5.client.MqttClient sysPlus = clients.connectedPaho5(RawTransport.TCP, id("sysplus"));
+        Inbox sysPlusInbox = new Inbox();
         sysPlus.setCallback(sysPlusInbox.paho5());
         sysPlus.subscribe("$SYS/+", 1);
 
-        org.eclipse.paho.mqttv5.client.MqttClient publisher = clients.paho5(Transport.WEBSOCKET, id("dollar-pub"));
+        org.eclipse.paho.mqttv5.client.MqttClient publisher = clients.connectedPaho5(RawTransport.WEBSOCKET, id("dollar-pub"));
         publisher.publish("$SYS/x", bytes("system"), 1, false);
         publisher.publish("plain/x", bytes("plain"), 1, false);
 
@@ -138,9 +117,9 @@ class SubscriptionIT {
                 .containsExactly(0);
         assertThat(raw.subscribeAndWait(2, new PubProps().varInt(PubProps.SUBSCRIPTION_IDENTIFIER, 2), "ov/#", 1))
                 .containsExactly(1);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("ov-pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("ov-pub"));
 
-        within(publisher.publishWith().topic("ov/a").qos(MqttQos.EXACTLY_ONCE).payload(bytes("both")).send());
+        await(publisher.publishWith().topic("ov/a").qos(MqttQos.EXACTLY_ONCE).payload(bytes("both")).send());
         Publish p = raw.expect(PubRawClient.PUBLISH).publish();
         assertThat(p.topic()).isEqualTo("ov/a");
         assertThat(p.qos()).isEqualTo(1);
@@ -148,7 +127,7 @@ class SubscriptionIT {
         raw.ack(PubRawClient.PUBACK, p.packetId());
 
         // Only 'ov/#' matches 'ov/a/b': its identifier alone.
-        within(publisher.publishWith().topic("ov/a/b").qos(MqttQos.AT_MOST_ONCE).payload(bytes("one")).send());
+        await(publisher.publishWith().topic("ov/a/b").qos(MqttQos.AT_MOST_ONCE).payload(bytes("one")).send());
         Publish next = raw.expect(PubRawClient.PUBLISH).publish();
         assertThat(next.payloadText()).as("no second copy of the first message").isEqualTo("one");
         assertThat(next.qos()).isZero();
@@ -159,8 +138,8 @@ class SubscriptionIT {
     void resubscribingTheSameFilter_replacesQosAndSubscriptionIdentifier() throws Exception {
         PubRawClient raw = clients.raw(5, id("resub"));
         raw.subscribeAndWait(1, new PubProps().varInt(PubProps.SUBSCRIPTION_IDENTIFIER, 7), "rs/t", 2);
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("rs-pub"));
-        within(publisher.publishWith().topic("rs/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("one")).send());
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("rs-pub"));
+        await(publisher.publishWith().topic("rs/t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("one")).send());
         Publish first = raw.expect(PubRawClient.PUBLISH).publish();
         assertThat(first.qos()).isEqualTo(1);
         assertThat(first.values(PubProps.SUBSCRIPTION_IDENTIFIER)).containsExactly(7);
@@ -168,7 +147,7 @@ class SubscriptionIT {
 
         // MQTT 5 §3.8.4: the new subscription replaces the old one (QoS 0, no identifier now).
         assertThat(raw.subscribeAndWait(2, null, "rs/t", 0)).containsExactly(0);
-        within(publisher.publishWith().topic("rs/t").qos(MqttQos.EXACTLY_ONCE).payload(bytes("two")).send());
+        await(publisher.publishWith().topic("rs/t").qos(MqttQos.EXACTLY_ONCE).payload(bytes("two")).send());
         Publish second = raw.expect(PubRawClient.PUBLISH).publish();
         assertThat(second.payloadText()).isEqualTo("two");
         assertThat(second.qos()).isZero();
@@ -177,21 +156,21 @@ class SubscriptionIT {
         raw.unsubscribe(3, "rs/t");
         assertThat(raw.expect(PubRawClient.UNSUBACK).ackCodes()).containsExactly(0x00);
         raw.subscribeAndWait(4, null, "rs/marker", 0);
-        within(publisher.publishWith().topic("rs/t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("gone")).send());
-        within(publisher.publishWith().topic("rs/marker").qos(MqttQos.AT_MOST_ONCE).payload(bytes("marker")).send());
+        await(publisher.publishWith().topic("rs/t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("gone")).send());
+        await(publisher.publishWith().topic("rs/marker").qos(MqttQos.AT_MOST_ONCE).payload(bytes("marker")).send());
         assertThat(raw.expect(PubRawClient.PUBLISH).publish().payloadText()).isEqualTo("marker");
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void noLocal_ownMessagesAreNotReceived(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void noLocal_ownMessagesAreNotReceived(RawTransport transport) {
         String topic = "nolocal/" + transport;
-        Mqtt5AsyncClient self = clients.hive5(transport, id("self"));
-        PubInbox selfInbox = new PubInbox();
-        within(self.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).noLocal(true)
+        Mqtt5AsyncClient self = clients.connectedHive5(transport, id("self"));
+        Inbox selfInbox = new Inbox();
+        await(self.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).noLocal(true)
                 .callback(selfInbox::hive5).send());
-        Mqtt5AsyncClient other = clients.hive5(transport, id("other"));
-        PubInbox otherInbox = subscribe(other, topic);
+        Mqtt5AsyncClient other = clients.connectedHive5(transport, id("other"));
+        Inbox otherInbox = subscribe(other, topic);
 
         publish(self, topic, "own");
         publish(other, topic, "from-other");
@@ -202,19 +181,19 @@ class SubscriptionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void mqtt5Unsubscribe_returnsReasonCodePerFilter_andStopsDelivery(Transport transport) {
+    @EnumSource(RawTransport.class)
+    void mqtt5Unsubscribe_returnsReasonCodePerFilter_andStopsDelivery(RawTransport transport) {
         String topic = "unsub5/" + transport;
-        Mqtt5AsyncClient client = clients.hive5(transport, id("unsub5"));
-        PubInbox inbox = new PubInbox();
+        Mqtt5AsyncClient client = clients.connectedHive5(transport, id("unsub5"));
+        Inbox inbox = new Inbox();
         client.publishes(MqttGlobalPublishFilter.ALL, inbox::hive5);
-        within(client.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send());
-        within(client.subscribeWith().topicFilter(topic + "/marker").qos(MqttQos.AT_LEAST_ONCE).send());
-        Mqtt5AsyncClient publisher = clients.hive5(transport, id("unsub5-pub"));
+        await(client.subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE).send());
+        await(client.subscribeWith().topicFilter(topic + "/marker").qos(MqttQos.AT_LEAST_ONCE).send());
+        Mqtt5AsyncClient publisher = clients.connectedHive5(transport, id("unsub5-pub"));
         publish(publisher, topic, "before");
         assertThat(inbox.take().text()).isEqualTo("before");
 
-        Mqtt5UnsubAck ack = within(client.unsubscribeWith().addTopicFilter(topic).addTopicFilter("unsub5/never").send());
+        Mqtt5UnsubAck ack = await(client.unsubscribeWith().addTopicFilter(topic).addTopicFilter("unsub5/never").send());
         assertThat(ack.getReasonCodes()).containsExactly(Mqtt5UnsubAckReasonCode.SUCCESS,
                 Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED);
 
@@ -224,14 +203,14 @@ class SubscriptionIT {
     }
 
     @ParameterizedTest
-    @EnumSource(Transport.class)
-    void mqtt311Unsubscribe_stopsDelivery(Transport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void mqtt311Unsubscribe_stopsDelivery(RawTransport transport) throws Exception {
         String topic = "unsub3/" + transport;
-        org.eclipse.paho.client.mqttv3.MqttClient client = clients.paho3(transport, id("unsub3"));
-        PubInbox inbox = new PubInbox();
+        org.eclipse.paho.client.mqttv3.MqttClient client = clients.connectedPaho3(transport, id("unsub3"));
+        Inbox inbox = new Inbox();
         client.setCallback(inbox.paho3());
         client.subscribe(new String[]{topic, topic + "/marker"}, new int[]{1, 1});
-        org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.paho3(transport, id("unsub3-pub"));
+        org.eclipse.paho.client.mqttv3.MqttClient publisher = clients.connectedPaho3(transport, id("unsub3-pub"));
         publisher.publish(topic, bytes("before"), 1, false);
         assertThat(inbox.take().text()).isEqualTo("before");
 
@@ -271,7 +250,7 @@ class SubscriptionIT {
         int[] codes = raw.subscribeAndWait(1, null, "a/#/b", 1, ok, 1, "a+", 2, "#/a", 0);
         assertThat(codes).containsExactly(refused, 1, refused, refused);
 
-        Mqtt5AsyncClient publisher = clients.hive5(Transport.TCP, id("invalid-pub"));
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, id("invalid-pub"));
         publish(publisher, "valid" + version + "/x", "works");
         Publish p = raw.expect(PubRawClient.PUBLISH).publish();
         assertThat(p.topic()).isEqualTo("valid" + version + "/x");
@@ -293,8 +272,8 @@ class SubscriptionIT {
             int[] codes = raw.subscribeAndWait(1, null, "nw/+", 1, "nw/plain", 1, "nw/#", 1, "$share/g/nw/+", 1);
             assertThat(codes).containsExactly(refused, 1, refused, refused);
 
-            try (PubClients local = new PubClients(limited)) {
-                Mqtt5AsyncClient publisher = local.hive5(Transport.TCP, id("nowild-pub"));
+            try (Clients local = new Clients(limited)) {
+                Mqtt5AsyncClient publisher = local.connectedHive5(RawTransport.TCP, id("nowild-pub"));
                 publish(publisher, "nw/plain", "exact match still works");
                 assertThat(raw.expect(PubRawClient.PUBLISH).publish().topic()).isEqualTo("nw/plain");
             }
@@ -305,8 +284,8 @@ class SubscriptionIT {
     void mosquittoSub_multiLevelWildcard_receivesMatchingTopics() throws Exception {
         try (PubMosquitto sub = PubMosquitto.start(broker, "mosquitto_sub", "-V", "mqttv5", "-i", "mosq-wild",
                 "-t", "ms/a/#", "-C", "3", "-W", "10", "-v")) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> clients.hasSubscriptions("mosq-wild", 1));
-            org.eclipse.paho.mqttv5.client.MqttClient publisher = clients.paho5(Transport.TCP, id("ms-pub"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.hasSubscriptions("mosq-wild", 1));
+            org.eclipse.paho.mqttv5.client.MqttClient publisher = clients.connectedPaho5(RawTransport.TCP, id("ms-pub"));
             for (String t : new String[]{"ms/a/1", "ms/b", "ms/a/2/3", "ms/ab", "ms/a"}) {
                 publisher.publish(t, bytes("p" + t.length()), 1, false);
             }

@@ -6,18 +6,16 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.rampart.core.session.Session;
-import io.rampart.server.it.support.ConnClients;
-import io.rampart.server.it.support.ConnPackets;
-import io.rampart.server.it.support.ConnProps;
-import io.rampart.server.it.support.ConnRawClient;
-import io.rampart.server.it.support.ConnTransport;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.RawMqttClient;
+import io.rampart.server.it.support.RawPacket;
+import io.rampart.server.it.support.RawPackets;
+import io.rampart.server.it.support.RawProperties;
+import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,8 +25,8 @@ import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 
-import static io.rampart.server.it.support.ConnClients.await;
-import static io.rampart.server.it.support.ConnClients.next;
+import static io.rampart.server.it.support.Await.await;
+import static io.rampart.server.it.support.Await.next;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -41,28 +39,10 @@ class WillIT {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static TestBroker broker;
-    private ConnClients clients;
-
-    @BeforeAll
-    static void startBroker() {
-        broker = TestBroker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
-
-    @BeforeEach
-    void setUp() {
-        clients = new ConnClients(broker);
-    }
-
-    @AfterEach
-    void tearDown() {
-        clients.close();
-    }
+    @RegisterExtension
+    static final TestBroker broker = TestBroker.perClass();
+    @RegisterExtension
+    final Clients clients = new Clients(broker);
 
     private static String id(String name) {
         return "will-" + name + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -77,9 +57,9 @@ class WillIT {
     }
 
     /** A subscriber on {@code filter} that keeps the retain flag as published (to see the will's flag). */
-    private BlockingQueue<Mqtt5Publish> watch(ConnTransport transport, String filter) {
+    private BlockingQueue<Mqtt5Publish> watch(RawTransport transport, String filter) {
         Mqtt5AsyncClient watcher = clients.hive5(transport, id("watch"));
-        BlockingQueue<Mqtt5Publish> inbox = ConnClients.inbox(watcher);
+        BlockingQueue<Mqtt5Publish> inbox = Clients.inbox(watcher);
         await(watcher.connect());
         await(watcher.subscribeWith().topicFilter(filter).qos(MqttQos.EXACTLY_ONCE).retainAsPublished(true).send());
         return inbox;
@@ -94,7 +74,7 @@ class WillIT {
 
     /** Publishes a marker on {@code topic} and returns what the watcher receives next. */
     private Mqtt5Publish nextAfterMarker(BlockingQueue<Mqtt5Publish> inbox, String topic) {
-        Mqtt5AsyncClient pub = clients.hive5(ConnTransport.TCP, id("marker"));
+        Mqtt5AsyncClient pub = clients.hive5(RawTransport.TCP, id("marker"));
         await(pub.connect());
         await(pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("marker")).send());
         return next(inbox);
@@ -103,20 +83,21 @@ class WillIT {
     // ------------------------------------------------------------------ abnormal close
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void abnormalClose_v5_publishesWillWithQosRetainAndProperties(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void abnormalClose_v5_publishesWillWithQosRetainAndProperties(RawTransport transport) throws Exception {
         String clientId = id("abrupt5");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
-        ConnProps willProps = ConnProps.create()
-                .byte1(ConnProps.PAYLOAD_FORMAT, 1)
-                .utf8(ConnProps.CONTENT_TYPE, "text/plain")
-                .utf8(ConnProps.RESPONSE_TOPIC, "will/reply/" + clientId)
-                .binary(ConnProps.CORRELATION_DATA, new byte[]{1, 2, 3})
+        byte[] willProps = RawProperties.builder()
+                .add(RawProperties.PAYLOAD_FORMAT_INDICATOR, 1)
+                .add(RawProperties.CONTENT_TYPE, "text/plain")
+                .add(RawProperties.RESPONSE_TOPIC, "will/reply/" + clientId)
+                .add(RawProperties.CORRELATION_DATA, new byte[]{1, 2, 3})
                 .user("reason", "power cut")
-                .user("site", "north");
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v5(clientId)
-                .will(new ConnPackets.Will(willTopic, bytes("gone away"), 2, true, willProps)));
+                .user("site", "north")
+                .build();
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(clientId)
+                .will(willTopic, bytes("gone away"), 2, true).willProperties(willProps));
 
         raw.close();
 
@@ -137,7 +118,7 @@ class WillIT {
                 .containsExactly("reason=power cut", "site=north");
 
         Mqtt5AsyncClient late = clients.hive5(transport, id("late"));
-        BlockingQueue<Mqtt5Publish> lateInbox = ConnClients.inbox(late);
+        BlockingQueue<Mqtt5Publish> lateInbox = Clients.inbox(late);
         await(late.connect());
         await(late.subscribeWith().topicFilter(willTopic).qos(MqttQos.AT_LEAST_ONCE).send());
         Mqtt5Publish retained = next(lateInbox);
@@ -148,13 +129,13 @@ class WillIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void abnormalClose_v311_publishesWillWithQos(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void abnormalClose_v311_publishesWillWithQos(RawTransport transport) throws Exception {
         String clientId = id("abrupt3");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.v311(clientId)
-                .will(new ConnPackets.Will(willTopic, bytes("v3 gone"), 1, false, null)));
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V3_1_1).clientId(clientId)
+                .will(willTopic, bytes("v3 gone"), 1, false));
 
         raw.close();
 
@@ -167,8 +148,8 @@ class WillIT {
     // ------------------------------------------------------------------ DISCONNECT
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void normalDisconnect_v5_discardsWill(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void normalDisconnect_v5_discardsWill(RawTransport transport) {
         String clientId = id("normal5");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
@@ -182,8 +163,8 @@ class WillIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void normalDisconnect_v311Paho_discardsWill(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void normalDisconnect_v311Paho_discardsWill(RawTransport transport) throws Exception {
         String clientId = id("normal3");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
@@ -200,8 +181,8 @@ class WillIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void disconnectWithWillMessage_v5_publishesWill(ConnTransport transport) {
+    @EnumSource(RawTransport.class)
+    void disconnectWithWillMessage_v5_publishesWill(RawTransport transport) {
         String clientId = id("with-will");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
@@ -216,23 +197,23 @@ class WillIT {
 
     // ------------------------------------------------------------------ will delay
 
-    private static ConnPackets.Connect delayedWillConnect(String clientId, String willTopic, long delay, long expiry) {
-        return ConnPackets.Connect.v5(clientId).clean(false).sessionExpiry(expiry)
-                .will(new ConnPackets.Will(willTopic, bytes("delayed"), 1, false,
-                        ConnProps.create().int4(ConnProps.WILL_DELAY, delay)));
+    private static RawPackets.ConnectBuilder delayedWillConnect(String clientId, String willTopic, long delay, long expiry) {
+        return RawPackets.connect(RawPackets.V5).clientId(clientId).cleanStart(false).sessionExpiry(expiry)
+                .will(willTopic, bytes("delayed"), 1, false)
+                .willProperties(RawProperties.builder().add(RawProperties.WILL_DELAY_INTERVAL, delay).build());
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void willDelay_whenClientReconnectsInTime_willIsNotSent(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void willDelay_whenClientReconnectsInTime_willIsNotSent(RawTransport transport) throws Exception {
         String clientId = id("delay-back");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
-        ConnRawClient raw = clients.raw(transport, delayedWillConnect(clientId, willTopic, 2, 60));
+        RawMqttClient raw = clients.raw(transport, delayedWillConnect(clientId, willTopic, 2, 60));
 
         raw.close();
         awaitOffline(clientId);
-        ConnRawClient back = clients.raw(transport, ConnPackets.Connect.v5(clientId).clean(false).sessionExpiry(60));
+        RawMqttClient back = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(clientId).cleanStart(false).sessionExpiry(60));
         assertThat(back.connack().sessionPresent()).isTrue();
 
         await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).until(inbox::isEmpty);
@@ -240,12 +221,12 @@ class WillIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void willDelay_whenClientStaysAway_willIsSentAfterTheDelay(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void willDelay_whenClientStaysAway_willIsSentAfterTheDelay(RawTransport transport) throws Exception {
         String clientId = id("delay-away");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
-        ConnRawClient raw = clients.raw(transport, delayedWillConnect(clientId, willTopic, 2, 60));
+        RawMqttClient raw = clients.raw(transport, delayedWillConnect(clientId, willTopic, 2, 60));
         long closedAt = System.nanoTime();
 
         raw.close();
@@ -258,12 +239,12 @@ class WillIT {
     }
 
     @ParameterizedTest
-    @EnumSource(ConnTransport.class)
-    void willDelayLongerThanSessionExpiry_willIsSentWhenSessionExpires(ConnTransport transport) throws Exception {
+    @EnumSource(RawTransport.class)
+    void willDelayLongerThanSessionExpiry_willIsSentWhenSessionExpires(RawTransport transport) throws Exception {
         String clientId = id("delay-expiry");
         String willTopic = "will/" + clientId;
         BlockingQueue<Mqtt5Publish> inbox = watch(transport, willTopic);
-        ConnRawClient raw = clients.raw(transport, delayedWillConnect(clientId, willTopic, 300, 2));
+        RawMqttClient raw = clients.raw(transport, delayedWillConnect(clientId, willTopic, 300, 2));
         long closedAt = System.nanoTime();
 
         raw.close();
@@ -277,22 +258,23 @@ class WillIT {
 
     @ParameterizedTest(name = "[{index}] version {0} over {1}")
     @CsvSource({"4, TCP", "4, WEBSOCKET", "5, TCP", "5, WEBSOCKET"})
-    void retainedWill_becomesRetainedMessage(int version, ConnTransport transport) throws Exception {
+    void retainedWill_becomesRetainedMessage(int version, RawTransport transport) throws Exception {
         String clientId = id("retained");
         String willTopic = "will/" + clientId;
-        BlockingQueue<Mqtt5Publish> inbox = watch(ConnTransport.TCP, willTopic);
-        ConnRawClient raw = clients.raw(transport, ConnPackets.Connect.of(version, clientId)
-                .will(new ConnPackets.Will(willTopic, bytes("last words"), 1, true, null)));
+        BlockingQueue<Mqtt5Publish> inbox = watch(RawTransport.TCP, willTopic);
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(version).clientId(clientId)
+                .will(willTopic, bytes("last words"), 1, true));
 
         raw.close();
         assertThat(text(next(inbox))).as("the will was published").isEqualTo("last words");
 
-        ConnRawClient late = clients.raw(transport, ConnPackets.Connect.of(version, id("late")));
-        late.subscribe(1, willTopic, 1);
-        ConnPackets.Publish retained = late.expectPublish();
+        RawMqttClient late = clients.raw(transport, RawPackets.connect(version).clientId(id("late")));
+        late.subscribe(1, 1, willTopic);
+        RawPacket retained = late.expect(RawPacket.PUBLISH);
         assertThat(retained.retain()).isTrue();
-        assertThat(retained.text()).isEqualTo("last words");
-        late.ack(ConnPackets.PUBACK, retained.packetId());
-        late.publish(willTopic, 0, true, 0, "");
+        assertThat(retained.payloadUtf8()).isEqualTo("last words");
+        late.send(RawPackets.puback(retained.packetId()));
+        late.send(RawPackets.publish(late.version(), RawPackets.utf8(willTopic), 0x01, 0, RawProperties.none(),
+                new byte[0]));
     }
 }

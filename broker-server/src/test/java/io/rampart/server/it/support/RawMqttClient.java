@@ -28,6 +28,7 @@ public final class RawMqttClient implements AutoCloseable {
     private final InputStream in;
     private final RawWebSocket webSocket;
     private int version = RawPackets.V3_1_1;
+    private RawPacket connack;
 
     private RawMqttClient(Socket socket, InputStream in, RawWebSocket webSocket) {
         this.socket = socket;
@@ -123,6 +124,12 @@ public final class RawMqttClient implements AutoCloseable {
         if (connack.type() != RawPacket.CONNACK || connack.reasonCode() != 0) {
             throw new AssertionError("expected a successful CONNACK but received " + connack);
         }
+        this.connack = connack;
+        return connack;
+    }
+
+    /** The successful CONNACK received by {@link #connect}, or {@code null}. */
+    public RawPacket connack() {
         return connack;
     }
 

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class RawPackets {
 
+    /** MQTT 3.1 (protocol name {@code MQIsdp}). */
+    public static final int V3_1 = 3;
     public static final int V3_1_1 = 4;
     public static final int V5 = 5;
 
@@ -29,9 +31,13 @@ public final class RawPackets {
         return new ConnectBuilder(version);
     }
 
-    /** Builds a CONNECT (§3.1); defaults: empty client id, clean start, keep alive 60 s, no will, no credentials. */
+    /**
+     * Builds a CONNECT (§3.1); defaults: empty client id, clean start, keep alive 60 s, no will, no credentials,
+     * protocol name {@code MQTT} (for level 3, MQTT 3.1: {@code MQIsdp}).
+     */
     public static final class ConnectBuilder {
-        private final int version;
+        private int version;
+        private String protocolName;
         private byte[] clientId = utf8("");
         private boolean cleanStart = true;
         private int keepAlive = 60;
@@ -46,6 +52,14 @@ public final class RawPackets {
 
         private ConnectBuilder(int version) {
             this.version = version;
+            this.protocolName = version == V3_1 ? "MQIsdp" : "MQTT";
+        }
+
+        /** Overrides protocol name and level, e.g. to send an unsupported combination. */
+        public ConnectBuilder protocol(String name, int protocolLevel) {
+            this.protocolName = name;
+            this.version = protocolLevel;
+            return this;
         }
 
         public ConnectBuilder clientId(String id) {
@@ -75,6 +89,11 @@ public final class RawPackets {
             return this;
         }
 
+        /** MQTT 5 only: a property block with just the Session Expiry Interval. */
+        public ConnectBuilder sessionExpiry(long seconds) {
+            return properties(RawProperties.builder().add(RawProperties.SESSION_EXPIRY_INTERVAL, seconds).build());
+        }
+
         public ConnectBuilder will(String topic, byte[] payload, int qos, boolean retain) {
             this.willTopic = topic;
             this.willPayload = payload;
@@ -97,7 +116,7 @@ public final class RawPackets {
 
         public byte[] build() {
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            body.writeBytes(utf8("MQTT"));
+            body.writeBytes(utf8(protocolName));
             body.write(version);
             int flags = cleanStart ? 0x02 : 0;
             if (willTopic != null) {
@@ -224,7 +243,12 @@ public final class RawPackets {
 
     /** MQTT 5 DISCONNECT with a reason code and no properties. */
     public static byte[] disconnect(int reasonCode) {
-        return packet(0xE0, new byte[]{(byte) reasonCode, 0});
+        return disconnect(reasonCode, RawProperties.none());
+    }
+
+    /** MQTT 5 DISCONNECT with a reason code and a property block (see {@link RawProperties#builder()}). */
+    public static byte[] disconnect(int reasonCode, byte[] properties) {
+        return packet(0xE0, new byte[]{(byte) reasonCode}, properties);
     }
 
     // ------------------------------------------------------------------ framing

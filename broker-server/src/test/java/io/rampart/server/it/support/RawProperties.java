@@ -191,6 +191,16 @@ public final class RawProperties {
             return this;
         }
 
+        /** A binary data property. */
+        public Builder add(int id, byte[] value) {
+            if (kind(id) != Kind.BINARY) {
+                throw new IllegalArgumentException(String.format("property 0x%02X is not binary data", id));
+            }
+            RawPackets.writeVarInt(out, id);
+            out.writeBytes(RawPackets.lengthPrefixed(value));
+            return this;
+        }
+
         public Builder user(String key, String value) {
             RawPackets.writeVarInt(out, USER_PROPERTY);
             out.writeBytes(RawPackets.utf8(key));

@@ -18,15 +18,23 @@ public enum RawTransport {
         return this == TCP ? RawMqttClient.tcp(broker.tcpPort()) : RawMqttClient.webSocket(broker.wsPort(), "/mqtt");
     }
 
+    /** A HiveMQ MQTT 5 client builder for this listener; a {@code null} client id is left for the broker to assign. */
     public Mqtt5ClientBuilder hiveMq5(TestBroker broker, String clientId) {
-        Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5().identifier(clientId)
+        Mqtt5ClientBuilder b = MqttClient.builder().useMqttVersion5()
                 .serverHost(TestBroker.HOST).serverPort(port(broker));
+        if (clientId != null) {
+            b = b.identifier(clientId);
+        }
         return this == WEBSOCKET ? b.webSocketConfig().serverPath("mqtt").applyWebSocketConfig() : b;
     }
 
+    /** A HiveMQ MQTT 3.1.1 client builder for this listener. */
     public Mqtt3ClientBuilder hiveMq3(TestBroker broker, String clientId) {
-        Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3().identifier(clientId)
+        Mqtt3ClientBuilder b = MqttClient.builder().useMqttVersion3()
                 .serverHost(TestBroker.HOST).serverPort(port(broker));
+        if (clientId != null) {
+            b = b.identifier(clientId);
+        }
         return this == WEBSOCKET ? b.webSocketConfig().serverPath("mqtt").applyWebSocketConfig() : b;
     }
 }

@@ -16,10 +16,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Messages received by any client library, in arrival order, as {@link Received} values; adapters
+ * The inbox of the end-to-end tests: messages received by any client library, in arrival order, as {@link Received} values; adapters
  * for HiveMQ (callback), Paho v3 and Paho v5 ({@code setCallback}).
  */
-public final class PubInbox {
+public final class Inbox {
 
     /** One received message; {@code original} is the library's own object (for MQTT 5 properties). */
     public record Received(String topic, byte[] payload, int qos, boolean retain, Object original) {
@@ -88,9 +88,9 @@ public final class PubInbox {
 
     /** The next message; fails after 10 s. */
     public Received take() {
-        Received r = poll(Duration.ofSeconds(PubClients.TIMEOUT_SECONDS));
+        Received r = poll(Await.TIMEOUT);
         if (r == null) {
-            throw new AssertionError("no message within " + PubClients.TIMEOUT_SECONDS + " s");
+            throw new AssertionError("no message within " + Await.TIMEOUT.toSeconds() + " s");
         }
         return r;
     }
@@ -99,7 +99,7 @@ public final class PubInbox {
     public List<Received> take(int n) {
         List<Received> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            Received r = poll(Duration.ofSeconds(PubClients.TIMEOUT_SECONDS));
+            Received r = poll(Await.TIMEOUT);
             if (r == null) {
                 throw new AssertionError("only " + i + " of " + n + " messages arrived: " + list);
             }
