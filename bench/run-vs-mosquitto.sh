@@ -11,6 +11,9 @@
 #   CLIENTS [10]                    publishers for pairs and fan-in
 #   FANOUT_CLIENTS [50]             subscribers for fan-out
 #   CONNECT_CLIENTS [8]             concurrency of the connect scenario
+#   CONNECT_THREADS [2]             generator threads of the connect scenario (one thread tops out at about
+#                                   14 k conn/s here, the same figure for both brokers, so it would measure
+#                                   the generator)
 #   PAYLOAD [64]  MQTT_VERSION [3]  payload bytes; 3 (= 3.1.1) or 5
 #   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list
 #   BROKERS ["mosquitto rampart"]   which brokers to run
@@ -38,6 +41,7 @@ WARMUP=${WARMUP:-5}
 CLIENTS=${CLIENTS:-10}
 FANOUT_CLIENTS=${FANOUT_CLIENTS:-50}
 CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
+CONNECT_THREADS=${CONNECT_THREADS:-2}
 PAYLOAD=${PAYLOAD:-64}
 MQTT_VERSION=${MQTT_VERSION:-3}
 SCENARIOS=${SCENARIOS:-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
@@ -233,7 +237,7 @@ run_load() {
     local broker=$1 port=$2 scenario=$3 qos=$4 pid=$5 extra=${6:-} clients out rc line cpu0 cpu1 cpu
     case $scenario in
         fan-out) clients=$FANOUT_CLIENTS ;;
-        connect) clients=$CONNECT_CLIENTS ;;
+        connect) clients=$CONNECT_CLIENTS; extra="$extra --threads $CONNECT_THREADS" ;;
         *) clients=$CLIENTS ;;
     esac
     echo "--- $broker $scenario qos $qos" >>"$TMP/generator.log"
@@ -300,7 +304,7 @@ echo
 MOSQ_VERSION=$({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1)
 echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $(java -version 2>&1 | head -n 1)."
 echo "Loopback, MQTT $MQTT_VERSION, ${PAYLOAD}-byte payload, ${WARMUP} s warm-up + ${DURATION} s measured per run;"
-echo "pairs and fan-in $CLIENTS publishers, fan-out $FANOUT_CLIENTS subscribers, connect concurrency $CONNECT_CLIENTS."
+echo "pairs and fan-in $CLIENTS publishers, fan-out $FANOUT_CLIENTS subscribers, connect concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator threads."
 echo "msg/s = deliveries per second at the subscribers (connections per second for connect); p99 in microseconds;"
 echo "per broker CPU-second = deliveries (connections) of the whole run divided by the CPU time the broker used."
 echo "1-minute load average before the first run: $(cut -d' ' -f1 /proc/loadavg) (other processes skew the numbers)."

@@ -1,6 +1,7 @@
 package io.rampart.core.retain;
 
 import io.rampart.core.message.Message;
+import io.rampart.core.topic.Topics;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,7 +25,7 @@ public final class RetainedStore {
 
     /** Stores or replaces the retained message for {@code message.topic()}; an empty payload removes it. */
     public void put(Message message) {
-        String[] levels = split(message.topic());
+        String[] levels = Topics.levels(message.topic());
         if (message.payload().length == 0) {
             RetainNode node = find(levels);
             if (node != null) {
@@ -52,7 +53,7 @@ public final class RetainedStore {
 
     /** The retained message for exactly this topic name, or null (also when it has expired). */
     public Message get(String topic) {
-        RetainNode node = find(split(topic));
+        RetainNode node = find(Topics.levels(topic));
         if (node == null) {
             return null;
         }
@@ -72,7 +73,7 @@ public final class RetainedStore {
         if (filter.isEmpty()) {
             return;
         }
-        match(root, split(filter), 0, System.nanoTime(), visitor);
+        match(root, Topics.levels(filter), 0, System.nanoTime(), visitor);
     }
 
     public int size() {
@@ -169,23 +170,5 @@ public final class RetainedStore {
             node = child;
         }
         return node;
-    }
-
-    private static String[] split(String topic) {
-        int count = 1;
-        for (int i = 0; i < topic.length(); i++) {
-            if (topic.charAt(i) == '/') {
-                count++;
-            }
-        }
-        String[] out = new String[count];
-        int from = 0;
-        for (int i = 0; i < count - 1; i++) {
-            int slash = topic.indexOf('/', from);
-            out[i] = topic.substring(from, slash);
-            from = slash + 1;
-        }
-        out[count - 1] = topic.substring(from);
-        return out;
     }
 }

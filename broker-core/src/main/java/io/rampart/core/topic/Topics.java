@@ -178,7 +178,7 @@ public final class Topics {
     }
 
     /** Splits into levels; {@code "a//b"} gives {@code ["a", "", "b"]}. */
-    static String[] levels(String topic) {
+    public static String[] levels(String topic) {
         int count = countLevels(topic, 0);
         String[] out = new String[count];
         int from = 0;

@@ -8,6 +8,12 @@ import io.rampart.server.gate.ClientPermissions;
 /**
  * The permissions of one live session, compiled at CONNECT and swapped atomically when its pipeline
  * re-authorizes after a realm change. Reads are a volatile load plus an in-memory match.
+ *
+ * <p>Devices mostly publish to, and receive on, the same few topics over and over, so the last PUBLISH
+ * and the last delivery decision are remembered (one entry each, for the compiled permissions in force):
+ * a repeat costs a string comparison instead of a scan of the rules. The checks run on the session's
+ * event loop only, so the memo needs no synchronization; a realm reload swaps {@code compiled}, which
+ * invalidates it.
  */
 final class SessionPermissions implements ClientPermissions {
 
@@ -27,9 +33,27 @@ final class SessionPermissions implements ClientPermissions {
         this.generation = generation;
     }
 
+    private CompiledPermissions publishMemoFor;
+    private String publishMemoTopic;
+    private int publishMemoKey;
+    private boolean publishMemo;
+    private CompiledPermissions receiveMemoFor;
+    private String receiveMemoTopic;
+    private boolean receiveMemo;
+
     @Override
     public boolean mayPublish(String topic, int qos, boolean retain) {
-        return compiled.mayPublish(topic, qos, retain);
+        CompiledPermissions current = compiled;
+        int key = (qos << 1) | (retain ? 1 : 0);
+        if (current == publishMemoFor && key == publishMemoKey && topic.equals(publishMemoTopic)) {
+            return publishMemo;
+        }
+        boolean allowed = current.mayPublish(topic, qos, retain);
+        publishMemoFor = current;
+        publishMemoTopic = topic;
+        publishMemoKey = key;
+        publishMemo = allowed;
+        return allowed;
     }
 
     @Override
@@ -39,7 +63,15 @@ final class SessionPermissions implements ClientPermissions {
 
     @Override
     public boolean mayReceive(String topic) {
-        return compiled.mayReceive(topic);
+        CompiledPermissions current = compiled;
+        if (current == receiveMemoFor && topic.equals(receiveMemoTopic)) {
+            return receiveMemo;
+        }
+        boolean allowed = current.mayReceive(topic);
+        receiveMemoFor = current;
+        receiveMemoTopic = topic;
+        receiveMemo = allowed;
+        return allowed;
     }
 
     @Override
