@@ -55,6 +55,11 @@ final class InboundPublishes {
             return;
         }
         if (qos == 1 && session.isAwaitingRelease(packetId)) {
+            if (!v5) {
+                // MQTT 3 has no way to refuse a PUBLISH: reusing an identifier still in use closes the connection.
+                throw new ProtocolViolation(ReasonCodes.PACKET_ID_IN_USE,
+                        "packet identifier " + packetId + " reused while its QoS 2 flow is open");
+            }
             c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.PACKET_ID_IN_USE,
                     reasonString("packet identifier " + packetId + " is in use by a QoS 2 flow")));
             return;
