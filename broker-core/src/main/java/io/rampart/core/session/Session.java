@@ -5,7 +5,6 @@ import io.rampart.core.topic.Subscription;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -74,10 +73,6 @@ public final class Session {
 
     synchronized long generation() {
         return generation;
-    }
-
-    public synchronized boolean isBoundTo(SessionOutput candidate) {
-        return output == candidate;
     }
 
     // ---------------------------------------------------------------- session properties
@@ -337,9 +332,5 @@ public final class Session {
 
     public synchronized int inboundQos2Count() {
         return inboundQos2.size();
-    }
-
-    public synchronized Collection<Integer> inboundQos2Ids() {
-        return new ArrayList<>(inboundQos2);
     }
 }

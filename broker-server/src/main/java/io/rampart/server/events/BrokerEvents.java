@@ -9,6 +9,7 @@ import org.apache.logging.log4j.Logger;
 import java.net.SocketAddress;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -20,10 +21,11 @@ public final class BrokerEvents implements SessionListener {
 
     private static final Logger LOG = LogManager.getLogger("rampart.events");
     private static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
+    /** Clients tracked for drop-line rate limiting; past this the table starts over (at worst a few extra lines). */
+    private static final int MAX_DROP_LOG_CLIENTS = 10_000;
 
     private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
-    private final java.util.concurrent.ConcurrentHashMap<String, DropLogState> dropLog =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, DropLogState> dropLog = new ConcurrentHashMap<>();
 
     public BrokerEvents() {
         for (DropReason r : DropReason.values()) {
@@ -38,6 +40,9 @@ public final class BrokerEvents implements SessionListener {
     @Override
     public void messageDropped(String clientId, Message message, int qos, DropReason reason) {
         drops.get(reason).increment();
+        if (dropLog.size() >= MAX_DROP_LOG_CLIENTS && !dropLog.containsKey(clientId)) {
+            dropLog.clear();
+        }
         DropLogState state = dropLog.computeIfAbsent(clientId, k -> new DropLogState());
         long suppressed = state.shouldLog(System.nanoTime());
         if (suppressed >= 0) {

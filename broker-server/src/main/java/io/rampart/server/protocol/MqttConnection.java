@@ -22,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.session.DropReason;
 import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
 import io.rampart.core.session.SessionOutput;
@@ -407,14 +408,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             expiry = 1;
         } else if (expiry == 0) {
             session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), io.rampart.core.session.DropReason.EXPIRED);
+            events.messageDropped(clientId, o.message(), o.qos(), DropReason.EXPIRED);
             return false;
         }
         String topic = o.message().topic();
         if (!permissions.mayReceive(topic)) {
             // A wildcard subscription never delivers a topic this session may not read.
             session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), io.rampart.core.session.DropReason.NOT_AUTHORIZED);
+            events.messageDropped(clientId, o.message(), o.qos(), DropReason.NOT_AUTHORIZED);
             return false;
         }
         int alias = 0;
@@ -439,7 +440,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (p.packetSize() > clientMaximumPacketSize) {
             session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), io.rampart.core.session.DropReason.TOO_LARGE);
+            events.messageDropped(clientId, o.message(), o.qos(), DropReason.TOO_LARGE);
             return false;
         }
         ctx.write(p, ctx.voidPromise());

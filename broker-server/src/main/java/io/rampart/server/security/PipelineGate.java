@@ -117,10 +117,6 @@ final class PipelineGate implements ConnectGate {
         live.remove(session);
     }
 
-    int liveSessions() {
-        return live.size();
-    }
-
     /** Re-runs the authorization chain for every live session (after a realm change). */
     void reauthorizeAll() {
         generation.incrementAndGet();
