@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(mosquitto mosquitto-clients openssl fail2ban)
+packages=(mosquitto mosquitto-clients openssl fail2ban slapd ldap-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -19,8 +19,11 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The Debian mosquitto package starts a broker on port 1883; the tests use random ports, but a
 # background broker is of no use here.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet mosquitto 2>/dev/null; then
-  systemctl stop mosquitto || true
-fi
+# Same for slapd: the LDAP tests start their own slapd with a temporary configuration.
+for service in mosquitto slapd; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+    systemctl stop "$service" || true
+  fi
+done
 
 exec mvn -B -ntp verify "$@"

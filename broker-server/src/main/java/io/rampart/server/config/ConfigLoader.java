@@ -98,7 +98,7 @@ public final class ConfigLoader {
         Path dataDir = dataDir(root.get("data-dir"));
         List<ListenerConfig> listeners = listeners(root.get("listeners"));
         MqttLimits mqtt = MqttSection.read(root.get("mqtt"));
-        SecurityConfig security = SecuritySection.read(root.get("security"), listeners);
+        SecurityConfig security = SecuritySection.read(root.get("security"), listeners, dataDir);
         try {
             return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security);
         } catch (IllegalArgumentException e) {

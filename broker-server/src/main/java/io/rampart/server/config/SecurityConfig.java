@@ -22,12 +22,20 @@ public record SecurityConfig(List<Realm> realms, List<Pipeline> pipelines, Acces
     /**
      * A realm.
      *
-     * @param type                   {@code file} (SQL, LDAP and JWT realms follow)
-     * @param path                   the realm file (file realms), absolute
-     * @param allowPlaintext         accept {@code {plain}} passwords (warned about at startup)
-     * @param credentialCacheSeconds how long a verified password is remembered, 0 = never
+     * @param type     {@code file}, {@code sql}, {@code ldap} or {@code jwt}
+     * @param settings the type's own settings record (e.g. {@code FileRealmSettings}), for diagnostics
+     * @param opener   opens the realm at startup; throws when it cannot (refuse to start)
      */
-    public record Realm(String name, String type, Path path, boolean allowPlaintext, int credentialCacheSeconds) {
+    public record Realm(String name, String type, Object settings, Opener opener) {
+    }
+
+    /** Opens a configured realm. */
+    @FunctionalInterface
+    public interface Opener {
+        /**
+         * @param timers a shared scheduler for short periodic tasks (file watches, cache refresh)
+         */
+        io.rampart.security.spi.Realm open(java.util.concurrent.ScheduledExecutorService timers) throws Exception;
     }
 
     /**
@@ -58,12 +66,18 @@ public record SecurityConfig(List<Realm> realms, List<Pipeline> pipelines, Acces
      * @param permissions the anonymous manager's permissions
      * @param className   custom managers: the class implementing the manager SPI, on the class path
      * @param options     custom managers: string options handed to its constructor
+     * @param settings    a settings record of the manager type's own (e.g. the X.509 manager's), or {@code null}
      */
     public record Manager(String type, String name, String realm, List<Permission> permissions, String className,
-                          java.util.Map<String, String> options) {
+                          java.util.Map<String, String> options, Object settings) {
         public Manager {
             permissions = permissions == null ? List.of() : List.copyOf(permissions);
             options = options == null ? java.util.Map.of() : java.util.Map.copyOf(options);
+        }
+
+        public Manager(String type, String name, String realm, List<Permission> permissions, String className,
+                       java.util.Map<String, String> options) {
+            this(type, name, realm, permissions, className, options, null);
         }
     }
 

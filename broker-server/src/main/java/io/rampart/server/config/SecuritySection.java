@@ -4,13 +4,18 @@ import io.rampart.core.topic.Topics;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.realm.file.FileRealm;
+import io.rampart.security.realm.file.FileRealmSettings;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -33,18 +38,18 @@ final class SecuritySection {
     private SecuritySection() {
     }
 
-    static SecurityConfig read(ConfigNode security, List<ListenerConfig> listeners) throws ConfigException {
+    static SecurityConfig read(ConfigNode security, List<ListenerConfig> listeners, Path dataDir) throws ConfigException {
         if (security.isAbsentOrNull()) {
             return SecurityConfig.NONE;
         }
         security.requireKeys(KEYS);
         List<SecurityConfig.Realm> realms = new ArrayList<>();
-        Set<String> realmNames = new HashSet<>();
+        Map<String, String> realmNames = new HashMap<>();
         ConfigNode realmsNode = security.get("realms");
         if (!realmsNode.isAbsentOrNull()) {
             for (ConfigNode r : realmsNode.elements()) {
-                SecurityConfig.Realm realm = realm(r);
-                if (!realmNames.add(realm.name())) {
+                SecurityConfig.Realm realm = realm(r, dataDir);
+                if (realmNames.putIfAbsent(realm.name(), realm.type()) != null) {
                     throw r.get("name").error("duplicate realm name '" + realm.name() + "'");
                 }
                 realms.add(realm);
@@ -89,14 +94,22 @@ final class SecuritySection {
                 bruteForce(security.get("brute-force")));
     }
 
-    private static SecurityConfig.Realm realm(ConfigNode r) throws ConfigException {
-        r.requireKeys(REALM_KEYS);
-        String name = r.get("name").string();
+    /** A realm: the common keys here, each type's own keys in its section class. */
+    private static SecurityConfig.Realm realm(ConfigNode r, Path dataDir) throws ConfigException {
         ConfigNode typeNode = r.get("type");
         String type = typeNode.string();
-        if (!type.equals("file")) {
-            throw typeNode.error("unknown realm type '" + type + "' (supported: file)");
-        }
+        return switch (type) {
+            case "file" -> fileRealm(r);
+            case "sql" -> SqlRealmSection.read(r, dataDir);
+            case "ldap" -> LdapRealmSection.read(r, dataDir);
+            case "jwt" -> JwtRealmSection.read(r, dataDir);
+            default -> throw typeNode.error("unknown realm type '" + type + "' (supported: file, sql, ldap, jwt)");
+        };
+    }
+
+    private static SecurityConfig.Realm fileRealm(ConfigNode r) throws ConfigException {
+        r.requireKeys(REALM_KEYS);
+        String name = r.get("name").string();
         ConfigNode pathNode = r.get("path");
         Path path;
         try {
@@ -109,10 +122,12 @@ final class SecuritySection {
         if (cache < 0 || cache > 86_400) {
             throw r.get("credential-cache").error("must be between 0 and 86400 seconds (was " + cache + ")");
         }
-        return new SecurityConfig.Realm(name, type, path, plaintext, cache);
+        FileRealmSettings settings = new FileRealmSettings(name, path, plaintext, Duration.ofSeconds(cache),
+                FileRealmSettings.DEFAULT_POLL_INTERVAL);
+        return new SecurityConfig.Realm(name, "file", settings, timers -> new FileRealm(settings, timers));
     }
 
-    private static SecurityConfig.Pipeline pipeline(ConfigNode p, Set<String> realms) throws ConfigException {
+    private static SecurityConfig.Pipeline pipeline(ConfigNode p, Map<String, String> realms) throws ConfigException {
         p.requireKeys(PIPELINE_KEYS);
         String name = p.get("name").string();
         List<String> listeners = strings(p.get("listeners"));
@@ -167,7 +182,7 @@ final class SecuritySection {
                 onDenied.equals("disconnect"), disconnectRemoved);
     }
 
-    private static SecurityConfig.Manager manager(ConfigNode node, boolean authentication, Set<String> realms)
+    private static SecurityConfig.Manager manager(ConfigNode node, boolean authentication, Map<String, String> realms)
             throws ConfigException {
         ConfigNode typeNode = node.get("type");
         String type = typeNode.string();
@@ -176,7 +191,16 @@ final class SecuritySection {
                 case "password" -> {
                     node.requireKeys(List.of("type", "name", "realm"));
                     String realm = realmRef(node.get("realm"), realms);
+                    if (realms.get(realm).equals("jwt")) {
+                        throw node.get("realm").error("realm '" + realm + "' is a jwt realm: use a manager of type jwt");
+                    }
                     return new SecurityConfig.Manager(type, node.get("name").string(type + "-" + realm), realm, List.of(), null, java.util.Map.of());
+                }
+                case "jwt" -> {
+                    return JwtRealmSection.manager(node, realms);
+                }
+                case "x509" -> {
+                    return X509ManagerSection.read(node, realms);
                 }
                 case "anonymous" -> {
                     node.requireKeys(List.of("type", "name", "permissions"));
@@ -191,7 +215,7 @@ final class SecuritySection {
                     return custom(node, type);
                 }
                 default -> throw typeNode.error("unknown authentication manager type '" + type
-                        + "' (supported: password, anonymous, custom)");
+                        + "' (supported: password, jwt, x509, anonymous, custom)");
             }
         }
         if (type.equals("custom")) {
@@ -222,9 +246,9 @@ final class SecuritySection {
                 null, List.of(), className, options);
     }
 
-    private static String realmRef(ConfigNode node, Set<String> realms) throws ConfigException {
+    static String realmRef(ConfigNode node, Map<String, String> realms) throws ConfigException {
         String realm = node.string();
-        if (!realms.contains(realm)) {
+        if (!realms.containsKey(realm)) {
             throw node.error("no realm named '" + realm + "' in security.realms");
         }
         return realm;

@@ -1,11 +1,10 @@
 package io.rampart.server.security;
 
 import io.rampart.security.pipeline.SecurityPipeline;
-import io.rampart.security.realm.file.FileRealm;
-import io.rampart.security.realm.file.FileRealmSettings;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Preprocessor;
+import io.rampart.security.spi.Realm;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.SecurityConfig;
@@ -39,7 +38,7 @@ public final class SecurityModule implements AutoCloseable {
     private final SecurityConfig config;
     private final AccessLog accessLog;
     private final ThreadPoolExecutor authExecutor;
-    private final Map<String, FileRealm> realms = new HashMap<>();
+    private final Map<String, Realm> realms = new HashMap<>();
     private final Map<String, PipelineGate> gatesByPipeline = new HashMap<>();
     private final List<SecurityConfig.Pipeline> pipelines;
 
@@ -75,13 +74,8 @@ public final class SecurityModule implements AutoCloseable {
         return module;
     }
 
-    private static FileRealm openRealm(SecurityConfig.Realm realm, ScheduledExecutorService timers) throws Exception {
-        if (realm.allowPlaintext()) {
-            LOG.warn("realm '{}' accepts plaintext passwords ({}); use hashed passwords (rampart passwd) in production",
-                    realm.name(), realm.path());
-        }
-        return new FileRealm(new FileRealmSettings(realm.name(), realm.path(), realm.allowPlaintext(),
-                Duration.ofSeconds(realm.credentialCacheSeconds()), FileRealmSettings.DEFAULT_POLL_INTERVAL), timers);
+    private static Realm openRealm(SecurityConfig.Realm realm, ScheduledExecutorService timers) throws Exception {
+        return realm.opener().open(timers);
     }
 
     private PipelineGate buildGate(SecurityConfig.Pipeline p, BruteForceBrake brake, ScheduledExecutorService timers)
@@ -98,14 +92,16 @@ public final class SecurityModule implements AutoCloseable {
                 authn.add(new AnonymousAuthenticator(m.name(), m.permissions()));
             } else if (m.type().equals("custom")) {
                 authn.add(CustomManagers.instantiate(m, AuthenticationManager.class));
+            } else if (m.type().equals("x509")) {
+                authn.add(X509Managers.create(m, realms));
             } else {
-                authn.add(realms.get(m.realm()).passwordAuthenticator(m.name()));
+                authn.add(realms.get(m.realm()).authenticator(m.name()));
             }
         }
         List<AuthorizationManager> authz = new ArrayList<>();
         for (SecurityConfig.Manager m : p.authorization()) {
             authz.add(m.type().equals("custom") ? CustomManagers.instantiate(m, AuthorizationManager.class)
-                    : realms.get(m.realm()).roleAuthorizer(m.name()));
+                    : realms.get(m.realm()).authorizer(m.name()));
         }
         SecurityPipeline pipeline = new SecurityPipeline(p.name(), preprocessors, authn, authz, authExecutor,
                 Duration.ofSeconds(p.timeoutSeconds()));
@@ -140,6 +136,11 @@ public final class SecurityModule implements AutoCloseable {
         return new AnonymousListenerGate(listener.allowAnonymous());
     }
 
+    /** The opened realms by name (readiness, admin API). */
+    public Map<String, Realm> realms() {
+        return java.util.Collections.unmodifiableMap(realms);
+    }
+
     /** The pipeline gate by pipeline name (tests and the admin API). */
     PipelineGate gate(String pipeline) {
         return gatesByPipeline.get(pipeline);
@@ -147,7 +148,7 @@ public final class SecurityModule implements AutoCloseable {
 
     @Override
     public void close() {
-        for (FileRealm realm : realms.values()) {
+        for (Realm realm : realms.values()) {
             realm.close();
         }
         authExecutor.shutdownNow();

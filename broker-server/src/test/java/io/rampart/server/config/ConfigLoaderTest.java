@@ -404,7 +404,7 @@ class ConfigLoaderTest {
             assertThat(p.authentication()).extracting(SecurityConfig.Manager::type).containsExactly("password");
         });
         assertThat(config.security().realms()).singleElement()
-                .satisfies(r -> assertThat(r.path().endsWith(Path.of("config", "users.yaml"))).isTrue());
+                .satisfies(r -> assertThat(((io.rampart.security.realm.file.FileRealmSettings) r.settings()).file().endsWith(Path.of("config", "users.yaml"))).isTrue());
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.rampart.security.realm.file;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
+import io.rampart.security.spi.Realm;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -32,7 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Thread-safe. The managers it hands out verify passwords synchronously in the caller's thread, which must
  * therefore not be an event loop.
  */
-public final class FileRealm implements AutoCloseable {
+public final class FileRealm implements Realm {
 
     private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.file");
     private static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
@@ -89,8 +90,24 @@ public final class FileRealm implements AutoCloseable {
         return RealmFileParser.parse(source, content, hasher).users().keySet();
     }
 
+    @Override
     public String name() {
         return settings.name();
+    }
+
+    @Override
+    public String type() {
+        return "file";
+    }
+
+    @Override
+    public AuthenticationManager authenticator(String managerName) {
+        return passwordAuthenticator(managerName);
+    }
+
+    @Override
+    public AuthorizationManager authorizer(String managerName) {
+        return roleAuthorizer(managerName);
     }
 
     public Path file() {

@@ -1,0 +1,18 @@
+package io.rampart.server.security;
+
+import io.rampart.security.spi.AuthenticationManager;
+import io.rampart.security.spi.Realm;
+import io.rampart.server.config.SecurityConfig;
+
+import java.util.Map;
+
+/** Builds the client-certificate authentication manager from its configuration. */
+final class X509Managers {
+
+    private X509Managers() {
+    }
+
+    static AuthenticationManager create(SecurityConfig.Manager manager, Map<String, Realm> realms) {
+        throw new UnsupportedOperationException("manager type 'x509' is not available in this build");
+    }
+}
