@@ -8,6 +8,7 @@ import io.rampart.bench.load.Login;
 import io.rampart.bench.load.RunResult;
 import io.rampart.bench.load.Scenario;
 import io.rampart.bench.load.ThroughputRun;
+import io.rampart.bench.load.TlsClient;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -80,6 +81,16 @@ public final class LoadGenerator implements Callable<Integer> {
             description = "Prefix of every client id (default: rb-<random run id>-).")
     String clientIdPrefix;
 
+    @Option(names = "--tls", description = "Connect over TLS (full handshake on every connection).")
+    boolean tls;
+
+    @Option(names = "--tls-protocol", description = "TLSv1.2 or TLSv1.3 (default: either, as negotiated).")
+    String tlsProtocol;
+
+    @Option(names = "--cafile",
+            description = "PEM CA bundle to verify the broker's certificate (default with --tls: not verified).")
+    java.io.File caFile;
+
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -100,7 +111,8 @@ public final class LoadGenerator implements Callable<Integer> {
             String runId = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
             settings = new LoadSettings(host, port, Scenario.fromCli(scenario), qos(qos), version(mqttVersion),
                     clients, duration, warmup, payload, threads, inflight, window, runId,
-                    Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix);
+                    Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
+                    tls(tls, tlsProtocol, caFile));
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;
@@ -110,6 +122,21 @@ public final class LoadGenerator implements Callable<Integer> {
                 : new ThroughputRun(settings).run();
         result.print(System.out, csv);
         return result.exitCode();
+    }
+
+    private static TlsClient tls(boolean enabled, String protocol, java.io.File caFile) {
+        if (!enabled) {
+            if (protocol != null || caFile != null) {
+                throw new IllegalArgumentException("--tls-protocol and --cafile need --tls");
+            }
+            return null;
+        }
+        if (protocol != null && !protocol.equals("TLSv1.2") && !protocol.equals("TLSv1.3")) {
+            throw new IllegalArgumentException("--tls-protocol must be TLSv1.2 or TLSv1.3");
+        }
+        TlsClient client = TlsClient.create(protocol, caFile);
+        System.err.println("rampart-bench: " + client.description());
+        return client;
     }
 
     private static MqttQoS qos(int value) {

@@ -8,11 +8,12 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 
 /**
- * The client pipeline, in order: {@value #DECODER} (bytes to packets), {@value #ENCODER} (packets to bytes,
+ * The client pipeline, in order: {@value #TLS} (only with {@code --tls}), {@value #DECODER} (bytes to packets), {@value #ENCODER} (packets to bytes,
  * shared and stateless), {@value #CLIENT} (the per-connection {@link MqttClientHandler}).
  */
 final class ClientPipeline {
 
+    static final String TLS = "tls";
     static final String DECODER = "mqtt-decoder";
     static final String ENCODER = "mqtt-encoder";
     static final String CLIENT = "mqtt-client";
@@ -21,10 +22,14 @@ final class ClientPipeline {
     }
 
     /** Opens one connection driven by {@code handler}; a failed TCP connect is counted and fails its readiness. */
-    static ChannelFuture connect(Bootstrap bootstrap, MqttClientHandler handler, int maxPacketBytes, RunErrors errors) {
+    static ChannelFuture connect(Bootstrap bootstrap, MqttClientHandler handler, int maxPacketBytes, RunErrors errors,
+                                 TlsClient tls) {
         ChannelFuture f = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tls != null) {
+                    ch.pipeline().addLast(TLS, tls.newHandler(ch.alloc()));
+                }
                 ch.pipeline()
                         .addLast(DECODER, new MqttDecoder(maxPacketBytes))
                         .addLast(ENCODER, MqttEncoder.INSTANCE)

@@ -67,7 +67,7 @@ public final class ConnectRun {
         String clientId = settings.clientIdPrefix() + "c" + sequence.incrementAndGet();
         ConnectCycleHandler handler =
                 new ConnectCycleHandler(clientId, settings.mqttVersion(), settings.login(), errors, this, System.nanoTime());
-        ClientPipeline.connect(bootstrap, handler, MAX_PACKET, errors).addListener(f -> {
+        ClientPipeline.connect(bootstrap, handler, MAX_PACKET, errors, settings.tls()).addListener(f -> {
             if (!f.isSuccess()) {
                 bootstrap.config().group().schedule(this::nextCycle, RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             }

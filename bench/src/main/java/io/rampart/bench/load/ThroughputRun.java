@@ -113,7 +113,7 @@ public final class ThroughputRun {
         for (int from = 0; from < handlers.size(); from += CONNECT_BATCH) {
             List<? extends MqttClientHandler> batch =
                     handlers.subList(from, Math.min(handlers.size(), from + CONNECT_BATCH));
-            batch.forEach(h -> ClientPipeline.connect(bootstrap, h, maxPacket, errors));
+            batch.forEach(h -> ClientPipeline.connect(bootstrap, h, maxPacket, errors, settings.tls()));
             try {
                 CompletableFuture.allOf(batch.stream().map(MqttClientHandler::ready)
                         .toArray(CompletableFuture[]::new)).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
