@@ -3,6 +3,7 @@ package io.rampart.bench;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.rampart.bench.load.ConnectRun;
+import io.rampart.bench.load.IdleRun;
 import io.rampart.bench.load.LoadSettings;
 import io.rampart.bench.load.Login;
 import io.rampart.bench.load.RunResult;
@@ -32,7 +33,7 @@ public final class LoadGenerator implements Callable<Integer> {
     int port;
 
     @Option(names = "--scenario", defaultValue = "pairs",
-            description = "pairs | fan-in | fan-out | connect (default: ${DEFAULT-VALUE}).")
+            description = "pairs | fan-in | fan-out | connect | idle (default: ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--qos", defaultValue = "0", description = "0 or 1 (default: ${DEFAULT-VALUE}).")
@@ -91,6 +92,11 @@ public final class LoadGenerator implements Callable<Integer> {
             description = "PEM CA bundle to verify the broker's certificate (default with --tls: not verified).")
     java.io.File caFile;
 
+    @Option(names = "--broker-pid", defaultValue = "0",
+            description = "idle scenario: process id of the broker, whose resident memory is read before and with "
+                    + "all connections open.")
+    long brokerPid;
+
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -117,9 +123,11 @@ public final class LoadGenerator implements Callable<Integer> {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;
         }
-        RunResult result = settings.scenario() == Scenario.CONNECT
-                ? new ConnectRun(settings).run()
-                : new ThroughputRun(settings).run();
+        RunResult result = switch (settings.scenario()) {
+            case CONNECT -> new ConnectRun(settings).run();
+            case IDLE -> new IdleRun(settings, brokerPid).run();
+            default -> new ThroughputRun(settings).run();
+        };
         result.print(System.out, csv);
         return result.exitCode();
     }

@@ -29,8 +29,9 @@ public final class ThroughputRun {
     private final List<List<PublisherHandler>> groupMembers = new ArrayList<>();
 
     public ThroughputRun(LoadSettings settings) {
-        if (settings.scenario() == Scenario.CONNECT) {
-            throw new IllegalArgumentException("use ConnectRun for the connect scenario");
+        if (settings.scenario() == Scenario.CONNECT || settings.scenario() == Scenario.IDLE) {
+            throw new IllegalArgumentException("use ConnectRun or IdleRun for the " + settings.scenario().cliName()
+                    + " scenario");
         }
         this.settings = settings;
     }
