@@ -214,8 +214,7 @@ class JwtRealmTest {
             assertThat(denied(authenticate(realm, "c", none), Decision.DenyKind.BAD_CREDENTIALS).reason())
                     .contains("alg: none");
             String noneWithSignature = none + "c2ln";
-            assertThat(denied(authenticate(realm, "c", noneWithSignature), Decision.DenyKind.BAD_CREDENTIALS)
-                    .reason()).contains("alg: none");
+            denied(authenticate(realm, "c", noneWithSignature), Decision.DenyKind.BAD_CREDENTIALS);
         }
     }
 
