@@ -23,9 +23,11 @@ final class JwtRealmSection {
 
     static final List<String> KEYS = List.of("name", "type", "token-source", "auth-method", "algorithms", "jwks",
             "issuer", "discovery", "keys", "secrets", "audience", "required-claims", "clock-skew", "max-lifetime",
-            "identity-claim", "client-id-claim", "roles-claim", "scope-permissions", "expiry-grace");
+            "identity-claim", "client-id-claim", "roles-claim", "scope-permissions", "expiry-grace", "introspection");
     private static final List<String> JWKS_KEYS = List.of("url", "trust", "trust-password", "refresh",
             "min-refetch-interval", "timeout");
+    static final List<String> INTROSPECTION_KEYS = List.of("url", "client-id", "client-secret", "trust",
+            "trust-password", "cache-ttl", "timeout");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?");
     private static final Pattern CLAIM_PATH = Pattern.compile("[A-Za-z0-9_:/-]+(\\.[A-Za-z0-9_:/-]+)*");
 
@@ -83,7 +85,7 @@ final class JwtRealmSection {
                     strings(realm.get("audience")), required, duration(realm.get("clock-skew"), null),
                     duration(realm.get("max-lifetime"), null), claimPath(realm.get("identity-claim")),
                     claimPath(realm.get("client-id-claim")), claimPath(realm.get("roles-claim")), scopes,
-                    duration(realm.get("expiry-grace"), null));
+                    duration(realm.get("expiry-grace"), null), introspection(realm.get("introspection")));
         } catch (IllegalArgumentException e) {
             throw realm.invalid(e);
         }
@@ -126,6 +128,32 @@ final class JwtRealmSection {
                     duration(node.get("timeout"), JwtRealmSettings.Jwks.DEFAULT_TIMEOUT));
         } catch (IllegalArgumentException e) {
             throw node.invalid(new IllegalArgumentException(e.getMessage().replaceFirst("^jwks\\.", "")));
+        }
+    }
+
+    private static JwtRealmSettings.Introspection introspection(ConfigNode node) throws ConfigException {
+        if (node.isAbsentOrNull()) {
+            return null;
+        }
+        node.requireKeys(INTROSPECTION_KEYS);
+        ConfigNode urlNode = node.get("url");
+        URI url;
+        try {
+            url = new URI(urlNode.string());
+        } catch (URISyntaxException e) {
+            throw urlNode.error("is not a valid URL (" + e.getReason() + ")");
+        }
+        if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw urlNode.error("must be an https:// URL with a host (tokens are never sent over plain HTTP)");
+        }
+        Path trust = node.get("trust").isAbsentOrNull() ? null : path(node.get("trust"));
+        try {
+            return new JwtRealmSettings.Introspection(url, node.get("client-id").string(),
+                    node.get("client-secret").string(), trust, node.get("trust-password").string(null),
+                    duration(node.get("cache-ttl"), JwtRealmSettings.Introspection.DEFAULT_CACHE_TTL),
+                    duration(node.get("timeout"), JwtRealmSettings.Jwks.DEFAULT_TIMEOUT));
+        } catch (IllegalArgumentException e) {
+            throw node.invalid(new IllegalArgumentException(e.getMessage().replaceFirst("^introspection\\.", "")));
         }
     }
 

@@ -57,6 +57,9 @@ class JwtRealmSectionTest {
         for (String key : List.of("url", "trust", "trust-password", "refresh", "min-refetch-interval", "timeout")) {
             assertThat(docs).contains("`jwks." + key + "`");
         }
+        for (String key : JwtRealmSection.INTROSPECTION_KEYS) {
+            assertThat(docs).contains("`introspection." + key + "`");
+        }
     }
 
     @Test
@@ -70,6 +73,21 @@ class JwtRealmSectionTest {
         assertThat(s.expiryGrace()).isZero();
         assertThat(s.secrets()).containsExactly(SECRET);
         assertThat(s.toString()).doesNotContain(SECRET);
+    }
+
+    @Test
+    void introspection_only() throws Exception {
+        JwtRealmSettings s = settings(parse("""
+                introspection:
+                  url: "https://idp.example/introspect"
+                  client-id: rampart
+                  client-secret: "${ENV:JWT_SECRET}"
+                  cache-ttl: 30s""", "{type: jwt, realm: tokens}"));
+        assertThat(s.introspection().cacheTtl()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.verifiesLocally()).isFalse();
+        assertThat(s.toString()).doesNotContain(SECRET);
+        assertThatThrownBy(() -> parse("introspection: {url: \"http://idp/introspect\", client-id: a, client-secret: b}",
+                "{type: jwt, realm: tokens}")).hasMessageContaining("security.realms[0].introspection.url");
     }
 
     @Test

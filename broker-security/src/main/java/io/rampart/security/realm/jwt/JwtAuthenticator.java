@@ -71,10 +71,11 @@ final class JwtAuthenticator implements AuthenticationManager {
                         case AUTH_METHOD -> "authentication data of method '" + settings.authMethod() + "'";
                     }));
         }
-        if (!looksLikeJwt(token)) {
+        boolean jwtShaped = looksLikeJwt(token);
+        if (!jwtShaped && !verifier.introspects()) {
             return CompletableFuture.completedFuture(Decision.noOpinion("not a JWT"));
         }
-        return verifier.verify(token).thenApply(outcome -> decide(outcome, request));
+        return verifier.verify(token, jwtShaped).thenApply(outcome -> decide(outcome, request));
     }
 
     private String token(AuthenticationRequest request) {
@@ -86,7 +87,14 @@ final class JwtAuthenticator implements AuthenticationManager {
         if (raw == null || raw.length == 0 || raw.length > 16_384) {
             return null;
         }
-        return new String(raw, StandardCharsets.US_ASCII).trim();
+        String token = new String(raw, StandardCharsets.UTF_8).trim();
+        for (int i = 0; i < token.length(); i++) {
+            char c = token.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return null; // tokens are printable ASCII without blanks (RFC 6750 b64token)
+            }
+        }
+        return token.isEmpty() ? null : token;
     }
 
     /** Three base64url parts (a JWS in compact form) or five (a JWE, refused later with a clear reason). */

@@ -62,14 +62,7 @@ public final class JwtRealm implements Realm {
         if (remoteKeys) {
             Jwks http = jwks != null ? jwks : new Jwks(null, null, null, Jwks.DEFAULT_REFRESH, Jwks.DEFAULT_MIN_REFETCH,
                     Jwks.DEFAULT_TIMEOUT);
-            AtomicInteger threads = new AtomicInteger();
-            ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1_000),
-                    r -> {
-                        Thread t = new Thread(r, "rampart-jwt-" + settings.name() + "-" + threads.incrementAndGet());
-                        t.setDaemon(true);
-                        return t;
-                    });
-            pool.allowCoreThreadTimeOut(true);
+            ExecutorService pool = ownExecutor(settings.name());
             this.fetchExecutor = pool;
             HttpClient client = HttpClient.newBuilder()
                     .sslContext(TrustStores.sslContext(http.trust(), http.trustPassword()))
@@ -84,18 +77,44 @@ public final class JwtRealm implements Realm {
             this.refreshTask = timers == null ? null : timers.scheduleWithFixedDelay(remote::refresh,
                     http.refresh().toMillis(), http.refresh().toMillis(), TimeUnit.MILLISECONDS);
         } else {
-            this.fetchExecutor = null;
+            this.fetchExecutor = settings.introspection() != null ? ownExecutor(settings.name()) : null;
             this.remote = null;
             this.refreshTask = null;
         }
-        this.verifier = new TokenVerifier(settings, staticKeys, remote, clock);
-        LOG.info("jwt realm '{}': token from {}, algorithms {}, keys: {}{}{}", settings.name(),
+        JwtRealmSettings.Introspection introspection = settings.introspection();
+        Introspector introspector = null;
+        if (introspection != null) {
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(TrustStores.sslContext(introspection.trust(), introspection.trustPassword()))
+                    .connectTimeout(introspection.timeout())
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .executor(fetchExecutor)
+                    .build();
+            introspector = new Introspector(introspection, client, clock);
+        }
+        this.verifier = new TokenVerifier(settings, staticKeys, remote, introspector, clock);
+        LOG.info("jwt realm '{}': token from {}, algorithms {}, keys: {}{}{}{}", settings.name(),
                 settings.tokenSource().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
                 new java.util.TreeSet<>(settings.algorithms()),
                 remoteKeys ? (settings.discovery() ? "discovery from " + settings.issuer() : "JWKS " + jwks.url()) : "",
                 staticKeys.isEmpty() ? "" : (remoteKeys ? ", " : "") + staticKeys.size() + " static key(s)",
                 settings.secrets().isEmpty() ? "" : (remoteKeys || !staticKeys.isEmpty() ? ", " : "")
-                        + settings.secrets().size() + " HMAC secret(s)");
+                        + settings.secrets().size() + " HMAC secret(s)",
+                introspection == null ? "" : (settings.verifiesLocally() ? ", " : "") + "introspection at "
+                        + introspection.url());
+    }
+
+    /** The realm's own small pool for HTTP work (key set fetches, introspection): two threads, bounded queue. */
+    private static ExecutorService ownExecutor(String realm) {
+        AtomicInteger threads = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1_000),
+                r -> {
+                    Thread t = new Thread(r, "rampart-jwt-" + realm + "-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
     }
 
     @Override

@@ -34,12 +34,14 @@ import java.util.Set;
  * @param rolesClaim       claim path holding role names (list or space-separated string), or {@code null}
  * @param scopePermissions scope value → permissions granted by it
  * @param expiryGrace      how long a session may outlive its token
+ * @param introspection    an OAuth 2.0 token introspection endpoint (RFC 7662) for opaque tokens, or {@code null}
  */
 public record JwtRealmSettings(String name, TokenSource tokenSource, String authMethod, Set<String> algorithms,
                                Jwks jwks, String issuer, boolean discovery, List<Path> keys, List<String> secrets,
                                List<String> audience, Map<String, List<String>> requiredClaims, Duration clockSkew,
                                Duration maxLifetime, String identityClaim, String clientIdClaim, String rolesClaim,
-                               Map<String, List<Permission>> scopePermissions, Duration expiryGrace) {
+                               Map<String, List<Permission>> scopePermissions, Duration expiryGrace,
+                               Introspection introspection) {
 
     public static final String DEFAULT_AUTH_METHOD = "JWT";
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
@@ -82,6 +84,44 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
         public String toString() {
             return "Jwks[url=" + url + ", trust=" + trust + ", refresh=" + refresh + ", minRefetchInterval="
                     + minRefetchInterval + ", timeout=" + timeout + "]";
+        }
+    }
+
+    /**
+     * OAuth 2.0 token introspection (RFC 7662) for tokens that are not JWTs (or for every token when the realm
+     * has no keys of its own).
+     *
+     * @param url           the introspection endpoint (HTTPS)
+     * @param clientId      the broker's client id at the authorization server (HTTP Basic authentication)
+     * @param clientSecret  its secret; never logged
+     * @param trust         trusted CA certificates (PEM or PKCS#12), or {@code null} for the JDK's
+     * @param trustPassword the PKCS#12 password, or {@code null}
+     * @param cacheTtl      how long an answer is reused (never beyond the token's {@code exp})
+     * @param timeout       connect and response timeout
+     */
+    public record Introspection(URI url, String clientId, String clientSecret, Path trust, String trustPassword,
+                                Duration cacheTtl, Duration timeout) {
+
+        public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(60);
+
+        public Introspection {
+            Objects.requireNonNull(url, "introspection.url");
+            if (!"https".equalsIgnoreCase(url.getScheme())) {
+                throw new IllegalArgumentException("introspection.url: must be an https:// URL");
+            }
+            Objects.requireNonNull(clientId, "introspection.client-id");
+            Objects.requireNonNull(clientSecret, "introspection.client-secret");
+            Objects.requireNonNull(cacheTtl, "introspection.cache-ttl");
+            if (cacheTtl.isNegative()) {
+                throw new IllegalArgumentException("introspection.cache-ttl: must not be negative");
+            }
+            positive(timeout, "introspection.timeout");
+        }
+
+        @Override
+        public String toString() {
+            return "Introspection[url=" + url + ", clientId=" + clientId + ", clientSecret=(not shown), trust=" + trust
+                    + ", cacheTtl=" + cacheTtl + ", timeout=" + timeout + "]";
         }
     }
 
@@ -129,16 +169,17 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
             throw new IllegalArgumentException("issuer: must be an https:// URL for discovery");
         }
         boolean remote = discovery || (jwks != null && jwks.url() != null);
-        if (!remote && keys.isEmpty() && secrets.isEmpty()) {
+        boolean local = remote || !keys.isEmpty() || !secrets.isEmpty();
+        if (!local && introspection == null) {
             throw new IllegalArgumentException("jwks: a JWT realm needs keys: jwks.url, discovery (with issuer), "
-                    + "keys (PEM files) or secrets");
+                    + "keys (PEM files), secrets, or an introspection endpoint");
         }
         algorithms = Set.copyOf(algorithms == null || algorithms.isEmpty()
                 ? Algorithms.defaults(remote || !keys.isEmpty(), !secrets.isEmpty()) : algorithms);
         for (String alg : algorithms) {
             Algorithms.requireSupported(alg);
         }
-        if (secrets.isEmpty() && algorithms.stream().allMatch(Algorithms::isHmac)) {
+        if (local && secrets.isEmpty() && algorithms.stream().allMatch(Algorithms::isHmac)) {
             throw new IllegalArgumentException("algorithms: only HMAC algorithms are allowed but no secrets are set");
         }
         if (!secrets.isEmpty() && algorithms.stream().noneMatch(Algorithms::isHmac)) {
@@ -159,6 +200,11 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
         return java.util.Collections.unmodifiableMap(copy);
     }
 
+    /** Whether tokens can be verified locally (keys, a JWKS or secrets), as opposed to only by introspection. */
+    public boolean verifiesLocally() {
+        return discovery || (jwks != null && jwks.url() != null) || !keys.isEmpty() || !secrets.isEmpty();
+    }
+
     /** Secrets are never shown. */
     @Override
     public String toString() {
@@ -166,6 +212,7 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
                 + ", algorithms=" + algorithms + ", jwks=" + jwks + ", issuer=" + issuer + ", discovery=" + discovery
                 + ", keys=" + keys + ", secrets=" + secrets.size() + " (not shown), audience=" + audience
                 + ", clockSkew=" + clockSkew + ", maxLifetime=" + maxLifetime + ", identityClaim=" + identityClaim
-                + ", clientIdClaim=" + clientIdClaim + ", rolesClaim=" + rolesClaim + ", expiryGrace=" + expiryGrace + "]";
+                + ", clientIdClaim=" + clientIdClaim + ", rolesClaim=" + rolesClaim + ", expiryGrace=" + expiryGrace
+                + ", introspection=" + introspection + "]";
     }
 }

@@ -59,9 +59,11 @@ final class TokenVerifier {
     private final List<JWK> staticKeys;
     private final List<byte[]> secrets;
     private final JwksSource remote;
+    private final Introspector introspector;
     private final Clock clock;
 
-    TokenVerifier(JwtRealmSettings settings, List<JWK> staticKeys, JwksSource remote, Clock clock) {
+    TokenVerifier(JwtRealmSettings settings, List<JWK> staticKeys, JwksSource remote, Introspector introspector,
+                  Clock clock) {
         this.settings = settings;
         this.staticKeys = List.copyOf(staticKeys);
         List<byte[]> s = new ArrayList<>();
@@ -70,7 +72,24 @@ final class TokenVerifier {
         }
         this.secrets = List.copyOf(s);
         this.remote = remote;
+        this.introspector = introspector;
         this.clock = clock;
+    }
+
+    /** Whether tokens that are not JWTs can be checked (by introspection). */
+    boolean introspects() {
+        return introspector != null;
+    }
+
+    /**
+     * Checks a token: locally when it is a JWT and the realm has keys, otherwise by introspection when the realm
+     * has an endpoint.
+     */
+    CompletionStage<Outcome> verify(String token, boolean jwtShaped) {
+        if (introspector != null && (!jwtShaped || !settings.verifiesLocally())) {
+            return introspector.introspect(token, this::checkClaims);
+        }
+        return verify(token);
     }
 
     CompletionStage<Outcome> verify(String token) {

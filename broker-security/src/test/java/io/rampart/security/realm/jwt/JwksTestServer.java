@@ -45,6 +45,10 @@ final class JwksTestServer implements AutoCloseable {
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private volatile String jwks = "{\"keys\":[]}";
     private volatile boolean down;
+    private final AtomicInteger introspections = new AtomicInteger();
+    private final java.util.Map<String, String> activeTokens = new java.util.concurrent.ConcurrentHashMap<>();
+    static final String CLIENT_ID = "rampart";
+    static final String CLIENT_SECRET = "broker-secret";
 
     JwksTestServer(Path dir) throws Exception {
         KeyPairGenerator gen = KeyPairGenerator.getInstance("EC");
@@ -77,6 +81,24 @@ final class JwksTestServer implements AutoCloseable {
         });
         server.createContext("/.well-known/openid-configuration", ex -> answer(ex,
                 "{\"issuer\":\"" + issuer() + "\",\"jwks_uri\":\"" + jwksUrl() + "\"}"));
+        server.createContext("/introspect", ex -> {
+            introspections.incrementAndGet();
+            String expected = "Basic " + Base64.getEncoder().encodeToString(
+                    (CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+            if (!"POST".equals(ex.getRequestMethod()) || !expected.equals(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.sendResponseHeaders(401, -1);
+                ex.close();
+                return;
+            }
+            String form = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            String token = null;
+            for (String field : form.split("&")) {
+                if (field.startsWith("token=")) {
+                    token = java.net.URLDecoder.decode(field.substring(6), StandardCharsets.UTF_8);
+                }
+            }
+            answer(ex, token == null ? "{\"active\":false}" : activeTokens.getOrDefault(token, "{\"active\":false}"));
+        });
         server.start();
     }
 
@@ -97,6 +119,19 @@ final class JwksTestServer implements AutoCloseable {
     /** Serves these keys (their public parts) from now on. */
     void publish(List<JWK> keys) {
         jwks = new JWKSet(keys).toPublicJWKSet().toString();
+    }
+
+    /** Makes introspection answer {@code response} (a JSON object) for {@code token}. */
+    void activeToken(String token, String response) {
+        activeTokens.put(token, response);
+    }
+
+    int introspections() {
+        return introspections.get();
+    }
+
+    String introspectionUrl() {
+        return issuer() + "/introspect";
     }
 
     void down(boolean isDown) {

@@ -113,10 +113,12 @@ class JwtRealmTest {
         String rolesClaim;
         Map<String, List<Permission>> scopes = Map.of();
         Duration grace = Duration.ZERO;
+        JwtRealmSettings.Introspection introspection;
 
         JwtRealmSettings build() {
             return new JwtRealmSettings(name, source, authMethod, algorithms, jwks, issuer, discovery, keys, secrets,
-                    audience, required, skew, maxLifetime, identityClaim, clientIdClaim, rolesClaim, scopes, grace);
+                    audience, required, skew, maxLifetime, identityClaim, clientIdClaim, rolesClaim, scopes, grace,
+                    introspection);
         }
     }
 
@@ -520,4 +522,57 @@ class JwtRealmTest {
         }
     }
 
+
+    // ------------------------------------------------------------------ introspection (RFC 7662)
+
+    static S introspecting(S s, String clientSecret, boolean withLocalKeys) {
+        if (!withLocalKeys) {
+            s.keys = List.of();
+            s.secrets = List.of();
+        }
+        s.introspection = new JwtRealmSettings.Introspection(URI.create(idp.introspectionUrl()), JwksTestServer.CLIENT_ID,
+                clientSecret, idp.trustPem(), null, Duration.ofMinutes(1), Duration.ofSeconds(3));
+        return s;
+    }
+
+    @Test
+    void introspection_opaqueTokens_areCheckedAndCached() throws Exception {
+        String active = "opaque-" + UUID.randomUUID();
+        long exp = Instant.now().plusSeconds(300).getEpochSecond();
+        idp.activeToken(active, "{\"active\":true,\"sub\":\"meter-9\",\"iss\":\"https://idp.example\",\"aud\":\"mqtt\","
+                + "\"exp\":" + exp + ",\"scope\":\"telemetry\"}");
+        String otherAudience = "opaque-" + UUID.randomUUID();
+        idp.activeToken(otherAudience, "{\"active\":true,\"sub\":\"x\",\"iss\":\"https://idp.example\",\"aud\":\"web\","
+                + "\"exp\":" + exp + "}");
+        try (JwtRealm realm = realm(s -> introspecting(s, JwksTestServer.CLIENT_SECRET, false))) {
+            int before = idp.introspections();
+            Identity id = allowed(authenticate(realm, "c", active));
+            assertThat(id.name()).isEqualTo("meter-9");
+            assertThat(id.expiresAt()).isEqualTo(Instant.ofEpochSecond(exp).plusSeconds(5));
+            allowed(authenticate(realm, "c", active));
+            assertThat(idp.introspections() - before).isEqualTo(1);
+
+            String revoked = "opaque-" + UUID.randomUUID();
+            assertThat(denied(authenticate(realm, "c", revoked), Decision.DenyKind.BAD_CREDENTIALS).reason())
+                    .contains("not active");
+            denied(authenticate(realm, "c", revoked), Decision.DenyKind.BAD_CREDENTIALS);
+            assertThat(idp.introspections() - before).isEqualTo(2);
+
+            assertThat(denied(authenticate(realm, "c", otherAudience), Decision.DenyKind.BAD_CREDENTIALS).reason())
+                    .contains("audience");
+        }
+    }
+
+    @Test
+    void introspection_jwtsStayLocal_andAWrongClientSecretIsUnavailable() throws Exception {
+        try (JwtRealm realm = realm(s -> introspecting(s, JwksTestServer.CLIENT_SECRET, true))) {
+            int before = idp.introspections();
+            allowed(authenticate(realm, "c", token("HS256", claims("local").build())));
+            assertThat(idp.introspections()).isEqualTo(before);
+        }
+        try (JwtRealm realm = realm(s -> introspecting(s, "wrong", false))) {
+            assertThat(denied(authenticate(realm, "c", "opaque-x"), Decision.DenyKind.UNAVAILABLE).reason())
+                    .contains("HTTP 401");
+        }
+    }
 }
