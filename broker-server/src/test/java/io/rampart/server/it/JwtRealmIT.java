@@ -463,4 +463,23 @@ class JwtRealmIT {
         otherMethod.send(auth(0x19, "SCRAM-SHA-256", "x"));
         assertThat(otherMethod.expect(RawPacket.DISCONNECT).reasonCode()).isEqualTo(0x8C);
     }
+
+    @Test
+    void reauthentication_dropsAWillTheNewIdentityMayNotPublish() {
+        String sub = id("will-reauth");
+        String clientId = id("will5");
+        String willTopic = "sensors/" + sub + "/status";
+        RawMqttClient raw = clients.rawOn("enhanced");
+        RawPacket connack = raw.sendConnect(RawPackets.connect(RawPackets.V5).clientId(clientId)
+                .properties(authProperties("JWT", hs256(claims(sub, Duration.ofMinutes(5), "sensors").build())))
+                .will(willTopic, utf8("offline"), 1, false).build());
+        assertThat(connack.reasonCode()).isZero();
+        assertThat(broker.session(clientId).will()).isNotNull();
+
+        raw.send(auth(0x19, "JWT", hs256(claims(sub, Duration.ofMinutes(5), "dashboards").build())));
+        assertThat(raw.expect(RawPacket.AUTH).reasonCode()).isZero();
+        assertThat(broker.session(clientId).will()).isNull();
+        assertThat(SecAccessLog.await("client=\"" + clientId + "\"", 4)).anySatisfy(l -> assertThat(l)
+                .contains("action=WILL result=DENIED", "will dropped: the re-authenticated identity may not publish"));
+    }
 }

@@ -33,7 +33,6 @@ final class JwksSource {
     private static final int MAX_BYTES = 1 << 20;
 
     private final String realm;
-    private final URI configuredUri;
     private final String issuer;
     private final HttpClient http;
     private final Duration timeout;
@@ -53,7 +52,6 @@ final class JwksSource {
      */
     JwksSource(String realm, URI uri, String issuer, HttpClient http, Duration timeout, Duration minRefetchInterval) {
         this.realm = realm;
-        this.configuredUri = uri;
         this.jwksUri = uri;
         this.issuer = issuer;
         this.http = http;
@@ -68,13 +66,13 @@ final class JwksSource {
     CompletionStage<List<JWK>> keys(String kid) {
         JWKSet set = keys;
         if (set == null) {
-            return fetchRateLimited(true).thenApply(s -> select(s, kid));
+            return fetchRateLimited().thenApply(s -> select(s, kid));
         }
         List<JWK> found = select(set, kid);
         if (!found.isEmpty() || kid == null) {
             return CompletableFuture.completedFuture(found);
         }
-        return fetchRateLimited(false)
+        return fetchRateLimited()
                 .handle((fresh, error) -> fresh == null ? found : select(fresh, kid));
     }
 
@@ -92,7 +90,7 @@ final class JwksSource {
         }
     }
 
-    private CompletableFuture<JWKSet> fetchRateLimited(boolean needSet) {
+    private CompletableFuture<JWKSet> fetchRateLimited() {
         synchronized (lock) {
             if (inFlight != null) {
                 return inFlight;
@@ -211,9 +209,5 @@ final class JwksSource {
             }
         }
         return out;
-    }
-
-    URI configuredUri() {
-        return configuredUri;
     }
 }
