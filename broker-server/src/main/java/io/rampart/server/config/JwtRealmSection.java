@@ -21,8 +21,8 @@ import java.util.regex.Pattern;
 /** Maps a realm of type {@code jwt} onto its settings and opener; see docs/JWT-REALM.md. */
 final class JwtRealmSection {
 
-    static final List<String> KEYS = List.of("name", "type", "token-source", "auth-method", "algorithms", "jwks",
-            "issuer", "discovery", "keys", "secrets", "audience", "required-claims", "clock-skew", "max-lifetime",
+    static final List<String> KEYS = List.of("name", "type", "token-source", "auth-method", "token-variable",
+            "algorithms", "jwks", "issuer", "discovery", "keys", "secrets", "audience", "required-claims", "clock-skew", "max-lifetime",
             "identity-claim", "client-id-claim", "roles-claim", "scope-permissions", "expiry-grace", "introspection");
     private static final List<String> JWKS_KEYS = List.of("url", "trust", "trust-password", "refresh",
             "min-refetch-interval", "timeout");
@@ -43,7 +43,9 @@ final class JwtRealmSection {
             case "password" -> JwtRealmSettings.TokenSource.PASSWORD;
             case "username" -> JwtRealmSettings.TokenSource.USERNAME;
             case "auth-method" -> JwtRealmSettings.TokenSource.AUTH_METHOD;
-            default -> throw sourceNode.error("must be one of password, username, auth-method (was \"" + sourceText + "\")");
+            case "variable" -> JwtRealmSettings.TokenSource.VARIABLE;
+            default -> throw sourceNode.error("must be one of password, username, auth-method, variable (was \""
+                    + sourceText + "\")");
         };
         Set<String> algorithms = new LinkedHashSet<>(strings(realm.get("algorithms")));
         if (algorithms.stream().anyMatch(a -> a.equalsIgnoreCase("none"))) {
@@ -80,7 +82,8 @@ final class JwtRealmSection {
         }
         JwtRealmSettings settings;
         try {
-            settings = new JwtRealmSettings(name, source, realm.get("auth-method").string(null), algorithms, jwks,
+            settings = new JwtRealmSettings(name, source, realm.get("auth-method").string(null),
+                    realm.get("token-variable").string(null), algorithms, jwks,
                     realm.get("issuer").string(null), realm.get("discovery").booleanValue(false), keys, secrets,
                     strings(realm.get("audience")), required, duration(realm.get("clock-skew"), null),
                     duration(realm.get("max-lifetime"), null), claimPath(realm.get("identity-claim")),

@@ -69,6 +69,7 @@ final class JwtAuthenticator implements AuthenticationManager {
                         case PASSWORD -> "password";
                         case USERNAME -> "user name";
                         case AUTH_METHOD -> "authentication data of method '" + settings.authMethod() + "'";
+                        case VARIABLE -> "identity variable '" + settings.tokenVariable() + "'";
                     }));
         }
         boolean jwtShaped = looksLikeJwt(token);
@@ -83,6 +84,10 @@ final class JwtAuthenticator implements AuthenticationManager {
             case PASSWORD -> request.password();
             case USERNAME -> request.username() == null ? null : request.username().getBytes(StandardCharsets.UTF_8);
             case AUTH_METHOD -> settings.authMethod().equals(request.authMethod()) ? request.authData() : null;
+            case VARIABLE -> {
+                String value = request.variables().get(settings.tokenVariable());
+                yield value == null ? null : value.getBytes(StandardCharsets.UTF_8);
+            }
         };
         if (raw == null || raw.length == 0 || raw.length > 16_384) {
             return null;

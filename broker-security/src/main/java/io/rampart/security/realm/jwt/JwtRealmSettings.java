@@ -19,6 +19,8 @@ import java.util.Set;
  * @param tokenSource      where the token travels in CONNECT (and AUTH)
  * @param authMethod       the MQTT 5 Authentication Method that carries the token when {@code tokenSource} is
  *                         {@link TokenSource#AUTH_METHOD}
+ * @param tokenVariable    the identity variable holding the token when {@code tokenSource} is
+ *                         {@link TokenSource#VARIABLE} (set by a preprocessor, e.g. from the user name)
  * @param algorithms       accepted JWS algorithm names (never {@code none})
  * @param jwks             a JWKS endpoint, or {@code null}
  * @param issuer           required {@code iss}, or {@code null} to accept any issuer
@@ -36,7 +38,8 @@ import java.util.Set;
  * @param expiryGrace      how long a session may outlive its token
  * @param introspection    an OAuth 2.0 token introspection endpoint (RFC 7662) for opaque tokens, or {@code null}
  */
-public record JwtRealmSettings(String name, TokenSource tokenSource, String authMethod, Set<String> algorithms,
+public record JwtRealmSettings(String name, TokenSource tokenSource, String authMethod, String tokenVariable,
+                               Set<String> algorithms,
                                Jwks jwks, String issuer, boolean discovery, List<Path> keys, List<String> secrets,
                                List<String> audience, Map<String, List<String>> requiredClaims, Duration clockSkew,
                                Duration maxLifetime, String identityClaim, String clientIdClaim, String rolesClaim,
@@ -49,7 +52,7 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
     public static final int MIN_SECRET_BYTES = 32;
 
     /** Where the token is read from. */
-    public enum TokenSource { PASSWORD, USERNAME, AUTH_METHOD }
+    public enum TokenSource { PASSWORD, USERNAME, AUTH_METHOD, VARIABLE }
 
     /**
      * A JWKS endpoint (or, with {@code url == null}, only the HTTP settings for OIDC discovery).
@@ -135,6 +138,9 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
         if (authMethod.isBlank()) {
             throw new IllegalArgumentException("auth-method: must not be blank");
         }
+        if ((tokenSource == TokenSource.VARIABLE) != (tokenVariable != null)) {
+            throw new IllegalArgumentException("token-variable: is required with token-source: variable, and only then");
+        }
         keys = keys == null ? List.of() : List.copyOf(keys);
         secrets = secrets == null ? List.of() : List.copyOf(secrets);
         audience = audience == null ? List.of() : List.copyOf(audience);
@@ -209,7 +215,7 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
     @Override
     public String toString() {
         return "JwtRealmSettings[name=" + name + ", tokenSource=" + tokenSource + ", authMethod=" + authMethod
-                + ", algorithms=" + algorithms + ", jwks=" + jwks + ", issuer=" + issuer + ", discovery=" + discovery
+                + ", tokenVariable=" + tokenVariable                + ", algorithms=" + algorithms + ", jwks=" + jwks + ", issuer=" + issuer + ", discovery=" + discovery
                 + ", keys=" + keys + ", secrets=" + secrets.size() + " (not shown), audience=" + audience
                 + ", clockSkew=" + clockSkew + ", maxLifetime=" + maxLifetime + ", identityClaim=" + identityClaim
                 + ", clientIdClaim=" + clientIdClaim + ", rolesClaim=" + rolesClaim + ", expiryGrace=" + expiryGrace

@@ -98,6 +98,7 @@ class JwtRealmTest {
         String name = "tokens";
         TokenSource source = TokenSource.PASSWORD;
         String authMethod;
+        String tokenVariable;
         Set<String> algorithms = Set.of();
         Jwks jwks;
         String issuer = "https://idp.example";
@@ -116,7 +117,7 @@ class JwtRealmTest {
         JwtRealmSettings.Introspection introspection;
 
         JwtRealmSettings build() {
-            return new JwtRealmSettings(name, source, authMethod, algorithms, jwks, issuer, discovery, keys, secrets,
+            return new JwtRealmSettings(name, source, authMethod, tokenVariable, algorithms, jwks, issuer, discovery, keys, secrets,
                     audience, required, skew, maxLifetime, identityClaim, clientIdClaim, rolesClaim, scopes, grace,
                     introspection);
         }
@@ -384,6 +385,15 @@ class JwtRealmTest {
             allowed(authenticate(m, request("c", null, null, "JWT", token.getBytes(StandardCharsets.US_ASCII))));
             assertThat(authenticate(m, request("c", null, token.getBytes(), null, null))).isInstanceOf(Decision.NoOpinion.class);
             assertThat(authenticate(m, request("c", null, null, "SCRAM", token.getBytes()))).isInstanceOf(Decision.NoOpinion.class);
+        }
+        try (JwtRealm realm = realm(s -> {
+            s.source = TokenSource.VARIABLE;
+            s.tokenVariable = "bearer";
+            return s;
+        })) {
+            IdentityVariables vars = new IdentityVariables().set(IdentityVariables.CLIENT_ID, "c").set("bearer", token).freeze();
+            allowed(authenticate(realm.authenticator("jwt"), new AuthenticationRequest(vars, null)));
+            assertThat(authenticate(realm, "c", token)).isInstanceOf(Decision.NoOpinion.class);
         }
         try (JwtRealm realm = realm(s -> s)) {
             assertThat(authenticate(realm, "c", "correct horse battery staple")).isInstanceOf(Decision.NoOpinion.class);
