@@ -42,6 +42,8 @@ final class JwksTestServer implements AutoCloseable {
 
     private final HttpsServer server;
     private final Path trustPem;
+    private final Path trustP12;
+    static final String TRUST_PASSWORD = "changeit";
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private volatile String jwks = "{\"keys\":[]}";
     private volatile boolean down;
@@ -66,6 +68,13 @@ final class JwksTestServer implements AutoCloseable {
         Files.writeString(trustPem, "-----BEGIN CERTIFICATE-----\n"
                 + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(cert.getEncoded())
                 + "\n-----END CERTIFICATE-----\n");
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("idp-ca", cert);
+        trustP12 = dir.resolve("idp-trust.p12");
+        try (OutputStream out = Files.newOutputStream(trustP12)) {
+            trust.store(out, TRUST_PASSWORD.toCharArray());
+        }
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("idp", pair.getPrivate(), new char[0], new X509Certificate[]{cert});
@@ -152,6 +161,10 @@ final class JwksTestServer implements AutoCloseable {
 
     Path trustPem() {
         return trustPem;
+    }
+
+    Path trustP12() {
+        return trustP12;
     }
 
     @Override

@@ -499,6 +499,21 @@ class JwtRealmTest {
     }
 
     @Test
+    void jwks_trustFromPkcs12() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("p12").generate();
+        idp.publish(List.of(key));
+        try (JwtRealm realm = realm(s -> {
+            remote(s, Duration.ofSeconds(30));
+            s.jwks = new Jwks(URI.create(idp.jwksUrl()), idp.trustP12(), JwksTestServer.TRUST_PASSWORD,
+                    Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(3));
+            return s;
+        })) {
+            allowed(authenticate(realm, "c", sign(JWSAlgorithm.RS256, "p12", new RSASSASigner(key),
+                    claims("d").issuer(null).build())));
+        }
+    }
+
+    @Test
     void jwks_untrustedCertificate_refusesAsUnavailable() throws Exception {
         RSAKey key = new RSAKeyGenerator(2048).keyID("untrusted").generate();
         idp.publish(List.of(key));
