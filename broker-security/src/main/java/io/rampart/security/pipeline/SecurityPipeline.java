@@ -56,8 +56,21 @@ public final class SecurityPipeline {
         return authorizers;
     }
 
+    public List<AuthenticationManager> authenticators() {
+        return authenticators;
+    }
+
     /** Runs the whole pipeline for a CONNECT. Never completes exceptionally. */
     public CompletionStage<SecurityResult> connect(IdentityVariables presented, byte[] password) {
+        return connect(presented, password, null, null);
+    }
+
+    /**
+     * Runs the whole pipeline for a CONNECT, or for an MQTT 5 re-authentication, with the enhanced
+     * authentication method and data ({@code null} when not used). Never completes exceptionally.
+     */
+    public CompletionStage<SecurityResult> connect(IdentityVariables presented, byte[] password, String authMethod,
+                                                   byte[] authData) {
         IdentityVariables variables = presented.copy();
         try {
             for (Preprocessor p : preprocessors) {
@@ -67,7 +80,7 @@ public final class SecurityPipeline {
             return CompletableFuture.completedFuture(new SecurityResult.Refused(Decision.DenyKind.NOT_AUTHORIZED,
                     "preprocessing failed: " + e.getMessage(), "preprocessor", null));
         }
-        AuthenticationRequest request = new AuthenticationRequest(variables.freeze(), password);
+        AuthenticationRequest request = new AuthenticationRequest(variables.freeze(), password, authMethod, authData);
         return authenticate(request, 0).thenCompose(result -> {
             if (result instanceof SecurityResult.Refused refused) {
                 return CompletableFuture.completedFuture(refused);

@@ -1,5 +1,6 @@
 package io.rampart.security.spi;
 
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -15,6 +16,15 @@ public interface AuthenticationManager {
     /** Name of the realm behind this manager, or {@code null}. */
     default String realm() {
         return null;
+    }
+
+    /**
+     * The MQTT 5 Authentication Methods this manager understands (e.g. {@code JWT}). A CONNECT naming a method
+     * that no manager of its pipeline understands is refused with 0x8C (bad authentication method); AUTH
+     * re-authentication is offered only for these. Default: none (user name and password only).
+     */
+    default Set<String> authenticationMethods() {
+        return Set.of();
     }
 
     CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request);

@@ -20,6 +20,14 @@ public interface ClientPermissions {
         return true;
     }
 
+    /**
+     * When the credential behind these permissions stops being valid (a token's expiry plus grace), or
+     * {@code null} for never. The connection closes the session then, unless it re-authenticated.
+     */
+    default java.time.Instant expiresAt() {
+        return null;
+    }
+
     /** Called once the session is live; {@code disconnector} closes it (e.g. its user was removed). */
     default void attach(Disconnector disconnector) {
     }

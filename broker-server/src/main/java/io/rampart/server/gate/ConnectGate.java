@@ -1,5 +1,6 @@
 package io.rampart.server.gate;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -10,4 +11,20 @@ import java.util.concurrent.CompletionStage;
 public interface ConnectGate {
 
     CompletionStage<ConnectDecision> authenticate(ConnectRequest request);
+
+    /** Whether a CONNECT may use this MQTT 5 Authentication Method here (otherwise: 0x8C). Default: none. */
+    default boolean supportsAuthMethod(String method) {
+        return false;
+    }
+
+    /**
+     * MQTT 5 re-authentication of a live session ({@code AUTH} 0x19 with fresh authentication data). On success
+     * the gate has replaced the identity and permissions behind {@code current} (including its expiry) and
+     * answers an accepting decision; otherwise a refusal, and the connection is closed. Same threading rules as
+     * {@link #authenticate}.
+     */
+    default CompletionStage<ConnectDecision> reauthenticate(ConnectRequest request, ClientPermissions current) {
+        return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
+                "re-authentication is not supported on this listener", "listener", null));
+    }
 }

@@ -108,8 +108,16 @@ final class ConnectProcessor {
             }
             Integer aliasMax = intProperty(props, MqttProperties.TOPIC_ALIAS_MAXIMUM);
             c.clientTopicAliasMaximum = aliasMax == null ? 0 : aliasMax;
-            if (props.getProperty(MqttProperties.AUTHENTICATION_METHOD) != null) {
-                refuse(0x8C, true, "enhanced authentication is not supported on this listener", clientId);
+            String method = EnhancedAuth.methodOf(props);
+            if (method != null) {
+                if (!c.gate().supportsAuthMethod(method)) {
+                    refuse(ReasonCodes.BAD_AUTHENTICATION_METHOD, true, "authentication method '" + method
+                            + "' is not supported on this listener", clientId);
+                    return;
+                }
+                c.enhancedAuth.method = method;
+            } else if (props.getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "authentication data without an authentication method", clientId);
                 return;
             }
         } else {
@@ -195,8 +203,10 @@ final class ConnectProcessor {
         c.clientId = clientId;
         c.username = payload.userName();
         c.state = MqttConnection.State.AUTHENTICATING;
+        String authMethod = c.enhancedAuth.method;
         ConnectRequest request = new ConnectRequest(c.listener.name(), clientId, payload.userName(),
-                payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version);
+                payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version, authMethod,
+                authMethod == null ? null : EnhancedAuth.dataOf(props));
         Will finalWill = will;
         boolean finalAssigned = assigned;
         int finalServerKeepAlive = serverKeepAlive;
@@ -227,6 +237,9 @@ final class ConnectProcessor {
         }
         if (request.password() != null) {
             Arrays.fill(request.password(), (byte) 0);
+        }
+        if (request.authData() != null) {
+            Arrays.fill(request.authData(), (byte) 0);
         }
         complete(decision, cleanStart, expiry, expiryChanged, will, assignedId, keepAlive, serverKeepAlive);
     }
@@ -272,6 +285,7 @@ final class ConnectProcessor {
                     serverKeepAlive != keepAlive ? serverKeepAlive : -1);
         }
         ctx.write(Replies.connack(0, attached.sessionPresent(), props));
+        c.enhancedAuth.scheduleExpiry();
         int effectiveKeepAlive = v5 ? serverKeepAlive : keepAlive;
         if (effectiveKeepAlive > 0) {
             long readerIdleMillis = effectiveKeepAlive * 1500L;
@@ -299,6 +313,9 @@ final class ConnectProcessor {
         MqttProperties p = new MqttProperties();
         if (assignedId) {
             p.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId));
+        }
+        if (c.enhancedAuth.method != null) {
+            p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, c.enhancedAuth.method));
         }
         if (expiry >= 0) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));

@@ -58,6 +58,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final ConnectProcessor connectProcessor;
     private final InboundPublishes publishes;
     private final Subscriptions subscriptions;
+    final EnhancedAuth enhancedAuth;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
 
@@ -90,6 +91,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.connectProcessor = new ConnectProcessor(this);
         this.publishes = new InboundPublishes(this);
         this.subscriptions = new Subscriptions(this);
+        this.enhancedAuth = new EnhancedAuth(this);
     }
 
     boolean isV5() {
@@ -134,6 +136,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
+        enhancedAuth.cancelExpiry();
         State previous = state;
         state = State.CLOSED;
         if (heldDuringConnect != null) {
@@ -255,8 +258,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case PINGREQ -> ctx.write(Replies.PINGRESP);
             case DISCONNECT -> clientDisconnect(message);
             case CONNECT -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "second CONNECT on one connection");
-            case AUTH -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR,
-                    "AUTH without an authentication method in CONNECT");
+            case AUTH -> enhancedAuth.auth(message);
             default -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "unexpected " + type + " from a client");
         }
     }

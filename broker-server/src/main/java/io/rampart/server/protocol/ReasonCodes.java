@@ -6,6 +6,8 @@ final class ReasonCodes {
     static final int NORMAL_DISCONNECT = 0x00;
     static final int DISCONNECT_WITH_WILL = 0x04;
     static final int NO_MATCHING_SUBSCRIBERS = 0x10;
+    static final int CONTINUE_AUTHENTICATION = 0x18;
+    static final int REAUTHENTICATE = 0x19;
     static final int NO_SUBSCRIPTION_EXISTED = 0x11;
     static final int UNSPECIFIED_ERROR = 0x80;
     static final int MALFORMED_PACKET = 0x81;

@@ -43,6 +43,18 @@ final class Replies {
                 new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, props));
     }
 
+    /** AUTH (MQTT 5 only) with the authentication method and, when given, a reason string. */
+    static MqttMessage auth(int reasonCode, String method, String reasonString) {
+        MqttProperties props = new MqttProperties();
+        props.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, method));
+        if (reasonString != null) {
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        }
+        return new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader((byte) reasonCode, props));
+    }
+
     /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code is only encoded for MQTT 5. */
     static MqttMessage pubReply(MqttMessageType type, int packetId, int reasonCode, String reasonString) {
         MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;

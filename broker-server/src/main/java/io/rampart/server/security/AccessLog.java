@@ -54,6 +54,16 @@ public final class AccessLog {
         write("CONNECT", allowed, kind, s, null, -1, manager, realm, reason);
     }
 
+    /** An MQTT 5 re-authentication (AUTH 0x19) of a live session. */
+    public void reauth(Subject s, boolean allowed, String kind, String manager, String realm, String reason) {
+        write("AUTH", allowed, kind, s, null, -1, manager, realm, reason);
+    }
+
+    /** A session closed because the credential behind its identity expired (e.g. a token's {@code exp}). */
+    public void expired(Subject s, String manager, String realm, String reason) {
+        write("EXPIRED", false, "credential-expired", s, null, -1, manager, realm, reason);
+    }
+
     public void will(Subject s, String topic, int qos, boolean allowed, String manager, String realm, String reason) {
         write("WILL", allowed, allowed ? null : "not-authorized", s, topic, qos, manager, realm, reason);
     }

@@ -3,9 +3,11 @@ package io.rampart.server.security;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
+import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
 import io.rampart.security.spi.IdentityVariables;
+import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.gate.ConnectRequest;
@@ -39,6 +41,7 @@ final class PipelineGate implements ConnectGate {
     private final ScheduledExecutorService timer;
     private final Set<SessionPermissions> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
+    private final Set<String> authMethods;
 
     PipelineGate(SecurityPipeline pipeline, boolean disconnectOnPublishDenied, boolean disconnectRemovedUsers,
                  BruteForceBrake brake, ScheduledExecutorService timer) {
@@ -50,27 +53,28 @@ final class PipelineGate implements ConnectGate {
         for (AuthorizationManager authorizer : pipeline.authorizers()) {
             authorizer.onChange(this::reauthorizeAll);
         }
+        Set<String> methods = new java.util.HashSet<>();
+        for (AuthenticationManager authenticator : pipeline.authenticators()) {
+            methods.addAll(authenticator.authenticationMethods());
+        }
+        this.authMethods = Set.copyOf(methods);
+    }
+
+    @Override
+    public boolean supportsAuthMethod(String method) {
+        return authMethods.contains(method);
     }
 
     @Override
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
-        IdentityVariables vars = new IdentityVariables()
-                .set(IdentityVariables.CLIENT_ID, request.clientId())
-                .set(IdentityVariables.USERNAME, request.username())
-                .set(IdentityVariables.LISTENER, request.listener())
-                .set(IdentityVariables.PROTOCOL_VERSION, Integer.toString(request.protocolVersion()));
-        InetAddress address = null;
-        if (request.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            address = inet.getAddress();
-            vars.set(IdentityVariables.REMOTE_ADDRESS, address.getHostAddress());
-        }
-        InetAddress from = address;
+        IdentityVariables vars = variables(request);
+        InetAddress from = address(request);
         long delay = brake.delayMillis(from);
         long decidedAt = generation.get();
         CompletableFuture<SecurityResult> result;
         if (delay > 0) {
             result = new CompletableFuture<>();
-            timer.schedule(() -> pipeline.connect(vars, request.password()).whenComplete((r, e) -> {
+            timer.schedule(() -> run(vars, request).whenComplete((r, e) -> {
                 if (e != null) {
                     result.completeExceptionally(e);
                 } else {
@@ -78,9 +82,59 @@ final class PipelineGate implements ConnectGate {
                 }
             }), delay, TimeUnit.MILLISECONDS);
         } else {
-            result = pipeline.connect(vars, request.password()).toCompletableFuture();
+            result = run(vars, request).toCompletableFuture();
         }
         return result.thenApply(r -> decide(r, from, decidedAt));
+    }
+
+    /**
+     * Runs the whole pipeline again with the AUTH packet's data. The re-authenticated identity must have the
+     * same name as the session's: a token of another identity does not turn a session into someone else's.
+     */
+    @Override
+    public CompletionStage<ConnectDecision> reauthenticate(ConnectRequest request, ClientPermissions current) {
+        if (!(current instanceof SessionPermissions session) || !session.ownedBy(this)) {
+            return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
+                    "session was not authenticated by this pipeline", "pipeline", null));
+        }
+        InetAddress from = address(request);
+        return run(variables(request), request).thenApply(result -> {
+            if (result instanceof SecurityResult.Accepted accepted) {
+                String before = session.identity.name();
+                if (!accepted.identity().name().equals(before)) {
+                    return ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED, "re-authenticated as '"
+                            + accepted.identity().name() + "' but the session belongs to '" + before + "'",
+                            accepted.identity().manager(), accepted.identity().realm());
+                }
+                session.reauthenticated(accepted.identity(), accepted.variables(), accepted.permissions());
+                return accepted(session, accepted);
+            }
+            return decide(result, from, generation.get());
+        });
+    }
+
+    private CompletionStage<SecurityResult> run(IdentityVariables vars, ConnectRequest request) {
+        return pipeline.connect(vars, request.password(), request.authMethod(), request.authData());
+    }
+
+    private static InetAddress address(ConnectRequest request) {
+        if (request.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return inet.getAddress();
+        }
+        return null;
+    }
+
+    private static IdentityVariables variables(ConnectRequest request) {
+        IdentityVariables vars = new IdentityVariables()
+                .set(IdentityVariables.CLIENT_ID, request.clientId())
+                .set(IdentityVariables.USERNAME, request.username())
+                .set(IdentityVariables.LISTENER, request.listener())
+                .set(IdentityVariables.PROTOCOL_VERSION, Integer.toString(request.protocolVersion()));
+        InetAddress address = address(request);
+        if (address != null) {
+            vars.set(IdentityVariables.REMOTE_ADDRESS, address.getHostAddress());
+        }
+        return vars;
     }
 
     private ConnectDecision decide(SecurityResult result, InetAddress from, long decidedAt) {
@@ -88,10 +142,7 @@ final class PipelineGate implements ConnectGate {
             brake.success(from);
             SessionPermissions permissions = new SessionPermissions(this, accepted.identity(), accepted.variables(),
                     accepted.permissions(), decidedAt);
-            return ConnectDecision.accept(permissions, accepted.identity().name(),
-                    accepted.identity().manager() + (accepted.authorizer().equals(accepted.identity().manager())
-                            ? "" : "+" + accepted.authorizer()),
-                    accepted.identity().realm(), disconnectOnPublishDenied);
+            return accepted(permissions, accepted);
         }
         SecurityResult.Refused refused = (SecurityResult.Refused) result;
         if (refused.kind() == Decision.DenyKind.BAD_CREDENTIALS) {
@@ -103,6 +154,13 @@ final class PipelineGate implements ConnectGate {
             case UNAVAILABLE -> ConnectDecision.Outcome.SERVER_UNAVAILABLE;
         };
         return ConnectDecision.refuse(outcome, refused.reason(), refused.manager(), refused.realm());
+    }
+
+    private ConnectDecision accepted(SessionPermissions permissions, SecurityResult.Accepted accepted) {
+        return ConnectDecision.accept(permissions, accepted.identity().name(),
+                accepted.identity().manager() + (accepted.authorizer().equals(accepted.identity().manager())
+                        ? "" : "+" + accepted.authorizer()),
+                accepted.identity().realm(), disconnectOnPublishDenied);
     }
 
     void register(SessionPermissions session) {

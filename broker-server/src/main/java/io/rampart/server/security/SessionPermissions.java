@@ -18,8 +18,8 @@ import io.rampart.server.gate.ClientPermissions;
 final class SessionPermissions implements ClientPermissions {
 
     private final PipelineGate owner;
-    final Identity identity;
-    final IdentityVariables variables;
+    volatile Identity identity;
+    volatile IdentityVariables variables;
     final long generation;
     private volatile CompiledPermissions compiled;
     private volatile Disconnector disconnector;
@@ -87,6 +87,22 @@ final class SessionPermissions implements ClientPermissions {
 
     void replace(CompiledPermissions permissions) {
         this.compiled = permissions;
+    }
+
+    /** After an MQTT 5 re-authentication: the new identity (and its expiry) and its permissions. */
+    void reauthenticated(Identity newIdentity, IdentityVariables newVariables, CompiledPermissions permissions) {
+        this.identity = newIdentity;
+        this.variables = newVariables;
+        this.compiled = permissions;
+    }
+
+    @Override
+    public java.time.Instant expiresAt() {
+        return identity.expiresAt();
+    }
+
+    boolean ownedBy(PipelineGate gate) {
+        return owner == gate;
     }
 
     void disconnect(int reasonCode, String reason) {
