@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -120,7 +119,7 @@ public final class FileRealm implements Realm {
      */
     public AuthenticationManager passwordAuthenticator(String managerName) {
         return new PasswordAuthenticator(managerName, settings.name(), () -> content, check, cache,
-                DummyHash::value);
+                io.rampart.security.hash.DummyHash::value);
     }
 
     /** A manager that hands out the permissions of the file's users and roles; see {@link RoleAuthorizer}. */
@@ -264,15 +263,6 @@ public final class FileRealm implements Realm {
     public void close() {
         if (watch != null) {
             watch.close();
-        }
-    }
-
-    /** A real hash of a random password, computed once, that unknown users are checked against. */
-    private static final class DummyHash {
-        private static final String VALUE = new PasswordHasher().hash(UUID.randomUUID().toString().toCharArray());
-
-        static String value() {
-            return VALUE;
         }
     }
 }
