@@ -155,7 +155,8 @@ public final class UsersCommand implements Runnable {
         return out;
     }
 
-    @Command(name = "add", description = "Adds a user (roles that do not exist yet are created).")
+    @Command(name = "add", exitCodeOnInvalidInput = 1,
+            description = "Adds a user (roles that do not exist yet are created).")
     static final class Add implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
@@ -182,7 +183,8 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    @Command(name = "remove", description = "Removes a user (with its roles and own permissions).")
+    @Command(name = "remove", exitCodeOnInvalidInput = 1,
+            description = "Removes a user (with its roles and own permissions).")
     static final class Remove implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
@@ -200,7 +202,8 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    @Command(name = "passwd", description = "Sets a user's password.")
+    @Command(name = "passwd", exitCodeOnInvalidInput = 1,
+            description = "Sets a user's password.")
     static final class Passwd implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
@@ -222,7 +225,8 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    @Command(name = "grant", description = "Gives a user roles (roles that do not exist yet are created).")
+    @Command(name = "grant", exitCodeOnInvalidInput = 1,
+            description = "Gives a user roles (roles that do not exist yet are created).")
     static final class Grant implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
@@ -243,7 +247,8 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    @Command(name = "revoke", description = "Takes roles from a user.")
+    @Command(name = "revoke", exitCodeOnInvalidInput = 1,
+            description = "Takes roles from a user.")
     static final class Revoke implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
@@ -264,7 +269,8 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", description = "Lists the users with their roles (one per line: name, state, roles).")
+    @Command(name = "list", exitCodeOnInvalidInput = 1,
+            description = "Lists the users with their roles (one per line: name, state, roles).")
     static final class ListUsers implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
