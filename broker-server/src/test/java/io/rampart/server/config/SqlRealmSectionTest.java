@@ -82,6 +82,17 @@ class SqlRealmSectionTest {
     }
 
     @Test
+    void shippedExample_isValid() throws Exception {
+        String yaml = java.nio.file.Files.readString(Path.of("..", "config", "examples", "sql.yaml"));
+        BrokerConfig config = ConfigLoader.parse(yaml, "sql.yaml", Map.of("RAMPART_DB_PASSWORD", "pw")::get);
+
+        assertThat(config.security().realms()).extracting(SecurityConfig.Realm::type).containsExactly("sql", "sql");
+        SqlRealmSettings db = (SqlRealmSettings) config.security().realms().get(1).settings();
+        assertThat(db.jdbcUrl()).isEqualTo("jdbc:postgresql://localhost:5432/rampart");
+        assertThat(db.driverProperties()).containsEntry("sslmode", "verify-full");
+    }
+
+    @Test
     void invalidValues_nameTheKey() {
         assertThat(failure("- {name: db, type: sql, pool-size: 0}"))
                 .contains("security.realms[0].pool-size").contains("between 1 and 100");
