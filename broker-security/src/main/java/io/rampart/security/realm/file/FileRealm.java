@@ -1,5 +1,6 @@
 package io.rampart.security.realm.file;
 
+import io.rampart.security.hash.DummyHash;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
@@ -119,7 +120,7 @@ public final class FileRealm implements Realm {
      */
     public AuthenticationManager passwordAuthenticator(String managerName) {
         return new PasswordAuthenticator(managerName, settings.name(), () -> content, check, cache,
-                io.rampart.security.hash.DummyHash::value);
+                DummyHash::value);
     }
 
     /** A manager that hands out the permissions of the file's users and roles; see {@link RoleAuthorizer}. */
