@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.security.realm.sql.SqlQueries;
 import io.rampart.security.realm.sql.SqlRealm;
 import io.rampart.security.realm.sql.SqlRealmSettings;
 
@@ -21,8 +22,10 @@ final class SqlRealmSection {
 
     static final List<String> KEYS = List.of("name", "type", "jdbc-url", "username", "password", "pool-size",
             "connection-timeout", "query-timeout", "driver-properties", "cache", "recheck-interval",
-            "serve-cached-when-unavailable");
+            "serve-cached-when-unavailable", "queries");
     private static final List<String> CACHE_KEYS = List.of("size", "ttl");
+    private static final List<String> QUERY_KEYS = List.of("user", "user-roles", "user-permissions",
+            "role-permissions", "role-exists");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?");
 
     private SqlRealmSection() {
@@ -64,12 +67,26 @@ final class SqlRealmSection {
         }
         SqlRealmSettings settings;
         try {
+            SqlQueries queries = queries(realm.get("queries"));
             settings = new SqlRealmSettings(name, url, embedded, username, password, poolSize, connectionTimeout,
-                    queryTimeout, driverProperties, cacheSize, ttl, recheck, serveCached);
+                    queryTimeout, driverProperties, cacheSize, ttl, recheck, serveCached, queries);
         } catch (IllegalArgumentException e) {
             throw realm.invalid(e);
         }
         return new SecurityConfig.Realm(name, "sql", settings, timers -> new SqlRealm(settings, timers));
+    }
+
+    /** Custom read queries; each key absent keeps the default of the Rampart schema. */
+    private static SqlQueries queries(ConfigNode node) throws ConfigException {
+        if (node.isAbsentOrNull()) {
+            return SqlQueries.DEFAULT;
+        }
+        node.requireKeys(QUERY_KEYS);
+        SqlQueries d = SqlQueries.DEFAULT;
+        return new SqlQueries(node.get("user").string(d.user()), node.get("user-roles").string(d.userRoles()),
+                node.get("user-permissions").string(d.userPermissions()),
+                node.get("role-permissions").string(d.rolePermissions()),
+                node.get("role-exists").string(d.roleExists()));
     }
 
     private static String optional(ConfigNode node) throws ConfigException {

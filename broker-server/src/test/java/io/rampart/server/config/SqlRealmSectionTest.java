@@ -78,6 +78,7 @@ class SqlRealmSectionTest {
         assertThat(s.cacheTtl()).isEqualTo(Duration.ofMinutes(2));
         assertThat(s.recheckInterval()).isZero();
         assertThat(s.serveCachedWhenUnavailable()).isFalse();
+        assertThat(s.queries().isDefault()).isTrue();
         assertThat(s.toString()).doesNotContain("s3cret");
     }
 
@@ -107,5 +108,9 @@ class SqlRealmSectionTest {
         assertThat(failure("- {name: db, type: sql, jdbc-url: 'jdbc:h2:mem:x'}"))
                 .contains("security.realms[0].jdbc-url").contains("in-memory");
         assertThat(failure("- {name: db, type: sql, path: x}")).contains("security.realms[0].path");
+        assertThat(failure("- {name: db, type: sql, queries: {user: 'DELETE FROM u WHERE n = ?'}}"))
+                .contains("security.realms[0].queries.user").contains("must be a SELECT");
+        assertThat(failure("- {name: db, type: sql, queries: {users: 'SELECT 1'}}"))
+                .contains("security.realms[0].queries.users").contains("did you mean 'user'");
     }
 }

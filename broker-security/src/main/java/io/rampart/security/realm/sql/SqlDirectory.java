@@ -30,17 +30,17 @@ final class SqlDirectory {
 
     private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.sql");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_.-]+}");
-    private static final String PERMISSION_COLUMNS = "p.id, p.topic_filter, p.activity, p.qos_0, p.qos_1, p.qos_2, "
-            + "p.retain, p.shared_subscription, p.share_groups, p.effect";
 
     private final String realm;
     private final DataSource dataSource;
     private final int queryTimeoutSeconds;
+    private final SqlQueries queries;
 
-    SqlDirectory(String realm, DataSource dataSource, int queryTimeoutSeconds) {
+    SqlDirectory(String realm, DataSource dataSource, int queryTimeoutSeconds, SqlQueries queries) {
         this.realm = realm;
         this.dataSource = dataSource;
         this.queryTimeoutSeconds = queryTimeoutSeconds;
+        this.queries = queries;
     }
 
     Optional<SqlUser> user(String username) throws SQLException {
@@ -52,18 +52,18 @@ final class SqlDirectory {
     private Optional<SqlUser> user(Connection c, String username) throws SQLException {
         String hash;
         boolean enabled;
-        try (PreparedStatement st = prepare(c, "SELECT password_hash, enabled FROM users WHERE username = ?")) {
+        try (PreparedStatement st = prepare(c, queries.user())) {
             st.setString(1, username);
             try (ResultSet rs = st.executeQuery()) {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
                 hash = rs.getString(1);
-                enabled = rs.getBoolean(2);
+                enabled = rs.getMetaData().getColumnCount() < 2 || rs.getBoolean(2);
             }
         }
         List<String> roles = new ArrayList<>();
-        try (PreparedStatement st = prepare(c, "SELECT role_name FROM user_roles WHERE username = ? ORDER BY role_name")) {
+        try (PreparedStatement st = prepare(c, queries.userRoles())) {
             st.setString(1, username);
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -94,12 +94,10 @@ final class SqlDirectory {
             }
             List<Permission> out = new ArrayList<>();
             if (user.isPresent()) {
-                read(c, "SELECT " + PERMISSION_COLUMNS + " FROM permissions p JOIN user_permissions up"
-                        + " ON up.permission_id = p.id WHERE up.username = ? ORDER BY p.ordering, p.id", identity, out);
+                read(c, queries.userPermissions(), identity, out);
             }
             for (String role : roles) {
-                read(c, "SELECT " + PERMISSION_COLUMNS + " FROM permissions p JOIN role_permissions rp"
-                        + " ON rp.permission_id = p.id WHERE rp.role_name = ? ORDER BY p.ordering, p.id", role, out);
+                read(c, queries.rolePermissions(), role, out);
             }
             return Optional.of(List.copyOf(out));
         }
@@ -107,15 +105,15 @@ final class SqlDirectory {
 
     /** A cheap round trip, to learn whether the database answers. */
     void ping() throws SQLException {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement st = prepare(c, "SELECT COUNT(*) FROM schema_version");
-             ResultSet rs = st.executeQuery()) {
-            rs.next();
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.isValid(queryTimeoutSeconds)) {
+                throw new SQLException("connection not valid");
+            }
         }
     }
 
     private boolean roleExists(Connection c, String role) throws SQLException {
-        try (PreparedStatement st = prepare(c, "SELECT 1 FROM roles WHERE name = ?")) {
+        try (PreparedStatement st = prepare(c, queries.roleExists())) {
             st.setString(1, role);
             try (ResultSet rs = st.executeQuery()) {
                 return rs.next();
@@ -127,11 +125,12 @@ final class SqlDirectory {
         try (PreparedStatement st = prepare(c, sql)) {
             st.setString(1, key);
             try (ResultSet rs = st.executeQuery()) {
+                Columns columns = Columns.of(rs);
                 while (rs.next()) {
-                    long id = rs.getLong(1);
                     try {
-                        out.add(permission(rs));
+                        out.add(permission(rs, columns));
                     } catch (IllegalArgumentException e) {
+                        String id = columns.has("id") ? rs.getString(columns.index("id")) : "?";
                         LOG.warn("SQL realm '{}': permission id {} skipped: {}", realm, id, e.getMessage());
                     }
                 }
@@ -145,9 +144,44 @@ final class SqlDirectory {
         return st;
     }
 
+    /** Column labels of a result set (lower case), so custom queries may leave optional columns out. */
+    record Columns(java.util.Map<String, Integer> byName) {
+        static Columns of(ResultSet rs) throws SQLException {
+            java.sql.ResultSetMetaData meta = rs.getMetaData();
+            java.util.Map<String, Integer> map = new java.util.HashMap<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                map.putIfAbsent(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
+            }
+            if (!map.containsKey("topic_filter")) {
+                throw new SQLException("permission query returns no topic_filter column");
+            }
+            return new Columns(map);
+        }
+
+        boolean has(String name) {
+            return byName.containsKey(name);
+        }
+
+        int index(String name) {
+            return byName.get(name);
+        }
+
+        String string(ResultSet rs, String name) throws SQLException {
+            return has(name) ? rs.getString(index(name)) : null;
+        }
+
+        boolean bool(ResultSet rs, String name, boolean defaultValue) throws SQLException {
+            if (!has(name)) {
+                return defaultValue;
+            }
+            boolean value = rs.getBoolean(index(name));
+            return rs.wasNull() ? defaultValue : value;
+        }
+    }
+
     /** One row as a rule, validated like a realm file's (the reason names the column). */
-    static Permission permission(ResultSet rs) throws SQLException {
-        String topic = rs.getString("topic_filter");
+    static Permission permission(ResultSet rs, Columns col) throws SQLException {
+        String topic = col.string(rs, "topic_filter");
         if (topic == null || topic.isEmpty()) {
             throw new IllegalArgumentException("topic_filter: empty");
         }
@@ -161,23 +195,24 @@ final class SqlDirectory {
             throw new IllegalArgumentException("topic_filter '" + topic + "': "
                     + (problem != null ? problem : "malformed placeholder"));
         }
-        Activity activity = switch (lower(rs.getString("activity"), "all")) {
+        Activity activity = switch (lower(col.string(rs, "activity"), "all")) {
             case "publish" -> Activity.PUBLISH;
             case "subscribe" -> Activity.SUBSCRIBE;
             case "all" -> Activity.ALL;
             default -> throw new IllegalArgumentException("activity: expected publish, subscribe or all");
         };
-        Effect effect = switch (lower(rs.getString("effect"), "allow")) {
+        Effect effect = switch (lower(col.string(rs, "effect"), "allow")) {
             case "allow" -> Effect.ALLOW;
             case "deny" -> Effect.DENY;
             default -> throw new IllegalArgumentException("effect: expected allow or deny");
         };
-        int qos = (rs.getBoolean("qos_0") ? 1 : 0) | (rs.getBoolean("qos_1") ? 2 : 0) | (rs.getBoolean("qos_2") ? 4 : 0);
+        int qos = (col.bool(rs, "qos_0", true) ? 1 : 0) | (col.bool(rs, "qos_1", true) ? 2 : 0)
+                | (col.bool(rs, "qos_2", true) ? 4 : 0);
         if (qos == 0) {
             throw new IllegalArgumentException("qos_0, qos_1, qos_2: at least one must be true");
         }
         Set<String> groups = new LinkedHashSet<>();
-        String groupText = rs.getString("share_groups");
+        String groupText = col.string(rs, "share_groups");
         if (groupText != null) {
             for (String g : groupText.split(",")) {
                 String group = g.strip();
@@ -190,8 +225,8 @@ final class SqlDirectory {
                 groups.add(group);
             }
         }
-        boolean retain = rs.getBoolean("retain");
-        boolean shared = rs.getBoolean("shared_subscription");
+        boolean retain = col.bool(rs, "retain", true);
+        boolean shared = col.bool(rs, "shared_subscription", true);
         if (!groups.isEmpty() && !shared) {
             throw new IllegalArgumentException("share_groups given but shared_subscription is false");
         }

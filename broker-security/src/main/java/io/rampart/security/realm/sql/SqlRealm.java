@@ -94,7 +94,8 @@ public final class SqlRealm implements Realm {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.dataSource = new HikariDataSource(hikari(settings));
         try {
-            this.directory = new SqlDirectory(settings.name(), dataSource, (int) settings.queryTimeout().toSeconds());
+            this.directory = new SqlDirectory(settings.name(), dataSource, (int) settings.queryTimeout().toSeconds(),
+                    settings.queries());
             checkSchema();
         } catch (RuntimeException e) {
             dataSource.close();
@@ -157,6 +158,9 @@ public final class SqlRealm implements Realm {
             createEmbeddedDirectory();
         }
         try (Connection c = dataSource.getConnection()) {
+            if (!settings.queries().isDefault() && !settings.embedded()) {
+                return; // an existing schema read through custom queries: nothing of ours to check
+            }
             if (!SqlSchema.present(c)) {
                 if (!settings.embedded()) {
                     throw new IllegalStateException("SQL realm '" + settings.name() + "': the database has no "

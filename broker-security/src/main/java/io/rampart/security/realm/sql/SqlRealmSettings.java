@@ -26,11 +26,12 @@ import java.util.Objects;
  *                                   re-authorized when they changed); {@link Duration#ZERO} = never
  * @param serveCachedWhenUnavailable while the database is unreachable, re-authorizations of live sessions use
  *                                   the last permissions read (otherwise they lose their permissions)
+ * @param queries                    the read queries ({@link SqlQueries#DEFAULT} for the Rampart schema)
  */
 public record SqlRealmSettings(String name, String jdbcUrl, boolean embedded, String username, String password,
                                int poolSize, Duration connectionTimeout, Duration queryTimeout,
                                Map<String, String> driverProperties, int cacheSize, Duration cacheTtl,
-                               Duration recheckInterval, boolean serveCachedWhenUnavailable) {
+                               Duration recheckInterval, boolean serveCachedWhenUnavailable, SqlQueries queries) {
 
     public static final int DEFAULT_POOL_SIZE = 4;
     public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(2);
@@ -46,6 +47,7 @@ public record SqlRealmSettings(String name, String jdbcUrl, boolean embedded, St
         Objects.requireNonNull(cacheTtl, "cacheTtl");
         Objects.requireNonNull(recheckInterval, "recheckInterval");
         driverProperties = driverProperties == null ? Map.of() : Map.copyOf(driverProperties);
+        queries = queries == null ? SqlQueries.DEFAULT : queries;
         if (name.isBlank()) {
             throw new IllegalArgumentException("name: must not be blank");
         }
@@ -72,6 +74,15 @@ public record SqlRealmSettings(String name, String jdbcUrl, boolean embedded, St
         }
     }
 
+    /** With the default queries. */
+    public SqlRealmSettings(String name, String jdbcUrl, boolean embedded, String username, String password,
+                            int poolSize, Duration connectionTimeout, Duration queryTimeout,
+                            Map<String, String> driverProperties, int cacheSize, Duration cacheTtl,
+                            Duration recheckInterval, boolean serveCachedWhenUnavailable) {
+        this(name, jdbcUrl, embedded, username, password, poolSize, connectionTimeout, queryTimeout, driverProperties,
+                cacheSize, cacheTtl, recheckInterval, serveCachedWhenUnavailable, SqlQueries.DEFAULT);
+    }
+
     /** The H2 file URL of the embedded database of realm {@code name} under {@code dataDir/realms/name}. */
     public static String embeddedUrl(Path dataDir, String name) {
         Path base = dataDir.resolve("realms").resolve(name).resolve("rampart").toAbsolutePath().normalize();
@@ -85,6 +96,6 @@ public record SqlRealmSettings(String name, String jdbcUrl, boolean embedded, St
                 + username + ", poolSize=" + poolSize + ", connectionTimeout=" + connectionTimeout + ", queryTimeout="
                 + queryTimeout + ", driverProperties=" + driverProperties.keySet() + ", cacheSize=" + cacheSize
                 + ", cacheTtl=" + cacheTtl + ", recheckInterval=" + recheckInterval + ", serveCachedWhenUnavailable="
-                + serveCachedWhenUnavailable + "]";
+                + serveCachedWhenUnavailable + ", customQueries=" + !queries.isDefault() + "]";
     }
 }

@@ -157,7 +157,7 @@ class SqlRealmTest {
 
     @Test
     void cache_servesWithinTtl_thenReadsTheDatabaseAgain_andRecheckNotifies() throws Exception {
-        SqlRealmSettings s = embedded(Duration.ofMillis(300), Duration.ofMillis(200));
+        SqlRealmSettings s = embedded(Duration.ofSeconds(3), Duration.ofMillis(200));
         realm = new SqlRealm(s, timers);
         AtomicInteger changes = new AtomicInteger();
         realm.authorizer("roles-db").onChange(changes::incrementAndGet);
@@ -170,10 +170,50 @@ class SqlRealmTest {
                 "INSERT INTO user_permissions VALUES ('c', 1)");
         assertThat(login("c", "pw")).as("cached").isInstanceOf(Decision.Allow.class);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> login("c", "pw") instanceof Decision.Deny);
+        await().atMost(Duration.ofSeconds(15)).until(() -> login("c", "pw") instanceof Decision.Deny);
         await().atMost(Duration.ofSeconds(5)).until(() -> changes.get() >= 2);
         assertThat(permissionsOf("c", Set.of())).as("disabled users hold no permissions")
                 .isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    @Test
+    void customQueries_readAnExistingSchema_optionalColumnsDefault() throws Exception {
+        SqlQueries queries = new SqlQueries(
+                "SELECT pw FROM accounts WHERE login = ? AND active",
+                "SELECT grp FROM account_groups WHERE login = ?",
+                "SELECT topic AS topic_filter, CASE rw WHEN 'r' THEN 'subscribe' WHEN 'w' THEN 'publish' ELSE 'all' END"
+                        + " AS activity FROM acl WHERE login = ? ORDER BY topic",
+                "SELECT topic AS topic_filter FROM group_acl WHERE grp = ?",
+                "SELECT 1 FROM group_acl WHERE grp = ?");
+        SqlRealmSettings s = new SqlRealmSettings("db", SqlRealmSettings.embeddedUrl(dir, "db"), true, null, null, 2,
+                Duration.ofMillis(500), Duration.ofSeconds(1), Map.of(), 100, Duration.ofSeconds(60), Duration.ZERO,
+                true, queries);
+        realm = new SqlRealm(s, timers);
+        sql(s, "CREATE TABLE accounts (login VARCHAR(100) PRIMARY KEY, pw VARCHAR(512), active BOOLEAN)",
+                "CREATE TABLE account_groups (login VARCHAR(100), grp VARCHAR(100))",
+                "CREATE TABLE acl (login VARCHAR(100), topic VARCHAR(200), rw VARCHAR(2))",
+                "CREATE TABLE group_acl (grp VARCHAR(100), topic VARCHAR(200))",
+                "INSERT INTO accounts VALUES ('legacy', '" + new PasswordHasher().hash("pw".toCharArray()) + "', TRUE)",
+                "INSERT INTO account_groups VALUES ('legacy', 'ops')",
+                "INSERT INTO acl VALUES ('legacy', 'in/#', 'r'), ('legacy', 'out/#', 'w')",
+                "INSERT INTO group_acl VALUES ('ops', 'ops/#')");
+
+        assertThat(login("legacy", "pw")).isInstanceOfSatisfying(Decision.Allow.class,
+                a -> assertThat(((Identity) a.value()).roles()).containsExactly("ops"));
+        assertThat(allowed(permissionsOf("legacy", Set.of()))).containsExactly(
+                Permission.allow("in/#", Activity.SUBSCRIBE), Permission.allow("out/#", Activity.PUBLISH),
+                Permission.allow("ops/#", Activity.ALL));
+    }
+
+    @Test
+    void customQueries_mustBeOneSelectWithOneParameter() {
+        String ok = "SELECT 1 FROM t WHERE a = ?";
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlQueries("DELETE FROM t WHERE a = ?", ok, ok, ok, ok))
+                .hasMessage("queries.user: must be a SELECT");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlQueries(ok, "SELECT 1 FROM t", ok, ok, ok))
+                .hasMessage("queries.user-roles: must have exactly one '?' (the name)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlQueries(ok, ok, ok + "; DROP TABLE t", ok, ok))
+                .hasMessage("queries.user-permissions: must be one statement (no ';')");
     }
 
     @Test
