@@ -60,7 +60,7 @@ import java.util.function.Supplier;
 public final class SqlRealm implements Realm {
 
     private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.sql");
-    private static final int QUEUE = 1_024;
+    private static final int QUEUE = 10_000;
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
 
     /** A cached permission list: the identity's name and the roles it carries. */
@@ -254,7 +254,17 @@ public final class SqlRealm implements Realm {
 
             @Override
             public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
-                return submit(() -> SqlRealm.this.authorize(identity));
+                PermissionKey key = keyOf(identity);
+                Optional<List<Permission>> cached = permissions == null ? null : permissions.getIfPresent(key);
+                if (cached != null) {
+                    // A memory look-up: answered at once, no database and no realm thread involved.
+                    return CompletableFuture.completedFuture(decision(identity, cached));
+                }
+                try {
+                    return CompletableFuture.supplyAsync(() -> SqlRealm.this.authorize(identity), executor);
+                } catch (RejectedExecutionException e) {
+                    return CompletableFuture.completedFuture(lastKnownOr(identity, key, overloaded()));
+                }
             }
 
             @Override
@@ -278,9 +288,16 @@ public final class SqlRealm implements Realm {
         try {
             return CompletableFuture.supplyAsync(task, executor);
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.UNAVAILABLE,
-                    "SQL realm '" + settings.name() + "' is overloaded (" + QUEUE + " requests waiting)"));
+            return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.UNAVAILABLE, overloaded()));
         }
+    }
+
+    private String overloaded() {
+        return "SQL realm '" + settings.name() + "' is overloaded (" + QUEUE + " requests waiting)";
+    }
+
+    private static PermissionKey keyOf(Identity identity) {
+        return new PermissionKey(identity.name(), new TreeSet<>(identity.roles()));
     }
 
     private Decision<Identity> authenticate(String managerName, AuthenticationRequest request) {
@@ -329,7 +346,7 @@ public final class SqlRealm implements Realm {
     }
 
     private Decision<List<Permission>> authorize(Identity identity) {
-        PermissionKey key = new PermissionKey(identity.name(), new TreeSet<>(identity.roles()));
+        PermissionKey key = keyOf(identity);
         Optional<List<Permission>> found = permissions == null ? null : permissions.getIfPresent(key);
         if (found == null) {
             try {
@@ -337,18 +354,23 @@ public final class SqlRealm implements Realm {
                 markAvailable();
             } catch (SQLException e) {
                 markUnavailable(e);
-                Optional<List<Permission>> last = settings.serveCachedWhenUnavailable()
-                        ? lastPermissions.getIfPresent(key) : null;
-                if (last == null) {
-                    return Decision.deny(Decision.DenyKind.UNAVAILABLE, unavailable);
-                }
-                found = last;
+                return lastKnownOr(identity, key, unavailable);
             }
             if (permissions != null) {
                 permissions.put(key, found);
             }
             lastPermissions.put(key, found);
         }
+        return decision(identity, found);
+    }
+
+    /** The permissions last read for the key when serving them is allowed, else "unavailable" with the reason. */
+    private Decision<List<Permission>> lastKnownOr(Identity identity, PermissionKey key, String reason) {
+        Optional<List<Permission>> last = settings.serveCachedWhenUnavailable() ? lastPermissions.getIfPresent(key) : null;
+        return last == null ? Decision.deny(Decision.DenyKind.UNAVAILABLE, reason) : decision(identity, last);
+    }
+
+    private Decision<List<Permission>> decision(Identity identity, Optional<List<Permission>> found) {
         if (found.isPresent()) {
             return Decision.allow(found.get());
         }
