@@ -52,6 +52,7 @@ class SqlRealmIT {
     /** Users only the database-down test logs in with, so that nothing of theirs is cached. */
     private static final String FRANK_PW = "frank-Pa55-sql";
     private static final String GRACE_PW = "grace-Pa55-sql";
+    private static final String HEIDI_PW = "heidi-Pa55-sql";
     private static final AtomicInteger PACKET_IDS = new AtomicInteger(1);
 
     private static SqlPostgres pg;
@@ -70,7 +71,8 @@ class SqlRealmIT {
                         + " ('dave', '" + SecSetup.hash(DAVE_PW) + "', FALSE),"
                         + " ('erin', '" + SecSetup.hash(ERIN_PW) + "', TRUE),"
                         + " ('frank', '" + SecSetup.hash(FRANK_PW) + "', TRUE),"
-                        + " ('grace', '" + SecSetup.hash(GRACE_PW) + "', TRUE)",
+                        + " ('grace', '" + SecSetup.hash(GRACE_PW) + "', TRUE),"
+                        + " ('heidi', '" + SecSetup.hash(HEIDI_PW) + "', TRUE)",
                 "INSERT INTO roles (name) VALUES ('sensors'), ('readers')",
                 "INSERT INTO user_roles VALUES ('alice', 'sensors'), ('alice', 'readers')",
                 "INSERT INTO permissions (id, topic_filter, activity, qos_0, qos_1, qos_2, retain, shared_subscription,"
@@ -274,6 +276,37 @@ class SqlRealmIT {
         pg.execute("DELETE FROM user_permissions WHERE username = 'erin' AND permission_id = 8");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                 .until(() -> subscribe(live, 1, "late/a").get(0) == 0x87);
+    }
+
+    // ------------------------------------------------------------------ slow database
+
+    @Test
+    void slowDatabase_queryTimeoutAnswersUnavailable_whileConnectedClientsKeepWorking() throws Exception {
+        RawMqttClient live = raw(id("busy"), "alice", ALICE_PW);
+        String cid = id("blocked");
+        try (java.sql.Connection locker = pg.connect()) {
+            locker.setAutoCommit(false);
+            try (java.sql.Statement st = locker.createStatement()) {
+                st.execute("LOCK TABLE users IN ACCESS EXCLUSIVE MODE");
+            }
+            long start = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Integer> refused = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> connect5(clients.hive5(RawTransport.TCP, cid), "heidi", HEIDI_PW));
+            // While the realm waits for the database, the broker keeps serving connected clients.
+            assertThat(publish(live, "users/alice/busy", 1, false)).isLessThan(0x80);
+            assertThat(refused).as("still waiting for the locked table").isNotDone();
+            for (int i = 0; i < 10; i++) {
+                assertThat(publish(live, "users/alice/busy-" + i, 1, false)).isLessThan(0x80);
+            }
+            assertThat(await(refused)).isEqualTo(0x88);
+            long ms = (System.nanoTime() - start) / 1_000_000;
+            assertThat(ms).as("decided by the 1 s query timeout").isBetween(900L, 4_900L);
+            locker.rollback();
+        }
+        assertThat(SecAccessLog.await("client=\"" + cid + "\"", 1).get(0))
+                .contains("action=CONNECT result=DENIED kind=unavailable").contains("realm=\"pg\"");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250))
+                .until(() -> connect5(clients.hive5(RawTransport.TCP, id("unblocked")), "heidi", HEIDI_PW) == 0);
     }
 
     // ------------------------------------------------------------------ database down
