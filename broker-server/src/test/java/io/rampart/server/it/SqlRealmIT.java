@@ -197,6 +197,35 @@ class SqlRealmIT {
                 .contains("kind=bad-credentials").contains("reason=\"user 'dave' is disabled\"");
     }
 
+    @Test
+    void userAddedWithTheCli_connects(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path config = dir.resolve("broker.yaml");
+        java.nio.file.Files.writeString(config, """
+                listeners:
+                  - {type: tcp, name: t, port: 0}
+                security:
+                  realms:
+                    - {name: pg, type: sql, jdbc-url: "%s", username: %s, password: "%s"}
+                """.formatted(pg.jdbcUrl(), SqlPostgres.USER, SqlPostgres.PASSWORD));
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new io.rampart.server.Main());
+        cli.setOut(new java.io.PrintWriter(out, true));
+        java.io.InputStream stdin = System.in;
+        System.setIn(new java.io.ByteArrayInputStream(utf8("ivan-Pa55-cli\n")));
+        try {
+            assertThat(cli.execute("users", "--config", config.toString(), "--realm", "pg", "add", "ivan", "--roles",
+                    "readers", "--password-stdin")).isZero();
+        } finally {
+            System.setIn(stdin);
+        }
+        assertThat(out.toString()).contains("added user 'ivan' to realm 'pg' with roles readers");
+
+        String cid = id("ivan");
+        assertThat(connect5(clients.hive5(RawTransport.TCP, cid), "ivan", "ivan-Pa55-cli")).isZero();
+        assertThat(SecAccessLog.await("client=\"" + cid + "\"", 1).get(0))
+                .contains("action=CONNECT result=ALLOWED").contains("user=\"ivan\"").contains("realm=\"pg\"");
+    }
+
     // ------------------------------------------------------------------ permissions
 
     @Test
