@@ -25,7 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code rampart users --config FILE --realm NAME add|remove|passwd|grant|revoke|list ...}: manages the users of
+ * {@code rampart users --config FILE --realm NAME add|remove|passwd|grant|revoke|enable|disable|list ...}: manages the users of
  * a SQL realm, connecting with the realm's settings from the broker configuration. Passwords are read from the
  * terminal (twice, without echo) or, with {@code --password-stdin}, as one line from standard input; never
  * from an argument. A running broker sees the change within the realm's cache TTL.
@@ -34,7 +34,8 @@ import java.util.List;
         description = {"Manages the users of a SQL realm (see docs/SQL-REALM.md).",
                 "Example:  printf 'secret\\n' | rampart users --realm db add sensor-1 --roles sensors --password-stdin"},
         subcommands = {UsersCommand.Add.class, UsersCommand.Remove.class, UsersCommand.Passwd.class,
-                UsersCommand.Grant.class, UsersCommand.Revoke.class, UsersCommand.ListUsers.class})
+                UsersCommand.Grant.class, UsersCommand.Revoke.class, UsersCommand.Enable.class,
+                UsersCommand.Disable.class, UsersCommand.ListUsers.class})
 public final class UsersCommand implements Runnable {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -265,6 +266,43 @@ public final class UsersCommand implements Runnable {
                 List<String> r = cleanRoles(roles);
                 admin.revoke(username, r);
                 return "revoked " + String.join(", ", r) + " from '" + username + "'";
+            });
+        }
+    }
+
+    @Command(name = "enable", exitCodeOnInvalidInput = 1, description = "Lets a disabled user log in again.")
+    static final class Enable implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        UsersCommand parent;
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "USERNAME")
+        String username;
+
+        @Override
+        public Integer call() {
+            return parent.execute(spec, admin -> {
+                admin.setEnabled(username, true);
+                return "enabled '" + username + "'";
+            });
+        }
+    }
+
+    @Command(name = "disable", exitCodeOnInvalidInput = 1,
+            description = "Stops a user from logging in (and from holding permissions) without deleting it.")
+    static final class Disable implements java.util.concurrent.Callable<Integer> {
+        @ParentCommand
+        UsersCommand parent;
+        @Spec
+        CommandSpec spec;
+        @Parameters(index = "0", paramLabel = "USERNAME")
+        String username;
+
+        @Override
+        public Integer call() {
+            return parent.execute(spec, admin -> {
+                admin.setEnabled(username, false);
+                return "disabled '" + username + "'";
             });
         }
     }

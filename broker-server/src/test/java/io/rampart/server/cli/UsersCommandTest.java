@@ -77,6 +77,10 @@ class UsersCommandTest {
         assertThat(users("", "grant", "bob", "x", "y").exitCode()).isZero();
         assertThat(users("", "revoke", "bob", "x").exitCode()).isZero();
         assertThat(users("", "list").out()).isEqualTo("bob\tenabled\ty\n");
+        assertThat(users("", "disable", "bob").out()).isEqualTo("disabled 'bob'\n");
+        assertThat(users("", "list").out()).isEqualTo("bob\tdisabled\ty\n");
+        assertThat(users("", "enable", "bob").exitCode()).isZero();
+        assertThat(users("", "list").out()).isEqualTo("bob\tenabled\ty\n");
         assertThat(users("", "remove", "bob").exitCode()).isZero();
         assertThat(users("", "list").out()).isEmpty();
         CliRun missing = users("", "remove", "bob");
