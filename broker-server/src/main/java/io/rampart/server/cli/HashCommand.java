@@ -119,7 +119,7 @@ public final class HashCommand implements Callable<Integer> {
     }
 
     /** One line of UTF-8 without its line terminator, read byte by byte so nothing beyond it is consumed. */
-    private static char[] readLine(InputStream in) throws CliError {
+    static char[] readLine(InputStream in) throws CliError {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         boolean any = false;
         try {

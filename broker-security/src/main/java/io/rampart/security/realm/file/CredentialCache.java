@@ -12,11 +12,11 @@ import java.time.Duration;
  * Remembers recently verified passwords so a device that reconnects often does not pay for the slow hash each
  * time. Holds, per user, SHA-256(realm salt ‖ password) and the stored hash it was verified against: a changed
  * stored hash never matches, and the salt is random per realm instance so the digests are useless elsewhere.
- * Bounded to {@value #MAX_ENTRIES} users; entries expire after the TTL.
+ * Bounded to {@value #MAX_ENTRIES} users; entries expire after the TTL. Shared by the password realms (file, SQL).
  */
-final class CredentialCache {
+public final class CredentialCache {
 
-    static final int MAX_ENTRIES = 10_000;
+    public static final int MAX_ENTRIES = 10_000;
 
     private record Verified(byte[] digest, String storedHash) {
     }
@@ -24,7 +24,8 @@ final class CredentialCache {
     private final Cache<String, Verified> cache;
     private final byte[] salt = new byte[32];
 
-    CredentialCache(Duration ttl) {
+    /** @param ttl how long a verified password is remembered; {@link Duration#ZERO} turns the cache off */
+    public CredentialCache(Duration ttl) {
         new SecureRandom().nextBytes(salt);
         this.cache = ttl.isZero() ? null : Caffeine.newBuilder()
                 .maximumSize(MAX_ENTRIES)
@@ -33,7 +34,7 @@ final class CredentialCache {
                 .build();
     }
 
-    boolean matches(String username, String storedHash, byte[] password) {
+    public boolean matches(String username, String storedHash, byte[] password) {
         if (cache == null) {
             return false;
         }
@@ -41,19 +42,19 @@ final class CredentialCache {
         return v != null && v.storedHash.equals(storedHash) && MessageDigest.isEqual(v.digest, digest(password));
     }
 
-    void remember(String username, String storedHash, byte[] password) {
+    public void remember(String username, String storedHash, byte[] password) {
         if (cache != null) {
             cache.put(username, new Verified(digest(password), storedHash));
         }
     }
 
-    void invalidate(String username) {
+    public void invalidate(String username) {
         if (cache != null) {
             cache.invalidate(username);
         }
     }
 
-    long size() {
+    public long size() {
         return cache == null ? 0 : cache.estimatedSize();
     }
 

@@ -1,5 +1,6 @@
 package io.rampart.security.realm.file;
 
+import io.rampart.security.hash.DummyHash;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
@@ -18,7 +19,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -264,15 +264,6 @@ public final class FileRealm implements Realm {
     public void close() {
         if (watch != null) {
             watch.close();
-        }
-    }
-
-    /** A real hash of a random password, computed once, that unknown users are checked against. */
-    private static final class DummyHash {
-        private static final String VALUE = new PasswordHasher().hash(UUID.randomUUID().toString().toCharArray());
-
-        static String value() {
-            return VALUE;
         }
     }
 }

@@ -1,0 +1,239 @@
+package io.rampart.security.realm.sql;
+
+import io.rampart.core.topic.Topics;
+import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.Effect;
+import io.rampart.security.permission.Permission;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The realm's read queries. Blocking JDBC: call only from the realm's own executor. Every statement is
+ * bounded by the query timeout. Permission rows that do not make a valid rule (a malformed topic filter, an
+ * unknown activity) are skipped with a warning, so one bad row cannot lock everybody out.
+ */
+final class SqlDirectory {
+
+    private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.sql");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z0-9_.-]+}");
+
+    private final String realm;
+    private final DataSource dataSource;
+    private final int queryTimeoutSeconds;
+    private final SqlQueries queries;
+
+    SqlDirectory(String realm, DataSource dataSource, int queryTimeoutSeconds, SqlQueries queries) {
+        this.realm = realm;
+        this.dataSource = dataSource;
+        this.queryTimeoutSeconds = queryTimeoutSeconds;
+        this.queries = queries;
+    }
+
+    Optional<SqlUser> user(String username) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return user(c, username);
+        }
+    }
+
+    private Optional<SqlUser> user(Connection c, String username) throws SQLException {
+        String hash;
+        boolean enabled;
+        try (PreparedStatement st = prepare(c, queries.user())) {
+            st.setString(1, username);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                hash = rs.getString(1);
+                enabled = rs.getMetaData().getColumnCount() < 2 || rs.getBoolean(2);
+            }
+        }
+        List<String> roles = new ArrayList<>();
+        try (PreparedStatement st = prepare(c, queries.userRoles())) {
+            st.setString(1, username);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    roles.add(rs.getString(1));
+                }
+            }
+        }
+        return Optional.of(new SqlUser(username, hash, enabled, roles));
+    }
+
+    /**
+     * The permissions of an identity: when it names a user of the database, the user's own permissions followed
+     * by those of its roles and of the {@code extraRoles} the database defines; otherwise those of the
+     * {@code extraRoles} the database defines. Empty when it is neither an enabled user nor carries any known role.
+     */
+    Optional<List<Permission>> permissionsOf(String identity, Collection<String> extraRoles) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            Optional<SqlUser> user = user(c, identity).filter(SqlUser::enabled);
+            Set<String> roles = new LinkedHashSet<>();
+            user.ifPresent(u -> roles.addAll(u.roles()));
+            for (String role : extraRoles) {
+                if (!roles.contains(role) && roleExists(c, role)) {
+                    roles.add(role);
+                }
+            }
+            if (user.isEmpty() && roles.isEmpty()) {
+                return Optional.empty();
+            }
+            List<Permission> out = new ArrayList<>();
+            if (user.isPresent()) {
+                read(c, queries.userPermissions(), identity, out);
+            }
+            for (String role : roles) {
+                read(c, queries.rolePermissions(), role, out);
+            }
+            return Optional.of(List.copyOf(out));
+        }
+    }
+
+    /** A cheap round trip, to learn whether the database answers. */
+    void ping() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (!c.isValid(queryTimeoutSeconds)) {
+                throw new SQLException("connection not valid");
+            }
+        }
+    }
+
+    private boolean roleExists(Connection c, String role) throws SQLException {
+        try (PreparedStatement st = prepare(c, queries.roleExists())) {
+            st.setString(1, role);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private void read(Connection c, String sql, String key, List<Permission> out) throws SQLException {
+        try (PreparedStatement st = prepare(c, sql)) {
+            st.setString(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+                Columns columns = Columns.of(rs);
+                while (rs.next()) {
+                    try {
+                        out.add(permission(rs, columns));
+                    } catch (IllegalArgumentException e) {
+                        String id = columns.has("id") ? rs.getString(columns.index("id")) : "?";
+                        LOG.warn("SQL realm '{}': permission id {} skipped: {}", realm, id, e.getMessage());
+                    }
+                }
+            }
+        }
+    }
+
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement st = c.prepareStatement(sql);
+        st.setQueryTimeout(queryTimeoutSeconds);
+        return st;
+    }
+
+    /** Column labels of a result set (lower case), so custom queries may leave optional columns out. */
+    record Columns(java.util.Map<String, Integer> byName) {
+        static Columns of(ResultSet rs) throws SQLException {
+            java.sql.ResultSetMetaData meta = rs.getMetaData();
+            java.util.Map<String, Integer> map = new java.util.HashMap<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                map.putIfAbsent(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
+            }
+            if (!map.containsKey("topic_filter")) {
+                throw new SQLException("permission query returns no topic_filter column");
+            }
+            return new Columns(map);
+        }
+
+        boolean has(String name) {
+            return byName.containsKey(name);
+        }
+
+        int index(String name) {
+            return byName.get(name);
+        }
+
+        String string(ResultSet rs, String name) throws SQLException {
+            return has(name) ? rs.getString(index(name)) : null;
+        }
+
+        boolean bool(ResultSet rs, String name, boolean defaultValue) throws SQLException {
+            if (!has(name)) {
+                return defaultValue;
+            }
+            boolean value = rs.getBoolean(index(name));
+            return rs.wasNull() ? defaultValue : value;
+        }
+    }
+
+    /** One row as a rule, validated like a realm file's (the reason names the column). */
+    static Permission permission(ResultSet rs, Columns col) throws SQLException {
+        String topic = col.string(rs, "topic_filter");
+        if (topic == null || topic.isEmpty()) {
+            throw new IllegalArgumentException("topic_filter: empty");
+        }
+        if (Topics.isShared(topic)) {
+            throw new IllegalArgumentException("topic_filter: write the plain filter, not $share/...; use "
+                    + "shared_subscription and share_groups");
+        }
+        String shape = PLACEHOLDER.matcher(topic).replaceAll("x");
+        String problem = Topics.validateTopicFilter(shape, 65_535, 65_535);
+        if (problem != null || shape.contains("${")) {
+            throw new IllegalArgumentException("topic_filter '" + topic + "': "
+                    + (problem != null ? problem : "malformed placeholder"));
+        }
+        Activity activity = switch (lower(col.string(rs, "activity"), "all")) {
+            case "publish" -> Activity.PUBLISH;
+            case "subscribe" -> Activity.SUBSCRIBE;
+            case "all" -> Activity.ALL;
+            default -> throw new IllegalArgumentException("activity: expected publish, subscribe or all");
+        };
+        Effect effect = switch (lower(col.string(rs, "effect"), "allow")) {
+            case "allow" -> Effect.ALLOW;
+            case "deny" -> Effect.DENY;
+            default -> throw new IllegalArgumentException("effect: expected allow or deny");
+        };
+        int qos = (col.bool(rs, "qos_0", true) ? 1 : 0) | (col.bool(rs, "qos_1", true) ? 2 : 0)
+                | (col.bool(rs, "qos_2", true) ? 4 : 0);
+        if (qos == 0) {
+            throw new IllegalArgumentException("qos_0, qos_1, qos_2: at least one must be true");
+        }
+        Set<String> groups = new LinkedHashSet<>();
+        String groupText = col.string(rs, "share_groups");
+        if (groupText != null) {
+            for (String g : groupText.split(",")) {
+                String group = g.strip();
+                if (group.isEmpty()) {
+                    continue;
+                }
+                if (group.indexOf('/') >= 0 || group.indexOf('+') >= 0 || group.indexOf('#') >= 0) {
+                    throw new IllegalArgumentException("share_groups: a group may not contain '/', '+' or '#'");
+                }
+                groups.add(group);
+            }
+        }
+        boolean retain = col.bool(rs, "retain", true);
+        boolean shared = col.bool(rs, "shared_subscription", true);
+        if (!groups.isEmpty() && !shared) {
+            throw new IllegalArgumentException("share_groups given but shared_subscription is false");
+        }
+        return new Permission(topic, activity, qos, retain, shared, groups, effect);
+    }
+
+    private static String lower(String value, String defaultValue) {
+        return value == null ? defaultValue : value.strip().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,59 @@
+package io.rampart.security.realm.sql;
+
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * The read queries of a SQL realm; each a SELECT with exactly one {@code ?} (the user or role name). Replace
+ * them to read users from an existing schema; the defaults read the Rampart schema.
+ *
+ * @param user            the user's password hash (column 1, NULL = no password login) and, optionally, whether
+ *                        it is enabled (column 2, boolean; absent = enabled). No row = unknown user
+ * @param userRoles       the user's role names (column 1)
+ * @param userPermissions the user's own permission rules, columns named as in the {@code permissions} table
+ *                        ({@code topic_filter} required; the others default as in the schema)
+ * @param rolePermissions a role's permission rules, same columns
+ * @param roleExists      any row when the role exists
+ */
+public record SqlQueries(String user, String userRoles, String userPermissions, String rolePermissions,
+                         String roleExists) {
+
+    private static final String PERMISSION_COLUMNS = "p.id, p.topic_filter, p.activity, p.qos_0, p.qos_1, p.qos_2, "
+            + "p.retain, p.shared_subscription, p.share_groups, p.effect";
+
+    /** The queries of the Rampart schema ({@code config/sql}). */
+    public static final SqlQueries DEFAULT = new SqlQueries(
+            "SELECT password_hash, enabled FROM users WHERE username = ?",
+            "SELECT role_name FROM user_roles WHERE username = ? ORDER BY role_name",
+            "SELECT " + PERMISSION_COLUMNS + " FROM permissions p JOIN user_permissions up"
+                    + " ON up.permission_id = p.id WHERE up.username = ? ORDER BY p.ordering, p.id",
+            "SELECT " + PERMISSION_COLUMNS + " FROM permissions p JOIN role_permissions rp"
+                    + " ON rp.permission_id = p.id WHERE rp.role_name = ? ORDER BY p.ordering, p.id",
+            "SELECT 1 FROM roles WHERE name = ?");
+
+    public SqlQueries {
+        check("user", user);
+        check("user-roles", userRoles);
+        check("user-permissions", userPermissions);
+        check("role-permissions", rolePermissions);
+        check("role-exists", roleExists);
+    }
+
+    public boolean isDefault() {
+        return equals(DEFAULT);
+    }
+
+    private static void check(String key, String sql) {
+        Objects.requireNonNull(sql, key);
+        String s = sql.strip();
+        if (!s.toUpperCase(Locale.ROOT).startsWith("SELECT ") && !s.toUpperCase(Locale.ROOT).startsWith("WITH ")) {
+            throw new IllegalArgumentException("queries." + key + ": must be a SELECT");
+        }
+        if (s.chars().filter(c -> c == '?').count() != 1) {
+            throw new IllegalArgumentException("queries." + key + ": must have exactly one '?' (the name)");
+        }
+        if (s.contains(";")) {
+            throw new IllegalArgumentException("queries." + key + ": must be one statement (no ';')");
+        }
+    }
+}
