@@ -49,7 +49,7 @@ public final class AdminHttp {
 
     private static Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body(), r.headers().firstValue("content-type").orElse(""));
         } catch (IOException e) {
