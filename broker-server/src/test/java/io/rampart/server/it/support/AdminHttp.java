@@ -17,9 +17,15 @@ public final class AdminHttp {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final int port;
+    private final Duration timeout;
 
     public AdminHttp(int port) {
+        this(port, Duration.ofSeconds(5));
+    }
+
+    public AdminHttp(int port, Duration timeout) {
         this.port = port;
+        this.timeout = timeout;
     }
 
     public Answer get(String path) {
@@ -47,9 +53,9 @@ public final class AdminHttp {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
-    private static Answer send(HttpRequest.Builder request) {
+    private Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> r = HTTP.send(request.timeout(Duration.ofSeconds(5)).build(),
+            HttpResponse<String> r = HTTP.send(request.timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofString());
             return new Answer(r.statusCode(), r.body(), r.headers().firstValue("content-type").orElse(""));
         } catch (IOException e) {
