@@ -58,6 +58,7 @@ class MetricsIT {
                     password: "%s"
                     permissions:
                       - topic: "alice/#"
+                      - {topic: "alice/secret", activity: subscribe, effect: deny}
                 """.formatted(SecSetup.hash(ALICE_PW)));
         broker = TestBroker.startYaml("""
                 data-dir: target/test-data
@@ -65,6 +66,7 @@ class MetricsIT {
                   - {type: tcp, name: tcp, bind: 127.0.0.1, port: 0, allow-anonymous: true}
                   - {type: websocket, name: ws, bind: 127.0.0.1, port: 0, path: /mqtt, allow-anonymous: true}
                   - {type: tcp, name: secure, bind: 127.0.0.1, port: 0}
+                  - {type: tcp, name: strict, bind: 127.0.0.1, port: 0}
                   - {type: admin, name: admin, bind: 127.0.0.1, port: 0}
                 mqtt:
                   max-queued-messages: 2
@@ -79,6 +81,13 @@ class MetricsIT {
                         - {type: password, realm: local}
                       authorization:
                         - {type: realm, realm: local}
+                    - name: strict
+                      listeners: [strict]
+                      authentication:
+                        - {type: password, realm: local}
+                      authorization:
+                        - {type: realm, realm: local}
+                      on-publish-denied: disconnect
                   brute-force: {enabled: false}
                 """.formatted(users));
         admin = new AdminHttp(broker.port("admin"));
@@ -329,6 +338,21 @@ class MetricsIT {
         awaitGrowth(before, 1, "rampart_authz_denials_total", "action", "will");
         awaitGrowth(before, 1, "rampart_publish_dropped_total", "reason", "not-authorized");
         awaitGrowth(before, 1, "rampart_connect_attempts_total", "result", "not-authorized");
+    }
+
+    @Test
+    void unreadableMatchAndDisconnectOnDeniedPublish_areCounted() {
+        Mqtt5AsyncClient alice = clients.hive5On("secure", id("recv"));
+        assertThat(connect5(alice, "alice", ALICE_PW)).isZero();
+        await(alice.subscribeWith().topicFilter("alice/#").send());
+        Scrape before = scrape();
+        await(alice.publishWith().topic("alice/secret").payload(bytes("x")).send());
+        awaitGrowth(before, 1, "rampart_authz_denials_total", "action", "receive");
+
+        Mqtt5AsyncClient strict = clients.hive5On("strict", id("strict"));
+        assertThat(connect5(strict, "alice", ALICE_PW)).isZero();
+        strict.publishWith().topic("bob/x").payload(bytes("x")).send().exceptionally(e -> null).join();
+        awaitGrowth(before, 1, "rampart_connections_closed_total", "reason", "not-authorized");
     }
 
     // ------------------------------------------------------------------ JVM and process
