@@ -434,7 +434,8 @@ class ConfigLoaderTest {
 
         assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
         assertThat(config.listeners()).extracting(ListenerConfig::name)
-                .containsExactly("tcp-public", "ws-public", "tcp-local");
+                .containsExactly("tcp-public", "ws-public", "tcp-local", "admin");
+        assertThat(config.observability()).isEqualTo(ObservabilityConfig.DEFAULTS);
         assertThat(config.listeners().get(0).port()).isEqualTo(1883);
     }
 

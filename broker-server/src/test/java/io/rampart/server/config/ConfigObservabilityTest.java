@@ -84,4 +84,18 @@ class ConfigObservabilityTest {
                         - {type: password, realm: local}
                 """, "obs.yaml")).getMessage()).contains("is an admin listener");
     }
+
+    @Test
+    void everyKey_isInTheFullExampleAndTheReference() throws Exception {
+        String yaml = java.nio.file.Files.readString(java.nio.file.Path.of("..", "config", "examples", "full.yaml"));
+        String docs = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "CONFIGURATION.md"));
+        for (String key : ObservabilitySection.INFLUX_KEYS) {
+            assertThat(yaml).contains("    " + key + ":");
+            assertThat(docs).contains("`metrics.influx." + key + "`");
+        }
+        for (String key : ObservabilitySection.SYS_KEYS) {
+            assertThat(docs).contains("`sys-topics." + key + "`");
+        }
+        assertThat(docs).contains("`event-log.format`");
+    }
 }
