@@ -435,7 +435,9 @@ class ConfigLoaderTest {
         assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
         assertThat(config.listeners()).extracting(ListenerConfig::name)
                 .containsExactly("tcp-public", "ws-public", "tcp-local", "admin");
-        assertThat(config.observability()).isEqualTo(ObservabilityConfig.DEFAULTS);
+        assertThat(config.observability().influx().enabled()).isFalse();
+        assertThat(config.observability().eventLogFormat()).isEqualTo("plain");
+        assertThat(config.observability().sysTopics()).isEqualTo(ObservabilityConfig.SysTopics.DISABLED);
         assertThat(config.listeners().get(0).port()).isEqualTo(1883);
     }
 
