@@ -17,6 +17,16 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.rampart.core.BrokerCore;
+import io.rampart.security.spi.Realm;
+import io.rampart.server.admin.AdminChannelInitializer;
+import io.rampart.server.admin.AdminRouter;
+import io.rampart.server.admin.HealthEndpoints;
+import io.rampart.server.admin.LoggersEndpoint;
+import io.rampart.server.admin.AdminResponse;
+import io.rampart.server.metrics.BrokerMetrics;
+import io.rampart.server.metrics.PacketCounter;
+import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.sys.SysTopicsPublisher;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
@@ -41,6 +51,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * The composition root: builds the core, binds every configured listener and shuts down gracefully.
  * Tests start it in-process with port 0 listeners and ask {@link #port(String)} where they landed.
+ *
+ * <p>Admin listeners are bound first, so orchestrators can ask {@code /health/ready} (503) while the realms
+ * open and the MQTT listeners bind; readiness turns 200 once everything is up and back to 503 as soon as
+ * shutdown begins. The admin listeners close last.
  */
 public final class RampartBroker implements AutoCloseable {
 
@@ -48,7 +62,16 @@ public final class RampartBroker implements AutoCloseable {
 
     private final BrokerConfig config;
     private final BrokerCore core;
-    private final BrokerEvents events = new BrokerEvents();
+    private final BrokerMetrics metrics;
+    private final BrokerEvents events;
+    private final TrafficCounter trafficCounter;
+    private final PacketCounter packetCounter;
+    private final IoHandlerFactory ioFactory;
+    private EventLoopGroup adminGroup;
+    private final Map<String, Channel> adminListeners = new LinkedHashMap<>();
+    private volatile boolean ready;
+    private volatile boolean stopping;
+    private SysTopicsPublisher sysTopics;
     private final ScheduledExecutorService timers;
     private final EventLoopGroup bossGroup;
     private final EventLoopGroup workerGroup;
@@ -64,7 +87,12 @@ public final class RampartBroker implements AutoCloseable {
     private RampartBroker(BrokerConfig config) {
         this.config = config;
         this.timers = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-timers", true));
+        this.metrics = new BrokerMetrics(config.observability().influx());
+        this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
         this.core = new BrokerCore(config.mqtt(), timers, events);
+        metrics.bindBroker(core, connections::size);
+        this.trafficCounter = new TrafficCounter(metrics);
+        this.packetCounter = new PacketCounter(metrics);
         IoHandlerFactory io;
         if (Epoll.isAvailable()) {
             io = EpollIoHandler.newFactory();
@@ -76,6 +104,7 @@ public final class RampartBroker implements AutoCloseable {
             serverChannelClass = NioServerSocketChannel.class;
             reusePort = false;
         }
+        this.ioFactory = io;
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
         // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -84,11 +113,27 @@ public final class RampartBroker implements AutoCloseable {
 
     /** Builds the broker and binds all listeners; on any bind failure everything is released again. */
     public static RampartBroker start(BrokerConfig config) throws Exception {
+        RampartBroker broker = prepare(config);
+        try {
+            broker.open();
+        } catch (Exception e) {
+            broker.close();
+            throw e;
+        }
+        return broker;
+    }
+
+    /**
+     * First half of {@link #start}: builds the broker and binds only the admin listeners, which answer
+     * {@code /health/ready} with 503 until {@link #open()} has finished.
+     */
+    public static RampartBroker prepare(BrokerConfig config) throws Exception {
         RampartBroker broker = new RampartBroker(config);
         try {
-            broker.security = SecurityModule.create(config, broker.timers);
             for (ListenerConfig listener : config.listeners()) {
-                broker.bind(listener);
+                if (listener.type() == ListenerType.ADMIN) {
+                    broker.bindAdmin(listener);
+                }
             }
         } catch (Exception e) {
             broker.close();
@@ -97,11 +142,88 @@ public final class RampartBroker implements AutoCloseable {
         return broker;
     }
 
+    /** Second half of {@link #start}: opens the realms, binds the MQTT listeners, then reports ready. */
+    public void open() throws Exception {
+        security = SecurityModule.create(config, timers);
+        for (ListenerConfig listener : config.listeners()) {
+            if (listener.type() != ListenerType.ADMIN) {
+                bind(listener);
+            }
+        }
+        if (config.observability().sysTopics().enabled()) {
+            sysTopics = new SysTopicsPublisher(core, metrics, Main.Version.version(), timers,
+                    config.observability().sysTopics().intervalSeconds());
+        }
+        ready = !stopping;
+    }
+
+    private void bindAdmin(ListenerConfig lc) throws Exception {
+        if (adminGroup == null) {
+            // Its own thread: a slow scrape never delays MQTT I/O, and health answers even when I/O threads are busy.
+            adminGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-admin", true), ioFactory);
+        }
+        AdminRouter router = AdminRouter.builder()
+                .get("/metrics", request -> new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8",
+                        metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .get("/health/live", HealthEndpoints.live())
+                .get("/health/ready", HealthEndpoints.ready(this::readinessProblems))
+                .prefix("GET", "/loggers/", LoggersEndpoint.get())
+                .prefix("PUT", "/loggers/", LoggersEndpoint.put())
+                .build();
+        Channel channel;
+        try {
+            channel = new ServerBootstrap()
+                    .group(adminGroup)
+                    .channel(serverChannelClass)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childHandler(new AdminChannelInitializer(router))
+                    .bind(lc.bind(), lc.port()).sync().channel();
+        } catch (Exception e) {
+            throw new java.io.IOException("listener '" + lc.name() + "' cannot bind " + lc.bind() + ":" + lc.port()
+                    + ": " + e.getMessage(), e);
+        }
+        listeners.put(lc.name(), channel);
+        adminListeners.put(lc.name(), channel);
+        InetSocketAddress address = (InetSocketAddress) channel.localAddress();
+        LOG.info("listener '{}' (admin) on http://{}:{} - /metrics /health/live /health/ready /loggers/{{name}}",
+                lc.name(), address.getAddress().getHostAddress(), address.getPort());
+    }
+
+    /** Why the broker is not ready to serve clients (empty when it is): readiness endpoint. */
+    public List<String> readinessProblems() {
+        List<String> problems = new ArrayList<>();
+        if (stopping) {
+            problems.add("shutting down");
+            return problems;
+        }
+        if (!ready) {
+            problems.add("starting: listeners not bound yet");
+            return problems;
+        }
+        for (ListenerConfig lc : config.listeners()) {
+            Channel channel = listeners.get(lc.name());
+            if (channel == null || !channel.isActive()) {
+                problems.add("listener '" + lc.name() + "' is not bound");
+            }
+        }
+        SecurityModule s = security;
+        if (s != null) {
+            for (Realm realm : s.realms().values()) {
+                String reason = realm.unavailableReason();
+                if (reason != null) {
+                    problems.add("realm '" + realm.name() + "' unavailable: " + reason);
+                }
+            }
+        }
+        return problems;
+    }
+
     private void bind(ListenerConfig lc) throws Exception {
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), security.gateFor(lc),
                 security.accessLog());
         String wsPath = lc.type() == ListenerType.WEBSOCKET ? lc.path() : null;
-        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, core, events, connections);
+        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, core, events, connections,
+                trafficCounter, packetCounter);
         Channel channel;
         try {
             if (reusePort) {
@@ -171,6 +293,19 @@ public final class RampartBroker implements AutoCloseable {
         return events;
     }
 
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Readiness turns 503 at once; {@link #close()} calls this first, so a load balancer stops sending
+     * clients before the listeners go away.
+     */
+    public void beginShutdown() {
+        stopping = true;
+        ready = false;
+    }
+
     /** Number of open client connections (all listeners). */
     public int connectionCount() {
         return connections.size();
@@ -186,9 +321,15 @@ public final class RampartBroker implements AutoCloseable {
             return;
         }
         closed = true;
+        beginShutdown();
         LOG.info("shutting down: {} connection(s) open", connections.size());
-        for (Channel listener : listeners.values()) {
-            listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (sysTopics != null) {
+            sysTopics.close();
+        }
+        for (Map.Entry<String, Channel> listener : listeners.entrySet()) {
+            if (!adminListeners.containsKey(listener.getKey())) {
+                listener.getValue().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+            }
         }
         for (Channel listener : extraListenerChannels) {
             listener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -213,6 +354,13 @@ public final class RampartBroker implements AutoCloseable {
         }
         timers.shutdownNow();
         core.sessions().clear();
+        for (Channel admin : adminListeners.values()) {
+            admin.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (adminGroup != null) {
+            adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        metrics.close();
         LOG.info("stopped");
     }
 }

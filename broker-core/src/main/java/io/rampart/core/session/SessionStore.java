@@ -65,6 +65,11 @@ public final class SessionStore {
         return sessions.size();
     }
 
+    /** Visits every session (metrics); sessions added or removed meanwhile may or may not be seen. */
+    public void forEach(Consumer<Session> visitor) {
+        sessions.values().forEach(visitor);
+    }
+
     /** Number of sessions with a live connection. */
     public int connectedCount() {
         int n = 0;

@@ -14,10 +14,17 @@ import java.util.Objects;
  * @param dataDir   directory for persistent state, absolute
  * @param source    where the configuration came from (file name), for log lines
  * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
+ * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
-                           SecurityConfig security) {
+                           SecurityConfig security, ObservabilityConfig observability) {
+
+    /** A configuration without observability settings (defaults). */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                        SecurityConfig security) {
+        this(listeners, mqtt, dataDir, source, security, ObservabilityConfig.DEFAULTS);
+    }
 
     /** A configuration without a security section. */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source) {
@@ -30,6 +37,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(security, "security");
+        Objects.requireNonNull(observability, "observability");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

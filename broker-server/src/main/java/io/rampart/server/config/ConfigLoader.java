@@ -35,7 +35,8 @@ import java.util.function.Function;
  */
 public final class ConfigLoader {
 
-    static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security");
+    static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security", "metrics", "event-log",
+            "sys-topics");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;
@@ -100,7 +101,7 @@ public final class ConfigLoader {
         MqttLimits mqtt = MqttSection.read(root.get("mqtt"));
         SecurityConfig security = SecuritySection.read(root.get("security"), listeners, dataDir);
         try {
-            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security);
+            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root));
         } catch (IllegalArgumentException e) {
             throw root.invalid(e);
         }

@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 /**
  * One network listener.
  *
- * @param type           tcp or websocket
+ * @param type           tcp, websocket or admin (HTTP: metrics, health, log levels)
  * @param name           unique name used in log lines and metrics: letters, digits, '.', '_' or '-', at most 64
  * @param bind           IP literal or host name to listen on (never resolved during validation)
  * @param port           0..65535; 0 lets the operating system pick a free port
@@ -54,6 +54,9 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
             }
         } else if (path != null) {
             throw new IllegalArgumentException("path: is only allowed on websocket listeners");
+        }
+        if (type == ListenerType.ADMIN && allowAnonymous) {
+            throw new IllegalArgumentException("allow-anonymous: is only for MQTT listeners (tcp, websocket)");
         }
     }
 

@@ -79,6 +79,9 @@ final class SecuritySection {
                     }
                     ListenerConfig listener = listeners.stream().filter(l -> l.name().equals(name)).findFirst()
                             .orElseThrow(() -> node.error("no listener named '" + name + "'"));
+                    if (listener.type() == ListenerType.ADMIN) {
+                        throw node.error("listener '" + name + "' is an admin listener; it has no MQTT clients");
+                    }
                     if (!boundListeners.add(name)) {
                         throw node.error("listener '" + name + "' is already bound to another pipeline");
                     }

@@ -6,93 +6,233 @@ import io.rampart.core.session.SessionListener;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import io.netty.channel.Channel;
+import io.netty.handler.ssl.SslHandler;
+import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.metrics.BrokerMetrics;
+import io.rampart.server.metrics.CloseReason;
+
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.EnumMap;
-import java.util.Map;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Operator-facing events of the broker (the {@code rampart.events} logger) and their counters. Dropped
- * messages are always counted; the log line for drops is rate-limited per client so an overloaded
- * subscriber cannot flood the log, but each line carries the number dropped since the previous one.
+ * Operator-facing events of the broker on the {@code rampart.events} logger (its own file, {@code events.log},
+ * in the shipped Log4j2 configuration) and the counters behind them. Each line is complete in itself,
+ * timestamp included, as {@code key=value} pairs or, with {@code event-log.format: json}, one JSON object:
+ *
+ * <pre>
+ * 2026-11-26T10:15:30.123Z event=client-connected client="dev-1" address=10.0.0.7:53211 listener=tcp protocol=5 ...
+ * </pre>
+ *
+ * Every event of one kind carries the same keys; unknown values are written as {@code unknown} or
+ * {@code none}. Dropped messages are always counted; their log line is rate-limited per client so an
+ * overloaded subscriber cannot flood the log, but each line carries the number dropped since the previous one.
+ * Passwords and payloads are never written.
  */
 public final class BrokerEvents implements SessionListener {
 
-    private static final Logger LOG = LogManager.getLogger("rampart.events");
+    public static final String LOGGER = "rampart.events";
+    private static final Logger LOG = LogManager.getLogger(LOGGER);
     private static final long DROP_LOG_INTERVAL_NANOS = 10_000_000_000L;
     /** Clients tracked for drop-line rate limiting; past this the table starts over (at worst a few extra lines). */
     private static final int MAX_DROP_LOG_CLIENTS = 10_000;
 
-    private final Map<DropReason, LongAdder> drops = new EnumMap<>(DropReason.class);
+    private final BrokerMetrics metrics;
+    private final boolean json;
     private final ConcurrentHashMap<String, DropLogState> dropLog = new ConcurrentHashMap<>();
 
-    public BrokerEvents() {
-        for (DropReason r : DropReason.values()) {
-            drops.put(r, new LongAdder());
-        }
+    /**
+     * @param json JSON lines instead of key=value
+     */
+    public BrokerEvents(BrokerMetrics metrics, boolean json) {
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
     }
 
     public long dropped(DropReason reason) {
-        return drops.get(reason).sum();
+        return metrics.droppedCount(reason);
+    }
+
+    private EventLine line(String event) {
+        return EventLine.of(json, event);
     }
 
     @Override
     public void messageDropped(String clientId, Message message, int qos, DropReason reason) {
-        drops.get(reason).increment();
+        metrics.dropped(reason);
+        if (!LOG.isWarnEnabled()) {
+            return;
+        }
         if (dropLog.size() >= MAX_DROP_LOG_CLIENTS && !dropLog.containsKey(clientId)) {
             dropLog.clear();
         }
         DropLogState state = dropLog.computeIfAbsent(clientId, k -> new DropLogState());
         long suppressed = state.shouldLog(System.nanoTime());
         if (suppressed >= 0) {
-            LOG.warn("message dropped: client={} topic={} qos={} reason=\"{}\" dropped-since-last-report={}",
-                    clientId, message.topic(), qos, reason.text(), suppressed + 1);
+            LOG.warn(line("message-dropped").text("receiver", clientId).text("topic", message.topic())
+                    .number("qos", qos).word("reason", BrokerMetrics.tag(reason))
+                    .text("reason-text", reason.text()).number("dropped-since-last-report", suppressed + 1).toString());
         }
     }
 
     @Override
     public void sessionExpired(String clientId) {
         dropLog.remove(clientId);
-        LOG.info("session expired: client={}", clientId);
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("session-expired").text("client", clientId).toString());
+        }
     }
 
     @Override
     public void willPublished(String clientId, Message will) {
-        LOG.info("will published: client={} topic={} qos={} retain={}", clientId, will.topic(), will.qos(), will.retain());
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("will-published").text("client", clientId).text("topic", will.topic())
+                    .number("qos", will.qos()).bool("retain", will.retain()).toString());
+        }
     }
 
-    public void clientConnected(String listener, SocketAddress remote, String clientId, int protocolVersion,
-                                boolean cleanStart, long sessionExpiry, int keepAlive, boolean sessionPresent) {
-        LOG.info("client connected: client={} address={} listener={} protocol={} clean-start={} session-expiry={} keep-alive={} session-present={}",
-                clientId, remote, listener, protocolName(protocolVersion), cleanStart, sessionExpiry, keepAlive, sessionPresent);
+    /** A network connection was accepted on an MQTT listener. */
+    public void connectionOpened() {
+        metrics.connectionOpened();
     }
 
-    public void clientDisconnected(String listener, SocketAddress remote, String clientId, String how, String reason) {
-        LOG.info("client disconnected: client={} address={} listener={} how={} reason=\"{}\"",
-                clientId, remote, listener, how, reason);
+    /** A network connection on an MQTT listener ended, whatever its state. */
+    public void connectionClosed(CloseReason reason) {
+        metrics.connectionClosed(reason);
     }
 
-    public void connectionRefused(String listener, SocketAddress remote, String clientId, int code, String reason) {
-        LOG.info("connection refused: client={} address={} listener={} code=0x{} reason=\"{}\"",
-                clientId == null ? "unknown" : clientId, remote, listener, Integer.toHexString(code), reason);
+    public void clientConnected(String listener, Channel channel, String clientId, String username,
+                                int protocolVersion, boolean cleanStart, long sessionExpiry, int keepAlive,
+                                boolean sessionPresent) {
+        metrics.connectAttempt(BrokerMetrics.ACCEPTED);
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        EventLine l = line("client-connected").text("client", clientId).word("address", address(channel.remoteAddress()))
+                .word("listener", listener).word("protocol", protocolName(protocolVersion))
+                .number("protocol-version", protocolVersion).text("user", username, "none")
+                .bool("clean-start", cleanStart).number("session-expiry", sessionExpiry).number("keep-alive", keepAlive)
+                .bool("session-present", sessionPresent);
+        tls(l, channel);
+        LOG.info(l.toString());
+    }
+
+    /**
+     * @param code   the MQTT 5 reason code sent or received with DISCONNECT, or -1 when there was none
+     */
+    public void clientDisconnected(String listener, Channel channel, String clientId, CloseReason how, int code,
+                                   String reason) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        LOG.info(line("client-disconnected").text("client", clientId).word("address", address(channel.remoteAddress()))
+                .word("listener", listener).bool("graceful", how == CloseReason.CLIENT_DISCONNECT)
+                .word("close", how.tag()).word("reason-code", code < 0 ? "none" : hex(code))
+                .text("reason", reason, "none").toString());
+    }
+
+    /**
+     * A CONNECT was refused.
+     *
+     * @param decided whether the security pipeline refused it (else the packet itself was not acceptable)
+     */
+    public void connectionRefused(String listener, SocketAddress remote, String clientId, int code, String reason,
+                                  boolean decided) {
+        metrics.connectAttempt(decided ? refusal(code) : BrokerMetrics.INVALID);
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        LOG.info(line("connection-refused").text("client", clientId).word("address", address(remote))
+                .word("listener", listener).word("reason-code", hex(code)).text("reason", reason, "none").toString());
+    }
+
+    /** The result tag of a security refusal, from the CONNACK code it was answered with. */
+    private static String refusal(int code) {
+        return switch (code) {
+            case 0x86, 0x04 -> "bad-credentials";
+            case 0x87, 0x05 -> "not-authorized";
+            case 0x88, 0x03 -> "unavailable";
+            default -> BrokerMetrics.INVALID;
+        };
     }
 
     public void subscribed(String clientId, String filter, int qos) {
-        LOG.debug("subscription added: client={} filter={} qos={}", clientId, filter, qos);
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("subscription-added").text("client", clientId).text("filter", filter).number("qos", qos)
+                    .toString());
+        }
     }
 
     public void unsubscribed(String clientId, String filter) {
-        LOG.debug("subscription removed: client={} filter={}", clientId, filter);
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("subscription-removed").text("client", clientId).text("filter", filter).toString());
+        }
+    }
+
+    /** A PUBLISH that matched no subscriber (counted, not logged: it is normal for many applications). */
+    public void noSubscribers() {
+        metrics.noSubscribers();
+    }
+
+    /** The client's permissions refused an action (the access log has the details). */
+    public void authzDenied(AuthzAction action) {
+        metrics.authzDenied(action);
+    }
+
+    /** The authentication chain decided a CONNECT. */
+    public void authDecision(String manager, String realm, boolean accepted, String refusalKind, long nanos) {
+        metrics.authDecision(manager, realm, accepted ? "allowed" : refusalKind, nanos);
     }
 
     static String protocolName(int version) {
         return switch (version) {
-            case 3 -> "MQTT 3.1";
-            case 4 -> "MQTT 3.1.1";
-            case 5 -> "MQTT 5.0";
+            case 3 -> "MQTT-3.1";
+            case 4 -> "MQTT-3.1.1";
+            case 5 -> "MQTT-5.0";
             default -> "unknown";
         };
+    }
+
+    private static String hex(int code) {
+        return String.format("0x%02x", code);
+    }
+
+    static String address(SocketAddress remote) {
+        if (remote instanceof InetSocketAddress inet) {
+            String host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            return host + ":" + inet.getPort();
+        }
+        return remote == null ? "unknown" : remote.toString();
+    }
+
+    /** TLS protocol, cipher suite and client certificate subject, or {@code none} on plain listeners. */
+    private static void tls(EventLine l, Channel channel) {
+        SslHandler ssl = channel.pipeline().get(SslHandler.class);
+        if (ssl == null) {
+            l.word("tls-protocol", "none").word("tls-cipher", "none").text("tls-subject", null, "none");
+            return;
+        }
+        SSLSession session = ssl.engine().getSession();
+        String subject = null;
+        try {
+            Certificate[] peer = session.getPeerCertificates();
+            if (peer.length > 0 && peer[0] instanceof X509Certificate x509) {
+                subject = x509.getSubjectX500Principal().getName();
+            }
+        } catch (SSLPeerUnverifiedException e) {
+            subject = null;
+        }
+        l.word("tls-protocol", session.getProtocol()).word("tls-cipher", session.getCipherSuite())
+                .text("tls-subject", subject, "none");
     }
 
     private static final class DropLogState {

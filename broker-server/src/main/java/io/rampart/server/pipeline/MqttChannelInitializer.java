@@ -13,6 +13,8 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
 import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.metrics.PacketCounter;
+import io.rampart.server.metrics.TrafficCounter;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
 import io.rampart.server.protocol.PublishEncoder;
@@ -33,18 +35,22 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     private final BrokerCore core;
     private final BrokerEvents events;
     private final ChannelGroup channels;
+    private final TrafficCounter trafficCounter;
+    private final PacketCounter packetCounter;
 
     /**
      * @param webSocketPath the upgrade path for WebSocket listeners, {@code null} for plain TCP
      * @param channels      every accepted channel is added here (for shutdown)
      */
     public MqttChannelInitializer(ListenerContext listener, String webSocketPath, BrokerCore core, BrokerEvents events,
-                                  ChannelGroup channels) {
+                                  ChannelGroup channels, TrafficCounter trafficCounter, PacketCounter packetCounter) {
         this.listener = listener;
         this.webSocketPath = webSocketPath;
         this.core = core;
         this.events = events;
         this.channels = channels;
+        this.trafficCounter = trafficCounter;
+        this.packetCounter = packetCounter;
     }
 
     @Override
@@ -52,6 +58,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         MqttLimits limits = core.limits();
         ChannelPipeline p = ch.pipeline();
         boolean ws = webSocketPath != null;
+        p.addLast(PipelineNames.METRICS_BYTES, trafficCounter);
         if (ws) {
             p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec());
             p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(8192));
@@ -70,6 +77,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(limits.maxPacketSize(), 65_535));
         p.addLast(PipelineNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
         p.addLast(PipelineNames.PUBLISH_ENCODER, ws ? PublishEncoder.WEBSOCKET : PublishEncoder.TCP);
+        p.addLast(PipelineNames.METRICS_PACKETS, packetCounter);
         p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events));
         channels.add(ch);
     }

@@ -6,16 +6,20 @@ package io.rampart.server.pipeline;
  *
  * <pre>
  *   [ssl]                     TLS listeners only
+ *   metrics-bytes             counts bytes read and written
  *   http-codec, http-aggregator, ws-protocol, http-not-found, ws-frames   WebSocket listeners only
  *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
  *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
  *   publish-encoder           zero-copy outbound PUBLISH
+ *   metrics-packets           counts MQTT packets in and out by type and QoS
  *   [keep-alive]              added after CONNECT
  *   mqtt-connection           the per-connection protocol state machine
  * </pre>
  */
 public final class PipelineNames {
     public static final String SSL = "ssl";
+    public static final String METRICS_BYTES = "metrics-bytes";
+    public static final String METRICS_PACKETS = "metrics-packets";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String WS_PROTOCOL = "ws-protocol";

@@ -18,6 +18,8 @@ import io.rampart.core.session.Will;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
+import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.security.AccessLog;
 
@@ -213,28 +215,32 @@ final class ConnectProcessor {
         long finalExpiry = grantedExpiry;
         boolean expiryChanged = v5 && grantedExpiry != sessionExpiry;
         int finalKeepAlive = keepAlive;
+        long started = System.nanoTime();
         CompletionStage<ConnectDecision> answer = c.gate().authenticate(request);
         if (answer instanceof CompletableFuture<ConnectDecision> known && known.isDone()) {
             // An immediate answer (anonymous listener): finish now. Reading never has to pause, which saves
             // two epoll_ctl calls and a task hop per connection.
             known.whenComplete((decision, error) -> decided(decision, error, request, cleanStart, finalExpiry,
-                    expiryChanged, finalWill, finalAssigned, finalKeepAlive, finalServerKeepAlive));
+                    expiryChanged, finalWill, finalAssigned, finalKeepAlive, finalServerKeepAlive, started));
             return;
         }
         // Gate until authenticated: nothing more is read until the decision is in.
         c.ctx.channel().config().setAutoRead(false);
         answer.whenComplete((decision, error) -> c.ctx.executor().execute(() -> decided(decision, error, request,
-                cleanStart, finalExpiry, expiryChanged, finalWill, finalAssigned, finalKeepAlive, finalServerKeepAlive)));
+                cleanStart, finalExpiry, expiryChanged, finalWill, finalAssigned, finalKeepAlive, finalServerKeepAlive,
+                started)));
     }
 
     private void decided(ConnectDecision answer, Throwable error, ConnectRequest request, boolean cleanStart,
                          long expiry, boolean expiryChanged, Will will, boolean assignedId, int keepAlive,
-                         int serverKeepAlive) {
+                         int serverKeepAlive, long started) {
         ConnectDecision decision = answer;
         if (error != null || decision == null) {
             decision = ConnectDecision.refuse(ConnectDecision.Outcome.SERVER_UNAVAILABLE,
                     "authentication failed: " + (error == null ? "no decision" : error.getMessage()), "gate", null);
         }
+        c.events.authDecision(decision.manager(), decision.realm(), decision.accepted(), kind(decision.outcome()),
+                System.nanoTime() - started);
         if (request.password() != null) {
             Arrays.fill(request.password(), (byte) 0);
         }
@@ -266,6 +272,7 @@ final class ConnectProcessor {
             accessLog.will(subject, will.topic(), will.qos(), willAllowed, decision.manager(), decision.realm(),
                     willAllowed ? "will accepted" : "not authorized to publish the will to '" + will.topic() + "'");
             if (!willAllowed) {
+                c.events.authzDenied(AuthzAction.WILL);
                 String reason = "will message to '" + will.topic() + "' not authorized";
                 accessLog.connect(subject, false, "not-authorized", decision.manager(), decision.realm(), reason);
                 refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, c.clientId);
@@ -292,7 +299,7 @@ final class ConnectProcessor {
             ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        c.events.clientConnected(c.listener.name(), ctx.channel().remoteAddress(), c.clientId, c.protocolVersion,
+        c.events.clientConnected(c.listener.name(), ctx.channel(), c.clientId, c.username, c.protocolVersion,
                 cleanStart, expiry, effectiveKeepAlive, attached.sessionPresent());
         c.resumeOutbound();
         c.replayHeldPackets();
@@ -357,8 +364,10 @@ final class ConnectProcessor {
      */
     private void refuse(int code, boolean v5, String reason, String clientId, boolean closeOnly) {
         ChannelHandlerContext ctx = c.ctx;
+        boolean decided = c.state == MqttConnection.State.AUTHENTICATING;
+        c.closeHow = decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR;
         c.state = MqttConnection.State.CLOSED;
-        c.events.connectionRefused(c.listener.name(), ctx.channel().remoteAddress(), clientId, code, reason);
+        c.events.connectionRefused(c.listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
         if (closeOnly) {
             ctx.close();
             return;
@@ -373,7 +382,8 @@ final class ConnectProcessor {
 
     private void refuseSilently(String reason) {
         c.state = MqttConnection.State.CLOSED;
-        c.events.connectionRefused(c.listener.name(), c.ctx.channel().remoteAddress(), null, 0, reason);
+        c.closeHow = CloseReason.PROTOCOL_ERROR;
+        c.events.connectionRefused(c.listener.name(), c.ctx.channel().remoteAddress(), null, 0, reason, false);
         c.ctx.close();
     }
 

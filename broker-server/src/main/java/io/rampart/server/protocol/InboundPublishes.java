@@ -106,6 +106,9 @@ final class InboundPublishes {
         }
         Message message = Message.of(topic, qos, retain, payload, properties, c.clientId, expiry);
         int receivers = c.core.router().publish(message);
+        if (receivers == 0 && !retain) {
+            c.events.noSubscribers();
+        }
         int code = receivers == 0 && v5 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
         if (qos == 1) {
             c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, code, null));
@@ -120,6 +123,7 @@ final class InboundPublishes {
      */
     private void notAuthorized(int qos, int packetId, String topic, boolean retain) {
         String reason = "not authorized to publish to '" + topic + "' at QoS " + qos + (retain ? " with retain" : "");
+        c.events.authzDenied(io.rampart.server.metrics.AuthzAction.PUBLISH);
         c.listener.accessLog().publish(c.accessSubject(), topic, qos, false, c.decision.manager(), c.decision.realm(), reason);
         if (c.decision.disconnectOnPublishDenied()) {
             throw new ProtocolViolation(ReasonCodes.NOT_AUTHORIZED, reason);

@@ -30,6 +30,8 @@ import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
+import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.security.AccessLog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -79,6 +81,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean closing;
     private int nextOutboundAlias = 1;
     private String closeReason;
+    /** Why the connection ends (metrics, event log); {@code null} until known: then the network dropped it. */
+    CloseReason closeHow;
+    private int closeCode = -1;
     private ScheduledFuture<?> connectTimeout;
     /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
     private java.util.ArrayDeque<Object> heldDuringConnect;
@@ -121,9 +126,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        events.connectionOpened();
         connectTimeout = ctx.executor().schedule(() -> {
             if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
                 closeReason = "no CONNECT within " + limits.connectTimeoutSeconds() + " s";
+                closeHow = CloseReason.CONNECT_TIMEOUT;
                 LOG.debug("closing {}: {}", ctx.channel().remoteAddress(), closeReason);
                 ctx.close();
             }
@@ -139,6 +146,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         enhancedAuth.cancelExpiry();
         State previous = state;
         state = State.CLOSED;
+        CloseReason how = closeHow == null ? CloseReason.CONNECTION_LOST : closeHow;
+        events.connectionClosed(how);
         if (heldDuringConnect != null) {
             heldDuringConnect.forEach(ReferenceCountUtil::release);
             heldDuringConnect.clear();
@@ -146,8 +155,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (previous == State.CONNECTED && session != null) {
             permissions.detach();
             core.sessions().detach(session, this, discardWill);
-            events.clientDisconnected(listener.name(), ctx.channel().remoteAddress(), clientId,
-                    discardWill ? "graceful" : "ungraceful", closeReason == null ? "connection closed" : closeReason);
+            events.clientDisconnected(listener.name(), ctx.channel(), clientId, how, closeCode,
+                    closeReason == null ? "connection closed" : closeReason);
         }
         ctx.fireChannelInactive();
     }
@@ -230,6 +239,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state == State.AWAIT_CONNECT) {
             if (type != MqttMessageType.CONNECT) {
                 closeReason = "first packet was " + type + ", not CONNECT";
+                closeHow = CloseReason.PROTOCOL_ERROR;
                 ctx.close();
                 return;
             }
@@ -300,6 +310,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         discardWill = reason != ReasonCodes.DISCONNECT_WITH_WILL;
         closeReason = "client sent DISCONNECT 0x" + Integer.toHexString(reason);
+        closeHow = CloseReason.CLIENT_DISCONNECT;
+        closeCode = reason;
         ctx.close();
     }
 
@@ -335,6 +347,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         closeReason = reason;
+        closeCode = reasonCode;
+        if (closeHow == null) {
+            closeHow = CloseReason.ofReasonCode(reasonCode);
+        }
         LOG.debug("disconnecting client {} at {}: {} (0x{})", clientId, ctx.channel().remoteAddress(), reason,
                 Integer.toHexString(reasonCode));
         if (isV5() && (state == State.CONNECTED || state == State.AUTHENTICATING)) {
@@ -417,6 +433,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (!permissions.mayReceive(topic)) {
             // A wildcard subscription never delivers a topic this session may not read.
             session.discard(o);
+            events.authzDenied(AuthzAction.RECEIVE);
             events.messageDropped(clientId, o.message(), o.qos(), DropReason.NOT_AUTHORIZED);
             return false;
         }

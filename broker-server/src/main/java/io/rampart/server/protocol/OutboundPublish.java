@@ -6,7 +6,7 @@ import io.rampart.core.message.Message;
  * A PUBLISH ready for the wire: the shared {@link Message} plus this receiver's header fields. Sizes are
  * computed once so the connection can check the receiver's maximum packet size before writing.
  */
-final class OutboundPublish {
+public final class OutboundPublish {
 
     final Message message;
     final int qos;
@@ -46,5 +46,10 @@ final class OutboundPublish {
     /** Size of the whole packet on the wire. */
     long packetSize() {
         return 1L + PublishEncoder.varIntSize(remainingLength) + remainingLength;
+    }
+
+    /** The QoS it is sent at (packet metrics). */
+    public int qos() {
+        return qos;
     }
 }

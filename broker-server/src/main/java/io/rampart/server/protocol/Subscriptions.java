@@ -77,6 +77,7 @@ final class Subscriptions {
             c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, allowed, c.decision.manager(),
                     c.decision.realm(), allowed ? "allowed" : "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos);
             if (!allowed) {
+                c.events.authzDenied(io.rampart.server.metrics.AuthzAction.SUBSCRIBE);
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }

@@ -200,8 +200,9 @@ class ConfigLoaderTest {
 
     @Test
     void parse_unknownTopLevelKey_listsAllowedKeys() {
-        assertThat(failure(ONE_LISTENER + "metrics: {}\n").getMessage())
-                .isEqualTo("test.yaml: metrics: unknown key (allowed: data-dir, listeners, mqtt, security)");
+        assertThat(failure(ONE_LISTENER + "telemetry: {}\n").getMessage())
+                .isEqualTo("test.yaml: telemetry: unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
+                        + " event-log, sys-topics)");
     }
 
     @Test
@@ -219,7 +220,8 @@ class ConfigLoaderTest {
     @Test
     void parse_emptyKey_isShownQuoted() {
         assertThat(failure(ONE_LISTENER + "\"\": 1\n").getMessage())
-                .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt, security)");
+                .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
+                        + " event-log, sys-topics)");
     }
 
     @Test
@@ -297,9 +299,9 @@ class ConfigLoaderTest {
     @Test
     void parse_unknownListenerType_listsAllowedTypes() {
         assertThat(failure("listeners:\n  - {type: tls, name: t, port: 8883}\n").getMessage())
-                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket (was \"tls\")");
+                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket, admin (was \"tls\")");
         assertThat(failure("listeners:\n  - {type: TCP, name: t, port: 8883}\n").getMessage())
-                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket (was \"TCP\")");
+                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket, admin (was \"TCP\")");
     }
 
     // ---- errors: values
@@ -398,7 +400,8 @@ class ConfigLoaderTest {
         assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
         assertThat(config.listeners()).containsExactly(
                 new ListenerConfig(ListenerType.TCP, "tcp-local", "127.0.0.1", 1883, null, false),
-                new ListenerConfig(ListenerType.WEBSOCKET, "ws-local", "127.0.0.1", 8080, "/mqtt", false));
+                new ListenerConfig(ListenerType.WEBSOCKET, "ws-local", "127.0.0.1", 8080, "/mqtt", false),
+                new ListenerConfig(ListenerType.ADMIN, "admin-local", "127.0.0.1", 9090, null, false));
         assertThat(config.security().pipelines()).singleElement().satisfies(p -> {
             assertThat(p.listeners()).containsExactly("*");
             assertThat(p.authentication()).extracting(SecurityConfig.Manager::type).containsExactly("password");
@@ -431,7 +434,10 @@ class ConfigLoaderTest {
 
         assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
         assertThat(config.listeners()).extracting(ListenerConfig::name)
-                .containsExactly("tcp-public", "ws-public", "tcp-local");
+                .containsExactly("tcp-public", "ws-public", "tcp-local", "admin");
+        assertThat(config.observability().influx().enabled()).isFalse();
+        assertThat(config.observability().eventLogFormat()).isEqualTo("plain");
+        assertThat(config.observability().sysTopics()).isEqualTo(ObservabilityConfig.SysTopics.DISABLED);
         assertThat(config.listeners().get(0).port()).isEqualTo(1883);
     }
 

@@ -173,10 +173,24 @@ class FatJarIT {
     }
 
     @Test
+    void dockerConfiguration_hasTheAdminListenerItsHealthcheckUses() throws Exception {
+        BrokerConfig config = ConfigLoader.load(projectRoot.resolve("docker/broker.yaml"));
+        assertThat(config.listeners()).anySatisfy(l -> {
+            assertThat(l.type()).isEqualTo(io.rampart.server.config.ListenerType.ADMIN);
+            assertThat(l.port()).isEqualTo(9090);
+        });
+        assertThat(Files.readString(projectRoot.resolve("docker/Dockerfile"))).contains("HEALTHCHECK")
+                .contains("9090/health/ready");
+        assertThat(Files.readString(projectRoot.resolve("docker/docker-compose.yml"))).contains("healthcheck")
+                .contains("9090/health/ready");
+    }
+
+    @Test
     void shippedDefaultConfiguration_parses() throws Exception {
         BrokerConfig config = ConfigLoader.load(projectRoot.resolve("config/broker.yaml"));
-        assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("tcp-local", "ws-local");
-        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080);
+        assertThat(config.listeners()).extracting(ListenerConfig::name)
+                .containsExactly("tcp-local", "ws-local", "admin-local");
+        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080, 9090);
         assertThat(config.listeners()).allSatisfy(l -> assertThat(l.bind()).isEqualTo("127.0.0.1"));
     }
 
@@ -191,8 +205,11 @@ class FatJarIT {
         int tcpPort = freePort();
         int wsPort = freePort();
         String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
-        String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort);
-        assertThat(rewritten).as("both ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080");
+        int adminPort = freePort();
+        String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort)
+                .replace("port: 9090", "port: " + adminPort);
+        assertThat(rewritten).as("all ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080")
+                .doesNotContain("port: 9090");
         Path workDir = tmp.resolve("install");
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config/broker.yaml"), rewritten);
@@ -212,6 +229,8 @@ class FatJarIT {
 
         Broker broker = start(workDir);
         broker.awaitReady();
+        // what the Docker HEALTHCHECK asks
+        assertThat(new io.rampart.server.it.support.AdminHttp(adminPort).get("/health/ready").status()).isEqualTo(200);
         assertThat(broker.stdout())
                 .contains(workDir.resolve("config/broker.yaml").toAbsolutePath().normalize().toString())
                 .contains("listener 'tcp-local' (tcp) on 127.0.0.1:" + tcpPort)

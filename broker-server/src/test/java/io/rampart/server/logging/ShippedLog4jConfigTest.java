@@ -1,0 +1,52 @@
+package io.rampart.server.logging;
+
+import org.apache.logging.log4j.Logger;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The shipped {@code config/log4j2.xml} in a logger context of its own: it reloads itself (monitorInterval),
+ * and the event and access logs go to their own files, one self-contained line per event ({@code %m%n}).
+ */
+class ShippedLog4jConfigTest {
+
+    @TempDir
+    Path logs;
+
+    @Test
+    void shippedConfiguration_writesEventsToTheirOwnFile_andWatchesItself() throws Exception {
+        Path projectRoot = Path.of(System.getProperty("rampart.project.root", ".."));
+        Path xml = projectRoot.resolve("config/log4j2.xml");
+        if (!Files.exists(xml)) {
+            xml = Path.of("../config/log4j2.xml");
+        }
+        String previous = System.getProperty("rampart.log.dir");
+        System.setProperty("rampart.log.dir", logs.toString());
+        LoggerContext context = Configurator.initialize("shipped-config-test", null, xml.toUri());
+        try {
+            assertThat(context.getConfiguration().getWatchManager().getIntervalSeconds()).isEqualTo(30);
+            Logger events = context.getLogger("rampart.events");
+            events.info("2026-01-01T00:00:00Z event=client-connected client=\"x\"");
+            context.getLogger("io.rampart.server.Test").info("application line");
+            context.stop();
+            assertThat(Files.readString(logs.resolve("events.log")))
+                    .isEqualTo("2026-01-01T00:00:00Z event=client-connected client=\"x\"\n");
+            assertThat(Files.readString(logs.resolve("rampart.log"))).contains("application line")
+                    .doesNotContain("event=client-connected");
+        } finally {
+            Configurator.shutdown(context);
+            if (previous == null) {
+                System.clearProperty("rampart.log.dir");
+            } else {
+                System.setProperty("rampart.log.dir", previous);
+            }
+        }
+    }
+}
