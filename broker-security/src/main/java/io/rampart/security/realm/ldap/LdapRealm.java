@@ -1,0 +1,381 @@
+package io.rampart.security.realm.ldap;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.unboundid.ldap.sdk.DN;
+import com.unboundid.ldap.sdk.Entry;
+import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.LDAPInterface;
+import io.rampart.security.permission.Permission;
+import io.rampart.security.spi.AuthenticationManager;
+import io.rampart.security.spi.AuthorizationManager;
+import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Identity;
+import io.rampart.security.spi.IdentityVariables;
+import io.rampart.security.spi.Realm;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.IOException;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * Users, roles and (optionally) permissions from an LDAP directory (OpenLDAP, Active Directory, ...).
+ *
+ * <p>Authentication binds as the user: directly with a DN built from a template, or after finding the entry with a
+ * search as the service account. An empty password is refused before the directory is asked (an LDAP simple bind
+ * with an empty password is an anonymous bind and "succeeds"). Roles are the names of the user's groups; with
+ * {@code permissions.from-ldap}, the {@code rampartPermission} values of the user's entry and groups are the
+ * permissions the realm's authorization manager hands out ({@link PermissionSyntax}).
+ *
+ * <p>Every directory call runs on the realm's own bounded executor and the managers return stages; when the
+ * directory cannot answer (down, timed out, executor saturated) the answer is {@link Decision.DenyKind#UNAVAILABLE}
+ * (fail closed). Accounts are cached (bounded, TTL) and a successful bind is remembered briefly as a salted hash, so
+ * a warm cache serves reconnects without a directory round trip.
+ */
+public final class LdapRealm implements Realm {
+
+    private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.ldap");
+    private static final int QUEUE = 1_000;
+
+    private final LdapRealmSettings settings;
+    private final LdapDirectory directory;
+    private final AccountReader reader;
+    private final ThreadPoolExecutor executor;
+    private final Cache<String, LdapAccount> accounts;
+    private final Cache<String, byte[]> credentials;
+    private final byte[] salt = new byte[32];
+    private volatile String unavailable;
+
+    /**
+     * Builds the connection pools. A directory that is down does not prevent the realm from opening: it answers
+     * "unavailable" until the directory is back.
+     *
+     * @throws IOException              when the trust file cannot be read
+     * @throws GeneralSecurityException when the trust file is not valid
+     */
+    public LdapRealm(LdapRealmSettings settings) throws LDAPException, GeneralSecurityException, IOException {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.reader = new AccountReader(settings);
+        this.directory = new LdapDirectory(settings);
+        new SecureRandom().nextBytes(salt);
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(settings.poolSize(), settings.poolSize(), 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUE), r -> {
+                    Thread t = new Thread(r, "rampart-ldap-" + settings.name() + "-" + threads.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.executor.allowCoreThreadTimeOut(true);
+        boolean caching = settings.cacheSize() > 0 && !settings.cacheTtl().isZero();
+        this.accounts = !caching ? null : Caffeine.newBuilder().maximumSize(settings.cacheSize())
+                .expireAfterWrite(settings.cacheTtl()).executor(Runnable::run).build();
+        this.credentials = !caching || settings.credentialTtl().isZero() ? null : Caffeine.newBuilder()
+                .maximumSize(settings.cacheSize()).expireAfterWrite(settings.credentialTtl()).executor(Runnable::run)
+                .build();
+        LOG.info("ldap realm '{}': servers {} ({}), {} users, roles {}, permissions {}", settings.name(),
+                settings.servers(), settings.ldaps() ? "ldaps" : settings.startTls() ? "StartTLS" : "PLAINTEXT",
+                settings.user().dnTemplate() != null ? "bind directly as " + settings.user().dnTemplate()
+                        : "found with " + settings.user().filter() + " below " + settings.user().baseDn(),
+                settings.groups() == null ? "none" : settings.groups().attribute() != null
+                        ? "from " + settings.groups().attribute() : "from " + settings.groups().filter(),
+                settings.permissions().fromLdap() ? "from " + settings.permissions().attribute() : "from another realm");
+        if (!settings.usesTls()) {
+            LOG.warn("ldap realm '{}' talks to the directory WITHOUT TLS (allow-plaintext: true): passwords cross the"
+                    + " network in clear; use ldaps:// or start-tls: true in production", settings.name());
+        }
+    }
+
+    @Override
+    public String name() {
+        return settings.name();
+    }
+
+    @Override
+    public String type() {
+        return "ldap";
+    }
+
+    public LdapRealmSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public AuthenticationManager authenticator(String managerName) {
+        return new AuthenticationManager() {
+            @Override
+            public String name() {
+                return managerName;
+            }
+
+            @Override
+            public String realm() {
+                return settings.name();
+            }
+
+            @Override
+            public CompletionStage<Decision<Identity>> authenticate(io.rampart.security.spi.AuthenticationRequest request) {
+                return async(() -> LdapRealm.this.authenticate(managerName, request));
+            }
+        };
+    }
+
+    /**
+     * The permissions stored in the directory for users of this realm (see {@link PermissionSyntax}): no opinion
+     * for identities of other realms or users without rules, so a file or SQL realm can follow in the chain.
+     *
+     * @throws UnsupportedOperationException when {@code permissions.from-ldap} is off
+     */
+    @Override
+    public AuthorizationManager authorizer(String managerName) {
+        if (!settings.permissions().fromLdap()) {
+            throw new UnsupportedOperationException("ldap realm '" + settings.name() + "' does not read permissions"
+                    + " (permissions.from-ldap: false): authorize its users with a file or sql realm that defines"
+                    + " their roles");
+        }
+        return new AuthorizationManager() {
+            @Override
+            public String name() {
+                return managerName;
+            }
+
+            @Override
+            public String realm() {
+                return settings.name();
+            }
+
+            @Override
+            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+                return async(() -> LdapRealm.this.authorize(identity, variables));
+            }
+        };
+    }
+
+    @Override
+    public String unavailableReason() {
+        return unavailable;
+    }
+
+    private <T> CompletionStage<Decision<T>> async(Supplier<Decision<T>> work) {
+        try {
+            return CompletableFuture.supplyAsync(work, executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.UNAVAILABLE,
+                    "ldap realm '" + settings.name() + "' is saturated (" + QUEUE + " requests waiting)"));
+        }
+    }
+
+    // ------------------------------------------------------------------ authentication
+
+    private Decision<Identity> authenticate(String manager, io.rampart.security.spi.AuthenticationRequest request) {
+        String username = request.username();
+        if (username == null) {
+            return Decision.noOpinion("no user name");
+        }
+        byte[] password = request.password();
+        if (password == null || password.length == 0) {
+            return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "empty password refused for " + quote(username)
+                    + " (an LDAP bind without password is anonymous)");
+        }
+        byte[] digest = digest(username, password);
+        if (credentials != null) {
+            byte[] known = credentials.getIfPresent(username);
+            LdapAccount account = accounts == null ? null : accounts.getIfPresent(username);
+            if (known != null && account != null && MessageDigest.isEqual(known, digest)) {
+                return Decision.allow(identity(account, manager));
+            }
+        }
+        Map<String, String> variables = request.variables().asMap();
+        try {
+            LdapAccount account;
+            if (settings.user().dnTemplate() != null) {
+                DN dn = LdapTemplates.dn(settings.user().dnTemplate(), variables);
+                if (dn == null) {
+                    return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "no value for the user DN template");
+                }
+                Object result = directory.bind(dn, password, bound -> {
+                    LDAPInterface lookup = settings.bindDn() != null ? directory.service() : bound;
+                    Entry entry = reader.readUser(lookup, dn);
+                    if (entry == null) {
+                        return "entry " + quote(dn.toString()) + " cannot be read after the bind";
+                    }
+                    if (settings.user().objectClass() != null && !entry.hasObjectClass(settings.user().objectClass())) {
+                        return "entry " + quote(dn.toString()) + " is not a " + settings.user().objectClass();
+                    }
+                    return reader.account(lookup, username, entry, variables);
+                });
+                if (result == null) {
+                    available();
+                    return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "unknown user or wrong password for "
+                            + quote(username) + " (bind as " + quote(dn.toString()) + " refused)");
+                }
+                if (result instanceof String refusal) {
+                    available();
+                    return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, refusal);
+                }
+                account = (LdapAccount) result;
+            } else {
+                Entry entry;
+                try {
+                    entry = reader.findUser(directory.service(), variables);
+                } catch (AccountReader.AmbiguousUserException e) {
+                    available();
+                    return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "user search for " + quote(username)
+                            + " matches more than one entry; refused");
+                }
+                if (entry == null) {
+                    available();
+                    return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "unknown user " + quote(username));
+                }
+                DN dn = entry.getParsedDN();
+                account = directory.bind(dn, password, bound -> reader.account(
+                        settings.bindDn() != null ? directory.service() : bound, username, entry, variables));
+                if (account == null) {
+                    available();
+                    return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "wrong password for " + quote(username)
+                            + " (bind as " + quote(dn.toString()) + " refused)");
+                }
+            }
+            available();
+            if (accounts != null) {
+                accounts.put(username, account);
+            }
+            if (credentials != null) {
+                credentials.put(username, digest);
+            }
+            return Decision.allow(identity(account, manager));
+        } catch (LDAPException e) {
+            return unavailable(e);
+        } catch (RuntimeException e) {
+            LOG.error("ldap realm '{}': authentication of {} failed", settings.name(), quote(username), e);
+            return Decision.deny(Decision.DenyKind.UNAVAILABLE, "ldap realm failed: " + e.getMessage());
+        }
+    }
+
+    private Identity identity(LdapAccount account, String manager) {
+        return new Identity(account.username(), account.roles(), List.of(), Map.of("ldap-dn", account.dn()), manager,
+                settings.name());
+    }
+
+    // ------------------------------------------------------------------ authorization
+
+    private Decision<List<Permission>> authorize(Identity identity, IdentityVariables variables) {
+        if (!settings.name().equals(identity.realm())) {
+            return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
+        }
+        LdapAccount account = accounts == null ? null : accounts.getIfPresent(identity.name());
+        if (account == null) {
+            try {
+                account = reload(identity.name(), variables.asMap());
+            } catch (LDAPException e) {
+                return unavailable(e);
+            } catch (AccountReader.AmbiguousUserException e) {
+                return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user search for " + quote(identity.name())
+                        + " matches more than one entry");
+            }
+            if (account == null) {
+                return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, quote(identity.name())
+                        + " is no longer in the directory");
+            }
+        }
+        if (account.problem() != null) {
+            return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, account.problem());
+        }
+        if (account.permissions().isEmpty()) {
+            return Decision.noOpinion("no " + settings.permissions().attribute() + " values for " + quote(identity.name())
+                    + " or its groups");
+        }
+        return Decision.allow(account.permissions());
+    }
+
+    /** Reads an account again as the service account (its cache entry expired between CONNECT and authorization). */
+    private LdapAccount reload(String username, Map<String, String> variables)
+            throws LDAPException, AccountReader.AmbiguousUserException {
+        LDAPInterface service = directory.service();
+        Entry entry;
+        if (settings.user().dnTemplate() != null) {
+            DN dn = LdapTemplates.dn(settings.user().dnTemplate(), variables);
+            entry = dn == null ? null : reader.readUser(service, dn);
+        } else {
+            entry = reader.findUser(service, variables);
+        }
+        available();
+        if (entry == null) {
+            return null;
+        }
+        LdapAccount account = reader.account(service, username, entry, variables);
+        if (accounts != null) {
+            accounts.put(username, account);
+        }
+        return account;
+    }
+
+    // ------------------------------------------------------------------ state
+
+    private <T> Decision<T> unavailable(LDAPException e) {
+        String reason = "directory unavailable: " + e.getResultCode() + (e.getDiagnosticMessage() == null ? ""
+                : " (" + e.getDiagnosticMessage() + ")");
+        if (!LdapDirectory.unreachable(e)) {
+            reason = "directory refused the lookup: " + e.getResultCode() + (e.getDiagnosticMessage() == null ? ""
+                    : " (" + e.getDiagnosticMessage() + ")");
+        }
+        if (unavailable == null) {
+            LOG.warn("ldap realm '{}': {}; logins through this realm are refused as 'server unavailable' until it"
+                    + " answers again", settings.name(), e.getMessage());
+        }
+        unavailable = reason;
+        return Decision.deny(Decision.DenyKind.UNAVAILABLE, reason);
+    }
+
+    private void available() {
+        if (unavailable != null) {
+            unavailable = null;
+            LOG.info("ldap realm '{}': the directory answers again", settings.name());
+        }
+    }
+
+    private byte[] digest(String username, byte[] password) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(salt);
+            sha.update(username.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update((byte) 0);
+            return sha.digest(password);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Quotes a client-chosen value for a log line: control characters replaced, length bounded. */
+    static String quote(String value) {
+        StringBuilder sb = new StringBuilder(Math.min(value.length(), 128) + 2).append('\'');
+        for (int i = 0; i < value.length() && i < 128; i++) {
+            char c = value.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        if (value.length() > 128) {
+            sb.append("...");
+        }
+        return sb.append('\'').toString();
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        directory.close();
+    }
+}
