@@ -191,6 +191,10 @@ public final class LdapRealm implements Realm {
             return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "empty password refused for " + quote(username)
                     + " (an LDAP bind without password is anonymous)");
         }
+        if (!usable(username)) {
+            return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "user name " + quote(username) + " is not usable"
+                    + " with LDAP (empty, leading or trailing spaces, or control characters)");
+        }
         byte[] digest = digest(username, password);
         if (credentials != null) {
             byte[] known = credentials.getIfPresent(username);
@@ -264,6 +268,22 @@ public final class LdapRealm implements Realm {
             LOG.error("ldap realm '{}': authentication of {} failed", settings.name(), quote(username), e);
             return Decision.deny(Decision.DenyKind.UNAVAILABLE, "ldap realm failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * Directory matching ignores leading and trailing spaces, so " alice" would bind as alice under another
+     * identity name; such names (and control characters) are refused before the directory is asked.
+     */
+    private static boolean usable(String username) {
+        if (username.isEmpty() || username.strip().length() != username.length()) {
+            return false;
+        }
+        for (int i = 0; i < username.length(); i++) {
+            if (Character.isISOControl(username.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Identity identity(LdapAccount account, String manager) {

@@ -104,6 +104,14 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         }
     }
 
+    private static void checked(String key, Runnable check) {
+        try {
+            check.run();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+        }
+    }
+
     private static void positive(Duration d, String key) {
         if (d.isNegative() || d.isZero() || d.toMillis() > 300_000) {
             throw new IllegalArgumentException(key + ": must be between 1 ms and 300 s (was " + d.toMillis() + " ms)");
@@ -158,6 +166,15 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
                 throw new IllegalArgumentException("user.filter: must contain a placeholder such as ${mqtt-username}");
             }
             scope = scope == null ? Scope.SUB : scope;
+            if (dnTemplate != null) {
+                checked("user.dn-template", () -> LdapTemplates.checkDnTemplate(dnTemplate));
+            }
+            if (filter != null) {
+                checked("user.filter", () -> LdapTemplates.checkFilterTemplate(filter));
+            }
+            if (baseDn != null) {
+                checked("user.base-dn", () -> LdapTemplates.checkDn(baseDn));
+            }
         }
     }
 
@@ -182,6 +199,12 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
                 throw new IllegalArgumentException("groups.filter: only with base-dn");
             }
             nameAttribute = nameAttribute == null ? "cn" : nameAttribute;
+            if (filter != null) {
+                checked("groups.filter", () -> LdapTemplates.checkFilterTemplate(filter));
+            }
+            if (baseDn != null) {
+                checked("groups.base-dn", () -> LdapTemplates.checkDn(baseDn));
+            }
             if (maxDepth < 1 || maxDepth > 10) {
                 throw new IllegalArgumentException("groups.max-depth: must be between 1 and 10 (was " + maxDepth + ")");
             }

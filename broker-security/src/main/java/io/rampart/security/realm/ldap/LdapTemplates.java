@@ -41,6 +41,15 @@ final class LdapTemplates {
         }
     }
 
+    /** Checks that a fixed DN parses (startup validation). */
+    static void checkDn(String dn) {
+        try {
+            new DN(dn);
+        } catch (LDAPException e) {
+            throw new IllegalArgumentException("is not a valid DN: " + e.getMessage());
+        }
+    }
+
     /** Checks that a filter template parses once its placeholders are filled (startup validation). */
     static void checkFilterTemplate(String template) {
         try {
