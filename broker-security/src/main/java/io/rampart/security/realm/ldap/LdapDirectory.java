@@ -122,36 +122,47 @@ final class LdapDirectory implements AutoCloseable {
      * @throws LDAPException when the directory could not answer
      */
     <T> T bind(DN dn, byte[] password, AsUser<T> then) throws LDAPException {
-        for (int attempt = 0; ; attempt++) {
-            LDAPConnection connection = binds.getConnection();
-            boolean healthy = false;
+        LDAPConnection connection = binds.getConnection();
+        boolean retried = false;
+        while (true) {
             try {
                 connection.bind(new SimpleBindRequest(dn, password));
-                T result = then.apply(connection);
-                healthy = true;
-                return result;
+                break;
             } catch (LDAPException e) {
                 if (CREDENTIAL_FAILURES.contains(e.getResultCode())) {
-                    healthy = true;
+                    binds.releaseConnection(connection);
                     return null;
                 }
-                healthy = ResultCode.isConnectionUsable(e.getResultCode());
-                if (!healthy && attempt == 0) {
-                    // A pooled connection the server closed (e.g. it restarted): try once on a fresh one.
+                if (ResultCode.isConnectionUsable(e.getResultCode())) {
+                    binds.releaseConnection(connection);
+                    throw e;
+                }
+                if (retried) {
                     binds.releaseDefunctConnection(connection);
-                    connection = null;
-                    continue;
+                    throw e;
                 }
+                // A pooled connection the server closed (e.g. it restarted): try once on a fresh one.
+                retried = true;
+                connection = binds.replaceDefunctConnection(connection);
+            } catch (RuntimeException e) {
+                binds.releaseDefunctConnection(connection);
                 throw e;
-            } finally {
-                if (connection != null) {
-                    if (healthy) {
-                        binds.releaseConnection(connection);
-                    } else {
-                        binds.releaseDefunctConnection(connection);
-                    }
-                }
             }
+        }
+        try {
+            T result = then.apply(connection);
+            binds.releaseConnection(connection);
+            return result;
+        } catch (LDAPException e) {
+            if (ResultCode.isConnectionUsable(e.getResultCode())) {
+                binds.releaseConnection(connection);
+            } else {
+                binds.releaseDefunctConnection(connection);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            binds.releaseDefunctConnection(connection);
+            throw e;
         }
     }
 
