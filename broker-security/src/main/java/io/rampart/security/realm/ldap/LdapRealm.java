@@ -347,18 +347,27 @@ public final class LdapRealm implements Realm {
     // ------------------------------------------------------------------ state
 
     private <T> Decision<T> unavailable(LDAPException e) {
-        String reason = "directory unavailable: " + e.getResultCode() + (e.getDiagnosticMessage() == null ? ""
-                : " (" + e.getDiagnosticMessage() + ")");
-        if (!LdapDirectory.unreachable(e)) {
-            reason = "directory refused the lookup: " + e.getResultCode() + (e.getDiagnosticMessage() == null ? ""
-                    : " (" + e.getDiagnosticMessage() + ")");
-        }
+        String detail = e.getDiagnosticMessage() != null ? e.getDiagnosticMessage() : rootCause(e);
+        String reason = (LdapDirectory.unreachable(e) ? "directory unavailable: " : "directory refused the lookup: ")
+                + e.getResultCode() + (detail == null ? "" : " (" + bounded(detail) + ")");
         if (unavailable == null) {
             LOG.warn("ldap realm '{}': {}; logins through this realm are refused as 'server unavailable' until it"
                     + " answers again", settings.name(), e.getMessage());
         }
         unavailable = reason;
         return Decision.deny(Decision.DenyKind.UNAVAILABLE, reason);
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t == e ? null : t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    private static String bounded(String text) {
+        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
     }
 
     private void available() {
