@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  * {@code permissions.from-ldap}, the {@code rampartPermission} values of the user's entry and groups are the
  * permissions the realm's authorization manager hands out ({@link PermissionSyntax}).
  *
- * <p>Every directory call runs on the realm's own bounded executor and the managers return stages; when the
+ * <p>Every directory call runs on the realm's own bounded executor and the managers return stages (answers that
+ * need no directory, such as a remembered bind or a cached account, complete in the caller's thread); when the
  * directory cannot answer (down, timed out, executor saturated) the answer is {@link Decision.DenyKind#UNAVAILABLE}
  * (fail closed). Accounts are cached (bounded, TTL) and a successful bind is remembered briefly as a salted hash, so
  * a warm cache serves reconnects without a directory round trip.
@@ -129,7 +130,9 @@ public final class LdapRealm implements Realm {
 
             @Override
             public CompletionStage<Decision<Identity>> authenticate(io.rampart.security.spi.AuthenticationRequest request) {
-                return async(() -> LdapRealm.this.authenticate(managerName, request));
+                Decision<Identity> known = LdapRealm.this.answerFromMemory(managerName, request);
+                return known != null ? CompletableFuture.completedFuture(known)
+                        : async(() -> LdapRealm.this.authenticate(managerName, request));
             }
         };
     }
@@ -160,7 +163,9 @@ public final class LdapRealm implements Realm {
 
             @Override
             public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
-                return async(() -> LdapRealm.this.authorize(identity, variables));
+                Decision<List<Permission>> known = LdapRealm.this.authorizeFromMemory(identity);
+                return known != null ? CompletableFuture.completedFuture(known)
+                        : async(() -> LdapRealm.this.authorize(identity, variables));
             }
         };
     }
@@ -180,6 +185,26 @@ public final class LdapRealm implements Realm {
     }
 
     // ------------------------------------------------------------------ authentication
+
+    /**
+     * The answer when it needs no directory (no user name, empty password, unusable name, a remembered bind), in
+     * the caller's thread: no hop to the realm's executor for a warm cache. {@code null} otherwise.
+     */
+    private Decision<Identity> answerFromMemory(String manager, io.rampart.security.spi.AuthenticationRequest request) {
+        String username = request.username();
+        byte[] password = request.password();
+        if (username == null || password == null || password.length == 0 || !usable(username)) {
+            return authenticate(manager, request); // refused before any directory call
+        }
+        if (credentials != null) {
+            byte[] known = credentials.getIfPresent(username);
+            LdapAccount account = accounts == null ? null : accounts.getIfPresent(username);
+            if (known != null && account != null && MessageDigest.isEqual(known, digest(username, password))) {
+                return Decision.allow(identity(account, manager));
+            }
+        }
+        return null;
+    }
 
     private Decision<Identity> authenticate(String manager, io.rampart.security.spi.AuthenticationRequest request) {
         String username = request.username();
@@ -293,6 +318,15 @@ public final class LdapRealm implements Realm {
 
     // ------------------------------------------------------------------ authorization
 
+    /** The answer when the account is cached (or the identity is not ours), in the caller's thread; else {@code null}. */
+    private Decision<List<Permission>> authorizeFromMemory(Identity identity) {
+        if (!settings.name().equals(identity.realm())) {
+            return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
+        }
+        LdapAccount account = accounts == null ? null : accounts.getIfPresent(identity.name());
+        return account == null ? null : decide(identity, account);
+    }
+
     private Decision<List<Permission>> authorize(Identity identity, IdentityVariables variables) {
         if (!settings.name().equals(identity.realm())) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
@@ -312,6 +346,10 @@ public final class LdapRealm implements Realm {
                         + " is no longer in the directory");
             }
         }
+        return decide(identity, account);
+    }
+
+    private Decision<List<Permission>> decide(Identity identity, LdapAccount account) {
         if (account.problem() != null) {
             return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, account.problem());
         }
