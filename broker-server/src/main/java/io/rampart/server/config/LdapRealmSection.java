@@ -26,7 +26,7 @@ final class LdapRealmSection {
     private static final List<String> GROUP_KEYS = List.of("attribute", "base-dn", "filter", "name-attribute", "nested",
             "max-depth");
     private static final List<String> PERMISSION_KEYS = List.of("from-ldap", "attribute");
-    private static final List<String> CACHE_KEYS = List.of("size", "ttl", "credential-ttl");
+    private static final List<String> CACHE_KEYS = List.of("size", "ttl", "credential-ttl", "stale-ttl");
 
     private LdapRealmSection() {
     }
@@ -72,7 +72,8 @@ final class LdapRealmSection {
                     millis(realm.get("response-timeout"), LdapRealmSettings.DEFAULT_RESPONSE_TIMEOUT),
                     cache.get("size").intValue(LdapRealmSettings.DEFAULT_CACHE_SIZE),
                     seconds(cache.get("ttl"), LdapRealmSettings.DEFAULT_CACHE_TTL),
-                    seconds(cache.get("credential-ttl"), LdapRealmSettings.DEFAULT_CREDENTIAL_TTL));
+                    seconds(cache.get("credential-ttl"), LdapRealmSettings.DEFAULT_CREDENTIAL_TTL),
+                    seconds(cache.get("stale-ttl"), Duration.ZERO));
         } catch (IllegalArgumentException e) {
             throw realm.invalid(e);
         }
@@ -183,8 +184,8 @@ final class LdapRealmSection {
             return defaultValue;
         }
         int s = node.intValue();
-        if (s < 0 || s > 86_400) {
-            throw node.error("must be between 0 and 86400 seconds (was " + s + ")");
+        if (s < 0 || s > 604_800) {
+            throw node.error("must be between 0 and 604800 seconds (was " + s + ")");
         }
         return Duration.ofSeconds(s);
     }

@@ -42,6 +42,7 @@ class ConfigLdapTest {
         assertThat(directory.groups().nested()).isTrue();
         assertThat(directory.permissions().fromLdap()).isTrue();
         assertThat(directory.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(directory.staleTtl()).isEqualTo(Duration.ofHours(1));
         LdapRealmSettings corporate = (LdapRealmSettings) config.security().realms().get(1).settings();
         assertThat(corporate.startTls()).isTrue();
         assertThat(corporate.trust().type()).isEqualTo("pkcs12");
@@ -65,6 +66,20 @@ class ConfigLdapTest {
         assertThat(s.cacheSize()).isEqualTo(10_000);
         assertThat(s.cacheTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.credentialTtl()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(s.staleTtl()).isZero();
+    }
+
+    @Test
+    void missingTrustFile_refusesToStart_namingTheFile() throws Exception {
+        BrokerConfig config = parse("""
+                - name: d
+                  type: ldap
+                  servers: ["ldaps://127.0.0.1:1"]
+                  trust: {pem: /nonexistent/ldap-ca.pem}
+                  user: {dn-template: "uid=${mqtt-username},dc=x"}
+                """);
+        assertThatThrownBy(() -> io.rampart.server.RampartBroker.start(config))
+                .hasStackTraceContaining("/nonexistent/ldap-ca.pem");
     }
 
     @ParameterizedTest
@@ -77,6 +92,8 @@ class ConfigLdapTest {
             "servers: [\"ldaps://h\"], connect-timeout: soon|security.realms[0].connect-timeout|milliseconds",
             "servers: [\"ldaps://h\"], trust: {pem: a, pkcs12: b}|security.realms[0].trust|exactly one",
             "servers: [\"ldaps://h\"], colour: red|security.realms[0].colour|unknown key",
+            "servers: [\"ldaps://h\"], cache: {credential-ttl: 120}|security.realms[0].cache.credential-ttl|not be longer",
+            "servers: [\"ldaps://h\"], cache: {size: 0, stale-ttl: 60}|security.realms[0].cache.stale-ttl|needs the cache",
     })
     void invalid_isRefusedWithTheKey(String keys, String path, String reason) {
         String realm = "- {name: d, type: ldap, " + keys + ", user: {dn-template: \"uid=${mqtt-username},dc=x\"}}";

@@ -59,6 +59,10 @@ public final class LdapRealm implements Realm {
     private final ThreadPoolExecutor executor;
     private final Cache<String, LdapAccount> accounts;
     private final Cache<String, byte[]> credentials;
+    /** Last successful login per key, kept for {@code stale-ttl}, for outages; {@code null} when off. */
+    private final Cache<String, Remembered> lastGood;
+    /** Identity variables (besides the user name) the user's entry and groups depend on: part of every cache key. */
+    private final List<String> keyVariables;
     private final byte[] salt = new byte[32];
     private volatile String unavailable;
 
@@ -88,6 +92,17 @@ public final class LdapRealm implements Realm {
         this.credentials = !caching || settings.credentialTtl().isZero() ? null : Caffeine.newBuilder()
                 .maximumSize(settings.cacheSize()).expireAfterWrite(settings.credentialTtl()).executor(Runnable::run)
                 .build();
+        this.lastGood = settings.staleTtl().isZero() ? null : Caffeine.newBuilder().maximumSize(settings.cacheSize())
+                .expireAfterWrite(settings.staleTtl()).executor(Runnable::run).build();
+        java.util.TreeSet<String> keyVars = new java.util.TreeSet<>();
+        keyVars.addAll(LdapTemplates.placeholders(settings.user().dnTemplate() != null ? settings.user().dnTemplate()
+                : settings.user().filter()));
+        if (settings.groups() != null && settings.groups().filter() != null) {
+            keyVars.addAll(LdapTemplates.placeholders(settings.groups().filter()));
+        }
+        keyVars.remove("user-dn");
+        keyVars.remove(IdentityVariables.USERNAME);
+        this.keyVariables = List.copyOf(keyVars);
         LOG.info("ldap realm '{}': servers {} ({}), {} users, roles {}, permissions {}", settings.name(),
                 settings.servers(), settings.ldaps() ? "ldaps" : settings.startTls() ? "StartTLS" : "PLAINTEXT",
                 settings.user().dnTemplate() != null ? "bind directly as " + settings.user().dnTemplate()
@@ -163,7 +178,7 @@ public final class LdapRealm implements Realm {
 
             @Override
             public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
-                Decision<List<Permission>> known = LdapRealm.this.authorizeFromMemory(identity);
+                Decision<List<Permission>> known = LdapRealm.this.authorizeFromMemory(identity, variables);
                 return known != null ? CompletableFuture.completedFuture(known)
                         : async(() -> LdapRealm.this.authorize(identity, variables));
             }
@@ -197,9 +212,10 @@ public final class LdapRealm implements Realm {
             return authenticate(manager, request); // refused before any directory call
         }
         if (credentials != null) {
-            byte[] known = credentials.getIfPresent(username);
-            LdapAccount account = accounts == null ? null : accounts.getIfPresent(username);
-            if (known != null && account != null && MessageDigest.isEqual(known, digest(username, password))) {
+            String key = key(request.variables().asMap());
+            byte[] known = credentials.getIfPresent(key);
+            LdapAccount account = accounts == null ? null : accounts.getIfPresent(key);
+            if (known != null && account != null && MessageDigest.isEqual(known, digest(key, password))) {
                 return Decision.allow(identity(account, manager));
             }
         }
@@ -220,15 +236,16 @@ public final class LdapRealm implements Realm {
             return Decision.deny(Decision.DenyKind.BAD_CREDENTIALS, "user name " + quote(username) + " is not usable"
                     + " with LDAP (empty, leading or trailing spaces, or control characters)");
         }
-        byte[] digest = digest(username, password);
+        Map<String, String> variables = request.variables().asMap();
+        String key = key(variables);
+        byte[] digest = digest(key, password);
         if (credentials != null) {
-            byte[] known = credentials.getIfPresent(username);
-            LdapAccount account = accounts == null ? null : accounts.getIfPresent(username);
+            byte[] known = credentials.getIfPresent(key);
+            LdapAccount account = accounts == null ? null : accounts.getIfPresent(key);
             if (known != null && account != null && MessageDigest.isEqual(known, digest)) {
                 return Decision.allow(identity(account, manager));
             }
         }
-        Map<String, String> variables = request.variables().asMap();
         try {
             LdapAccount account;
             if (settings.user().dnTemplate() != null) {
@@ -281,13 +298,26 @@ public final class LdapRealm implements Realm {
             }
             available();
             if (accounts != null) {
-                accounts.put(username, account);
+                accounts.put(key, account);
             }
             if (credentials != null) {
-                credentials.put(username, digest);
+                credentials.put(key, digest);
+            }
+            if (lastGood != null) {
+                lastGood.put(key, new Remembered(digest, account));
             }
             return Decision.allow(identity(account, manager));
         } catch (LDAPException e) {
+            Remembered remembered = lastGood == null || !LdapDirectory.unreachable(e) ? null : lastGood.getIfPresent(key);
+            if (remembered != null && MessageDigest.isEqual(remembered.digest(), digest)) {
+                unavailable(e);
+                if (accounts != null) {
+                    accounts.put(key, remembered.account());
+                }
+                LOG.info("ldap realm '{}': directory unreachable; {} accepted from a login remembered within the last {}"
+                        + " (cache.stale-ttl)", settings.name(), quote(username), settings.staleTtl());
+                return Decision.allow(identity(remembered.account(), manager));
+            }
             return unavailable(e);
         } catch (RuntimeException e) {
             LOG.error("ldap realm '{}': authentication of {} failed", settings.name(), quote(username), e);
@@ -319,11 +349,11 @@ public final class LdapRealm implements Realm {
     // ------------------------------------------------------------------ authorization
 
     /** The answer when the account is cached (or the identity is not ours), in the caller's thread; else {@code null}. */
-    private Decision<List<Permission>> authorizeFromMemory(Identity identity) {
+    private Decision<List<Permission>> authorizeFromMemory(Identity identity, IdentityVariables variables) {
         if (!settings.name().equals(identity.realm())) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
-        LdapAccount account = accounts == null ? null : accounts.getIfPresent(identity.name());
+        LdapAccount account = accounts == null ? null : accounts.getIfPresent(key(variables.asMap()));
         return account == null ? null : decide(identity, account);
     }
 
@@ -331,11 +361,17 @@ public final class LdapRealm implements Realm {
         if (!settings.name().equals(identity.realm())) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
-        LdapAccount account = accounts == null ? null : accounts.getIfPresent(identity.name());
+        String key = key(variables.asMap());
+        LdapAccount account = accounts == null ? null : accounts.getIfPresent(key);
         if (account == null) {
             try {
-                account = reload(identity.name(), variables.asMap());
+                account = reload(identity.name(), key, variables.asMap());
             } catch (LDAPException e) {
+                Remembered remembered = lastGood == null || !LdapDirectory.unreachable(e) ? null : lastGood.getIfPresent(key);
+                if (remembered != null) {
+                    unavailable(e);
+                    return decide(identity, remembered.account());
+                }
                 return unavailable(e);
             } catch (AccountReader.AmbiguousUserException e) {
                 return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user search for " + quote(identity.name())
@@ -361,7 +397,7 @@ public final class LdapRealm implements Realm {
     }
 
     /** Reads an account again as the service account (its cache entry expired between CONNECT and authorization). */
-    private LdapAccount reload(String username, Map<String, String> variables)
+    private LdapAccount reload(String username, String key, Map<String, String> variables)
             throws LDAPException, AccountReader.AmbiguousUserException {
         LDAPInterface service = directory.service();
         Entry entry;
@@ -377,7 +413,7 @@ public final class LdapRealm implements Realm {
         }
         LdapAccount account = reader.account(service, username, entry, variables);
         if (accounts != null) {
-            accounts.put(username, account);
+            accounts.put(key, account);
         }
         return account;
     }
@@ -415,11 +451,31 @@ public final class LdapRealm implements Realm {
         }
     }
 
-    private byte[] digest(String username, byte[] password) {
+    /**
+     * The cache key of a login: the user name and every other identity variable the user's entry and groups depend
+     * on (e.g. {@code ${mqtt-clientid}} in a DN template), so a cached account is only used for the same lookup.
+     */
+    private String key(Map<String, String> variables) {
+        String username = variables.get(IdentityVariables.USERNAME);
+        if (keyVariables.isEmpty()) {
+            return username;
+        }
+        StringBuilder b = new StringBuilder(username);
+        for (String v : keyVariables) {
+            String value = variables.get(v);
+            b.append('\u0000').append(value == null ? "" : value);
+        }
+        return b.toString();
+    }
+
+    private record Remembered(byte[] digest, LdapAccount account) {
+    }
+
+    private byte[] digest(String key, byte[] password) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(salt);
-            sha.update(username.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            sha.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             sha.update((byte) 0);
             return sha.digest(password);
         } catch (NoSuchAlgorithmException e) {

@@ -28,11 +28,14 @@ import java.util.Objects;
  * @param cacheSize         maximum cached accounts (user entry, roles, permissions)
  * @param cacheTtl          how long an account is cached
  * @param credentialTtl     how long a successful bind is remembered (as a salted hash); {@link Duration#ZERO} = never
+ * @param staleTtl          while the directory cannot be reached, a login that matches a bind remembered within
+ *                          this long is still accepted (with the account read then); {@link Duration#ZERO} = never
  */
 public record LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
                                 String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
                                 PermissionSource permissions, int poolSize, Duration connectTimeout,
-                                Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl) {
+                                Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl,
+                                Duration staleTtl) {
 
     public static final int DEFAULT_POOL_SIZE = 8;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -49,6 +52,7 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         Objects.requireNonNull(responseTimeout, "responseTimeout");
         Objects.requireNonNull(cacheTtl, "cacheTtl");
         Objects.requireNonNull(credentialTtl, "credentialTtl");
+        Objects.requireNonNull(staleTtl, "staleTtl");
         servers = List.copyOf(servers);
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("servers: must list at least one ldap:// or ldaps:// URL");
@@ -99,6 +103,12 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         if (credentialTtl.compareTo(cacheTtl) > 0) {
             throw new IllegalArgumentException("cache.credential-ttl: must not be longer than cache.ttl");
         }
+        if (staleTtl.isNegative() || staleTtl.compareTo(Duration.ofDays(7)) > 0) {
+            throw new IllegalArgumentException("cache.stale-ttl: must be between 0 and 7 days");
+        }
+        if (!staleTtl.isZero() && (cacheSize == 0 || cacheTtl.isZero())) {
+            throw new IllegalArgumentException("cache.stale-ttl: needs the cache (cache.size and cache.ttl above 0)");
+        }
         if (permissions.fromLdap() && groups == null && user.dnTemplate() == null && user.baseDn() == null) {
             throw new IllegalArgumentException("permissions: nothing to read them from");
         }
@@ -116,6 +126,15 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         if (d.isNegative() || d.isZero() || d.toMillis() > 300_000) {
             throw new IllegalArgumentException(key + ": must be between 1 ms and 300 s (was " + d.toMillis() + " ms)");
         }
+    }
+
+    /** Settings without serving remembered logins during an outage. */
+    public LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
+                             String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
+                             PermissionSource permissions, int poolSize, Duration connectTimeout,
+                             Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl) {
+        this(name, servers, startTls, allowPlaintext, trust, bindDn, bindPassword, user, groups, permissions, poolSize,
+                connectTimeout, responseTimeout, cacheSize, cacheTtl, credentialTtl, Duration.ZERO);
     }
 
     public boolean ldaps() {

@@ -284,6 +284,48 @@ class LdapRealmTest {
     }
 
     @Test
+    void directoryDown_staleTtl_acceptsRememberedLoginsOnly() throws Exception {
+        LdapRealmSettings s = new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false, true, null,
+                "cn=rampart,ou=services," + BASE, "rampart-service-secret", template(null), groupSearch(false),
+                new LdapRealmSettings.PermissionSource(true, null), 2, Duration.ofMillis(500), Duration.ofSeconds(2),
+                100, Duration.ofSeconds(60), Duration.ZERO, Duration.ofSeconds(60));
+        try (LdapRealm realm = new LdapRealm(s)) {
+            allowed(login(realm, "sensor-1", "sensor-1-secret"));
+            directory.stop();
+            try {
+                Identity stale = allowed(login(realm, "sensor-1", "sensor-1-secret"));
+                assertThat(stale.roles()).containsExactly("sensors");
+                assertThat(permissions(realm, stale)).isInstanceOf(Decision.Allow.class);
+                refused(login(realm, "sensor-1", "sensor-2-secret"), Decision.DenyKind.UNAVAILABLE);
+                refused(login(realm, "sensor-2", "sensor-2-secret"), Decision.DenyKind.UNAVAILABLE);
+            } finally {
+                directory.start();
+            }
+        }
+    }
+
+    @Test
+    void cachedLogin_isOnlyReusedForTheSameLookup_whenTheTemplateUsesOtherVariables() throws Exception {
+        LdapRealmSettings s = new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false, true, null,
+                null, null, new LdapRealmSettings.UserLookup("uid=${mqtt-clientid},ou=devices," + BASE, null, null,
+                null, null), null, new LdapRealmSettings.PermissionSource(false, null), 2, Duration.ofMillis(500),
+                Duration.ofSeconds(2), 100, Duration.ofSeconds(60), Duration.ofSeconds(60));
+        try (LdapRealm realm = new LdapRealm(s)) {
+            assertThat(loginAs(realm, "sensor-1", "shared-name", "sensor-1-secret")).isInstanceOf(Decision.Allow.class);
+            refused(loginAs(realm, "sensor-2", "shared-name", "sensor-1-secret"), Decision.DenyKind.BAD_CREDENTIALS);
+            assertThat(loginAs(realm, "sensor-1", "shared-name", "sensor-1-secret")).isInstanceOf(Decision.Allow.class);
+        }
+    }
+
+    private static Decision<Identity> loginAs(LdapRealm realm, String clientId, String username, String password)
+            throws Exception {
+        IdentityVariables v = new IdentityVariables().set(IdentityVariables.USERNAME, username)
+                .set(IdentityVariables.CLIENT_ID, clientId).freeze();
+        return realm.authenticator("ldap").authenticate(new AuthenticationRequest(v,
+                password.getBytes(StandardCharsets.UTF_8))).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void directoryChanges_areSeenOnceTheCacheEntryIsGone() throws Exception {
         try (LdapRealm realm = realm(template(null), memberOf(false), true, Duration.ZERO)) {
             allowed(login(realm, "sensor-2", "sensor-2-secret"));
