@@ -1,7 +1,5 @@
 package io.rampart.security.realm.ldap;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.unboundid.ldap.sdk.DN;
 import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.LDAPException;
@@ -18,9 +16,6 @@ import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -57,13 +52,7 @@ public final class LdapRealm implements Realm {
     private final LdapDirectory directory;
     private final AccountReader reader;
     private final ThreadPoolExecutor executor;
-    private final Cache<String, LdapAccount> accounts;
-    private final Cache<String, byte[]> credentials;
-    /** Last successful login per key, kept for {@code stale-ttl}, for outages; {@code null} when off. */
-    private final Cache<String, Remembered> lastGood;
-    /** Identity variables (besides the user name) the user's entry and groups depend on: part of every cache key. */
-    private final List<String> keyVariables;
-    private final byte[] salt = new byte[32];
+    private final LoginCache cache;
     private volatile String unavailable;
 
     /**
@@ -77,7 +66,6 @@ public final class LdapRealm implements Realm {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.reader = new AccountReader(settings);
         this.directory = new LdapDirectory(settings);
-        new SecureRandom().nextBytes(salt);
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(settings.poolSize(), settings.poolSize(), 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(QUEUE), r -> {
@@ -86,23 +74,7 @@ public final class LdapRealm implements Realm {
                     return t;
                 });
         this.executor.allowCoreThreadTimeOut(true);
-        boolean caching = settings.cacheSize() > 0 && !settings.cacheTtl().isZero();
-        this.accounts = !caching ? null : Caffeine.newBuilder().maximumSize(settings.cacheSize())
-                .expireAfterWrite(settings.cacheTtl()).executor(Runnable::run).build();
-        this.credentials = !caching || settings.credentialTtl().isZero() ? null : Caffeine.newBuilder()
-                .maximumSize(settings.cacheSize()).expireAfterWrite(settings.credentialTtl()).executor(Runnable::run)
-                .build();
-        this.lastGood = settings.staleTtl().isZero() ? null : Caffeine.newBuilder().maximumSize(settings.cacheSize())
-                .expireAfterWrite(settings.staleTtl()).executor(Runnable::run).build();
-        java.util.TreeSet<String> keyVars = new java.util.TreeSet<>();
-        keyVars.addAll(LdapTemplates.placeholders(settings.user().dnTemplate() != null ? settings.user().dnTemplate()
-                : settings.user().filter()));
-        if (settings.groups() != null && settings.groups().filter() != null) {
-            keyVars.addAll(LdapTemplates.placeholders(settings.groups().filter()));
-        }
-        keyVars.remove("user-dn");
-        keyVars.remove(IdentityVariables.USERNAME);
-        this.keyVariables = List.copyOf(keyVars);
+        this.cache = new LoginCache(settings);
         LOG.info("ldap realm '{}': servers {} ({}), {} users, roles {}, permissions {}", settings.name(),
                 settings.servers(), settings.ldaps() ? "ldaps" : settings.startTls() ? "StartTLS" : "PLAINTEXT",
                 settings.user().dnTemplate() != null ? "bind directly as " + settings.user().dnTemplate()
@@ -211,15 +183,9 @@ public final class LdapRealm implements Realm {
         if (username == null || password == null || password.length == 0 || !usable(username)) {
             return authenticate(manager, request); // refused before any directory call
         }
-        if (credentials != null) {
-            String key = key(request.variables().asMap());
-            byte[] known = credentials.getIfPresent(key);
-            LdapAccount account = accounts == null ? null : accounts.getIfPresent(key);
-            if (known != null && account != null && MessageDigest.isEqual(known, digest(key, password))) {
-                return Decision.allow(identity(account, manager));
-            }
-        }
-        return null;
+        String key = cache.key(request.variables().asMap());
+        LdapAccount account = cache.verified(key, cache.digest(key, password));
+        return account == null ? null : Decision.allow(identity(account, manager));
     }
 
     private Decision<Identity> authenticate(String manager, io.rampart.security.spi.AuthenticationRequest request) {
@@ -237,14 +203,11 @@ public final class LdapRealm implements Realm {
                     + " with LDAP (empty, leading or trailing spaces, or control characters)");
         }
         Map<String, String> variables = request.variables().asMap();
-        String key = key(variables);
-        byte[] digest = digest(key, password);
-        if (credentials != null) {
-            byte[] known = credentials.getIfPresent(key);
-            LdapAccount account = accounts == null ? null : accounts.getIfPresent(key);
-            if (known != null && account != null && MessageDigest.isEqual(known, digest)) {
-                return Decision.allow(identity(account, manager));
-            }
+        String key = cache.key(variables);
+        byte[] digest = cache.digest(key, password);
+        LdapAccount known = cache.verified(key, digest);
+        if (known != null) {
+            return Decision.allow(identity(known, manager));
         }
         try {
             LdapAccount account;
@@ -297,26 +260,16 @@ public final class LdapRealm implements Realm {
                 }
             }
             available();
-            if (accounts != null) {
-                accounts.put(key, account);
-            }
-            if (credentials != null) {
-                credentials.put(key, digest);
-            }
-            if (lastGood != null) {
-                lastGood.put(key, new Remembered(digest, account));
-            }
+            cache.loggedIn(key, digest, account);
             return Decision.allow(identity(account, manager));
         } catch (LDAPException e) {
-            Remembered remembered = lastGood == null || !LdapDirectory.unreachable(e) ? null : lastGood.getIfPresent(key);
-            if (remembered != null && MessageDigest.isEqual(remembered.digest(), digest)) {
+            LdapAccount stale = LdapDirectory.unreachable(e) ? cache.stale(key, digest) : null;
+            if (stale != null) {
                 unavailable(e);
-                if (accounts != null) {
-                    accounts.put(key, remembered.account());
-                }
+                cache.account(key, stale);
                 LOG.info("ldap realm '{}': directory unreachable; {} accepted from a login remembered within the last {}"
                         + " (cache.stale-ttl)", settings.name(), quote(username), settings.staleTtl());
-                return Decision.allow(identity(remembered.account(), manager));
+                return Decision.allow(identity(stale, manager));
             }
             return unavailable(e);
         } catch (RuntimeException e) {
@@ -353,7 +306,7 @@ public final class LdapRealm implements Realm {
         if (!settings.name().equals(identity.realm())) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
-        LdapAccount account = accounts == null ? null : accounts.getIfPresent(key(variables.asMap()));
+        LdapAccount account = cache.account(cache.key(variables.asMap()));
         return account == null ? null : decide(identity, account);
     }
 
@@ -361,16 +314,16 @@ public final class LdapRealm implements Realm {
         if (!settings.name().equals(identity.realm())) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
-        String key = key(variables.asMap());
-        LdapAccount account = accounts == null ? null : accounts.getIfPresent(key);
+        String key = cache.key(variables.asMap());
+        LdapAccount account = cache.account(key);
         if (account == null) {
             try {
                 account = reload(identity.name(), key, variables.asMap());
             } catch (LDAPException e) {
-                Remembered remembered = lastGood == null || !LdapDirectory.unreachable(e) ? null : lastGood.getIfPresent(key);
-                if (remembered != null) {
+                LdapAccount stale = LdapDirectory.unreachable(e) ? cache.staleAccount(key) : null;
+                if (stale != null) {
                     unavailable(e);
-                    return decide(identity, remembered.account());
+                    return decide(identity, stale);
                 }
                 return unavailable(e);
             } catch (AccountReader.AmbiguousUserException e) {
@@ -412,9 +365,7 @@ public final class LdapRealm implements Realm {
             return null;
         }
         LdapAccount account = reader.account(service, username, entry, variables);
-        if (accounts != null) {
-            accounts.put(key, account);
-        }
+        cache.account(key, account);
         return account;
     }
 
@@ -448,38 +399,6 @@ public final class LdapRealm implements Realm {
         if (unavailable != null) {
             unavailable = null;
             LOG.info("ldap realm '{}': the directory answers again", settings.name());
-        }
-    }
-
-    /**
-     * The cache key of a login: the user name and every other identity variable the user's entry and groups depend
-     * on (e.g. {@code ${mqtt-clientid}} in a DN template), so a cached account is only used for the same lookup.
-     */
-    private String key(Map<String, String> variables) {
-        String username = variables.get(IdentityVariables.USERNAME);
-        if (keyVariables.isEmpty()) {
-            return username;
-        }
-        StringBuilder b = new StringBuilder(username);
-        for (String v : keyVariables) {
-            String value = variables.get(v);
-            b.append('\u0000').append(value == null ? "" : value);
-        }
-        return b.toString();
-    }
-
-    private record Remembered(byte[] digest, LdapAccount account) {
-    }
-
-    private byte[] digest(String key, byte[] password) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(salt);
-            sha.update(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            sha.update((byte) 0);
-            return sha.digest(password);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
