@@ -194,6 +194,10 @@ class LdapSlapdIT {
         String bob = id("bob");
         assertThat(connect3(clients.hive3(RawTransport.TCP, bob, b -> b.serverPort(broker.port("people"))), "bob",
                 "bob-secret")).isZero();
+        Mqtt5AsyncClient bob5 = clients.hive5On("people", id("bob5"));
+        assertThat(connect5(bob5, "bob", "bob-secret")).isZero();
+        assertThat(LdapRealmIT.subAck(bob5, "audit/#")).isEqualTo(1);       // auditors: uniqueMember
+        assertThat(LdapRealmIT.subAck(bob5, "sensors/#")).isEqualTo(0x87);
         String bad = id("bad");
         assertThat(connectPaho5(clients.paho5(RawTransport.TCP, bad), "alice", "wrong")).isEqualTo(0x86);
     }
