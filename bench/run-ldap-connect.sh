@@ -13,7 +13,12 @@
 #   file-warm      file realm, credential-cache 60
 # Rules come from the directory (rampartPermission) for the LDAP listeners, from the file for the file ones.
 #
+# Then (SLOW_CHECK=1) whether a realm that never answers slows down connected clients: `pairs` QoS 0 through an
+# anonymous listener alone, then while FLOOD_CLIENTS CONNECTs at a time go to a listener whose LDAP "server" accepts
+# TCP connections and never answers (each CONNECT waits response-timeout 3 s, then gets 0x88).
+#
 # Environment: DURATION [8]  WARMUP [3]  CONNECT_CLIENTS [8]  CONNECT_THREADS [2]
+#              SLOW_CHECK [1]  PAIRS [10]  FLOOD_CLIENTS [200]
 #              LISTENERS ["ldap-nocache ldap-cold ldap-warm file-cold file-warm"]  KEEP_TMP [0]
 #              BENCH_JAR  RAMPART_JAR  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
 set -euo pipefail
@@ -29,6 +34,9 @@ LISTENERS=${LISTENERS:-"ldap-nocache ldap-cold ldap-warm file-cold file-warm"}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
 RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
 KEEP_TMP=${KEEP_TMP:-0}
+SLOW_CHECK=${SLOW_CHECK:-1}
+PAIRS=${PAIRS:-10}
+FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -40,6 +48,8 @@ die() { log "error: $*"; exit 1; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-ldap-bench.XXXXXX")
 SLAPD_PID=""
 RAMPART_PID=""
+HOLE_PID=""
+FLOOD_PID=""
 
 stop_pid() {
     local pid=$1
@@ -52,8 +62,10 @@ stop_pid() {
     kill -KILL "$pid" 2>/dev/null || true
 }
 cleanup() {
+    stop_pid "$FLOOD_PID"
     stop_pid "$RAMPART_PID"
     stop_pid "$SLAPD_PID"
+    stop_pid "$HOLE_PID"
     if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -132,6 +144,13 @@ SLAPD_PID=$!
 wait_for_port "$LDAP_PORT" "$SLAPD_PID" slapd || die "slapd did not start: $(tail -5 "$TMP/slapd.log")"
 log "slapd on port $LDAP_PORT"
 
+# ---- a "directory" that accepts TCP connections and never answers
+HOLE_PORT=$(free_port)
+python3 -c "import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('127.0.0.1', $HOLE_PORT)); s.listen(4096); time.sleep(86400)" &
+HOLE_PID=$!
+
 # ---- Rampart
 HASH=$(printf '%s\n' sensor-1-secret | java -jar "$TMP/rampart.jar" hash)
 cat > "$TMP/users.yaml" <<CONF
@@ -144,9 +163,13 @@ users:
 CONF
 declare -A PORT=()
 LISTENER_YAML=""
-for l in ldap-nocache ldap-cold ldap-warm file-cold file-warm; do
+for l in ldap-nocache ldap-cold ldap-warm file-cold file-warm ldap-silent open; do
     PORT[$l]=$(free_port)
-    LISTENER_YAML+="  - {type: tcp, name: $l, bind: 127.0.0.1, port: ${PORT[$l]}}"$'\n'
+        if [[ $l == open ]]; then
+        LISTENER_YAML+="  - {type: tcp, name: $l, bind: 127.0.0.1, port: ${PORT[$l]}, allow-anonymous: true}"$'\n'
+    else
+        LISTENER_YAML+="  - {type: tcp, name: $l, bind: 127.0.0.1, port: ${PORT[$l]}}"$'\n'
+    fi
 done
 ldap_realm() {   # name cache-block
     cat <<CONF
@@ -179,10 +202,14 @@ CONF
     ldap_realm ldap-nocache "{size: 0}"
     ldap_realm ldap-cold "{size: 10000, ttl: 60, credential-ttl: 0}"
     ldap_realm ldap-warm "{size: 10000, ttl: 60, credential-ttl: 60}"
+    echo "    - {name: ldap-silent, type: ldap, servers: [\"ldap://127.0.0.1:$HOLE_PORT\"], allow-plaintext: true,"
+    echo "       user: {dn-template: \"uid=\${mqtt-username},ou=devices,dc=example,dc=org\"}, cache: {size: 0}}"
     echo "    - {name: file-cold, type: file, path: \"$TMP/users.yaml\", credential-cache: 0}"
     echo "    - {name: file-warm, type: file, path: \"$TMP/users.yaml\", credential-cache: 60}"
     echo "  pipelines:"
     for l in ldap-nocache ldap-cold ldap-warm file-cold file-warm; do pipeline "$l" "$l"; done
+    printf '    - {name: ldap-silent, listeners: [ldap-silent], authentication: [{type: password, realm: ldap-silent}], timeout: 5}\n'
+    echo "  access-log: {publish-allowed: false}"
     echo "  brute-force: {enabled: false}"
 } > "$TMP/rampart.yaml"
 mkdir -p "$TMP/rampart-work"
@@ -213,5 +240,34 @@ for l in $LISTENERS; do
         "$(field "$line" 10)" "$(field "$line" 13)" \
         "$(awk -v a="$b0" -v b="$b1" -v t="$CLK_TCK" 'BEGIN { printf "%.1f", (b - a) / t }')" \
         "$(awk -v a="$s0" -v b="$s1" -v t="$CLK_TCK" 'BEGIN { printf "%.1f", (b - a) / t }')"
+done
+log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+[[ $SLOW_CHECK == 1 ]] || exit 0
+
+pairs_run() {
+    java $GEN_JAVA_OPTS -jar "$TMP/rampart-bench.jar" --host 127.0.0.1 --port "${PORT[open]}" --scenario pairs \
+        --qos 0 --clients "$PAIRS" --duration "$DURATION" --warmup "$WARMUP" --format csv 2>>"$TMP/generator.log" \
+        | tail -n 1
+}
+echo
+echo "| pairs QoS 0, $PAIRS pairs | delivered msg/s | p50 µs | p99 µs | CONNECTs answered 0x88 during the run |"
+echo "|---|---:|---:|---:|---:|"
+for round in alone flood alone2 flood2; do
+    before=$(grep -c 'kind=unavailable' "$TMP/rampart-work/logs/access.log" 2>/dev/null || true)
+    if [[ $round == flood* ]]; then
+        log "pairs during a CONNECT flood ($FLOOD_CLIENTS at a time) against the silent directory"
+        java $GEN_JAVA_OPTS -jar "$TMP/rampart-bench.jar" --host 127.0.0.1 --port "${PORT[ldap-silent]}" \
+            --scenario connect --clients "$FLOOD_CLIENTS" --duration $((DURATION + WARMUP + 6)) --warmup 0 \
+            --username sensor-1 --password sensor-1-secret --format csv >>"$TMP/flood.log" 2>&1 &
+        FLOOD_PID=$!
+        sleep 4   # the first CONNECTs are waiting on the directory before the measurement starts
+    else
+        log "pairs alone"
+    fi
+    line=$(pairs_run)
+    after=$(grep -c 'kind=unavailable' "$TMP/rampart-work/logs/access.log" 2>/dev/null || true)
+    if [[ -n $FLOOD_PID ]]; then stop_pid "$FLOOD_PID"; FLOOD_PID=""; fi
+    printf '| %s | %.0f | %.0f | %.0f | %s |\n' "$round" "$(field "$line" 8)" "$(field "$line" 9)" \
+        "$(field "$line" 10)" "$((after - before))"
 done
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

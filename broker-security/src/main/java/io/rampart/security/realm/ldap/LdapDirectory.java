@@ -137,7 +137,7 @@ final class LdapDirectory implements AutoCloseable {
                     binds.releaseConnection(connection);
                     throw e;
                 }
-                if (retried) {
+                if (retried || e.getResultCode() != ResultCode.SERVER_DOWN) {
                     binds.releaseDefunctConnection(connection);
                     throw e;
                 }

@@ -25,6 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -53,7 +54,11 @@ public final class LdapRealm implements Realm {
     private final AccountReader reader;
     private final ThreadPoolExecutor executor;
     private final LoginCache cache;
+    /** Why the directory was last found unreachable, or {@code null} while it answers. */
     private volatile String unavailable;
+    /** While the directory is unreachable, only one request at a time (the probe) asks it; the rest are refused at once. */
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private final long maxQueueNanos;
 
     /**
      * Builds the connection pools. A directory that is down does not prevent the realm from opening: it answers
@@ -75,6 +80,7 @@ public final class LdapRealm implements Realm {
                 });
         this.executor.allowCoreThreadTimeOut(true);
         this.cache = new LoginCache(settings);
+        this.maxQueueNanos = settings.responseTimeout().toNanos();
         LOG.info("ldap realm '{}': servers {} ({}), {} users, roles {}, permissions {}", settings.name(),
                 settings.servers(), settings.ldaps() ? "ldaps" : settings.startTls() ? "StartTLS" : "PLAINTEXT",
                 settings.user().dnTemplate() != null ? "bind directly as " + settings.user().dnTemplate()
@@ -119,7 +125,8 @@ public final class LdapRealm implements Realm {
             public CompletionStage<Decision<Identity>> authenticate(io.rampart.security.spi.AuthenticationRequest request) {
                 Decision<Identity> known = LdapRealm.this.answerFromMemory(managerName, request);
                 return known != null ? CompletableFuture.completedFuture(known)
-                        : async(() -> LdapRealm.this.authenticate(managerName, request));
+                        : async(() -> LdapRealm.this.authenticate(managerName, request),
+                                () -> LdapRealm.this.authenticateWhileDown(managerName, request));
             }
         };
     }
@@ -152,7 +159,8 @@ public final class LdapRealm implements Realm {
             public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
                 Decision<List<Permission>> known = LdapRealm.this.authorizeFromMemory(identity, variables);
                 return known != null ? CompletableFuture.completedFuture(known)
-                        : async(() -> LdapRealm.this.authorize(identity, variables));
+                        : async(() -> LdapRealm.this.authorize(identity, variables),
+                                () -> LdapRealm.this.authorizeWhileDown(identity, variables));
             }
         };
     }
@@ -162,13 +170,65 @@ public final class LdapRealm implements Realm {
         return unavailable;
     }
 
-    private <T> CompletionStage<Decision<T>> async(Supplier<Decision<T>> work) {
+    /**
+     * Runs {@code work} on the realm's executor. While the directory is known to be unreachable, only one request at a
+     * time goes to it (a probe: when it succeeds, everything flows again); the others get {@code whileDown} at once,
+     * so a silent directory costs one timeout at a time, not one per CONNECT. Work that waited longer than
+     * {@code response-timeout} for a thread is not started (whoever asked has most likely given up).
+     */
+    private <T> CompletionStage<Decision<T>> async(Supplier<Decision<T>> work, Supplier<Decision<T>> whileDown) {
+        boolean probe = false;
+        if (unavailable != null) {
+            if (!probing.compareAndSet(false, true)) {
+                return CompletableFuture.completedFuture(whileDown.get());
+            }
+            probe = true;
+        }
+        boolean isProbe = probe;
+        long queued = System.nanoTime();
         try {
-            return CompletableFuture.supplyAsync(work, executor);
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    if (System.nanoTime() - queued > maxQueueNanos) {
+                        return Decision.deny(Decision.DenyKind.UNAVAILABLE, "ldap realm '" + settings.name()
+                                + "' is overloaded: the request waited longer than response-timeout for a thread");
+                    }
+                    return work.get();
+                } finally {
+                    if (isProbe) {
+                        probing.set(false);
+                    }
+                }
+            }, executor);
         } catch (RejectedExecutionException e) {
+            if (isProbe) {
+                probing.set(false);
+            }
             return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.UNAVAILABLE,
                     "ldap realm '" + settings.name() + "' is saturated (" + QUEUE + " requests waiting)"));
         }
+    }
+
+    private <T> Decision<T> refusedWhileDown() {
+        String reason = unavailable;
+        return Decision.deny(Decision.DenyKind.UNAVAILABLE, (reason == null ? "directory unavailable" : reason)
+                + "; refused without asking until the directory answers again");
+    }
+
+    /** While the directory is down: a login remembered within {@code stale-ttl}, or "unavailable". */
+    private Decision<Identity> authenticateWhileDown(String manager, io.rampart.security.spi.AuthenticationRequest request) {
+        String key = cache.key(request.variables().asMap());
+        LdapAccount stale = cache.stale(key, cache.digest(key, request.password()));
+        if (stale == null) {
+            return refusedWhileDown();
+        }
+        cache.account(key, stale);
+        return Decision.allow(identity(stale, manager));
+    }
+
+    private Decision<List<Permission>> authorizeWhileDown(Identity identity, IdentityVariables variables) {
+        LdapAccount stale = cache.staleAccount(cache.key(variables.asMap()));
+        return stale == null ? refusedWhileDown() : decide(identity, stale);
     }
 
     // ------------------------------------------------------------------ authentication
@@ -373,8 +433,11 @@ public final class LdapRealm implements Realm {
 
     private <T> Decision<T> unavailable(LDAPException e) {
         String detail = e.getDiagnosticMessage() != null ? e.getDiagnosticMessage() : rootCause(e);
-        String reason = (LdapDirectory.unreachable(e) ? "directory unavailable: " : "directory refused the lookup: ")
-                + e.getResultCode() + (detail == null ? "" : " (" + bounded(detail) + ")");
+        if (!LdapDirectory.unreachable(e)) {
+            return Decision.deny(Decision.DenyKind.UNAVAILABLE, "directory refused the lookup: " + e.getResultCode()
+                    + (detail == null ? "" : " (" + bounded(detail) + ")"));
+        }
+        String reason = "directory unavailable: " + e.getResultCode() + (detail == null ? "" : " (" + bounded(detail) + ")");
         if (unavailable == null) {
             LOG.warn("ldap realm '{}': {}; logins through this realm are refused as 'server unavailable' until it"
                     + " answers again", settings.name(), e.getMessage());

@@ -284,6 +284,30 @@ class LdapRealmTest {
     }
 
     @Test
+    void silentDirectory_costsOneTimeoutAtATime_notOnePerLogin() throws Exception {
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 1000, java.net.InetAddress.getLoopbackAddress())) {
+            LdapRealmSettings s = new LdapRealmSettings("silent",
+                    List.of(URI.create("ldap://127.0.0.1:" + silent.getLocalPort())), false, true, null, null, null,
+                    template(null), null, new LdapRealmSettings.PermissionSource(false, null), 2,
+                    Duration.ofMillis(500), Duration.ofMillis(800), 100, Duration.ofSeconds(60), Duration.ZERO);
+            try (LdapRealm realm = new LdapRealm(s)) {
+                long start = System.nanoTime();
+                refused(login(realm, "sensor-1", "sensor-1-secret"), Decision.DenyKind.UNAVAILABLE);
+                List<java.util.concurrent.CompletableFuture<Decision<Identity>>> burst = new java.util.ArrayList<>();
+                for (int i = 0; i < 50; i++) {
+                    burst.add(realm.authenticator("ldap").authenticate(new AuthenticationRequest(vars("sensor-" + i),
+                            "pw".getBytes(StandardCharsets.UTF_8))).toCompletableFuture());
+                }
+                for (var f : burst) {
+                    refused(f.get(5, TimeUnit.SECONDS), Decision.DenyKind.UNAVAILABLE);
+                }
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+                assertThat(realm.unavailableReason()).startsWith("directory unavailable");
+            }
+        }
+    }
+
+    @Test
     void directoryDown_staleTtl_acceptsRememberedLoginsOnly() throws Exception {
         LdapRealmSettings s = new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false, true, null,
                 "cn=rampart,ou=services," + BASE, "rampart-service-secret", template(null), groupSearch(false),
