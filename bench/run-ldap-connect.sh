@@ -13,12 +13,12 @@
 #   file-warm      file realm, credential-cache 60
 # Rules come from the directory (rampartPermission) for the LDAP listeners, from the file for the file ones.
 #
-# Then (SLOW_CHECK=1) whether a realm that never answers slows down connected clients: `pairs` QoS 0 through an
-# anonymous listener alone, then while FLOOD_CLIENTS CONNECTs at a time go to a listener whose LDAP "server" accepts
-# TCP connections and never answers (each CONNECT waits response-timeout 3 s, then gets 0x88).
+# Then (SLOW_CHECK=1) whether a slow realm slows down connected clients: `pairs` QoS 0 through an anonymous
+# listener alone, then while FLOOD_CLIENTS CONNECTs at a time go to a listener whose LDAP realm (no cache) reaches
+# slapd through a proxy that delays every chunk by SLOW_MS in each direction; ROUNDS times each, interleaved.
 #
 # Environment: DURATION [8]  WARMUP [3]  CONNECT_CLIENTS [8]  CONNECT_THREADS [2]
-#              SLOW_CHECK [1]  PAIRS [10]  FLOOD_CLIENTS [200]
+#              SLOW_CHECK [1]  PAIRS [10]  FLOOD_CLIENTS [32]  SLOW_MS [25]  ROUNDS [3]
 #              LISTENERS ["ldap-nocache ldap-cold ldap-warm file-cold file-warm"]  KEEP_TMP [0]
 #              BENCH_JAR  RAMPART_JAR  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
 set -euo pipefail
@@ -36,7 +36,9 @@ RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
 KEEP_TMP=${KEEP_TMP:-0}
 SLOW_CHECK=${SLOW_CHECK:-1}
 PAIRS=${PAIRS:-10}
-FLOOD_CLIENTS=${FLOOD_CLIENTS:-200}
+FLOOD_CLIENTS=${FLOOD_CLIENTS:-32}
+SLOW_MS=${SLOW_MS:-25}
+ROUNDS=${ROUNDS:-3}
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -48,7 +50,7 @@ die() { log "error: $*"; exit 1; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-ldap-bench.XXXXXX")
 SLAPD_PID=""
 RAMPART_PID=""
-HOLE_PID=""
+PROXY_PID=""
 FLOOD_PID=""
 
 stop_pid() {
@@ -65,7 +67,7 @@ cleanup() {
     stop_pid "$FLOOD_PID"
     stop_pid "$RAMPART_PID"
     stop_pid "$SLAPD_PID"
-    stop_pid "$HOLE_PID"
+    stop_pid "$PROXY_PID"
     if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
@@ -144,12 +146,30 @@ SLAPD_PID=$!
 wait_for_port "$LDAP_PORT" "$SLAPD_PID" slapd || die "slapd did not start: $(tail -5 "$TMP/slapd.log")"
 log "slapd on port $LDAP_PORT"
 
-# ---- a "directory" that accepts TCP connections and never answers
-HOLE_PORT=$(free_port)
-python3 -c "import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(('127.0.0.1', $HOLE_PORT)); s.listen(4096); time.sleep(86400)" &
-HOLE_PID=$!
+# ---- a slow path to slapd: a TCP proxy that delays every chunk by SLOW_MS in each direction
+PROXY_PORT=$(free_port)
+python3 - "$PROXY_PORT" "$LDAP_PORT" "$SLOW_MS" <<'PY' &
+import asyncio, sys
+listen, target, delay = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]) / 1000
+async def pump(reader, writer):
+    try:
+        while data := await reader.read(65536):
+            await asyncio.sleep(delay)
+            writer.write(data)
+            await writer.drain()
+    except Exception:
+        pass
+    finally:
+        writer.close()
+async def handle(r1, w1):
+    r2, w2 = await asyncio.open_connection("127.0.0.1", target)
+    await asyncio.gather(pump(r1, w2), pump(r2, w1))
+async def main():
+    server = await asyncio.start_server(handle, "127.0.0.1", listen, backlog=1024)
+    await server.serve_forever()
+asyncio.run(main())
+PY
+PROXY_PID=$!
 
 # ---- Rampart
 HASH=$(printf '%s\n' sensor-1-secret | java -jar "$TMP/rampart.jar" hash)
@@ -163,7 +183,7 @@ users:
 CONF
 declare -A PORT=()
 LISTENER_YAML=""
-for l in ldap-nocache ldap-cold ldap-warm file-cold file-warm ldap-silent open; do
+for l in ldap-nocache ldap-cold ldap-warm file-cold file-warm ldap-slow open; do
     PORT[$l]=$(free_port)
         if [[ $l == open ]]; then
         LISTENER_YAML+="  - {type: tcp, name: $l, bind: 127.0.0.1, port: ${PORT[$l]}, allow-anonymous: true}"$'\n'
@@ -202,13 +222,12 @@ CONF
     ldap_realm ldap-nocache "{size: 0}"
     ldap_realm ldap-cold "{size: 10000, ttl: 60, credential-ttl: 0}"
     ldap_realm ldap-warm "{size: 10000, ttl: 60, credential-ttl: 60}"
-    echo "    - {name: ldap-silent, type: ldap, servers: [\"ldap://127.0.0.1:$HOLE_PORT\"], allow-plaintext: true,"
-    echo "       user: {dn-template: \"uid=\${mqtt-username},ou=devices,dc=example,dc=org\"}, cache: {size: 0}}"
+    ldap_realm ldap-slow "{size: 0}" | sed "s/127.0.0.1:$LDAP_PORT/127.0.0.1:$PROXY_PORT/"
     echo "    - {name: file-cold, type: file, path: \"$TMP/users.yaml\", credential-cache: 0}"
     echo "    - {name: file-warm, type: file, path: \"$TMP/users.yaml\", credential-cache: 60}"
     echo "  pipelines:"
     for l in ldap-nocache ldap-cold ldap-warm file-cold file-warm; do pipeline "$l" "$l"; done
-    printf '    - {name: ldap-silent, listeners: [ldap-silent], authentication: [{type: password, realm: ldap-silent}], timeout: 5}\n'
+    pipeline ldap-slow ldap-slow
     echo "  access-log: {publish-allowed: false}"
     echo "  brute-force: {enabled: false}"
 } > "$TMP/rampart.yaml"
@@ -249,25 +268,26 @@ pairs_run() {
         --qos 0 --clients "$PAIRS" --duration "$DURATION" --warmup "$WARMUP" --format csv 2>>"$TMP/generator.log" \
         | tail -n 1
 }
+count() { grep -c "$1" "$TMP/rampart-work/logs/access.log" 2>/dev/null || true; }
 echo
-echo "| pairs QoS 0, $PAIRS pairs | delivered msg/s | p50 µs | p99 µs | CONNECTs answered 0x88 during the run |"
+echo "| round | pairs QoS 0 ($PAIRS pairs) delivered msg/s | p50 µs | p99 µs | slow-realm CONNECTs accepted / refused meanwhile |"
 echo "|---|---:|---:|---:|---:|"
-for round in alone flood alone2 flood2; do
-    before=$(grep -c 'kind=unavailable' "$TMP/rampart-work/logs/access.log" 2>/dev/null || true)
-    if [[ $round == flood* ]]; then
-        log "pairs during a CONNECT flood ($FLOOD_CLIENTS at a time) against the silent directory"
-        java $GEN_JAVA_OPTS -jar "$TMP/rampart-bench.jar" --host 127.0.0.1 --port "${PORT[ldap-silent]}" \
+for i in $(seq "$ROUNDS"); do for round in alone flood; do
+    ok0=$(count 'result=ALLOWED kind=- listener=ldap-slow'); no0=$(count 'result=DENIED .* listener=ldap-slow')
+    if [[ $round == flood ]]; then
+        log "pairs during a CONNECT flood ($FLOOD_CLIENTS at a time) through the slow realm"
+        java $GEN_JAVA_OPTS -jar "$TMP/rampart-bench.jar" --host 127.0.0.1 --port "${PORT[ldap-slow]}" \
             --scenario connect --clients "$FLOOD_CLIENTS" --duration $((DURATION + WARMUP + 6)) --warmup 0 \
             --username sensor-1 --password sensor-1-secret --format csv >>"$TMP/flood.log" 2>&1 &
         FLOOD_PID=$!
-        sleep 4   # the first CONNECTs are waiting on the directory before the measurement starts
+        sleep 2
     else
         log "pairs alone"
     fi
     line=$(pairs_run)
-    after=$(grep -c 'kind=unavailable' "$TMP/rampart-work/logs/access.log" 2>/dev/null || true)
+    ok1=$(count 'result=ALLOWED kind=- listener=ldap-slow'); no1=$(count 'result=DENIED .* listener=ldap-slow')
     if [[ -n $FLOOD_PID ]]; then stop_pid "$FLOOD_PID"; FLOOD_PID=""; fi
-    printf '| %s | %.0f | %.0f | %.0f | %s |\n' "$round" "$(field "$line" 8)" "$(field "$line" 9)" \
-        "$(field "$line" 10)" "$((after - before))"
-done
+    printf '| %s %d | %.0f | %.0f | %.0f | %s / %s |\n' "$round" "$i" "$(field "$line" 8)" "$(field "$line" 9)" \
+        "$(field "$line" 10)" "$((ok1 - ok0))" "$((no1 - no0))"
+done; done
 log "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
