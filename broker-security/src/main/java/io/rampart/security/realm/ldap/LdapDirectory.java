@@ -71,7 +71,8 @@ final class LdapDirectory implements AutoCloseable {
         int[] ports = new int[servers.size()];
         for (int i = 0; i < hosts.length; i++) {
             URI uri = servers.get(i);
-            hosts[i] = uri.getHost();
+            String host = uri.getHost();
+            hosts[i] = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
             ports[i] = uri.getPort() > 0 ? uri.getPort() : settings.ldaps() ? 636 : 389;
         }
         FailoverServerSet serverSet = new FailoverServerSet(hosts, ports, sockets, options);

@@ -109,9 +109,6 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         if (!staleTtl.isZero() && (cacheSize == 0 || cacheTtl.isZero())) {
             throw new IllegalArgumentException("cache.stale-ttl: needs the cache (cache.size and cache.ttl above 0)");
         }
-        if (permissions.fromLdap() && groups == null && user.dnTemplate() == null && user.baseDn() == null) {
-            throw new IllegalArgumentException("permissions: nothing to read them from");
-        }
     }
 
     private static void checked(String key, Runnable check) {
