@@ -100,7 +100,7 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         if (cacheTtl.isNegative() || credentialTtl.isNegative()) {
             throw new IllegalArgumentException("cache.ttl: must not be negative");
         }
-        if (credentialTtl.compareTo(cacheTtl) > 0) {
+        if (!cacheTtl.isZero() && credentialTtl.compareTo(cacheTtl) > 0) {
             throw new IllegalArgumentException("cache.credential-ttl: must not be longer than cache.ttl");
         }
         if (staleTtl.isNegative() || staleTtl.compareTo(Duration.ofDays(7)) > 0) {
