@@ -2,7 +2,8 @@ package io.rampart.server.logging;
 
 import org.apache.logging.log4j.Logger;
 import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.config.ConfigurationSource;
+import org.apache.logging.log4j.core.config.xml.XmlConfiguration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +30,10 @@ class ShippedLog4jConfigTest {
         }
         String previous = System.getProperty("rampart.log.dir");
         System.setProperty("rampart.log.dir", logs.toString());
-        LoggerContext context = Configurator.initialize("shipped-config-test", null, xml.toUri());
+        // A context of its own: Configurator.initialize would replace (and shutdown would stop) the context
+        // every other test in this JVM logs through.
+        LoggerContext context = new LoggerContext("shipped-config-test", null, xml.toUri());
+        context.start(new XmlConfiguration(context, ConfigurationSource.fromUri(xml.toUri())));
         try {
             assertThat(context.getConfiguration().getWatchManager().getIntervalSeconds()).isEqualTo(30);
             Logger events = context.getLogger("rampart.events");
@@ -41,7 +45,7 @@ class ShippedLog4jConfigTest {
             assertThat(Files.readString(logs.resolve("rampart.log"))).contains("application line")
                     .doesNotContain("event=client-connected");
         } finally {
-            Configurator.shutdown(context);
+            context.stop();
             if (previous == null) {
                 System.clearProperty("rampart.log.dir");
             } else {
