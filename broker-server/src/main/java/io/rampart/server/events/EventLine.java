@@ -1,5 +1,6 @@
 package io.rampart.server.events;
 
+import io.rampart.server.logging.JsonText;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 
@@ -106,28 +107,8 @@ final class EventLine {
 
     private void quote(String value) {
         b.append('"');
-        escape(b, value);
+        JsonText.escape(b, value);
         b.append('"');
     }
 
-    /** JSON string escaping; also keeps plain lines on one line whatever the client sends. */
-    static void escape(StringBuilder b, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || c == 0x2028 || c == 0x2029) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package io.rampart.server.security;
 
+import io.rampart.server.logging.JsonText;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -138,7 +139,7 @@ public final class AccessLog {
             return;
         }
         b.append('"');
-        escape(b, value);
+        JsonText.escape(b, value);
         b.append('"');
     }
 
@@ -177,28 +178,8 @@ public final class AccessLog {
             return;
         }
         b.append('"');
-        escape(b, value);
+        JsonText.escape(b, value);
         b.append('"');
     }
 
-    /** JSON-compatible escaping; also keeps plain lines on one line whatever the client sends. */
-    private static void escape(StringBuilder b, String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f || (c >= 0x2028 && c <= 0x2029)) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-    }
 }
