@@ -2,12 +2,27 @@ package io.rampart.server.config;
 
 import java.util.Locale;
 
-/** The kind of network listener; written in YAML in lower case with dashes ({@code tcp}, {@code websocket}). */
+/** The kind of network listener; written in YAML in lower case with dashes ({@code tcp}, {@code websocket}, {@code tls},
+ * {@code secure-websocket}). */
 public enum ListenerType {
     /** Plain MQTT over TCP. */
     TCP,
     /** MQTT over WebSocket (HTTP upgrade on a path). */
-    WEBSOCKET;
+    WEBSOCKET,
+    /** MQTT over TLS (default port 8883). */
+    TLS,
+    /** MQTT over WebSocket over TLS (default port 8443, path /mqtt). */
+    SECURE_WEBSOCKET;
+
+    /** Whether the listener terminates TLS. */
+    public boolean isTls() {
+        return this == TLS || this == SECURE_WEBSOCKET;
+    }
+
+    /** Whether the listener speaks WebSocket. */
+    public boolean isWebSocket() {
+        return this == WEBSOCKET || this == SECURE_WEBSOCKET;
+    }
 
     /** The spelling used in the configuration file. */
     public String configName() {

@@ -5,7 +5,9 @@ package io.rampart.server.pipeline;
  * insert themselves relative to these names.
  *
  * <pre>
- *   [ssl]                     TLS listeners only
+ *   ssl                       TLS listeners only: SNI lookup, then the SslHandler (handshake timeout)
+ *   tls-outcome               TLS listeners only: client-certificate variables, failed handshakes to the
+ *                             access log; removes itself after the handshake
  *   http-codec, http-aggregator, ws-protocol, http-not-found, ws-frames   WebSocket listeners only
  *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
  *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
@@ -16,6 +18,7 @@ package io.rampart.server.pipeline;
  */
 public final class PipelineNames {
     public static final String SSL = "ssl";
+    public static final String TLS_OUTCOME = "tls-outcome";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String WS_PROTOCOL = "ws-protocol";

@@ -20,6 +20,7 @@ import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.security.AccessLog;
+import io.rampart.tls.ClientCertificates;
 
 import java.util.Arrays;
 import java.util.UUID;
@@ -196,7 +197,8 @@ final class ConnectProcessor {
         c.username = payload.userName();
         c.state = MqttConnection.State.AUTHENTICATING;
         ConnectRequest request = new ConnectRequest(c.listener.name(), clientId, payload.userName(),
-                payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version);
+                payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version,
+                c.ctx.channel().attr(ClientCertificates.VARIABLES).get());
         Will finalWill = will;
         boolean finalAssigned = assigned;
         int finalServerKeepAlive = serverKeepAlive;

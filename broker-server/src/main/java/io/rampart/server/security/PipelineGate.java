@@ -59,6 +59,7 @@ final class PipelineGate implements ConnectGate {
                 .set(IdentityVariables.USERNAME, request.username())
                 .set(IdentityVariables.LISTENER, request.listener())
                 .set(IdentityVariables.PROTOCOL_VERSION, Integer.toString(request.protocolVersion()));
+        request.tlsVariables().forEach(vars::set);
         InetAddress address = null;
         if (request.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null) {
             address = inet.getAddress();
