@@ -23,11 +23,12 @@ public record RevocationSettings(Mode mode, List<Path> crlFiles, boolean crlDist
                                  URI ocspUrl, boolean ocspNonce, Duration timeout, FailurePolicy onUnavailable,
                                  int cacheSize) {
 
-    public static final RevocationSettings NONE = new RevocationSettings(Mode.NONE, List.of(), false, null, null,
-            false, null, null, 0);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CRL_REFRESH = Duration.ofHours(1);
     public static final int DEFAULT_CACHE_SIZE = 10_000;
+    /** No revocation checking (declared after the defaults it uses). */
+    public static final RevocationSettings NONE = new RevocationSettings(Mode.NONE, List.of(), false, null, null,
+            false, null, null, 0);
 
     /** Which revocation sources are asked. */
     public enum Mode {

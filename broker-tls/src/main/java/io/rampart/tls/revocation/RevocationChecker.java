@@ -72,7 +72,7 @@ public final class RevocationChecker {
                         }
                     }).build();
             this.ocspAnswers = Caffeine.newBuilder().maximumSize(settings.cacheSize()).build();
-            this.http = HttpClient.newBuilder().connectTimeout(settings.timeout())
+            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout())
                     .followRedirects(HttpClient.Redirect.NEVER).build();
         }
     }
