@@ -53,12 +53,39 @@ public final class KeyMaterials {
             throw new TlsConfigException(material.certificateChain() + ": contains no certificate");
         }
         PrivateKey key = privateKey(material.privateKey(), material.privateKeyPassword());
-        if (!chain.get(0).getPublicKey().getAlgorithm().equals(key.getAlgorithm())
-                && !(key.getAlgorithm().startsWith("EC") && chain.get(0).getPublicKey().getAlgorithm().startsWith("EC"))) {
-            throw new TlsConfigException(material.privateKey() + ": the key (" + key.getAlgorithm()
-                    + ") does not belong to the certificate in " + material.certificateChain());
+        if (!matches(key, chain.get(0))) {
+            throw new TlsConfigException(material.privateKey() + ": the private key does not belong to the certificate in "
+                    + material.certificateChain());
         }
         return new Loaded(key, chain.toArray(X509Certificate[]::new));
+    }
+
+    /** Whether the key signs what the certificate's public key verifies (a half-replaced pair does not). */
+    static boolean matches(PrivateKey key, X509Certificate cert) {
+        String algorithm = switch (key.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC", "ECDSA" -> "SHA256withECDSA";
+            case "Ed25519" -> "Ed25519";
+            case "Ed448" -> "Ed448";
+            case "RSASSA-PSS" -> null;
+            default -> null;
+        };
+        if (algorithm == null) {
+            return true;
+        }
+        try {
+            byte[] probe = "rampart key check".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature signer = java.security.Signature.getInstance(algorithm);
+            signer.initSign(key);
+            signer.update(probe);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(algorithm);
+            verifier.initVerify(cert.getPublicKey());
+            verifier.update(probe);
+            return verifier.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
     }
 
     /** All certificates of a PEM or DER file, in file order. */
@@ -156,6 +183,10 @@ public final class KeyMaterials {
                         X509Certificate[] x = new X509Certificate[chain.length];
                         for (int i = 0; i < chain.length; i++) {
                             x[i] = (X509Certificate) chain[i];
+                        }
+                        if (!matches(pk, x[0])) {
+                            throw new TlsConfigException(file + ": the private key of entry '" + alias
+                                    + "' does not belong to its certificate");
                         }
                         return new Loaded(pk, x);
                     }

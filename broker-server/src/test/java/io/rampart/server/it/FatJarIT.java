@@ -175,8 +175,8 @@ class FatJarIT {
     @Test
     void shippedDefaultConfiguration_parses() throws Exception {
         BrokerConfig config = ConfigLoader.load(projectRoot.resolve("config/broker.yaml"));
-        assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("tcp-local", "ws-local");
-        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080);
+        assertThat(config.listeners()).extracting(ListenerConfig::name).containsExactly("tcp-local", "ws-local", "tls-local");
+        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080, 8883);
         assertThat(config.listeners()).allSatisfy(l -> assertThat(l.bind()).isEqualTo("127.0.0.1"));
     }
 
@@ -191,8 +191,10 @@ class FatJarIT {
         int tcpPort = freePort();
         int wsPort = freePort();
         String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
-        String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort);
-        assertThat(rewritten).as("both ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080");
+        String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort)
+                .replace("port: 8883", "port: " + freePort());
+        assertThat(rewritten).as("all ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080")
+                .doesNotContain("port: 8883");
         Path workDir = tmp.resolve("install");
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config/broker.yaml"), rewritten);
