@@ -363,6 +363,56 @@ class TlsIT {
     }
 
     @Test
+    void required_expiredCertificate_isRefusedAsExpired() throws Exception {
+        TlsPki.Issued expired = pki.client(TlsPki.ClientSpec.of("dev-expired")
+                .valid(java.time.Instant.now().minus(Duration.ofDays(3)), java.time.Instant.now().minus(Duration.ofDays(1))));
+        TlsTools.sClient(broker.port("mtls"), pki.caPem(), "-tls1_2", "-cert", expired.certPem().toString(),
+                "-key", expired.keyPem().toString());
+        assertThat(SecAccessLog.await("serial=\"" + expired.serial().toString(16) + "\"", 1).get(0))
+                .contains("kind=expired listener=mtls").contains("subject=\"CN=dev-expired\"");
+    }
+
+    @Test
+    void observer_receivesEveryHandshakeAndRevocationCheck() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        io.rampart.tls.TlsObserver observer = new io.rampart.tls.TlsObserver() {
+            @Override
+            public void handshake(String listener, String result, String protocol, String cipher) {
+                seen.add("handshake " + listener + " " + result + " " + protocol);
+            }
+
+            @Override
+            public void revocationCheck(String method, String result, boolean cached) {
+                seen.add("revocation " + method + " " + result);
+            }
+        };
+        io.rampart.server.config.BrokerConfig config = io.rampart.server.config.ConfigLoader.parse("""
+                data-dir: "%s"
+                listeners:
+                  - type: tls
+                    name: observed
+                    bind: 127.0.0.1
+                    port: 0
+                    allow-anonymous: true
+                    tls:
+                      certificate: "%s"
+                      private-key: "%s"
+                      client-authentication: required
+                      trust: {certificates: "%s"}
+                      protocols: [TLSv1.3]
+                      revocation: {mode: crl, crl-files: ["%s"]}
+                """.formatted(dir.resolve("data-observed"), server.certPem(), server.keyPem(), pki.caPem(), crlFile),
+                "observed.yaml");
+        try (io.rampart.server.RampartBroker observed = io.rampart.server.RampartBroker.start(config, observer)) {
+            assertThat(TlsTools.handshakes(observed.port("observed"), pki.clientContext(device))).isTrue();
+            assertThat(TlsTools.handshakes(observed.port("observed"), pki.clientContext(revokedByFile))).isFalse();
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seen).contains(
+                    "handshake observed success TLSv1.3", "revocation crl good", "revocation crl revoked",
+                    "handshake observed revoked unknown"));
+        }
+    }
+
+    @Test
     void required_mosquittoPubWithClientCertificate_connects() throws Exception {
         TlsTools.Result r = TlsTools.mosquittoPub(broker.port("mtls"), "--cafile", pki.caPem().toString(),
                 "--cert", device.certPem().toString(), "--key", device.keyPem().toString(),
