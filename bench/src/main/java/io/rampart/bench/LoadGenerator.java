@@ -2,7 +2,9 @@ package io.rampart.bench;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.rampart.bench.load.ClientTls;
 import io.rampart.bench.load.ConnectRun;
+import io.rampart.bench.load.IdleRun;
 import io.rampart.bench.load.LoadSettings;
 import io.rampart.bench.load.Login;
 import io.rampart.bench.load.RunResult;
@@ -21,7 +23,7 @@ import picocli.CommandLine.Option;
  * was counted, 2 on bad options.
  */
 @Command(name = "rampart-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "MQTT load generator (pairs, fan-in, fan-out, connect) for Rampart or any other broker.")
+        description = "MQTT load generator (pairs, fan-in, fan-out, connect, idle) for Rampart or any other broker.")
 public final class LoadGenerator implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Broker host (default: ${DEFAULT-VALUE}).")
@@ -31,7 +33,7 @@ public final class LoadGenerator implements Callable<Integer> {
     int port;
 
     @Option(names = "--scenario", defaultValue = "pairs",
-            description = "pairs | fan-in | fan-out | connect (default: ${DEFAULT-VALUE}).")
+            description = "pairs | fan-in | fan-out | connect | idle (default: ${DEFAULT-VALUE}).")
     String scenario;
 
     @Option(names = "--qos", defaultValue = "0", description = "0 or 1 (default: ${DEFAULT-VALUE}).")
@@ -80,6 +82,16 @@ public final class LoadGenerator implements Callable<Integer> {
             description = "Prefix of every client id (default: rb-<random run id>-).")
     String clientIdPrefix;
 
+    @Option(names = "--tls", description = "Connect over TLS (full handshake per connection).")
+    boolean tls;
+
+    @Option(names = "--tls-version", description = "1.2 or 1.3 (default: both offered; implies --tls).")
+    String tlsVersion;
+
+    @Option(names = "--cafile", description = "PEM CA file the server certificate must chain to "
+            + "(default: any certificate is accepted; implies --tls).")
+    java.io.File caFile;
+
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
@@ -100,14 +112,18 @@ public final class LoadGenerator implements Callable<Integer> {
             String runId = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
             settings = new LoadSettings(host, port, Scenario.fromCli(scenario), qos(qos), version(mqttVersion),
                     clients, duration, warmup, payload, threads, inflight, window, runId,
-                    Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix);
+                    Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
+                    tls || tlsVersion != null || caFile != null
+                            ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile) : null);
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;
         }
-        RunResult result = settings.scenario() == Scenario.CONNECT
-                ? new ConnectRun(settings).run()
-                : new ThroughputRun(settings).run();
+        RunResult result = switch (settings.scenario()) {
+            case CONNECT -> new ConnectRun(settings).run();
+            case IDLE -> new IdleRun(settings).run();
+            default -> new ThroughputRun(settings).run();
+        };
         result.print(System.out, csv);
         return result.exitCode();
     }

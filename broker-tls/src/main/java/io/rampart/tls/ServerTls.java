@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.rampart.tls.revocation.RevocationChecker;
 import org.apache.logging.log4j.LogManager;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -48,6 +50,7 @@ public final class ServerTls implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger(ServerTls.class);
     private static final int TASK_THREADS = 16;
     private static final int TASK_QUEUE = 4096;
+    private static final int RELEASE_DELAY_SECONDS = 30;
 
     /** Refusals the trust manager raised, by engine, for the handshake handler to report. */
     private static final Map<SSLEngine, TlsRejection> REJECTIONS = Collections.synchronizedMap(new WeakHashMap<>());
@@ -62,11 +65,20 @@ public final class ServerTls implements AutoCloseable {
     private volatile byte[] digest;
     private volatile byte[] failedDigest;
     private ScheduledFuture<?> watch;
+    private ScheduledExecutorService timers;
 
     /** The contexts of one generation: the default and those chosen by host name. */
-    private record Contexts(SslContext defaultContext, Mapping<String, SslContext> byHost, X509Certificate defaultCert) {
+    private record Contexts(SslContext defaultContext, Mapping<String, SslContext> byHost, X509Certificate defaultCert,
+                            List<SslContext> all) {
         SslContext map(String host) {
             return host == null ? defaultContext : byHost.map(host);
+        }
+
+        /** Gives up this generation's references; engines still using a context keep it alive. */
+        void release() {
+            for (SslContext c : all) {
+                ReferenceCountUtil.release(c);
+            }
         }
     }
 
@@ -115,6 +127,7 @@ public final class ServerTls implements AutoCloseable {
                 c.defaultCert().getSubjectX500Principal().getName(), ClientCertificates.fingerprint(c.defaultCert()),
                 settings.sni().isEmpty() ? "" : ", " + settings.sni().size() + " SNI certificate(s)");
         long every = settings.reloadInterval().toMillis();
+        tls.timers = timers;
         if (every > 0 && timers != null) {
             tls.watch = timers.scheduleWithFixedDelay(tls::poll, every, every, TimeUnit.MILLISECONDS);
         }
@@ -138,15 +151,23 @@ public final class ServerTls implements AutoCloseable {
             }
         }
         KeyMaterials.Loaded main = KeyMaterials.load(settings.keyMaterial());
-        SslContext defaultContext = TlsContexts.build(settings, provider, main, trust);
-        DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
-        for (TlsSettings.SniCertificate sni : settings.sni()) {
-            SslContext ctx = TlsContexts.build(settings, provider, KeyMaterials.load(sni.keyMaterial()), trust);
-            for (String host : sni.hostNames()) {
-                mapping.add(host, ctx);
+        List<SslContext> all = new ArrayList<>();
+        try {
+            SslContext defaultContext = TlsContexts.build(settings, provider, main, trust);
+            all.add(defaultContext);
+            DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
+            for (TlsSettings.SniCertificate sni : settings.sni()) {
+                SslContext ctx = TlsContexts.build(settings, provider, KeyMaterials.load(sni.keyMaterial()), trust);
+                all.add(ctx);
+                for (String host : sni.hostNames()) {
+                    mapping.add(host, ctx);
+                }
             }
+            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all));
+        } catch (TlsConfigException | RuntimeException e) {
+            all.forEach(ReferenceCountUtil::release);
+            throw e;
         }
-        return new Contexts(defaultContext, mapping.build(), main.chain()[0]);
     }
 
     /** Checks the watched files; a change builds new contexts for new handshakes, a broken file keeps the old. */
@@ -158,7 +179,11 @@ public final class ServerTls implements AutoCloseable {
             }
             try {
                 Contexts next = build();
-                current.set(next);
+                Contexts previous = current.getAndSet(next);
+                if (previous != null) {
+                    // Not at once: an event loop may be between looking a context up and creating its engine.
+                    timers.schedule(previous::release, RELEASE_DELAY_SECONDS, TimeUnit.SECONDS);
+                }
                 digest = now;
                 failedDigest = null;
                 LOG.info("listener '{}': TLS material changed, new handshakes use certificate {} (SHA-256 {});"
@@ -239,6 +264,10 @@ public final class ServerTls implements AutoCloseable {
         }
         if (tasks != null) {
             tasks.shutdownNow();
+        }
+        Contexts last = current.getAndSet(null);
+        if (last != null) {
+            last.release();
         }
     }
 

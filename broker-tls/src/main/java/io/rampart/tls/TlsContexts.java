@@ -30,7 +30,11 @@ public final class TlsContexts {
     private TlsContexts() {
     }
 
-    /** The Netty provider for a setting; AUTO falls back to the JDK when OpenSSL cannot load (logged once). */
+    /**
+     * The Netty provider for a setting; AUTO falls back to the JDK when OpenSSL cannot load (logged once).
+     * OpenSSL contexts and engines are the reference-counted kind: no finalizers on the handshake path; each
+     * engine holds its context, so a replaced context is freed when its last connection closes.
+     */
     public static SslProvider provider(TlsSettings.Provider provider) {
         switch (provider) {
             case JDK:
@@ -40,10 +44,10 @@ public final class TlsContexts {
                     throw new IllegalArgumentException("provider: openssl cannot be used: the native library did not load ("
                             + OpenSsl.unavailabilityCause() + "); use provider: jdk");
                 }
-                return SslProvider.OPENSSL;
+                return SslProvider.OPENSSL_REFCNT;
             default:
                 if (OpenSsl.isAvailable()) {
-                    return SslProvider.OPENSSL;
+                    return SslProvider.OPENSSL_REFCNT;
                 }
                 if (FALLBACK_LOGGED.compareAndSet(false, true)) {
                     LOG.warn("OpenSSL (netty-tcnative BoringSSL) is not available, TLS listeners use the JDK provider: {}",
@@ -146,7 +150,12 @@ public final class TlsContexts {
         try {
             // The provider's default list does not depend on the key; a throw-away context reveals it.
             KeyMaterials.Loaded probe = DevCertificate.selfSigned("probe");
-            return SslContextBuilder.forServer(probe.key(), probe.chain()).sslProvider(provider).build().cipherSuites();
+            SslContext context = SslContextBuilder.forServer(probe.key(), probe.chain()).sslProvider(provider).build();
+            try {
+                return context.cipherSuites();
+            } finally {
+                io.netty.util.ReferenceCountUtil.release(context);
+            }
         } catch (Exception e) {
             throw new IllegalStateException("cannot determine the default cipher suites: " + e.getMessage(), e);
         }
@@ -156,7 +165,9 @@ public final class TlsContexts {
     static SslContext build(TlsSettings s, SslProvider provider, KeyMaterials.Loaded key, TrustManager trust)
             throws TlsConfigException {
         try {
-            SslContextBuilder b = SslContextBuilder.forServer(key.key(), key.chain())
+            SslContextBuilder b = (provider == SslProvider.JDK
+                    ? SslContextBuilder.forServer(key.key(), key.chain())
+                    : SslContextBuilder.forServer(cachingKeyManagers(key)))
                     .sslProvider(provider)
                     .protocols(s.protocols())
                     .clientAuth(switch (s.clientAuth()) {
@@ -175,6 +186,23 @@ public final class TlsContexts {
         } catch (Exception e) {
             throw new TlsConfigException("cannot build the TLS context (" + e.getMessage() + ")", e);
         }
+    }
+
+    /**
+     * OpenSSL: a key manager whose native key material is made once, not on every handshake (which is what
+     * Netty does for a plain key manager: encode and parse key and chain per connection).
+     */
+    private static javax.net.ssl.KeyManagerFactory cachingKeyManagers(KeyMaterials.Loaded key) throws Exception {
+        char[] password = "rampart".toCharArray();
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", key.key(), password, key.chain());
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        javax.net.ssl.KeyManagerFactory caching = new io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory(kmf);
+        caching.init(ks, password);
+        return caching;
     }
 
     static String lower(Enum<?> e) {

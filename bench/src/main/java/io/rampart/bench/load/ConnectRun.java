@@ -39,7 +39,7 @@ public final class ConnectRun {
 
     public RunResult run() throws InterruptedException {
         String transportName;
-        try (Transport transport = new Transport(settings.threads())) {
+        try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
             bootstrap = transport.bootstrap(settings.host(), settings.port());
             window.open(System.nanoTime(), TimeUnit.SECONDS.toNanos(settings.warmupSeconds()),

@@ -9,7 +9,9 @@ public enum Scenario {
     /** One publisher, N subscribers of the same topic. */
     FAN_OUT("fan-out"),
     /** Connection churn: CONNECT / CONNACK / DISCONNECT with a concurrency of N. */
-    CONNECT("connect");
+    CONNECT("connect"),
+    /** N connections that connect and stay idle for the measured duration (memory per connection). */
+    IDLE("idle");
 
     private final String cliName;
 
@@ -27,6 +29,6 @@ public enum Scenario {
                 return s;
             }
         }
-        throw new IllegalArgumentException("unknown scenario '" + value + "' (pairs, fan-in, fan-out, connect)");
+        throw new IllegalArgumentException("unknown scenario '" + value + "' (pairs, fan-in, fan-out, connect, idle)");
     }
 }

@@ -37,7 +37,7 @@ public final class ThroughputRun {
 
     public RunResult run() throws InterruptedException {
         String transportName;
-        try (Transport transport = new Transport(settings.threads())) {
+        try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
             Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port());
             plan();

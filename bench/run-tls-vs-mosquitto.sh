@@ -1,0 +1,307 @@
+#!/usr/bin/env bash
+# TLS benchmark: Rampart vs Mosquitto in the same run, on loopback, both with TLS listeners using the same
+# certificates (an RSA 2048 and an ECDSA P-256 server key, made here with openssl). Prints a markdown table on
+# stdout (progress on stderr):
+#   - handshakes per second: the connect scenario over TLS (a full handshake + CONNECT/CONNACK/DISCONNECT per
+#     connection, no session resumption), TLS 1.2 and 1.3, RSA and ECDSA;
+#   - message throughput over TLS (pairs, QoS 0 and 1, ECDSA, TLS 1.3);
+#   - memory per idle TLS connection: resident set size of the broker process before and with IDLE_CLIENTS
+#     idle TLS connections, divided by their number.
+# Builds nothing: run `mvn -B -DskipTests package` in the repository root first.
+#
+# Environment (defaults in brackets):
+#   DURATION [8]  WARMUP [3]            measured and warm-up seconds per run
+#   CONNECT_CLIENTS [8]  CONNECT_THREADS [2]  concurrency and generator threads of the handshake runs
+#   CLIENTS [10]                        publishers of the pairs runs
+#   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections and how long they are held
+#   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
+#   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
+#   KEEP_TMP [0]                        1 keeps the temp dir (keys, configs, logs)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${BUILD_DIR:-target}
+BENCH_JAR=${BENCH_JAR:-$ROOT/bench/$BUILD_DIR/rampart-bench.jar}
+RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/$BUILD_DIR/rampart.jar}
+MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-3}
+CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
+CONNECT_THREADS=${CONNECT_THREADS:-2}
+CLIENTS=${CLIENTS:-10}
+IDLE_CLIENTS=${IDLE_CLIENTS:-2000}
+IDLE_HOLD=${IDLE_HOLD:-5}
+BROKERS=${BROKERS:-"mosquitto rampart"}
+GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
+RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
+KEEP_TMP=${KEEP_TMP:-0}
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
+command -v openssl >/dev/null || die "openssl is needed to make the test certificates"
+command -v python3 >/dev/null || die "python3 is needed to pick free ports"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-tls-bench.XXXXXX")
+chmod 755 "$TMP"
+MOSQ_PID=""
+RAMPART_PID=""
+GEN_PID=""
+
+stop_pid() {
+    local pid=$1
+    [[ -n $pid ]] || return 0
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    stop_pid "$GEN_PID"
+    stop_pid "$MOSQ_PID"
+    stop_pid "$RAMPART_PID"
+    if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cp "$BENCH_JAR" "$TMP/rampart-bench.jar"; BENCH_JAR=$TMP/rampart-bench.jar
+if [[ -f $RAMPART_JAR ]]; then cp "$RAMPART_JAR" "$TMP/rampart.jar"; RAMPART_JAR=$TMP/rampart.jar; fi
+
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for_port() {
+    local port=$1 pid=$2 name=$3
+    for _ in $(seq 300); do
+        kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up"; return 1; }
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.1
+    done
+    log "$name did not accept connections on port $port within 30 s"
+    return 1
+}
+
+# Certificates: a CA, and server certificates for 127.0.0.1 with an RSA 2048 and an ECDSA P-256 key.
+make_pki() {
+    local d=$TMP/pki
+    mkdir -p "$d"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+        -subj "/CN=bench CA" -days 2 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$d/san.ext"
+    openssl req -newkey rsa:2048 -nodes -keyout "$d/rsa.key" -out "$d/rsa.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+    openssl x509 -req -in "$d/rsa.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+        -extfile "$d/san.ext" -out "$d/rsa.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ec.key" -out "$d/ec.csr" \
+        -subj "/CN=127.0.0.1" 2>/dev/null
+    openssl x509 -req -in "$d/ec.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+        -extfile "$d/san.ext" -out "$d/ec.pem" 2>/dev/null
+    # PKCS#8 for Rampart (openssl writes PKCS#8 already; normalise anyway)
+    openssl pkcs8 -topk8 -nocrypt -in "$d/rsa.key" -out "$d/rsa-pk8.key"
+    openssl pkcs8 -topk8 -nocrypt -in "$d/ec.key" -out "$d/ec-pk8.key"
+    chmod -R a+r "$d"
+}
+
+start_mosquitto() {
+    [[ -x $MOSQUITTO ]] || { log "mosquitto not found at $MOSQUITTO"; return 1; }
+    MOSQ_RSA=$(free_port); MOSQ_EC=$(free_port)
+    cat > "$TMP/mosquitto.conf" <<CONF
+per_listener_settings false
+allow_anonymous true
+set_tcp_nodelay true
+max_queued_messages 1000000
+max_inflight_messages 64
+persistence false
+log_dest file $TMP/mosquitto-broker.log
+listener $MOSQ_RSA 127.0.0.1
+cafile $TMP/pki/ca.pem
+certfile $TMP/pki/rsa.pem
+keyfile $TMP/pki/rsa.key
+listener $MOSQ_EC 127.0.0.1
+cafile $TMP/pki/ca.pem
+certfile $TMP/pki/ec.pem
+keyfile $TMP/pki/ec.key
+CONF
+    chmod 644 "$TMP/mosquitto.conf"
+    "$MOSQUITTO" -c "$TMP/mosquitto.conf" >"$TMP/mosquitto.log" 2>&1 &
+    MOSQ_PID=$!
+    wait_for_port "$MOSQ_EC" "$MOSQ_PID" mosquitto
+}
+
+start_rampart() {
+    [[ -f $RAMPART_JAR ]] || { log "$RAMPART_JAR not found"; return 1; }
+    RAMPART_RSA=$(free_port); RAMPART_EC=$(free_port)
+    cat > "$TMP/rampart.yaml" <<CONF
+listeners:
+  - type: tls
+    name: tls-rsa
+    bind: 127.0.0.1
+    port: $RAMPART_RSA
+    allow-anonymous: true
+    tls: {certificate: "$TMP/pki/rsa.pem", private-key: "$TMP/pki/rsa-pk8.key"}
+  - type: tls
+    name: tls-ec
+    bind: 127.0.0.1
+    port: $RAMPART_EC
+    allow-anonymous: true
+    tls: {certificate: "$TMP/pki/ec.pem", private-key: "$TMP/pki/ec-pk8.key"}
+mqtt:
+  max-queued-messages: 100000
+CONF
+    mkdir -p "$TMP/rampart-work"
+    # shellcheck disable=SC2086
+    (cd "$TMP/rampart-work" && exec java $RAMPART_JAVA_OPTS -jar "$RAMPART_JAR" --config "$TMP/rampart.yaml") \
+        >"$TMP/rampart.log" 2>&1 &
+    RAMPART_PID=$!
+    wait_for_port "$RAMPART_EC" "$RAMPART_PID" rampart
+}
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
+CLK_TCK=$(getconf CLK_TCK)
+
+# One generator run; prints the CSV data line + ",<exit code>,<broker CPU seconds>" or "FAILED:<exit code>".
+run_load() {
+    local port=$1 pid=$2 scenario=$3 qos=$4 extra=$5 clients out rc line cpu0 cpu1
+    case $scenario in
+        connect) clients=$CONNECT_CLIENTS; extra="$extra --threads $CONNECT_THREADS" ;;
+        *) clients=$CLIENTS ;;
+    esac
+    echo "--- port $port $scenario qos $qos $extra" >>"$TMP/generator.log"
+    cpu0=$(cpu_ticks "$pid")
+    set +e
+    # shellcheck disable=SC2086
+    out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario "$scenario" \
+        --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" --cafile "$TMP/pki/ca.pem" \
+        --format csv $extra 2>>"$TMP/generator.log")
+    rc=$?
+    set -e
+    cpu1=$(cpu_ticks "$pid")
+    line=$(printf '%s\n' "$out" | tail -n 1)
+    if [[ $line != "$scenario,"* ]]; then echo "FAILED:$rc"; return; fi
+    echo "$line,$rc,$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }')"
+}
+
+# Idle TLS connections: prints "<connected>,<RSS before kB>,<RSS with connections kB>" or "FAILED".
+run_idle() {
+    local port=$1 pid=$2 before after errlog=$TMP/idle-$1.err
+    before=$(rss_kb "$pid")
+    : >"$errlog"
+    # shellcheck disable=SC2086
+    java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario idle --clients "$IDLE_CLIENTS" \
+        --duration "$IDLE_HOLD" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
+        >"$TMP/idle-$1.out" 2>"$errlog" &
+    GEN_PID=$!
+    for _ in $(seq 600); do
+        grep -q "idle: all connected" "$errlog" && break
+        kill -0 "$GEN_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q "idle: all connected" "$errlog"; then
+        wait "$GEN_PID" 2>/dev/null || true; GEN_PID=""
+        echo "FAILED"; return
+    fi
+    sleep 2
+    after=$(rss_kb "$pid")
+    wait "$GEN_PID" 2>/dev/null || true; GEN_PID=""
+    echo "$IDLE_CLIENTS,$before,$after"
+}
+
+field() { cut -d, -f"$2" <<<"$1"; }
+ok() { [[ -n $1 && $1 != FAILED* ]]; }
+rate() { if ok "$1"; then printf "%.0f" "$(field "$1" 8)"; else echo "—"; fi; }
+p99() { if ok "$1"; then printf "%.0f" "$(field "$1" 10)"; else echo "—"; fi; }
+eff() {
+    if ok "$1"; then
+        awk -v n="$(field "$1" 16)" -v c="$(field "$1" 18)" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "—" }'
+    else echo "—"; fi
+}
+ratio() {
+    if ok "$1" && ok "$2"; then
+        awk -v a="$(field "$2" 8)" -v b="$(field "$1" 8)" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "—" }'
+    else echo "—"; fi
+}
+errs() {
+    local notes=()
+    if ok "$1"; then [[ $(field "$1" 13) != 0 ]] && notes+=("Mosquitto $(field "$1" 13) errors"); elif [[ -n $1 ]]; then notes+=("Mosquitto failed"); fi
+    if ok "$2"; then [[ $(field "$2" 13) != 0 ]] && notes+=("Rampart $(field "$2" 13) errors"); elif [[ -n $2 ]]; then notes+=("Rampart failed"); fi
+    local IFS=';'; echo "${notes[*]:-}"
+}
+
+make_pki
+declare -A UP=()
+for b in $BROKERS; do
+    case $b in
+        mosquitto) if start_mosquitto; then UP[mosquitto]=1; log "mosquitto on $MOSQ_RSA (RSA), $MOSQ_EC (ECDSA)";
+                   else log "mosquitto did not start"; tail -n 15 "$TMP/mosquitto.log" >&2 || true; fi ;;
+        rampart) if start_rampart; then UP[rampart]=1; log "rampart on $RAMPART_RSA (RSA), $RAMPART_EC (ECDSA)";
+                 else log "rampart did not start"; tail -n 15 "$TMP/rampart.log" >&2 || true; fi ;;
+        *) die "unknown broker '$b'" ;;
+    esac
+done
+(( ${#UP[@]} > 0 )) || die "no broker started"
+
+echo "### TLS: Rampart vs Mosquitto, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+MOSQ_VERSION=$({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1)
+echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $(java -version 2>&1 | head -n 1); $(openssl version)."
+echo "Rampart TLS provider: $(grep -o 'TLS via [^,]*' "$TMP/rampart.log" 2>/dev/null | head -n 1 || echo unknown)."
+echo "Loopback, MQTT 3.1.1, ${WARMUP} s warm-up + ${DURATION} s measured per run. Handshakes: the connect scenario"
+echo "over TLS, concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator threads, a full handshake per connection."
+echo "1-minute load average before the first run: $(cut -d' ' -f1 /proc/loadavg)."
+echo
+echo "| scenario | Mosquitto /s | Rampart /s | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | notes |"
+echo "|---|---:|---:|---:|---:|---:|---|"
+
+port_of() { # broker key
+    case "$1-$2" in
+        mosquitto-rsa) echo "$MOSQ_RSA" ;; mosquitto-ec) echo "$MOSQ_EC" ;;
+        rampart-rsa) echo "$RAMPART_RSA" ;; rampart-ec) echo "$RAMPART_EC" ;;
+    esac
+}
+pid_of() { if [[ $1 == mosquitto ]]; then echo "$MOSQ_PID"; else echo "$RAMPART_PID"; fi; }
+
+row() { # label scenario qos key extra
+    local label=$1 scenario=$2 qos=$3 key=$4 extra=$5 m="" r=""
+    for b in mosquitto rampart; do
+        [[ -n ${UP[$b]:-} ]] || continue
+        kill -0 "$(pid_of $b)" 2>/dev/null || { log "$b stopped"; unset "UP[$b]"; continue; }
+        log "$label against $b"
+        res=$(run_load "$(port_of $b "$key")" "$(pid_of $b)" "$scenario" "$qos" "$extra")
+        if [[ $b == mosquitto ]]; then m=$res; else r=$res; fi
+        sleep 1
+    done
+    echo "| $label | $(rate "$m") | $(rate "$r") | $(ratio "$m" "$r") | $(p99 "$m") / $(p99 "$r") | $(eff "$m") / $(eff "$r") | $(errs "$m" "$r") |"
+}
+
+row "handshakes TLS 1.2 RSA 2048" connect 0 rsa "--tls-version 1.2"
+row "handshakes TLS 1.3 RSA 2048" connect 0 rsa "--tls-version 1.3"
+row "handshakes TLS 1.2 ECDSA P-256" connect 0 ec "--tls-version 1.2"
+row "handshakes TLS 1.3 ECDSA P-256" connect 0 ec "--tls-version 1.3"
+row "pairs QoS 0 over TLS 1.3 (msg/s)" pairs 0 ec "--tls-version 1.3"
+row "pairs QoS 1 over TLS 1.3 (msg/s)" pairs 1 ec "--tls-version 1.3"
+
+echo
+echo "Memory per idle TLS 1.3 connection (ECDSA listener, $IDLE_CLIENTS connections, resident set size of the broker"
+echo "process with the connections open minus before; the JVM's RSS also moves with heap sizing and GC, read it as an estimate):"
+echo
+echo "| broker | RSS before (MiB) | RSS with connections (MiB) | per connection (KiB) |"
+echo "|---|---:|---:|---:|"
+for b in mosquitto rampart; do
+    [[ -n ${UP[$b]:-} ]] || continue
+    log "idle TLS connections against $b"
+    res=$(run_idle "$(port_of $b ec)" "$(pid_of $b)")
+    if ok "$res"; then
+        awk -F, -v name="$b" '{ printf "| %s | %.1f | %.1f | %.1f |\n", name, $2 / 1024, $3 / 1024, ($3 - $2) / $1 }' <<<"$res"
+    else
+        echo "| $b | — | — | failed |"
+    fi
+    sleep 1
+done
+exit 0
