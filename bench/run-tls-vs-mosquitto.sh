@@ -13,7 +13,7 @@
 #   DURATION [8]  WARMUP [3]            measured and warm-up seconds per run
 #   CONNECT_CLIENTS [8]  CONNECT_THREADS [2]  concurrency and generator threads of the handshake runs
 #   CLIENTS [10]                        publishers of the pairs runs
-#   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections and how long they are held
+#   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections; they are held IDLE_HOLD + 5 s, measured after 2 s
 #   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
 #   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
 #   KEEP_TMP [0]                        1 keeps the temp dir (keys, configs, logs)
@@ -188,14 +188,23 @@ run_load() {
     echo "$line,$rc,$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }')"
 }
 
-# Idle TLS connections: prints "<connected>,<RSS before kB>,<RSS with connections kB>" or "FAILED".
+# Java heap in use after a full GC, in kB ("" when jcmd is missing or the process is not a JVM).
+heap_kb() {
+    command -v jcmd >/dev/null || return 0
+    jcmd "$1" GC.run >/dev/null 2>&1 || return 0
+    jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); print v; exit } }'
+}
+
+# Idle TLS connections: prints "<connected>,<RSS before kB>,<RSS with connections kB>,<heap before kB>,<heap with kB>"
+# (heap only for a JVM) or "FAILED".
 run_idle() {
-    local port=$1 pid=$2 before after errlog=$TMP/idle-$1.err
+    local port=$1 pid=$2 before after heap0="" heap1="" errlog=$TMP/idle-$1.err
+    [[ $pid == "$RAMPART_PID" ]] && heap0=$(heap_kb "$pid")
     before=$(rss_kb "$pid")
     : >"$errlog"
     # shellcheck disable=SC2086
     java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario idle --clients "$IDLE_CLIENTS" \
-        --duration "$IDLE_HOLD" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
+        --duration "$((IDLE_HOLD + 5))" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
         >"$TMP/idle-$1.out" 2>"$errlog" &
     GEN_PID=$!
     for _ in $(seq 600); do
@@ -209,8 +218,10 @@ run_idle() {
     fi
     sleep 2
     after=$(rss_kb "$pid")
+    [[ $pid == "$RAMPART_PID" ]] && heap1=$(heap_kb "$pid")
     wait "$GEN_PID" 2>/dev/null || true; GEN_PID=""
-    echo "$IDLE_CLIENTS,$before,$after"
+    log "idle $port: rss $before -> $after kB, heap after GC $heap0 -> $heap1 kB"
+    echo "$IDLE_CLIENTS,$before,$after,$heap0,$heap1"
 }
 
 field() { cut -d, -f"$2" <<<"$1"; }
@@ -291,16 +302,19 @@ echo
 echo "Memory per idle TLS 1.3 connection (ECDSA listener, $IDLE_CLIENTS connections, resident set size of the broker"
 echo "process with the connections open minus before; the JVM's RSS also moves with heap sizing and GC, read it as an estimate):"
 echo
-echo "| broker | RSS before (MiB) | RSS with connections (MiB) | per connection (KiB) |"
-echo "|---|---:|---:|---:|"
+echo "Rampart also gets the Java heap in use after a full GC (jcmd GC.run) before and with the connections."
+echo
+echo "| broker | RSS before (MiB) | RSS with connections (MiB) | RSS per connection (KiB) | Java heap per connection after GC (KiB) |"
+echo "|---|---:|---:|---:|---:|"
 for b in mosquitto rampart; do
     [[ -n ${UP[$b]:-} ]] || continue
     log "idle TLS connections against $b"
     res=$(run_idle "$(port_of $b ec)" "$(pid_of $b)")
     if ok "$res"; then
-        awk -F, -v name="$b" '{ printf "| %s | %.1f | %.1f | %.1f |\n", name, $2 / 1024, $3 / 1024, ($3 - $2) / $1 }' <<<"$res"
+        awk -F, -v name="$b" '{ heap = ($4 != "" && $5 != "") ? sprintf("%.1f", ($5 - $4) / $1) : "—";
+            printf "| %s | %.1f | %.1f | %.1f | %s |\n", name, $2 / 1024, $3 / 1024, ($3 - $2) / $1, heap }' <<<"$res"
     else
-        echo "| $b | — | — | failed |"
+        echo "| $b | — | — | failed | — |"
     fi
     sleep 1
 done
