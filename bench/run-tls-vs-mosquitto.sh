@@ -15,7 +15,8 @@
 #   CLIENTS [10]                        publishers of the pairs runs
 #   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections; they are held IDLE_HOLD + 5 s, measured after 2 s
 #   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
-#   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
+#   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]
+#   RAMPART_JAVA_OPTS ["-Xms512m -Xmx512m -XX:+AlwaysPreTouch"]
 #   KEEP_TMP [0]                        1 keeps the temp dir (keys, configs, logs)
 set -euo pipefail
 
@@ -33,7 +34,9 @@ IDLE_CLIENTS=${IDLE_CLIENTS:-2000}
 IDLE_HOLD=${IDLE_HOLD:-5}
 BROKERS=${BROKERS:-"mosquitto rampart"}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
-RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
+# A fixed, pre-touched heap: the JVM's resident size then only grows with native memory (OpenSSL objects,
+# direct buffers), and the Java heap per connection is measured separately after a full GC.
+RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+AlwaysPreTouch"}
 KEEP_TMP=${KEEP_TMP:-0}
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -299,22 +302,23 @@ row "pairs QoS 0 over TLS 1.3 (msg/s)" pairs 0 ec "--tls-version 1.3"
 row "pairs QoS 1 over TLS 1.3 (msg/s)" pairs 1 ec "--tls-version 1.3"
 
 echo
-echo "Memory per idle TLS 1.3 connection (ECDSA listener, $IDLE_CLIENTS connections, resident set size of the broker"
-echo "process with the connections open minus before; the JVM's RSS also moves with heap sizing and GC, read it as an estimate):"
+echo "Memory per idle TLS 1.3 connection (ECDSA listener, $IDLE_CLIENTS connections): resident set size of the broker"
+echo "process with the connections open minus before. Rampart runs with \`$RAMPART_JAVA_OPTS\`: with a pre-touched fixed"
+echo "heap its RSS grows only with native memory (OpenSSL objects, direct buffers); its Java heap in use after a full GC"
+echo "(jcmd GC.run) is measured separately, and the total is both."
 echo
-echo "Rampart also gets the Java heap in use after a full GC (jcmd GC.run) before and with the connections."
-echo
-echo "| broker | RSS before (MiB) | RSS with connections (MiB) | RSS per connection (KiB) | Java heap per connection after GC (KiB) |"
-echo "|---|---:|---:|---:|---:|"
+echo "| broker | RSS before (MiB) | RSS with connections (MiB) | RSS per connection (KiB) | Java heap per connection (KiB) | total per connection (KiB) |"
+echo "|---|---:|---:|---:|---:|---:|"
 for b in mosquitto rampart; do
     [[ -n ${UP[$b]:-} ]] || continue
     log "idle TLS connections against $b"
     res=$(run_idle "$(port_of $b ec)" "$(pid_of $b)")
     if ok "$res"; then
-        awk -F, -v name="$b" '{ heap = ($4 != "" && $5 != "") ? sprintf("%.1f", ($5 - $4) / $1) : "—";
-            printf "| %s | %.1f | %.1f | %.1f | %s |\n", name, $2 / 1024, $3 / 1024, ($3 - $2) / $1, heap }' <<<"$res"
+        awk -F, -v name="$b" '{ rss = ($3 - $2) / $1; h = ($4 != "" && $5 != "") ? ($5 - $4) / $1 : 0;
+            heap = ($4 != "" && $5 != "") ? sprintf("%.1f", h) : "—";
+            printf "| %s | %.1f | %.1f | %.1f | %s | %.1f |\n", name, $2 / 1024, $3 / 1024, rss, heap, rss + h }' <<<"$res"
     else
-        echo "| $b | — | — | failed | — |"
+        echo "| $b | — | — | failed | — | — |"
     fi
     sleep 1
 done
