@@ -13,7 +13,7 @@
 #   DURATION [8]  WARMUP [3]            measured and warm-up seconds per run
 #   CONNECT_CLIENTS [8]  CONNECT_THREADS [2]  concurrency and generator threads of the handshake runs
 #   CLIENTS [10]                        publishers of the pairs runs
-#   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections; they are held IDLE_HOLD + 5 s, measured after 2 s
+#   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections (two halves, see run_idle) and the hold time
 #   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
 #   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]
 #   RAMPART_JAVA_OPTS ["-Xms512m -Xmx512m -XX:+AlwaysPreTouch"]
@@ -198,33 +198,47 @@ heap_kb() {
     jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); print v; exit } }'
 }
 
-# Idle TLS connections: prints "<connected>,<RSS before kB>,<RSS with connections kB>,<heap before kB>,<heap with kB>"
-# (heap only for a JVM) or "FAILED".
-run_idle() {
-    local port=$1 pid=$2 before after heap0="" heap1="" errlog=$TMP/idle-$1.err
-    [[ $pid == "$RAMPART_PID" ]] && heap0=$(heap_kb "$pid")
-    before=$(rss_kb "$pid")
+# Starts a generator holding $3 idle TLS connections to port $1 for $4 seconds; waits until all are connected.
+# Sets IDLE_GEN to its pid; returns 1 when they did not all connect.
+start_idle() {
+    local port=$1 tag=$2 count=$3 hold=$4 errlog=$TMP/idle-$1-$2.err
     : >"$errlog"
     # shellcheck disable=SC2086
-    java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario idle --clients "$IDLE_CLIENTS" \
-        --duration "$((IDLE_HOLD + 5))" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
-        >"$TMP/idle-$1.out" 2>"$errlog" &
-    GEN_PID=$!
-    for _ in $(seq 600); do
-        grep -q "idle: all connected" "$errlog" && break
-        kill -0 "$GEN_PID" 2>/dev/null || break
+    java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario idle --clients "$count" \
+        --duration "$hold" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
+        --client-id-prefix "idle-$tag-" >"$TMP/idle-$1-$2.out" 2>"$errlog" &
+    IDLE_GEN=$!
+    for _ in $(seq 900); do
+        grep -q "idle: all connected" "$errlog" && return 0
+        kill -0 "$IDLE_GEN" 2>/dev/null || return 1
         sleep 0.1
     done
-    if ! grep -q "idle: all connected" "$errlog"; then
-        wait "$GEN_PID" 2>/dev/null || true; GEN_PID=""
-        echo "FAILED"; return
-    fi
+    return 1
+}
+
+# Memory per idle TLS connection, in two stages on a freshly started broker: IDLE_CLIENTS/2 connections absorb the
+# one-time allocations (allocator arenas, caches); the broker's growth while the second IDLE_CLIENTS/2 connect is
+# what a connection costs. Prints "<count>,<RSS stage 1 kB>,<RSS stage 2 kB>,<heap 1 kB>,<heap 2 kB>" (heap only
+# for the JVM) or "FAILED".
+run_idle() {
+    local port=$1 pid=$2 half=$((IDLE_CLIENTS / 2)) rss1 rss2 heap1="" heap2="" first second
+    start_idle "$port" a "$half" $((IDLE_HOLD + 60)) || { stop_pid "$IDLE_GEN"; echo "FAILED"; return; }
+    first=$IDLE_GEN
     sleep 2
-    after=$(rss_kb "$pid")
-    [[ $pid == "$RAMPART_PID" ]] && heap1=$(heap_kb "$pid")
-    wait "$GEN_PID" 2>/dev/null || true; GEN_PID=""
-    log "idle $port: rss $before -> $after kB, heap after GC $heap0 -> $heap1 kB"
-    echo "$IDLE_CLIENTS,$before,$after,$heap0,$heap1"
+    rss1=$(rss_kb "$pid")
+    if [[ $pid == "$RAMPART_PID" ]]; then heap1=$(heap_kb "$pid"); fi
+    GEN_PID=$first
+    if ! start_idle "$port" b "$half" $((IDLE_HOLD + 5)); then
+        stop_pid "$IDLE_GEN"; stop_pid "$first"; GEN_PID=""; echo "FAILED"; return
+    fi
+    second=$IDLE_GEN
+    sleep 2
+    rss2=$(rss_kb "$pid")
+    if [[ $pid == "$RAMPART_PID" ]]; then heap2=$(heap_kb "$pid"); fi
+    log "idle $port: rss $rss1 -> $rss2 kB, heap after GC $heap1 -> $heap2 kB for $half more connections"
+    wait "$second" 2>/dev/null || true
+    stop_pid "$first"; GEN_PID=""
+    echo "$half,$rss1,$rss2,$heap1,$heap2"
 }
 
 field() { cut -d, -f"$2" <<<"$1"; }
@@ -248,6 +262,14 @@ errs() {
     local IFS=';'; echo "${notes[*]:-}"
 }
 
+port_of() { # broker key
+    case "$1-$2" in
+        mosquitto-rsa) echo "$MOSQ_RSA" ;; mosquitto-ec) echo "$MOSQ_EC" ;;
+        rampart-rsa) echo "$RAMPART_RSA" ;; rampart-ec) echo "$RAMPART_EC" ;;
+    esac
+}
+pid_of() { if [[ $1 == mosquitto ]]; then echo "$MOSQ_PID"; else echo "$RAMPART_PID"; fi; }
+
 make_pki
 declare -A UP=()
 for b in $BROKERS; do
@@ -261,6 +283,23 @@ for b in $BROKERS; do
 done
 (( ${#UP[@]} > 0 )) || die "no broker started"
 
+# Memory first, on freshly started brokers: after the throughput runs a broker's allocator holds memory (e.g. of
+# queued messages) that new connections would reuse unseen.
+MEM_ROWS=()
+for b in mosquitto rampart; do
+    [[ -n ${UP[$b]:-} ]] || continue
+    log "idle TLS connections against $b"
+    res=$(run_idle "$(port_of $b ec)" "$(pid_of $b)")
+    if ok "$res"; then
+        MEM_ROWS+=("$(awk -F, -v name="$b" '{ rss = ($3 - $2) / $1; h = ($4 != "" && $5 != "") ? ($5 - $4) / $1 : 0;
+            heap = ($4 != "" && $5 != "") ? sprintf("%.1f", h) : "—";
+            printf "| %s | %.1f | %.1f | %.1f | %s | %.1f |\n", name, $2 / 1024, $3 / 1024, rss, heap, rss + h }' <<<"$res")")
+    else
+        MEM_ROWS+=("| $b | — | — | failed | — | — |")
+    fi
+    sleep 1
+done
+
 echo "### TLS: Rampart vs Mosquitto, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 MOSQ_VERSION=$({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1)
@@ -268,18 +307,12 @@ echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $
 echo "Rampart TLS provider: $(grep -o 'TLS via [^,]*' "$TMP/rampart.log" 2>/dev/null | head -n 1 || echo unknown)."
 echo "Loopback, MQTT 3.1.1, ${WARMUP} s warm-up + ${DURATION} s measured per run. Handshakes: the connect scenario"
 echo "over TLS, concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator threads, a full handshake per connection."
-echo "1-minute load average before the first run: $(cut -d' ' -f1 /proc/loadavg)."
+echo "1-minute load average before the handshake runs: $(cut -d' ' -f1 /proc/loadavg) (the idle-memory runs came first,"
+echo "on freshly started brokers)."
 echo
 echo "| scenario | Mosquitto /s | Rampart /s | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | notes |"
 echo "|---|---:|---:|---:|---:|---:|---|"
 
-port_of() { # broker key
-    case "$1-$2" in
-        mosquitto-rsa) echo "$MOSQ_RSA" ;; mosquitto-ec) echo "$MOSQ_EC" ;;
-        rampart-rsa) echo "$RAMPART_RSA" ;; rampart-ec) echo "$RAMPART_EC" ;;
-    esac
-}
-pid_of() { if [[ $1 == mosquitto ]]; then echo "$MOSQ_PID"; else echo "$RAMPART_PID"; fi; }
 
 row() { # label scenario qos key extra
     local label=$1 scenario=$2 qos=$3 key=$4 extra=$5 m="" r=""
@@ -302,24 +335,13 @@ row "pairs QoS 0 over TLS 1.3 (msg/s)" pairs 0 ec "--tls-version 1.3"
 row "pairs QoS 1 over TLS 1.3 (msg/s)" pairs 1 ec "--tls-version 1.3"
 
 echo
-echo "Memory per idle TLS 1.3 connection (ECDSA listener, $IDLE_CLIENTS connections): resident set size of the broker"
-echo "process with the connections open minus before. Rampart runs with \`$RAMPART_JAVA_OPTS\`: with a pre-touched fixed"
+echo "Memory per idle TLS 1.3 connection (ECDSA listener, measured first, on the freshly started brokers): growth of the"
+echo "broker process's resident set size while $((IDLE_CLIENTS / 2)) idle connections join $((IDLE_CLIENTS / 2)) already open ones (the first"
+echo "half absorbs one-time allocations), divided by their number. Rampart runs with \`$RAMPART_JAVA_OPTS\`: with a pre-touched fixed"
 echo "heap its RSS grows only with native memory (OpenSSL objects, direct buffers); its Java heap in use after a full GC"
 echo "(jcmd GC.run) is measured separately, and the total is both."
 echo
-echo "| broker | RSS before (MiB) | RSS with connections (MiB) | RSS per connection (KiB) | Java heap per connection (KiB) | total per connection (KiB) |"
+echo "| broker | RSS with the first half (MiB) | RSS with all (MiB) | RSS per connection (KiB) | Java heap per connection (KiB) | total per connection (KiB) |"
 echo "|---|---:|---:|---:|---:|---:|"
-for b in mosquitto rampart; do
-    [[ -n ${UP[$b]:-} ]] || continue
-    log "idle TLS connections against $b"
-    res=$(run_idle "$(port_of $b ec)" "$(pid_of $b)")
-    if ok "$res"; then
-        awk -F, -v name="$b" '{ rss = ($3 - $2) / $1; h = ($4 != "" && $5 != "") ? ($5 - $4) / $1 : 0;
-            heap = ($4 != "" && $5 != "") ? sprintf("%.1f", h) : "—";
-            printf "| %s | %.1f | %.1f | %.1f | %s | %.1f |\n", name, $2 / 1024, $3 / 1024, rss, heap, rss + h }' <<<"$res"
-    else
-        echo "| $b | — | — | failed | — | — |"
-    fi
-    sleep 1
-done
+for row in "${MEM_ROWS[@]}"; do echo "$row"; done
 exit 0
