@@ -2,6 +2,7 @@ package io.rampart.tls;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandler;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -10,6 +11,7 @@ import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.rampart.tls.revocation.OcspStapler;
 import io.rampart.tls.revocation.RevocationChecker;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -62,6 +64,8 @@ public final class ServerTls implements AutoCloseable {
     private final RevocationChecker.Shared revocationShared;
     private final ThreadPoolExecutor tasks;
     private final AtomicReference<Contexts> current = new AtomicReference<>();
+    private final OcspStapler stapler;
+    private final Map<X509Certificate, X509Certificate[]> stapleChains = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile byte[] digest;
     private volatile byte[] failedDigest;
     private ScheduledFuture<?> watch;
@@ -69,7 +73,7 @@ public final class ServerTls implements AutoCloseable {
 
     /** The contexts of one generation: the default and those chosen by host name. */
     private record Contexts(SslContext defaultContext, Mapping<String, SslContext> byHost, X509Certificate defaultCert,
-                            List<SslContext> all) {
+                            List<SslContext> all, Map<SslContext, X509Certificate> leaves) {
         SslContext map(String host) {
             return host == null ? defaultContext : byHost.map(host);
         }
@@ -89,6 +93,7 @@ public final class ServerTls implements AutoCloseable {
         this.observer = observer;
         this.revocationShared = settings.revocation().mode() == RevocationSettings.Mode.NONE ? null
                 : new RevocationChecker.Shared(settings.revocation());
+        this.stapler = settings.ocspStapling() ? new OcspStapler(listener, settings.revocation().timeout()) : null;
         if (settings.clientAuth() != TlsSettings.ClientAuthMode.NONE) {
             tasks = new ThreadPoolExecutor(TASK_THREADS, TASK_THREADS, 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(TASK_QUEUE), new DefaultThreadFactory("rampart-tls-" + listener, true));
@@ -152,22 +157,57 @@ public final class ServerTls implements AutoCloseable {
         }
         KeyMaterials.Loaded main = KeyMaterials.load(settings.keyMaterial());
         List<SslContext> all = new ArrayList<>();
+        Map<SslContext, X509Certificate> leaves = new java.util.IdentityHashMap<>();
         try {
+            checkStapling(main, settings.keyMaterial());
             SslContext defaultContext = TlsContexts.build(settings, provider, main, trust);
             all.add(defaultContext);
+            leaves.put(defaultContext, main.chain()[0]);
             DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
             for (TlsSettings.SniCertificate sni : settings.sni()) {
-                SslContext ctx = TlsContexts.build(settings, provider, KeyMaterials.load(sni.keyMaterial()), trust);
+                KeyMaterials.Loaded loaded = KeyMaterials.load(sni.keyMaterial());
+                checkStapling(loaded, sni.keyMaterial());
+                SslContext ctx = TlsContexts.build(settings, provider, loaded, trust);
                 all.add(ctx);
+                leaves.put(ctx, loaded.chain()[0]);
                 for (String host : sni.hostNames()) {
                     mapping.add(host, ctx);
                 }
             }
-            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all));
+            if (stapler != null) {
+                for (SslContext c : all) {
+                    X509Certificate leaf = leaves.get(c);
+                    stapler.track(chainOf(leaf, main, settings));
+                }
+                stapler.retainOnly(leaves.values());
+            }
+            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all), leaves);
         } catch (TlsConfigException | RuntimeException e) {
             all.forEach(ReferenceCountUtil::release);
             throw e;
         }
+    }
+
+    /** With stapling, each certificate needs its issuer in the chain and an OCSP responder in its AIA. */
+    private void checkStapling(KeyMaterials.Loaded loaded, TlsSettings.KeyMaterial source) throws TlsConfigException {
+        if (stapler == null) {
+            return;
+        }
+        String file = String.valueOf(source.keystore() != null ? source.keystore() : source.certificateChain());
+        if (loaded.chain().length < 2) {
+            throw new TlsConfigException(file + ": ocsp-stapling needs the issuer certificate after the server"
+                    + " certificate in the chain");
+        }
+        if (OcspStapler.responderUrl(loaded.chain()[0]) == null) {
+            throw new TlsConfigException(file + ": ocsp-stapling needs an OCSP responder URL (AIA) in the server"
+                    + " certificate");
+        }
+        stapleChains.put(loaded.chain()[0], loaded.chain());
+    }
+
+    private X509Certificate[] chainOf(X509Certificate leaf, KeyMaterials.Loaded main, TlsSettings s) {
+        X509Certificate[] chain = stapleChains.get(leaf);
+        return chain != null ? chain : main.chain();
     }
 
     /** Checks the watched files; a change builds new contexts for new handshakes, a broken file keeps the old. */
@@ -265,6 +305,9 @@ public final class ServerTls implements AutoCloseable {
         if (tasks != null) {
             tasks.shutdownNow();
         }
+        if (stapler != null) {
+            stapler.close();
+        }
         Contexts last = current.getAndSet(null);
         if (last != null) {
             last.release();
@@ -282,6 +325,14 @@ public final class ServerTls implements AutoCloseable {
             Executor executor = tasks;
             SslHandler handler = executor == null ? context.newHandler(allocator) : context.newHandler(allocator, executor);
             handler.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
+            if (stapler != null && handler.engine() instanceof ReferenceCountedOpenSslEngine engine) {
+                Contexts c = current.get();
+                X509Certificate leaf = c == null ? null : c.leaves().get(context);
+                byte[] response = leaf == null ? null : stapler.response(leaf);
+                if (response != null) {
+                    engine.setOcspResponse(response);
+                }
+            }
             if (provider == SslProvider.JDK) {
                 SSLParameters p = handler.engine().getSSLParameters();
                 p.setUseCipherSuitesOrder(settings.preferServerCiphers());

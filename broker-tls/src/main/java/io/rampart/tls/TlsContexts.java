@@ -69,6 +69,10 @@ public final class TlsContexts {
      */
     public static void validate(TlsSettings settings) {
         SslProvider provider = provider(settings.provider());
+        if (settings.ocspStapling() && (provider == SslProvider.JDK || !OpenSsl.isOcspSupported())) {
+            throw new IllegalArgumentException("ocsp-stapling: needs the openssl provider with OCSP support"
+                    + (provider == SslProvider.JDK ? " (OpenSSL is not available: " + OpenSsl.unavailabilityCause() + ")" : ""));
+        }
         Set<String> supported = supportedCiphers(provider);
         String providerName = provider == SslProvider.JDK ? "jdk" : "openssl";
         if (settings.cipherSuites() != null) {
@@ -181,6 +185,9 @@ public final class TlsContexts {
             }
             if (trust != null) {
                 b.trustManager(trust);
+            }
+            if (s.ocspStapling()) {
+                b.enableOcsp(true);
             }
             return b.build();
         } catch (Exception e) {

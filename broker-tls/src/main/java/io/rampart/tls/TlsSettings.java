@@ -25,12 +25,15 @@ import java.util.Objects;
  * @param revocation          revocation checking of client certificates
  * @param reloadInterval      how often key, certificate, trust and CRL files are checked for changes;
  *                            {@link Duration#ZERO} switches reloading off
+ * @param ocspStapling        staple an OCSP response for the server certificates (OpenSSL provider; each
+ *                            certificate needs an AIA OCSP URL and its issuer in the chain)
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record TlsSettings(Provider provider, List<String> protocols, List<String> cipherSuites,
                           List<String> tls13CipherSuites, boolean preferServerCiphers, Duration handshakeTimeout,
                           ClientAuthMode clientAuth, KeyMaterial keyMaterial, TrustMaterial trust,
-                          List<SniCertificate> sni, RevocationSettings revocation, Duration reloadInterval) {
+                          List<SniCertificate> sni, RevocationSettings revocation, Duration reloadInterval,
+                          boolean ocspStapling) {
 
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
@@ -153,6 +156,9 @@ public record TlsSettings(Provider provider, List<String> protocols, List<String
             throw new IllegalArgumentException("trust: is required when client-authentication is "
                     + clientAuth.name().toLowerCase(java.util.Locale.ROOT) + " (the CA certificates client certificates must chain to)");
         }
+        if (ocspStapling && provider == Provider.JDK) {
+            throw new IllegalArgumentException("ocsp-stapling: needs the openssl provider");
+        }
         if (clientAuth == ClientAuthMode.NONE && revocation.mode() != RevocationSettings.Mode.NONE) {
             throw new IllegalArgumentException("revocation: checks client certificates, so client-authentication"
                     + " must be optional or required");
@@ -161,13 +167,13 @@ public record TlsSettings(Provider provider, List<String> protocols, List<String
 
     /** Settings with the secure defaults and the given key material. */
     public static TlsSettings defaults(KeyMaterial keyMaterial) {
-        return new TlsSettings(null, null, null, null, true, null, null, keyMaterial, null, null, null, null);
+        return new TlsSettings(null, null, null, null, true, null, null, keyMaterial, null, null, null, null, false);
     }
 
     /** A copy with other default key material (used to fill in the development certificate). */
     public TlsSettings withKeyMaterial(KeyMaterial material) {
         return new TlsSettings(provider, protocols, cipherSuites, tls13CipherSuites, preferServerCiphers,
-                handshakeTimeout, clientAuth, material, trust, sni, revocation, reloadInterval);
+                handshakeTimeout, clientAuth, material, trust, sni, revocation, reloadInterval, ocspStapling);
     }
 
     /** Every file the context is built from (watched for hot reload). */

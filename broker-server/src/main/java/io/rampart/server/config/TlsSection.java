@@ -22,7 +22,8 @@ final class TlsSection {
 
     static final List<String> KEYS = List.of("provider", "protocols", "cipher-suites", "tls13-cipher-suites",
             "prefer-server-ciphers", "handshake-timeout", "certificate", "private-key", "private-key-password",
-            "keystore", "keystore-password", "client-authentication", "trust", "sni", "revocation", "reload-interval");
+            "keystore", "keystore-password", "client-authentication", "trust", "sni", "revocation", "reload-interval",
+            "ocsp-stapling");
     private static final List<String> KEY_KEYS = List.of("certificate", "private-key", "private-key-password",
             "keystore", "keystore-password");
     private static final List<String> TRUST_KEYS = List.of("certificates", "keystore", "keystore-password");
@@ -68,7 +69,7 @@ final class TlsSection {
         TlsSettings settings;
         try {
             settings = new TlsSettings(provider, protocols, ciphers, ciphers13, prefer, handshake, clientAuth, key, trust,
-                    sni, revocation, reload);
+                    sni, revocation, reload, tls.get("ocsp-stapling").booleanValue(false));
             TlsContexts.validate(settings);
         } catch (IllegalArgumentException e) {
             throw tls.invalid(e);

@@ -122,6 +122,12 @@ class ConfigTlsTest {
     }
 
     @Test
+    void ocspStaplingOnTheJdkProvider_isRefused() {
+        assertThat(failure("provider: jdk\nocsp-stapling: true"))
+                .isEqualTo("test.yaml: listeners[0].tls.ocsp-stapling: needs the openssl provider");
+    }
+
+    @Test
     void tlsBlockOnATcpListener_isRefused() {
         assertThatThrownBy(() -> ConfigLoader.parse("listeners:\n  - {type: tcp, name: t, port: 1, tls: {}}\n", "test.yaml"))
                 .hasMessage("test.yaml: listeners[0].tls: is only allowed on tls and secure-websocket listeners");

@@ -67,6 +67,7 @@ class TlsIT {
     private static TlsPki.Issued ocspRevoked;
     private static TlsPki.Issued ocspUnknown;
     private static TlsPki.Issued ocspDown;
+    private static TlsPki.Issued stapledServer;
 
     private final List<Runnable> cleanup = new ArrayList<>();
 
@@ -94,6 +95,7 @@ class TlsIT {
         String ocspUrl = "http://127.0.0.1:" + ocspPort;
         ocspGood = pki.client(TlsPki.ClientSpec.of("ocsp-good").ocsp(ocspUrl));
         ocspRevoked = pki.client(TlsPki.ClientSpec.of("ocsp-revoked").ocsp(ocspUrl));
+        stapledServer = pki.serverWithOcsp("stapled.test", ocspUrl);
         Path index = dir.resolve("ocsp-index.txt");
         pki.writeOcspIndex(index, ocspRevoked);
         ocspUnknown = pki.client(TlsPki.ClientSpec.of("ocsp-unknown").ocsp(ocspUrl));
@@ -173,6 +175,10 @@ class TlsIT {
                     port: 0
                     tls:
                 %s      revocation: {mode: ocsp-then-crl, on-unavailable: soft-fail, timeout: 2, crl-distribution-points: true}
+                  - type: tls
+                    name: stapled
+                    port: 0
+                    tls: {certificate: "%s", private-key: "%s", ocsp-stapling: true}
                 security:
                   realms:
                     - {name: local, type: file, path: "%s"}
@@ -187,7 +193,8 @@ class TlsIT {
                   brute-force: {enabled: false}
                 """.formatted(dir.resolve("data"), server.certPem(), encryptedKey, pki.caPem(), sniP12,
                 server.certPem(), server.keyPem(), pki.caPem(),
-                indent(mtls), crlFile, indent(mtls), crlFile, indent(mtls), indent(mtls), indent(mtls), users));
+                indent(mtls), crlFile, indent(mtls), crlFile, indent(mtls), indent(mtls), indent(mtls),
+                pki.chainPem(stapledServer), stapledServer.keyPem(), users));
     }
 
     private static String indent(String block) {
@@ -475,6 +482,15 @@ class TlsIT {
                 .contains("kind=revocation-unavailable");
         assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspDown))).isTrue();
         assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspRevoked))).isFalse();
+    }
+
+    @Test
+    void ocspStapling_serverStaplesTheResponderAnswerForItsCertificate() {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            TlsTools.Result r = TlsTools.run(List.of("openssl", "s_client", "-connect",
+                    "127.0.0.1:" + broker.port("stapled"), "-CAfile", pki.caPem().toString(), "-status"));
+            assertThat(r.output()).contains("OCSP Response Status: successful").contains("Cert Status: good");
+        });
     }
 
     // ------------------------------------------------------------------ development certificate

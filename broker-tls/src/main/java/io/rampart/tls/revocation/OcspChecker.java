@@ -48,8 +48,12 @@ final class OcspChecker {
     private static final Duration SKEW = Duration.ofMinutes(5);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** A cached answer. */
-    record Answer(RevocationStatus.State state, String detail, Instant until) {
+    /**
+     * A cached answer.
+     *
+     * @param response the responder's DER-encoded OCSP response (for stapling), or {@code null} when unavailable
+     */
+    record Answer(RevocationStatus.State state, String detail, Instant until, byte[] response) {
     }
 
     private final URI configuredUrl;
@@ -89,7 +93,7 @@ final class OcspChecker {
         }
     }
 
-    private Answer ask(String url, X509Certificate cert, X509Certificate issuer) throws Exception {
+    Answer ask(String url, X509Certificate cert, X509Certificate issuer) throws Exception {
         CertificateID id = new CertificateID(new JcaDigestCalculatorProviderBuilder().build().get(CertificateID.HASH_SHA1),
                 new JcaX509CertificateHolder(issuer), cert.getSerialNumber());
         OCSPReqBuilder builder = new OCSPReqBuilder().addRequest(id);
@@ -140,21 +144,21 @@ final class OcspChecker {
             Instant until = nextUpdate != null ? nextUpdate.toInstant() : now.plus(DEFAULT_CACHE);
             CertificateStatus status = single.getCertStatus();
             if (status == CertificateStatus.GOOD) {
-                return new Answer(RevocationStatus.State.GOOD, "OCSP " + url, until);
+                return new Answer(RevocationStatus.State.GOOD, "OCSP " + url, until, response.body());
             }
             if (status instanceof RevokedStatus revoked) {
                 String reason = revoked.hasRevocationReason() ? reasonName(revoked.getRevocationReason()) : "unspecified";
                 return new Answer(RevocationStatus.State.REVOKED, "revoked (OCSP " + url + ", reason " + reason
-                        + ", since " + revoked.getRevocationTime().toInstant() + ")", until);
+                        + ", since " + revoked.getRevocationTime().toInstant() + ")", until, response.body());
             }
             return new Answer(RevocationStatus.State.UNKNOWN, "OCSP responder " + url
-                    + " does not know the certificate (status unknown)", until);
+                    + " does not know the certificate (status unknown)", until, response.body());
         }
         return unavailable("OCSP response from " + url + " does not cover the certificate");
     }
 
     private static Answer unavailable(String detail) {
-        return new Answer(RevocationStatus.State.UNAVAILABLE, detail, Instant.EPOCH);
+        return new Answer(RevocationStatus.State.UNAVAILABLE, detail, Instant.EPOCH, null);
     }
 
     private static byte[] nonceBytes(Extension ext) {

@@ -180,6 +180,31 @@ public final class TlsPki {
         }
     }
 
+    /** A server certificate naming an OCSP responder (AIA), for stapling. */
+    public Issued serverWithOcsp(String cn, String ocspUrl) {
+        try {
+            KeyPair keys = ecKeys();
+            JcaX509v3CertificateBuilder b = leafBuilder(new X500Name("CN=" + cn), keys, Instant.now().minus(Duration.ofHours(1)),
+                    Instant.now().plus(Duration.ofDays(10)));
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[]{
+                    new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                    new AccessDescription(AccessDescription.id_ad_ocsp,
+                            new GeneralName(GeneralName.uniformResourceIdentifier, ocspUrl))));
+            return save(cn, sign(b, caKeys.getPrivate()), keys.getPrivate());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A PEM file with the certificate of {@code i} followed by this CA's certificate. */
+    public Path chainPem(Issued i) {
+        Path p = Path.of(i.certPem().toString().replace(".pem", "-chain.pem"));
+        write(p, pem(i.cert()) + pem(ca));
+        return p;
+    }
+
     public Issued client(String cn) {
         return client(ClientSpec.of(cn));
     }
