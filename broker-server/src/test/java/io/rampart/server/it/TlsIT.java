@@ -9,10 +9,12 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.rampart.server.it.support.Await;
 import io.rampart.server.it.support.SecAccessLog;
+import io.rampart.server.it.support.SecLogCapture;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import io.rampart.server.it.support.TlsPki;
 import io.rampart.server.it.support.TlsTools;
+import io.rampart.tls.revocation.RevocationChecker;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -158,7 +160,11 @@ class TlsIT {
                     port: 0
                     tls:
                       provider: jdk
-                %s      revocation: {mode: crl, crl-files: ["%s"]}
+                      certificate: "%s"
+                      private-key: "%s"
+                      client-authentication: required
+                      trust: {keystore: "%s", keystore-password: trust-pass}
+                      revocation: {mode: crl, crl-files: ["%s"]}
                       reload-interval: 1
                   - type: tls
                     name: cdp
@@ -193,7 +199,8 @@ class TlsIT {
                   brute-force: {enabled: false}
                 """.formatted(dir.resolve("data"), server.certPem(), encryptedKey, pki.caPem(), sniP12,
                 server.certPem(), server.keyPem(), pki.caPem(),
-                indent(mtls), crlFile, indent(mtls), crlFile, indent(mtls), indent(mtls), indent(mtls),
+                indent(mtls), crlFile, server.certPem(), server.keyPem(), pki.trustPkcs12("trust-pass"), crlFile,
+                indent(mtls), indent(mtls), indent(mtls),
                 pki.chainPem(stapledServer), stapledServer.keyPem(), users));
     }
 
@@ -476,11 +483,16 @@ class TlsIT {
     }
 
     @Test
-    void ocsp_responderDown_hardFailRefuses_softFailAllows() {
+    void ocsp_responderDown_hardFailRefuses_softFailAllows_offTheEventLoop() {
         assertThat(TlsTools.handshakes(broker.port("ocsp-hard"), pki.clientContext(ocspDown))).isFalse();
         assertThat(SecAccessLog.await("serial=\"" + ocspDown.serial().toString(16) + "\"", 1).get(0))
                 .contains("kind=revocation-unavailable");
-        assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspDown))).isTrue();
+        try (SecLogCapture log = new SecLogCapture(RevocationChecker.class.getName())) {
+            assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspDown))).isTrue();
+            // The check (and its network fetch) ran on the listener's handshake executor, not an I/O thread.
+            assertThat(log.messagesWithThreads()).anyMatch(m -> m.startsWith("rampart-tls-ocsp-soft-")
+                    && m.contains("CN=ocsp-down") && m.contains("allowed by soft-fail"));
+        }
         assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspRevoked))).isFalse();
     }
 

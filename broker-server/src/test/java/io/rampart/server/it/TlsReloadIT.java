@@ -84,6 +84,25 @@ class TlsReloadIT {
         }
     }
 
+    @Test
+    void wrongKeyPassword_refusesToStart_namingTheFile() {
+        TlsPki pki = TlsPki.create(dir.resolve("pki"), "refuse");
+        TlsPki.Issued server = pki.server("refuse.test");
+        java.nio.file.Path encrypted = pki.encryptedKey(server, "right-pass");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestBroker.startYaml("""
+                        data-dir: "%s"
+                        listeners:
+                          - type: tls
+                            name: tls
+                            bind: 127.0.0.1
+                            port: 0
+                            allow-anonymous: true
+                            tls: {certificate: "%s", private-key: "%s", private-key-password: wrong-pass}
+                        """.formatted(dir.resolve("data"), server.certPem(), encrypted)).close())
+                .hasMessageContaining("listener 'tls'").hasMessageContaining(encrypted.toString())
+                .hasMessageContaining("wrong password");
+    }
+
     private static String subject(int port, TlsPki pki) throws Exception {
         X509Certificate c = TlsTools.serverCertificate(port, pki.clientContext(null), null);
         return c.getSubjectX500Principal().getName();

@@ -337,6 +337,22 @@ public final class TlsPki {
         }
     }
 
+    /** A PKCS#12 trust store holding this CA's certificate. */
+    public Path trustPkcs12(String password) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setCertificateEntry("ca", ca);
+            Path p = dir.resolve(name + "-trust.p12");
+            try (OutputStream out = Files.newOutputStream(p)) {
+                ks.store(out, password.toCharArray());
+            }
+            return p;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The key of {@code i} as encrypted PKCS#8 PEM. */
     public Path encryptedKey(Issued i, String password) {
         try {
