@@ -177,7 +177,7 @@ public final class ServerTls implements AutoCloseable {
             if (stapler != null) {
                 for (SslContext c : all) {
                     X509Certificate leaf = leaves.get(c);
-                    stapler.track(chainOf(leaf, main, settings));
+                    stapler.track(stapleChains.get(leaf));
                 }
                 stapler.retainOnly(leaves.values());
             }
@@ -203,11 +203,6 @@ public final class ServerTls implements AutoCloseable {
                     + " certificate");
         }
         stapleChains.put(loaded.chain()[0], loaded.chain());
-    }
-
-    private X509Certificate[] chainOf(X509Certificate leaf, KeyMaterials.Loaded main, TlsSettings s) {
-        X509Certificate[] chain = stapleChains.get(leaf);
-        return chain != null ? chain : main.chain();
     }
 
     /** Checks the watched files; a change builds new contexts for new handshakes, a broken file keeps the old. */
@@ -279,10 +274,6 @@ public final class ServerTls implements AutoCloseable {
 
     public String listener() {
         return listener;
-    }
-
-    TlsObserver observer() {
-        return observer;
     }
 
     /** Remembers why the trust manager refused the client of {@code engine}. */

@@ -3,6 +3,7 @@ package io.rampart.tls;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -64,6 +65,21 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    /** A client that does not speak TLS at all (plain MQTT on a TLS port) never starts a handshake: say so, close. */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof NotSslRecordException) {
+                observer.handshake(listener, "protocol", "unknown", "unknown");
+                sink.failed(ctx.channel(), new TlsFailure("protocol", null, null,
+                        "not a TLS connection (plain MQTT on a TLS port?)"));
+                ctx.close();
+                return;
+            }
+        }
+        super.exceptionCaught(ctx, cause);
     }
 
     /** Turns a handshake failure into a kind and reason. */

@@ -283,6 +283,17 @@ class TlsIT {
         assertThat(r.output()).contains("CN = other.example");
     }
 
+    @Test
+    void plainMqttOnATlsPort_isClosed_andLogged() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", broker.port("tls"))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(new byte[]{0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00,
+                    0x3c, 0x00, 0x01, 'p'});
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+        }
+        assertThat(SecAccessLog.await("not a TLS connection", 1).get(0)).contains("action=TLS result=DENIED kind=protocol");
+    }
+
     // ------------------------------------------------------------------ identity and permissions
 
     @Test
