@@ -13,16 +13,11 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 
 import java.io.ByteArrayInputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
 import java.security.cert.X509CRLEntry;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.HashMap;
@@ -41,12 +36,14 @@ final class CrlChecker {
 
     private final Map<X500Principal, List<X509CRL>> fileCrls;
     private final boolean distributionPoints;
-    private final Cache<String, X509CRL> fetched;
-    private final HttpClient http;
-    private final Duration timeout;
+    /** Largest CRL fetched from a distribution point. */
+    static final int MAX_CRL_BYTES = 32 * 1024 * 1024;
 
-    CrlChecker(List<Path> files, boolean distributionPoints, Cache<String, X509CRL> fetched, HttpClient http,
-               Duration timeout) throws TlsConfigException {
+    private final Cache<String, X509CRL> fetched;
+    private final Fetcher http;
+
+    CrlChecker(List<Path> files, boolean distributionPoints, Cache<String, X509CRL> fetched, Fetcher http)
+            throws TlsConfigException {
         Map<X500Principal, List<X509CRL>> byIssuer = new HashMap<>();
         for (Path file : files) {
             for (X509CRL crl : KeyMaterials.crls(file)) {
@@ -57,7 +54,6 @@ final class CrlChecker {
         this.distributionPoints = distributionPoints;
         this.fetched = fetched;
         this.http = http;
-        this.timeout = timeout;
     }
 
     RevocationStatus check(X509Certificate cert, X509Certificate issuer) {
@@ -111,13 +107,8 @@ final class CrlChecker {
     }
 
     private X509CRL fetch(String url) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200) {
-            throw new java.io.IOException("HTTP " + response.statusCode());
-        }
         return (X509CRL) CertificateFactory.getInstance("X.509")
-                .generateCRL(new ByteArrayInputStream(response.body()));
+                .generateCRL(new ByteArrayInputStream(http.get(url, MAX_CRL_BYTES)));
     }
 
     private static boolean verifies(X509CRL crl, X509Certificate issuer) {

@@ -25,9 +25,6 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -59,15 +56,16 @@ final class OcspChecker {
     private final URI configuredUrl;
     private final boolean nonce;
     private final Cache<String, Answer> cache;
-    private final HttpClient http;
-    private final Duration timeout;
+    /** Largest OCSP response read. */
+    static final int MAX_RESPONSE_BYTES = 1024 * 1024;
 
-    OcspChecker(URI configuredUrl, boolean nonce, Cache<String, Answer> cache, HttpClient http, Duration timeout) {
+    private final Fetcher http;
+
+    OcspChecker(URI configuredUrl, boolean nonce, Cache<String, Answer> cache, Fetcher http) {
         this.configuredUrl = configuredUrl;
         this.nonce = nonce;
         this.cache = cache;
         this.http = http;
-        this.timeout = timeout;
     }
 
     RevocationStatus check(X509Certificate cert, X509Certificate issuer) {
@@ -105,15 +103,9 @@ final class OcspChecker {
                     new DEROctetString(nonceValue))));
         }
         OCSPReq req = builder.build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout)
-                .header("Content-Type", "application/ocsp-request")
-                .header("Accept", "application/ocsp-response")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(req.getEncoded())).build();
-        HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200) {
-            return unavailable("OCSP responder " + url + " answered HTTP " + response.statusCode());
-        }
-        OCSPResp resp = new OCSPResp(response.body());
+        byte[] body = http.post(url, "application/ocsp-request", "application/ocsp-response", req.getEncoded(),
+                MAX_RESPONSE_BYTES);
+        OCSPResp resp = new OCSPResp(body);
         if (resp.getStatus() != OCSPResp.SUCCESSFUL) {
             return unavailable("OCSP responder " + url + " refused the request (status " + resp.getStatus() + ")");
         }
@@ -144,15 +136,15 @@ final class OcspChecker {
             Instant until = nextUpdate != null ? nextUpdate.toInstant() : now.plus(DEFAULT_CACHE);
             CertificateStatus status = single.getCertStatus();
             if (status == CertificateStatus.GOOD) {
-                return new Answer(RevocationStatus.State.GOOD, "OCSP " + url, until, response.body());
+                return new Answer(RevocationStatus.State.GOOD, "OCSP " + url, until, body);
             }
             if (status instanceof RevokedStatus revoked) {
                 String reason = revoked.hasRevocationReason() ? reasonName(revoked.getRevocationReason()) : "unspecified";
                 return new Answer(RevocationStatus.State.REVOKED, "revoked (OCSP " + url + ", reason " + reason
-                        + ", since " + revoked.getRevocationTime().toInstant() + ")", until, response.body());
+                        + ", since " + revoked.getRevocationTime().toInstant() + ")", until, body);
             }
             return new Answer(RevocationStatus.State.UNKNOWN, "OCSP responder " + url
-                    + " does not know the certificate (status unknown)", until, response.body());
+                    + " does not know the certificate (status unknown)", until, body);
         }
         return unavailable("OCSP response from " + url + " does not cover the certificate");
     }

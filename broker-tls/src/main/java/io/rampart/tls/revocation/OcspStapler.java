@@ -39,7 +39,7 @@ public final class OcspStapler implements AutoCloseable {
         this.listener = listener;
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.ocsp = new OcspChecker(null, false, null, http, timeout);
+        this.ocsp = new OcspChecker(null, false, null, new Fetcher(http, timeout, null));
         this.thread = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-ocsp-staple-" + listener, true));
     }
 

@@ -45,7 +45,7 @@ public final class RevocationChecker {
     public static final class Shared {
         final Cache<String, X509CRL> crls;
         final Cache<String, OcspChecker.Answer> ocspAnswers;
-        final HttpClient http;
+        final Fetcher http;
 
         public Shared(RevocationSettings settings) {
             Duration refresh = settings.crlRefresh();
@@ -72,8 +72,10 @@ public final class RevocationChecker {
                         }
                     }).build();
             this.ocspAnswers = Caffeine.newBuilder().maximumSize(settings.cacheSize()).build();
-            this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout())
-                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            this.http = new Fetcher(HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .connectTimeout(settings.timeout()).followRedirects(HttpClient.Redirect.NEVER).build(),
+                    settings.timeout(), Caffeine.newBuilder().maximumSize(1_000)
+                    .expireAfterWrite(Fetcher.UNREACHABLE_FOR).<String, String>build());
         }
     }
 
@@ -84,9 +86,9 @@ public final class RevocationChecker {
             return null;
         }
         CrlChecker crl = settings.mode().usesCrl() ? new CrlChecker(settings.crlFiles(), settings.crlDistributionPoints(),
-                shared.crls, shared.http, settings.timeout()) : null;
+                shared.crls, shared.http) : null;
         OcspChecker ocsp = settings.mode().usesOcsp() ? new OcspChecker(settings.ocspUrl(), settings.ocspNonce(),
-                shared.ocspAnswers, shared.http, settings.timeout()) : null;
+                shared.ocspAnswers, shared.http) : null;
         return new RevocationChecker(settings, crl, ocsp, observer);
     }
 
