@@ -190,9 +190,10 @@ class FatJarIT {
     void withoutConfigOption_readsConfigBrokerYamlInTheWorkingDirectory_andRequiresAuthentication() throws Exception {
         int tcpPort = freePort();
         int wsPort = freePort();
+        int tlsPort = freePort();
         String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
         String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort)
-                .replace("port: 8883", "port: " + freePort());
+                .replace("port: 8883", "port: " + tlsPort);
         assertThat(rewritten).as("all ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080")
                 .doesNotContain("port: 8883");
         Path workDir = tmp.resolve("install");
@@ -238,6 +239,14 @@ class FatJarIT {
                     .hasValueSatisfying(p -> assertThat(p.getTopic().toString()).isEqualTo("demo/hello"));
         }
         client.disconnect();
+
+        // The TLS listener works out of the box with the development certificate generated into the data directory.
+        Path devCert = workDir.resolve("data/tls/dev-cert.pem");
+        assertThat(devCert).exists();
+        io.rampart.server.it.support.TlsTools.Result tls = io.rampart.server.it.support.TlsTools.mosquittoPub(tlsPort,
+                "--cafile", devCert.toString(), "-u", "admin", "-P", "s3cret-pass", "-t", "demo/tls", "-m", "hi",
+                "-i", "fatjar-tls");
+        assertThat(tls.ok()).as(tls.output()).isTrue();
 
         broker.process.toHandle().destroy();
         assertThat(broker.process.waitFor(20, TimeUnit.SECONDS)).isTrue();
