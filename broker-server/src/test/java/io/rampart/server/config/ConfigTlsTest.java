@@ -128,6 +128,27 @@ class ConfigTlsTest {
     }
 
     @Test
+    void tlsExample_parses() throws Exception {
+        Path tlsDir = Files.createDirectories(dir.resolve("example-tls"));
+        for (String name : java.util.List.of("broker.pem", "broker-key.pem", "device-ca.pem", "device-ca.crl",
+                "mqtt-example-org.p12", "broker.p12")) {
+            Files.writeString(tlsDir.resolve(name), "placeholder");
+        }
+        String yaml = Files.readString(Path.of("..", "config", "examples", "tls.yaml"))
+                .replace("config/tls/", tlsDir + "/");
+        BrokerConfig config = ConfigLoader.parse(yaml, "tls.yaml", name -> "from-env");
+        assertThat(config.listeners()).extracting(ListenerConfig::type)
+                .containsExactly(ListenerType.TLS, ListenerType.SECURE_WEBSOCKET);
+        TlsSettings devices = config.listeners().get(0).tls();
+        assertThat(devices.clientAuth()).isEqualTo(TlsSettings.ClientAuthMode.REQUIRED);
+        assertThat(devices.revocation().mode()).isEqualTo(RevocationSettings.Mode.OCSP_THEN_CRL);
+        assertThat(devices.ocspStapling()).isTrue();
+        assertThat(devices.keyMaterial().privateKeyPassword()).isEqualTo("from-env");
+        assertThat(config.security().pipelines().get(0).authentication()).extracting(SecurityConfig.Manager::type)
+                .containsExactly("x509", "password");
+    }
+
+    @Test
     void tlsBlockOnATcpListener_isRefused() {
         assertThatThrownBy(() -> ConfigLoader.parse("listeners:\n  - {type: tcp, name: t, port: 1, tls: {}}\n", "test.yaml"))
                 .hasMessage("test.yaml: listeners[0].tls: is only allowed on tls and secure-websocket listeners");
