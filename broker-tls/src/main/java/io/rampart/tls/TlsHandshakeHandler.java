@@ -37,6 +37,9 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     public record TlsFailure(String kind, String subject, String serial, String reason) {
     }
 
+    /** How long a handshake the client abandoned waits for the certificate check's verdict. */
+    static final long LATE_REJECTION_WAIT_MILLIS = 2_000;
+
     private final String listener;
     private final TlsObserver observer;
     private final FailureSink sink;
@@ -59,22 +62,43 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
                 ctx.pipeline().remove(this);
             } else if (!e.isSuccess()) {
                 TlsRejection rejection = ssl == null ? null : ServerTls.takeRejection(ssl.engine());
-                TlsFailure failure = classify(e.cause(), rejection);
-                observer.handshake(listener, failure.kind(), "unknown", "unknown");
-                sink.failed(ctx.channel(), failure);
+                if (rejection == null && ssl != null && isClosed(e.cause())) {
+                    // The client hung up while its certificate was still being checked (TLS 1.3 clients may
+                    // finish before the server has judged them): report once the check has had its say.
+                    javax.net.ssl.SSLEngine engine = ssl.engine();
+                    io.netty.channel.Channel channel = ctx.channel();
+                    ctx.executor().schedule(() -> report(channel, classify(e.cause(), ServerTls.takeRejection(engine))),
+                            LATE_REJECTION_WAIT_MILLIS, java.util.concurrent.TimeUnit.MILLISECONDS);
+                } else {
+                    report(ctx.channel(), classify(e.cause(), rejection));
+                }
             }
         }
         super.userEventTriggered(ctx, evt);
     }
 
-    /** A client that does not speak TLS at all (plain MQTT on a TLS port) never starts a handshake: say so, close. */
+    private void report(Channel channel, TlsFailure failure) {
+        observer.handshake(listener, failure.kind(), "unknown", "unknown");
+        sink.failed(channel, failure);
+    }
+
+    private static boolean isClosed(Throwable cause) {
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A client that does not speak TLS at all (plain MQTT on a TLS port) fails the handshake (reported from the
+     * handshake event) and raises a decoder error: close without passing it on to the MQTT handlers.
+     */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof NotSslRecordException) {
-                observer.handshake(listener, "protocol", "unknown", "unknown");
-                sink.failed(ctx.channel(), new TlsFailure("protocol", null, null,
-                        "not a TLS connection (plain MQTT on a TLS port?)"));
                 ctx.close();
                 return;
             }
@@ -95,6 +119,14 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
         }
         if (cause instanceof SslHandshakeTimeoutException) {
             return new TlsFailure("timeout", null, null, "handshake not finished in time");
+        }
+        if (isClosed(cause)) {
+            return new TlsFailure("error", null, null, "the client closed the connection during the handshake");
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof NotSslRecordException) {
+                return new TlsFailure("protocol", null, null, "not a TLS connection (plain MQTT on a TLS port?)");
+            }
         }
         StringBuilder all = new StringBuilder();
         for (Throwable t = cause; t != null; t = t.getCause()) {

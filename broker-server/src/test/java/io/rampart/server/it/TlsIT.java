@@ -291,7 +291,8 @@ class TlsIT {
                     0x3c, 0x00, 0x01, 'p'});
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
         }
-        assertThat(SecAccessLog.await("not a TLS connection", 1).get(0)).contains("action=TLS result=DENIED kind=protocol");
+        List<String> lines = SecAccessLog.await("not a TLS connection", 1);
+        assertThat(lines.get(lines.size() - 1)).contains("action=TLS result=DENIED kind=protocol listener=tls");
     }
 
     // ------------------------------------------------------------------ identity and permissions
