@@ -57,9 +57,20 @@ public final class ClientCertificates {
 
     /** Protocol, cipher and (when the client presented one) the certificate's variables. */
     public static Map<String, String> variables(SSLSession session) {
+        return variables(session, true);
+    }
+
+    /**
+     * @param peerCertificates whether the listener asks for client certificates at all (when it does not, the
+     *                         lookup is skipped: it would throw for every connection)
+     */
+    public static Map<String, String> variables(SSLSession session, boolean peerCertificates) {
         Map<String, String> out = new LinkedHashMap<>();
         out.put(PROTOCOL, session.getProtocol());
         out.put(CIPHER, session.getCipherSuite());
+        if (!peerCertificates) {
+            return Map.copyOf(out);
+        }
         try {
             Certificate[] peer = session.getPeerCertificates();
             if (peer.length > 0 && peer[0] instanceof X509Certificate leaf) {

@@ -335,6 +335,6 @@ public final class ServerTls implements AutoCloseable {
 
     /** The listener's handler for outcomes of handshakes on this listener. */
     public ChannelHandler newOutcomeHandler(TlsHandshakeHandler.FailureSink sink) {
-        return new TlsHandshakeHandler(listener, observer, sink);
+        return new TlsHandshakeHandler(listener, observer, sink, settings.clientAuth() != TlsSettings.ClientAuthMode.NONE);
     }
 }

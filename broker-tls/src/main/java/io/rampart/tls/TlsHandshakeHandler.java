@@ -41,10 +41,12 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     static final long LATE_REJECTION_WAIT_MILLIS = 2_000;
 
     private final String listener;
+    private final boolean clientCertificates;
     private final TlsObserver observer;
     private final FailureSink sink;
 
-    TlsHandshakeHandler(String listener, TlsObserver observer, FailureSink sink) {
+    TlsHandshakeHandler(String listener, TlsObserver observer, FailureSink sink, boolean clientCertificates) {
+        this.clientCertificates = clientCertificates;
         this.listener = listener;
         this.observer = observer;
         this.sink = sink;
@@ -55,7 +57,7 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent e) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             if (e.isSuccess() && ssl != null) {
-                Map<String, String> vars = ClientCertificates.variables(ssl.engine().getSession());
+                Map<String, String> vars = ClientCertificates.variables(ssl.engine().getSession(), clientCertificates);
                 ctx.channel().attr(ClientCertificates.VARIABLES).set(vars);
                 observer.handshake(listener, "success", vars.get(ClientCertificates.PROTOCOL),
                         vars.get(ClientCertificates.CIPHER));
