@@ -18,17 +18,19 @@ import java.util.List;
  * @param timeout               bound of one network fetch (connect + answer)
  * @param onUnavailable         what to do when no answer can be had (responder down, no CRL, CRL expired)
  * @param cacheSize             bound of the OCSP answer and fetched-CRL caches
+ * @param wholeChain            check the intermediate CA certificates the client sends too, not only its own
+ *                              certificate (each level then needs an answer)
  */
 public record RevocationSettings(Mode mode, List<Path> crlFiles, boolean crlDistributionPoints, Duration crlRefresh,
                                  URI ocspUrl, boolean ocspNonce, Duration timeout, FailurePolicy onUnavailable,
-                                 int cacheSize) {
+                                 int cacheSize, boolean wholeChain) {
 
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_CRL_REFRESH = Duration.ofHours(1);
     public static final int DEFAULT_CACHE_SIZE = 10_000;
     /** No revocation checking (declared after the defaults it uses). */
     public static final RevocationSettings NONE = new RevocationSettings(Mode.NONE, List.of(), false, null, null,
-            false, null, null, 0);
+            false, null, null, 0, false);
 
     /** Which revocation sources are asked. */
     public enum Mode {

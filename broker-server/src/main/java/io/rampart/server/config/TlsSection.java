@@ -30,7 +30,7 @@ final class TlsSection {
     private static final List<String> SNI_KEYS = List.of("host-names", "certificate", "private-key",
             "private-key-password", "keystore", "keystore-password");
     private static final List<String> REVOCATION_KEYS = List.of("mode", "crl-files", "crl-distribution-points",
-            "crl-refresh", "ocsp-url", "ocsp-nonce", "timeout", "on-unavailable", "cache-size");
+            "crl-refresh", "ocsp-url", "ocsp-nonce", "timeout", "on-unavailable", "cache-size", "scope");
 
     private TlsSection() {
     }
@@ -144,10 +144,21 @@ final class TlsSection {
             return new RevocationSettings(mode, crlFiles, node.get("crl-distribution-points").booleanValue(false),
                     seconds(node.get("crl-refresh"), RevocationSettings.DEFAULT_CRL_REFRESH, 1, 7 * 86_400), ocspUrl,
                     node.get("ocsp-nonce").booleanValue(false),
-                    seconds(node.get("timeout"), RevocationSettings.DEFAULT_TIMEOUT, 1, 60), policy, cacheSize);
+                    seconds(node.get("timeout"), RevocationSettings.DEFAULT_TIMEOUT, 1, 60), policy, cacheSize,
+                    scope(node.get("scope")));
         } catch (IllegalArgumentException e) {
             throw node.invalid(e);
         }
+    }
+
+    /** {@code leaf} (default): the client's certificate; {@code chain}: also the intermediates it sends. */
+    private static boolean scope(ConfigNode node) throws ConfigException {
+        String scope = node.string("leaf");
+        return switch (scope) {
+            case "leaf" -> false;
+            case "chain" -> true;
+            default -> throw node.error("must be one of leaf, chain (was \"" + scope + "\")");
+        };
     }
 
     private static Duration seconds(ConfigNode node, Duration defaultValue, int min, int max) throws ConfigException {

@@ -41,6 +41,8 @@ final class CrlChecker {
 
     private final Cache<String, X509CRL> fetched;
     private final Fetcher http;
+    /** CRLs whose signature was checked, with the key that checked it (file CRLs live as long as this checker). */
+    private final Map<X509CRL, java.security.PublicKey> verified = new java.util.concurrent.ConcurrentHashMap<>();
 
     CrlChecker(List<Path> files, boolean distributionPoints, Cache<String, X509CRL> fetched, Fetcher http)
             throws TlsConfigException {
@@ -111,12 +113,17 @@ final class CrlChecker {
                 .generateCRL(new ByteArrayInputStream(http.get(url, MAX_CRL_BYTES)));
     }
 
-    private static boolean verifies(X509CRL crl, X509Certificate issuer) {
+    /** Whether {@code issuer} signed the CRL; a verified pair is remembered (a signature check per handshake is waste). */
+    private boolean verifies(X509CRL crl, X509Certificate issuer) {
         if (issuer == null || !crl.getIssuerX500Principal().equals(issuer.getSubjectX500Principal())) {
             return false;
         }
+        if (issuer.getPublicKey().equals(verified.get(crl))) {
+            return true;
+        }
         try {
             crl.verify(issuer.getPublicKey());
+            verified.put(crl, issuer.getPublicKey());
             return true;
         } catch (Exception e) {
             return false;

@@ -20,7 +20,8 @@ import java.util.Collection;
 /**
  * Revocation checking of a client's chain during the handshake, per the listener's {@link RevocationSettings}.
  * Runs on the handshake's delegated executor (never an event loop), so network fetches may block there,
- * each bounded by the configured timeout. Every certificate of the chain except trust anchors is checked.
+ * each bounded by the configured timeout. The client's certificate is checked, and optionally every further
+ * certificate of the chain except trust anchors.
  */
 public final class RevocationChecker {
 
@@ -93,13 +94,15 @@ public final class RevocationChecker {
     }
 
     /**
-     * Checks the chain (leaf first) that already passed path validation.
+     * Checks the chain (leaf first) that already passed path validation: the client's own certificate, and with
+     * {@link RevocationSettings#wholeChain()} also the intermediate CA certificates it sent.
      *
      * @param anchors the trusted certificates, to find the issuer of the chain's last certificate
      * @throws TlsRejection when a certificate is revoked, or unanswerable under hard-fail
      */
     public void check(X509Certificate[] chain, Collection<X509Certificate> anchors) throws TlsRejection {
-        for (int i = 0; i < chain.length; i++) {
+        int levels = settings.wholeChain() ? chain.length : Math.min(1, chain.length);
+        for (int i = 0; i < levels; i++) {
             X509Certificate cert = chain[i];
             if (cert.getSubjectX500Principal().equals(cert.getIssuerX500Principal()) || anchors.contains(cert)) {
                 continue;

@@ -55,9 +55,9 @@ class OcspCheckerTest {
         };
         URI url = URI.create("http://127.0.0.1:" + closedPort() + "/ocsp");
         RevocationSettings hard = new RevocationSettings(RevocationSettings.Mode.OCSP, List.of(), false, null, url,
-                false, Duration.ofSeconds(2), RevocationSettings.FailurePolicy.HARD_FAIL, 100);
+                false, Duration.ofSeconds(2), RevocationSettings.FailurePolicy.HARD_FAIL, 100, false);
         RevocationSettings soft = new RevocationSettings(RevocationSettings.Mode.OCSP, List.of(), false, null, url,
-                false, Duration.ofSeconds(2), RevocationSettings.FailurePolicy.SOFT_FAIL, 100);
+                false, Duration.ofSeconds(2), RevocationSettings.FailurePolicy.SOFT_FAIL, 100, false);
         RevocationChecker hardChecker = RevocationChecker.create(hard, new RevocationChecker.Shared(hard), observer);
         RevocationChecker softChecker = RevocationChecker.create(soft, new RevocationChecker.Shared(soft), observer);
 
