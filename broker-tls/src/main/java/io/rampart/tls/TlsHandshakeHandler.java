@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.NotSslRecordException;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
@@ -42,6 +43,8 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     private final String listener;
     private final boolean clientCertificates;
+    /** One report per connection, whichever of the handshake event and the error comes first. */
+    private boolean reported;
     private final TlsObserver observer;
     private final FailureSink sink;
 
@@ -54,6 +57,10 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()) {
+            // The SNI stage failed (no ClientHello within the handshake timeout, or not TLS at all).
+            report(ctx.channel(), classify(sni.cause(), null));
+        }
         if (evt instanceof SslHandshakeCompletionEvent e) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             if (e.isSuccess() && ssl != null) {
@@ -80,6 +87,10 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void report(Channel channel, TlsFailure failure) {
+        if (reported) {
+            return;
+        }
+        reported = true;
         observer.handshake(listener, failure.kind(), "unknown", "unknown");
         sink.failed(channel, failure);
     }
@@ -95,12 +106,19 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * A client that does not speak TLS at all (plain MQTT on a TLS port) fails the handshake (reported from the
-     * handshake event) and raises a decoder error: close without passing it on to the MQTT handlers.
+     * handshake event) and raises a decoder error, a silent one times out: close without passing it on to the
+     * MQTT handlers.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof NotSslRecordException) {
+                ctx.close();
+                return;
+            }
+            if (t instanceof SslHandshakeTimeoutException) {
+                // No ClientHello within the handshake timeout: the SNI stage gives up before any TLS handler exists.
+                report(ctx.channel(), classify(t, null));
                 ctx.close();
                 return;
             }

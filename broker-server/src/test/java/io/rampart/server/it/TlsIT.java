@@ -182,6 +182,10 @@ class TlsIT {
                     tls:
                 %s      revocation: {mode: ocsp-then-crl, on-unavailable: soft-fail, timeout: 2, crl-distribution-points: true}
                   - type: tls
+                    name: quick
+                    port: 0
+                    tls: {certificate: "%s", private-key: "%s", handshake-timeout: 1}
+                  - type: tls
                     name: stapled
                     port: 0
                     tls: {certificate: "%s", private-key: "%s", ocsp-stapling: true}
@@ -201,7 +205,7 @@ class TlsIT {
                 server.certPem(), server.keyPem(), pki.caPem(),
                 indent(mtls), crlFile, server.certPem(), server.keyPem(), pki.trustPkcs12("trust-pass"), crlFile,
                 indent(mtls), indent(mtls), indent(mtls),
-                pki.chainPem(stapledServer), stapledServer.keyPem(), users));
+                server.certPem(), server.keyPem(), pki.chainPem(stapledServer), stapledServer.keyPem(), users));
     }
 
     private static String indent(String block) {
@@ -293,6 +297,17 @@ class TlsIT {
         }
         List<String> lines = SecAccessLog.await("not a TLS connection", 1);
         assertThat(lines.get(lines.size() - 1)).contains("action=TLS result=DENIED kind=protocol listener=tls");
+    }
+
+    @Test
+    void silentClient_isClosedAfterTheHandshakeTimeout_andLogged() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", broker.port("quick"))) {
+            socket.setSoTimeout(10_000);
+            long start = System.nanoTime();
+            assertThat(socket.getInputStream().read()).isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        }
+        assertThat(SecAccessLog.await("listener=quick", 1).get(0)).contains("action=TLS result=DENIED kind=timeout");
     }
 
     // ------------------------------------------------------------------ identity and permissions
