@@ -23,6 +23,8 @@ public final class TlsContexts {
 
     private static final Logger LOG = LogManager.getLogger(TlsContexts.class);
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
+    /** Session lifetime (resumption window) on listeners that check revocation. */
+    static final long RESUMPTION_WITH_REVOCATION_SECONDS = 300;
     /** TLS 1.3 suites offered when only TLS 1.2 suites are configured. */
     static final List<String> DEFAULT_TLS13 = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
             "TLS_CHACHA20_POLY1305_SHA256");
@@ -188,6 +190,10 @@ public final class TlsContexts {
             }
             if (s.ocspStapling()) {
                 b.enableOcsp(true);
+            }
+            if (s.revocation().mode() != RevocationSettings.Mode.NONE) {
+                // A resumed session skips the certificate checks: bound how long a revoked client could resume.
+                b.sessionTimeout(RESUMPTION_WITH_REVOCATION_SECONDS);
             }
             return b.build();
         } catch (Exception e) {
