@@ -1,25 +1,23 @@
 #!/usr/bin/env bash
-# TLS benchmark: Rampart's TLS listeners against Mosquitto's, back to back per scenario, on loopback.
-# Prints a markdown table on stdout (progress on stderr). Builds nothing: run `mvn -B -DskipTests package` first.
-#
-# Scenarios:
-#   handshakes  connect scenario over TLS (a full handshake per connection, no session resumption) for
-#               TLSv1.2 and TLSv1.3 with an RSA 2048 and an ECDSA P-256 server key
-#   throughput  pairs QoS 0 and 1 over TLS 1.3 (ECDSA)
-#   idle        IDLE_CLIENTS quiet TLS connections; resident memory of the broker per connection
+# TLS benchmark: Rampart vs Mosquitto in the same run, on loopback, both with TLS listeners using the same
+# certificates (an RSA 2048 and an ECDSA P-256 server key, made here with openssl). Prints a markdown table on
+# stdout (progress on stderr):
+#   - handshakes per second: the connect scenario over TLS (a full handshake + CONNECT/CONNACK/DISCONNECT per
+#     connection, no session resumption), TLS 1.2 and 1.3, RSA and ECDSA;
+#   - message throughput over TLS (pairs, QoS 0 and 1, ECDSA, TLS 1.3);
+#   - memory per idle TLS connection: resident set size of the broker process before and with IDLE_CLIENTS
+#     idle TLS connections, divided by their number.
+# Builds nothing: run `mvn -B -DskipTests package` in the repository root first.
 #
 # Environment (defaults in brackets):
-#   DURATION [8]  WARMUP [4]           measured and warm-up seconds per run
-#   CONNECT_CLIENTS [16]               concurrency of the handshake runs
-#   CONNECT_THREADS [2]                generator threads of the handshake runs
-#   CLIENTS [10]                       publishers (= subscribers) of the throughput runs
-#   IDLE_CLIENTS [5000]                connections of the idle run
-#   HANDSHAKES ["TLSv1.2:rsa TLSv1.3:rsa TLSv1.2:ec TLSv1.3:ec"]  protocol:key list
-#   THROUGHPUT ["pairs:0 pairs:1"]     scenario:qos list over TLS 1.3 / ECDSA; "" skips
-#   IDLE [1]                           0 skips the idle run
-#   MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR  BUILD_DIR [target]
-#   GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx512m"]  RAMPART_JAVA_OPTS [""]
-#   KEEP_TMP [0]
+#   DURATION [8]  WARMUP [3]            measured and warm-up seconds per run
+#   CONNECT_CLIENTS [8]  CONNECT_THREADS [2]  concurrency and generator threads of the handshake runs
+#   CLIENTS [10]                        publishers of the pairs runs
+#   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections (two halves, see run_idle) and the hold time
+#   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
+#   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]
+#   RAMPART_JAVA_OPTS ["-Xms512m -Xmx512m -XX:+AlwaysPreTouch"]
+#   KEEP_TMP [0]                        1 keeps the temp dir (keys, configs, logs)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -28,32 +26,33 @@ BENCH_JAR=${BENCH_JAR:-$ROOT/bench/$BUILD_DIR/rampart-bench.jar}
 RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/$BUILD_DIR/rampart.jar}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 DURATION=${DURATION:-8}
-WARMUP=${WARMUP:-4}
-CONNECT_CLIENTS=${CONNECT_CLIENTS:-16}
+WARMUP=${WARMUP:-3}
+CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
 CONNECT_THREADS=${CONNECT_THREADS:-2}
 CLIENTS=${CLIENTS:-10}
-IDLE_CLIENTS=${IDLE_CLIENTS:-5000}
-HANDSHAKES=${HANDSHAKES:-"TLSv1.2:rsa TLSv1.3:rsa TLSv1.2:ec TLSv1.3:ec"}
-THROUGHPUT=${THROUGHPUT-"pairs:0 pairs:1"}
-IDLE=${IDLE:-1}
-GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx512m"}
-RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
+IDLE_CLIENTS=${IDLE_CLIENTS:-2000}
+IDLE_HOLD=${IDLE_HOLD:-5}
+BROKERS=${BROKERS:-"mosquitto rampart"}
+GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
+# A fixed, pre-touched heap: the JVM's resident size then only grows with native memory (OpenSSL objects,
+# direct buffers), and the Java heap per connection is measured separately after a full GC.
+RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+AlwaysPreTouch"}
 KEEP_TMP=${KEEP_TMP:-0}
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 [[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
-[[ -f $RAMPART_JAR ]] || die "$RAMPART_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
-[[ -x $MOSQUITTO ]] || die "mosquitto not found at $MOSQUITTO"
 command -v openssl >/dev/null || die "openssl is needed to make the test certificates"
+command -v python3 >/dev/null || die "python3 is needed to pick free ports"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-tls-bench.XXXXXX")
 chmod 755 "$TMP"
 MOSQ_PID=""
 RAMPART_PID=""
+GEN_PID=""
 
-stop_broker() {
+stop_pid() {
     local pid=$1
     [[ -n $pid ]] || return 0
     kill -0 "$pid" 2>/dev/null || return 0
@@ -64,20 +63,23 @@ stop_broker() {
     done
     kill -KILL "$pid" 2>/dev/null || true
 }
+
 cleanup() {
-    stop_broker "$MOSQ_PID"
-    stop_broker "$RAMPART_PID"
+    stop_pid "$GEN_PID"
+    stop_pid "$MOSQ_PID"
+    stop_pid "$RAMPART_PID"
     if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 cp "$BENCH_JAR" "$TMP/rampart-bench.jar"; BENCH_JAR=$TMP/rampart-bench.jar
-cp "$RAMPART_JAR" "$TMP/rampart.jar"; RAMPART_JAR=$TMP/rampart.jar
+if [[ -f $RAMPART_JAR ]]; then cp "$RAMPART_JAR" "$TMP/rampart.jar"; RAMPART_JAR=$TMP/rampart.jar; fi
 
 free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
+
 wait_for_port() {
     local port=$1 pid=$2 name=$3
     for _ in $(seq 300); do
@@ -89,107 +91,163 @@ wait_for_port() {
     return 1
 }
 
-# A CA and two server certificates (RSA 2048, ECDSA P-256) for 127.0.0.1 / localhost.
-make_certs() {
+# Certificates: a CA, and server certificates for 127.0.0.1 with an RSA 2048 and an ECDSA P-256 key.
+make_pki() {
     local d=$TMP/pki
     mkdir -p "$d"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
-        -days 2 -subj "/CN=bench CA" 2>/dev/null
-    for kind in rsa ec; do
-        if [[ $kind == rsa ]]; then
-            openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$d/$kind.key" 2>/dev/null
-        else
-            openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$d/$kind.key" 2>/dev/null
-        fi
-        openssl req -new -key "$d/$kind.key" -subj "/CN=localhost" -out "$d/$kind.csr" 2>/dev/null
-        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\n' >"$d/$kind.ext"
-        openssl x509 -req -in "$d/$kind.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
-            -extfile "$d/$kind.ext" -out "$d/$kind.pem" 2>/dev/null
-    done
-    chmod 644 "$d"/*
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ca.key" -out "$d/ca.pem" \
+        -subj "/CN=bench CA" -days 2 2>/dev/null
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' > "$d/san.ext"
+    openssl req -newkey rsa:2048 -nodes -keyout "$d/rsa.key" -out "$d/rsa.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+    openssl x509 -req -in "$d/rsa.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+        -extfile "$d/san.ext" -out "$d/rsa.pem" 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/ec.key" -out "$d/ec.csr" \
+        -subj "/CN=127.0.0.1" 2>/dev/null
+    openssl x509 -req -in "$d/ec.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+        -extfile "$d/san.ext" -out "$d/ec.pem" 2>/dev/null
+    # PKCS#8 for Rampart (openssl writes PKCS#8 already; normalise anyway)
+    openssl pkcs8 -topk8 -nocrypt -in "$d/rsa.key" -out "$d/rsa-pk8.key"
+    openssl pkcs8 -topk8 -nocrypt -in "$d/ec.key" -out "$d/ec-pk8.key"
+    chmod -R a+r "$d"
 }
 
 start_mosquitto() {
+    [[ -x $MOSQUITTO ]] || { log "mosquitto not found at $MOSQUITTO"; return 1; }
     MOSQ_RSA=$(free_port); MOSQ_EC=$(free_port)
-    cat >"$TMP/mosquitto.conf" <<CONF
+    cat > "$TMP/mosquitto.conf" <<CONF
 per_listener_settings false
 allow_anonymous true
 set_tcp_nodelay true
-persistence false
-max_inflight_messages 64
 max_queued_messages 1000000
+max_inflight_messages 64
+persistence false
 log_dest file $TMP/mosquitto-broker.log
 listener $MOSQ_RSA 127.0.0.1
+cafile $TMP/pki/ca.pem
 certfile $TMP/pki/rsa.pem
 keyfile $TMP/pki/rsa.key
 listener $MOSQ_EC 127.0.0.1
+cafile $TMP/pki/ca.pem
 certfile $TMP/pki/ec.pem
 keyfile $TMP/pki/ec.key
 CONF
     chmod 644 "$TMP/mosquitto.conf"
     "$MOSQUITTO" -c "$TMP/mosquitto.conf" >"$TMP/mosquitto.log" 2>&1 &
     MOSQ_PID=$!
-    wait_for_port "$MOSQ_RSA" "$MOSQ_PID" mosquitto && wait_for_port "$MOSQ_EC" "$MOSQ_PID" mosquitto
-}
-
-# One TLS listener of the Rampart configuration.
-rampart_tls_listener() {
-    local name=$1 port=$2 kind=$3
-    cat <<CONF
-  - type: tls
-    name: $name
-    bind: 127.0.0.1
-    port: $port
-    allow-anonymous: true
-    tls:
-      certificate: $TMP/pki/$kind.pem
-      private-key: $TMP/pki/$kind.key
-CONF
+    wait_for_port "$MOSQ_EC" "$MOSQ_PID" mosquitto
 }
 
 start_rampart() {
+    [[ -f $RAMPART_JAR ]] || { log "$RAMPART_JAR not found"; return 1; }
     RAMPART_RSA=$(free_port); RAMPART_EC=$(free_port)
-    {
-        echo "listeners:"
-        rampart_tls_listener bench-rsa "$RAMPART_RSA" rsa
-        rampart_tls_listener bench-ec "$RAMPART_EC" ec
-        echo "mqtt:"
-        echo "  max-queued-messages: 100000"
-    } >"$TMP/rampart.yaml"
+    cat > "$TMP/rampart.yaml" <<CONF
+listeners:
+  - type: tls
+    name: tls-rsa
+    bind: 127.0.0.1
+    port: $RAMPART_RSA
+    allow-anonymous: true
+    tls: {certificate: "$TMP/pki/rsa.pem", private-key: "$TMP/pki/rsa-pk8.key"}
+  - type: tls
+    name: tls-ec
+    bind: 127.0.0.1
+    port: $RAMPART_EC
+    allow-anonymous: true
+    tls: {certificate: "$TMP/pki/ec.pem", private-key: "$TMP/pki/ec-pk8.key"}
+mqtt:
+  max-queued-messages: 100000
+CONF
     mkdir -p "$TMP/rampart-work"
     # shellcheck disable=SC2086
     (cd "$TMP/rampart-work" && exec java $RAMPART_JAVA_OPTS -jar "$RAMPART_JAR" --config "$TMP/rampart.yaml") \
         >"$TMP/rampart.log" 2>&1 &
     RAMPART_PID=$!
-    wait_for_port "$RAMPART_RSA" "$RAMPART_PID" rampart && wait_for_port "$RAMPART_EC" "$RAMPART_PID" rampart
+    wait_for_port "$RAMPART_EC" "$RAMPART_PID" rampart
 }
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
 
-# Prints "<csv line>,<exit code>,<broker CPU seconds>" or "FAILED:<exit code>".
+# One generator run; prints the CSV data line + ",<exit code>,<broker CPU seconds>" or "FAILED:<exit code>".
 run_load() {
-    local pid=$1 port=$2; shift 2
-    local out rc cpu0 cpu1 line
+    local port=$1 pid=$2 scenario=$3 qos=$4 extra=$5 clients out rc line cpu0 cpu1
+    case $scenario in
+        connect) clients=$CONNECT_CLIENTS; extra="$extra --threads $CONNECT_THREADS" ;;
+        *) clients=$CLIENTS ;;
+    esac
+    echo "--- port $port $scenario qos $qos $extra" >>"$TMP/generator.log"
     cpu0=$(cpu_ticks "$pid")
     set +e
     # shellcheck disable=SC2086
-    out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --tls --cafile "$TMP/pki/ca.pem" \
-        --duration "$DURATION" --warmup "$WARMUP" --format csv "$@" 2>>"$TMP/generator.log")
+    out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario "$scenario" \
+        --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" --cafile "$TMP/pki/ca.pem" \
+        --format csv $extra 2>>"$TMP/generator.log")
     rc=$?
     set -e
     cpu1=$(cpu_ticks "$pid")
-    printf '%s\n' "$out" | grep '^# ' >>"$TMP/idle.log" || true
     line=$(printf '%s\n' "$out" | tail -n 1)
-    if [[ $line != *,* || $line == scenario,* ]]; then echo "FAILED:$rc"; return; fi
+    if [[ $line != "$scenario,"* ]]; then echo "FAILED:$rc"; return; fi
     echo "$line,$rc,$(awk -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" 'BEGIN { printf "%.2f", (b - a) / t }')"
 }
+
+# Java heap in use after a full GC, in kB ("" when jcmd is missing or the process is not a JVM).
+heap_kb() {
+    command -v jcmd >/dev/null || return 0
+    jcmd "$1" GC.run >/dev/null 2>&1 || return 0
+    jcmd "$1" GC.heap_info 2>/dev/null | awk '/used/ { for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/K,?/, "", v); print v; exit } }'
+}
+
+# Starts a generator holding $3 idle TLS connections to port $1 for $4 seconds; waits until all are connected.
+# Sets IDLE_GEN to its pid; returns 1 when they did not all connect.
+start_idle() {
+    local port=$1 tag=$2 count=$3 hold=$4 errlog=$TMP/idle-$1-$2.err
+    : >"$errlog"
+    # shellcheck disable=SC2086
+    java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario idle --clients "$count" \
+        --duration "$hold" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
+        --client-id-prefix "idle-$tag-" >"$TMP/idle-$1-$2.out" 2>"$errlog" &
+    IDLE_GEN=$!
+    for _ in $(seq 900); do
+        grep -q "idle: all connected" "$errlog" && return 0
+        kill -0 "$IDLE_GEN" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# Memory per idle TLS connection, in two stages on a freshly started broker: IDLE_CLIENTS/2 connections absorb the
+# one-time allocations (allocator arenas, caches); the broker's growth while the second IDLE_CLIENTS/2 connect is
+# what a connection costs. Prints "<count>,<RSS stage 1 kB>,<RSS stage 2 kB>,<heap 1 kB>,<heap 2 kB>" (heap only
+# for the JVM) or "FAILED".
+run_idle() {
+    local port=$1 pid=$2 half=$((IDLE_CLIENTS / 2)) rss1 rss2 heap1="" heap2="" first second
+    start_idle "$port" a "$half" $((IDLE_HOLD + 60)) || { stop_pid "$IDLE_GEN"; echo "FAILED"; return; }
+    first=$IDLE_GEN
+    sleep 2
+    rss1=$(rss_kb "$pid")
+    if [[ $pid == "$RAMPART_PID" ]]; then heap1=$(heap_kb "$pid"); fi
+    GEN_PID=$first
+    if ! start_idle "$port" b "$half" $((IDLE_HOLD + 5)); then
+        stop_pid "$IDLE_GEN"; stop_pid "$first"; GEN_PID=""; echo "FAILED"; return
+    fi
+    second=$IDLE_GEN
+    sleep 2
+    rss2=$(rss_kb "$pid")
+    if [[ $pid == "$RAMPART_PID" ]]; then heap2=$(heap_kb "$pid"); fi
+    log "idle $port: rss $rss1 -> $rss2 kB, heap after GC $heap1 -> $heap2 kB for $half more connections"
+    wait "$second" 2>/dev/null || true
+    stop_pid "$first"; GEN_PID=""
+    echo "$half,$rss1,$rss2,$heap1,$heap2"
+}
+
 field() { cut -d, -f"$2" <<<"$1"; }
 ok() { [[ -n $1 && $1 != FAILED* ]]; }
 rate() { if ok "$1"; then printf "%.0f" "$(field "$1" 8)"; else echo "—"; fi; }
 p99() { if ok "$1"; then printf "%.0f" "$(field "$1" 10)"; else echo "—"; fi; }
 eff() {
-    if ok "$1"; then awk -v n="$(field "$1" 16)" -v c="$(field "$1" 18)" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "—" }'
+    if ok "$1"; then
+        awk -v n="$(field "$1" 16)" -v c="$(field "$1" 18)" 'BEGIN { if (c > 0) printf "%.0f", n / c; else print "—" }'
     else echo "—"; fi
 }
 ratio() {
@@ -198,73 +256,92 @@ ratio() {
     else echo "—"; fi
 }
 errs() {
-    local out=() e
-    for pair in "Mosquitto:$1" "Rampart:$2"; do
-        local name=${pair%%:*} r=${pair#*:}
-        if ! ok "$r"; then out+=("$name failed"); continue; fi
-        e=$(field "$r" 13); [[ $e != 0 ]] && out+=("$name $e errors")
-    done
-    local IFS=';'; echo "${out[*]:-}" | sed 's/;/; /g'
+    local notes=()
+    if ok "$1"; then [[ $(field "$1" 13) != 0 ]] && notes+=("Mosquitto $(field "$1" 13) errors"); elif [[ -n $1 ]]; then notes+=("Mosquitto failed"); fi
+    if ok "$2"; then [[ $(field "$2" 13) != 0 ]] && notes+=("Rampart $(field "$2" 13) errors"); elif [[ -n $2 ]]; then notes+=("Rampart failed"); fi
+    local IFS=';'; echo "${notes[*]:-}"
 }
 
-make_certs
-start_mosquitto || { tail -n 20 "$TMP/mosquitto.log" >&2; die "mosquitto did not start"; }
-start_rampart || { tail -n 30 "$TMP/rampart.log" >&2; die "rampart did not start"; }
-log "mosquitto rsa:$MOSQ_RSA ec:$MOSQ_EC, rampart rsa:$RAMPART_RSA ec:$RAMPART_EC"
+port_of() { # broker key
+    case "$1-$2" in
+        mosquitto-rsa) echo "$MOSQ_RSA" ;; mosquitto-ec) echo "$MOSQ_EC" ;;
+        rampart-rsa) echo "$RAMPART_RSA" ;; rampart-ec) echo "$RAMPART_EC" ;;
+    esac
+}
+pid_of() { if [[ $1 == mosquitto ]]; then echo "$MOSQ_PID"; else echo "$RAMPART_PID"; fi; }
+
+make_pki
+declare -A UP=()
+for b in $BROKERS; do
+    case $b in
+        mosquitto) if start_mosquitto; then UP[mosquitto]=1; log "mosquitto on $MOSQ_RSA (RSA), $MOSQ_EC (ECDSA)";
+                   else log "mosquitto did not start"; tail -n 15 "$TMP/mosquitto.log" >&2 || true; fi ;;
+        rampart) if start_rampart; then UP[rampart]=1; log "rampart on $RAMPART_RSA (RSA), $RAMPART_EC (ECDSA)";
+                 else log "rampart did not start"; tail -n 15 "$TMP/rampart.log" >&2 || true; fi ;;
+        *) die "unknown broker '$b'" ;;
+    esac
+done
+(( ${#UP[@]} > 0 )) || die "no broker started"
+
+# Memory first, on freshly started brokers: after the throughput runs a broker's allocator holds memory (e.g. of
+# queued messages) that new connections would reuse unseen.
+MEM_ROWS=()
+for b in mosquitto rampart; do
+    [[ -n ${UP[$b]:-} ]] || continue
+    log "idle TLS connections against $b"
+    res=$(run_idle "$(port_of $b ec)" "$(pid_of $b)")
+    if ok "$res"; then
+        MEM_ROWS+=("$(awk -F, -v name="$b" '{ rss = ($3 - $2) / $1; h = ($4 != "" && $5 != "") ? ($5 - $4) / $1 : 0;
+            heap = ($4 != "" && $5 != "") ? sprintf("%.1f", h) : "—";
+            printf "| %s | %.1f | %.1f | %.1f | %s | %.1f |\n", name, $2 / 1024, $3 / 1024, rss, heap, rss + h }' <<<"$res")")
+    else
+        MEM_ROWS+=("| $b | — | — | failed | — | — |")
+    fi
+    sleep 1
+done
 
 echo "### TLS: Rampart vs Mosquitto, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
-echo "$(nproc) CPUs, $(uname -sr); $({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1); $(java -version 2>&1 | head -n 1)."
-echo "Loopback; every connection makes a full handshake (no session resumption) and verifies the server chain."
-echo "Handshake runs: concurrency $CONNECT_CLIENTS, $CONNECT_THREADS generator threads; ${WARMUP} s warm-up + ${DURATION} s measured."
-echo "1-minute load average before the first run: $(cut -d' ' -f1 /proc/loadavg)."
+MOSQ_VERSION=$({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1)
+echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $(java -version 2>&1 | head -n 1); $(openssl version)."
+echo "Rampart TLS provider: $(grep -o 'TLS via [^,]*' "$TMP/rampart.log" 2>/dev/null | head -n 1 || echo unknown)."
+echo "Loopback, MQTT 3.1.1, ${WARMUP} s warm-up + ${DURATION} s measured per run. Handshakes: the connect scenario"
+echo "over TLS, concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator threads, a full handshake per connection."
+echo "1-minute load average before the handshake runs: $(cut -d' ' -f1 /proc/loadavg) (the idle-memory runs came first,"
+echo "on freshly started brokers)."
 echo
-echo "| scenario | Mosquitto | Rampart | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | notes |"
+echo "| scenario | Mosquitto /s | Rampart /s | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | notes |"
 echo "|---|---:|---:|---:|---:|---:|---|"
-for spec in $HANDSHAKES; do
-    proto=${spec%%:*}; kind=${spec##*:}
-    mport=$([[ $kind == rsa ]] && echo "$MOSQ_RSA" || echo "$MOSQ_EC")
-    rport=$([[ $kind == rsa ]] && echo "$RAMPART_RSA" || echo "$RAMPART_EC")
-    label="handshakes/s $proto $([[ $kind == rsa ]] && echo 'RSA 2048' || echo 'ECDSA P-256')"
-    log "$label: mosquitto"
-    m=$(run_load "$MOSQ_PID" "$mport" --scenario connect --clients "$CONNECT_CLIENTS" --threads "$CONNECT_THREADS" --tls-protocol "$proto")
-    sleep 1
-    log "$label: rampart"
-    r=$(run_load "$RAMPART_PID" "$rport" --scenario connect --clients "$CONNECT_CLIENTS" --threads "$CONNECT_THREADS" --tls-protocol "$proto")
-    sleep 1
-    echo "| $label | $(rate "$m") | $(rate "$r") | $(ratio "$m" "$r") | $(p99 "$m") / $(p99 "$r") | $(eff "$m") / $(eff "$r") | $(errs "$m" "$r") |"
-done
-for spec in $THROUGHPUT; do
-    scenario=${spec%%:*}; qos=${spec##*:}
-    label="$scenario QoS $qos msg/s, TLSv1.3 ECDSA"
-    log "$label: mosquitto"
-    m=$(run_load "$MOSQ_PID" "$MOSQ_EC" --scenario "$scenario" --qos "$qos" --clients "$CLIENTS" --tls-protocol TLSv1.3)
-    sleep 1
-    log "$label: rampart"
-    r=$(run_load "$RAMPART_PID" "$RAMPART_EC" --scenario "$scenario" --qos "$qos" --clients "$CLIENTS" --tls-protocol TLSv1.3)
-    sleep 1
-    echo "| $label | $(rate "$m") | $(rate "$r") | $(ratio "$m" "$r") | $(p99 "$m") / $(p99 "$r") | $(eff "$m") / $(eff "$r") | $(errs "$m" "$r") |"
-done
-if [[ $IDLE == 1 ]]; then
-    echo
-    echo "Memory per idle TLS connection (TLSv1.3, ECDSA, $IDLE_CLIENTS connections; broker resident memory with them"
-    echo "open minus before, divided by the connections; for the JVM this includes heap the collector has not given back):"
-    echo
-    echo "| broker | RSS before KiB | RSS with connections KiB | KiB per connection |"
-    echo "|---|---:|---:|---:|"
+
+
+row() { # label scenario qos key extra
+    local label=$1 scenario=$2 qos=$3 key=$4 extra=$5 m="" r=""
     for b in mosquitto rampart; do
-        pid=$([[ $b == mosquitto ]] && echo "$MOSQ_PID" || echo "$RAMPART_PID")
-        port=$([[ $b == mosquitto ]] && echo "$MOSQ_EC" || echo "$RAMPART_EC")
-        log "idle $IDLE_CLIENTS: $b"
-        : >"$TMP/idle.log"
-        run_load "$pid" "$port" --scenario idle --clients "$IDLE_CLIENTS" --tls-protocol TLSv1.3 --broker-pid "$pid" \
-            --duration 2 >/dev/null
-        line=$(cat "$TMP/idle.log")
-        before=$(sed -n 's/.*rss_before_kib=\([0-9]*\).*/\1/p' <<<"$line")
-        open=$(sed -n 's/.*rss_open_kib=\([0-9]*\).*/\1/p' <<<"$line")
-        per=$(sed -n 's/.*kib_per_connection=\([0-9.]*\).*/\1/p' <<<"$line")
-        echo "| $b | ${before:-—} | ${open:-—} | ${per:-—} |"
+        [[ -n ${UP[$b]:-} ]] || continue
+        kill -0 "$(pid_of $b)" 2>/dev/null || { log "$b stopped"; unset "UP[$b]"; continue; }
+        log "$label against $b"
+        res=$(run_load "$(port_of $b "$key")" "$(pid_of $b)" "$scenario" "$qos" "$extra")
+        if [[ $b == mosquitto ]]; then m=$res; else r=$res; fi
         sleep 1
     done
-fi
+    echo "| $label | $(rate "$m") | $(rate "$r") | $(ratio "$m" "$r") | $(p99 "$m") / $(p99 "$r") | $(eff "$m") / $(eff "$r") | $(errs "$m" "$r") |"
+}
+
+row "handshakes TLS 1.2 RSA 2048" connect 0 rsa "--tls-version 1.2"
+row "handshakes TLS 1.3 RSA 2048" connect 0 rsa "--tls-version 1.3"
+row "handshakes TLS 1.2 ECDSA P-256" connect 0 ec "--tls-version 1.2"
+row "handshakes TLS 1.3 ECDSA P-256" connect 0 ec "--tls-version 1.3"
+row "pairs QoS 0 over TLS 1.3 (msg/s)" pairs 0 ec "--tls-version 1.3"
+row "pairs QoS 1 over TLS 1.3 (msg/s)" pairs 1 ec "--tls-version 1.3"
+
+echo
+echo "Memory per idle TLS 1.3 connection (ECDSA listener, measured first, on the freshly started brokers): growth of the"
+echo "broker process's resident set size while $((IDLE_CLIENTS / 2)) idle connections join $((IDLE_CLIENTS / 2)) already open ones (the first"
+echo "half absorbs one-time allocations), divided by their number. Rampart runs with \`$RAMPART_JAVA_OPTS\`: with a pre-touched fixed"
+echo "heap its RSS grows only with native memory (OpenSSL objects, direct buffers); its Java heap in use after a full GC"
+echo "(jcmd GC.run) is measured separately, and the total is both."
+echo
+echo "| broker | RSS with the first half (MiB) | RSS with all (MiB) | RSS per connection (KiB) | Java heap per connection (KiB) | total per connection (KiB) |"
+echo "|---|---:|---:|---:|---:|---:|"
+for row in "${MEM_ROWS[@]}"; do echo "$row"; done
 exit 0

@@ -2,6 +2,7 @@ package io.rampart.bench;
 
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
+import io.rampart.bench.load.ClientTls;
 import io.rampart.bench.load.ConnectRun;
 import io.rampart.bench.load.IdleRun;
 import io.rampart.bench.load.LoadSettings;
@@ -9,7 +10,6 @@ import io.rampart.bench.load.Login;
 import io.rampart.bench.load.RunResult;
 import io.rampart.bench.load.Scenario;
 import io.rampart.bench.load.ThroughputRun;
-import io.rampart.bench.load.TlsClient;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
  * was counted, 2 on bad options.
  */
 @Command(name = "rampart-bench", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "MQTT load generator (pairs, fan-in, fan-out, connect) for Rampart or any other broker.")
+        description = "MQTT load generator (pairs, fan-in, fan-out, connect, idle) for Rampart or any other broker.")
 public final class LoadGenerator implements Callable<Integer> {
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Broker host (default: ${DEFAULT-VALUE}).")
@@ -82,20 +82,15 @@ public final class LoadGenerator implements Callable<Integer> {
             description = "Prefix of every client id (default: rb-<random run id>-).")
     String clientIdPrefix;
 
-    @Option(names = "--tls", description = "Connect over TLS (full handshake on every connection).")
+    @Option(names = "--tls", description = "Connect over TLS (full handshake per connection).")
     boolean tls;
 
-    @Option(names = "--tls-protocol", description = "TLSv1.2 or TLSv1.3 (default: either, as negotiated).")
-    String tlsProtocol;
+    @Option(names = "--tls-version", description = "1.2 or 1.3 (default: both offered; implies --tls).")
+    String tlsVersion;
 
-    @Option(names = "--cafile",
-            description = "PEM CA bundle to verify the broker's certificate (default with --tls: not verified).")
+    @Option(names = "--cafile", description = "PEM CA file the server certificate must chain to "
+            + "(default: any certificate is accepted; implies --tls).")
     java.io.File caFile;
-
-    @Option(names = "--broker-pid", defaultValue = "0",
-            description = "idle scenario: process id of the broker, whose resident memory is read before and with "
-                    + "all connections open.")
-    long brokerPid;
 
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
@@ -118,33 +113,19 @@ public final class LoadGenerator implements Callable<Integer> {
             settings = new LoadSettings(host, port, Scenario.fromCli(scenario), qos(qos), version(mqttVersion),
                     clients, duration, warmup, payload, threads, inflight, window, runId,
                     Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
-                    tls(tls, tlsProtocol, caFile));
+                    tls || tlsVersion != null || caFile != null
+                            ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile) : null);
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;
         }
         RunResult result = switch (settings.scenario()) {
             case CONNECT -> new ConnectRun(settings).run();
-            case IDLE -> new IdleRun(settings, brokerPid).run();
+            case IDLE -> new IdleRun(settings).run();
             default -> new ThroughputRun(settings).run();
         };
         result.print(System.out, csv);
         return result.exitCode();
-    }
-
-    private static TlsClient tls(boolean enabled, String protocol, java.io.File caFile) {
-        if (!enabled) {
-            if (protocol != null || caFile != null) {
-                throw new IllegalArgumentException("--tls-protocol and --cafile need --tls");
-            }
-            return null;
-        }
-        if (protocol != null && !protocol.equals("TLSv1.2") && !protocol.equals("TLSv1.3")) {
-            throw new IllegalArgumentException("--tls-protocol must be TLSv1.2 or TLSv1.3");
-        }
-        TlsClient client = TlsClient.create(protocol, caFile);
-        System.err.println("rampart-bench: " + client.description());
-        return client;
     }
 
     private static MqttQoS qos(int value) {

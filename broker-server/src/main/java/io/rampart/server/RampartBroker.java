@@ -36,6 +36,11 @@ import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
 import io.rampart.server.security.SecurityModule;
+import io.rampart.tls.DevCertificate;
+import io.rampart.tls.ServerTls;
+import io.rampart.tls.TlsConfigException;
+import io.rampart.tls.TlsObserver;
+import io.rampart.tls.TlsSettings;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -83,11 +88,15 @@ public final class RampartBroker implements AutoCloseable {
     private final boolean reusePort;
     private volatile boolean closed;
     private SecurityModule security;
+    private final TlsObserver tlsObserver;
+    private final List<ServerTls> tlsListeners = new ArrayList<>();
 
-    private RampartBroker(BrokerConfig config) {
+    private RampartBroker(BrokerConfig config, TlsObserver tlsObserver) {
         this.config = config;
         this.timers = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("rampart-timers", true));
         this.metrics = new BrokerMetrics(config.observability().influx());
+        this.tlsObserver = tlsObserver == null || tlsObserver == TlsObserver.NOOP ? metrics.tlsObserver()
+                : both(metrics.tlsObserver(), tlsObserver);
         this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
         this.core = new BrokerCore(config.mqtt(), timers, events);
         metrics.bindBroker(core, connections::size);
@@ -113,7 +122,15 @@ public final class RampartBroker implements AutoCloseable {
 
     /** Builds the broker and binds all listeners; on any bind failure everything is released again. */
     public static RampartBroker start(BrokerConfig config) throws Exception {
-        RampartBroker broker = prepare(config);
+        return start(config, TlsObserver.NOOP);
+    }
+
+    /**
+     * As {@link #start(BrokerConfig)}, also reporting TLS handshakes and revocation checks to {@code tlsObserver}
+     * (besides the broker's own metrics).
+     */
+    public static RampartBroker start(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
+        RampartBroker broker = prepare(config, tlsObserver);
         try {
             broker.open();
         } catch (Exception e) {
@@ -128,7 +145,11 @@ public final class RampartBroker implements AutoCloseable {
      * {@code /health/ready} with 503 until {@link #open()} has finished.
      */
     public static RampartBroker prepare(BrokerConfig config) throws Exception {
-        RampartBroker broker = new RampartBroker(config);
+        return prepare(config, TlsObserver.NOOP);
+    }
+
+    private static RampartBroker prepare(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
+        RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
@@ -155,6 +176,22 @@ public final class RampartBroker implements AutoCloseable {
                     config.observability().sysTopics().intervalSeconds());
         }
         ready = !stopping;
+    }
+
+    private static TlsObserver both(TlsObserver first, TlsObserver second) {
+        return new TlsObserver() {
+            @Override
+            public void handshake(String listener, String result, String protocol, String cipher) {
+                first.handshake(listener, result, protocol, cipher);
+                second.handshake(listener, result, protocol, cipher);
+            }
+
+            @Override
+            public void revocationCheck(String method, String result, boolean cached) {
+                first.revocationCheck(method, result, cached);
+                second.revocationCheck(method, result, cached);
+            }
+        };
     }
 
     private void bindAdmin(ListenerConfig lc) throws Exception {
@@ -221,8 +258,12 @@ public final class RampartBroker implements AutoCloseable {
     private void bind(ListenerConfig lc) throws Exception {
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), security.gateFor(lc),
                 security.accessLog());
-        String wsPath = lc.type() == ListenerType.WEBSOCKET ? lc.path() : null;
-        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, core, events, connections,
+        String wsPath = lc.type().isWebSocket() ? lc.path() : null;
+        ServerTls tls = null;
+        if (lc.type().isTls()) {
+            tls = openTls(lc);
+        }
+        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, tls, core, events, connections,
                 trafficCounter, packetCounter);
         Channel channel;
         try {
@@ -257,6 +298,21 @@ public final class RampartBroker implements AutoCloseable {
                 lc.allowAnonymous() ? " - ANONYMOUS ACCESS ALLOWED" : "");
     }
 
+    /** The listener's TLS contexts; without configured key material, the development certificate. */
+    private ServerTls openTls(ListenerConfig lc) throws TlsConfigException {
+        TlsSettings settings = lc.tls();
+        if (settings.keyMaterial() == null) {
+            settings = settings.withKeyMaterial(DevCertificate.ensure(config.dataDir().resolve("tls"), lc.name()));
+        }
+        try {
+            ServerTls tls = ServerTls.open(lc.name(), settings, timers, tlsObserver);
+            tlsListeners.add(tls);
+            return tls;
+        } catch (TlsConfigException e) {
+            throw new TlsConfigException("listener '" + lc.name() + "': " + e.getMessage(), e);
+        }
+    }
+
     private ServerBootstrap serverBootstrap(EventLoopGroup parent, EventLoopGroup child,
                                             MqttChannelInitializer initializer) {
         return new ServerBootstrap()
@@ -269,7 +325,7 @@ public final class RampartBroker implements AutoCloseable {
     }
 
     private static String typeName(ListenerType type) {
-        return type.name().toLowerCase(java.util.Locale.ROOT);
+        return type.configName();
     }
 
     /** The port a listener is bound to (useful when it was configured with port 0). */
@@ -351,6 +407,9 @@ public final class RampartBroker implements AutoCloseable {
         bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (security != null) {
             security.close();
+        }
+        for (ServerTls tls : tlsListeners) {
+            tls.close();
         }
         timers.shutdownNow();
         core.sessions().clear();

@@ -16,7 +16,9 @@ public interface TlsObserver {
      * @param listener the listener's name
      * @param result   {@code success} or a short failure kind: {@code revoked}, {@code expired},
      *                 {@code unknown-issuer}, {@code no-certificate}, {@code protocol}, {@code cipher},
-     *                 {@code timeout}, {@code error}
+     *                 {@code timeout}, {@code revocation-unknown} (the OCSP responder does not know the
+     *                 certificate), {@code revocation-unavailable} (no revocation answer under hard-fail),
+     *                 {@code error}
      * @param protocol negotiated protocol ({@code TLSv1.3}), or {@code unknown}
      * @param cipher   negotiated cipher suite, or {@code unknown}
      */

@@ -39,7 +39,7 @@ public final class ConnectRun {
 
     public RunResult run() throws InterruptedException {
         String transportName;
-        try (Transport transport = new Transport(settings.threads())) {
+        try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
             bootstrap = transport.bootstrap(settings.host(), settings.port());
             window.open(System.nanoTime(), TimeUnit.SECONDS.toNanos(settings.warmupSeconds()),
@@ -67,7 +67,7 @@ public final class ConnectRun {
         String clientId = settings.clientIdPrefix() + "c" + sequence.incrementAndGet();
         ConnectCycleHandler handler =
                 new ConnectCycleHandler(clientId, settings.mqttVersion(), settings.login(), errors, this, System.nanoTime());
-        ClientPipeline.connect(bootstrap, handler, MAX_PACKET, errors, settings.tls()).addListener(f -> {
+        ClientPipeline.connect(bootstrap, handler, MAX_PACKET, errors).addListener(f -> {
             if (!f.isSuccess()) {
                 bootstrap.config().group().schedule(this::nextCycle, RETRY_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             }

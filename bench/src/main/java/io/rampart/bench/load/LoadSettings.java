@@ -30,7 +30,7 @@ public record LoadSettings(
         String runId,
         Login login,
         String clientIdPrefix,
-        TlsClient tls) {
+        ClientTls tls) {
 
     /** The payload starts with the 8-byte send timestamp. */
     public static final int MIN_PAYLOAD = 8;

@@ -44,9 +44,7 @@ public record RunResult(
                 settings.payloadBytes(), transport, settings.threads());
         out.printf(Locale.ROOT, "measured %.2f s after %d s warm-up against %s:%d%n", measuredSeconds,
                 settings.warmupSeconds(), settings.host(), settings.port());
-        if (settings.scenario() == Scenario.IDLE) {
-            out.printf(Locale.ROOT, "connections  %,12d held open%n", deliveredTotal);
-        } else if (settings.scenario() == Scenario.CONNECT) {
+        if (settings.scenario() == Scenario.CONNECT || settings.scenario() == Scenario.IDLE) {
             out.printf(Locale.ROOT, "connections  %,12.0f /s  (%,d completed in total)%n",
                     deliveredPerSecond, deliveredTotal);
             out.printf(Locale.ROOT, "CONNACK latency us  p50 %,.0f  p99 %,.0f  p99.9 %,.0f  max %,.0f%n",

@@ -10,7 +10,7 @@ public enum Scenario {
     FAN_OUT("fan-out"),
     /** Connection churn: CONNECT / CONNACK / DISCONNECT with a concurrency of N. */
     CONNECT("connect"),
-    /** N connections that stay open and quiet (memory per idle connection). */
+    /** N connections that connect and stay idle for the measured duration (memory per connection). */
     IDLE("idle");
 
     private final String cliName;

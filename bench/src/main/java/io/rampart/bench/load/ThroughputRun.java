@@ -29,16 +29,15 @@ public final class ThroughputRun {
     private final List<List<PublisherHandler>> groupMembers = new ArrayList<>();
 
     public ThroughputRun(LoadSettings settings) {
-        if (settings.scenario() == Scenario.CONNECT || settings.scenario() == Scenario.IDLE) {
-            throw new IllegalArgumentException("use ConnectRun or IdleRun for the " + settings.scenario().cliName()
-                    + " scenario");
+        if (settings.scenario() == Scenario.CONNECT) {
+            throw new IllegalArgumentException("use ConnectRun for the connect scenario");
         }
         this.settings = settings;
     }
 
     public RunResult run() throws InterruptedException {
         String transportName;
-        try (Transport transport = new Transport(settings.threads())) {
+        try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
             Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port());
             plan();
@@ -114,7 +113,7 @@ public final class ThroughputRun {
         for (int from = 0; from < handlers.size(); from += CONNECT_BATCH) {
             List<? extends MqttClientHandler> batch =
                     handlers.subList(from, Math.min(handlers.size(), from + CONNECT_BATCH));
-            batch.forEach(h -> ClientPipeline.connect(bootstrap, h, maxPacket, errors, settings.tls()));
+            batch.forEach(h -> ClientPipeline.connect(bootstrap, h, maxPacket, errors));
             try {
                 CompletableFuture.allOf(batch.stream().map(MqttClientHandler::ready)
                         .toArray(CompletableFuture[]::new)).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);

@@ -1,27 +1,37 @@
 package io.rampart.server.config;
 
+import io.rampart.tls.TlsSettings;
+
 import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * One network listener.
  *
- * @param type           tcp, websocket or admin (HTTP: metrics, health, log levels)
+ * @param type           tcp, websocket, tls, secure-websocket or admin (HTTP: metrics, health, log levels)
  * @param name           unique name used in log lines and metrics: letters, digits, '.', '_' or '-', at most 64
  * @param bind           IP literal or host name to listen on (never resolved during validation)
  * @param port           0..65535; 0 lets the operating system pick a free port
- * @param path           websocket only: the HTTP path of the upgrade, starts with '/'; {@code null} on tcp
- *                       listeners and defaults to {@value #DEFAULT_WEBSOCKET_PATH} on websocket listeners
+ * @param path           (secure) websocket only: the HTTP path of the upgrade, starts with '/'; {@code null} on
+ *                       tcp and tls listeners and defaults to {@value #DEFAULT_WEBSOCKET_PATH} on websocket listeners
  * @param allowAnonymous whether clients may connect without credentials
+ * @param tls            tls and secure-websocket only: the TLS settings (key material {@code null} means the
+ *                       development certificate); {@code null} on the other types
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
-public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous) {
+public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
+                             TlsSettings tls) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
     public static final int MAX_NAME_LENGTH = 64;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1," + MAX_NAME_LENGTH + "}");
+
+    /** A listener without TLS. */
+    public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous) {
+        this(type, name, bind, port, path, allowAnonymous, null);
+    }
 
     public ListenerConfig {
         if (type == null) {
@@ -45,7 +55,12 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port: must be between 0 and 65535 (was " + port + ")");
         }
-        if (type == ListenerType.WEBSOCKET) {
+        if (type.isTls() && tls == null) {
+            tls = TlsSettings.defaults(null);
+        } else if (!type.isTls() && tls != null) {
+            throw new IllegalArgumentException("tls: is only allowed on tls and secure-websocket listeners");
+        }
+        if (type.isWebSocket()) {
             if (path == null) {
                 path = DEFAULT_WEBSOCKET_PATH;
             } else if (!path.startsWith("/") || !path.chars().allMatch(ListenerConfig::isPathChar)) {
@@ -53,10 +68,10 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
                         + was(path));
             }
         } else if (path != null) {
-            throw new IllegalArgumentException("path: is only allowed on websocket listeners");
+            throw new IllegalArgumentException("path: is only allowed on websocket and secure-websocket listeners");
         }
         if (type == ListenerType.ADMIN && allowAnonymous) {
-            throw new IllegalArgumentException("allow-anonymous: is only for MQTT listeners (tcp, websocket)");
+            throw new IllegalArgumentException("allow-anonymous: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
         }
     }
 

@@ -1,11 +1,15 @@
 package io.rampart.server.config;
 
+import io.rampart.tls.TlsSettings;
+
 import java.util.List;
 
 /** Maps one entry of {@code listeners:} onto {@link ListenerConfig}. */
 final class ListenerSection {
 
-    static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous");
+    static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous", "tls");
+    static final int DEFAULT_TLS_PORT = 8883;
+    static final int DEFAULT_SECURE_WEBSOCKET_PORT = 8443;
 
     private ListenerSection() {
     }
@@ -15,11 +19,23 @@ final class ListenerSection {
         ListenerType type = listener.get("type").enumValue(ListenerType.class);
         String name = listener.get("name").string();
         String bind = listener.get("bind").string(ListenerConfig.DEFAULT_BIND);
-        int port = listener.get("port").intValue();
+        int port = switch (type) {
+            case TLS -> listener.get("port").intValue(DEFAULT_TLS_PORT);
+            case SECURE_WEBSOCKET -> listener.get("port").intValue(DEFAULT_SECURE_WEBSOCKET_PORT);
+            default -> listener.get("port").intValue();
+        };
         String path = listener.get("path").string(null);
         boolean allowAnonymous = listener.get("allow-anonymous").booleanValue(false);
+        ConfigNode tlsNode = listener.get("tls");
+        TlsSettings tls = null;
+        if (!tlsNode.isAbsentOrNull()) {
+            if (!type.isTls()) {
+                throw tlsNode.error("is only allowed on tls and secure-websocket listeners");
+            }
+            tls = TlsSection.read(tlsNode);
+        }
         try {
-            return new ListenerConfig(type, name, bind, port, path, allowAnonymous);
+            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls);
         } catch (IllegalArgumentException e) {
             throw listener.invalid(e);
         }

@@ -18,12 +18,15 @@ import io.rampart.server.metrics.TrafficCounter;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
 import io.rampart.server.protocol.PublishEncoder;
+import io.rampart.tls.ServerTls;
+import io.rampart.tls.TlsHandshakeHandler;
 
 
 /**
- * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TCP
- * listeners start at the MQTT decoder; WebSocket listeners first upgrade HTTP on their path with the
- * {@code mqtt} subprotocols and unwrap binary frames.
+ * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TLS listeners
+ * start with the TLS handler (SNI, handshake timeout, revocation in the trust manager); TCP listeners then
+ * continue at the MQTT decoder; WebSocket listeners first upgrade HTTP on their path with the {@code mqtt}
+ * subprotocols and unwrap binary frames.
  */
 public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -37,6 +40,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     private final ChannelGroup channels;
     private final TrafficCounter trafficCounter;
     private final PacketCounter packetCounter;
+    private final ServerTls tls;
+    private final TlsHandshakeHandler.FailureSink tlsFailures;
 
     /**
      * @param webSocketPath the upgrade path for WebSocket listeners, {@code null} for plain TCP
@@ -44,6 +49,18 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
      */
     public MqttChannelInitializer(ListenerContext listener, String webSocketPath, BrokerCore core, BrokerEvents events,
                                   ChannelGroup channels, TrafficCounter trafficCounter, PacketCounter packetCounter) {
+        this(listener, webSocketPath, null, core, events, channels, trafficCounter, packetCounter);
+    }
+
+    /**
+     * @param tls the listener's TLS contexts, or {@code null} for a listener without TLS
+     */
+    public MqttChannelInitializer(ListenerContext listener, String webSocketPath, ServerTls tls, BrokerCore core,
+                                  BrokerEvents events, ChannelGroup channels, TrafficCounter trafficCounter,
+                                  PacketCounter packetCounter) {
+        this.tls = tls;
+        this.tlsFailures = (ch, f) -> listener.accessLog().tlsFailure(listener.name(), ch.remoteAddress(), f.kind(),
+                f.subject(), f.serial(), f.reason());
         this.listener = listener;
         this.webSocketPath = webSocketPath;
         this.core = core;
@@ -58,6 +75,10 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         MqttLimits limits = core.limits();
         ChannelPipeline p = ch.pipeline();
         boolean ws = webSocketPath != null;
+        if (tls != null) {
+            p.addLast(PipelineNames.SSL, tls.newHandler());
+            p.addLast(PipelineNames.TLS_OUTCOME, tls.newOutcomeHandler(tlsFailures));
+        }
         p.addLast(PipelineNames.METRICS_BYTES, trafficCounter);
         if (ws) {
             p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec());

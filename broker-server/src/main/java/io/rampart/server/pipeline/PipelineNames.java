@@ -5,8 +5,10 @@ package io.rampart.server.pipeline;
  * insert themselves relative to these names.
  *
  * <pre>
- *   [ssl]                     TLS listeners only
- *   metrics-bytes             counts bytes read and written
+ *   ssl                       TLS listeners only: SNI lookup, then the SslHandler (handshake timeout)
+ *   tls-outcome               TLS listeners only: client-certificate variables, failed handshakes to the
+ *                             access log; removes itself after the handshake
+ *   metrics-bytes             counts bytes read and written (after TLS: decrypted bytes)
  *   http-codec, http-aggregator, ws-protocol, http-not-found, ws-frames   WebSocket listeners only
  *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
  *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
@@ -20,6 +22,7 @@ public final class PipelineNames {
     public static final String SSL = "ssl";
     public static final String METRICS_BYTES = "metrics-bytes";
     public static final String METRICS_PACKETS = "metrics-packets";
+    public static final String TLS_OUTCOME = "tls-outcome";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String WS_PROTOCOL = "ws-protocol";

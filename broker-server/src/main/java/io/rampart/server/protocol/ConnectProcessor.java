@@ -22,6 +22,7 @@ import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.security.AccessLog;
+import io.rampart.tls.ClientCertificates;
 
 import java.util.Arrays;
 import java.util.UUID;
@@ -208,7 +209,8 @@ final class ConnectProcessor {
         String authMethod = c.enhancedAuth.method;
         ConnectRequest request = new ConnectRequest(c.listener.name(), clientId, payload.userName(),
                 payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version, authMethod,
-                authMethod == null ? null : EnhancedAuth.dataOf(props));
+                authMethod == null ? null : EnhancedAuth.dataOf(props),
+                c.ctx.channel().attr(ClientCertificates.VARIABLES).get());
         Will finalWill = will;
         boolean finalAssigned = assigned;
         int finalServerKeepAlive = serverKeepAlive;

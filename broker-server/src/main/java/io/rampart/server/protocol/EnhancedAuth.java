@@ -116,7 +116,8 @@ final class EnhancedAuth {
         }
         inProgress = true;
         ConnectRequest request = new ConnectRequest(c.listener.name(), c.clientId, c.username, null,
-                c.ctx.channel().remoteAddress(), c.protocolVersion, method, dataOf(props));
+                c.ctx.channel().remoteAddress(), c.protocolVersion, method, dataOf(props),
+                c.ctx.channel().attr(io.rampart.tls.ClientCertificates.VARIABLES).get());
         c.gate().reauthenticate(request, c.permissions).whenComplete((decision, error) ->
                 c.ctx.executor().execute(() -> reauthenticated(decision, error, request)));
     }

@@ -80,6 +80,56 @@ public final class AccessLog {
         write("SUBSCRIBE", allowed, allowed ? null : "not-authorized", s, filter, qos, manager, realm, reason);
     }
 
+    /**
+     * A refused TLS handshake: the client never got to CONNECT, so instead of client and user the line names the
+     * certificate (subject DN and serial) when the client presented one.
+     *
+     * <pre>
+     * 2026-11-26T10:15:30.123Z action=TLS result=DENIED kind=revoked listener=tls remote=10.0.0.7 port=53211 subject="CN=dev-1" serial="1f3a" reason="... revoked (CRL file, reason keyCompromise ...)"
+     * </pre>
+     */
+    public void tlsFailure(String listener, SocketAddress remote, String kind, String subject, String serial,
+                           String reason) {
+        if (!LOG.isWarnEnabled()) {
+            return;
+        }
+        String host = "-";
+        String port = "-";
+        if (remote instanceof InetSocketAddress inet) {
+            host = inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+            port = Integer.toString(inet.getPort());
+        }
+        StringBuilder b = new StringBuilder(256);
+        if (json) {
+            b.append('{');
+            field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+            field(b, "action", "TLS");
+            field(b, "result", "DENIED");
+            field(b, "kind", kind);
+            field(b, "listener", listener);
+            field(b, "remote", host);
+            b.append("\"port\":").append("-".equals(port) ? "null" : port).append(',');
+            field(b, "subject", subject);
+            field(b, "serial", serial);
+            b.append("\"reason\":");
+            jsonString(b, reason);
+            b.append('}');
+        } else {
+            b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+                    .append(" action=TLS result=DENIED kind=").append(kind == null ? "-" : kind)
+                    .append(" listener=").append(listener)
+                    .append(" remote=").append(host)
+                    .append(" port=").append(port)
+                    .append(" subject=");
+            quoted(b, subject);
+            b.append(" serial=");
+            quoted(b, serial);
+            b.append(" reason=");
+            quoted(b, reason);
+        }
+        LOG.warn(b.toString());
+    }
+
     /** Whether allowed PUBLISH lines are written at all (lets the hot path skip building arguments). */
     public boolean logsAllowedPublish() {
         return publishAllowed && LOG.isInfoEnabled();

@@ -130,6 +130,7 @@ final class PipelineGate implements ConnectGate {
                 .set(IdentityVariables.USERNAME, request.username())
                 .set(IdentityVariables.LISTENER, request.listener())
                 .set(IdentityVariables.PROTOCOL_VERSION, Integer.toString(request.protocolVersion()));
+        request.tlsVariables().forEach(vars::set);
         InetAddress address = address(request);
         if (address != null) {
             vars.set(IdentityVariables.REMOTE_ADDRESS, address.getHostAddress());

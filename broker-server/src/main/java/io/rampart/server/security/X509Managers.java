@@ -2,6 +2,8 @@ package io.rampart.server.security;
 
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.Realm;
+import io.rampart.security.x509.X509Authenticator;
+import io.rampart.security.x509.X509Settings;
 import io.rampart.server.config.SecurityConfig;
 
 import java.util.Map;
@@ -13,6 +15,6 @@ final class X509Managers {
     }
 
     static AuthenticationManager create(SecurityConfig.Manager manager, Map<String, Realm> realms) {
-        throw new UnsupportedOperationException("manager type 'x509' is not available in this build");
+        return new X509Authenticator((X509Settings) manager.settings());
     }
 }

@@ -233,7 +233,7 @@ class ConfigLoaderTest {
                     port: 1883
                     certificate: x.pem
                 """).getMessage()).isEqualTo("test.yaml: listeners[0].certificate: unknown key"
-                + " (allowed: type, name, bind, port, path, allow-anonymous)");
+                + " (allowed: type, name, bind, port, path, allow-anonymous, tls)");
     }
 
     @Test
@@ -298,10 +298,10 @@ class ConfigLoaderTest {
 
     @Test
     void parse_unknownListenerType_listsAllowedTypes() {
-        assertThat(failure("listeners:\n  - {type: tls, name: t, port: 8883}\n").getMessage())
-                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket, admin (was \"tls\")");
+        assertThat(failure("listeners:\n  - {type: ssl, name: t, port: 8883}\n").getMessage())
+                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket, tls, secure-websocket, admin (was \"ssl\")");
         assertThat(failure("listeners:\n  - {type: TCP, name: t, port: 8883}\n").getMessage())
-                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket, admin (was \"TCP\")");
+                .isEqualTo("test.yaml: listeners[0].type: must be one of tcp, websocket, tls, secure-websocket, admin (was \"TCP\")");
     }
 
     // ---- errors: values
@@ -380,7 +380,7 @@ class ConfigLoaderTest {
     @Test
     void parse_pathOnTcpListener_refuses() {
         assertThat(failure("listeners:\n  - {type: tcp, name: t, port: 1, path: /mqtt}\n").getMessage())
-                .isEqualTo("test.yaml: listeners[0].path: is only allowed on websocket listeners");
+                .isEqualTo("test.yaml: listeners[0].path: is only allowed on websocket and secure-websocket listeners");
     }
 
     @Test
@@ -393,7 +393,7 @@ class ConfigLoaderTest {
     // ---- files in the repository
 
     @Test
-    void load_defaultConfig_isLoopbackTcpAndWebsocketWithAuthenticationRequired() throws ConfigException {
+    void load_defaultConfig_isLoopbackTcpWebsocketAndTlsWithAuthenticationRequired() throws ConfigException {
         BrokerConfig config = ConfigLoader.load(Path.of("..", "config", "broker.yaml"));
 
         assertThat(config.source()).endsWith("broker.yaml");
@@ -401,7 +401,9 @@ class ConfigLoaderTest {
         assertThat(config.listeners()).containsExactly(
                 new ListenerConfig(ListenerType.TCP, "tcp-local", "127.0.0.1", 1883, null, false),
                 new ListenerConfig(ListenerType.WEBSOCKET, "ws-local", "127.0.0.1", 8080, "/mqtt", false),
+                new ListenerConfig(ListenerType.TLS, "tls-local", "127.0.0.1", 8883, null, false),
                 new ListenerConfig(ListenerType.ADMIN, "admin-local", "127.0.0.1", 9090, null, false));
+        assertThat(config.listeners().get(2).tls().keyMaterial()).as("development certificate").isNull();
         assertThat(config.security().pipelines()).singleElement().satisfies(p -> {
             assertThat(p.listeners()).containsExactly("*");
             assertThat(p.authentication()).extracting(SecurityConfig.Manager::type).containsExactly("password");

@@ -33,7 +33,7 @@ class ConfigRecordsTest {
                 .hasMessage("name: must be 1 to 64 letters, digits, '.', '_' or '-' (was \"\")");
         assertThatThrownBy(() -> tcp("x".repeat(65), "127.0.0.1", 1)).hasMessageStartingWith("name: ");
         assertThatThrownBy(() -> new ListenerConfig(ListenerType.TCP, "t", "127.0.0.1", 1, "/mqtt", false))
-                .hasMessage("path: is only allowed on websocket listeners");
+                .hasMessage("path: is only allowed on websocket and secure-websocket listeners");
         assertThatThrownBy(() -> new ListenerConfig(ListenerType.WEBSOCKET, "w", "127.0.0.1", 1, "/a b", false))
                 .hasMessage("path: must start with '/' and contain no spaces, '?' or '#' (was \"/a b\")");
         assertThatThrownBy(() -> new ListenerConfig(ListenerType.WEBSOCKET, "w", "127.0.0.1", 1, "/a?b", false))

@@ -189,8 +189,8 @@ class FatJarIT {
     void shippedDefaultConfiguration_parses() throws Exception {
         BrokerConfig config = ConfigLoader.load(projectRoot.resolve("config/broker.yaml"));
         assertThat(config.listeners()).extracting(ListenerConfig::name)
-                .containsExactly("tcp-local", "ws-local", "admin-local");
-        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080, 9090);
+                .containsExactly("tcp-local", "ws-local", "tls-local", "admin-local");
+        assertThat(config.listeners()).extracting(ListenerConfig::port).containsExactly(1883, 8080, 8883, 9090);
         assertThat(config.listeners()).allSatisfy(l -> assertThat(l.bind()).isEqualTo("127.0.0.1"));
     }
 
@@ -204,12 +204,13 @@ class FatJarIT {
     void withoutConfigOption_readsConfigBrokerYamlInTheWorkingDirectory_andRequiresAuthentication() throws Exception {
         int tcpPort = freePort();
         int wsPort = freePort();
+        int tlsPort = freePort();
         String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
         int adminPort = freePort();
         String rewritten = shipped.replace("port: 1883", "port: " + tcpPort).replace("port: 8080", "port: " + wsPort)
-                .replace("port: 9090", "port: " + adminPort);
+                .replace("port: 8883", "port: " + tlsPort).replace("port: 9090", "port: " + adminPort);
         assertThat(rewritten).as("all ports rewritten").doesNotContain("port: 1883").doesNotContain("port: 8080")
-                .doesNotContain("port: 9090");
+                .doesNotContain("port: 8883").doesNotContain("port: 9090");
         Path workDir = tmp.resolve("install");
         Files.createDirectories(workDir.resolve("config"));
         Files.writeString(workDir.resolve("config/broker.yaml"), rewritten);
@@ -255,6 +256,14 @@ class FatJarIT {
                     .hasValueSatisfying(p -> assertThat(p.getTopic().toString()).isEqualTo("demo/hello"));
         }
         client.disconnect();
+
+        // The TLS listener works out of the box with the development certificate generated into the data directory.
+        Path devCert = workDir.resolve("data/tls/dev-cert.pem");
+        assertThat(devCert).exists();
+        io.rampart.server.it.support.TlsTools.Result tls = io.rampart.server.it.support.TlsTools.mosquittoPub(tlsPort,
+                "--cafile", devCert.toString(), "-u", "admin", "-P", "s3cret-pass", "-t", "demo/tls", "-m", "hi",
+                "-i", "fatjar-tls");
+        assertThat(tls.ok()).as(tls.output()).isTrue();
 
         broker.process.toHandle().destroy();
         assertThat(broker.process.waitFor(20, TimeUnit.SECONDS)).isTrue();

@@ -16,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class SecLogCapture implements AutoCloseable {
 
     private final List<String> messages = new CopyOnWriteArrayList<>();
+    private final List<String> threads = new CopyOnWriteArrayList<>();
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
     private final String loggerName;
     private final AbstractAppender appender;
@@ -27,6 +28,7 @@ public final class SecLogCapture implements AutoCloseable {
             @Override
             public void append(LogEvent event) {
                 messages.add(event.getLevel() + " " + event.getMessage().getFormattedMessage());
+                threads.add(event.getThreadName() + ": " + event.getMessage().getFormattedMessage());
             }
         };
         appender.start();
@@ -40,6 +42,11 @@ public final class SecLogCapture implements AutoCloseable {
 
     public List<String> messages() {
         return List.copyOf(messages);
+    }
+
+    /** The messages as "thread-name: message", to check which thread did something. */
+    public List<String> messagesWithThreads() {
+        return List.copyOf(threads);
     }
 
     @Override

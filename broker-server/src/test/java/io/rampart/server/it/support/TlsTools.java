@@ -1,0 +1,192 @@
+package io.rampart.server.it.support;
+
+import com.sun.net.httpserver.HttpServer;
+import org.awaitility.Awaitility;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * Real TLS peers for the end-to-end tests: {@code openssl s_client}, {@code mosquitto_pub}, an
+ * {@code openssl ocsp} responder process, a CRL distribution point (JDK HTTP server) and a bare JDK handshake.
+ * Every process runs with a timeout and its output goes to a file.
+ */
+public final class TlsTools {
+
+    private TlsTools() {
+    }
+
+    /** Exit code and combined output of a finished process. */
+    public record Result(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    /** Runs a command to completion (at most 20 s) with stdin at end of file. */
+    public static Result run(List<String> command) throws Exception {
+        File out = File.createTempFile("tls-tool", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError(command + " did not finish in 20 s: "
+                        + Files.readString(out.toPath(), StandardCharsets.UTF_8));
+            }
+            return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8));
+        } finally {
+            out.delete();
+        }
+    }
+
+    /** {@code openssl s_client} against a local port, trusting {@code caFile}; returns when the handshake is over. */
+    public static Result sClient(int port, Path caFile, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
+                "-CAfile", caFile.toString(), "-verify_return_error", "-brief"));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    /** {@code mosquitto_pub} publishing one message over TLS. */
+    public static Result mosquittoPub(int port, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p",
+                Integer.toString(port)));
+        cmd.addAll(List.of(args));
+        return run(cmd);
+    }
+
+    /** A port that was free a moment ago. */
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** The server certificate a JDK client sees, asking for {@code sniHost} (or none). */
+    public static X509Certificate serverCertificate(int port, SSLContext context, String sniHost) throws Exception {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            if (sniHost != null) {
+                SSLParameters params = socket.getSSLParameters();
+                params.setServerNames(List.of(new SNIHostName(sniHost)));
+                socket.setSSLParameters(params);
+            }
+            socket.startHandshake();
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    /** Whether a JDK client with {@code context} completes a handshake (and the server does not drop it right away). */
+    public static boolean handshakes(int port, SSLContext context) {
+        try (SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.startHandshake();
+            // In TLS 1.3 the server judges the client certificate after the client finished: a refusal arrives
+            // as an alert on the first read. MQTT servers send nothing before CONNECT, so send one.
+            socket.getOutputStream().write(new byte[]{0x10, 0x0d, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x04, 0x02, 0x00, 0x3c,
+                    0x00, 0x01, 'h'});
+            socket.getOutputStream().flush();
+            int b = socket.getInputStream().read();
+            return b == 0x20;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A CRL distribution point: serves the current bytes at {@code /ca.crl}. */
+    public static final class CrlServer implements AutoCloseable {
+        private final HttpServer server;
+        private final AtomicReference<byte[]> crl = new AtomicReference<>(new byte[0]);
+        private volatile int requests;
+
+        public CrlServer() throws IOException {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/ca.crl", exchange -> {
+                requests++;
+                byte[] body = crl.get();
+                exchange.getResponseHeaders().add("Content-Type", "application/pkix-crl");
+                exchange.sendResponseHeaders(body.length == 0 ? 404 : 200, body.length == 0 ? -1 : body.length);
+                if (body.length > 0) {
+                    exchange.getResponseBody().write(body);
+                }
+                exchange.close();
+            });
+            server.start();
+        }
+
+        public String url() {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + "/ca.crl";
+        }
+
+        public void serve(java.security.cert.X509CRL value) throws Exception {
+            crl.set(value.getEncoded());
+        }
+
+        public int requests() {
+            return requests;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
+    }
+
+    /** An {@code openssl ocsp} responder process for a test CA, signing with the CA key. */
+    public static final class OcspResponder implements AutoCloseable {
+        private final Process process;
+        private final int port;
+        private final File log;
+
+        /** Starts {@code openssl ocsp} on {@code port} (see {@link #freePort()}) answering from {@code index}. */
+        public OcspResponder(TlsPki pki, Path index, int port) throws Exception {
+            this.port = port;
+            this.log = File.createTempFile("ocsp", ".log");
+            this.process = new ProcessBuilder("openssl", "ocsp", "-index", index.toString(), "-port",
+                    Integer.toString(port), "-rsigner", pki.caPem().toString(), "-rkey", pki.caKeyPem().toString(),
+                    "-CA", pki.caPem().toString(), "-nmin", "5")
+                    .redirectErrorStream(true).redirectOutput(log).start();
+            Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                if (!process.isAlive()) {
+                    throw new AssertionError("openssl ocsp exited: " + Files.readString(log.toPath()));
+                }
+                // Not a probe connection: openssl ocsp serves one connection at a time and stalls on an empty one.
+                return Files.readString(log.toPath()).contains("waiting for OCSP client connections");
+            });
+        }
+
+        public String url() {
+            return "http://127.0.0.1:" + port;
+        }
+
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+            log.delete();
+        }
+    }
+}

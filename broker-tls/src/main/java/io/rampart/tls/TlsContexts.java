@@ -1,0 +1,224 @@
+package io.rampart.tls;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+
+/** Provider choice, cipher validation and {@link SslContext} building for server listeners. */
+public final class TlsContexts {
+
+    private static final Logger LOG = LogManager.getLogger(TlsContexts.class);
+    private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
+    /** Session lifetime (resumption window) on listeners that check revocation. */
+    static final long RESUMPTION_WITH_REVOCATION_SECONDS = 300;
+    /** TLS 1.3 suites offered when only TLS 1.2 suites are configured. */
+    static final List<String> DEFAULT_TLS13 = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+            "TLS_CHACHA20_POLY1305_SHA256");
+
+    private TlsContexts() {
+    }
+
+    /**
+     * The Netty provider for a setting; AUTO falls back to the JDK when OpenSSL cannot load (logged once).
+     * OpenSSL contexts and engines are the reference-counted kind: no finalizers on the handshake path; each
+     * engine holds its context, so a replaced context is freed when its last connection closes.
+     */
+    public static SslProvider provider(TlsSettings.Provider provider) {
+        switch (provider) {
+            case JDK:
+                return SslProvider.JDK;
+            case OPENSSL:
+                if (!OpenSsl.isAvailable()) {
+                    throw new IllegalArgumentException("provider: openssl cannot be used: the native library did not load ("
+                            + OpenSsl.unavailabilityCause() + "); use provider: jdk");
+                }
+                return SslProvider.OPENSSL_REFCNT;
+            default:
+                if (OpenSsl.isAvailable()) {
+                    return SslProvider.OPENSSL_REFCNT;
+                }
+                if (FALLBACK_LOGGED.compareAndSet(false, true)) {
+                    LOG.warn("OpenSSL (netty-tcnative BoringSSL) is not available, TLS listeners use the JDK provider: {}",
+                            String.valueOf(OpenSsl.unavailabilityCause()));
+                }
+                return SslProvider.JDK;
+        }
+    }
+
+    /** The provider's name for log lines. */
+    public static String providerName(SslProvider provider) {
+        return provider == SslProvider.JDK ? "jdk" : "openssl (" + OpenSsl.versionString() + ")";
+    }
+
+    /**
+     * Checks protocols and cipher suites against what the provider supports.
+     *
+     * @throws IllegalArgumentException "key: reason" naming the unsupported value
+     */
+    public static void validate(TlsSettings settings) {
+        SslProvider provider = provider(settings.provider());
+        if (settings.ocspStapling() && (provider == SslProvider.JDK || !OpenSsl.isOcspSupported())) {
+            throw new IllegalArgumentException("ocsp-stapling: needs the openssl provider with OCSP support"
+                    + (provider == SslProvider.JDK ? " (OpenSSL is not available: " + OpenSsl.unavailabilityCause() + ")" : ""));
+        }
+        Set<String> supported = supportedCiphers(provider);
+        String providerName = provider == SslProvider.JDK ? "jdk" : "openssl";
+        if (settings.cipherSuites() != null) {
+            for (String c : settings.cipherSuites()) {
+                if (isTls13(c)) {
+                    throw new IllegalArgumentException("cipher-suites: '" + c + "' is a TLS 1.3 suite; list it under"
+                            + " tls13-cipher-suites");
+                }
+                if (!supported.contains(c)) {
+                    throw new IllegalArgumentException("cipher-suites: unknown or unsupported cipher suite '" + c
+                            + "' on the " + providerName + " provider (use IANA names like"
+                            + " TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)");
+                }
+            }
+        }
+        if (settings.tls13CipherSuites() != null) {
+            if (!settings.protocols().contains("TLSv1.3")) {
+                throw new IllegalArgumentException("tls13-cipher-suites: TLSv1.3 is not in protocols");
+            }
+            for (String c : settings.tls13CipherSuites()) {
+                if (!isTls13(c) || !supported.contains(c)) {
+                    throw new IllegalArgumentException("tls13-cipher-suites: unknown or unsupported TLS 1.3 cipher suite '"
+                            + c + "' on the " + providerName + " provider");
+                }
+            }
+            if (provider != SslProvider.JDK && OpenSsl.versionString().contains("BoringSSL")
+                    && !settings.tls13CipherSuites().containsAll(DEFAULT_TLS13)) {
+                throw new IllegalArgumentException("tls13-cipher-suites: BoringSSL always offers all of " + DEFAULT_TLS13
+                        + " for TLS 1.3 and cannot restrict them; use provider: jdk to restrict TLS 1.3 suites");
+            }
+        }
+        if (settings.cipherSuites() != null && settings.protocols().equals(List.of("TLSv1.3"))) {
+            throw new IllegalArgumentException("cipher-suites: only apply to TLSv1.2, which is not in protocols;"
+                    + " use tls13-cipher-suites");
+        }
+    }
+
+    static boolean isTls13(String cipher) {
+        return cipher.startsWith("TLS_") && !cipher.contains("_WITH_");
+    }
+
+    static Set<String> supportedCiphers(SslProvider provider) {
+        if (provider != SslProvider.JDK) {
+            return OpenSsl.availableJavaCipherSuites();
+        }
+        try {
+            return Set.of(SSLContext.getDefault().getSupportedSSLParameters().getCipherSuites());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The configured cipher list for the context, or {@code null} for the provider's defaults. */
+    static List<String> ciphers(TlsSettings s, SslProvider provider) {
+        if (s.cipherSuites() == null && s.tls13CipherSuites() == null) {
+            return null;
+        }
+        Set<String> out = new LinkedHashSet<>();
+        if (s.protocols().contains("TLSv1.3")) {
+            List<String> tls13 = s.tls13CipherSuites() != null ? s.tls13CipherSuites() : DEFAULT_TLS13;
+            Set<String> supported = supportedCiphers(provider);
+            tls13.stream().filter(supported::contains).forEach(out::add);
+        }
+        if (s.protocols().contains("TLSv1.2")) {
+            if (s.cipherSuites() != null) {
+                out.addAll(s.cipherSuites());
+            } else {
+                for (String c : defaultCiphers(provider)) {
+                    if (!isTls13(c)) {
+                        out.add(c);
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private static List<String> defaultCiphers(SslProvider provider) {
+        try {
+            // The provider's default list does not depend on the key; a throw-away context reveals it.
+            KeyMaterials.Loaded probe = DevCertificate.selfSigned("probe");
+            SslContext context = SslContextBuilder.forServer(probe.key(), probe.chain()).sslProvider(provider).build();
+            try {
+                return context.cipherSuites();
+            } finally {
+                io.netty.util.ReferenceCountUtil.release(context);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot determine the default cipher suites: " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds one server context for one certificate. */
+    static SslContext build(TlsSettings s, SslProvider provider, KeyMaterials.Loaded key, TrustManager trust)
+            throws TlsConfigException {
+        try {
+            SslContextBuilder b = (provider == SslProvider.JDK
+                    ? SslContextBuilder.forServer(key.key(), key.chain())
+                    : SslContextBuilder.forServer(cachingKeyManagers(key)))
+                    .sslProvider(provider)
+                    .protocols(s.protocols())
+                    .clientAuth(switch (s.clientAuth()) {
+                        case NONE -> ClientAuth.NONE;
+                        case OPTIONAL -> ClientAuth.OPTIONAL;
+                        case REQUIRED -> ClientAuth.REQUIRE;
+                    });
+            List<String> ciphers = ciphers(s, provider);
+            if (ciphers != null) {
+                b.ciphers(ciphers);
+            }
+            if (trust != null) {
+                b.trustManager(trust);
+            }
+            if (s.ocspStapling()) {
+                b.enableOcsp(true);
+            }
+            if (s.revocation().mode() != RevocationSettings.Mode.NONE) {
+                // A resumed session skips the certificate checks: bound how long a revoked client could resume.
+                b.sessionTimeout(RESUMPTION_WITH_REVOCATION_SECONDS);
+            }
+            return b.build();
+        } catch (Exception e) {
+            throw new TlsConfigException("cannot build the TLS context (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * OpenSSL: a key manager whose native key material is made once, not on every handshake (which is what
+     * Netty does for a plain key manager: encode and parse key and chain per connection).
+     */
+    private static javax.net.ssl.KeyManagerFactory cachingKeyManagers(KeyMaterials.Loaded key) throws Exception {
+        char[] password = "rampart".toCharArray();
+        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("server", key.key(), password, key.chain());
+        javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, password);
+        javax.net.ssl.KeyManagerFactory caching = new io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory(kmf);
+        caching.init(ks, password);
+        return caching;
+    }
+
+    static String lower(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+}
