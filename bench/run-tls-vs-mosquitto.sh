@@ -17,6 +17,10 @@
 #   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
 #   BUILD_DIR [target]  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]
 #   RAMPART_JAVA_OPTS ["-Xms512m -Xmx512m -XX:+AlwaysPreTouch"]
+#   TLS_GROUPS [X25519,P-256]           key-exchange groups the generator offers. The generator's BoringSSL would
+#                                       otherwise also offer the post-quantum hybrid X25519MLKEM768, which Rampart's
+#                                       BoringSSL accepts and Mosquitto's OpenSSL 3.0 does not know: the two brokers
+#                                       would then not do the same handshake. "" = the library's defaults.
 #   KEEP_TMP [0]                        1 keeps the temp dir (keys, configs, logs)
 set -euo pipefail
 
@@ -37,6 +41,7 @@ GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
 # A fixed, pre-touched heap: the JVM's resident size then only grows with native memory (OpenSSL objects,
 # direct buffers), and the Java heap per connection is measured separately after a full GC.
 RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+AlwaysPreTouch"}
+TLS_GROUPS=${TLS_GROUPS-X25519,P-256}
 KEEP_TMP=${KEEP_TMP:-0}
 
 log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
@@ -182,7 +187,7 @@ run_load() {
     # shellcheck disable=SC2086
     out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario "$scenario" \
         --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" --cafile "$TMP/pki/ca.pem" \
-        --format csv $extra 2>>"$TMP/generator.log")
+        ${TLS_GROUPS:+--tls-groups "$TLS_GROUPS"} --format csv $extra 2>>"$TMP/generator.log")
     rc=$?
     set -e
     cpu1=$(cpu_ticks "$pid")
@@ -206,6 +211,7 @@ start_idle() {
     # shellcheck disable=SC2086
     java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario idle --clients "$count" \
         --duration "$hold" --warmup 0 --tls-version 1.3 --cafile "$TMP/pki/ca.pem" --format csv \
+        ${TLS_GROUPS:+--tls-groups "$TLS_GROUPS"} \
         --client-id-prefix "idle-$tag-" >"$TMP/idle-$1-$2.out" 2>"$errlog" &
     IDLE_GEN=$!
     for _ in $(seq 900); do
@@ -307,6 +313,7 @@ echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $
 echo "Rampart TLS provider: $(grep -o 'TLS via [^,]*' "$TMP/rampart.log" 2>/dev/null | head -n 1 || echo unknown)."
 echo "Loopback, MQTT 3.1.1, ${WARMUP} s warm-up + ${DURATION} s measured per run. Handshakes: the connect scenario"
 echo "over TLS, concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator threads, a full handshake per connection."
+echo "Key-exchange groups offered by the generator: ${TLS_GROUPS:-the defaults of the TLS library}."
 echo "1-minute load average before the handshake runs: $(cut -d' ' -f1 /proc/loadavg) (the idle-memory runs came first,"
 echo "on freshly started brokers)."
 echo

@@ -88,6 +88,10 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--tls-version", description = "1.2 or 1.3 (default: both offered; implies --tls).")
     String tlsVersion;
 
+    @Option(names = "--tls-groups", split = ",",
+            description = "Key-exchange groups the client offers, e.g. X25519,P-256 (default: the TLS library's).")
+    String[] tlsGroups;
+
     @Option(names = "--cafile", description = "PEM CA file the server certificate must chain to "
             + "(default: any certificate is accepted; implies --tls).")
     java.io.File caFile;
@@ -114,7 +118,7 @@ public final class LoadGenerator implements Callable<Integer> {
                     clients, duration, warmup, payload, threads, inflight, window, runId,
                     Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
                     tls || tlsVersion != null || caFile != null
-                            ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile) : null);
+                            ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile, tlsGroups) : null);
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;

@@ -15,8 +15,14 @@ import javax.net.ssl.SSLException;
  * @param protocol {@code TLSv1.2}, {@code TLSv1.3} or {@code null} for both
  * @param caFile   PEM file the server certificate must chain to, or {@code null} to accept any certificate
  *                 (benchmarks on loopback only)
+ * @param groups   key-exchange groups to offer (OpenSSL names such as {@code X25519}, {@code P-256},
+ *                 {@code X25519MLKEM768}), or {@code null} for the provider's defaults
  */
-public record ClientTls(String protocol, File caFile) {
+public record ClientTls(String protocol, File caFile, String[] groups) {
+
+    public ClientTls(String protocol, File caFile) {
+        this(protocol, caFile, null);
+    }
 
     public ClientTls {
         if (protocol != null && !protocol.equals("TLSv1.2") && !protocol.equals("TLSv1.3")) {
@@ -35,6 +41,9 @@ public record ClientTls(String protocol, File caFile) {
                     .endpointIdentificationAlgorithm(null);
             if (protocol != null) {
                 b.protocols(protocol);
+            }
+            if (groups != null) {
+                b.option(io.netty.handler.ssl.OpenSslContextOption.GROUPS, groups);
             }
             if (caFile != null) {
                 b.trustManager(caFile);

@@ -28,6 +28,11 @@ public interface ClientPermissions {
         return null;
     }
 
+    /** The reason string of the disconnect at {@link #expiresAt()}: what expired. */
+    default String expiryReason() {
+        return "credentials expired";
+    }
+
     /** Called once the session is live; {@code disconnector} closes it (e.g. its user was removed). */
     default void attach(Disconnector disconnector) {
     }

@@ -82,9 +82,10 @@ final class EnhancedAuth {
             scheduleExpiry(); // moved by a re-authentication that raced with the timer
             return;
         }
+        String reason = c.permissions.expiryReason();
         c.listener.accessLog().expired(c.accessSubject(), c.decision.manager(), c.decision.realm(),
-                "token expired at " + expiresAt + " (including grace)");
-        c.disconnect(ReasonCodes.NOT_AUTHORIZED, "token expired");
+                reason + " at " + expiresAt);
+        c.disconnect(ReasonCodes.NOT_AUTHORIZED, reason);
     }
 
     /** An AUTH packet from the client. */

@@ -101,6 +101,23 @@ final class SessionPermissions implements ClientPermissions {
         return identity.expiresAt();
     }
 
+    /**
+     * "token expired" for identities from a token (they carry {@code jwt-} attributes), "certificate expired" for
+     * identities whose expiry is their client certificate's not-after, else "credentials expired".
+     */
+    @Override
+    public String expiryReason() {
+        Identity current = identity;
+        if (current.attributes().keySet().stream().anyMatch(k -> k.startsWith("jwt-"))) {
+            return "token expired";
+        }
+        String notAfter = variables.get("tls-not-after");
+        if (notAfter != null && current.expiresAt() != null && notAfter.equals(current.expiresAt().toString())) {
+            return "certificate expired";
+        }
+        return "credentials expired";
+    }
+
     boolean ownedBy(PipelineGate gate) {
         return owner == gate;
     }

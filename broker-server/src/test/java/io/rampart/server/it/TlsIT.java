@@ -330,6 +330,32 @@ class TlsIT {
     }
 
     @Test
+    void certificateExpiry_disconnectsTheSessionAtNotAfter_with0x87() throws Exception {
+        java.time.Instant notAfter = java.time.Instant.now().plusSeconds(3);
+        TlsPki.Issued shortLived = pki.client(TlsPki.ClientSpec.of("dev-short").ou("sensors")
+                .valid(java.time.Instant.now().minus(Duration.ofMinutes(1)), notAfter));
+        String clientId = id("short");
+        java.util.concurrent.CompletableFuture<com.hivemq.client.mqtt.lifecycle.MqttClientDisconnectedContext> gone =
+                new java.util.concurrent.CompletableFuture<>();
+        Mqtt5AsyncClient c = Mqtt5Client.builder().identifier(clientId).serverHost("127.0.0.1")
+                .serverPort(broker.port("tls"))
+                .sslConfig().trustManagerFactory(pki.trustManagers()).keyManagerFactory(pki.keyManagers(shortLived))
+                .applySslConfig().addDisconnectedListener(gone::complete).buildAsync();
+        cleanup.add(() -> c.disconnect());
+        await(c.connectWith().cleanStart(true).send());
+        Throwable cause = gone.get(20, java.util.concurrent.TimeUnit.SECONDS).getCause();
+        assertThat(java.time.Instant.now()).isAfterOrEqualTo(notAfter.minusSeconds(1));
+        assertThat(cause).isInstanceOf(com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException.class);
+        var disconnect = ((com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException) cause).getMqttMessage();
+        assertThat(disconnect.getReasonCode())
+                .isEqualTo(com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode.NOT_AUTHORIZED);
+        assertThat(disconnect.getReasonString()).hasValueSatisfying(r -> assertThat(r.toString())
+                .isEqualTo("certificate expired"));
+        assertThat(SecAccessLog.await("client=\"" + clientId + "\"", 2)).last().asString()
+                .contains("action=EXPIRED result=DENIED", "certificate expired");
+    }
+
+    @Test
     void optional_clientWithoutCertificate_reachesThePasswordManager() {
         Mqtt5AsyncClient c = hive("tls", null, id("pw"), false);
         var ack = await(c.connectWith().cleanStart(true).simpleAuth().username("alice")
