@@ -1,7 +1,9 @@
 package io.rampart.security.spi;
 
 import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * One link of a listener's authentication chain. Implementations may be remote and slow: they return
@@ -28,4 +30,30 @@ public interface AuthenticationManager {
     }
 
     CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request);
+
+    /**
+     * A manager of realm {@code realm} (may be {@code null}) named {@code name}, answering with {@code authenticate}:
+     * what a realm hands out when it has nothing else to add.
+     */
+    static AuthenticationManager of(String name, String realm,
+                                    Function<AuthenticationRequest, CompletionStage<Decision<Identity>>> authenticate) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(authenticate, "authenticate");
+        return new AuthenticationManager() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String realm() {
+                return realm;
+            }
+
+            @Override
+            public CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request) {
+                return authenticate.apply(request);
+            }
+        };
+    }
 }

@@ -3,7 +3,10 @@ package io.rampart.security.spi;
 import io.rampart.security.permission.Permission;
 
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * One link of a listener's authorization chain: turns an authenticated identity into the permissions
@@ -24,5 +27,40 @@ public interface AuthorizationManager {
      * file was reloaded), so live sessions can be re-authorized. Default: never changes.
      */
     default void onChange(Runnable listener) {
+    }
+
+    /**
+     * A manager of realm {@code realm} (may be {@code null}) named {@code name}, answering with {@code authorize};
+     * {@code changes} registers change listeners (see {@link #onChange}), or is {@code null} when the
+     * permissions never change.
+     */
+    static AuthorizationManager of(String name, String realm,
+                                   BiFunction<Identity, IdentityVariables, CompletionStage<Decision<List<Permission>>>> authorize,
+                                   Consumer<Runnable> changes) {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(authorize, "authorize");
+        return new AuthorizationManager() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public String realm() {
+                return realm;
+            }
+
+            @Override
+            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+                return authorize.apply(identity, variables);
+            }
+
+            @Override
+            public void onChange(Runnable listener) {
+                if (changes != null) {
+                    changes.accept(listener);
+                }
+            }
+        };
     }
 }

@@ -110,25 +110,11 @@ public final class LdapRealm implements Realm {
 
     @Override
     public AuthenticationManager authenticator(String managerName) {
-        return new AuthenticationManager() {
-            @Override
-            public String name() {
-                return managerName;
-            }
-
-            @Override
-            public String realm() {
-                return settings.name();
-            }
-
-            @Override
-            public CompletionStage<Decision<Identity>> authenticate(io.rampart.security.spi.AuthenticationRequest request) {
-                Decision<Identity> known = LdapRealm.this.answerFromMemory(managerName, request);
-                return known != null ? CompletableFuture.completedFuture(known)
-                        : async(() -> LdapRealm.this.authenticate(managerName, request),
-                                () -> LdapRealm.this.authenticateWhileDown(managerName, request));
-            }
-        };
+        return AuthenticationManager.of(managerName, settings.name(), request -> {
+            Decision<Identity> known = answerFromMemory(managerName, request);
+            return known != null ? CompletableFuture.completedFuture(known)
+                    : async(() -> authenticate(managerName, request), () -> authenticateWhileDown(managerName, request));
+        });
     }
 
     /**
@@ -144,25 +130,11 @@ public final class LdapRealm implements Realm {
                     + " (permissions.from-ldap: false): authorize its users with a file or sql realm that defines"
                     + " their roles");
         }
-        return new AuthorizationManager() {
-            @Override
-            public String name() {
-                return managerName;
-            }
-
-            @Override
-            public String realm() {
-                return settings.name();
-            }
-
-            @Override
-            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
-                Decision<List<Permission>> known = LdapRealm.this.authorizeFromMemory(identity, variables);
-                return known != null ? CompletableFuture.completedFuture(known)
-                        : async(() -> LdapRealm.this.authorize(identity, variables),
-                                () -> LdapRealm.this.authorizeWhileDown(identity, variables));
-            }
-        };
+        return AuthorizationManager.of(managerName, settings.name(), (identity, variables) -> {
+            Decision<List<Permission>> known = authorizeFromMemory(identity, variables);
+            return known != null ? CompletableFuture.completedFuture(known)
+                    : async(() -> authorize(identity, variables), () -> authorizeWhileDown(identity, variables));
+        }, null);
     }
 
     @Override

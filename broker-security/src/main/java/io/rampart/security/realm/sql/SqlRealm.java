@@ -218,60 +218,26 @@ public final class SqlRealm implements Realm {
 
     @Override
     public AuthenticationManager authenticator(String managerName) {
-        return new AuthenticationManager() {
-            @Override
-            public String name() {
-                return managerName;
-            }
-
-            @Override
-            public String realm() {
-                return settings.name();
-            }
-
-            @Override
-            public CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request) {
-                if (request.username() == null) {
-                    return CompletableFuture.completedFuture(Decision.noOpinion("no user name"));
-                }
-                return submit(() -> SqlRealm.this.authenticate(managerName, request));
-            }
-        };
+        return AuthenticationManager.of(managerName, settings.name(), request -> request.username() == null
+                ? CompletableFuture.completedFuture(Decision.noOpinion("no user name"))
+                : submit(() -> authenticate(managerName, request)));
     }
 
     @Override
     public AuthorizationManager authorizer(String managerName) {
-        return new AuthorizationManager() {
-            @Override
-            public String name() {
-                return managerName;
+        return AuthorizationManager.of(managerName, settings.name(), (identity, variables) -> {
+            PermissionKey key = keyOf(identity);
+            Optional<List<Permission>> cached = permissions == null ? null : permissions.getIfPresent(key);
+            if (cached != null) {
+                // A memory look-up: answered at once, no database and no realm thread involved.
+                return CompletableFuture.completedFuture(decision(identity, cached));
             }
-
-            @Override
-            public String realm() {
-                return settings.name();
+            try {
+                return CompletableFuture.supplyAsync(() -> authorize(identity), executor);
+            } catch (RejectedExecutionException e) {
+                return CompletableFuture.completedFuture(lastKnownOr(identity, key, overloaded()));
             }
-
-            @Override
-            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
-                PermissionKey key = keyOf(identity);
-                Optional<List<Permission>> cached = permissions == null ? null : permissions.getIfPresent(key);
-                if (cached != null) {
-                    // A memory look-up: answered at once, no database and no realm thread involved.
-                    return CompletableFuture.completedFuture(decision(identity, cached));
-                }
-                try {
-                    return CompletableFuture.supplyAsync(() -> SqlRealm.this.authorize(identity), executor);
-                } catch (RejectedExecutionException e) {
-                    return CompletableFuture.completedFuture(lastKnownOr(identity, key, overloaded()));
-                }
-            }
-
-            @Override
-            public void onChange(Runnable listener) {
-                SqlRealm.this.onChange(listener);
-            }
-        };
+        }, this::onChange);
     }
 
     /** Called after every re-check, on the timer thread, so the server re-authorizes live sessions. */
