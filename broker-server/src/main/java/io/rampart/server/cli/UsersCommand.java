@@ -156,15 +156,23 @@ public final class UsersCommand implements Runnable {
         return out;
     }
 
-    @Command(name = "add", exitCodeOnInvalidInput = 1,
-            description = "Adds a user (roles that do not exist yet are created).")
-    static final class Add implements java.util.concurrent.Callable<Integer> {
+    /** What every subcommand has: the parent command (config file, realm) and its own spec (output streams). */
+    abstract static class Subcommand implements java.util.concurrent.Callable<Integer> {
         @ParentCommand
         UsersCommand parent;
         @Spec
         CommandSpec spec;
+    }
+
+    /** A subcommand about one user. */
+    abstract static class OneUser extends Subcommand {
         @Parameters(index = "0", paramLabel = "USERNAME")
         String username;
+    }
+
+    @Command(name = "add", exitCodeOnInvalidInput = 1,
+            description = "Adds a user (roles that do not exist yet are created).")
+    static final class Add extends OneUser {
         @Option(names = "--roles", split = ",", paramLabel = "ROLE", description = "Roles, comma-separated.")
         List<String> roles = List.of();
         @Option(names = "--algorithm", paramLabel = "ALGORITHM", description = "pbkdf2 (default), bcrypt or argon2id")
@@ -186,13 +194,7 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "remove", exitCodeOnInvalidInput = 1,
             description = "Removes a user (with its roles and own permissions).")
-    static final class Remove implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "USERNAME")
-        String username;
+    static final class Remove extends OneUser {
 
         @Override
         public Integer call() {
@@ -205,13 +207,7 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "passwd", exitCodeOnInvalidInput = 1,
             description = "Sets a user's password.")
-    static final class Passwd implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "USERNAME")
-        String username;
+    static final class Passwd extends OneUser {
         @Option(names = "--algorithm", paramLabel = "ALGORITHM", description = "pbkdf2 (default), bcrypt or argon2id")
         String algorithm = HashAlgorithm.PBKDF2_SHA512.cliName();
         @Option(names = "--password-stdin", description = "Read the password as one line from standard input.")
@@ -228,13 +224,7 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "grant", exitCodeOnInvalidInput = 1,
             description = "Gives a user roles (roles that do not exist yet are created).")
-    static final class Grant implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "USERNAME")
-        String username;
+    static final class Grant extends OneUser {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "ROLE")
         List<String> roles;
 
@@ -250,13 +240,7 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "revoke", exitCodeOnInvalidInput = 1,
             description = "Takes roles from a user.")
-    static final class Revoke implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "USERNAME")
-        String username;
+    static final class Revoke extends OneUser {
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "ROLE")
         List<String> roles;
 
@@ -271,13 +255,7 @@ public final class UsersCommand implements Runnable {
     }
 
     @Command(name = "enable", exitCodeOnInvalidInput = 1, description = "Lets a disabled user log in again.")
-    static final class Enable implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "USERNAME")
-        String username;
+    static final class Enable extends OneUser {
 
         @Override
         public Integer call() {
@@ -290,13 +268,7 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "disable", exitCodeOnInvalidInput = 1,
             description = "Stops a user from logging in (and from holding permissions) without deleting it.")
-    static final class Disable implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
-        @Parameters(index = "0", paramLabel = "USERNAME")
-        String username;
+    static final class Disable extends OneUser {
 
         @Override
         public Integer call() {
@@ -309,11 +281,7 @@ public final class UsersCommand implements Runnable {
 
     @Command(name = "list", exitCodeOnInvalidInput = 1,
             description = "Lists the users with their roles (one per line: name, state, roles).")
-    static final class ListUsers implements java.util.concurrent.Callable<Integer> {
-        @ParentCommand
-        UsersCommand parent;
-        @Spec
-        CommandSpec spec;
+    static final class ListUsers extends Subcommand {
 
         @Override
         public Integer call() {
