@@ -14,6 +14,7 @@
 #   GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
 #   KEEP_TMP [0]                     1 keeps the temp dir
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-target}
@@ -27,9 +28,6 @@ ALGORITHMS=${ALGORITHMS:-"none HS256 RS256 ES256"}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
 RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
 KEEP_TMP=${KEEP_TMP:-0}
-
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
 
 [[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
 [[ -f $RAMPART_JAR ]] || die "$RAMPART_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
@@ -48,10 +46,6 @@ trap 'exit 130' INT TERM
 
 cp "$BENCH_JAR" "$TMP/rampart-bench.jar"
 cp "$RAMPART_JAR" "$TMP/rampart.jar"
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 SECRET=bench-hmac-secret-$RANDOM$RANDOM-0123456789abcdef0123456789abcdef
 java -cp "$TMP/rampart-bench.jar" io.rampart.bench.JwtMint "$TMP" "$SECRET"
@@ -91,8 +85,6 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$RAMPART_PID/stat"; }
-HZ=$(getconf CLK_TCK)
 
 echo "| token | conn/s | p50 µs | p99 µs | broker CPU s | conn per CPU-second | errors |"
 echo "|---|---:|---:|---:|---:|---:|---:|"
@@ -103,12 +95,12 @@ for alg in $ALGORITHMS; do
         args=(--port "$JWT_PORT" --username bench --password "$(cat "$TMP/token-$alg")")
     fi
     log "connect with $alg"
-    before=$(cpu_ticks)
+    before=$(cpu_ticks "$RAMPART_PID")
     # shellcheck disable=SC2086
     out=$(java $GEN_JAVA_OPTS -jar "$TMP/rampart-bench.jar" --scenario connect --clients "$CONNECT_CLIENTS" \
         --threads "$CONNECT_THREADS" --duration "$DURATION" --warmup "$WARMUP" --format csv "${args[@]}") \
         || log "generator reported errors for $alg"
-    after=$(cpu_ticks)
+    after=$(cpu_ticks "$RAMPART_PID")
     echo "$out" >> "$TMP/raw.csv"
     line=$(echo "$out" | tail -1)
     header=$(echo "$out" | head -1)
@@ -117,7 +109,7 @@ for alg in $ALGORITHMS; do
     p50=$(echo "$line" | cut -d, -f"$(col p50_us)")
     p99=$(echo "$line" | cut -d, -f"$(col p99_us)")
     errors=$(echo "$line" | cut -d, -f"$(col errors)")
-    cpu=$(awk -v t=$((after - before)) -v hz="$HZ" 'BEGIN {printf "%.1f", t / hz}')
+    cpu=$(awk -v t=$((after - before)) -v hz="$CLK_TCK" 'BEGIN {printf "%.1f", t / hz}')
     per=$(awk -v r="$rate" -v d="$((DURATION + WARMUP))" -v c="$cpu" 'BEGIN {if (c > 0) printf "%.0f", r * d / c; else print "-"}')
     echo "| ${alg/none/none (anonymous listener)} | $rate | $p50 | $p99 | $cpu | $per | $errors |"
 done

@@ -22,6 +22,7 @@
 #              LISTENERS ["ldap-nocache ldap-cold ldap-warm file-cold file-warm"]  KEEP_TMP [0]
 #              BENCH_JAR  RAMPART_JAR  GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_JAR=${BENCH_JAR:-$ROOT/bench/target/rampart-bench.jar}
@@ -40,9 +41,6 @@ FLOOD_CLIENTS=${FLOOD_CLIENTS:-32}
 SLOW_MS=${SLOW_MS:-25}
 ROUNDS=${ROUNDS:-3}
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 [[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
 [[ -f $RAMPART_JAR ]] || die "$RAMPART_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
 [[ -x /usr/sbin/slapd ]] || die "slapd not installed (apt-get install slapd ldap-utils)"
@@ -53,16 +51,6 @@ RAMPART_PID=""
 PROXY_PID=""
 FLOOD_PID=""
 
-stop_pid() {
-    local pid=$1
-    [[ -n $pid ]] || return 0
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
 cleanup() {
     stop_pid "$FLOOD_PID"
     stop_pid "$RAMPART_PID"
@@ -76,20 +64,6 @@ trap 'exit 130' INT TERM
 cp "$BENCH_JAR" "$TMP/rampart-bench.jar"
 cp "$RAMPART_JAR" "$TMP/rampart.jar"
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-wait_for_port() {
-    local port=$1 pid=$2 name=$3
-    for _ in $(seq 300); do
-        kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up"; return 1; }
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-CLK_TCK=$(getconf CLK_TCK)
 
 # ---- slapd: cn=config from the system schemas + config/ldap/rampart.ldif, data from config/ldap/example.ldif
 mkdir -p "$TMP/slapd.d" "$TMP/db"

@@ -12,6 +12,7 @@
 # Environment: DURATION [6] WARMUP [2] CONNECT_CLIENTS [8] CONNECT_THREADS [2] BUILD_DIR [target] KEEP_TMP [0]
 #   VARIANTS ["file-warm file-cold h2-warm h2-cold pg-warm pg-cold"]
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-target}
@@ -25,8 +26,6 @@ VARIANTS=${VARIANTS:-"file-warm file-cold h2-warm h2-cold pg-warm pg-cold"}
 KEEP_TMP=${KEEP_TMP:-0}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
 [[ -f $BENCH_JAR && -f $RAMPART_JAR ]] || die "jars not found; run 'mvn -B -DskipTests package' in $ROOT first"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-realm-connect.XXXXXX")
@@ -50,8 +49,6 @@ trap 'exit 130' INT TERM
 
 cp "$BENCH_JAR" "$TMP/rampart-bench.jar"; BENCH_JAR=$TMP/rampart-bench.jar
 cp "$RAMPART_JAR" "$TMP/rampart.jar"; RAMPART_JAR=$TMP/rampart.jar
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
 PASSWORD=bench-secret-$RANDOM$RANDOM
 CHEAP_PASSWORD=cheap-secret-$RANDOM$RANDOM
 HASH=$(printf '%s\n' "$PASSWORD" | java -jar "$RAMPART_JAR" hash)
@@ -170,8 +167,6 @@ for _ in $(seq 300); do
     sleep 0.1
 done
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-CLK_TCK=$(getconf CLK_TCK)
 # One connect run; prints "conn/s,p50 ms,p99 ms,connections,broker CPU s,errors".
 run() {
     local port=$1 user=$2 pw=$3 c0 c1 out line

@@ -9,6 +9,7 @@
 # Environment: SLOW_MS [200] DURATION [8] WARMUP [2] CLIENTS [10] QOS [0] FLOOD_CLIENTS [16] BUILD_DIR [target]
 #   KEEP_TMP [0]
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-target}
@@ -23,8 +24,6 @@ FLOOD_CLIENTS=${FLOOD_CLIENTS:-16}
 KEEP_TMP=${KEEP_TMP:-0}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
 [[ -f $BENCH_JAR && -f $RAMPART_JAR ]] || die "jars not found; run 'mvn -B -DskipTests package' in $ROOT first"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-slow-realm.XXXXXX")
@@ -51,8 +50,6 @@ trap 'exit 130' INT TERM
 
 cp "$BENCH_JAR" "$TMP/rampart-bench.jar"; BENCH_JAR=$TMP/rampart-bench.jar
 cp "$RAMPART_JAR" "$TMP/rampart.jar"; RAMPART_JAR=$TMP/rampart.jar
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
-
 PASSWORD=slow-secret-$RANDOM$RANDOM
 # A cheap (1 000-iteration) PBKDF2 hash: this run is about latency in the realm, not CPU in the hash.
 HASH=$(python3 - "$PASSWORD" <<'PY'

@@ -23,6 +23,7 @@
 #                                       would then not do the same handshake. "" = the library's defaults.
 #   KEEP_TMP [0]                        1 keeps the temp dir (keys, configs, logs)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-target}
@@ -44,9 +45,6 @@ RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-"-Xms512m -Xmx512m -XX:+AlwaysPreTouch"}
 TLS_GROUPS=${TLS_GROUPS-X25519,P-256}
 KEEP_TMP=${KEEP_TMP:-0}
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 [[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
 command -v openssl >/dev/null || die "openssl is needed to make the test certificates"
 command -v python3 >/dev/null || die "python3 is needed to pick free ports"
@@ -56,18 +54,6 @@ chmod 755 "$TMP"
 MOSQ_PID=""
 RAMPART_PID=""
 GEN_PID=""
-
-stop_pid() {
-    local pid=$1
-    [[ -n $pid ]] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
 
 cleanup() {
     stop_pid "$GEN_PID"
@@ -80,21 +66,6 @@ trap 'exit 130' INT TERM
 
 cp "$BENCH_JAR" "$TMP/rampart-bench.jar"; BENCH_JAR=$TMP/rampart-bench.jar
 if [[ -f $RAMPART_JAR ]]; then cp "$RAMPART_JAR" "$TMP/rampart.jar"; RAMPART_JAR=$TMP/rampart.jar; fi
-
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_for_port() {
-    local port=$1 pid=$2 name=$3
-    for _ in $(seq 300); do
-        kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up"; return 1; }
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
-        sleep 0.1
-    done
-    log "$name did not accept connections on port $port within 30 s"
-    return 1
-}
 
 # Certificates: a CA, and server certificates for 127.0.0.1 with an RSA 2048 and an ECDSA P-256 key.
 make_pki() {
@@ -170,9 +141,7 @@ CONF
     wait_for_port "$RAMPART_EC" "$RAMPART_PID" rampart
 }
 
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0; }
-CLK_TCK=$(getconf CLK_TCK)
 
 # One generator run; prints the CSV data line + ",<exit code>,<broker CPU seconds>" or "FAILED:<exit code>".
 run_load() {

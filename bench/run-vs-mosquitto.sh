@@ -30,6 +30,7 @@
 #   GEN_ARGS [""]                   extra generator options, e.g. "--window 32"
 #   KEEP_TMP [0]                    1 keeps the temp dir (configs, broker logs, generator log, raw CSV)
 set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD_DIR=${BUILD_DIR:-target}
@@ -54,9 +55,6 @@ RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
 GEN_ARGS=${GEN_ARGS:-}
 KEEP_TMP=${KEEP_TMP:-0}
 
-log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 [[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
 command -v java >/dev/null || die "java not on PATH"
 command -v python3 >/dev/null || die "python3 is needed to pick free ports"
@@ -66,21 +64,9 @@ chmod 755 "$TMP"   # mosquitto may drop privileges before it opens files
 MOSQ_PID=""
 RAMPART_PID=""
 
-stop_broker() {
-    local pid=$1
-    [[ -n $pid ]] || return 0
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-}
-
 cleanup() {
-    stop_broker "$MOSQ_PID"
-    stop_broker "$RAMPART_PID"
+    stop_pid "$MOSQ_PID"
+    stop_pid "$RAMPART_PID"
     if [[ $KEEP_TMP == 1 ]]; then
         log "kept $TMP"
     else
@@ -98,24 +84,7 @@ if [[ -f $RAMPART_JAR ]]; then
     RAMPART_JAR=$TMP/rampart.jar
 fi
 
-free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
 # Waits until something accepts TCP connections on the port while the process is alive.
-wait_for_port() {
-    local port=$1 pid=$2 name=$3
-    for _ in $(seq 300); do
-        kill -0 "$pid" 2>/dev/null || { log "$name exited during start-up"; return 1; }
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-            return 0
-        fi
-        sleep 0.1
-    done
-    log "$name did not accept connections on port $port within 30 s"
-    return 1
-}
-
 start_mosquitto() {
     [[ -x $MOSQUITTO ]] || { log "mosquitto not found at $MOSQUITTO"; return 1; }
     MOSQ_PORT=$(free_port)
@@ -226,8 +195,6 @@ CONF
 }
 
 # CPU time (user + system) a process used so far, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
-CLK_TCK=$(getconf CLK_TCK)
 
 # Runs one load and prints its CSV data line plus ",<exit code>,<broker CPU seconds>", or "FAILED:<exit code>".
 # CSV columns: 1 scenario, 2 qos, 3 mqtt_version, 4 clients, 5 payload_bytes, 6 duration_s,
