@@ -222,7 +222,7 @@ public final class RampartBroker implements AutoCloseable {
         listeners.put(lc.name(), channel);
         adminListeners.put(lc.name(), channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-        LOG.info("listener '{}' (admin) on http://{}:{} - /metrics /health/live /health/ready /loggers/{{name}}",
+        LOG.info("listener '{}' (admin) on http://{}:{} - /metrics /health/live /health/ready /loggers/{name}",
                 lc.name(), address.getAddress().getHostAddress(), address.getPort());
     }
 
