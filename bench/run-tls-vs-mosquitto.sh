@@ -11,7 +11,17 @@
 #
 # Environment (defaults in brackets):
 #   DURATION [8]  WARMUP [3]            measured and warm-up seconds per run
-#   CONNECT_CLIENTS [8]  CONNECT_THREADS [2]  concurrency and generator threads of the handshake runs
+#   CONNECT_CLIENTS [32]  CONNECT_THREADS [2] concurrency and generator threads of the handshake runs
+#   HANDSHAKE_WARMUP [12]               warm-up seconds of a handshake run: the generator is a fresh JVM per run,
+#                                       and with a short warm-up its JIT compiler still takes a tenth of the CPU
+#                                       in the measured window (profiled), CPU the broker then lacks
+#   REPEAT [3]                          handshake runs per broker and row, alternating the brokers; the row shows
+#                                       the run with the median rate and the range of all
+#   GEN_VERIFY [0]                      1: the generator also validates the server's chain against the test CA in
+#                                       the handshake runs. The broker's work is the same either way; validating
+#                                       in Java costs the generator CPU that the broker on the same two cores
+#                                       then lacks. (The CertificateVerify / ServerKeyExchange signature is
+#                                       always checked by the TLS library.) The other runs always validate.
 #   CLIENTS [10]                        publishers of the pairs runs
 #   IDLE_CLIENTS [2000]  IDLE_HOLD [5]  idle TLS connections (two halves, see run_idle) and the hold time
 #   BROKERS ["mosquitto rampart"]       MOSQUITTO [/usr/sbin/mosquitto]  BENCH_JAR  RAMPART_JAR
@@ -32,7 +42,10 @@ RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/$BUILD_DIR/rampart.jar}
 MOSQUITTO=${MOSQUITTO:-/usr/sbin/mosquitto}
 DURATION=${DURATION:-8}
 WARMUP=${WARMUP:-3}
-CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
+CONNECT_CLIENTS=${CONNECT_CLIENTS:-32}
+HANDSHAKE_WARMUP=${HANDSHAKE_WARMUP:-12}
+REPEAT=${REPEAT:-3}
+GEN_VERIFY=${GEN_VERIFY:-0}
 CONNECT_THREADS=${CONNECT_THREADS:-2}
 CLIENTS=${CLIENTS:-10}
 IDLE_CLIENTS=${IDLE_CLIENTS:-2000}
@@ -145,9 +158,11 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null || echo 0;
 
 # One generator run; prints the CSV data line + ",<exit code>,<broker CPU seconds>" or "FAILED:<exit code>".
 run_load() {
-    local port=$1 pid=$2 scenario=$3 qos=$4 extra=$5 clients out rc line cpu0 cpu1
+    local port=$1 pid=$2 scenario=$3 qos=$4 extra=$5 clients out rc line cpu0 cpu1 warmup=$WARMUP
+    local trust=(--cafile "$TMP/pki/ca.pem")
     case $scenario in
-        connect) clients=$CONNECT_CLIENTS; extra="$extra --threads $CONNECT_THREADS" ;;
+        connect) clients=$CONNECT_CLIENTS; extra="$extra --threads $CONNECT_THREADS"; warmup=$HANDSHAKE_WARMUP
+                 [[ $GEN_VERIFY == 1 ]] || trust=(--tls) ;;
         *) clients=$CLIENTS ;;
     esac
     echo "--- port $port $scenario qos $qos $extra" >>"$TMP/generator.log"
@@ -155,7 +170,7 @@ run_load() {
     set +e
     # shellcheck disable=SC2086
     out=$(java $GEN_JAVA_OPTS -jar "$BENCH_JAR" --host 127.0.0.1 --port "$port" --scenario "$scenario" \
-        --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" --cafile "$TMP/pki/ca.pem" \
+        --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$warmup" "${trust[@]}" \
         ${TLS_GROUPS:+--tls-groups "$TLS_GROUPS"} --format csv $extra 2>>"$TMP/generator.log")
     rc=$?
     set -e
@@ -275,38 +290,75 @@ for b in mosquitto rampart; do
     sleep 1
 done
 
+# The brokers' JIT (Rampart's) and caches warm up on a run of each handshake kind before anything is measured.
+for b in mosquitto rampart; do
+    [[ -n ${UP[$b]:-} ]] || continue
+    for k in "rsa --tls-version 1.2" "ec --tls-version 1.3"; do
+        log "warm-up: handshakes against $b (${k%% *})"
+        run_load "$(port_of $b "${k%% *}")" "$(pid_of $b)" connect 0 "${k#* }" >/dev/null
+    done
+done
+
 echo "### TLS: Rampart vs Mosquitto, $(date -u +%Y-%m-%dT%H:%MZ)"
 echo
 MOSQ_VERSION=$({ "$MOSQUITTO" -h 2>/dev/null || true; } | head -n 1)
 echo "$(nproc) CPUs, $(uname -sr); ${MOSQ_VERSION:-mosquitto version unknown}; $(java -version 2>&1 | head -n 1); $(openssl version)."
 echo "Rampart TLS provider: $(grep -o 'TLS via [^,]*' "$TMP/rampart.log" 2>/dev/null | head -n 1 || echo unknown)."
-echo "Loopback, MQTT 3.1.1, ${WARMUP} s warm-up + ${DURATION} s measured per run. Handshakes: the connect scenario"
-echo "over TLS, concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator threads, a full handshake per connection."
-echo "Key-exchange groups offered by the generator: ${TLS_GROUPS:-the defaults of the TLS library}."
+echo "Loopback, MQTT 3.1.1, ${DURATION} s measured per run. Handshakes: the connect scenario over TLS (a full"
+echo "handshake, CONNECT/CONNACK and DISCONNECT per connection), concurrency $CONNECT_CLIENTS with $CONNECT_THREADS generator"
+echo "threads, ${HANDSHAKE_WARMUP} s generator warm-up, $REPEAT runs per broker alternating the brokers (the row shows the run with"
+echo "the median rate, the range of all in the notes); the generator $([[ $GEN_VERIFY == 1 ]] && echo "validates" || echo "does not validate") the server's chain in these runs."
+echo "Messages: ${WARMUP} s warm-up, one run. Key-exchange groups offered by the generator: ${TLS_GROUPS:-the defaults of the TLS library}."
 echo "1-minute load average before the handshake runs: $(cut -d' ' -f1 /proc/loadavg) (the idle-memory runs came first,"
 echo "on freshly started brokers)."
 echo
-echo "| scenario | Mosquitto /s | Rampart /s | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | notes |"
-echo "|---|---:|---:|---:|---:|---:|---|"
+echo "| scenario | Mosquitto /s | Rampart /s | ratio (Rampart/Mosquitto) | p99 µs Mosquitto / Rampart | per broker CPU-second Mosquitto / Rampart | per CPU-second ratio | notes |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
 
-
-row() { # label scenario qos key extra
-    local label=$1 scenario=$2 qos=$3 key=$4 extra=$5 m="" r=""
-    for b in mosquitto rampart; do
-        [[ -n ${UP[$b]:-} ]] || continue
-        kill -0 "$(pid_of $b)" 2>/dev/null || { log "$b stopped"; unset "UP[$b]"; continue; }
-        log "$label against $b"
-        res=$(run_load "$(port_of $b "$key")" "$(pid_of $b)" "$scenario" "$qos" "$extra")
-        if [[ $b == mosquitto ]]; then m=$res; else r=$res; fi
-        sleep 1
-    done
-    echo "| $label | $(rate "$m") | $(rate "$r") | $(ratio "$m" "$r") | $(p99 "$m") / $(p99 "$r") | $(eff "$m") / $(eff "$r") | $(errs "$m" "$r") |"
+# The result line with the median rate among "$@" (failed runs sort first); empty when there is none.
+median_run() {
+    local n=$# sorted
+    (( n > 0 )) || return 0
+    sorted=$(for r in "$@"; do if ok "$r"; then echo "$(field "$r" 8) $r"; else echo "-1 $r"; fi; done | sort -n -k1,1)
+    sed -n "$(( (n + 1) / 2 ))p" <<<"$sorted" | cut -d' ' -f2-
+}
+range() { # min–max of the rates of the successful runs
+    local rates
+    rates=$(for r in "$@"; do ok "$r" && printf '%.0f\n' "$(field "$r" 8)"; done | sort -n)
+    [[ -n $rates ]] && echo "$(head -n 1 <<<"$rates")–$(tail -n 1 <<<"$rates")"
+}
+eff_ratio() {
+    if ok "$1" && ok "$2"; then
+        awk -v nm="$(field "$1" 16)" -v cm="$(field "$1" 18)" -v nr="$(field "$2" 16)" -v cr="$(field "$2" 18)" \
+            'BEGIN { if (cm > 0 && cr > 0 && nm > 0) printf "%.2f", (nr / cr) / (nm / cm); else print "—" }'
+    else echo "—"; fi
 }
 
-row "handshakes TLS 1.2 RSA 2048" connect 0 rsa "--tls-version 1.2"
-row "handshakes TLS 1.3 RSA 2048" connect 0 rsa "--tls-version 1.3"
-row "handshakes TLS 1.2 ECDSA P-256" connect 0 ec "--tls-version 1.2"
-row "handshakes TLS 1.3 ECDSA P-256" connect 0 ec "--tls-version 1.3"
+row() { # label scenario qos key extra [repeat]
+    local label=$1 scenario=$2 qos=$3 key=$4 extra=$5 repeat=${6:-1} m r notes i
+    local -a ms=() rs=()
+    for ((i = 0; i < repeat; i++)); do
+        for b in mosquitto rampart; do
+            [[ -n ${UP[$b]:-} ]] || continue
+            kill -0 "$(pid_of $b)" 2>/dev/null || { log "$b stopped"; unset "UP[$b]"; continue; }
+            log "$label against $b ($((i + 1))/$repeat)"
+            res=$(run_load "$(port_of $b "$key")" "$(pid_of $b)" "$scenario" "$qos" "$extra")
+            if [[ $b == mosquitto ]]; then ms+=("$res"); else rs+=("$res"); fi
+            sleep 1
+        done
+    done
+    m=$(median_run "${ms[@]}"); r=$(median_run "${rs[@]}")
+    notes=$(errs "$m" "$r")
+    if (( repeat > 1 )); then
+        notes="Mosquitto $(range "${ms[@]}"), Rampart $(range "${rs[@]}")${notes:+; $notes}"
+    fi
+    echo "| $label | $(rate "$m") | $(rate "$r") | $(ratio "$m" "$r") | $(p99 "$m") / $(p99 "$r") | $(eff "$m") / $(eff "$r") | $(eff_ratio "$m" "$r") | $notes |"
+}
+
+row "handshakes TLS 1.2 RSA 2048" connect 0 rsa "--tls-version 1.2" "$REPEAT"
+row "handshakes TLS 1.3 RSA 2048" connect 0 rsa "--tls-version 1.3" "$REPEAT"
+row "handshakes TLS 1.2 ECDSA P-256" connect 0 ec "--tls-version 1.2" "$REPEAT"
+row "handshakes TLS 1.3 ECDSA P-256" connect 0 ec "--tls-version 1.3" "$REPEAT"
 row "pairs QoS 0 over TLS 1.3 (msg/s)" pairs 0 ec "--tls-version 1.3"
 row "pairs QoS 1 over TLS 1.3 (msg/s)" pairs 1 ec "--tls-version 1.3"
 

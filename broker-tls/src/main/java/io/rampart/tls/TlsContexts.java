@@ -26,8 +26,19 @@ public final class TlsContexts {
     /** Session lifetime (resumption window) on listeners that check revocation. */
     static final long RESUMPTION_WITH_REVOCATION_SECONDS = 300;
     /** TLS 1.3 suites offered when only TLS 1.2 suites are configured. */
-    static final List<String> DEFAULT_TLS13 = List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256",
+    static final List<String> DEFAULT_TLS13 = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256");
+
+    /**
+     * TLS 1.2 suites used when {@code cipher-suites} is not configured, in the server's order of preference: forward
+     * secrecy (ECDHE) and authenticated encryption (GCM, ChaCha20-Poly1305) only, AES-128-GCM first, as in Mozilla's
+     * "intermediate" server profile. The libraries' own defaults also accept static-RSA key exchange (no forward
+     * secrecy) and CBC with SHA-1. Suites a provider lacks are left out.
+     */
+    static final List<String> DEFAULT_TLS12 = List.of(
+            "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+            "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
     private TlsContexts() {
     }
@@ -127,44 +138,25 @@ public final class TlsContexts {
         }
     }
 
-    /** The configured cipher list for the context, or {@code null} for the provider's defaults. */
+    /**
+     * The cipher list for the context: the configured suites, or {@link #DEFAULT_TLS12} for TLS 1.2 and the
+     * provider's TLS 1.3 suites ({@link #DEFAULT_TLS13} where the provider lets them be chosen).
+     */
     static List<String> ciphers(TlsSettings s, SslProvider provider) {
-        if (s.cipherSuites() == null && s.tls13CipherSuites() == null) {
-            return null;
-        }
+        Set<String> supported = supportedCiphers(provider);
         Set<String> out = new LinkedHashSet<>();
         if (s.protocols().contains("TLSv1.3")) {
             List<String> tls13 = s.tls13CipherSuites() != null ? s.tls13CipherSuites() : DEFAULT_TLS13;
-            Set<String> supported = supportedCiphers(provider);
             tls13.stream().filter(supported::contains).forEach(out::add);
         }
         if (s.protocols().contains("TLSv1.2")) {
             if (s.cipherSuites() != null) {
                 out.addAll(s.cipherSuites());
             } else {
-                for (String c : defaultCiphers(provider)) {
-                    if (!isTls13(c)) {
-                        out.add(c);
-                    }
-                }
+                DEFAULT_TLS12.stream().filter(supported::contains).forEach(out::add);
             }
         }
         return new ArrayList<>(out);
-    }
-
-    private static List<String> defaultCiphers(SslProvider provider) {
-        try {
-            // The provider's default list does not depend on the key; a throw-away context reveals it.
-            KeyMaterials.Loaded probe = DevCertificate.selfSigned("probe");
-            SslContext context = SslContextBuilder.forServer(probe.key(), probe.chain()).sslProvider(provider).build();
-            try {
-                return context.cipherSuites();
-            } finally {
-                io.netty.util.ReferenceCountUtil.release(context);
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot determine the default cipher suites: " + e.getMessage(), e);
-        }
     }
 
     /** Builds one server context for one certificate. */

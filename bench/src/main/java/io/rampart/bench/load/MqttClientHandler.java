@@ -172,7 +172,9 @@ abstract class MqttClientHandler extends ChannelInboundHandlerAdapter {
         if (!closing) {
             errors.connectionLost(clientId);
         }
-        fail(new IOException("connection closed"));
+        if (!ready.isDone()) {
+            fail(new IOException("connection closed"));
+        }
         onClosed(closing);
     }
 

@@ -8,6 +8,7 @@ import org.apache.logging.log4j.Logger;
 
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
+import io.rampart.tls.ClientCertificates;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.CloseReason;
@@ -18,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -202,8 +204,14 @@ public final class BrokerEvents implements SessionListener {
         };
     }
 
-    private static String hex(int code) {
-        return String.format("0x%02x", code);
+    private static final char[] HEX_DIGITS = "0123456789abcdef".toCharArray();
+
+    /** {@code 0x} and at least two lower-case hex digits, as {@code String.format("0x%02x", code)}. */
+    static String hex(int code) {
+        if (code < 0 || code > 0xff) {
+            return "0x" + Integer.toHexString(code);
+        }
+        return new String(new char[] {'0', 'x', HEX_DIGITS[code >>> 4], HEX_DIGITS[code & 0xf]});
     }
 
     static String address(SocketAddress remote) {
@@ -216,6 +224,15 @@ public final class BrokerEvents implements SessionListener {
 
     /** TLS protocol, cipher suite and client certificate subject, or {@code none} on plain listeners. */
     private static void tls(EventLine l, Channel channel) {
+        // The handshake handler put what the session says on the channel; reading it there spares asking the
+        // engine again (which, on listeners without client certificates, throws for every connection).
+        Map<String, String> vars = channel.attr(ClientCertificates.VARIABLES).get();
+        if (vars != null) {
+            l.word("tls-protocol", vars.get(ClientCertificates.PROTOCOL))
+                    .word("tls-cipher", vars.get(ClientCertificates.CIPHER))
+                    .text("tls-subject", vars.get(ClientCertificates.SUBJECT_DN), "none");
+            return;
+        }
         SslHandler ssl = channel.pipeline().get(SslHandler.class);
         if (ssl == null) {
             l.word("tls-protocol", "none").word("tls-cipher", "none").text("tls-subject", null, "none");

@@ -11,11 +11,13 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.ssl.util.SelfSignedCertificate;
 import io.rampart.server.it.support.EventLogFile;
+import io.rampart.tls.ClientCertificates;
 import io.rampart.server.metrics.BrokerMetrics;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -61,6 +63,39 @@ class BrokerEventsTlsTest {
             clientChannel.finishAndReleaseAll();
             serverCert.delete();
             clientCert.delete();
+        }
+    }
+
+    @Test
+    void clientConnected_readsTheHandshakeResultStoredOnTheChannel() throws Exception {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.attr(ClientCertificates.VARIABLES).set(Map.of(ClientCertificates.PROTOCOL, "TLSv1.2",
+                ClientCertificates.CIPHER, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+                ClientCertificates.SUBJECT_DN, "CN=sensor-9,O=Plant 4"));
+        EmbeddedChannel anonymous = new EmbeddedChannel();
+        anonymous.attr(ClientCertificates.VARIABLES).set(Map.of(ClientCertificates.PROTOCOL, "TLSv1.3",
+                ClientCertificates.CIPHER, "TLS_AES_128_GCM_SHA256"));
+        try (BrokerMetrics metrics = BrokerMetrics.prometheusOnly();
+             EventLogFile log = new EventLogFile(dir.resolve("events.log"))) {
+            BrokerEvents events = new BrokerEvents(metrics, false);
+            events.clientConnected("mqtts", channel, "sensor-9", null, 4, true, 0, 30, false);
+            events.clientConnected("mqtts", anonymous, "no-cert", null, 4, true, 0, 30, false);
+            assertThat(log.await("sensor-9"))
+                    .contains(" tls-protocol=TLSv1.2 ", " tls-cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 ")
+                    .endsWith(" tls-subject=\"CN=sensor-9,O=Plant 4\"");
+            assertThat(log.await("no-cert"))
+                    .contains(" tls-protocol=TLSv1.3 ", " tls-cipher=TLS_AES_128_GCM_SHA256 ")
+                    .endsWith(" tls-subject=none");
+        } finally {
+            channel.finishAndReleaseAll();
+            anonymous.finishAndReleaseAll();
+        }
+    }
+
+    @Test
+    void hex_matchesTheFormatOfTwoLowerCaseDigits() {
+        for (int code : new int[] {0, 4, 0x0a, 0x80, 0x8b, 0xff, 0x100, 0x1234, -1}) {
+            assertThat(BrokerEvents.hex(code)).isEqualTo(String.format("0x%02x", code));
         }
     }
 

@@ -274,6 +274,45 @@ class TlsIT {
     }
 
     @Test
+    void tls12_defaultSuites_areForwardSecretAead_withAes128GcmPreferred_onBothProviders() throws Exception {
+        // s_client offers AES-256 first: the server's order decides.
+        String[] cert = {"-cert", device.certPem().toString(), "-key", device.keyPem().toString()};
+        for (String listener : List.of("quick", "jdk")) {
+            TlsTools.Result preferred = TlsTools.sClient(broker.port(listener), pki.caPem(),
+                    concat(cert, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-ECDSA-AES128-GCM-SHA256"));
+            assertThat(preferred.output()).as(listener).contains("Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256");
+            TlsTools.Result cbc = TlsTools.sClient(broker.port(listener), pki.caPem(),
+                    concat(cert, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384"));
+            assertThat(cbc.ok()).as(listener + ": CBC suites " + cbc.output()).isFalse();
+            TlsTools.Result chacha = TlsTools.sClient(broker.port(listener), pki.caPem(),
+                    concat(cert, "-tls1_2", "-cipher", "ECDHE-ECDSA-CHACHA20-POLY1305"));
+            assertThat(chacha.output()).as(listener).contains("Ciphersuite: ECDHE-ECDSA-CHACHA20-POLY1305");
+        }
+    }
+
+    @Test
+    void tls12_resumesBySessionId_tls13_makesAFullHandshakeEveryTime() throws Exception {
+        for (String version : List.of("-tls1_2", "-tls1_3")) {
+            TlsTools.Result r = TlsTools.run(List.of("openssl", "s_client", "-connect",
+                    "127.0.0.1:" + broker.port("quick"), "-CAfile", pki.caPem().toString(), version, "-reconnect"));
+            long reused = r.output().lines().filter(l -> l.startsWith("Reused,")).count();
+            long fresh = r.output().lines().filter(l -> l.startsWith("New,")).count();
+            if (version.equals("-tls1_2")) {
+                assertThat(reused).as(r.output()).isEqualTo(5);
+            } else {
+                assertThat(reused).as(r.output()).isZero();
+                assertThat(fresh).as(r.output()).isEqualTo(6);
+            }
+        }
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        String[] out = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, out, first.length, rest.length);
+        return out;
+    }
+
+    @Test
     void sni_choosesTheCertificateOfTheRequestedHost() throws Exception {
         // A context per handshake: the JDK would otherwise resume the first session and its certificate.
         X509Certificate other = TlsTools.serverCertificate(broker.port("tls"), pki.clientContext(null), "other.example");
