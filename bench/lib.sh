@@ -36,3 +36,7 @@ stop_pid() {
 # CPU time (user + system) process $1 used so far, in clock ticks (CLK_TCK per second).
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 CLK_TCK=$(getconf CLK_TCK)
+
+# Creates Mosquitto's log file $1 writable by everyone: started as root, mosquitto drops to its own user before it
+# opens the file, and cannot create one in a root-owned folder (it then logs nothing and says so on stderr).
+mosquitto_log_file() { : >"$1"; chmod 666 "$1"; }

@@ -100,6 +100,11 @@ make_pki() {
     chmod -R a+r "$d"
 }
 
+# Mosquitto gets Rampart's default suites in Rampart's order (its own default prefers AES-256-GCM-SHA384 in TLS 1.2
+# and TLS_AES_256_GCM_SHA384 in 1.3), so both brokers negotiate the same suite with the generator.
+MOSQ_TLS12_CIPHERS=ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305
+MOSQ_TLS13_CIPHERS=TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+
 start_mosquitto() {
     [[ -x $MOSQUITTO ]] || { log "mosquitto not found at $MOSQUITTO"; return 1; }
     MOSQ_RSA=$(free_port); MOSQ_EC=$(free_port)
@@ -115,12 +120,17 @@ listener $MOSQ_RSA 127.0.0.1
 cafile $TMP/pki/ca.pem
 certfile $TMP/pki/rsa.pem
 keyfile $TMP/pki/rsa.key
+ciphers $MOSQ_TLS12_CIPHERS
+ciphers_tls1.3 $MOSQ_TLS13_CIPHERS
 listener $MOSQ_EC 127.0.0.1
 cafile $TMP/pki/ca.pem
 certfile $TMP/pki/ec.pem
 keyfile $TMP/pki/ec.key
+ciphers $MOSQ_TLS12_CIPHERS
+ciphers_tls1.3 $MOSQ_TLS13_CIPHERS
 CONF
     chmod 644 "$TMP/mosquitto.conf"
+    mosquitto_log_file "$TMP/mosquitto-broker.log"
     "$MOSQUITTO" -c "$TMP/mosquitto.conf" >"$TMP/mosquitto.log" 2>&1 &
     MOSQ_PID=$!
     wait_for_port "$MOSQ_EC" "$MOSQ_PID" mosquitto
@@ -309,6 +319,19 @@ echo "handshake, CONNECT/CONNACK and DISCONNECT per connection), concurrency $CO
 echo "threads, ${HANDSHAKE_WARMUP} s generator warm-up, $REPEAT runs per broker alternating the brokers (the row shows the run with"
 echo "the median rate, the range of all in the notes); the generator $([[ $GEN_VERIFY == 1 ]] && echo "validates" || echo "does not validate") the server's chain in these runs."
 echo "Messages: ${WARMUP} s warm-up, one run. Key-exchange groups offered by the generator: ${TLS_GROUPS:-the defaults of the TLS library}."
+probe_suite() { # port, -tls1_2|-tls1_3: the suite the broker picks from an offer in the generator's order
+    echo | timeout 5 openssl s_client -connect "127.0.0.1:$1" "$2" -groups X25519:P-256 \
+        -cipher ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305 \
+        -ciphersuites TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256 2>/dev/null |
+        awk '/Cipher is/ { print $NF; exit }'
+}
+SUITES=""
+for b in mosquitto rampart; do
+    [[ -n ${UP[$b]:-} ]] || continue
+    SUITES+="${SUITES:+; }$b: RSA $(probe_suite "$(port_of $b rsa)" -tls1_2) / $(probe_suite "$(port_of $b rsa)" -tls1_3),"
+    SUITES+=" ECDSA $(probe_suite "$(port_of $b ec)" -tls1_2) / $(probe_suite "$(port_of $b ec)" -tls1_3)"
+done
+echo "Suites negotiated (TLS 1.2 / 1.3, openssl s_client offering the generator's order): $SUITES."
 echo "1-minute load average before the handshake runs: $(cut -d' ' -f1 /proc/loadavg) (the idle-memory runs came first,"
 echo "on freshly started brokers)."
 echo
@@ -362,6 +385,11 @@ row "handshakes TLS 1.3 ECDSA P-256" connect 0 ec "--tls-version 1.3" "$REPEAT"
 row "pairs QoS 0 over TLS 1.3 (msg/s)" pairs 0 ec "--tls-version 1.3"
 row "pairs QoS 1 over TLS 1.3 (msg/s)" pairs 1 ec "--tls-version 1.3"
 
+echo
+MOSQ_LINES=$(wc -l <"$TMP/mosquitto-broker.log" 2>/dev/null || echo 0)
+RAMPART_LINES=$(zcat -f "$TMP"/rampart-work/logs/events*.log* "$TMP"/rampart-work/logs/access*.log* 2>/dev/null | wc -l)
+echo "Logging during the run: Mosquitto wrote $MOSQ_LINES lines to its log file (default log types: a line per connection,"
+echo "CONNECT and disconnection), Rampart $RAMPART_LINES to its event and access logs (rolled-over files included)."
 echo
 echo "Memory per idle TLS 1.3 connection (ECDSA listener, measured first, on the freshly started brokers): growth of the"
 echo "broker process's resident set size while $((IDLE_CLIENTS / 2)) idle connections join $((IDLE_CLIENTS / 2)) already open ones (the first"

@@ -104,6 +104,7 @@ $(if [[ $MOSQUITTO_LOG == quiet ]]; then
   fi)
 CONF
     chmod 644 "$TMP/mosquitto.conf"
+    mosquitto_log_file "$TMP/mosquitto-broker.log"
     "$MOSQUITTO" -c "$TMP/mosquitto.conf" >"$TMP/mosquitto.log" 2>&1 &
     MOSQ_PID=$!
     wait_for_port "$MOSQ_PORT" "$MOSQ_PID" mosquitto
