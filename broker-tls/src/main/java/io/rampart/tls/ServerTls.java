@@ -262,8 +262,15 @@ public final class ServerTls implements AutoCloseable {
         return md.digest();
     }
 
-    /** A new per-channel handler: reads the ClientHello's host name and installs the matching {@link SslHandler}. */
-    public ChannelHandler newHandler() {
+    /**
+     * A new per-channel handler. With SNI certificates it reads the ClientHello's host name first and then installs
+     * the matching {@link SslHandler}; with a single certificate there is nothing to choose, and the channel gets
+     * the {@link SslHandler} of the current context directly (no ClientHello parsing in Java, no handler swap).
+     */
+    public ChannelHandler newHandler(ByteBufAllocator allocator) {
+        if (settings.sni().isEmpty()) {
+            return sslHandler(current.get().defaultContext(), allocator);
+        }
         return new ListenerSniHandler();
     }
 
@@ -305,6 +312,26 @@ public final class ServerTls implements AutoCloseable {
         }
     }
 
+    private SslHandler sslHandler(SslContext context, ByteBufAllocator allocator) {
+        Executor executor = tasks;
+        SslHandler handler = executor == null ? context.newHandler(allocator) : context.newHandler(allocator, executor);
+        handler.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
+        if (stapler != null && handler.engine() instanceof ReferenceCountedOpenSslEngine engine) {
+            Contexts c = current.get();
+            X509Certificate leaf = c == null ? null : c.leaves().get(context);
+            byte[] response = leaf == null ? null : stapler.response(leaf);
+            if (response != null) {
+                engine.setOcspResponse(response);
+            }
+        }
+        if (provider == SslProvider.JDK) {
+            SSLParameters p = handler.engine().getSSLParameters();
+            p.setUseCipherSuitesOrder(settings.preferServerCiphers());
+            handler.engine().setSSLParameters(p);
+        }
+        return handler;
+    }
+
     private final class ListenerSniHandler extends SniHandler {
 
         ListenerSniHandler() {
@@ -313,23 +340,7 @@ public final class ServerTls implements AutoCloseable {
 
         @Override
         protected SslHandler newSslHandler(SslContext context, ByteBufAllocator allocator) {
-            Executor executor = tasks;
-            SslHandler handler = executor == null ? context.newHandler(allocator) : context.newHandler(allocator, executor);
-            handler.setHandshakeTimeoutMillis(settings.handshakeTimeout().toMillis());
-            if (stapler != null && handler.engine() instanceof ReferenceCountedOpenSslEngine engine) {
-                Contexts c = current.get();
-                X509Certificate leaf = c == null ? null : c.leaves().get(context);
-                byte[] response = leaf == null ? null : stapler.response(leaf);
-                if (response != null) {
-                    engine.setOcspResponse(response);
-                }
-            }
-            if (provider == SslProvider.JDK) {
-                SSLParameters p = handler.engine().getSSLParameters();
-                p.setUseCipherSuitesOrder(settings.preferServerCiphers());
-                handler.engine().setSSLParameters(p);
-            }
-            return handler;
+            return sslHandler(context, allocator);
         }
     }
 

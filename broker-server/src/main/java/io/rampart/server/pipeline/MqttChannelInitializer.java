@@ -76,7 +76,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         ChannelPipeline p = ch.pipeline();
         boolean ws = webSocketPath != null;
         if (tls != null) {
-            p.addLast(PipelineNames.SSL, tls.newHandler());
+            p.addLast(PipelineNames.SSL, tls.newHandler(ch.alloc()));
             p.addLast(PipelineNames.TLS_OUTCOME, tls.newOutcomeHandler(tlsFailures));
         }
         p.addLast(PipelineNames.METRICS_BYTES, trafficCounter);
