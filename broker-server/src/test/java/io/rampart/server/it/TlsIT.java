@@ -350,7 +350,7 @@ class TlsIT {
             assertThat(socket.getInputStream().read()).isEqualTo(-1);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         }
-        assertThat(SecAccessLog.await("listener=quick", 1).get(0)).contains("action=TLS result=DENIED kind=timeout");
+        assertThat(SecAccessLog.await("kind=timeout listener=quick", 1).get(0)).contains("action=TLS result=DENIED kind=timeout");
     }
 
     // ------------------------------------------------------------------ identity and permissions
