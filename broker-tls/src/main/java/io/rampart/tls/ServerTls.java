@@ -268,8 +268,9 @@ public final class ServerTls implements AutoCloseable {
      * the {@link SslHandler} of the current context directly (no ClientHello parsing in Java, no handler swap).
      */
     public ChannelHandler newHandler(ByteBufAllocator allocator) {
-        if (settings.sni().isEmpty()) {
-            return sslHandler(current.get().defaultContext(), allocator);
+        Contexts contexts = current.get();
+        if (settings.sni().isEmpty() && contexts != null) {
+            return sslHandler(contexts.defaultContext(), allocator);
         }
         return new ListenerSniHandler();
     }

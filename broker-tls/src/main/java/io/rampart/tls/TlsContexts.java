@@ -173,10 +173,7 @@ public final class TlsContexts {
                         case OPTIONAL -> ClientAuth.OPTIONAL;
                         case REQUIRED -> ClientAuth.REQUIRE;
                     });
-            List<String> ciphers = ciphers(s, provider);
-            if (ciphers != null) {
-                b.ciphers(ciphers);
-            }
+            b.ciphers(ciphers(s, provider));
             if (trust != null) {
                 b.trustManager(trust);
             }
