@@ -22,6 +22,9 @@ package io.rampart.core;
  * @param maxSessionExpirySeconds upper bound for the session expiry interval (0..4294967295)
  * @param maxMessageExpirySeconds upper bound for the message expiry interval, 0 = no bound
  * @param connectTimeoutSeconds  time a new connection has to send CONNECT (1..)
+ * @param maxConnectPacketSize   largest packet (or WebSocket frame) accepted before CONNACK has accepted the
+ *                               client: the CONNECT itself, MQTT 5 AUTH, anything sent ahead (1..268435455);
+ *                               {@link #maxPacketSize} applies when it is smaller
  */
 public record MqttLimits(
         int maxPacketSize,
@@ -41,7 +44,8 @@ public record MqttLimits(
         boolean queueQos0Offline,
         long maxSessionExpirySeconds,
         long maxMessageExpirySeconds,
-        int connectTimeoutSeconds) {
+        int connectTimeoutSeconds,
+        int maxConnectPacketSize) {
 
     /** The largest value of MQTT's variable byte integer, which bounds a packet's size. */
     public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
@@ -49,7 +53,7 @@ public record MqttLimits(
 
     public static final MqttLimits DEFAULTS = new MqttLimits(
             MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
-            1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10);
+            1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536);
 
     public MqttLimits {
         range("max-packet-size", maxPacketSize, 1, MQTT_MAX_PACKET_SIZE);
@@ -64,9 +68,15 @@ public record MqttLimits(
         range("max-session-expiry", maxSessionExpirySeconds, 0, MQTT_MAX_SESSION_EXPIRY);
         range("max-message-expiry", maxMessageExpirySeconds, 0, MQTT_MAX_SESSION_EXPIRY);
         range("connect-timeout", connectTimeoutSeconds, 1, 3_600);
+        range("max-connect-packet-size", maxConnectPacketSize, 1, MQTT_MAX_PACKET_SIZE);
         if (queueOverflow == null) {
             throw new IllegalArgumentException("queue-overflow: must be one of drop-oldest, drop-newest");
         }
+    }
+
+    /** The limit in force before authentication: the smaller of the two packet sizes. */
+    public int connectPacketLimit() {
+        return Math.min(maxConnectPacketSize, maxPacketSize);
     }
 
     private static void range(String key, long value, long min, long max) {

@@ -13,7 +13,8 @@ final class MqttSection {
             "max-packet-size", "max-client-id-length", "max-topic-length", "max-topic-levels", "receive-maximum",
             "max-keep-alive", "allow-zero-keep-alive", "topic-alias-maximum", "max-qos", "retain-available",
             "wildcard-subscriptions", "shared-subscriptions", "max-queued-messages", "queue-overflow",
-            "queue-qos0-offline", "max-session-expiry", "max-message-expiry", "connect-timeout");
+            "queue-qos0-offline", "max-session-expiry", "max-message-expiry", "connect-timeout",
+            "max-connect-packet-size");
 
     private MqttSection() {
     }
@@ -44,7 +45,8 @@ final class MqttSection {
                     mqtt.get("queue-qos0-offline").booleanValue(d.queueQos0Offline()),
                     mqtt.get("max-session-expiry").longValue(d.maxSessionExpirySeconds()),
                     mqtt.get("max-message-expiry").longValue(d.maxMessageExpirySeconds()),
-                    mqtt.get("connect-timeout").intValue(d.connectTimeoutSeconds()));
+                    mqtt.get("connect-timeout").intValue(d.connectTimeoutSeconds()),
+                    mqtt.get("max-connect-packet-size").sizeValue(d.maxConnectPacketSize()));
         } catch (IllegalArgumentException e) {
             throw mqtt.invalid(e);
         }

@@ -75,6 +75,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         MqttLimits limits = core.limits();
         ChannelPipeline p = ch.pipeline();
         boolean ws = webSocketPath != null;
+        // Before CONNACK nothing larger than max-connect-packet-size is buffered (lifted in ConnectProcessor).
+        boolean preAuth = limits.connectPacketLimit() < limits.maxPacketSize();
         if (tls != null) {
             p.addLast(PipelineNames.SSL, tls.newHandler(ch.alloc()));
             p.addLast(PipelineNames.TLS_OUTCOME, tls.newOutcomeHandler(tlsFailures));
@@ -83,6 +85,9 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         if (ws) {
             p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec());
             p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(8192));
+            if (preAuth) {
+                p.addLast(PipelineNames.PRE_AUTH_WS, new PreAuthFrameLimit.Installer(limits.connectPacketLimit()));
+            }
             p.addLast(PipelineNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(
                     WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath(webSocketPath)
@@ -93,6 +98,9 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
                             .build()));
             p.addLast(PipelineNames.HTTP_NOT_FOUND, HttpNotFoundHandler.INSTANCE);
             p.addLast(PipelineNames.WS_FRAMES, WebSocketFrameCodec.INSTANCE);
+        }
+        if (preAuth) {
+            p.addLast(PipelineNames.PRE_AUTH_PACKETS, new PreAuthPacketLimit(limits.connectPacketLimit()));
         }
         // The decoder's limit counts the whole packet, fixed header included, like MQTT's Maximum Packet Size.
         p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(limits.maxPacketSize(), 65_535));

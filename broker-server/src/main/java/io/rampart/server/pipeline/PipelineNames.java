@@ -9,7 +9,10 @@ package io.rampart.server.pipeline;
  *   tls-outcome               TLS listeners only: client-certificate variables, failed handshakes to the
  *                             access log; removes itself after the handshake
  *   metrics-bytes             counts bytes read and written (after TLS: decrypted bytes)
- *   http-codec, http-aggregator, ws-protocol, http-not-found, ws-frames   WebSocket listeners only
+ *   [pre-auth-frames]         WebSocket listeners: max-connect-packet-size on frames, from the handshake
+ *                             until CONNACK, in front of the frame decoder (wsencoder, wsdecoder)
+ *   http-codec, http-aggregator, [pre-auth-ws], ws-protocol, http-not-found, ws-frames   WebSocket only
+ *   [pre-auth-packets]        max-connect-packet-size until CONNACK accepts the client
  *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
  *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
  *   publish-encoder           zero-copy outbound PUBLISH
@@ -28,6 +31,9 @@ public final class PipelineNames {
     public static final String WS_PROTOCOL = "ws-protocol";
     public static final String HTTP_NOT_FOUND = "http-not-found";
     public static final String WS_FRAMES = "ws-frames";
+    public static final String PRE_AUTH_FRAMES = "pre-auth-frames";
+    public static final String PRE_AUTH_WS = "pre-auth-ws";
+    public static final String PRE_AUTH_PACKETS = "pre-auth-packets";
     public static final String MQTT_DECODER = "mqtt-decoder";
     public static final String MQTT_ENCODER = "mqtt-encoder";
     public static final String PUBLISH_ENCODER = "publish-encoder";

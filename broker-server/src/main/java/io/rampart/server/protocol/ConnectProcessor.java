@@ -21,6 +21,7 @@ import io.rampart.server.gate.ConnectRequest;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.PipelineNames;
+import io.rampart.server.pipeline.PreAuthLimit;
 import io.rampart.server.security.AccessLog;
 import io.rampart.tls.ClientCertificates;
 
@@ -286,6 +287,7 @@ final class ConnectProcessor {
         SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c);
         c.session = attached.session();
         c.state = MqttConnection.State.CONNECTED;
+        PreAuthLimit.lift(ctx.pipeline());
         c.permissions.attach(c::disconnectFromOutside);
 
         MqttProperties props = MqttProperties.NO_PROPERTIES;
