@@ -257,7 +257,7 @@ public final class RampartBroker implements AutoCloseable {
 
     private void bind(ListenerConfig lc) throws Exception {
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), security.gateFor(lc),
-                security.accessLog());
+                security.accessLog(), lc.maxConnections());
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
         ServerTls tls = null;
         if (lc.type().isTls()) {

@@ -17,10 +17,12 @@ import java.util.regex.Pattern;
  * @param allowAnonymous whether clients may connect without credentials
  * @param tls            tls and secure-websocket only: the TLS settings (key material {@code null} means the
  *                       development certificate); {@code null} on the other types
+ * @param maxConnections MQTT listeners: connections open at once on this listener, 0 = no limit; a connection
+ *                       beyond it is closed as soon as it is accepted
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
-                             TlsSettings tls) {
+                             TlsSettings tls, int maxConnections) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
@@ -31,6 +33,12 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
     /** A listener without TLS. */
     public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous) {
         this(type, name, bind, port, path, allowAnonymous, null);
+    }
+
+    /** A listener without a connection limit. */
+    public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
+                          TlsSettings tls) {
+        this(type, name, bind, port, path, allowAnonymous, tls, 0);
     }
 
     public ListenerConfig {
@@ -72,6 +80,12 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         }
         if (type == ListenerType.ADMIN && allowAnonymous) {
             throw new IllegalArgumentException("allow-anonymous: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
+        }
+        if (maxConnections < 0) {
+            throw new IllegalArgumentException("max-connections: must be 0 (no limit) or more (was " + maxConnections + ")");
+        }
+        if (type == ListenerType.ADMIN && maxConnections > 0) {
+            throw new IllegalArgumentException("max-connections: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
         }
     }
 

@@ -7,7 +7,8 @@ import java.util.List;
 /** Maps one entry of {@code listeners:} onto {@link ListenerConfig}. */
 final class ListenerSection {
 
-    static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous", "tls");
+    static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous", "tls",
+            "max-connections");
     static final int DEFAULT_TLS_PORT = 8883;
     static final int DEFAULT_SECURE_WEBSOCKET_PORT = 8443;
 
@@ -26,6 +27,7 @@ final class ListenerSection {
         };
         String path = listener.get("path").string(null);
         boolean allowAnonymous = listener.get("allow-anonymous").booleanValue(false);
+        int maxConnections = listener.get("max-connections").intValue(0);
         ConfigNode tlsNode = listener.get("tls");
         TlsSettings tls = null;
         if (!tlsNode.isAbsentOrNull()) {
@@ -35,7 +37,7 @@ final class ListenerSection {
             tls = TlsSection.read(tlsNode);
         }
         try {
-            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls);
+            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls, maxConnections);
         } catch (IllegalArgumentException e) {
             throw listener.invalid(e);
         }

@@ -107,6 +107,22 @@ public final class BrokerEvents implements SessionListener {
         metrics.connectionOpened();
     }
 
+    /**
+     * Connections were closed as soon as they were accepted: the listener was at its max-connections.
+     * {@code refused} is how many since the previous line (the caller writes at most one line per interval).
+     */
+    public void connectionsOverLimit(String listener, int maxConnections, long refused) {
+        if (LOG.isWarnEnabled()) {
+            LOG.warn(line("connections-refused").word("listener", listener).number("max-connections", maxConnections)
+                    .number("refused", refused).text("reason", "listener at max-connections").toString());
+        }
+    }
+
+    /** One connection closed on accept because its listener was at max-connections (counted only). */
+    public void connectionOverLimit() {
+        metrics.connectionOverLimit();
+    }
+
     /** A network connection on an MQTT listener ended, whatever its state. */
     public void connectionClosed(CloseReason reason) {
         metrics.connectionClosed(reason);

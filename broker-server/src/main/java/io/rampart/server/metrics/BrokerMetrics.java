@@ -73,6 +73,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final LongAdder noSubscribers = new LongAdder();
     private final LongAdder publishDenied = new LongAdder();
     private final LongAdder opened = new LongAdder();
+    private final LongAdder overLimit = new LongAdder();
     private final EnumMap<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
     private final Map<String, LongAdder> connectAttempts = new ConcurrentHashMap<>();
     private final EnumMap<AuthzAction, LongAdder> denials = new EnumMap<>(AuthzAction.class);
@@ -204,6 +205,9 @@ public final class BrokerMetrics implements AutoCloseable {
             FunctionCounter.builder("rampart.connections.closed", adder, LongAdder::sum).tag("reason", r.tag())
                     .description("Network connections closed, by reason").register(registry);
         }
+        FunctionCounter.builder("rampart.connections.refused", overLimit, LongAdder::sum).tag("reason", "max-connections")
+                .description("Network connections closed on accept: the listener was at its max-connections")
+                .register(registry);
         FunctionCounter.builder("rampart.keepalive.disconnects", closed.get(CloseReason.KEEP_ALIVE_TIMEOUT), LongAdder::sum)
                 .description("Clients disconnected because nothing arrived within 1.5 x keep alive").register(registry);
         for (String result : CONNECT_RESULTS) {
@@ -305,6 +309,10 @@ public final class BrokerMetrics implements AutoCloseable {
 
     public void connectionClosed(CloseReason reason) {
         closed.get(reason).increment();
+    }
+
+    public void connectionOverLimit() {
+        overLimit.increment();
     }
 
     /** @param result {@link #ACCEPTED}, {@code bad-credentials}, {@code not-authorized}, {@code unavailable} or {@link #INVALID} */

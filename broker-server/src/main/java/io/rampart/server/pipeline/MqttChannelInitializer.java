@@ -21,6 +21,10 @@ import io.rampart.server.protocol.PublishEncoder;
 import io.rampart.tls.ServerTls;
 import io.rampart.tls.TlsHandshakeHandler;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TLS listeners
@@ -32,6 +36,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
 
     /** Subprotocols a WebSocket listener accepts (MQTT 5/3.1.1 and the legacy 3.1 name). */
     public static final String WS_SUBPROTOCOLS = "mqtt,mqttv3.1";
+    /** At most one event line per listener in this interval while connections are refused at max-connections. */
+    private static final long OVER_LIMIT_LINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ListenerContext listener;
     private final String webSocketPath;
@@ -42,6 +48,10 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     private final PacketCounter packetCounter;
     private final ServerTls tls;
     private final TlsHandshakeHandler.FailureSink tlsFailures;
+    /** Connections open on this listener (counted only when it has max-connections). */
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongAdder overLimitSinceLine = new LongAdder();
+    private final AtomicLong nextOverLimitLine = new AtomicLong(System.nanoTime());
 
     /**
      * @param webSocketPath the upgrade path for WebSocket listeners, {@code null} for plain TCP
@@ -72,6 +82,15 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        int max = listener.maxConnections();
+        if (max > 0) {
+            if (open.incrementAndGet() > max) {
+                open.decrementAndGet();
+                refuseOverLimit(ch, max);
+                return;
+            }
+            ch.closeFuture().addListener(f -> open.decrementAndGet());
+        }
         MqttLimits limits = core.limits();
         ChannelPipeline p = ch.pipeline();
         boolean ws = webSocketPath != null;
@@ -109,5 +128,20 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         p.addLast(PipelineNames.METRICS_PACKETS, packetCounter);
         p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events));
         channels.add(ch);
+    }
+
+    /**
+     * Closes a connection accepted beyond max-connections before anything is read from it (no TLS handshake,
+     * no MQTT): counted in rampart.connections.refused, and one event line per interval with the count.
+     */
+    private void refuseOverLimit(SocketChannel ch, int max) {
+        events.connectionOverLimit();
+        overLimitSinceLine.increment();
+        long now = System.nanoTime();
+        long next = nextOverLimitLine.get();
+        if (now - next >= 0 && nextOverLimitLine.compareAndSet(next, now + OVER_LIMIT_LINE_INTERVAL_NANOS)) {
+            events.connectionsOverLimit(listener.name(), max, overLimitSinceLine.sumThenReset());
+        }
+        ch.close();
     }
 }

@@ -233,7 +233,7 @@ class ConfigLoaderTest {
                     port: 1883
                     certificate: x.pem
                 """).getMessage()).isEqualTo("test.yaml: listeners[0].certificate: unknown key"
-                + " (allowed: type, name, bind, port, path, allow-anonymous, tls)");
+                + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections)");
     }
 
     @Test
