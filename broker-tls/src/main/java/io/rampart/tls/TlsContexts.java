@@ -40,6 +40,18 @@ public final class TlsContexts {
             "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
+    /** The JDK's switch for refusing TLS 1.2 renegotiation that the client starts. */
+    static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        // A client-initiated TLS 1.2 renegotiation makes the server do a full handshake on request, a cheap way
+        // to burn its CPU, and MQTT never needs one. BoringSSL refuses it; the JDK accepts it unless this is set
+        // before its first server handshake. An operator's own -D setting is left as it is.
+        if (System.getProperty(REJECT_CLIENT_RENEGOTIATION) == null) {
+            System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
+        }
+    }
+
     private TlsContexts() {
     }
 

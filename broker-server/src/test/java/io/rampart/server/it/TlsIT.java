@@ -186,6 +186,10 @@ class TlsIT {
                     port: 0
                     tls: {certificate: "%s", private-key: "%s", handshake-timeout: 1}
                   - type: tls
+                    name: jdk-plain
+                    port: 0
+                    tls: {provider: jdk, certificate: "%s", private-key: "%s"}
+                  - type: tls
                     name: stapled
                     port: 0
                     tls: {certificate: "%s", private-key: "%s", ocsp-stapling: true}
@@ -205,7 +209,8 @@ class TlsIT {
                 server.certPem(), server.keyPem(), pki.caPem(),
                 indent(mtls), crlFile, server.certPem(), server.keyPem(), pki.trustPkcs12("trust-pass"), crlFile,
                 indent(mtls), indent(mtls), indent(mtls),
-                server.certPem(), server.keyPem(), pki.chainPem(stapledServer), stapledServer.keyPem(), users));
+                server.certPem(), server.keyPem(), server.certPem(), server.keyPem(), pki.chainPem(stapledServer),
+                stapledServer.keyPem(), users));
     }
 
     private static String indent(String block) {
@@ -303,6 +308,25 @@ class TlsIT {
                 assertThat(reused).as(r.output()).isZero();
                 assertThat(fresh).as(r.output()).isEqualTo(6);
             }
+        }
+    }
+
+    /**
+     * A client asking for a TLS 1.2 renegotiation (s_client's "R" command) gets a fatal alert on both providers
+     * rather than a second full handshake; the JDK would otherwise perform it.
+     */
+    @Test
+    void tls12_clientInitiatedRenegotiation_isRefused_onBothProviders() throws Exception {
+        for (String listener : List.of("quick", "jdk-plain")) {
+            TlsTools.Result r = TlsTools.runWithInput(List.of("openssl", "s_client", "-connect",
+                    "127.0.0.1:" + broker.port(listener), "-CAfile", pki.caPem().toString(), "-tls1_2"),
+                    "R\n");
+            String output = r.output();
+            assertThat(output).as(listener + ": " + output).contains("RENEGOTIATING");
+            String after = output.substring(output.indexOf("RENEGOTIATING"));
+            assertThat(after).as(listener + ": the renegotiation handshake never completes: " + output)
+                    .doesNotContain("depth=0").contains("alert");
+            assertThat(r.exitCode()).as(output).isNotZero();
         }
     }
 

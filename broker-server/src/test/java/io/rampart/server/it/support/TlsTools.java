@@ -55,6 +55,29 @@ public final class TlsTools {
         }
     }
 
+    /**
+     * {@link #run}, writing {@code input} to the command's standard input and keeping it open until the command
+     * ends (s_client quits at the end of its input, before it would see the answer to a command typed there).
+     */
+    public static Result runWithInput(List<String> command, String input) throws Exception {
+        File out = File.createTempFile("tls-tool", ".out");
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
+            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+            p.getOutputStream().flush();
+            boolean ended = p.waitFor(20, TimeUnit.SECONDS);
+            p.getOutputStream().close();
+            if (!ended) {
+                p.destroyForcibly();
+                throw new AssertionError(command + " did not finish in 20 s: "
+                        + Files.readString(out.toPath(), StandardCharsets.UTF_8));
+            }
+            return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8));
+        } finally {
+            out.delete();
+        }
+    }
+
     /** {@code openssl s_client} against a local port, trusting {@code caFile}; returns when the handshake is over. */
     public static Result sClient(int port, Path caFile, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + port,
