@@ -1,9 +1,6 @@
 package io.rampart.server.it;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.rampart.server.it.support.Bystander;
 import io.rampart.server.it.support.EventLogFile;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
@@ -23,13 +20,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -53,8 +47,7 @@ class PreAuthLimitIT {
     private static final long HUGE = 200L * 1024 * 1024;
 
     private static TestBroker broker;
-    private static Mqtt5BlockingClient bystander;
-    private static Mqtt5BlockingClient.Mqtt5Publishes bystanderInbox;
+    private static Bystander bystander;
 
     private final AtomicInteger ids = new AtomicInteger();
     private final List<RawMqttClient> raws = new ArrayList<>();
@@ -65,17 +58,13 @@ class PreAuthLimitIT {
                 max-packet-size: %d
                 max-connect-packet-size: %d
                 """.formatted(MAX_PACKET_SIZE, MAX_CONNECT_PACKET_SIZE));
-        bystander = RawTransport.TCP.hiveMq5(broker, "bystander").buildBlocking();
-        bystander.connect();
-        bystanderInbox = bystander.publishes(MqttGlobalPublishFilter.SUBSCRIBED);
-        bystander.subscribeWith().topicFilter("bystander/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        bystander = Bystander.connect(broker);
     }
 
     @AfterAll
     static void stopBroker() {
         if (bystander != null) {
-            bystanderInbox.close();
-            bystander.disconnect();
+            bystander.close();
         }
         if (broker != null) {
             broker.close();
@@ -106,9 +95,7 @@ class PreAuthLimitIT {
         if (transport == RawTransport.WEBSOCKET) {
             // the frame carrying it is already too large: refused by the WebSocket layer, Close 1009
             assertThat(answer).isEmpty();
-            byte[] close = raw.webSocket().closeFrame();
-            assertThat(close).as("close frame").isNotNull().hasSizeGreaterThanOrEqualTo(2);
-            assertThat(((close[0] & 0xFF) << 8) | (close[1] & 0xFF)).isEqualTo(1009);
+            assertThat(raw.webSocket().closeCode()).as("close frame status").isEqualTo(1009);
         } else if (version == V5) {
             assertThat(answer).singleElement().satisfies(p -> {
                 assertThat(p.type()).isEqualTo(RawPacket.CONNACK);
@@ -117,7 +104,7 @@ class PreAuthLimitIT {
         } else {
             assertThat(answer).as("3.1.1 has no return code for this: close").isEmpty();
         }
-        assertBystanderStillWorks();
+        bystander.assertStillWorks();
     }
 
     @ParameterizedTest
@@ -156,7 +143,7 @@ class PreAuthLimitIT {
             raw.send(announcement);
             assertThat(raw.readUntilClosed()).isEmpty();
         }
-        assertBystanderStillWorks();
+        bystander.assertStillWorks();
     }
 
     @Test
@@ -171,10 +158,8 @@ class PreAuthLimitIT {
         raw.webSocket().sendFrames(header, new byte[1024]);
 
         assertThat(raw.readUntilClosed()).isEmpty();
-        byte[] close = raw.webSocket().closeFrame();
-        assertThat(close).as("close frame").isNotNull().hasSizeGreaterThanOrEqualTo(2);
-        assertThat(((close[0] & 0xFF) << 8) | (close[1] & 0xFF)).isEqualTo(1009);
-        assertBystanderStillWorks();
+        assertThat(raw.webSocket().closeCode()).as("close frame status").isEqualTo(1009);
+        bystander.assertStillWorks();
     }
 
     @ParameterizedTest
@@ -186,7 +171,7 @@ class PreAuthLimitIT {
         raw.send(RawPackets.publish(version, "bystander/big", 1, 9, payload));
 
         assertThat(raw.expect(RawPacket.PUBACK).packetId()).isEqualTo(9);
-        assertThat(receiveBystander()).hasValueSatisfying(p -> assertThat(p.getPayloadAsBytes()).isEqualTo(payload));
+        assertThat(bystander.receive()).hasValueSatisfying(p -> assertThat(p.getPayloadAsBytes()).isEqualTo(payload));
     }
 
     /**
@@ -214,7 +199,7 @@ class PreAuthLimitIT {
 
         assertThat(raw.expect(RawPacket.CONNACK).reasonCode()).isZero();
         assertThat(raw.expect(RawPacket.PUBACK).packetId()).isEqualTo(3);
-        assertThat(receiveBystander()).hasValueSatisfying(p -> assertThat(p.getPayloadAsBytes()).isEqualTo(payload));
+        assertThat(bystander.receive()).hasValueSatisfying(p -> assertThat(p.getPayloadAsBytes()).isEqualTo(payload));
     }
 
     @Test
@@ -245,21 +230,5 @@ class PreAuthLimitIT {
         return payload;
     }
 
-    private static Optional<Mqtt5Publish> receiveBystander() {
-        try {
-            return bystanderInbox.receive(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
-    }
 
-    private void assertBystanderStillWorks() {
-        String payload = "alive-" + ids.incrementAndGet();
-        bystander.publishWith().topic("bystander/check").qos(MqttQos.AT_LEAST_ONCE)
-                .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-        assertThat(receiveBystander()).as("the bystander receives its own message")
-                .hasValueSatisfying(p -> assertThat(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8))
-                        .isEqualTo(payload));
-    }
 }

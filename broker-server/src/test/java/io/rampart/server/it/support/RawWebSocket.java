@@ -238,6 +238,12 @@ public final class RawWebSocket implements AutoCloseable {
         return payloadStream.closePayload;
     }
 
+    /** The status code of the server's close frame (RFC 6455 §7.4), or -1 when none with a code arrived. */
+    public int closeCode() {
+        byte[] close = closeFrame();
+        return close == null || close.length < 2 ? -1 : ((close[0] & 0xFF) << 8) | (close[1] & 0xFF);
+    }
+
     private final class PayloadStream extends InputStream {
         private byte[] current = new byte[0];
         private int pos;

@@ -40,33 +40,30 @@ public final class TlsTools {
 
     /** Runs a command to completion (at most 20 s) with stdin at end of file. */
     public static Result run(List<String> command) throws Exception {
-        File out = File.createTempFile("tls-tool", ".out");
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError(command + " did not finish in 20 s: "
-                        + Files.readString(out.toPath(), StandardCharsets.UTF_8));
-            }
-            return new Result(p.exitValue(), Files.readString(out.toPath(), StandardCharsets.UTF_8));
-        } finally {
-            out.delete();
-        }
+        return runWithInput(command, null);
     }
 
     /**
-     * {@link #run}, writing {@code input} to the command's standard input and keeping it open until the command
-     * ends (s_client quits at the end of its input, before it would see the answer to a command typed there).
+     * Runs a command to completion (at most 20 s), writing {@code input} to its standard input and keeping that
+     * open until the command ends (s_client quits at the end of its input, before it would see the answer to a
+     * command typed there); {@code null}: standard input at end of file.
      */
     public static Result runWithInput(List<String> command, String input) throws Exception {
         File out = File.createTempFile("tls-tool", ".out");
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out).start();
-            p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
-            p.getOutputStream().flush();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out);
+            if (input == null) {
+                builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            }
+            Process p = builder.start();
+            if (input != null) {
+                p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+                p.getOutputStream().flush();
+            }
             boolean ended = p.waitFor(20, TimeUnit.SECONDS);
-            p.getOutputStream().close();
+            if (input != null) {
+                p.getOutputStream().close();
+            }
             if (!ended) {
                 p.destroyForcibly();
                 throw new AssertionError(command + " did not finish in 20 s: "
