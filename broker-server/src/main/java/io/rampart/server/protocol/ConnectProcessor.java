@@ -377,7 +377,8 @@ final class ConnectProcessor {
             return;
         }
         MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5 && c.requestProblemInformation && reason != null) {
+        if (v5 && c.requestProblemInformation && reason != null
+                && Replies.reasonStringFits(Replies.CONNACK_HEAD, reason, c.clientMaximumPacketSize)) {
             props = new MqttProperties();
             props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reason));
         }

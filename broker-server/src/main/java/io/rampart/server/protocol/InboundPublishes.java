@@ -180,7 +180,8 @@ final class InboundPublishes {
     }
 
     private String reasonString(String reason) {
-        return c.isV5() && c.requestProblemInformation ? reason : null;
+        return c.isV5() && c.requestProblemInformation
+                && Replies.reasonStringFits(Replies.PUB_REPLY_HEAD, reason, c.clientMaximumPacketSize) ? reason : null;
     }
 
     private static byte[] copyPayload(ByteBuf buf) {

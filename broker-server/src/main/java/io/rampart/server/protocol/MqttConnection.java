@@ -354,7 +354,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         LOG.debug("disconnecting client {} at {}: {} (0x{})", clientId, ctx.channel().remoteAddress(), reason,
                 Integer.toHexString(reasonCode));
         if (isV5() && (state == State.CONNECTED || state == State.AUTHENTICATING)) {
-                ctx.writeAndFlush(Replies.disconnect(reasonCode, requestProblemInformation ? reason : null))
+            boolean withReason = requestProblemInformation && reason != null
+                    && Replies.reasonStringFits(Replies.DISCONNECT_HEAD, reason, clientMaximumPacketSize);
+            ctx.writeAndFlush(Replies.disconnect(reasonCode, withReason ? reason : null))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();

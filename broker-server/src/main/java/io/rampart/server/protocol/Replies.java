@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttConnAckMessage;
 import io.netty.handler.codec.mqtt.MqttConnAckVariableHeader;
 import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
@@ -22,7 +23,34 @@ final class Replies {
     static final MqttMessage PINGRESP = new MqttMessage(
             new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
 
+    /** Bytes before the properties in the variable header of a CONNACK: flags and reason code. */
+    static final int CONNACK_HEAD = 2;
+    /** Bytes before the properties in PUBACK, PUBREC, PUBREL and PUBCOMP: packet identifier and reason code. */
+    static final int PUB_REPLY_HEAD = 3;
+    /** Bytes before the properties in a DISCONNECT: the reason code. */
+    static final int DISCONNECT_HEAD = 1;
+
     private Replies() {
+    }
+
+    /**
+     * Whether a reply with {@code headBytes} of variable header before its properties, and a Reason String of
+     * {@code reason} as its only property, fits into the client's Maximum Packet Size. MQTT 5 forbids the
+     * property when it would make the packet larger than that (§3.1.2.11.4, and the Reason String of CONNACK
+     * §3.2.2.3.9, PUBACK §3.4.2.2.2, PUBREC §3.5.2.2.2 and DISCONNECT §3.14.2.2.3): the reply goes without it.
+     */
+    static boolean reasonStringFits(int headBytes, String reason, long maximumPacketSize) {
+        int properties = 1 + 2 + ByteBufUtil.utf8Bytes(reason);
+        long remaining = headBytes + varIntLength(properties) + properties;
+        return 1 + varIntLength(remaining) + remaining <= maximumPacketSize;
+    }
+
+    private static int varIntLength(long value) {
+        int bytes = 1;
+        for (long v = value >>> 7; v > 0; v >>>= 7) {
+            bytes++;
+        }
+        return bytes;
     }
 
     static MqttConnAckMessage connack(int code, boolean sessionPresent, MqttProperties properties) {

@@ -332,6 +332,53 @@ class Mqtt5PropertiesIT {
         assertThat(inbox.poll(Duration.ofMillis(200))).isNull();
     }
 
+    /** Size on the wire of a packet read by {@link PubRawClient} (all bodies here are shorter than 128 bytes). */
+    private static int wireSize(PubRawClient.Packet p) {
+        assertThat(p.body.length).isLessThan(128);
+        return 2 + p.body.length;
+    }
+
+    @Test
+    void maximumPacketSize_pubAckLeavesOutAReasonStringThatWouldNotFit() throws Exception {
+        PubRawClient small = clients.raw(5, id("mps-ack"), new PubProps().fourByte(PubProps.MAXIMUM_PACKET_SIZE, 16));
+        PubRawClient large = clients.raw(5, id("mps-ack"), new PubProps().fourByte(PubProps.MAXIMUM_PACKET_SIZE, 1000));
+        for (PubRawClient raw : List.of(small, large)) {
+            raw.publish("mps/reuse", 2, 7, "q2");
+            assertThat(raw.expect(PubRawClient.PUBREC).packetId()).isEqualTo(7);
+            raw.publish("mps/reuse", 1, 7, "q1 reusing the identifier of an open QoS 2 flow");
+        }
+
+        PubRawClient.Packet refused = small.expect(PubRawClient.PUBACK);
+        assertThat(refused.reasonCode()).isEqualTo(0x91);
+        assertThat(wireSize(refused)).isLessThanOrEqualTo(16);
+        PubRawClient.Packet explained = large.expect(PubRawClient.PUBACK);
+        assertThat(explained.reasonCode()).isEqualTo(0x91);
+        assertThat(wireSize(explained)).as("PUBACK with its reason string").isGreaterThan(16);
+    }
+
+    @Test
+    void maximumPacketSize_disconnectLeavesOutAReasonStringThatWouldNotFit() throws Exception {
+        PubRawClient raw = clients.raw(5, id("mps-disc"), new PubProps().fourByte(PubProps.MAXIMUM_PACKET_SIZE, 16));
+        raw.publish("mps/alias", 0, false, false, 0, new PubProps().twoByte(PubProps.TOPIC_ALIAS, 0), bytes("x"));
+
+        PubRawClient.Packet disconnect = raw.expect(PubRawClient.DISCONNECT);
+        assertThat(disconnect.body[0] & 0xFF).isEqualTo(0x94);
+        assertThat(wireSize(disconnect)).isLessThanOrEqualTo(16);
+        raw.expectClosed();
+    }
+
+    @Test
+    void maximumPacketSize_refusingConnAckLeavesOutAReasonStringThatWouldNotFit() throws Exception {
+        try (PubRawClient raw = PubRawClient.open(broker.tcpPort(), 5)) {
+            raw.sendConnect("x".repeat(300), true, 60, new PubProps().fourByte(PubProps.MAXIMUM_PACKET_SIZE, 16));
+
+            PubRawClient.Packet connack = raw.expect(PubRawClient.CONNACK);
+            assertThat(connack.body[1] & 0xFF).isEqualTo(0x85);
+            assertThat(wireSize(connack)).isLessThanOrEqualTo(16);
+            raw.expectClosed();
+        }
+    }
+
     @Test
     void clientReceiveMaximum_limitsUnacknowledgedPublishes_restFollowAfterAcks() throws Exception {
         String clientId = id("recvmax");
