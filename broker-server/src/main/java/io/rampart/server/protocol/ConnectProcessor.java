@@ -1,6 +1,5 @@
 package io.rampart.server.protocol;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -20,6 +19,7 @@ import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
+import io.rampart.server.pipeline.LingeringClose;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.pipeline.PreAuthLimit;
 import io.rampart.server.security.AccessLog;
@@ -382,7 +382,7 @@ final class ConnectProcessor {
             props = new MqttProperties();
             props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reason));
         }
-        ctx.writeAndFlush(Replies.connack(code, false, props)).addListener(ChannelFutureListener.CLOSE);
+        LingeringClose.after(ctx, Replies.connack(code, false, props));
     }
 
     private void refuseSilently(String reason) {

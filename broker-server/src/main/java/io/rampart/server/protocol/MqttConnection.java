@@ -1,6 +1,5 @@
 package io.rampart.server.protocol;
 
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -32,6 +31,7 @@ import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
+import io.rampart.server.pipeline.LingeringClose;
 import io.rampart.server.security.AccessLog;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -356,8 +356,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (isV5() && (state == State.CONNECTED || state == State.AUTHENTICATING)) {
             boolean withReason = requestProblemInformation && reason != null
                     && Replies.reasonStringFits(Replies.DISCONNECT_HEAD, reason, clientMaximumPacketSize);
-            ctx.writeAndFlush(Replies.disconnect(reasonCode, withReason ? reason : null))
-                    .addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(ctx, Replies.disconnect(reasonCode, withReason ? reason : null));
         } else {
             ctx.close();
         }

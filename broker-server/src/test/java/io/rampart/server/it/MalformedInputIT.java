@@ -297,6 +297,42 @@ class MalformedInputIT {
         bystander.assertStillWorks();
     }
 
+    /**
+     * A client that keeps sending after its offence still reads the DISCONNECT and its reason code, then an
+     * orderly end of stream: the broker finishes its side and discards the client's bytes until the client
+     * closes. Closing with the client's bytes unread would answer them with a TCP reset: the client's writes
+     * fail, and its system may drop the DISCONNECT it had not yet handed to the client.
+     */
+    @Test
+    void clientStillSendingAfterItsOffence_readsTheDisconnect_thenAnOrderlyEnd() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            RawMqttClient raw = connected(RawTransport.TCP, V5);
+            byte[] offence = RawPackets.publish(V5, RawPackets.utf8("bystander/qos3"), 0x06, 1, RawProperties.none(),
+                    "x".getBytes(StandardCharsets.UTF_8));
+            byte[] pings = new byte[4 * 1024 * 1024];
+            for (int i = 0; i < pings.length; i += 2) {
+                pings[i] = (byte) 0xC0; // PINGREQ
+            }
+            CompletableFuture<String> sending = CompletableFuture.supplyAsync(() -> {
+                try {
+                    raw.socket().getOutputStream().write(RawPackets.concat(offence, pings));
+                    return "sent";
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            });
+            List<RawPacket> received = raw.readUntilClosed();
+            assertThat(received).as("round %d", round).singleElement().satisfies(p -> {
+                assertThat(p.type()).isEqualTo(RawPacket.DISCONNECT);
+                assertThat(p.reasonCode()).isEqualTo(MALFORMED_PACKET);
+            });
+            assertThat(sending.get(10, TimeUnit.SECONDS)).as("the client's own writes, round %d", round)
+                    .isEqualTo("sent");
+            raw.close();
+        }
+        bystander.assertStillWorks();
+    }
+
     // ------------------------------------------------------------------ strings and topics
 
     @ParameterizedTest
