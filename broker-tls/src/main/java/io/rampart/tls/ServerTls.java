@@ -64,6 +64,8 @@ public final class ServerTls implements AutoCloseable {
     private final RevocationChecker.Shared revocationShared;
     private final ThreadPoolExecutor tasks;
     private final AtomicReference<Contexts> current = new AtomicReference<>();
+    /** Replaced generations waiting for their delayed release (released at once when the listener closes). */
+    private final java.util.Set<Contexts> retired = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final OcspStapler stapler;
     private final Map<X509Certificate, X509Certificate[]> stapleChains = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile byte[] digest;
@@ -217,7 +219,8 @@ public final class ServerTls implements AutoCloseable {
                 Contexts previous = current.getAndSet(next);
                 if (previous != null) {
                     // Not at once: an event loop may be between looking a context up and creating its engine.
-                    timers.schedule(previous::release, RELEASE_DELAY_SECONDS, TimeUnit.SECONDS);
+                    retired.add(previous);
+                    timers.schedule(() -> releaseRetired(previous), RELEASE_DELAY_SECONDS, TimeUnit.SECONDS);
                 }
                 digest = now;
                 failedDigest = null;
@@ -310,6 +313,14 @@ public final class ServerTls implements AutoCloseable {
         Contexts last = current.getAndSet(null);
         if (last != null) {
             last.release();
+        }
+        retired.forEach(this::releaseRetired);
+    }
+
+    /** Releases a replaced generation once, whether its delay ran out or the listener closed first. */
+    private void releaseRetired(Contexts generation) {
+        if (retired.remove(generation)) {
+            generation.release();
         }
     }
 
