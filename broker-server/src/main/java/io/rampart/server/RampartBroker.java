@@ -271,6 +271,7 @@ public final class RampartBroker implements AutoCloseable {
                 // One listening socket per I/O thread (SO_REUSEPORT): the kernel spreads new connections
                 // over them and each connection stays on the thread that accepted it, with no hand-off.
                 int port = lc.port();
+                requireFree(lc.bind(), port);
                 channel = null;
                 for (io.netty.util.concurrent.EventExecutor executor : workerGroup) {
                     io.netty.channel.EventLoop loop = (io.netty.channel.EventLoop) executor;
@@ -296,6 +297,23 @@ public final class RampartBroker implements AutoCloseable {
         LOG.info("listener '{}' ({}) on {}:{}{}{}", lc.name(), typeName(lc.type()),
                 address.getAddress().getHostAddress(), address.getPort(), wsPath == null ? "" : " path " + wsPath,
                 lc.allowAnonymous() ? " - ANONYMOUS ACCESS ALLOWED" : "");
+    }
+
+    /**
+     * SO_REUSEPORT would also let this listener share its port with another process of the same user (a second
+     * broker started by mistake): the kernel would then split the clients between the two. A plain bind first
+     * fails, as it does without SO_REUSEPORT, when anything already listens there.
+     */
+    private static void requireFree(String bind, int port) throws java.io.IOException {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(bind, port));
+        } catch (java.net.BindException e) {
+            throw new java.net.BindException("Address already in use (another process listens there)");
+        }
     }
 
     /** The listener's TLS contexts; without configured key material, the development certificate. */

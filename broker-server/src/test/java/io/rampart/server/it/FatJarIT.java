@@ -123,6 +123,39 @@ class FatJarIT {
         assertThat(broker.process.exitValue()).as("exit status; output:%n%s", broker.output()).isZero();
     }
 
+    /**
+     * The listeners bind one socket per I/O thread with SO_REUSEPORT, which on its own would let a second broker
+     * started by mistake share the port and take half of the clients. It must fail to start instead, as without
+     * SO_REUSEPORT, and leave the first one serving.
+     */
+    @Test
+    void secondBrokerOnTheSamePort_refusesToStart_andTheFirstKeepsServing() throws Exception {
+        int port = freePort();
+        String yaml = """
+                data-dir: %s
+                listeners:
+                  - {type: tcp, name: tcp-it, bind: 127.0.0.1, port: %d, allow-anonymous: true}
+                """;
+        Path first = write("first.yaml", yaml.formatted(tmp.resolve("data-1"), port));
+        Path second = write("second.yaml", yaml.formatted(tmp.resolve("data-2"), port));
+        Broker running = start(tmp, "--config", first.toString());
+        running.awaitReady();
+
+        Broker intruder = start(tmp, "--config", second.toString());
+        intruder.awaitExit();
+        assertThat(intruder.process.exitValue()).as(intruder.output()).isEqualTo(1);
+        assertThat(intruder.output()).contains("listener 'tcp-it' cannot bind 127.0.0.1:" + port)
+                .contains("Address already in use");
+
+        for (int i = 0; i < 8; i++) {
+            Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5().identifier("first-" + i)
+                    .serverHost(TestBroker.HOST).serverPort(port).buildBlocking();
+            client.connect();
+            client.disconnect();
+        }
+        assertThat(running.process.isAlive()).isTrue();
+    }
+
     @Test
     void unknownKey_isRefusedNamingFileKeyPathAndReason() throws Exception {
         Path config = write("unknown-key.yaml", """
