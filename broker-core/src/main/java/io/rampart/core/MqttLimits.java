@@ -25,6 +25,8 @@ package io.rampart.core;
  * @param maxConnectPacketSize   largest packet (or WebSocket frame) accepted before CONNACK has accepted the
  *                               client: the CONNECT itself, MQTT 5 AUTH, anything sent ahead (1..268435455);
  *                               {@link #maxPacketSize} applies when it is smaller
+ * @param maxSubscriptionsPerClient subscriptions one session may hold, 0 = no limit; one more is refused
+ *                               (SUBACK 0x97 Quota exceeded, MQTT 3.1.1: 0x80)
  */
 public record MqttLimits(
         int maxPacketSize,
@@ -45,7 +47,8 @@ public record MqttLimits(
         long maxSessionExpirySeconds,
         long maxMessageExpirySeconds,
         int connectTimeoutSeconds,
-        int maxConnectPacketSize) {
+        int maxConnectPacketSize,
+        int maxSubscriptionsPerClient) {
 
     /** The largest value of MQTT's variable byte integer, which bounds a packet's size. */
     public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
@@ -53,7 +56,8 @@ public record MqttLimits(
 
     public static final MqttLimits DEFAULTS = new MqttLimits(
             MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
-            1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536);
+            1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536,
+            10_000);
 
     public MqttLimits {
         range("max-packet-size", maxPacketSize, 1, MQTT_MAX_PACKET_SIZE);
@@ -69,6 +73,7 @@ public record MqttLimits(
         range("max-message-expiry", maxMessageExpirySeconds, 0, MQTT_MAX_SESSION_EXPIRY);
         range("connect-timeout", connectTimeoutSeconds, 1, 3_600);
         range("max-connect-packet-size", maxConnectPacketSize, 1, MQTT_MAX_PACKET_SIZE);
+        range("max-subscriptions-per-client", maxSubscriptionsPerClient, 0, Integer.MAX_VALUE);
         if (queueOverflow == null) {
             throw new IllegalArgumentException("queue-overflow: must be one of drop-oldest, drop-newest");
         }

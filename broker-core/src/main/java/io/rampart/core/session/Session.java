@@ -126,6 +126,10 @@ public final class Session {
         return new ArrayList<>(subscriptions.values());
     }
 
+    public synchronized boolean hasSubscription(String fullFilter) {
+        return subscriptions.containsKey(fullFilter);
+    }
+
     public synchronized int subscriptionCount() {
         return subscriptions.size();
     }

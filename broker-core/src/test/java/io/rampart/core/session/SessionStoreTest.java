@@ -35,7 +35,7 @@ class SessionStoreTest {
         index = new SubscriptionIndex();
         MqttLimits limits = new MqttLimits(MqttLimits.MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true,
                 32, 2, true, true, true, 3, QueueOverflowPolicy.DROP_OLDEST, false,
-                MqttLimits.MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536);
+                MqttLimits.MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536, 10_000);
         store = new SessionStore(limits, scheduler, index, new SessionListener() {
             @Override
             public void messageDropped(String clientId, Message message, int qos, DropReason reason) {

@@ -14,7 +14,7 @@ final class MqttSection {
             "max-keep-alive", "allow-zero-keep-alive", "topic-alias-maximum", "max-qos", "retain-available",
             "wildcard-subscriptions", "shared-subscriptions", "max-queued-messages", "queue-overflow",
             "queue-qos0-offline", "max-session-expiry", "max-message-expiry", "connect-timeout",
-            "max-connect-packet-size");
+            "max-connect-packet-size", "max-subscriptions-per-client");
 
     private MqttSection() {
     }
@@ -46,7 +46,8 @@ final class MqttSection {
                     mqtt.get("max-session-expiry").longValue(d.maxSessionExpirySeconds()),
                     mqtt.get("max-message-expiry").longValue(d.maxMessageExpirySeconds()),
                     mqtt.get("connect-timeout").intValue(d.connectTimeoutSeconds()),
-                    mqtt.get("max-connect-packet-size").sizeValue(d.maxConnectPacketSize()));
+                    mqtt.get("max-connect-packet-size").sizeValue(d.maxConnectPacketSize()),
+                    mqtt.get("max-subscriptions-per-client").intValue(d.maxSubscriptionsPerClient()));
         } catch (IllegalArgumentException e) {
             throw mqtt.invalid(e);
         }

@@ -183,6 +183,13 @@ public final class BrokerEvents implements SessionListener {
         };
     }
 
+    public void subscriptionRefused(String clientId, String filter, String reason) {
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("subscription-refused").text("client", clientId).text("filter", filter).text("reason", reason)
+                    .toString());
+        }
+    }
+
     public void subscribed(String clientId, String filter, int qos) {
         if (LOG.isInfoEnabled()) {
             LOG.info(line("subscription-added").text("client", clientId).text("filter", filter).number("qos", qos)

@@ -81,6 +81,13 @@ final class Subscriptions {
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }
+            int quota = limits.maxSubscriptionsPerClient();
+            if (quota > 0 && c.session.subscriptionCount() >= quota && !c.session.hasSubscription(fullFilter)) {
+                codes[i] = v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
+                c.events.subscriptionRefused(c.clientId, fullFilter,
+                        "the session holds " + quota + " subscriptions (mqtt.max-subscriptions-per-client)");
+                continue;
+            }
             Subscription sub = new Subscription(c.clientId, filter, group, grantedQos,
                     v5 && option.isNoLocal(), v5 && option.isRetainAsPublished(),
                     v5 ? option.retainHandling().value() : 0, subscriptionId);

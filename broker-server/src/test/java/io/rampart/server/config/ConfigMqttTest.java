@@ -54,10 +54,11 @@ class ConfigMqttTest {
                 max-message-expiry: 86400
                 connect-timeout: 3
                 max-connect-packet-size: 512
+                max-subscriptions-per-client: 40
                 """);
 
         assertThat(limits).isEqualTo(new MqttLimits(1000, 23, 100, 8, 10, 600, false, 0, 1, false, false, false,
-                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512));
+                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40));
     }
 
     @Test
