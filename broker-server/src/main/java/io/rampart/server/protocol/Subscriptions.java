@@ -74,9 +74,10 @@ final class Subscriptions {
             }
             int grantedQos = Math.min(qos, limits.maxQos());
             boolean allowed = c.permissions.maySubscribe(filter, grantedQos, group);
-            c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, allowed, c.decision.manager(),
-                    c.decision.realm(), allowed ? "allowed" : "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos);
             if (!allowed) {
+                c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, false,
+                        c.decision.manager(), c.decision.realm(),
+                        "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos);
                 c.events.authzDenied(io.rampart.server.metrics.AuthzAction.SUBSCRIBE);
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
@@ -97,6 +98,10 @@ final class Subscriptions {
                 // A clean-start takeover ended this session meanwhile: do not leave the entry behind.
                 c.core.subscriptions().unsubscribe(sub.clientId(), sub.shareGroup(), sub.filter());
             }
+            // Logged once the subscription is in the index: messages published from now on reach it, without
+            // waiting for the access log's write.
+            c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, true, c.decision.manager(),
+                    c.decision.realm(), "allowed");
             existed[i] = previous != null;
             granted[i] = sub;
             codes[i] = grantedQos;
