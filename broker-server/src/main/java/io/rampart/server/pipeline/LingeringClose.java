@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
 
@@ -40,9 +41,8 @@ public final class LingeringClose {
             ch.close();
             return;
         }
-        ch.eventLoop().schedule(() -> {
-            ch.close();
-        }, LINGER_SECONDS, TimeUnit.SECONDS);
+        ScheduledFuture<?> deadline = ch.eventLoop().schedule(() -> ch.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        ch.closeFuture().addListener(f -> deadline.cancel(false));
         // Raw bytes are dropped in front of everything, TLS included: nothing the client sends now is looked at.
         ch.pipeline().addFirst(Discard.INSTANCE);
         ch.config().setAutoRead(true);
