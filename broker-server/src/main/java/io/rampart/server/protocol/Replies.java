@@ -41,16 +41,8 @@ final class Replies {
      */
     static boolean reasonStringFits(int headBytes, String reason, long maximumPacketSize) {
         int properties = 1 + 2 + ByteBufUtil.utf8Bytes(reason);
-        long remaining = headBytes + varIntLength(properties) + properties;
-        return 1 + varIntLength(remaining) + remaining <= maximumPacketSize;
-    }
-
-    private static int varIntLength(long value) {
-        int bytes = 1;
-        for (long v = value >>> 7; v > 0; v >>>= 7) {
-            bytes++;
-        }
-        return bytes;
+        int remaining = headBytes + PublishEncoder.varIntSize(properties) + properties;
+        return 1L + PublishEncoder.varIntSize(remaining) + remaining <= maximumPacketSize;
     }
 
     static MqttConnAckMessage connack(int code, boolean sessionPresent, MqttProperties properties) {
