@@ -120,7 +120,7 @@ public final class FileRealm implements Realm {
      */
     public AuthenticationManager passwordAuthenticator(String managerName) {
         return new PasswordAuthenticator(managerName, settings.name(), () -> content, check, cache,
-                DummyHash::value);
+                DummyHash::value, this::onChange);
     }
 
     /** A manager that hands out the permissions of the file's users and roles; see {@link RoleAuthorizer}. */
@@ -138,9 +138,28 @@ public final class FileRealm implements Realm {
         return content.roles().keySet();
     }
 
-    /** Called after every successful reload that changed the file's content, on the reloading thread. */
+    /**
+     * Called after every successful reload that changed the file's content, and on {@link #recheck()}, on the
+     * calling thread.
+     */
     public void onChange(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Reads the file again (an invalid file is logged and the previous content stays in force) and then has every
+     * live session re-authorized, changed or not.
+     */
+    @Override
+    public void recheck() {
+        synchronized (reloadLock) {
+            try {
+                reloadLocked(true);
+            } catch (FileRealmException e) {
+                // logged in reloadLocked; the content in force is re-checked
+            }
+        }
+        notifyListeners();
     }
 
     /**
