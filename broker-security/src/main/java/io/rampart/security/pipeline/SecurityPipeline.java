@@ -31,7 +31,9 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>For a live session after a realm change ({@link #reauthorize}), the identity is first read again from
  * the realm that holds its user record, so removed users and revoked roles take effect; then the
- * authorization chain runs as for a CONNECT.
+ * authorization chain runs as for a CONNECT, except that a session nothing grants anything any more keeps
+ * its connection with no permissions: only a deny (a removed or disabled user, a manager that refuses the
+ * identity) refuses a live session.
  *
  * <p>Managers run on the pipeline's executor, never on the caller's thread, each call bounded by the
  * timeout; a timeout or failure refuses with {@link Decision.DenyKind#UNAVAILABLE} (fail closed).
@@ -104,7 +106,11 @@ public final class SecurityPipeline {
 
     /** Runs only the authorization chain for {@code identity}, as for a CONNECT. Never completes exceptionally. */
     public CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables) {
-        return authorize(identity, variables, 0, new ArrayList<>(), new ArrayList<>())
+        return authorize(identity, variables, false);
+    }
+
+    private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, boolean live) {
+        return authorize(identity, variables, 0, new ArrayList<>(), new ArrayList<>(), live)
                 .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
                         "authorization failed: " + rootMessage(e), "pipeline", null));
     }
@@ -132,7 +138,7 @@ public final class SecurityPipeline {
                 });
         return current.thenCompose(result -> result instanceof SecurityResult.Refused refused
                         ? CompletableFuture.<SecurityResult>completedFuture(refused)
-                        : authorize((Identity) result, variables))
+                        : authorize((Identity) result, variables, true))
                 .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
                         "re-authorization failed: " + rootMessage(e), "pipeline", null));
     }
@@ -171,12 +177,12 @@ public final class SecurityPipeline {
 
     /**
      * Asks authorizer {@code index} and the ones after it; {@code granted} collects the rules of those that allowed
-     * so far and {@code grantors} their names.
+     * so far and {@code grantors} their names; {@code live} for the re-authorization of a live session.
      */
     private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, int index,
-                                                      List<Permission> granted, List<String> grantors) {
+                                                      List<Permission> granted, List<String> grantors, boolean live) {
         if (index >= authorizers.size()) {
-            return CompletableFuture.completedFuture(combined(identity, variables, granted, grantors));
+            return CompletableFuture.completedFuture(combined(identity, variables, granted, grantors, live));
         }
         AuthorizationManager manager = authorizers.get(index);
         return call(() -> manager.authorize(identity, variables)).handle((decision, error) -> {
@@ -191,12 +197,17 @@ public final class SecurityPipeline {
                 granted.addAll(allow.value());
                 grantors.add(manager.name());
             }
-            return authorize(identity, variables, index + 1, granted, grantors);
+            return authorize(identity, variables, index + 1, granted, grantors, live);
         }).thenCompose(stage -> stage);
     }
 
+    /**
+     * The outcome when every authorizer has answered. Nothing granted: a known user connects with no permissions, and
+     * so does a live session keep its connection (only a deny, such as a removed user, refuses it); any other new
+     * client is not authorized.
+     */
     private static SecurityResult combined(Identity identity, IdentityVariables variables, List<Permission> granted,
-                                           List<String> grantors) {
+                                           List<String> grantors, boolean live) {
         if (!grantors.isEmpty()) {
             return new SecurityResult.Accepted(identity, CompiledPermissions.compile(granted, variables), variables,
                     String.join("+", grantors), granted);
@@ -205,8 +216,7 @@ public final class SecurityPipeline {
             return new SecurityResult.Accepted(identity, CompiledPermissions.compile(identity.grants(), variables),
                     variables, identity.manager(), identity.grants());
         }
-        if (identity.rolesRealm() != null) {
-            // A user the realm knows, with nothing granted: it connects and can do nothing.
+        if (identity.rolesRealm() != null || live) {
             return new SecurityResult.Accepted(identity, CompiledPermissions.NONE, variables, identity.manager(),
                     List.of());
         }
