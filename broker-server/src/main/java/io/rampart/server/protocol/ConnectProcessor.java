@@ -277,7 +277,8 @@ final class ConnectProcessor {
             if (!willAllowed) {
                 c.events.authzDenied(AuthzAction.WILL);
                 String reason = "will message to '" + will.topic() + "' not authorized";
-                accessLog.connect(subject, false, "not-authorized", decision.manager(), decision.realm(), reason);
+                accessLog.connect(subject, false, AccessLog.Kind.NOT_AUTHORIZED.text(), decision.manager(),
+                        decision.realm(), reason);
                 refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, c.clientId);
                 return;
             }
@@ -311,12 +312,7 @@ final class ConnectProcessor {
     }
 
     private static String kind(ConnectDecision.Outcome outcome) {
-        return switch (outcome) {
-            case BAD_CREDENTIALS -> "bad-credentials";
-            case NOT_AUTHORIZED -> "not-authorized";
-            case SERVER_UNAVAILABLE -> "unavailable";
-            case ACCEPTED -> null;
-        };
+        return AccessLog.kind(outcome);
     }
 
     private MqttProperties connackProperties(boolean assignedId, long expiry, int serverKeepAlive) {
