@@ -28,7 +28,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>The file is validated completely before use: the constructor throws on an invalid file (refuse to
  * start); a reload that finds an invalid file keeps the previous content in force and logs file, line and
  * reason. A successful reload swaps everything at once and then calls the {@link #onChange} listeners, so the
- * server can re-authorize live sessions and disconnect users no longer in {@link #users()}.
+ * server can re-authorize live sessions against the new content (a user no longer in the file is refused, a
+ * revoked role no longer counts).
  *
  * <p>Thread-safe. The managers it hands out verify passwords synchronously in the caller's thread, which must
  * therefore not be an event loop.
