@@ -20,13 +20,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * docs/SECURITY.md lists every {@code action} and {@code kind} the access log can write, and nothing else: the actions
  * and kinds {@link AccessLog} declares, the kinds of refused CONNECTs and re-authentications, and the kinds of refused
  * TLS handshakes that the TLS layer reports ({@code new TlsFailure("...")} and {@code new TlsRejection("...")} in
- * broker-tls).
+ * broker-tls). The server passes {@link AccessLog.Kind}s, never a kind spelled out in a string.
  */
 class AccessLogDocTest {
 
     private static final Path ROOT = Path.of("..");
     private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
     private static final Pattern TLS_KIND = Pattern.compile("new Tls(?:Failure|Rejection)\\(\\s*\"([a-z-]+)\"");
+    /** A kind written as a string literal in a call of {@code connect} or {@code reauth} of the access log. */
+    private static final Pattern LITERAL_KIND =
+            Pattern.compile("\\.(?:connect|reauth)\\(\\s*\\w+,\\s*(?:true|false),\\s*\"([^\"]*)\"");
 
     private static List<String> doc() throws IOException {
         return Files.readAllLines(ROOT.resolve("docs/SECURITY.md"));
@@ -104,6 +107,20 @@ class AccessLogDocTest {
     @Test
     void theDocumentListsNoKindTheCodeCannotWrite() throws IOException {
         assertThat(codeKinds()).containsAll(documentedKinds());
+    }
+
+    @Test
+    void theServerPassesDeclaredKinds_notStringLiterals() throws IOException {
+        List<String> literals = new java.util.ArrayList<>();
+        try (Stream<Path> files = Files.walk(ROOT.resolve("broker-server/src/main/java"))) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
+                Matcher m = LITERAL_KIND.matcher(Files.readString(file));
+                while (m.find()) {
+                    literals.add(file.getFileName() + ": \"" + m.group(1) + "\"");
+                }
+            }
+        }
+        assertThat(literals).as("kinds spelled out instead of AccessLog.Kind (declare and document new ones)").isEmpty();
     }
 
     @Test
