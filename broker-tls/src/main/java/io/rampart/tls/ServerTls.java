@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -37,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
 
 /**
  * The TLS side of one listener: the server contexts (default certificate plus SNI certificates) built from
@@ -71,11 +73,17 @@ public final class ServerTls implements AutoCloseable {
     private volatile byte[] digest;
     private volatile byte[] failedDigest;
     private ScheduledFuture<?> watch;
+    private ScheduledFuture<?> ticketRotation;
     private ScheduledExecutorService timers;
+    /** The listener's session ticket keys (OpenSSL with session tickets), shared by all its contexts. */
+    private final TicketKeys ticketKeys;
 
-    /** The contexts of one generation: the default and those chosen by host name. */
+    /**
+     * The contexts of one generation: the default and those chosen by host name, and the trust manager that
+     * checks client certificates ({@code null} without client authentication).
+     */
     private record Contexts(SslContext defaultContext, Mapping<String, SslContext> byHost, X509Certificate defaultCert,
-                            List<SslContext> all, Map<SslContext, X509Certificate> leaves) {
+                            List<SslContext> all, Map<SslContext, X509Certificate> leaves, CheckingTrustManager trust) {
         SslContext map(String host) {
             return host == null ? defaultContext : byHost.map(host);
         }
@@ -96,6 +104,7 @@ public final class ServerTls implements AutoCloseable {
         this.revocationShared = settings.revocation().mode() == RevocationSettings.Mode.NONE ? null
                 : new RevocationChecker.Shared(settings.revocation());
         this.stapler = settings.ocspStapling() ? new OcspStapler(listener, settings.revocation().timeout()) : null;
+        this.ticketKeys = settings.sessionTickets() && provider != SslProvider.JDK ? new TicketKeys() : null;
         if (settings.clientAuth() != TlsSettings.ClientAuthMode.NONE) {
             tasks = new ThreadPoolExecutor(TASK_THREADS, TASK_THREADS, 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(TASK_QUEUE), new DefaultThreadFactory("rampart-tls-" + listener, true));
@@ -138,6 +147,11 @@ public final class ServerTls implements AutoCloseable {
         if (every > 0 && timers != null) {
             tls.watch = timers.scheduleWithFixedDelay(tls::poll, every, every, TimeUnit.MILLISECONDS);
         }
+        if (tls.ticketKeys != null && timers != null) {
+            long lifetime = settings.sessionLifetime().toMillis();
+            tls.ticketRotation = timers.scheduleAtFixedRate(tls::rotateTicketKeys, lifetime, lifetime,
+                    TimeUnit.MILLISECONDS);
+        }
         return tls;
     }
 
@@ -152,7 +166,7 @@ public final class ServerTls implements AutoCloseable {
             }
             RevocationChecker revocation = RevocationChecker.create(settings.revocation(), revocationShared, observer);
             try {
-                trust = new CheckingTrustManager(trusted, revocation);
+                trust = new CheckingTrustManager(trusted, revocation, settings.sessionLifetime().toSeconds());
             } catch (Exception e) {
                 throw new TlsConfigException(t.file() + ": cannot be used as trust material (" + e.getMessage() + ")", e);
             }
@@ -183,7 +197,10 @@ public final class ServerTls implements AutoCloseable {
                 }
                 stapler.retainOnly(leaves.values());
             }
-            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all), leaves);
+            if (ticketKeys != null) {
+                ticketKeys.applyTo(all);
+            }
+            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all), leaves, trust);
         } catch (TlsConfigException | RuntimeException e) {
             all.forEach(ReferenceCountUtil::release);
             throw e;
@@ -299,10 +316,69 @@ public final class ServerTls implements AutoCloseable {
         return engine == null ? null : REJECTIONS.remove(engine);
     }
 
+    /** A new encryption key for session tickets; the previous one still decrypts for one more lifetime. */
+    private void rotateTicketKeys() {
+        Contexts c = current.get();
+        if (c != null) {
+            ticketKeys.rotate();
+            ticketKeys.applyTo(c.all());
+        }
+    }
+
+    /**
+     * Checks the client certificate of a completed handshake again, full or resumed alike, with the listener's
+     * current trust material, revocation policy and caches, and the current time, on the listener's handshake
+     * executor (revocation may fetch). A full handshake's answers are still in the caches, so this repeats no
+     * network request.
+     *
+     * @return completes with {@code null} when the session is acceptable (also without a client certificate),
+     * or with the reason it is not
+     */
+    public CompletableFuture<TlsRejection> recheck(SSLSession session) {
+        X509Certificate[] chain = peerChain(session);
+        Contexts c = current.get();
+        if (chain == null || c == null || c.trust() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CheckingTrustManager trust = c.trust();
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    trust.verify(chain);
+                    return null;
+                } catch (TlsRejection r) {
+                    return r;
+                }
+            }, tasks);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new TlsRejection("error",
+                    "the certificate could not be checked: the handshake executor is saturated", chain[0], e));
+        }
+    }
+
+    private static X509Certificate[] peerChain(SSLSession session) {
+        try {
+            java.security.cert.Certificate[] peer = session.getPeerCertificates();
+            if (peer.length == 0) {
+                return null;
+            }
+            X509Certificate[] chain = new X509Certificate[peer.length];
+            for (int i = 0; i < peer.length; i++) {
+                chain[i] = (X509Certificate) peer[i];
+            }
+            return chain;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException e) {
+            return null;
+        }
+    }
+
     @Override
     public void close() {
         if (watch != null) {
             watch.cancel(false);
+        }
+        if (ticketRotation != null) {
+            ticketRotation.cancel(false);
         }
         if (tasks != null) {
             tasks.shutdownNow();
@@ -336,6 +412,10 @@ public final class ServerTls implements AutoCloseable {
                 engine.setOcspResponse(response);
             }
         }
+        if (!settings.sessionTickets() && handler.engine() instanceof ReferenceCountedOpenSslEngine engine) {
+            // Netty turns TLS 1.2 tickets back on for each engine when TLS 1.3 is enabled.
+            io.netty.internal.tcnative.SSL.setOptions(engine.sslPointer(), io.netty.internal.tcnative.SSL.SSL_OP_NO_TICKET);
+        }
         if (provider == SslProvider.JDK) {
             SSLParameters p = handler.engine().getSSLParameters();
             p.setUseCipherSuitesOrder(settings.preferServerCiphers());
@@ -358,6 +438,7 @@ public final class ServerTls implements AutoCloseable {
 
     /** The listener's handler for outcomes of handshakes on this listener. */
     public ChannelHandler newOutcomeHandler(TlsHandshakeHandler.FailureSink sink) {
-        return new TlsHandshakeHandler(listener, observer, sink, settings.clientAuth() != TlsSettings.ClientAuthMode.NONE);
+        return new TlsHandshakeHandler(listener, observer, sink, settings.verifiesClients(),
+                settings.verifiesClients() ? this::recheck : null);
     }
 }
