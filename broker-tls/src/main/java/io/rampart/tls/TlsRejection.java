@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 public final class TlsRejection extends CertificateException {
 
     /** OpenSSL's verification results ({@code X509_V_ERR_*}); BoringSSL turns each into the matching TLS alert. */
-    private static final int X509_V_ERR_CERT_NOT_YET_VALID = 9;
     private static final int X509_V_ERR_CERT_HAS_EXPIRED = 10;
     private static final int X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20;
     private static final int X509_V_ERR_CERT_REVOKED = 23;
@@ -51,7 +50,7 @@ public final class TlsRejection extends CertificateException {
         return switch (kind) {
             case "revoked" -> X509_V_ERR_CERT_REVOKED;
             case "expired" -> X509_V_ERR_CERT_HAS_EXPIRED;
-            case "not-yet-valid" -> X509_V_ERR_CERT_NOT_YET_VALID;
+            // BoringSSL would answer "not yet valid" with certificate_expired, which misleads.
             case "unknown-issuer" -> X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
             default -> X509_V_ERR_CERT_REJECTED;
         };

@@ -506,6 +506,41 @@ class TlsIT {
                 .contains("kind=expired listener=mtls").contains("subject=\"CN=dev-expired\"");
     }
 
+    /** The alert a Python (OpenSSL) client reports for a refused certificate, and the access-log line. */
+    private static String alertFor(String listener, TlsPki.Issued cert, String version) throws Exception {
+        try (TlsTools.Resumer client = new TlsTools.Resumer(broker.port(listener), pki.caPem(), cert, version,
+                id("alert"))) {
+            TlsTools.Resumer.Attempt attempt = client.connect();
+            assertThat(attempt.accepted()).as(attempt.toString()).isFalse();
+            return attempt.error();
+        }
+    }
+
+    @Test
+    void refusedCertificate_getsTheAlertThatNamesTheProblem_onOpenSsl() throws Exception {
+        TlsPki.Issued stranger = otherPki.client("alert-stranger");
+        TlsPki.Issued expired = pki.client(TlsPki.ClientSpec.of("alert-expired")
+                .valid(java.time.Instant.now().minus(Duration.ofDays(3)), java.time.Instant.now().minus(Duration.ofDays(1))));
+        assertThat(alertFor("mtls", revokedByFile, "1.2")).isEqualTo("SSLV3_ALERT_CERTIFICATE_REVOKED");
+        assertThat(alertFor("mtls", revokedByFile, "1.3")).isEqualTo("SSLV3_ALERT_CERTIFICATE_REVOKED");
+        assertThat(alertFor("mtls", stranger, "1.2")).isEqualTo("TLSV1_ALERT_UNKNOWN_CA");
+        assertThat(alertFor("mtls", expired, "1.2")).isEqualTo("SSLV3_ALERT_CERTIFICATE_EXPIRED");
+        assertThat(alertFor("ocsp-hard", ocspUnknown, "1.2")).isEqualTo("SSLV3_ALERT_BAD_CERTIFICATE");
+        // The JDK answers every refused client certificate with certificate_unknown (46); the access log has the reason.
+        assertThat(alertFor("jdk", revokedByFile, "1.2")).isEqualTo("SSLV3_ALERT_CERTIFICATE_UNKNOWN");
+    }
+
+    @Test
+    void notYetValidCertificate_isReportedAsNotYetValid_withItsDates_andBadCertificate() throws Exception {
+        java.time.Instant from = java.time.Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.time.Instant to = from.plus(Duration.ofDays(30));
+        TlsPki.Issued early = pki.client(TlsPki.ClientSpec.of("dev-early").valid(from, to));
+        assertThat(alertFor("mtls", early, "1.2")).isEqualTo("SSLV3_ALERT_BAD_CERTIFICATE");
+        assertThat(SecAccessLog.await("serial=\"" + early.serial().toString(16) + "\"", 1).get(0))
+                .contains("kind=not-yet-valid listener=mtls")
+                .contains("certificate not yet valid: valid from " + from + " to " + to);
+    }
+
     @Test
     void observer_receivesEveryHandshakeAndRevocationCheck() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -606,7 +641,8 @@ class TlsIT {
     void ocsp_responderDown_hardFailRefuses_softFailAllows_offTheEventLoop() {
         assertThat(TlsTools.handshakes(broker.port("ocsp-hard"), pki.clientContext(ocspDown))).isFalse();
         assertThat(SecAccessLog.await("serial=\"" + ocspDown.serial().toString(16) + "\"", 1).get(0))
-                .contains("kind=revocation-unavailable");
+                .contains("kind=revocation-unavailable")
+                .containsPattern("OCSP responder http://127\\.0\\.0\\.1:\\d+ unreachable: connection refused");
         try (SecLogCapture log = new SecLogCapture(RevocationChecker.class.getName())) {
             assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspDown))).isTrue();
             // The check (and its network fetch) ran on the listener's handshake executor, not an I/O thread.
