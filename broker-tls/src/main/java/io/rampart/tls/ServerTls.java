@@ -228,7 +228,18 @@ public final class ServerTls implements AutoCloseable {
     void poll() {
         try {
             byte[] now = digestFilesOrThrow();
-            if (Arrays.equals(now, digest) || Arrays.equals(now, failedDigest)) {
+            if (Arrays.equals(now, digest)) {
+                if (failedDigest != null) {
+                    failedDigest = null;
+                    Contexts c = current.get();
+                    LOG.info("listener '{}': TLS material is valid again: the files are back to the content in use"
+                                    + " (certificate {}, SHA-256 {})", listener,
+                            c == null ? "-" : c.defaultCert().getSubjectX500Principal().getName(),
+                            c == null ? "-" : ClientCertificates.fingerprint(c.defaultCert()));
+                }
+                return;
+            }
+            if (Arrays.equals(now, failedDigest)) {
                 return;
             }
             try {

@@ -267,6 +267,14 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
                 || upper.contains("NO_CIPHER") || upper.contains("NO APPROPRIATE CIPHER")) {
             return new TlsFailure("cipher", null, null, "no cipher suite in common: " + reason);
         }
+        // BoringSSL: a suite the client offers needs another kind of server key (WRONG_CURVE for RSA-only suites
+        // against an EC key), or no key-exchange group or signature algorithm of the client's is acceptable.
+        if (upper.contains("WRONG_CURVE") || upper.contains("NO_SHARED_GROUP") || upper.contains("NO_COMMON_SIGNATURE")
+                || upper.contains("WRONG_SIGNATURE_TYPE") || upper.contains("NO SUPPORTED SIGNATURE")
+                || upper.contains("NO SUITABLE SIGNATURE") || upper.contains("NO COMMON NAMED GROUP")) {
+            return new TlsFailure("cipher", null, null, "no cipher suite, key-exchange group or signature algorithm"
+                    + " of the client fits this listener's key: " + reason);
+        }
         if (upper.contains("UNSUPPORTED_PROTOCOL") || upper.contains("PROTOCOL_VERSION") || upper.contains("WRONG_VERSION")
                 || upper.contains("NOT ENABLED OR SUPPORTED") || upper.contains("UNSUPPORTED PROTOCOL")
                 || upper.contains("VERSION_TOO_LOW")) {

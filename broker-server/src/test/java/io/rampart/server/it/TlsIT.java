@@ -330,6 +330,22 @@ class TlsIT {
         }
     }
 
+    /**
+     * A TLS 1.2 client whose only suite needs an RSA key (static RSA key exchange) meets EC server keys: a cipher
+     * mismatch, whatever words the provider uses (BoringSSL's is about curves).
+     */
+    @Test
+    void tls12_clientWithOnlyAnRsaSuite_againstAnEcKey_isLoggedAsACipherMismatch_onBothProviders() throws Exception {
+        for (String listener : List.of("quick", "jdk-plain")) {
+            int before = SecAccessLog.lines("listener=" + listener + " ").size();
+            TlsTools.Result r = TlsTools.sClient(broker.port(listener), pki.caPem(), "-tls1_2", "-cipher", "AES128-SHA");
+            assertThat(r.ok()).as(r.output()).isFalse();
+            await().atMost(Duration.ofSeconds(10)).until(() -> SecAccessLog.lines("listener=" + listener + " ").size() > before);
+            List<String> lines = SecAccessLog.lines("listener=" + listener + " ");
+            assertThat(lines.get(lines.size() - 1)).as(listener).contains("action=TLS result=DENIED kind=cipher");
+        }
+    }
+
     private static String[] concat(String[] first, String... rest) {
         String[] out = java.util.Arrays.copyOf(first, first.length + rest.length);
         System.arraycopy(rest, 0, out, first.length, rest.length);
