@@ -77,6 +77,8 @@ public final class ServerTls implements AutoCloseable {
     private ScheduledExecutorService timers;
     /** The listener's session ticket keys (OpenSSL with session tickets), shared by all its contexts. */
     private final TicketKeys ticketKeys;
+    /** Warnings about the material already given, so a reload does not repeat them. */
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * The contexts of one generation: the default and those chosen by host name, and the trust manager that
@@ -159,12 +161,22 @@ public final class ServerTls implements AutoCloseable {
         CheckingTrustManager trust = null;
         if (settings.clientAuth() != TlsSettings.ClientAuthMode.NONE) {
             TlsSettings.TrustMaterial t = settings.trust();
-            List<X509Certificate> trusted = t.certificates() != null ? KeyMaterials.certificates(t.certificates())
-                    : KeyMaterials.pkcs12Certificates(t.keystore(), t.keystorePassword());
-            if (trusted.isEmpty()) {
-                throw new TlsConfigException(t.file() + ": contains no certificate");
+            List<X509Certificate> trusted;
+            try {
+                trusted = t.certificates() != null ? KeyMaterials.certificates(t.certificates())
+                        : KeyMaterials.pkcs12Certificates(t.keystore(), t.keystorePassword());
+            } catch (TlsConfigException e) {
+                throw e.under(t.certificates() != null ? "trust.certificates" : "trust");
             }
-            RevocationChecker revocation = RevocationChecker.create(settings.revocation(), revocationShared, observer);
+            if (trusted.isEmpty()) {
+                throw new TlsConfigException("trust", t.file() + ": contains no certificate", null);
+            }
+            RevocationChecker revocation;
+            try {
+                revocation = RevocationChecker.create(settings.revocation(), revocationShared, observer);
+            } catch (TlsConfigException e) {
+                throw e.under("revocation.crl-files");
+            }
             try {
                 trust = new CheckingTrustManager(trusted, revocation, settings.sessionLifetime().toSeconds());
             } catch (Exception e) {
@@ -172,6 +184,7 @@ public final class ServerTls implements AutoCloseable {
             }
         }
         KeyMaterials.Loaded main = KeyMaterials.load(settings.keyMaterial());
+        checkSuitesFit(main, settings.keyMaterial());
         List<SslContext> all = new ArrayList<>();
         Map<SslContext, X509Certificate> leaves = new java.util.IdentityHashMap<>();
         try {
@@ -180,8 +193,15 @@ public final class ServerTls implements AutoCloseable {
             all.add(defaultContext);
             leaves.put(defaultContext, main.chain()[0]);
             DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
-            for (TlsSettings.SniCertificate sni : settings.sni()) {
-                KeyMaterials.Loaded loaded = KeyMaterials.load(sni.keyMaterial());
+            for (int i = 0; i < settings.sni().size(); i++) {
+                TlsSettings.SniCertificate sni = settings.sni().get(i);
+                KeyMaterials.Loaded loaded;
+                try {
+                    loaded = KeyMaterials.load(sni.keyMaterial());
+                } catch (TlsConfigException e) {
+                    throw e.under("sni[" + i + "]");
+                }
+                checkSuitesFit(loaded, sni.keyMaterial());
                 checkStapling(loaded, sni.keyMaterial());
                 SslContext ctx = TlsContexts.build(settings, provider, loaded, trust);
                 all.add(ctx);
@@ -204,6 +224,49 @@ public final class ServerTls implements AutoCloseable {
         } catch (TlsConfigException | RuntimeException e) {
             all.forEach(ReferenceCountUtil::release);
             throw e;
+        }
+    }
+
+    /**
+     * TLS 1.2 suites that need another kind of key than this certificate's: refused on the OpenSSL provider (they
+     * break its handshakes); on the JDK named in a warning (once), and refused when none of the listed suites fits
+     * and TLS 1.3 is off, so no client could connect.
+     */
+    private void checkSuitesFit(KeyMaterials.Loaded loaded, TlsSettings.KeyMaterial source) throws TlsConfigException {
+        List<String> unfit = TlsContexts.suitesNotFitting(settings, loaded.key());
+        if (unfit.isEmpty()) {
+            return;
+        }
+        String type = TlsContexts.keyType(loaded.key());
+        String other = "EC".equals(type) ? "an RSA" : "an EC (ECDSA)";
+        String what = "the " + type + " key of " + loaded.chain()[0].getSubjectX500Principal().getName() + " ("
+                + (source.keystore() != null ? source.keystore() : source.privateKey()) + ")";
+        if (provider != SslProvider.JDK) {
+            // Observed with netty-tcnative's BoringSSL: such a list makes every handshake of the listener fail with
+            // internal_error, TLS 1.3 ones included, whatever the client offers.
+            throw new TlsConfigException("cipher-suites", "cipher-suites " + unfit + " cannot be used with " + what
+                    + ": they need " + other + " key, and with the OpenSSL provider listing them makes every handshake"
+                    + " fail; remove them (or use a certificate with " + other + " key for them)", null);
+        }
+        if (unfit.size() == settings.cipherSuites().size()) {
+            if (!settings.protocols().contains("TLSv1.3")) {
+                throw new TlsConfigException("cipher-suites", "none of the listed TLS 1.2 suites works with " + what
+                        + ": " + unfit + " need " + other + " key, and TLSv1.3 is not enabled, so no client could"
+                        + " connect; list suites for this key (e.g. " + ("EC".equals(type)
+                        ? "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" : "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+                        + ") or enable TLSv1.3", null);
+            }
+            warnOnce("listener '" + listener + "': none of the TLS 1.2 cipher-suites works with " + what + " (" + unfit
+                    + " need " + other + " key): only TLS 1.3 clients can connect");
+        } else {
+            warnOnce("listener '" + listener + "': cipher-suites " + unfit + " cannot be used with " + what
+                    + " (they need " + other + " key); TLS 1.2 clients that offer only these cannot connect");
+        }
+    }
+
+    private void warnOnce(String message) {
+        if (warned.add(message)) {
+            LOG.warn(message);
         }
     }
 

@@ -138,6 +138,35 @@ public final class TlsContexts {
         }
     }
 
+    /**
+     * The TLS 1.2 suites of {@code cipher-suites} that a server key of this type cannot serve: ECDSA suites need an EC
+     * (or EdDSA) key, RSA suites (ECDHE-RSA, DHE-RSA, static RSA) an RSA key. Empty without {@code cipher-suites}
+     * (the defaults have suites for both) or without TLS 1.2.
+     */
+    static List<String> suitesNotFitting(TlsSettings s, java.security.PrivateKey key) {
+        if (s.cipherSuites() == null || !s.protocols().contains("TLSv1.2")) {
+            return List.of();
+        }
+        String type = keyType(key);
+        List<String> out = new ArrayList<>();
+        for (String suite : s.cipherSuites()) {
+            String needs = suite.contains("_ECDSA_") ? "EC" : suite.contains("_RSA_") ? "RSA" : null;
+            if (needs != null && type != null && !needs.equals(type)) {
+                out.add(suite);
+            }
+        }
+        return out;
+    }
+
+    /** {@code EC} or {@code RSA} as the TLS 1.2 suites see a key, or {@code null} when neither applies. */
+    static String keyType(java.security.PrivateKey key) {
+        return switch (key.getAlgorithm()) {
+            case "EC", "ECDSA", "Ed25519", "Ed448", "EdDSA" -> "EC";
+            case "RSA", "RSASSA-PSS" -> "RSA";
+            default -> null;
+        };
+    }
+
     static boolean isTls13(String cipher) {
         return cipher.startsWith("TLS_") && !cipher.contains("_WITH_");
     }

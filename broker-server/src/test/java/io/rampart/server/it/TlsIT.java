@@ -558,6 +558,44 @@ class TlsIT {
     }
 
     @Test
+    void cipherSuitesThatCannotWorkWithTheKey_jdkWarnsNamingThem_openSslRefusesToStart() throws Exception {
+        String yaml = """
+                data-dir: "%s"
+                listeners:
+                  - type: tls
+                    name: mixed
+                    bind: 127.0.0.1
+                    port: 0
+                    allow-anonymous: true
+                    tls:
+                      provider: %s
+                      certificate: "%s"
+                      private-key: "%s"
+                      protocols: [%s]
+                      cipher-suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256%s]
+                """;
+        try (SecLogCapture log = new SecLogCapture(io.rampart.tls.ServerTls.class.getName());
+             TestBroker jdk = TestBroker.startYaml(yaml.formatted(dir.resolve("data-mixed"), "jdk", server.certPem(),
+                     server.keyPem(), "TLSv1.2", ", TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+             TestBroker jdkTls13 = TestBroker.startYaml(yaml.formatted(dir.resolve("data-mixed"), "jdk",
+                     server.certPem(), server.keyPem(), "TLSv1.3, TLSv1.2", ""))) {
+            assertThat(log.messages()).anyMatch(m -> m.startsWith("WARN listener 'mixed': cipher-suites"
+                    + " [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] cannot be used with the EC key of CN=broker.test"));
+            assertThat(log.messages()).anyMatch(m -> m.startsWith("WARN listener 'mixed': none of the TLS 1.2"
+                    + " cipher-suites works with the EC key") && m.contains("only TLS 1.3 clients can connect"));
+            TlsTools.Result tls12 = TlsTools.sClient(jdk.port("mixed"), pki.caPem(), "-tls1_2");
+            assertThat(tls12.output()).contains("Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256");
+            TlsTools.Result tls13 = TlsTools.sClient(jdkTls13.port("mixed"), pki.caPem(), "-tls1_3");
+            assertThat(tls13.ok()).as(tls13.output()).isTrue();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestBroker.startYaml(yaml.formatted(
+                        dir.resolve("data-mixed"), "openssl", server.certPem(), server.keyPem(), "TLSv1.3, TLSv1.2",
+                        ", TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).close())
+                .hasMessageContaining("listeners[0].tls.cipher-suites")
+                .hasMessageContaining("[TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] cannot be used with the EC key");
+    }
+
+    @Test
     void observer_receivesEveryHandshakeAndRevocationCheck() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         io.rampart.tls.TlsObserver observer = new io.rampart.tls.TlsObserver() {
