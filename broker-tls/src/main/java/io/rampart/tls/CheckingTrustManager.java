@@ -1,5 +1,7 @@
 package io.rampart.tls;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.netty.handler.ssl.OpenSslCertificateException;
 import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
 import io.netty.internal.tcnative.SSL;
@@ -13,6 +15,7 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.PKIXReason;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -36,6 +39,14 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
     private final RevocationChecker revocation;
     /** Lifetime given to the session a client-certificate handshake creates (OpenSSL), 0 for the context's own. */
     private final long sessionLifetimeSeconds;
+    /**
+     * Chains whose path to these anchors was validated (signatures, constraints). That result cannot change while
+     * the anchors stay the same (a trust reload makes a new trust manager), so a later check of the same chain
+     * repeats only what can: validity at this moment, and revocation.
+     */
+    private final Cache<List<X509Certificate>, Boolean> validatedPaths = Caffeine.newBuilder()
+            .maximumSize(VALIDATED_PATHS).expireAfterAccess(Duration.ofHours(1)).build();
+    static final int VALIDATED_PATHS = 10_000;
 
     CheckingTrustManager(List<X509Certificate> trusted, RevocationChecker revocation) throws Exception {
         this(trusted, revocation, 0);
@@ -74,6 +85,7 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
             } catch (CertificateException e) {
                 throw classify(e, chain);
             }
+            validatedPaths.put(List.of(chain), Boolean.TRUE);
             revoke(chain);
         } catch (TlsRejection r) {
             ServerTls.rejected(engine, r);
@@ -97,11 +109,24 @@ final class CheckingTrustManager extends X509ExtendedTrustManager {
      * @throws TlsRejection why the certificate is no longer accepted
      */
     void verify(X509Certificate[] chain) throws TlsRejection {
-        String authType = chain[0].getPublicKey().getAlgorithm();
-        try {
-            delegate.checkClientTrusted(chain, authType);
-        } catch (CertificateException e) {
-            throw classify(e, chain);
+        List<X509Certificate> key = List.of(chain);
+        if (validatedPaths.getIfPresent(key) == null) {
+            try {
+                delegate.checkClientTrusted(chain, chain[0].getPublicKey().getAlgorithm());
+            } catch (CertificateException e) {
+                throw classify(e, chain);
+            }
+            validatedPaths.put(key, Boolean.TRUE);
+        } else {
+            for (X509Certificate c : chain) {
+                try {
+                    c.checkValidity();
+                } catch (CertificateExpiredException e) {
+                    throw validity(false, c, chain[0], e);
+                } catch (CertificateNotYetValidException e) {
+                    throw validity(true, c, chain[0], e);
+                }
+            }
         }
         revoke(chain);
     }

@@ -39,7 +39,8 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     /**
      * A failed handshake.
      *
-     * @param kind    {@code revoked}, {@code expired}, {@code unknown-issuer}, {@code no-certificate},
+     * @param kind    {@code revoked}, {@code expired}, {@code not-yet-valid}, {@code unknown-issuer},
+     *                {@code no-certificate},
      *                {@code protocol}, {@code cipher}, {@code timeout}, {@code revocation-unknown},
      *                {@code revocation-unavailable} or {@code error}
      * @param subject the client certificate's subject DN, or {@code null}
