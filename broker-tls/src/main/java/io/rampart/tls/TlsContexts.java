@@ -230,8 +230,13 @@ public final class TlsContexts {
             SslContext context = b.build();
             if (!s.sessionTickets() && context instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext openssl) {
                 // No session cache and no TLS 1.3 tickets (TLS 1.2 tickets: per engine, see ServerTls).
-                openssl.sessionContext().setSessionCacheEnabled(false);
-                io.netty.internal.tcnative.SSLContext.setNumTickets(tcnativeContext(openssl), 0);
+                try {
+                    openssl.sessionContext().setSessionCacheEnabled(false);
+                    io.netty.internal.tcnative.SSLContext.setNumTickets(tcnativeContext(openssl), 0);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    io.netty.util.ReferenceCountUtil.release(context);
+                    throw e;
+                }
             }
             return context;
         } catch (Exception e) {

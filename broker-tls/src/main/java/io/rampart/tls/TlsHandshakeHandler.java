@@ -8,7 +8,6 @@ import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.ArrayList;
@@ -156,16 +155,17 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
             verdict = CompletableFuture.failedFuture(ex);
         }
         verdict.whenComplete((rejection, error) -> ctx.executor().execute(() -> {
-            if (!ctx.channel().isActive() || held == null) {
-                releaseHeld();
-                return;
-            }
             if (error != null || rejection != null) {
+                // Reported even when the client has gone meanwhile: the refusal belongs in the access log.
                 TlsRejection why = rejection != null ? rejection : new TlsRejection("error",
                         "the client certificate could not be checked: " + error, null, error);
                 report(ctx.channel(), classify(null, why));
                 releaseHeld();
                 ctx.close();
+                return;
+            }
+            if (!ctx.channel().isActive() || held == null) {
+                releaseHeld();
                 return;
             }
             List<Object> pending = held;
