@@ -6,14 +6,16 @@ import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.session.SessionStore;
 import io.rampart.core.topic.Subscription;
 import io.rampart.core.topic.Topics;
 
 import java.util.List;
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE: per-filter validation, authorization and reason codes, the subscription
- * index, and retained-message delivery per Retain Handling (queued after the SUBACK is written).
+ * SUBSCRIBE and UNSUBSCRIBE: per-filter validation, authorization and reason codes, and retained-message
+ * delivery per Retain Handling (queued after the SUBACK is written). The session and the subscription index
+ * are changed together by the core ({@link SessionStore#subscribe}, {@link SessionStore#unsubscribe}).
  */
 final class Subscriptions {
 
@@ -82,27 +84,21 @@ final class Subscriptions {
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }
-            int quota = limits.maxSubscriptionsPerClient();
-            if (quota > 0 && c.session.subscriptionCount() >= quota && !c.session.hasSubscription(fullFilter)) {
-                codes[i] = v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
-                c.events.subscriptionRefused(c.clientId, fullFilter,
-                        "the session holds " + quota + " subscriptions (mqtt.max-subscriptions-per-client)");
-                continue;
-            }
             Subscription sub = new Subscription(c.clientId, filter, group, grantedQos,
                     v5 && option.isNoLocal(), v5 && option.isRetainAsPublished(),
                     v5 ? option.retainHandling().value() : 0, subscriptionId);
-            Subscription previous = c.session.putSubscription(sub);
-            c.core.subscriptions().subscribe(sub);
-            if (c.session.isEnded()) {
-                // A clean-start takeover ended this session meanwhile: do not leave the entry behind.
-                c.core.subscriptions().unsubscribe(sub.clientId(), sub.shareGroup(), sub.filter());
+            SessionStore.Subscribed outcome = c.core.sessions().subscribe(c.session, sub);
+            if (outcome == SessionStore.Subscribed.QUOTA_EXCEEDED) {
+                codes[i] = v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
+                c.events.subscriptionRefused(c.clientId, fullFilter, "the session holds "
+                        + limits.maxSubscriptionsPerClient() + " subscriptions (mqtt.max-subscriptions-per-client)");
+                continue;
             }
             // Logged once the subscription is in the index: messages published from now on reach it, without
             // waiting for the access log's write.
             c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, true, c.decision.manager(),
                     c.decision.realm(), "allowed");
-            existed[i] = previous != null;
+            existed[i] = outcome == SessionStore.Subscribed.REPLACED;
             granted[i] = sub;
             codes[i] = grantedQos;
             c.events.subscribed(c.clientId, fullFilter, grantedQos);
@@ -132,12 +128,10 @@ final class Subscriptions {
                 codes[i] = (short) ReasonCodes.TOPIC_FILTER_INVALID;
                 continue;
             }
-            Subscription removed = c.session.removeSubscription(fullFilter);
-            if (removed == null) {
+            if (c.core.sessions().unsubscribe(c.session, fullFilter) == null) {
                 codes[i] = (short) ReasonCodes.NO_SUBSCRIPTION_EXISTED;
                 continue;
             }
-            c.core.subscriptions().unsubscribe(removed.clientId(), removed.shareGroup(), removed.filter());
             codes[i] = (short) ReasonCodes.SUCCESS;
             c.events.unsubscribed(c.clientId, fullFilter);
         }
