@@ -24,6 +24,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.PlatformDependent;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.session.DropReason;
@@ -85,7 +86,8 @@ public final class BrokerMetrics implements AutoCloseable {
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry = new CompositeMeterRegistry(Clock.SYSTEM);
         registry.add(prometheus);
-        influx = influxConfig.enabled() ? new InfluxMeterRegistry(influxConfig(influxConfig), Clock.SYSTEM) : null;
+        influx = influxConfig.enabled() ? InfluxMeterRegistry.builder(influxConfig(influxConfig)).clock(Clock.SYSTEM)
+                .threadFactory(new DefaultThreadFactory("rampart-influx", true)).build() : null;
         if (influx != null) {
             registry.add(influx);
         }
