@@ -32,6 +32,16 @@ public interface AuthenticationManager {
     CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request);
 
     /**
+     * Whether an allow of this manager means it verified the CONNECT password (or the token sent in it). Managers
+     * that vouch for a client by other means (a client certificate) answer {@code false}: the access log then notes
+     * that a password the client sent was not checked, and the brute-force brake does not take the success as
+     * the presented user name's. Default: {@code true}.
+     */
+    default boolean checksPassword() {
+        return true;
+    }
+
+    /**
      * A manager of realm {@code realm} (may be {@code null}) named {@code name}, answering with {@code authenticate}:
      * what a realm hands out when it has nothing else to add.
      */

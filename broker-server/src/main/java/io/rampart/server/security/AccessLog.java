@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * layout is just {@code %m%n}:
  *
  * <pre>
- * 2026-11-26T10:15:30.123Z action=CONNECT result=DENIED kind=bad-credentials listener=tcp remote=10.0.0.7 port=53211 client="dev-1" user="alice" topic=- qos=- manager="password-local" realm="local" reason="wrong password for 'alice'"
+ * 2026-11-26T10:15:30.123Z action=CONNECT result=DENIED kind=bad-credentials listener=tcp remote=10.0.0.7 port=53211 client="dev-1" user="alice" identity=- topic=- qos=- manager="password-local" realm="local" reason="wrong password for 'alice'"
  * </pre>
  *
  * Fields that the client controls are always quoted and escaped, and come after {@code remote=}, so a
@@ -29,8 +29,15 @@ public final class AccessLog {
     public static final String LOGGER = "rampart.access";
     private static final Logger LOG = LogManager.getLogger(LOGGER);
 
-    /** Who is asking, for every line. */
-    public record Subject(String listener, SocketAddress remote, String clientId, String username) {
+    /**
+     * Who is asking, for every line: the client's listener, address, client id and user name as presented, and the
+     * identity it was authenticated as ({@code null} before that, or when refused without one).
+     */
+    public record Subject(String listener, SocketAddress remote, String clientId, String username, String identity) {
+
+        public Subject withIdentity(String authenticated) {
+            return new Subject(listener, remote, clientId, username, authenticated);
+        }
     }
 
     /** The decision's outcome. */
@@ -171,6 +178,8 @@ public final class AccessLog {
         quoted(b, s.clientId());
         b.append(" user=");
         quoted(b, s.username());
+        b.append(" identity=");
+        quoted(b, s.identity());
         b.append(" topic=");
         quoted(b, topic);
         b.append(" qos=").append(qos < 0 ? "-" : Integer.toString(qos));
@@ -206,6 +215,7 @@ public final class AccessLog {
         b.append("\"port\":").append("-".equals(port) ? "null" : port).append(',');
         field(b, "client", s.clientId());
         field(b, "user", s.username());
+        field(b, "identity", s.identity());
         field(b, "topic", topic);
         b.append("\"qos\":").append(qos < 0 ? "null" : Integer.toString(qos)).append(',');
         field(b, "manager", manager);

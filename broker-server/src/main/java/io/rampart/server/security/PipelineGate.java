@@ -1,5 +1,6 @@
 package io.rampart.server.security;
 
+import io.rampart.core.session.SessionOwner;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
@@ -16,6 +17,7 @@ import org.apache.logging.log4j.Logger;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -42,6 +44,7 @@ final class PipelineGate implements ConnectGate {
     private final Set<SessionPermissions> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
     private final Set<String> authMethods;
+    private final AuthenticationProof proof;
 
     PipelineGate(SecurityPipeline pipeline, boolean disconnectOnPublishDenied, boolean disconnectRemovedUsers,
                  BruteForceBrake brake, ScheduledExecutorService timer) {
@@ -58,6 +61,7 @@ final class PipelineGate implements ConnectGate {
             methods.addAll(authenticator.authenticationMethods());
         }
         this.authMethods = Set.copyOf(methods);
+        this.proof = new AuthenticationProof(pipeline.authenticators());
     }
 
     @Override
@@ -69,7 +73,7 @@ final class PipelineGate implements ConnectGate {
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
         IdentityVariables vars = variables(request);
         InetAddress from = address(request);
-        long delay = brake.delayMillis(from);
+        long delay = brake.delayMillis(from, request.username());
         long decidedAt = generation.get();
         CompletableFuture<SecurityResult> result;
         if (delay > 0) {
@@ -84,12 +88,13 @@ final class PipelineGate implements ConnectGate {
         } else {
             result = run(vars, request).toCompletableFuture();
         }
-        return result.thenApply(r -> decide(r, from, decidedAt));
+        return result.thenApply(r -> decide(r, request, decidedAt)
+                .withLogNote(delay > 0 ? "answered after a brute-force delay of " + delay + " ms" : null));
     }
 
     /**
-     * Runs the whole pipeline again with the AUTH packet's data. The re-authenticated identity must have the
-     * same name as the session's: a token of another identity does not turn a session into someone else's.
+     * Runs the whole pipeline again with the AUTH packet's data. The re-authenticated identity must be the session's
+     * (same name, same realm or manager): a token of another identity does not turn a session into someone else's.
      */
     @Override
     public CompletionStage<ConnectDecision> reauthenticate(ConnectRequest request, ClientPermissions current) {
@@ -97,19 +102,20 @@ final class PipelineGate implements ConnectGate {
             return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
                     "session was not authenticated by this pipeline", "pipeline", null));
         }
-        InetAddress from = address(request);
         return run(variables(request), request).thenApply(result -> {
             if (result instanceof SecurityResult.Accepted accepted) {
-                String before = session.identity.name();
-                if (!accepted.identity().name().equals(before)) {
-                    return ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED, "re-authenticated as '"
-                            + accepted.identity().name() + "' but the session belongs to '" + before + "'",
+                SessionOwner before = proof.owner(session.identity);
+                SessionOwner after = proof.owner(accepted.identity());
+                if (!Objects.equals(before, after)) {
+                    return ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED, "re-authenticated as "
+                            + (after == null ? "anonymous" : after) + " but the session belongs to "
+                            + (before == null ? "anonymous" : before),
                             accepted.identity().manager(), accepted.identity().realm());
                 }
                 session.reauthenticated(accepted.identity(), accepted.variables(), accepted.permissions());
                 return accepted(session, accepted);
             }
-            return decide(result, from, generation.get());
+            return decide(result, request, generation.get());
         });
     }
 
@@ -138,16 +144,22 @@ final class PipelineGate implements ConnectGate {
         return vars;
     }
 
-    private ConnectDecision decide(SecurityResult result, InetAddress from, long decidedAt) {
+    private ConnectDecision decide(SecurityResult result, ConnectRequest request, long decidedAt) {
+        InetAddress from = address(request);
         if (result instanceof SecurityResult.Accepted accepted) {
-            brake.success(from);
+            // Only a success that proves the presented user name clears its counters: a valid certificate or
+            // another user's password must not reset the guessing of this name.
+            if (proof.provesUsername(accepted.identity(), request)) {
+                brake.success(from, request.username());
+            }
             SessionPermissions permissions = new SessionPermissions(this, accepted.identity(), accepted.variables(),
                     accepted.permissions(), decidedAt);
-            return accepted(permissions, accepted);
+            return accepted(permissions, accepted)
+                    .withLogNote(proof.passwordUnchecked(accepted.identity(), request) ? "password not checked" : null);
         }
         SecurityResult.Refused refused = (SecurityResult.Refused) result;
         if (refused.kind() == Decision.DenyKind.BAD_CREDENTIALS) {
-            brake.failure(from);
+            brake.failure(from, request.username());
         }
         ConnectDecision.Outcome outcome = switch (refused.kind()) {
             case BAD_CREDENTIALS -> ConnectDecision.Outcome.BAD_CREDENTIALS;
@@ -161,7 +173,7 @@ final class PipelineGate implements ConnectGate {
         return ConnectDecision.accept(permissions, accepted.identity().name(),
                 accepted.identity().manager() + (accepted.authorizer().equals(accepted.identity().manager())
                         ? "" : "+" + accepted.authorizer()),
-                accepted.identity().realm(), disconnectOnPublishDenied);
+                accepted.identity().realm(), disconnectOnPublishDenied).ownedBy(proof.owner(accepted.identity()));
     }
 
     void register(SessionPermissions session) {

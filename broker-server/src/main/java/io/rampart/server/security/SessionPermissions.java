@@ -75,6 +75,11 @@ final class SessionPermissions implements ClientPermissions {
     }
 
     @Override
+    public String clientIdRefusal(String clientId) {
+        return compiled.clientIdRefusal(clientId);
+    }
+
+    @Override
     public void attach(Disconnector disconnector) {
         this.disconnector = disconnector;
         owner.register(this);

@@ -161,11 +161,12 @@ public final class SqlRealm implements Realm {
             if (!settings.queries().isDefault() && !settings.embedded()) {
                 return; // an existing schema read through custom queries: nothing of ours to check
             }
+            String dialect = SqlSchema.dialectOf(settings.jdbcUrl());
             if (!SqlSchema.present(c)) {
                 if (!settings.embedded()) {
                     throw new IllegalStateException("SQL realm '" + settings.name() + "': the database has no "
-                            + "Rampart schema (table schema_version); apply config/sql/"
-                            + SqlSchema.dialectOf(settings.jdbcUrl()) + "/V1__rampart_schema.sql first");
+                            + "Rampart schema (table schema_version); apply " + SqlSchema.scriptPath(dialect, 1)
+                            + " first");
                 }
                 SqlSchema.apply(c, "h2");
                 LOG.info("SQL realm '{}': created the embedded database with schema version {}", settings.name(),
@@ -175,6 +176,17 @@ public final class SqlRealm implements Realm {
             if (version > SqlSchema.VERSION) {
                 throw new IllegalStateException("SQL realm '" + settings.name() + "': schema version " + version
                         + " is newer than this broker understands (" + SqlSchema.VERSION + ")");
+            }
+            if (version < SqlSchema.VERSION) {
+                if (!settings.embedded()) {
+                    throw new IllegalStateException("SQL realm '" + settings.name() + "': schema version " + version
+                            + " is older than this broker reads (" + SqlSchema.VERSION + "); apply "
+                            + SqlSchema.scriptPath(dialect, version + 1) + (version + 1 < SqlSchema.VERSION
+                            ? " and the later scripts" : "") + " first");
+                }
+                SqlSchema.apply(c, "h2");
+                LOG.info("SQL realm '{}': upgraded the embedded database from schema version {} to {}",
+                        settings.name(), version, SqlSchema.VERSION);
             }
         } catch (SQLException e) {
             if (settings.embedded()) {
