@@ -20,9 +20,10 @@ import java.util.StringJoiner;
 
 /**
  * The permission subcommands of {@code rampart users}: {@code permit} and {@code forbid} add an allow or a deny
- * rule to a role or a user, {@code permissions} lists the rules, {@code remove-permission} deletes one. A rule is
- * checked as the realm reads it (topic filter and placeholders, activity, QoS, retain, shared subscriptions and
- * share groups) and is not written when the realm would skip it.
+ * rule (a topic rule, or with {@code --client-id} a client-id rule) to a role or a user, {@code permissions} lists
+ * the rules, {@code remove-permission} deletes one. A rule is checked as the realm reads it (topic filter and
+ * placeholders, activity, QoS, retain, shared subscriptions and share groups; a client-id pattern) and is not
+ * written when the realm would skip it or match nothing with it.
  */
 final class PermissionCommands {
 
@@ -45,11 +46,18 @@ final class PermissionCommands {
 
     /** The options of a rule that both allow and deny rules have. */
     abstract static class Rule extends UsersCommand.Subcommand {
+        private static final List<String> TOPIC_OPTIONS = List.of("--activity", "--qos", "--no-retain",
+                "--no-shared-subscription", "--share-groups");
+
         @ArgGroup(exclusive = true, multiplicity = "1")
         OwnerOption owner;
-        @Parameters(index = "0", paramLabel = "TOPIC_FILTER",
+        @Parameters(index = "0", arity = "0..1", paramLabel = "TOPIC_FILTER",
                 description = "An MQTT topic filter; placeholders such as $${mqtt-clientid} allowed (quote it in the shell).")
         String topic;
+        @Option(names = "--client-id", paramLabel = "PATTERN",
+                description = "Instead of TOPIC_FILTER, a client-id rule: the client ids the role or user may use "
+                        + "(permit) or not (forbid) at CONNECT; '*' = any run of characters, placeholders allowed.")
+        String clientId;
         @Option(names = "--activity", paramLabel = "ACTIVITY", description = "publish, subscribe or all (default).")
         String activity = "all";
         @Option(names = "--qos", split = ",", paramLabel = "QOS",
@@ -58,7 +66,10 @@ final class PermissionCommands {
         @Option(names = "--description", paramLabel = "TEXT", description = "Stored with the rule.")
         String description;
 
-        abstract Permission rule() throws CliError;
+        abstract Effect effect();
+
+        /** The topic rule the options describe. */
+        abstract Permission topicRule() throws CliError;
 
         @Override
         public Integer call() {
@@ -69,6 +80,24 @@ final class PermissionCommands {
                 long id = admin.permit(who, rule, description);
                 return "added permission " + id + " to " + who + (newRole ? " (new role)" : "") + ": " + describe(rule);
             });
+        }
+
+        private Permission rule() throws CliError {
+            if (clientId == null) {
+                if (topic == null) {
+                    throw new CliError("give a TOPIC_FILTER, or --client-id PATTERN for a client-id rule");
+                }
+                return topicRule();
+            }
+            if (topic != null) {
+                throw new CliError("give either a TOPIC_FILTER or --client-id, not both");
+            }
+            for (String option : TOPIC_OPTIONS) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw new CliError(option + " applies to topic rules, not to --client-id");
+                }
+            }
+            return Permission.clientId(clientId, effect());
         }
 
         Activity activity() throws CliError {
@@ -108,7 +137,12 @@ final class PermissionCommands {
         List<String> shareGroups = List.of();
 
         @Override
-        Permission rule() throws CliError {
+        Effect effect() {
+            return Effect.ALLOW;
+        }
+
+        @Override
+        Permission topicRule() throws CliError {
             Set<String> groups = new LinkedHashSet<>();
             for (String g : shareGroups) {
                 if (!g.isBlank()) {
@@ -124,7 +158,12 @@ final class PermissionCommands {
     static final class Forbid extends Rule {
 
         @Override
-        Permission rule() throws CliError {
+        Effect effect() {
+            return Effect.DENY;
+        }
+
+        @Override
+        Permission topicRule() throws CliError {
             return new Permission(topic, activity(), qosMask(), true, true, Set.of(), Effect.DENY);
         }
     }
@@ -133,7 +172,8 @@ final class PermissionCommands {
             description = {"Lists the permission rules of every role and user, or of one.",
                     "One per line, tab-separated: id, role:NAME or user:NAME, allow or deny, activity, topic filter,",
                     "qos, and for allow rules retain, shared-subscription and share-groups, then the description;",
-                    "a rule the realm skips shows 'skipped' and the reason instead."})
+                    "a client-id rule shows 'client-id' and its pattern after allow or deny; a rule the realm",
+                    "skips shows 'skipped' and the reason instead."})
     static final class ListPermissions extends UsersCommand.Subcommand {
         @ArgGroup(exclusive = true, multiplicity = "0..1")
         OwnerOption owner;
@@ -163,7 +203,7 @@ final class PermissionCommands {
                 String what = "";
                 for (PermissionRow row : admin.removePermission(id)) {
                     owners.add(row.owner().toString());
-                    what = row.permission() == null ? "'" + row.topicFilter() + "'" : describe(row.permission());
+                    what = row.permission() == null ? "'" + row.pattern() + "'" : describe(row.permission());
                 }
                 return "removed permission " + id + (owners.length() == 0 ? "" : " from " + owners + ": " + what);
             });
@@ -172,6 +212,9 @@ final class PermissionCommands {
 
     /** {@code allow publish 'a/#' qos=0,1 retain=false shared-subscription=true share-groups=any}. */
     static String describe(Permission p) {
+        if (p.isClientIdRule()) {
+            return lower(p.effect()) + " client-id '" + p.topicFilter() + "'";
+        }
         StringBuilder sb = new StringBuilder();
         sb.append(lower(p.effect())).append(' ').append(lower(p.activity())).append(" '").append(p.topicFilter())
                 .append("' qos=").append(qos(p));
@@ -186,13 +229,17 @@ final class PermissionCommands {
         String owner = (row.owner().role() ? "role:" : "user:") + printable(row.owner().name());
         Permission p = row.permission();
         if (p == null) {
-            return row.id() + "\t" + owner + "\tskipped\t" + printable(row.topicFilter()) + "\t"
+            return row.id() + "\t" + owner + "\tskipped\t" + printable(String.valueOf(row.pattern())) + "\t"
                     + printable(row.problem());
         }
         StringJoiner line = new StringJoiner("\t");
-        line.add(Long.toString(row.id())).add(owner).add(lower(p.effect())).add(lower(p.activity()))
-                .add(printable(p.topicFilter())).add("qos=" + qos(p));
-        if (p.effect() == Effect.ALLOW) {
+        line.add(Long.toString(row.id())).add(owner).add(lower(p.effect()));
+        if (p.isClientIdRule()) {
+            line.add("client-id").add(printable(p.topicFilter()));
+        } else {
+            line.add(lower(p.activity())).add(printable(p.topicFilter())).add("qos=" + qos(p));
+        }
+        if (p.effect() == Effect.ALLOW && !p.isClientIdRule()) {
             line.add("retain=" + p.retain()).add("shared-subscription=" + p.sharedSubscription())
                     .add("share-groups=" + groups(p));
         }

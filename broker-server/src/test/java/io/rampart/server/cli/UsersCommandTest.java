@@ -121,6 +121,32 @@ class UsersCommandTest {
     }
 
     @Test
+    void permitAndForbid_clientIdRules() {
+        assertThat(users("pw\n", "add", "bob", "--password-stdin").exitCode()).isZero();
+
+        CliRun permit = users("", "permit", "--role", "sensors", "--client-id", "${mqtt-username}-*");
+        assertThat(permit.exitCode()).as(permit.err()).isZero();
+        assertThat(permit.out()).isEqualTo("added permission 1 to role 'sensors' (new role): allow client-id"
+                + " '${mqtt-username}-*'\n");
+        assertThat(users("", "forbid", "--user", "bob", "--client-id", "*-admin", "--description", "no admin ids")
+                .exitCode()).isZero();
+        assertThat(users("", "permissions").out()).isEqualTo("""
+                1\trole:sensors\tallow\tclient-id\t${mqtt-username}-*
+                2\tuser:bob\tdeny\tclient-id\t*-admin\tdescription=no admin ids
+                """);
+
+        assertThat(users("", "permit", "--role", "sensors", "--client-id", "x-${bad").err())
+                .startsWith("rampart users permit: not added: ");
+        assertThat(users("", "permit", "--role", "sensors", "--client-id", "a-*", "a/#").err())
+                .contains("give either a TOPIC_FILTER or --client-id, not both");
+        assertThat(users("", "permit", "--role", "sensors", "--client-id", "a-*", "--qos", "1").err())
+                .contains("--qos applies to topic rules, not to --client-id");
+        assertThat(users("", "permit", "--role", "sensors").err())
+                .contains("give a TOPIC_FILTER, or --client-id PATTERN for a client-id rule");
+        assertThat(users("", "permissions").out().lines()).hasSize(2);
+    }
+
+    @Test
     void permit_isValidatedLikeTheRealmReadsIt_andNothingIsWrittenWhenRefused() {
         assertThat(users("", "permit", "--role", "r", "ok/#").exitCode()).isZero();
         String before = users("", "permissions").out();

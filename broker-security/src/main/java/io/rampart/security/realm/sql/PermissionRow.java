@@ -8,12 +8,12 @@ import io.rampart.security.permission.Permission;
  *
  * @param id          {@code permissions.id}
  * @param owner       whose rule it is
- * @param topicFilter the stored topic filter, as written
+ * @param pattern     the stored topic filter, or the client-id pattern of a client-id rule, as written
  * @param permission  the rule as the realm reads it, or {@code null} when the realm skips the row
  * @param problem     why the realm skips the row, or {@code null}
  * @param description {@code permissions.description}, or {@code null}
  */
-public record PermissionRow(long id, Owner owner, String topicFilter, Permission permission, String problem,
+public record PermissionRow(long id, Owner owner, String pattern, Permission permission, String problem,
                             String description) {
 
     /** A role or a user that holds permissions. */

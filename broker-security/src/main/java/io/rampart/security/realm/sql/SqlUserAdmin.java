@@ -1,5 +1,6 @@
 package io.rampart.security.realm.sql;
 
+import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Permission;
 
 import java.nio.file.Files;
@@ -152,13 +153,21 @@ public final class SqlUserAdmin implements AutoCloseable {
     /**
      * Adds a permission rule to a role or a user. A role that does not exist yet is created; a user must exist.
      *
-     * @param rule        the rule; {@code shareGroups} are stored comma-separated
+     * @param rule        a topic rule ({@code shareGroups} are stored comma-separated) or a client-id rule
      * @param description stored with the rule, or {@code null}
      * @return the new rule's id
-     * @throws AdminException when the user does not exist or the realm would not accept the rule as stored
+     * @throws AdminException when the user does not exist, a client-id pattern is invalid, or the realm would not
+     *                        accept the rule as stored
      */
     public long permit(PermissionRow.Owner owner, Permission rule, String description)
             throws SQLException, AdminException {
+        if (rule.isClientIdRule()) {
+            String problem = ClientIdPattern.problem(rule.topicFilter());
+            if (problem != null) {
+                // the realm would keep it, matching no client id (fail closed); never write one on purpose
+                throw new AdminException("not added: " + problem);
+            }
+        }
         long[] id = new long[1];
         inTransaction(() -> {
             if (owner.role()) {
@@ -239,21 +248,24 @@ public final class SqlUserAdmin implements AutoCloseable {
                 }
             }
         }
-        try (PreparedStatement st = connection.prepareStatement("INSERT INTO permissions (topic_filter, activity,"
-                        + " qos_0, qos_1, qos_2, retain, shared_subscription, share_groups, effect, ordering,"
-                        + " description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[]{"id"})) {
+        boolean clientId = rule.isClientIdRule();
+        try (PreparedStatement st = connection.prepareStatement("INSERT INTO permissions (topic_filter, client_id,"
+                        + " activity, qos_0, qos_1, qos_2, retain, shared_subscription, share_groups, effect, ordering,"
+                        + " description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[]{"id"})) {
             st.setQueryTimeout(queryTimeout);
-            st.setString(1, rule.topicFilter());
-            st.setString(2, rule.activity().name().toLowerCase(Locale.ROOT));
-            st.setBoolean(3, rule.allowsQos(0));
-            st.setBoolean(4, rule.allowsQos(1));
-            st.setBoolean(5, rule.allowsQos(2));
-            st.setBoolean(6, rule.retain());
-            st.setBoolean(7, rule.sharedSubscription());
-            st.setString(8, rule.shareGroups().isEmpty() ? null : String.join(",", rule.shareGroups()));
-            st.setString(9, rule.effect().name().toLowerCase(Locale.ROOT));
-            st.setInt(10, ordering);
-            st.setString(11, description);
+            st.setString(1, clientId ? null : rule.topicFilter());
+            st.setString(2, clientId ? rule.topicFilter() : null);
+            // a client-id rule keeps the schema's defaults in the columns that do not apply to it
+            st.setString(3, clientId ? "all" : rule.activity().name().toLowerCase(Locale.ROOT));
+            st.setBoolean(4, clientId || rule.allowsQos(0));
+            st.setBoolean(5, clientId || rule.allowsQos(1));
+            st.setBoolean(6, clientId || rule.allowsQos(2));
+            st.setBoolean(7, clientId || rule.retain());
+            st.setBoolean(8, clientId || rule.sharedSubscription());
+            st.setString(9, rule.shareGroups().isEmpty() ? null : String.join(",", rule.shareGroups()));
+            st.setString(10, rule.effect().name().toLowerCase(Locale.ROOT));
+            st.setInt(11, ordering);
+            st.setString(12, description);
             st.executeUpdate();
             try (ResultSet keys = st.getGeneratedKeys()) {
                 if (!keys.next()) {
@@ -324,8 +336,10 @@ public final class SqlUserAdmin implements AutoCloseable {
                     } catch (IllegalArgumentException e) {
                         problem = e.getMessage();
                     }
+                    String pattern = columns.string(rs, "topic_filter");
                     out.add(new PermissionRow(rs.getLong(columns.index("id")), owner,
-                            columns.string(rs, "topic_filter"), permission, problem, columns.string(rs, "description")));
+                            pattern != null ? pattern : columns.string(rs, "client_id"), permission, problem,
+                            columns.string(rs, "description")));
                 }
             }
         }
