@@ -146,6 +146,9 @@ final class JwksSource {
             synchronized (lock) {
                 inFlight = null;
                 lastAttemptNanos = System.nanoTime();
+                if (closed) {
+                    return;
+                }
             }
             if (error != null) {
                 Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
