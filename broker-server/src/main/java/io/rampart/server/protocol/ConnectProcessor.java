@@ -271,8 +271,8 @@ final class ConnectProcessor {
         // A client id the broker assigned is unique, so it cannot be anyone else's: client-id rules leave it alone.
         String clientIdRefusal = assignedId ? null : decision.permissions().clientIdRefusal(c.clientId);
         if (clientIdRefusal != null) {
-            accessLog.connect(subject, false, "client-id-not-allowed", decision.manager(), decision.realm(),
-                    logReason(clientIdRefusal, decision));
+            accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_NOT_ALLOWED.text(), decision.manager(),
+                    decision.realm(), logReason(clientIdRefusal, decision));
             refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
                     "client identifier not allowed for this identity", c.clientId);
             return;
@@ -286,8 +286,8 @@ final class ConnectProcessor {
             if (!willAllowed) {
                 c.events.authzDenied(AuthzAction.WILL);
                 String reason = "will message to '" + will.topic() + "' not authorized";
-                accessLog.connect(subject, false, "not-authorized", decision.manager(), decision.realm(),
-                        logReason(reason, decision));
+                accessLog.connect(subject, false, AccessLog.Kind.NOT_AUTHORIZED.text(), decision.manager(),
+                        decision.realm(), logReason(reason, decision));
                 refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, c.clientId);
                 return;
             }
@@ -295,8 +295,8 @@ final class ConnectProcessor {
         SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c,
                 decision.owner());
         if (attached.refused()) {
-            accessLog.connect(subject, false, "client-id-owned", decision.manager(), decision.realm(),
-                    logReason("client id belongs to the session of " + attached.heldBy()
+            accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
+                    decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()
                             + " (mqtt.client-id-ownership: strict)", decision));
             refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
                     "client identifier in use by another identity", c.clientId);
@@ -335,12 +335,7 @@ final class ConnectProcessor {
     }
 
     private static String kind(ConnectDecision.Outcome outcome) {
-        return switch (outcome) {
-            case BAD_CREDENTIALS -> "bad-credentials";
-            case NOT_AUTHORIZED -> "not-authorized";
-            case SERVER_UNAVAILABLE -> "unavailable";
-            case ACCEPTED -> null;
-        };
+        return AccessLog.kind(outcome);
     }
 
     private MqttProperties connackProperties(boolean assignedId, long expiry, int serverKeepAlive) {

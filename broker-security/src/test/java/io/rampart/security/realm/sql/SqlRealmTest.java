@@ -177,6 +177,52 @@ class SqlRealmTest {
     }
 
     @Test
+    void ownUser_rolesAreReadFromTheDatabase_notThoseItLoggedInWith_andARemovedOrDisabledUserIsDenied() throws Exception {
+        SqlRealmSettings s = embedded(Duration.ofSeconds(60), Duration.ZERO);
+        realm = new SqlRealm(s, timers);
+        sql(s, "INSERT INTO roles (name) VALUES ('sensors')",
+                "INSERT INTO users VALUES ('live', '" + new PasswordHasher().hash("pw".toCharArray()) + "', TRUE)",
+                "INSERT INTO user_roles VALUES ('live', 'sensors')",
+                "INSERT INTO permissions (id, topic_filter) VALUES (1, 'live/#')",
+                "INSERT INTO role_permissions VALUES ('sensors', 1)");
+        Identity live = ((Decision.Allow<Identity>) login("live", "pw")).value();
+        assertThat(live.rolesRealm()).isEqualTo("db");
+        AtomicInteger changes = new AtomicInteger();
+        realm.authenticator("password-db").onChange(changes::incrementAndGet);
+        assertThat(allowed(authorize(live))).containsExactly(Permission.allow("live/#", Activity.ALL));
+
+        sql(s, "DELETE FROM user_roles WHERE username = 'live'");
+        realm.recheck();
+        assertThat(changes).hasValue(1);
+        assertThat(refresh(live)).isEqualTo(Decision.allow(live.withRoles(Set.of())));
+        assertThat(allowed(authorize(live))).as("the role it logged in with no longer counts").isEmpty();
+
+        sql(s, "UPDATE users SET enabled = FALSE WHERE username = 'live'");
+        realm.recheck();
+        assertThat(refresh(live)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user 'live' is disabled"));
+        assertThat(authorize(live)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                "'live' is no longer an enabled user of realm 'db'"));
+
+        sql(s, "DELETE FROM users WHERE username = 'live'");
+        realm.recheck();
+        assertThat(refresh(live)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                "'live' is no longer a user of realm 'db'"));
+        // An identity of that name from elsewhere (a certificate) is not this realm's to deny.
+        assertThat(permissionsOf("live", Set.of("sensors"))).isInstanceOf(Decision.Allow.class);
+        assertThat(permissionsOf("live", Set.of())).isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    private Decision<List<Permission>> authorize(Identity identity) {
+        return realm.authorizer("roles-db").authorize(identity, new IdentityVariables().freeze()).toCompletableFuture()
+                .join();
+    }
+
+    private Decision<Identity> refresh(Identity identity) {
+        return realm.authenticator("password-db").refresh(identity, new IdentityVariables().freeze())
+                .toCompletableFuture().join();
+    }
+
+    @Test
     void customQueries_readAnExistingSchema_optionalColumnsDefault() throws Exception {
         SqlQueries queries = new SqlQueries(
                 "SELECT pw FROM accounts WHERE login = ? AND active",
