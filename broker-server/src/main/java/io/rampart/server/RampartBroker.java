@@ -32,6 +32,7 @@ import io.rampart.server.config.ConfigException;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.events.EventLogFlush;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
@@ -70,6 +71,7 @@ public final class RampartBroker implements AutoCloseable {
     private final BrokerCore core;
     private final BrokerMetrics metrics;
     private final BrokerEvents events;
+    private final EventLogFlush eventLogFlush;
     private final TrafficCounter trafficCounter;
     private final PacketCounter packetCounter;
     private final IoHandlerFactory ioFactory;
@@ -99,6 +101,7 @@ public final class RampartBroker implements AutoCloseable {
         this.tlsObserver = tlsObserver == null || tlsObserver == TlsObserver.NOOP ? metrics.tlsObserver()
                 : both(metrics.tlsObserver(), tlsObserver);
         this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
+        this.eventLogFlush = EventLogFlush.start(timers);
         this.core = new BrokerCore(config.mqtt(), timers, events);
         metrics.bindBroker(core, connections::size);
         this.trafficCounter = new TrafficCounter(metrics);
@@ -445,6 +448,7 @@ public final class RampartBroker implements AutoCloseable {
         if (adminGroup != null) {
             adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        eventLogFlush.close();
         metrics.close();
         LOG.info("stopped");
     }

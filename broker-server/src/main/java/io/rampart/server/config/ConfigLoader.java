@@ -86,6 +86,12 @@ public final class ConfigLoader {
      */
     public static BrokerConfig parse(String yaml, String sourceName, Function<String, String> env)
             throws ConfigException {
+        return parse(yaml, sourceName, env, ConfigNode.KeyAudit.NONE);
+    }
+
+    /** Parses YAML text and reports every mapping whose keys were checked to {@code audit}. */
+    static BrokerConfig parse(String yaml, String sourceName, Function<String, String> env, ConfigNode.KeyAudit audit)
+            throws ConfigException {
         JsonNode tree = readTree(yaml, sourceName);
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new ConfigException(sourceName, "", "is empty; it must at least define 'listeners'"
@@ -95,7 +101,7 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName, "", "must be a mapping of keys such as 'listeners' and 'mqtt'"
                     + " (was " + (tree.isArray() ? "a list" : "a single value") + ")");
         }
-        ConfigNode root = ConfigNode.root(tree, sourceName, env).requireKeys(KEYS);
+        ConfigNode root = ConfigNode.root(tree, sourceName, env, audit).requireKeys(KEYS);
         Path dataDir = dataDir(root.get("data-dir"));
         List<ListenerConfig> listeners = listeners(root.get("listeners"));
         MqttLimits mqtt = MqttSection.read(root.get("mqtt"));

@@ -430,20 +430,6 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void parse_fullExample_parsesAndShowsTheDefaults() throws Exception {
-        String yaml = Files.readString(Path.of("..", "config", "examples", "full.yaml"));
-        BrokerConfig config = ConfigLoader.parse(yaml, "full.yaml", Map.<String, String>of()::get);
-
-        assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
-        assertThat(config.listeners()).extracting(ListenerConfig::name)
-                .containsExactly("tcp-public", "ws-public", "tcp-local", "admin");
-        assertThat(config.observability().influx().enabled()).isFalse();
-        assertThat(config.observability().eventLogFormat()).isEqualTo("plain");
-        assertThat(config.observability().sysTopics()).isEqualTo(ObservabilityConfig.SysTopics.DISABLED);
-        assertThat(config.listeners().get(0).port()).isEqualTo(1883);
-    }
-
-    @Test
     void parse_fullExample_documentsEveryMqttKey() throws Exception {
         String yaml = Files.readString(Path.of("..", "config", "examples", "full.yaml"));
         String docs = Files.readString(Path.of("..", "docs", "CONFIGURATION.md"));

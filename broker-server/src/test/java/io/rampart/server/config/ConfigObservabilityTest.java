@@ -60,7 +60,10 @@ class ConfigObservabilityTest {
                 .isEqualTo("obs.yaml: event-log.format: must be plain or json (was \"xml\")");
         assertThat(failure("metrics: {influx: {uri: http://i:8086, org: o}}\n"))
                 .startsWith("obs.yaml: metrics.influx").contains("bucket: is required when enabled");
-        assertThat(failure("metrics: {influx: {uri: ftp://i, org: o, bucket: b}}\n"))
+        assertThat(failure("metrics: {influx: {uri: http://i:8086, org: o, bucket: b}}\n"))
+                .isEqualTo("obs.yaml: metrics.influx.token: is required when enabled (InfluxDB v2 accepts writes only"
+                        + " with an API token; write it as ${ENV:INFLUX_TOKEN})");
+        assertThat(failure("metrics: {influx: {uri: ftp://i, org: o, bucket: b, token: t}}\n"))
                 .contains("uri: must start with http:// or https://");
         assertThat(failure("metrics: {influx: {enabled: false, step: 0}}\n")).contains("step: must be between 1 and 3600");
         assertThat(failure("metrics: {prometheus: {}}\n")).contains("metrics.prometheus: unknown key");
