@@ -95,6 +95,35 @@ public final class SecurityPipeline {
                 "pipeline failed: " + rootMessage(e), "pipeline", null));
     }
 
+    /**
+     * Runs the preprocessors and the authentication chain only, for callers that turn the identity's roles into
+     * permissions of their own (the admin plane). An accepted result carries {@link CompiledPermissions#NONE} and
+     * the authorizer {@code "none"}. Never completes exceptionally.
+     */
+    public CompletionStage<SecurityResult> identify(IdentityVariables presented, byte[] password, String authMethod,
+                                                    byte[] authData) {
+        IdentityVariables variables = presented.copy();
+        try {
+            for (Preprocessor p : preprocessors) {
+                p.apply(variables);
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.completedFuture(new SecurityResult.Refused(Decision.DenyKind.NOT_AUTHORIZED,
+                    "preprocessing failed: " + e.getMessage(), "preprocessor", null));
+        }
+        AuthenticationRequest request = new AuthenticationRequest(variables.freeze(), password, authMethod, authData);
+        return authenticate(request, 0).<SecurityResult>thenApply(result -> {
+            if (result instanceof SecurityResult.Refused refused) {
+                return refused;
+            }
+            Identity identity = (Identity) result;
+            IdentityVariables withAttributes = variables.copy();
+            identity.attributes().forEach(withAttributes::set);
+            return new SecurityResult.Accepted(identity, CompiledPermissions.NONE, withAttributes.freeze(), "none");
+        }).exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
+                "pipeline failed: " + rootMessage(e), "pipeline", null));
+    }
+
     /** Runs only the authorization chain again, e.g. after a realm reload, for a live session. */
     public CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables) {
         return authorize(identity, variables, 0)

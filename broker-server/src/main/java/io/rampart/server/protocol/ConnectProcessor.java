@@ -303,6 +303,7 @@ final class ConnectProcessor {
             ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
+        c.admitted(cleanStart, effectiveKeepAlive);
         c.events.clientConnected(c.listener.name(), ctx.channel(), c.clientId, c.username, c.protocolVersion,
                 cleanStart, expiry, effectiveKeepAlive, attached.sessionPresent());
         c.resumeOutbound();
@@ -314,6 +315,7 @@ final class ConnectProcessor {
         return switch (outcome) {
             case BAD_CREDENTIALS -> "bad-credentials";
             case NOT_AUTHORIZED -> "not-authorized";
+            case BANNED -> "banned";
             case SERVER_UNAVAILABLE -> "unavailable";
             case ACCEPTED -> null;
         };

@@ -7,7 +7,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Slows down addresses that keep failing authentication: after {@code threshold} failures, each further
  * attempt from that address waits {@code initialDelay × 2^(failures − threshold)} (capped) before it is
  * even evaluated. A success clears the address; failures are forgotten after {@code reset} without one.
- * The table is bounded: when it is full, the stalest entries are dropped.
+ * The table is bounded: when it is full, the stalest entries are dropped. The methods that also take a user
+ * name count failures per address and per user, so guessing one user's password from many addresses is slowed
+ * down too.
  */
 public final class BruteForceBrake {
 
@@ -18,7 +20,7 @@ public final class BruteForceBrake {
     private final long initialDelayMs;
     private final long maxDelayMs;
     private final long resetNanos;
-    private final ConcurrentHashMap<InetAddress, Failures> failures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Object, Failures> failures = new ConcurrentHashMap<>();
 
     public BruteForceBrake(boolean enabled, int threshold, long initialDelayMs, long maxDelayMs, long resetSeconds) {
         this.enabled = enabled;
@@ -30,6 +32,36 @@ public final class BruteForceBrake {
 
     /** Milliseconds an attempt from {@code address} must wait before it is evaluated (0 = none). */
     public long delayMillis(InetAddress address) {
+        return delayOf(address);
+    }
+
+    /** Milliseconds an attempt from {@code address} for {@code user} must wait: the longer of both delays. */
+    public long delayMillis(InetAddress address, String user) {
+        return Math.max(delayOf(address), delayOf(userKey(user)));
+    }
+
+    public void failure(InetAddress address, String user) {
+        failure(address);
+        failureOf(userKey(user));
+    }
+
+    public void success(InetAddress address, String user) {
+        success(address);
+        Object key = userKey(user);
+        if (key != null) {
+            failures.remove(key);
+        }
+    }
+
+    /** Users are kept apart from addresses by their key type. */
+    private static Object userKey(String user) {
+        return user == null || user.isEmpty() ? null : new UserKey(user);
+    }
+
+    private record UserKey(String name) {
+    }
+
+    private long delayOf(Object address) {
         if (!enabled || address == null) {
             return 0;
         }
@@ -53,6 +85,10 @@ public final class BruteForceBrake {
     }
 
     public void failure(InetAddress address) {
+        failureOf(address);
+    }
+
+    private void failureOf(Object address) {
         if (!enabled || address == null) {
             return;
         }
