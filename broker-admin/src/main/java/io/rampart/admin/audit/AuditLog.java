@@ -88,7 +88,7 @@ public final class AuditLog {
         }
     }
 
-    private static String plainBody(AuditEvent e, String prev) {
+    static String plainBody(AuditEvent e, String prev) {
         StringBuilder b = new StringBuilder(256);
         b.append("time=").append(e.time())
                 .append(" actor=").append(quote(e.actor()))
@@ -107,7 +107,7 @@ public final class AuditLog {
         return b.toString();
     }
 
-    private static String jsonBody(AuditEvent e, String prev) {
+    static String jsonBody(AuditEvent e, String prev) {
         StringBuilder b = new StringBuilder(256);
         b.append("{\"time\":").append(quote(e.time().toString()))
                 .append(",\"actor\":").append(quote(e.actor()))
