@@ -182,8 +182,9 @@ public final class ApiRouter {
                 String problemDetail = problemDetail(answer);
                 detail = detail == null ? problemDetail : detail + "; " + problemDetail;
             }
-            audit.record(new AuditEvent(clock.instant(), p == null ? "-" : p.name(),
-                    p == null ? "-" : p.method().id(), p == null ? null : p.tokenId(), request.call().address(),
+            audit.record(new AuditEvent(clock.instant(), p != null ? p.name() : n.actor() != null ? n.actor() : "-",
+                    p != null ? p.method().id() : n.method() != null ? n.method() : "-", p == null ? null : p.tokenId(),
+                    request.call().address(),
                     route.action(), n.target(), result, status, request.call().requestId(), detail,
                     status < 400 ? n.before() : null, status < 400 ? n.after() : null));
         }

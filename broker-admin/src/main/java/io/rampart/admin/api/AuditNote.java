@@ -6,11 +6,20 @@ package io.rampart.admin.api;
  */
 public final class AuditNote {
 
+    private String actor;
+    private String method;
     private String target;
     private String before;
     private String after;
     private String detail;
     private boolean sensitive;
+
+    /** Who acted, for calls without an authenticated caller (a login names the user it tried). */
+    public AuditNote actor(String name, String how) {
+        this.actor = name;
+        this.method = how;
+        return this;
+    }
 
     public AuditNote target(String value) {
         this.target = value;
@@ -32,6 +41,14 @@ public final class AuditNote {
     public AuditNote sensitive() {
         this.sensitive = true;
         return this;
+    }
+
+    String actor() {
+        return actor;
+    }
+
+    String method() {
+        return method;
     }
 
     String target() {

@@ -57,7 +57,7 @@ final class SessionEndpoints {
         JsonBody body = r.json().allow(List.of("username", "password"));
         String user = body.requiredString("username");
         char[] password = body.secret("password");
-        r.audit().target("user:" + user);
+        r.audit().target("user:" + user).actor(user, "session");
         CompletionStage<AuthOutcome> outcome;
         try {
             outcome = s.authenticator().password(r.call(), user, password, router.pipeline(r.call().listener()),

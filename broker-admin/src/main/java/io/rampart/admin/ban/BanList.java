@@ -127,7 +127,7 @@ public final class BanList {
     /** Adds a ban and writes the file. */
     public synchronized Ban add(Ban.Kind kind, String value, String reason, Instant expiresAt, String createdBy)
             throws IOException {
-        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Ban ban = new Ban(randomId(), kind, value, reason, createdBy, now, expiresAt);
         update(current -> {
             if (current.size() >= MAX_BANS) {

@@ -140,7 +140,7 @@ public final class TokenStore {
         byte[] secret = new byte[32];
         RANDOM.nextBytes(secret);
         String secretText = Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
-        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         ApiToken token = new ApiToken(id, sha256Hex(secretText), roles, description, createdBy, now,
                 now.plus(lifetime), source, null);
         update(current -> {

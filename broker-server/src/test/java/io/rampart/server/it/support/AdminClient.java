@@ -40,7 +40,12 @@ public final class AdminClient {
 
     /** Plain HTTP to 127.0.0.1:{@code port}, without credentials. */
     public static AdminClient http(int port) {
-        return new AdminClient(PLAIN, "http://127.0.0.1:" + port, Map.of());
+        return http("127.0.0.1", port);
+    }
+
+    /** Plain HTTP to {@code host} (an IPv6 literal in brackets) and {@code port}, without credentials. */
+    public static AdminClient http(String host, int port) {
+        return new AdminClient(PLAIN, "http://" + host + ":" + port, Map.of());
     }
 
     /** HTTPS to localhost:{@code port}, trusting what {@code ssl} trusts. */
