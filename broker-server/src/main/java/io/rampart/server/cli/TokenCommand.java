@@ -8,6 +8,7 @@ import io.rampart.server.cli.HashCommand.CliError;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigException;
 import io.rampart.server.config.ConfigLoader;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -33,7 +34,7 @@ import java.util.concurrent.Callable;
         subcommands = {TokenCommand.Create.class, TokenCommand.ListTokens.class, TokenCommand.Revoke.class})
 public final class TokenCommand implements Runnable {
 
-    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", scope = CommandLine.ScopeType.INHERIT,
             description = "Broker configuration (its data-dir and admin.roles). Default: ${DEFAULT-VALUE}")
     Path config = Path.of("config", "broker.yaml");
 

@@ -25,6 +25,8 @@ public final class AdminSetup {
     private String adminSection = "";
     private String securityExtras = "";
     private String adminListener = "{type: admin, name: admin, bind: 127.0.0.1, port: 0}";
+    private String extraRealms = "";
+    private String extraAdminManagers = "";
 
     private AdminSetup(Path dir) {
         this.dir = dir;
@@ -59,6 +61,13 @@ public final class AdminSetup {
         return this;
     }
 
+    /** More realms (unindented list entries) and more authentication managers of the admin pipeline. */
+    public AdminSetup adminRealms(String realms, String managers) {
+        this.extraRealms = realms;
+        this.extraAdminManagers = managers;
+        return this;
+    }
+
     public Path dir() {
         return dir;
     }
@@ -82,7 +91,7 @@ public final class AdminSetup {
                   realms:
                     - {name: admins, type: file, path: %s}
                     - {name: devices, type: file, path: %s}
-                  pipelines:
+                %s  pipelines:
                     - name: mqtt
                       listeners: ["*"]
                       authentication:
@@ -95,7 +104,8 @@ public final class AdminSetup {
                       listeners: [admin]
                       authentication:
                         - {type: password, realm: admins}
-                """.formatted(dir.resolve("admins.yaml"), dir.resolve("devices.yaml")));
+                %s""".formatted(dir.resolve("admins.yaml"), dir.resolve("devices.yaml"), indent(extraRealms, "    "),
+                indent(extraAdminManagers, "        ")));
         for (String line : securityExtras.lines().toList()) {
             y.append("  ").append(line).append('\n');
         }
@@ -114,6 +124,14 @@ public final class AdminSetup {
             y.append("  ").append(line).append('\n');
         }
         return y.toString();
+    }
+
+    private static String indent(String block, String prefix) {
+        StringBuilder out = new StringBuilder();
+        for (String line : block.lines().toList()) {
+            out.append(prefix).append(line).append('\n');
+        }
+        return out.toString();
     }
 
     public TestBroker start() {
