@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The shipped {@code config/log4j2.xml} in a logger context of its own: it reloads itself (monitorInterval),
- * and the event and access logs go to their own files, one self-contained line per event ({@code %m%n}).
+ * and the event, access and audit logs go to their own files, one self-contained line per event ({@code %m%n}).
  */
 class ShippedLog4jConfigTest {
 
