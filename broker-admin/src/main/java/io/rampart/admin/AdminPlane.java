@@ -73,13 +73,14 @@ public final class AdminPlane implements AutoCloseable {
     private final AddressLimiter limiter;
     private final DelegatingThrottle throttle;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-    private volatile Map<String, SecurityPipeline> pipelines = Map.of();
+    private final ListenerPipelines pipelines;
     private volatile boolean securityAttached;
 
     private AdminPlane(AdminSettings settings, BrokerControl control, AdminServices services, ApiRouter router,
-                       ThreadPoolExecutor worker, DelegatingThrottle throttle) {
+                       ThreadPoolExecutor worker, DelegatingThrottle throttle, ListenerPipelines pipelines) {
         this.settings = settings;
         this.throttle = throttle;
+        this.pipelines = pipelines;
         this.control = control;
         this.services = services;
         this.router = router;
@@ -104,15 +105,14 @@ public final class AdminPlane implements AutoCloseable {
         ThreadPoolExecutor worker = new ThreadPoolExecutor(WORKERS, WORKERS, 60, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(WORK_QUEUE), daemonThreads("rampart-admin-worker"));
         worker.allowCoreThreadTimeOut(true);
-        AdminPlane[] self = new AdminPlane[1];
+        ListenerPipelines pipelines = new ListenerPipelines();
         DelegatingThrottle throttle = new DelegatingThrottle();
         AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer);
         AdminServices services = new AdminServices(settings, limits, clients, retained, control, bans, tokens,
                 authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), clock);
-        ApiRouter router = new ApiRouter(ApiRoutes.all(services, listener -> self[0].pipelineOf(listener)),
-                authenticator, audit, settings.allowedOrigins(), listener -> self[0].pipelineOf(listener), worker, clock);
-        AdminPlane plane = new AdminPlane(settings, control, services, router, worker, throttle);
-        self[0] = plane;
+        ApiRouter router = new ApiRouter(ApiRoutes.all(services, pipelines), authenticator, audit,
+                settings.allowedOrigins(), pipelines, worker, clock);
+        AdminPlane plane = new AdminPlane(settings, control, services, router, worker, throttle, pipelines);
         plane.tasks.add(timer.scheduleWithFixedDelay(plane::poll, POLL_SECONDS, POLL_SECONDS, TimeUnit.SECONDS));
         plane.tasks.add(timer.scheduleWithFixedDelay(tokens::flushLastUsed, FLUSH_SECONDS, FLUSH_SECONDS, TimeUnit.SECONDS));
         plane.tasks.add(timer.scheduleWithFixedDelay(sessions::purgeExpired, FLUSH_SECONDS, FLUSH_SECONDS, TimeUnit.SECONDS));
@@ -135,7 +135,7 @@ public final class AdminPlane implements AutoCloseable {
      */
     public void attachSecurity(Map<String, SecurityPipeline> pipelinesByListener, LoginThrottle loginThrottle,
                                PasswordChanges passwordChanges) {
-        this.pipelines = Map.copyOf(pipelinesByListener);
+        this.pipelines.byListener = Map.copyOf(pipelinesByListener);
         this.throttle.delegate = loginThrottle;
         services.passwords().set(passwordChanges);
         this.securityAttached = true;
@@ -149,23 +149,6 @@ public final class AdminPlane implements AutoCloseable {
     /** The bans, consulted at CONNECT. */
     public BanList bans() {
         return services.bans();
-    }
-
-    public TokenStore tokens() {
-        return services.tokens();
-    }
-
-    public AuditLog audit() {
-        return services.audit();
-    }
-
-    /** The API's routes (the OpenAPI check compares them with the document). */
-    public ApiRouter router() {
-        return router;
-    }
-
-    private SecurityPipeline pipelineOf(String listener) {
-        return pipelines.get(listener);
     }
 
     private void poll() {
@@ -274,6 +257,16 @@ public final class AdminPlane implements AutoCloseable {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    /** The admin listeners' security pipelines, known only once the realms are open. */
+    private static final class ListenerPipelines implements java.util.function.Function<String, SecurityPipeline> {
+        volatile Map<String, SecurityPipeline> byListener = Map.of();
+
+        @Override
+        public SecurityPipeline apply(String listener) {
+            return byListener.get(listener);
+        }
     }
 
     /** The login brake, known only once the realms are open. */

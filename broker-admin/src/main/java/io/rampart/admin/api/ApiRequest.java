@@ -83,18 +83,6 @@ public final class ApiRequest {
         return query.get(name);
     }
 
-    /** A boolean query parameter: {@code true} or {@code false}; {@code null} when absent. */
-    public Boolean queryFlag(String name) {
-        String v = query.get(name);
-        if (v == null) {
-            return null;
-        }
-        if (v.equals("true") || v.equals("false")) {
-            return Boolean.valueOf(v);
-        }
-        throw new ApiException(400, "query parameter " + name + " must be true or false", List.of(name), null);
-    }
-
     /** The body as JSON; 415 unless the request says {@code application/json}. */
     public JsonBody json() {
         requireContentType("application/json");
@@ -122,12 +110,6 @@ public final class ApiRequest {
     /** The grant holding {@code permission} at all; else 403 naming it. */
     public Grant require(AdminPermission permission) {
         return principal.grants().any(permission).orElseThrow(() -> forbidden(permission));
-    }
-
-    /** The grant holding {@code permission} without a scope; else 403 naming it. */
-    public Grant requireUnscoped(AdminPermission permission) {
-        return principal.grants().unscoped(permission).orElseThrow(() -> new ApiException(403,
-                "missing permission " + permission.id() + " (without a scope)"));
     }
 
     /** Whether the caller holds {@code permission} for client {@code clientId}. */

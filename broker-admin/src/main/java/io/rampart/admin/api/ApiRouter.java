@@ -60,15 +60,6 @@ public final class ApiRouter {
         this.clock = clock;
     }
 
-    public List<Route> routes() {
-        return routes;
-    }
-
-    /** The security pipeline of an admin listener, or {@code null}. */
-    public SecurityPipeline pipeline(String listener) {
-        return pipelines.apply(listener);
-    }
-
     public CompletionStage<HttpAnswer> handle(HttpCall call, String rawPath, String rawQuery) {
         String method = call.method();
         Route route = null;

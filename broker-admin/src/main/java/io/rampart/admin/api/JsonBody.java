@@ -122,8 +122,4 @@ public final class JsonBody {
         }
         return v.textValue().toCharArray();
     }
-
-    public boolean has(String name) {
-        return root.has(name);
-    }
 }

@@ -119,11 +119,6 @@ public final class BanList {
                 .sorted(Comparator.comparing(Ban::createdAt).thenComparing(Ban::id)).toList();
     }
 
-    public Ban get(String id) {
-        Instant now = clock.instant();
-        return snapshot.all().stream().filter(b -> b.id().equals(id) && !b.expired(now)).findFirst().orElse(null);
-    }
-
     /** Adds a ban and writes the file. */
     public synchronized Ban add(Ban.Kind kind, String value, String reason, Instant expiresAt, String createdBy)
             throws IOException {

@@ -66,11 +66,6 @@ public final class Cidr {
         return Arrays.equals(mask(bytes, prefix), network);
     }
 
-    /** Whether this is one address rather than a network. */
-    public boolean isSingleAddress() {
-        return prefix == network.length * 8;
-    }
-
     private static boolean isMapped(byte[] v6) {
         for (int i = 0; i < 10; i++) {
             if (v6[i] != 0) {

@@ -101,10 +101,6 @@ public final class AdminWiring implements AutoCloseable {
                 new FileRealmPasswords(security.realms()));
     }
 
-    public AdminPlane plane() {
-        return plane;
-    }
-
     @Override
     public void close() {
         plane.close();
