@@ -39,8 +39,17 @@ final class ConfigTree {
             return null;
         }
         if (v instanceof Record r) {
+            RecordComponent[] components = r.getClass().getRecordComponents();
+            if (components.length == 1) {
+                // A wrapper such as the role mapping: its one value stands for it.
+                try {
+                    return value(components[0].getAccessor().invoke(r), depth + 1);
+                } catch (ReflectiveOperationException e) {
+                    return null;
+                }
+            }
             Map<String, Object> out = new LinkedHashMap<>();
-            for (RecordComponent c : r.getClass().getRecordComponents()) {
+            for (RecordComponent c : components) {
                 Object child;
                 try {
                     child = c.getAccessor().invoke(r);
