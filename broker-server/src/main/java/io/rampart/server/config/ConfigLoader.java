@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.rampart.admin.config.AdminSettings;
 import io.rampart.core.MqttLimits;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -36,7 +37,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security", "metrics", "event-log",
-            "sys-topics");
+            "sys-topics", "admin");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;
@@ -106,8 +107,10 @@ public final class ConfigLoader {
         List<ListenerConfig> listeners = listeners(root.get("listeners"));
         MqttLimits mqtt = MqttSection.read(root.get("mqtt"));
         SecurityConfig security = SecuritySection.read(root.get("security"), listeners, dataDir);
+        AdminSettings admin = AdminSection.read(root.get("admin"), security);
         try {
-            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root));
+            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root),
+                    admin);
         } catch (IllegalArgumentException e) {
             throw root.invalid(e);
         }

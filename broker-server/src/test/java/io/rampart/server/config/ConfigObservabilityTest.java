@@ -71,7 +71,7 @@ class ConfigObservabilityTest {
     }
 
     @Test
-    void adminListeners_takeNoAnonymousFlagAndNoPipeline() {
+    void adminListeners_takeNoAnonymousFlag_andOnlyAPipelineOfTheirOwn() {
         assertThat(catchConfig(() -> ConfigLoader.parse("""
                 listeners:
                   - {type: admin, name: a, port: 9090, allow-anonymous: true}
@@ -82,10 +82,33 @@ class ConfigObservabilityTest {
                     - {name: local, type: file, path: users.yaml}
                   pipelines:
                     - name: p
+                      listeners: [admin, t]
+                      authentication:
+                        - {type: password, realm: local}
+                """, "obs.yaml")).getMessage()).contains("security.pipelines[0].listeners: binds admin and MQTT"
+                + " listeners; an admin listener needs a pipeline of its own");
+        assertThat(catchConfig(() -> ConfigLoader.parse(LISTENERS + """
+                security:
+                  pipelines:
+                    - name: p
+                      listeners: [admin]
+                      authentication:
+                        - {type: anonymous, permissions: []}
+                """, "obs.yaml")).getMessage()).contains("security.pipelines[0].authentication[0].type: 'anonymous'"
+                + " cannot authenticate admin API callers");
+        assertThat(catchConfig(() -> ConfigLoader.parse(LISTENERS + """
+                security:
+                  realms:
+                    - {name: local, type: file, path: users.yaml}
+                  pipelines:
+                    - name: p
                       listeners: [admin]
                       authentication:
                         - {type: password, realm: local}
-                """, "obs.yaml")).getMessage()).contains("is an admin listener");
+                      authorization:
+                        - {type: realm, realm: local}
+                """, "obs.yaml")).getMessage()).contains("security.pipelines[0].authorization: an admin pipeline has"
+                + " no authorization managers");
     }
 
     @Test
