@@ -29,10 +29,14 @@ import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.LingeringClose;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.pipeline.PreAuthLimit;
+import io.rampart.tls.ClientCertificates;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
+import java.net.InetSocketAddress;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -79,6 +83,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ScheduledFuture<?> connectTimeout;
     /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
     private ArrayDeque<Object> heldDuringConnect;
+    /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
+    private volatile ConnectionInfo info;
 
     public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events) {
         this.listener = listener;
@@ -128,6 +134,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
+        info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null,
+                connect.protocolVersion(), connect.username(), Instant.now(), keepAlive, connect.cleanStart(),
+                ctx.channel().attr(ClientCertificates.VARIABLES).get(), admitted.decision().identity(),
+                admitted.manager(), admitted.realm(), admitted.permissions().roles());
         events.clientConnected(listener.name(), ctx.channel(), connect.clientId(), connect.username(),
                 connect.protocolVersion(), connect.cleanStart(), connect.grantedExpiry(), keepAlive,
                 admitted.sessionPresent());
@@ -151,6 +161,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */
     void disconnectFromOutside(int reasonCode, String reason) {
         ctx.executor().execute(() -> disconnect(reasonCode, reason));
+    }
+
+    /** What operators may see of this connection, or {@code null} before CONNACK. */
+    public ConnectionInfo info() {
+        return info;
+    }
+
+    /**
+     * An operator closes this connection (MQTT 5: DISCONNECT 0x98 Administrative action with {@code reason}).
+     * Completes when the connection has closed, with {@code false} when it was not (or no longer) connected.
+     */
+    public CompletableFuture<Boolean> disconnectByAdministrator(String reason) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        ctx.executor().execute(() -> {
+            if (state != State.CONNECTED || closing) {
+                done.complete(false);
+                return;
+            }
+            disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, reason);
+            // One more hop: the close listener runs before channelInactive has detached the session.
+            ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(() -> done.complete(true)));
+        });
+        return done;
     }
 
     // ------------------------------------------------------------------ lifecycle
