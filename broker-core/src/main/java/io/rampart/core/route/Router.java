@@ -1,6 +1,8 @@
 package io.rampart.core.route;
 
 import io.rampart.core.MqttLimits;
+import io.rampart.core.memory.Footprint;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.Message;
 import io.rampart.core.retain.RetainedStore;
 import io.rampart.core.session.Outgoing;
@@ -21,8 +23,14 @@ import java.util.function.Consumer;
  * one {@link Outgoing} per receiving session. A client with several matching subscriptions receives one
  * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
  * matching share group delivers to one of its members.
+ *
+ * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries are reserved at
+ * once before any is queued, so a message either fits for all its receivers or, from a client, is refused as a whole.
  */
 public final class Router {
+
+    /** {@link #publish(Message, Runnable)}: the memory budget has no room for a QoS 1/2 message; nothing was queued. */
+    public static final int REFUSED = -1;
 
     private static final int[] NO_IDS = new int[0];
 
@@ -30,21 +38,45 @@ public final class Router {
     private final RetainedStore retained;
     private final SessionStore sessions;
     private final MqttLimits limits;
+    private final MemoryBudget budget;
     private final ThreadLocal<Collector> collectors = ThreadLocal.withInitial(Collector::new);
 
-    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits) {
+    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits,
+                  MemoryBudget budget) {
         this.index = index;
         this.retained = retained;
         this.sessions = sessions;
         this.limits = limits;
+        this.budget = budget;
     }
 
     /**
-     * Publishes a message to its subscribers (and the retained store when its RETAIN flag is set).
+     * Publishes a message the broker itself originates (a will, a {@code $SYS} value) to its subscribers and the
+     * retained store. It is never refused: when the memory budget has no room, its QoS 0 deliveries are dropped and
+     * its QoS 1/2 deliveries are queued beyond the budget (by this one message).
      *
      * @return the number of sessions it was queued for
      */
     public int publish(Message message) {
+        return route(message, false, null);
+    }
+
+    /**
+     * Publishes a client's message to its subscribers (and the retained store when its RETAIN flag is set). When the
+     * memory budget cannot take the bytes of all its deliveries, a QoS 0 message is delivered to those it still fits
+     * for and a QoS 1/2 message is queued for none of them, so that the publisher can be told (a retained message has
+     * replaced the retained one all the same: the retained store is not part of the budget).
+     *
+     * @param onFullest run once, on this thread, when the message went into one of the fullest queues while the budget
+     *                  is at its back-pressure mark: the publisher feeds a slow consumer and should be held back
+     * @return the number of sessions it was queued for, or {@link #REFUSED}
+     */
+    public int publish(Message message, Runnable onFullest) {
+        return route(message, true, onFullest);
+    }
+
+    private int route(Message message, boolean refusable, Runnable onFullest) {
+        // Retained first: a subscriber that enters the index after the match below then finds it in the store.
         if (message.retain() && limits.retainAvailable()) {
             retained.put(message);
         }
@@ -52,7 +84,14 @@ public final class Router {
         c.begin(message);
         try {
             index.match(message.topic(), c);
-            return c.deliver();
+            int delivered = c.deliver(refusable);
+            if (delivered == REFUSED) {
+                return REFUSED;
+            }
+            if (c.intoFullest && onFullest != null) {
+                onFullest.run();
+            }
+            return delivered;
         } finally {
             c.reset();
         }
@@ -64,6 +103,7 @@ public final class Router {
             return;
         }
         int[] ids = subscription.subscriptionId() == 0 ? NO_IDS : new int[]{subscription.subscriptionId()};
+        // Each retained message reserves its own bytes: what does not fit is dropped (and counted); it stays retained.
         Consumer<Message> sink = m -> session.enqueue(
                 new Outgoing(m, Math.min(m.qos(), subscription.qos()), true, ids, null, null),
                 limits.queueQos0Offline());
@@ -83,9 +123,12 @@ public final class Router {
             }
             Session target = sessions.get(member.clientId());
             if (target != null) {
-                target.enqueue(new Outgoing(o.message(), Math.min(o.message().qos(), member.qos()), false,
+                // The member that left gave these bytes back just before: they move, whatever the budget's level.
+                Outgoing moved = new Outgoing(o.message(), Math.min(o.message().qos(), member.qos()), false,
                         member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter()), limits.queueQos0Offline());
+                        group.group(), group.filter());
+                budget.reserve(moved.charge());
+                target.offer(moved, limits.queueQos0Offline(), true);
             }
         }
     }
@@ -104,6 +147,11 @@ public final class Router {
     /** Per-thread scratch space for one publish: avoids allocation for the common single-match case. */
     private final class Collector implements SubscriptionVisitor {
         private Message message;
+        /** Whether the budget's bytes for every delivery were taken up front (else each delivery tries its own). */
+        private boolean reserved;
+        private int charge;
+        /** A delivery went into one of the fullest queues while the budget was short. */
+        boolean intoFullest;
         private final ArrayList<Subscription> matched = new ArrayList<>();
         private final ArrayList<SharedGroup> groups = new ArrayList<>();
         private final HashMap<String, Integer> firstByClient = new HashMap<>();
@@ -114,6 +162,7 @@ public final class Router {
 
         void reset() {
             message = null;
+            intoFullest = false;
             matched.clear();
             groups.clear();
             firstByClient.clear();
@@ -132,14 +181,14 @@ public final class Router {
             groups.add(group);
         }
 
-        int deliver() {
-            int delivered = 0;
+        /** Queues the message for every match; {@link #REFUSED} when {@code refusable} and it does not fit. */
+        int deliver(boolean refusable) {
             int n = matched.size();
-            if (n == 1) {
-                delivered += deliverTo(matched.get(0), 0, 1, null);
-            } else if (n > 1) {
+            int[] next = null;
+            int receivers = n;
+            if (n > 1) {
                 // Group by client: the first occurrence of each client id delivers for all of them.
-                int[] next = new int[n];
+                next = new int[n];
                 int[] tail = new int[n];
                 for (int i = 0; i < n; i++) {
                     next[i] = -1;
@@ -151,32 +200,67 @@ public final class Router {
                         tail[first] = i;
                     }
                 }
+                receivers = firstByClient.size();
+            }
+            receivers += groups.size();
+            if (receivers == 0) {
+                return 0;
+            }
+            charge = Footprint.of(message);
+            long total = (long) charge * receivers;
+            reserved = budget.tryReserve(total);
+            if (!reserved && message.qos() > 0) {
+                if (refusable) {
+                    return REFUSED;
+                }
+                budget.reserve(total);
+                reserved = true;
+            }
+            int delivered = 0;
+            if (n == 1) {
+                delivered += deliverTo(matched.get(0), 0, null);
+            } else if (n > 1) {
                 for (int i = 0; i < n; i++) {
                     if (firstByClient.get(matched.get(i).clientId()) == i) {
-                        delivered += deliverTo(matched.get(i), i, n, next);
+                        delivered += deliverTo(matched.get(i), i, next);
                     }
                 }
             }
             for (int g = 0; g < groups.size(); g++) {
                 SharedGroup group = groups.get(g);
                 Subscription member = pickMember(group);
-                if (member == null) {
+                Session target = member == null ? null : sessions.get(member.clientId());
+                if (target == null) {
+                    unused();
                     continue;
                 }
-                Session target = sessions.get(member.clientId());
-                if (target != null && target.enqueue(new Outgoing(message, Math.min(message.qos(), member.qos()),
+                delivered += offer(target, new Outgoing(message, Math.min(message.qos(), member.qos()),
                         false, member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter()), limits.queueQos0Offline())) {
-                    delivered++;
-                }
+                        group.group(), group.filter()));
             }
             return delivered;
         }
 
+        private int offer(Session target, Outgoing o) {
+            int result = target.offer(o, limits.queueQos0Offline(), reserved);
+            if (result == Session.QUEUED_IN_FULLEST) {
+                intoFullest = true;
+            }
+            return result == Session.NOT_QUEUED ? 0 : 1;
+        }
+
+        /** A receiver counted in the reservation is gone: its share goes back. */
+        private void unused() {
+            if (reserved) {
+                budget.release(charge);
+            }
+        }
+
         /** Delivers to the client of matched[first], merging the chain of its other matches (next[]). */
-        private int deliverTo(Subscription firstSub, int first, int n, int[] next) {
+        private int deliverTo(Subscription firstSub, int first, int[] next) {
             Session target = sessions.get(firstSub.clientId());
             if (target == null) {
+                unused();
                 return 0;
             }
             int qos = firstSub.qos();
@@ -209,8 +293,7 @@ public final class Router {
                 }
             }
             boolean retainFlag = keepRetain && message.retain();
-            Outgoing o = new Outgoing(message, Math.min(message.qos(), qos), retainFlag, ids, null, null);
-            return target.enqueue(o, limits.queueQos0Offline()) ? 1 : 0;
+            return offer(target, new Outgoing(message, Math.min(message.qos(), qos), retainFlag, ids, null, null));
         }
     }
 }

@@ -1,11 +1,13 @@
 package io.rampart.core.session;
 
+import io.rampart.core.memory.Footprint;
 import io.rampart.core.message.Message;
 
 /**
  * One message on its way to one session: queued, then in flight until acknowledged. The {@link Message}
  * (and so the payload) is shared by every subscriber; only this small envelope is per subscriber.
- * State changes happen under the owning session's lock.
+ * State changes happen under the owning session's lock. While a session holds it, it holds {@link #charge()} bytes of
+ * the memory budget.
  */
 public final class Outgoing {
 
@@ -19,6 +21,7 @@ public final class Outgoing {
     private final int[] subscriptionIds;
     private final String shareGroup;
     private final String shareFilter;
+    private final int charge;
     int state = QUEUED;
     int packetId;
     boolean sent;
@@ -31,6 +34,7 @@ public final class Outgoing {
         this.subscriptionIds = subscriptionIds;
         this.shareGroup = shareGroup;
         this.shareFilter = shareFilter;
+        this.charge = Footprint.of(message);
     }
 
     public Message message() {
@@ -58,6 +62,11 @@ public final class Outgoing {
 
     public String shareFilter() {
         return shareFilter;
+    }
+
+    /** The bytes of the memory budget this delivery holds while it is queued or in flight. */
+    public int charge() {
+        return charge;
     }
 
     /** Packet identifier assigned when the message entered the inflight window (QoS 1/2), else 0. */
