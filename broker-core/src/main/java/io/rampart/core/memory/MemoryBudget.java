@@ -1,14 +1,17 @@
 package io.rampart.core.memory;
 
+import io.rampart.core.message.Message;
+
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 
 /**
  * One budget for the message bytes that every session queue and in-flight window holds, shared by all sessions.
- * Queues reserve a message's {@link Footprint} before they hold it and release it when it leaves (sent at QoS 0,
- * acknowledged, dropped, expired, or the session ended); a reservation beyond the budget fails, so what the queues
- * hold never grows past it. As usage rises the budget reports a {@link #level()}: from the back-pressure mark the
+ * Queues take a delivery's bytes ({@link #tryTake}) before they hold it and give them back ({@link #give}) when it
+ * leaves (sent at QoS 0, acknowledged, dropped, expired, or the session ended): its {@link Footprint#ENVELOPE}, and the
+ * message's {@link Footprint#shared shared bytes} while any queue holds it. A reservation beyond the budget fails, so
+ * what the queues hold never grows past it. As usage rises the budget reports a {@link #level()}: from the back-pressure mark the
  * publishers that feed the fullest queues are no longer read, from the QoS 0 mark slow consumers lose their QoS 0
  * messages. Callers waiting for room ({@link #whenRoom}) are woken once usage is back under nine tenths of the
  * back-pressure mark.
@@ -119,6 +122,39 @@ public final class MemoryBudget {
         return bytes >= reserved.get() / Math.max(1, holders.getAsInt());
     }
 
+    /**
+     * Takes the bytes of {@code deliveries} new deliveries of {@code message}: their envelopes, and the message's shared
+     * bytes when no queue holds it yet. {@code false}, and nothing taken, when they do not fit.
+     */
+    public boolean tryTake(Message message, int deliveries) {
+        int before = message.addDeliveries(deliveries);
+        if (tryReserve(bytes(message, deliveries, before))) {
+            return true;
+        }
+        int left = message.addDeliveries(-deliveries) - deliveries;
+        if (before == 0 && left > 0) {
+            // Another queue took the message meanwhile, counting on the shared bytes this call meant to take.
+            reserve(Footprint.shared(message));
+        }
+        return false;
+    }
+
+    /** {@link #tryTake} even beyond the budget (see {@link #reserve}). */
+    public void take(Message message, int deliveries) {
+        int before = message.addDeliveries(deliveries);
+        reserve(bytes(message, deliveries, before));
+    }
+
+    /** One delivery of {@code message} left its queue: its envelope, and the shared bytes with the last one, return. */
+    public void give(Message message) {
+        int before = message.addDeliveries(-1);
+        release(Footprint.ENVELOPE + (before == 1 ? Footprint.shared(message) : 0));
+    }
+
+    private static long bytes(Message message, int deliveries, int before) {
+        return (long) deliveries * Footprint.ENVELOPE + (before == 0 ? Footprint.shared(message) : 0);
+    }
+
     /** Takes {@code bytes} from the budget; {@code false}, and nothing taken, when they do not fit. */
     public boolean tryReserve(long bytes) {
         if (chunk == 0) {
@@ -139,8 +175,8 @@ public final class MemoryBudget {
     }
 
     /**
-     * Takes {@code bytes} even beyond the budget: for messages the queues held before and hand on (a shared
-     * subscription's messages moving to another member), which were released just before.
+     * Takes {@code bytes} even beyond the budget: for messages that must not be lost, such as a shared subscription's
+     * messages moving to another member (given back just before) or a will.
      */
     public void reserve(long bytes) {
         if (chunk != 0) {
@@ -187,6 +223,11 @@ public final class MemoryBudget {
         if (reserved.get() < resumeBelow) {
             wakeAll();
         }
+    }
+
+    /** Withdraws a {@code wake} registered with {@link #whenRoom} (its connection closed). */
+    public void forget(Runnable wake) {
+        waiting.remove(wake);
     }
 
     private void wakeAll() {

@@ -1,7 +1,6 @@
 package io.rampart.core.route;
 
 import io.rampart.core.MqttLimits;
-import io.rampart.core.memory.Footprint;
 import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.Message;
 import io.rampart.core.retain.RetainedStore;
@@ -24,8 +23,8 @@ import java.util.function.Consumer;
  * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
  * matching share group delivers to one of its members.
  *
- * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries are reserved at
- * once before any is queued, so a message either fits for all its receivers or, from a client, is refused as a whole.
+ * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries are taken at once
+ * before any is queued, so a message either fits for all its receivers or, from a client, is refused as a whole.
  */
 public final class Router {
 
@@ -127,7 +126,7 @@ public final class Router {
                 Outgoing moved = new Outgoing(o.message(), Math.min(o.message().qos(), member.qos()), false,
                         member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
                         group.group(), group.filter());
-                budget.reserve(moved.charge());
+                budget.take(moved.message(), 1);
                 target.offer(moved, limits.queueQos0Offline(), true);
             }
         }
@@ -149,7 +148,6 @@ public final class Router {
         private Message message;
         /** Whether the budget's bytes for every delivery were taken up front (else each delivery tries its own). */
         private boolean reserved;
-        private int charge;
         /** A delivery went into one of the fullest queues while the budget was short. */
         boolean intoFullest;
         private final ArrayList<Subscription> matched = new ArrayList<>();
@@ -206,14 +204,12 @@ public final class Router {
             if (receivers == 0) {
                 return 0;
             }
-            charge = Footprint.of(message);
-            long total = (long) charge * receivers;
-            reserved = budget.tryReserve(total);
+            reserved = budget.tryTake(message, receivers);
             if (!reserved && message.qos() > 0) {
                 if (refusable) {
                     return REFUSED;
                 }
-                budget.reserve(total);
+                budget.take(message, receivers);
                 reserved = true;
             }
             int delivered = 0;
@@ -252,7 +248,7 @@ public final class Router {
         /** A receiver counted in the reservation is gone: its share goes back. */
         private void unused() {
             if (reserved) {
-                budget.release(charge);
+                budget.give(message);
             }
         }
 

@@ -6,8 +6,8 @@ import io.rampart.core.message.Message;
 /**
  * One message on its way to one session: queued, then in flight until acknowledged. The {@link Message}
  * (and so the payload) is shared by every subscriber; only this small envelope is per subscriber.
- * State changes happen under the owning session's lock. While a session holds it, it holds {@link #charge()} bytes of
- * the memory budget.
+ * State changes happen under the owning session's lock. While a session holds it, it is one delivery of its message
+ * in the memory budget.
  */
 public final class Outgoing {
 
@@ -64,7 +64,7 @@ public final class Outgoing {
         return shareFilter;
     }
 
-    /** The bytes of the memory budget this delivery holds while it is queued or in flight. */
+    /** What this delivery holds as its session counts it (its envelope and the message): {@link Footprint#of}. */
     public int charge() {
         return charge;
     }

@@ -21,7 +21,8 @@ import java.util.Set;
  * and the owning connection drains on its own.
  *
  * <p>What the queue and the inflight window hold draws from the broker's {@link MemoryBudget}; the queue is bounded by
- * the {@link QueueLimits} of the connection that last bound the session (its slow-consumer policy).
+ * the {@link QueueLimits} of the connection that last bound the session (its slow-consumer policy), counting each of
+ * its messages' {@link Outgoing#charge() charge}.
  */
 public final class Session {
 
@@ -195,8 +196,8 @@ public final class Session {
      * fullest receives no QoS 0 message. A full queue applies its {@link QueueLimits#overflow() policy}, and a message
      * whose bytes the budget cannot take is dropped. Every drop is reported.
      *
-     * @param reserved whether the caller already took the message's {@link Outgoing#charge()} from the budget; it is
-     *                 given back here when the message is not queued
+     * @param reserved whether the caller already took this delivery from the budget ({@link MemoryBudget#tryTake});
+     *                 it is given back here when the message is not queued
      * @return {@link #NOT_QUEUED}, {@link #QUEUED} or {@link #QUEUED_IN_FULLEST}
      */
     public int offer(Outgoing outgoing, boolean queueQos0Offline, boolean reserved) {
@@ -219,7 +220,7 @@ public final class Session {
             } else if (outgoing.qos() == 0 && budget.level() == MemoryBudget.SHED_QOS0
                     && budget.isFullest(queuedBytes + inflightBytes)) {
                 reason = DropReason.SHED_QOS0;
-            } else if (!reserved && !budget.tryReserve(charge)) {
+            } else if (!reserved && !budget.tryTake(outgoing.message(), 1)) {
                 reason = DropReason.BUDGET_FULL;
             } else {
                 reserved = true;
@@ -246,13 +247,13 @@ public final class Session {
         }
         if (result == NOT_QUEUED) {
             if (reserved) {
-                budget.release(charge);
+                budget.give(outgoing.message());
             }
             listener.messageDropped(clientId, outgoing.message(), outgoing.qos(), reason);
         }
         if (evicted != null) {
             for (Outgoing o : evicted) {
-                budget.release(o.charge());
+                budget.give(o.message());
                 listener.messageDropped(clientId, o.message(), o.qos(), DropReason.QUEUE_FULL);
             }
         }
@@ -296,7 +297,7 @@ public final class Session {
                 if (!next.message().isExpired(nowNanos)) {
                     if (next.qos() == 0) {
                         dequeued(queue.pollFirst());
-                        budget.release(next.charge());
+                        budget.give(next.message());
                         return next;
                     }
                     if (inflight.size() >= window) {
@@ -311,7 +312,7 @@ public final class Session {
                 }
                 dequeued(queue.pollFirst());
             }
-            budget.release(next.charge());
+            budget.give(next.message());
             listener.messageDropped(clientId, next.message(), next.qos(), DropReason.EXPIRED);
         }
     }
@@ -327,7 +328,7 @@ public final class Session {
     /** A message left the inflight window: its bytes return to the budget. Caller holds the lock. */
     private Outgoing completed(Outgoing o) {
         inflightBytes -= o.charge();
-        budget.release(o.charge());
+        budget.give(o.message());
         return o;
     }
 
@@ -424,7 +425,7 @@ public final class Session {
             if (o.shareGroup() != null) {
                 it.remove();
                 queuedBytes -= o.charge();
-                budget.release(o.charge());
+                budget.give(o.message());
                 (taken == null ? taken = new ArrayList<>() : taken).add(o.copyForRedelivery());
             }
         }
@@ -446,7 +447,12 @@ public final class Session {
                 all.add(o);
             }
         }
-        budget.release(queuedBytes + inflightBytes);
+        for (Outgoing o : queue) {
+            budget.give(o.message());
+        }
+        for (Outgoing o : inflight.values()) {
+            budget.give(o.message());
+        }
         queuedBytes = 0;
         inflightBytes = 0;
         overflowing = false;

@@ -96,7 +96,28 @@ class SessionQueueTest {
 
     @Test
     void footprint_isPayloadTopicAndOverhead() {
-        assertThat(charge()).isEqualTo(PAYLOAD + 1 + Footprint.OVERHEAD);
+        assertThat(charge()).isEqualTo(PAYLOAD + 1 + Footprint.MESSAGE_OVERHEAD + Footprint.ENVELOPE);
+    }
+
+    @Test
+    void budget_countsAMessageSharedByManyQueuesOnce() {
+        Session a = attach("a", MqttLimits.DEFAULTS.queueLimits(), new Output());
+        Session b = attach("b", MqttLimits.DEFAULTS.queueLimits(), new Output());
+        Session c = attach("c", MqttLimits.DEFAULTS.queueLimits(), new Output());
+        Message m = Message.of("t", 1, false, new byte[10_000], null, "p", 0);
+        for (Session s : List.of(a, b, c)) {
+            s.enqueue(new Outgoing(m, 1, false, new int[0], null, null), false);
+        }
+        assertThat(budget.used()).isEqualTo(Footprint.shared(m) + 3L * Footprint.ENVELOPE);
+        assertThat(a.queuedBytes()).as("each queue counts the whole message against its own bound")
+                .isEqualTo(Footprint.of(m));
+
+        a.puback(a.pollForSend(10, System.nanoTime()).packetId());
+        b.pollForSend(10, System.nanoTime());
+        assertThat(budget.used()).isEqualTo(Footprint.shared(m) + 2L * Footprint.ENVELOPE);
+        store.attach("b", true, 0, null, new Output());
+        store.attach("c", true, 0, null, new Output());
+        assertThat(budget.used()).as("the last delivery gives the shared bytes back").isZero();
     }
 
     @Test
