@@ -29,6 +29,7 @@ import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.events.EventLogFlush;
+import io.rampart.server.events.MemoryLevelLog;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
@@ -99,7 +100,8 @@ public final class RampartBroker implements AutoCloseable {
                 : both(metrics.tlsObserver(), tlsObserver);
         this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
         this.eventLogFlush = EventLogFlush.start(timers);
-        this.core = new BrokerCore(config.mqtt(), timers, events);
+        this.core = new BrokerCore(config.mqtt(), config.memory(), timers, events);
+        MemoryLevelLog.watch(core.budget(), events, timers);
         metrics.bindBroker(core, connections::size);
         this.trafficCounter = new TrafficCounter(metrics);
         this.packetCounter = new PacketCounter(metrics);
@@ -240,6 +242,10 @@ public final class RampartBroker implements AutoCloseable {
             if (channel == null || !channel.isActive()) {
                 problems.add("listener '" + lc.name() + "' is not bound");
             }
+        }
+        if (core.budget().isAboveReadinessMark()) {
+            problems.add("memory budget " + core.budget().used() * 100 / core.budget().limit() + "% used (not ready from "
+                    + core.budget().settings().notReadyPercent() + "%): new clients should go elsewhere");
         }
         SecurityModule s = security;
         if (s != null) {

@@ -45,8 +45,10 @@ public final class MemoryBudget {
     private final AtomicLong reserved = new AtomicLong();
     private final ThreadLocal<Credit> credits = ThreadLocal.withInitial(Credit::new);
     private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+    private final long shedUntil;
     private volatile int level = NORMAL;
     private volatile IntSupplier holders = () -> 1;
+    private volatile LevelWatcher watcher = (level, used, limit) -> { };
 
     /** A budget whose threads take credit in chunks of 1/256 of the budget, at most 64 KB. */
     public MemoryBudget(BudgetSettings settings) {
@@ -64,6 +66,7 @@ public final class MemoryBudget {
         this.shedAt = mark(settings.shedQos0Percent());
         this.notReadyAt = mark(settings.notReadyPercent());
         this.resumeBelow = backPressureAt / 10 * 9;
+        this.shedUntil = shedAt / 10 * 9;
         this.fullestFloor = Math.min(MAX_FULLEST_FLOOR, limit / 64);
         this.chunk = Math.max(0, chunkBytes);
     }
@@ -104,6 +107,11 @@ public final class MemoryBudget {
     /** The usage from which readiness answers 503, bytes. */
     public long readinessMark() {
         return notReadyAt;
+    }
+
+    /** Who hears of level changes (operators' event line); called on the thread that changed the usage. */
+    public void watch(LevelWatcher levelWatcher) {
+        this.watcher = levelWatcher;
     }
 
     /** Where the number of queues that share the budget comes from (for the fair share of {@link #isFullest}). */
@@ -252,15 +260,27 @@ public final class MemoryBudget {
         }
     }
 
-    /** The level for usage {@code now}; back-pressure lasts until usage is under nine tenths of its mark. */
+    /** The level for usage {@code now}; each level lasts until usage is under nine tenths of its mark. */
     private void changed(long now) {
         int current = level;
-        int l = now >= shedAt ? SHED_QOS0
+        int l = now >= shedAt || (current == SHED_QOS0 && now >= shedUntil) ? SHED_QOS0
                 : now >= backPressureAt || (current != NORMAL && now >= resumeBelow) ? BACK_PRESSURE
                 : NORMAL;
         if (l != current) {
             level = l;
+            watcher.levelChanged(l, now, limit);
         }
+    }
+
+    /** Hears of the budget's level changes. */
+    @FunctionalInterface
+    public interface LevelWatcher {
+        /**
+         * @param level {@link #NORMAL}, {@link #BACK_PRESSURE} or {@link #SHED_QOS0}
+         * @param used  bytes reserved when it changed
+         * @param limit the budget
+         */
+        void levelChanged(int level, long used, long limit);
     }
 
     /** A thread's reserved but unused bytes. */

@@ -27,8 +27,10 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void levels_followTheMarks_andBackPressureLastsUntilNineTenthsOfItsMark() {
+    void levels_followTheMarks_andEachLastsUntilNineTenthsOfItsMark() {
         MemoryBudget budget = new MemoryBudget(SETTINGS, 0);
+        java.util.List<Integer> changes = new java.util.ArrayList<>();
+        budget.watch((level, used, limit) -> changes.add(level));
         budget.tryReserve(59_999);
         assertThat(budget.level()).isEqualTo(MemoryBudget.NORMAL);
         budget.tryReserve(1);
@@ -38,10 +40,14 @@ class MemoryBudgetTest {
         assertThat(budget.isAboveReadinessMark()).isFalse();
         budget.tryReserve(10_000);
         assertThat(budget.isAboveReadinessMark()).isTrue();
-        budget.release(35_000); // 55 000: under the mark, above nine tenths of it (54 000)
+        budget.release(15_000); // 75 000: under the QoS 0 mark, above nine tenths of it (72 000)
+        assertThat(budget.level()).isEqualTo(MemoryBudget.SHED_QOS0);
+        budget.release(20_000); // 55 000: under the back-pressure mark, above nine tenths of it (54 000)
         assertThat(budget.level()).isEqualTo(MemoryBudget.BACK_PRESSURE);
         budget.release(1_001);
         assertThat(budget.level()).isEqualTo(MemoryBudget.NORMAL);
+        assertThat(changes).containsExactly(MemoryBudget.BACK_PRESSURE, MemoryBudget.SHED_QOS0,
+                MemoryBudget.BACK_PRESSURE, MemoryBudget.NORMAL);
     }
 
     @Test

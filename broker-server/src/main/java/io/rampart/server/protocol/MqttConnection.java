@@ -56,12 +56,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
+    /** Reading is held while the memory budget is short and the client feeds one of the fullest queues. */
+    static final int HOLD_MEMORY = 4;
+
     private final ListenerContext listener;
     private final BrokerCore core;
     private final MqttLimits limits;
     private final BrokerEvents events;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Told by the router when a PUBLISH of this client went into one of the fullest queues under back-pressure. */
+    private final Runnable feedsFullest = this::holdForMemory;
+    /** Handed to the memory budget while reading is held for it: wakes the connection once there is room. */
+    private final Runnable memoryRoom = this::memoryRoomAgain;
 
     private ChannelHandlerContext ctx;
     private ConnectProcessor connectProcessor;
@@ -81,8 +88,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private CloseReason closeHow;
     private int closeCode = -1;
     private ScheduledFuture<?> connectTimeout;
-    /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
-    private ArrayDeque<Object> heldDuringConnect;
+    /**
+     * Packets that arrived while the connection was held: pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate
+     * decides, or decoded from the same read as a PUBLISH after which reading stopped for the memory budget. Processed
+     * in order once the hold ends; bounded by one read, as the socket is not read meanwhile.
+     */
+    private ArrayDeque<Object> held;
+    /** Why the socket is not read after CONNACK: {@code HOLD_*} bits; read while none is set. */
+    private int readHolds;
+    private boolean heldForMemoryBefore;
     /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
     private volatile ConnectionInfo info;
 
@@ -119,7 +133,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     void admit(Admission admitted, MqttProperties connackProperties) {
         admission = admitted;
         state = State.CONNECTED;
-        publishes = new InboundPublishes(ctx, listener, core, events);
+        publishes = new InboundPublishes(ctx, listener, core, events, feedsFullest);
         subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, admitted);
         enhancedAuth = new EnhancedAuth(this, ctx, listener);
@@ -145,7 +159,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         drain();
         ctx.flush();
         replayHeldPackets();
-        ctx.channel().config().setAutoRead(true);
+        if (readHolds == 0) {
+            ctx.channel().config().setAutoRead(true);
+        }
     }
 
     /** The admission in force while the connection is admitted, else {@code null} (refused, closed). */
@@ -161,6 +177,69 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */
     void disconnectFromOutside(int reasonCode, String reason) {
         ctx.executor().execute(() -> disconnect(reasonCode, reason));
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Stops reading from the socket for {@code reason} (a {@code HOLD_*} bit) until {@link #releaseReading}. */
+    private void holdReading(int reason) {
+        if (readHolds == 0) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        readHolds |= reason;
+    }
+
+    /** Ends the hold for {@code reason}; the socket is read again once no hold is left. */
+    private void releaseReading(int reason) {
+        readHolds &= ~reason;
+        if (readHolds == 0 && state == State.CONNECTED && !closing) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * The memory budget is short and this client feeds one of the fullest queues: its socket is not read until the
+     * budget has room again (what was already decoded waits in {@link #held}).
+     */
+    private void holdForMemory() {
+        if ((readHolds & HOLD_MEMORY) != 0 || closing || state != State.CONNECTED) {
+            return;
+        }
+        holdReading(HOLD_MEMORY);
+        events.memoryHold(listener.name(), admission.clientId(), true, !heldForMemoryBefore);
+        heldForMemoryBefore = true;
+        core.budget().whenRoom(memoryRoom);
+    }
+
+    /** Called by the memory budget, on whichever thread gave room back. */
+    private void memoryRoomAgain() {
+        ctx.executor().execute(this::releaseMemoryHold);
+    }
+
+    /** The memory budget has room again: the held packets are processed and reading resumes. */
+    private void releaseMemoryHold() {
+        if ((readHolds & HOLD_MEMORY) == 0) {
+            return;
+        }
+        readHolds &= ~HOLD_MEMORY;
+        events.memoryHold(listener.name(), admission.clientId(), false, false);
+        if (state != State.CONNECTED || closing) {
+            return;
+        }
+        replayHeldPackets();
+        releaseReading(HOLD_MEMORY);
+    }
+
+    /**
+     * A QoS 1/2 PUBLISH of an MQTT 3 client did not fit into the memory budget: it is kept and processed again, before
+     * anything read after it, once the budget has room; meanwhile the socket is not read and nothing is acknowledged.
+     */
+    private void holdUntilRoom(MqttPublishMessage refused) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+        held.addFirst(refused.retain());
+        holdForMemory();
     }
 
     /** What operators may see of this connection, or {@code null} before CONNACK. */
@@ -220,9 +299,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSED;
         CloseReason how = closeHow == null ? CloseReason.CONNECTION_LOST : closeHow;
         events.connectionClosed(how);
-        if (heldDuringConnect != null) {
-            heldDuringConnect.forEach(ReferenceCountUtil::release);
-            heldDuringConnect.clear();
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held.clear();
+        }
+        if ((readHolds & HOLD_MEMORY) != 0) {
+            readHolds &= ~HOLD_MEMORY;
+            core.budget().forget(memoryRoom);
+            events.memoryHold(listener.name(), admission.clientId(), false, false);
         }
         if (previous == State.CONNECTED) {
             admission.permissions().detach();
@@ -236,7 +320,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
-            disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            // While the broker itself does not read (memory budget), silence proves nothing.
+            if (readHolds == 0) {
+                disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -274,13 +361,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state == State.AUTHENTICATING) {
-            if (heldDuringConnect == null) {
-                heldDuringConnect = new ArrayDeque<>();
+        if (state == State.AUTHENTICATING || readHolds != 0) {
+            if (held == null) {
+                held = new ArrayDeque<>();
             }
-            heldDuringConnect.add(msg);
+            held.add(msg);
             return;
         }
+        process(msg);
+    }
+
+    private void process(Object msg) {
         try {
             if (!(msg instanceof MqttMessage message)) {
                 return;
@@ -300,14 +391,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** After CONNACK: processes the packets that arrived while the CONNECT was being decided, in order. */
+    /**
+     * Processes the packets that arrived while the connection was held, in order: after CONNACK, and when a hold for
+     * the memory budget ends. Stops when one of them holds the connection again.
+     */
     private void replayHeldPackets() {
-        if (heldDuringConnect == null) {
+        if (held == null) {
             return;
         }
         Object msg;
-        while ((msg = heldDuringConnect.poll()) != null) {
-            channelRead(ctx, msg);
+        while (readHolds == 0 && (msg = held.poll()) != null) {
+            process(msg);
         }
         ctx.flush();
     }
@@ -329,7 +423,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         Admission a = admission;
         switch (type) {
-            case PUBLISH -> publishes.publish(a, (MqttPublishMessage) message);
+            case PUBLISH -> {
+                if (!publishes.publish(a, (MqttPublishMessage) message)) {
+                    holdUntilRoom((MqttPublishMessage) message);
+                }
+            }
             case PUBACK -> {
                 if (outbound.puback(packetId(message))) {
                     drain();
@@ -441,6 +539,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void takenOver() {
         ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by another connection"));
+    }
+
+    @Override
+    public void queueOverflow(String reason) {
+        ctx.executor().execute(() -> {
+            if (closeHow == null && state == State.CONNECTED && !closing) {
+                closeHow = CloseReason.SLOW_CONSUMER;
+            }
+            disconnect(ReasonCodes.QUOTA_EXCEEDED, reason);
+        });
     }
 
     /** Called on the event loop once the broker shuts down. */

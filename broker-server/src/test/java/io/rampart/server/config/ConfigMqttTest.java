@@ -57,10 +57,22 @@ class ConfigMqttTest {
                 max-connect-packet-size: 512
                 max-subscriptions-per-client: 40
                 client-id-ownership: takeover
+                max-queued-bytes: 4GB
                 """);
 
         assertThat(limits).isEqualTo(new MqttLimits(1000, 23, 100, 8, 10, 600, false, 0, 1, false, false, false,
-                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40, ClientIdOwnership.TAKEOVER));
+                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40, ClientIdOwnership.TAKEOVER,
+                4L << 30));
+    }
+
+    @Test
+    void queueOverflow_disconnect_andTheQueueLimitsOfASession() throws ConfigException {
+        MqttLimits limits = mqtt("queue-overflow: disconnect\nmax-queued-messages: 50\nmax-queued-bytes: 64KB\n");
+        assertThat(limits.queueLimits()).isEqualTo(new io.rampart.core.QueueLimits(50, 65_536,
+                QueueOverflowPolicy.DISCONNECT));
+        assertThat(MqttLimits.DEFAULTS.queueLimits().maxBytes()).as("no byte bound by default").isZero();
+        assertThat(mqttFailure("queue-overflow: block\n").reason())
+                .isEqualTo("must be one of drop-oldest, drop-newest, disconnect (was \"block\")");
     }
 
     @Test
@@ -137,7 +149,7 @@ class ConfigMqttTest {
     @Test
     void unknownQueueOverflow_listsTheAllowedValues() {
         assertThat(mqttFailure("queue-overflow: drop_oldest\n").getMessage())
-                .isEqualTo("test.yaml: mqtt.queue-overflow: must be one of drop-oldest, drop-newest (was \"drop_oldest\")");
+                .isEqualTo("test.yaml: mqtt.queue-overflow: must be one of drop-oldest, drop-newest, disconnect (was \"drop_oldest\")");
     }
 
     @Test
