@@ -172,7 +172,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null,
                 connect.protocolVersion(), connect.username(), Instant.now(), keepAlive, connect.cleanStart(),
                 ctx.channel().attr(ClientCertificates.VARIABLES).get(), admitted.decision().identity(),
-                admitted.manager(), admitted.realm(), admitted.permissions().roles());
+                admitted.manager(), admitted.realm(), admitted.permissions().roles(), admitted.limits(),
+                admitted.maxPacketSize());
         events.clientConnected(listener.name(), ctx.channel(), connect.clientId(), connect.username(),
                 connect.protocolVersion(), connect.cleanStart(), connect.grantedExpiry(), keepAlive,
                 admitted.sessionPresent());
@@ -234,6 +235,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         admission = admission.withLimits(limits);
+        info = info.withLimits(limits);
         long now = System.nanoTime();
         throttle = PublishThrottle.of(limits, now);
         outbound.limits(limits, now);
