@@ -117,12 +117,9 @@ public final class BrokerEvents implements SessionListener {
     public void connectionsRefused(String listener, AcceptRefusal reason, String limitKey, String limit, long refused,
                                    String source) {
         if (LOG.isWarnEnabled()) {
-            EventLine l = line("connections-refused").word("listener", listener).word(limitKey, limit)
-                    .number("refused", refused).text("reason", reason.description());
-            if (source != null) {
-                l.word("source", source);
-            }
-            LOG.warn(l.toString());
+            LOG.warn(line("connections-refused").word("listener", listener).word("limit", limitKey)
+                    .word("value", limit).number("refused", refused).word("source", source == null ? "none" : source)
+                    .text("reason", reason.description()).toString());
         }
     }
 
@@ -137,10 +134,10 @@ public final class BrokerEvents implements SessionListener {
      */
     public void clientThrottled(String listener, String clientId, String direction, Map<String, String> limits) {
         if (LOG.isInfoEnabled()) {
-            EventLine l = line("client-throttled").word("listener", listener).text("client", clientId)
-                    .word("direction", direction);
-            limits.forEach(l::word);
-            LOG.info(l.toString());
+            StringBuilder text = new StringBuilder();
+            limits.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
+            LOG.info(line("client-throttled").word("listener", listener).text("client", clientId)
+                    .word("direction", direction).text("limits", text.toString()).toString());
         }
     }
 

@@ -106,6 +106,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean throttledBefore;
     /** The largest packet the client may send when it is below what the decoder already refuses, else 0. */
     private int packetLimit;
+    /** The clock, read once per read of the socket for the publish rates; 0 until the read's first PUBLISH. */
+    private long readNanos;
     /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
     private volatile ConnectionInfo info;
 
@@ -266,7 +268,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** A PUBLISH of {@code bytes} spends from the client's publish rates; over them, reading stops until they allow more. */
     private void spendPublishRate(int bytes) {
-        long now = System.nanoTime();
+        long now = readNanos;
+        if (now == 0) {
+            now = System.nanoTime();
+            readNanos = now;
+        }
         long wait = throttle.spend(bytes, now);
         if (wait == 0) {
             return;
@@ -395,6 +401,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readNanos = 0;
         ctx.flush();
     }
 
@@ -445,10 +452,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (held == null) {
             return;
         }
+        readNanos = 0; // not part of a read: the clock has moved on
         Object msg;
         while (throttleRelease == null && (msg = held.poll()) != null) {
             process(msg);
         }
+        readNanos = 0;
         ctx.flush();
     }
 

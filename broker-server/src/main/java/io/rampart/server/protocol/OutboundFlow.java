@@ -97,13 +97,13 @@ final class OutboundFlow {
      * allow; when the rates stop it, drains again once they allow more.
      */
     void drain() {
+        boolean paced = rateMessages != null || rateBytes != null;
+        if (paced && rateWait != null) {
+            return; // over the delivery rates: the scheduled drain goes on
+        }
         int written = 0;
         long now = System.nanoTime();
-        boolean paced = rateMessages != null || rateBytes != null;
         while (ctx.channel().isWritable()) {
-            if (paced && !mayDeliver(now)) {
-                break;
-            }
             Outgoing o = session.pollForSend(client.receiveMaximum(), now);
             if (o == null) {
                 break;
@@ -112,7 +112,11 @@ final class OutboundFlow {
             if (size > 0) {
                 written++;
                 if (paced) {
-                    spend(size, now);
+                    long wait = spend(size, now);
+                    if (wait > 0) {
+                        holdDeliveries(wait);
+                        break;
+                    }
                 }
             }
         }
@@ -121,21 +125,14 @@ final class OutboundFlow {
         }
     }
 
-    /** Whether the delivery rates allow one more message now; if not, a drain is scheduled for when they will. */
-    private boolean mayDeliver(long now) {
-        if (rateWait != null) {
-            return false;
-        }
-        long wait = rateMessages == null ? 0 : rateMessages.waitFor(1, now);
-        if (rateBytes != null) {
-            wait = Math.max(wait, rateBytes.waitFor(0, now));
-        }
-        if (wait == 0) {
-            return true;
-        }
-        if (session.queuedCount() == 0) {
-            return false; // nothing waits: the next wake-up asks again
-        }
+    /** Spends a delivery from the rates; returns nanoseconds until they allow the next one (0: now). */
+    private long spend(long packetBytes, long now) {
+        long wait = rateMessages == null ? 0 : rateMessages.spend(1, now);
+        return rateBytes == null ? wait : Math.max(wait, rateBytes.spend(packetBytes, now));
+    }
+
+    /** The delivery rates are used up: the queue drains again in {@code wait} nanoseconds. */
+    private void holdDeliveries(long wait) {
         if (!throttledBefore) {
             throttledBefore = true;
             events.clientThrottled(listener, clientId, "deliver", LimitsSyntax.format(limits));
@@ -145,16 +142,6 @@ final class OutboundFlow {
             rateWait = null;
             drainLater.run();
         }, wait, TimeUnit.NANOSECONDS);
-        return false;
-    }
-
-    private void spend(long packetBytes, long now) {
-        if (rateMessages != null) {
-            rateMessages.spend(1, now);
-        }
-        if (rateBytes != null) {
-            rateBytes.spend(packetBytes, now);
-        }
     }
 
     /** PUBACK: returns whether it completed a QoS 1 flow (a slot of the window is free). */

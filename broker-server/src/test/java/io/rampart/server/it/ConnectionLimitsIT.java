@@ -117,7 +117,8 @@ class ConnectionLimitsIT {
         assertThat(admitted).as("admitted in %.1f s", elapsed).isBetween(5, (int) (5 + elapsed * 1.5) + 2);
         assertThat(refused("connection-rate")).isEqualTo(refusedHere);
         assertThat(events.await("event=connections-refused", "listener=rate"))
-                .contains("connection-rate=1", "reason=\"listener over its connection-rate\"");
+                .contains("limit=connection-rate", "value=1", "source=none",
+                        "reason=\"listener over its connection-rate\"");
         // the other listeners are not affected
         try (RawMqttClient other = RawMqttClient.tcp(broker.tcpPort())) {
             other.connect(RawPackets.V5, "rate-elsewhere");
@@ -145,7 +146,7 @@ class ConnectionLimitsIT {
             }
             assertThat(refused("address-max-connections")).isEqualTo(1);
             assertThat(events.await("event=connections-refused", "listener=per-address-count "))
-                    .contains("per-address.max-connections=2", "source=127.0.0.2/32");
+                    .contains("limit=per-address.max-connections", "value=2", "source=127.0.0.2/32");
 
             // one of 127.0.0.2's connections closes: its place can be taken again
             open.remove(0).close();

@@ -168,7 +168,7 @@ class IdentityLimitsIT {
                 assertThat(admin.scrape().value("rampart_throttle_holds_total", "direction", "publish")).isPositive();
                 assertThat(admin.scrape().value("rampart_throttle_held", "direction", "publish")).isGreaterThanOrEqualTo(1);
                 assertThat(events.await("event=client-throttled", "client=\"limits-sensor\""))
-                        .contains("direction=publish", "messages-per-second=10");
+                        .contains("direction=publish", "limits=\"messages-per-second=10 message-burst=10\"");
             }
         } finally {
             watcher.disconnect();
