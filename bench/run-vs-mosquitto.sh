@@ -17,7 +17,7 @@
 #                                   14 k conn/s here, the same figure for both brokers, so it would measure
 #                                   the generator)
 #   PAYLOAD [64]  MQTT_VERSION [3]  payload bytes; 3 (= 3.1.1) or 5
-#   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list
+#   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list; "" skips them
 #   BROKERS ["mosquitto rampart"]   which brokers to run
 #   AUTH_SCENARIOS ["pairs:0 pairs:1"]  scenario:qos list for authorization off/on; "" skips them
 #   LIMIT_SCENARIOS ["pairs:0 pairs:1"]  scenario:qos list for limits off/configured; "" skips them
@@ -49,7 +49,7 @@ CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
 CONNECT_THREADS=${CONNECT_THREADS:-2}
 PAYLOAD=${PAYLOAD:-64}
 MQTT_VERSION=${MQTT_VERSION:-3}
-SCENARIOS=${SCENARIOS:-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
+SCENARIOS=${SCENARIOS-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
 AUTH_SCENARIOS=${AUTH_SCENARIOS-"pairs:0 pairs:1"}
 LIMIT_SCENARIOS=${LIMIT_SCENARIOS-"pairs:0 pairs:1"}
 LIMIT_ROUNDS=${LIMIT_ROUNDS:-1}

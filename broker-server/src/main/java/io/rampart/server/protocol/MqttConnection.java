@@ -51,7 +51,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * CONNECT is handled by {@link ConnectProcessor}, which hands back the {@link Admission} (the immutable result
  * of CONNECT). From then on {@link InboundPublishes} (PUBLISH, PUBREL), {@link Subscriptions} (SUBSCRIBE,
  * UNSUBSCRIBE) and {@link EnhancedAuth} (AUTH, credential expiry) receive the admission with each packet, and
- * {@link OutboundFlow} writes the session's messages to the client.
+ * {@link OutboundFlow} writes the session's messages to the client within its delivery rates. Over its publish rates
+ * ({@link PublishThrottle}) the client is held back: the connection stops reading and keeps what was already read
+ * until the rates allow more.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionOutput {
 
@@ -78,7 +80,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private State state = State.AWAIT_CONNECT;
     /** The CONNECT being decided (and, once admitted, the one in force); {@code null} before CONNECT. */
     private ConnectAttempt attempt;
-    /** What CONNACK admitted; {@code null} before. Replaced as a whole by an MQTT 5 re-authentication. */
+    /**
+     * What CONNACK admitted; {@code null} before. Replaced as a whole by an MQTT 5 re-authentication and when a realm
+     * change alters the identity's limits.
+     */
     private Admission admission;
     private InboundPublishes publishes;
     private Subscriptions subscriptions;
