@@ -47,11 +47,6 @@ public record IdentityLimits(Rate publish, Rate publishBytes, Rate deliver, Rate
         return publish != null || publishBytes != null;
     }
 
-    /** Whether any of the delivery rates is set (the broker paces what it sends to the client). */
-    public boolean limitsDelivery() {
-        return deliver != null || deliverBytes != null;
-    }
-
     /** Each limit the stricter of this one's and {@code other}'s; a limit set in only one of them is kept. */
     public IdentityLimits strictest(IdentityLimits other) {
         if (other == null || other == NONE || other.equals(this)) {

@@ -32,7 +32,6 @@ class IdentityLimitsTest {
         assertThat(l.maxPacketSize()).isEqualTo(65_536);
         assertThat(l.disconnectAfter()).isEqualTo(Duration.ofMinutes(1));
         assertThat(l.limitsPublishing()).isTrue();
-        assertThat(l.limitsDelivery()).isTrue();
         assertThat(parse().isNone()).isTrue();
     }
 
