@@ -264,7 +264,7 @@ public final class RampartBroker implements AutoCloseable {
         int maxPacketSize = lc.limits().maxPacketSize() == 0 ? config.mqtt().maxPacketSize()
                 : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.limits(), maxPacketSize);
+                security.accessLog(), lc.limits(), maxPacketSize, lc.queue().over(config.mqtt().queueLimits()));
         ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
                 lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;

@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.rampart.core.QueueLimits;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.security.AccessLog;
@@ -11,9 +12,10 @@ import io.rampart.server.security.AccessLog;
  *                      may set stricter ones
  * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
  *                      and the listener's {@code limits.max-packet-size}
+ * @param queueLimits   the slow-consumer policy of the listener's clients: its own queue settings over the broker's
  */
 public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
-                              int maxPacketSize) {
+                              int maxPacketSize, QueueLimits queueLimits) {
 
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;

@@ -234,7 +234,8 @@ class ConfigLoaderTest {
                     certificate: x.pem
                 """).getMessage()).isEqualTo("test.yaml: listeners[0].certificate: unknown key"
                 + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections, allow-plaintext,"
-                + " connection-rate, connection-burst, per-address, limits)");
+                + " connection-rate, connection-burst, per-address, limits, max-queued-messages, max-queued-bytes,"
+                + " queue-overflow)");
     }
 
     @Test

@@ -76,6 +76,29 @@ class ConfigMqttTest {
     }
 
     @Test
+    void aListener_setsItsOwnSlowConsumerPolicy_overTheBrokers() throws ConfigException {
+        BrokerConfig config = ConfigLoaderTest.parse("""
+                listeners:
+                  - {type: tcp, name: fleet, port: 1883, max-queued-messages: 20, queue-overflow: disconnect}
+                  - {type: tcp, name: dash, port: 1884, max-queued-bytes: 1MB}
+                  - {type: tcp, name: plain, port: 1885}
+                mqtt: {max-queued-messages: 500, max-queued-bytes: 64KB}
+                """);
+        io.rampart.core.QueueLimits broker = config.mqtt().queueLimits();
+        assertThat(config.listeners().get(0).queue().over(broker))
+                .isEqualTo(new io.rampart.core.QueueLimits(20, 65_536, QueueOverflowPolicy.DISCONNECT));
+        assertThat(config.listeners().get(1).queue().over(broker))
+                .isEqualTo(new io.rampart.core.QueueLimits(500, 1 << 20, QueueOverflowPolicy.DROP_OLDEST));
+        assertThat(config.listeners().get(2).queue().over(broker)).isSameAs(broker);
+        assertThat(failure("listeners:\n  - {type: tcp, name: t, port: 1883, max-queued-messages: 0}\n").reason())
+                .isEqualTo("must be at least 1");
+        assertThat(failure("listeners:\n  - {type: tcp, name: t, port: 1883, queue-overflow: block}\n").reason())
+                .isEqualTo("must be one of drop-oldest, drop-newest, disconnect (was \"block\")");
+        assertThat(failure("listeners:\n  - {type: admin, name: a, port: 9090, queue-overflow: disconnect}\n")
+                .getMessage()).contains("only for MQTT listeners");
+    }
+
+    @Test
     void oneKey_leavesTheOthersAtTheirDefaults() throws ConfigException {
         MqttLimits limits = mqtt("receive-maximum: 7\n");
         assertThat(limits.receiveMaximum()).isEqualTo(7);

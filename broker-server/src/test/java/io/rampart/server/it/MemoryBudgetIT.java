@@ -54,6 +54,11 @@ class MemoryBudgetIT {
     private EventLogFile events;
 
     private void start(String memory, String mqtt) {
+        start(memory, mqtt, "");
+    }
+
+    /** {@code tcpListener}: more keys of the tcp listener, one per line. */
+    private void start(String memory, String mqtt, String tcpListener) {
         StringBuilder yaml = new StringBuilder("""
                 data-dir: target/test-data
                 listeners:
@@ -62,6 +67,9 @@ class MemoryBudgetIT {
                     bind: 127.0.0.1
                     port: 0
                     allow-anonymous: true
+                """);
+        tcpListener.strip().lines().forEach(l -> yaml.append("    ").append(l.strip()).append('\n'));
+        yaml.append("""
                   - type: websocket
                     name: ws
                     bind: 127.0.0.1
@@ -250,6 +258,43 @@ class MemoryBudgetIT {
         assertThat(s.value("rampart_slow_consumers_total", "action", "disconnect")).isEqualTo(1);
         assertThat(s.value("rampart_connections_closed_total", "reason", "slow-consumer")).isEqualTo(1);
         assertThat(s.value("rampart_publish_dropped_total", "reason", "queue-full")).isPositive();
+    }
+
+    @Test
+    void listenersSlowConsumerPolicy_appliesToItsClientsOnly() {
+        start("budget: 16MB", """
+                max-queued-messages: 20
+                queue-overflow: drop-oldest
+                """, "queue-overflow: disconnect");
+        AtomicReference<Throwable> tcpClosed = new AtomicReference<>();
+        AtomicReference<Throwable> wsClosed = new AtomicReference<>();
+        Mqtt5AsyncClient onTcp = clients.hive5(RawTransport.TCP, "slow-tcp", b -> b
+                .addDisconnectedListener(ctx -> tcpClosed.compareAndSet(null, ctx.getCause())));
+        Mqtt5AsyncClient onWs = clients.hive5(RawTransport.WEBSOCKET, "slow-ws", b -> b
+                .addDisconnectedListener(ctx -> wsClosed.compareAndSet(null, ctx.getCause())));
+        for (Mqtt5AsyncClient slow : List.of(onTcp, onWs)) {
+            slow.publishes(MqttGlobalPublishFilter.ALL, p -> { }, true); // never acknowledged
+            await(slow.connectWith().cleanStart(true).restrictions().receiveMaximum(5).applyRestrictions().send());
+            await(slow.subscribeWith().topicFilter("busy/#").qos(MqttQos.AT_LEAST_ONCE).send());
+        }
+
+        Mqtt5AsyncClient publisher = clients.connectedHive5(RawTransport.TCP, "busy-publisher");
+        for (int i = 0; i < 40; i++) {
+            await(publisher.publishWith().topic("busy/x").qos(MqttQos.AT_LEAST_ONCE).payload(KB).send());
+        }
+        await().atMost(WAIT).until(() -> tcpClosed.get() != null);
+        assertThat(tcpClosed.get()).isInstanceOfSatisfying(Mqtt5DisconnectException.class,
+                e -> assertThat(e.getMqttMessage().getReasonCode().getCode()).isEqualTo(0x97));
+        await().atMost(WAIT).until(() -> eventLines("slow-consumer").size() == 2);
+        assertThat(eventLines("slow-consumer")).anySatisfy(l -> assertThat(l)
+                .contains("client=\"slow-tcp\"", "action=disconnect", "max-queued-messages=20"));
+        assertThat(eventLines("slow-consumer")).anySatisfy(l -> assertThat(l)
+                .contains("client=\"slow-ws\"", "action=drop-oldest", "max-queued-messages=20"));
+        assertThat(wsClosed.get()).as("the websocket listener's client stays connected").isNull();
+        assertThat(onWs.getState().isConnected()).isTrue();
+        Scrape s = scrape();
+        assertThat(s.value("rampart_slow_consumers_total", "action", "disconnect")).isEqualTo(1);
+        assertThat(s.value("rampart_slow_consumers_total", "action", "drop-oldest")).isEqualTo(1);
     }
 
     @Test
