@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.awaitility.Awaitility.await;
@@ -42,20 +43,45 @@ public final class BrokerProcess implements AutoCloseable {
      * @param yaml the configuration, written to {@code dir/broker.yaml}
      */
     public static BrokerProcess start(Path dir, List<String> jvmOptions, String yaml) throws IOException {
+        Path jar = jar();
+        List<String> command = new ArrayList<>();
+        command.add(java().toString());
+        command.addAll(jvmOptions);
+        command.add("-jar");
+        command.add(jar.toString());
+        return launch(dir, command, Map.of(), yaml);
+    }
+
+    /** The shaded JAR the ITs run, built before failsafe runs. */
+    public static Path jar() {
         Path jar = Path.of(System.getProperty("rampart.jar", "target/rampart.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing (failsafe runs after package)");
         }
+        return jar;
+    }
+
+    /** The java command of the JVM running the tests. */
+    public static Path java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java");
+    }
+
+    /**
+     * Starts {@code command --config CONFIG} in {@code dir} with {@code environment} added to this process's, and
+     * waits until the broker is ready.
+     *
+     * @param yaml the configuration, written to {@code dir/broker.yaml}
+     */
+    public static BrokerProcess launch(Path dir, List<String> command, Map<String, String> environment, String yaml)
+            throws IOException {
         Path config = dir.resolve("broker.yaml");
         Files.writeString(config, yaml);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-jar");
-        command.add(jar.toString());
-        command.add("--config");
-        command.add(config.toString());
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        List<String> full = new ArrayList<>(command);
+        full.add("--config");
+        full.add(config.toString());
+        ProcessBuilder builder = new ProcessBuilder(full).directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process p = builder.start();
         BrokerProcess broker = new BrokerProcess(p);
         await().atMost(STARTUP).failFast("the broker exited: " + broker.output, () -> !p.isAlive())
                 .until(() -> broker.output.indexOf("Rampart is ready") >= 0);
@@ -122,6 +148,15 @@ public final class BrokerProcess implements AutoCloseable {
         }, "broker-process-output");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Asks the broker to stop (SIGTERM) and waits up to {@code within} for the process to end; its exit code. */
+    public int stop(Duration within) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(within.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the broker did not exit within " + within + ": " + output);
+        }
+        return process.exitValue();
     }
 
     @Override
