@@ -1,6 +1,7 @@
 package io.rampart.server.security;
 
 import io.rampart.core.session.SessionOwner;
+import io.rampart.security.pipeline.ChainTrace;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
 import io.rampart.security.spi.AuthenticationManager;
@@ -86,6 +87,11 @@ final class PipelineGate implements ConnectGate {
 
     @Override
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
+        return authenticate(request, ChainTrace.NONE);
+    }
+
+    @Override
+    public CompletionStage<ConnectDecision> authenticate(ConnectRequest request, ChainTrace trace) {
         IdentityVariables vars = variables(request);
         InetAddress from = address(request);
         long delay = brake.delayMillis(from, request.username());
@@ -93,7 +99,7 @@ final class PipelineGate implements ConnectGate {
         CompletableFuture<SecurityResult> result;
         if (delay > 0) {
             result = new CompletableFuture<>();
-            timer.schedule(() -> run(vars, request).whenComplete((r, e) -> {
+            timer.schedule(() -> run(vars, request, trace).whenComplete((r, e) -> {
                 if (e != null) {
                     result.completeExceptionally(e);
                 } else {
@@ -101,7 +107,7 @@ final class PipelineGate implements ConnectGate {
                 }
             }), delay, TimeUnit.MILLISECONDS);
         } else {
-            result = run(vars, request).toCompletableFuture();
+            result = run(vars, request, trace).toCompletableFuture();
         }
         return result.thenApply(r -> decide(r, request, decidedAt)
                 .withLogNote(delay > 0 ? "answered after a brute-force delay of " + delay + " ms" : null));
@@ -117,7 +123,7 @@ final class PipelineGate implements ConnectGate {
             return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
                     "session was not authenticated by this pipeline", "pipeline", null));
         }
-        return run(variables(request), request).thenApply(result -> {
+        return run(variables(request), request, ChainTrace.NONE).thenApply(result -> {
             if (result instanceof SecurityResult.Accepted accepted) {
                 SessionOwner before = proof.owner(session.identity);
                 SessionOwner after = proof.owner(accepted.identity());
@@ -136,8 +142,8 @@ final class PipelineGate implements ConnectGate {
         });
     }
 
-    private CompletionStage<SecurityResult> run(IdentityVariables vars, ConnectRequest request) {
-        return pipeline.connect(vars, request.password(), request.authMethod(), request.authData());
+    private CompletionStage<SecurityResult> run(IdentityVariables vars, ConnectRequest request, ChainTrace trace) {
+        return pipeline.connect(vars, request.password(), request.authMethod(), request.authData(), trace);
     }
 
     private static InetAddress address(ConnectRequest request) {
