@@ -49,7 +49,7 @@ public final class Router {
      */
     public int publish(Message message) {
         if (message.retain() && limits.retainAvailable()) {
-            retained.put(message);
+            retained.put(message.withTrace(null)); // a later subscriber is not part of this trace
         }
         Collector c = collectors.get();
         c.begin(message);
