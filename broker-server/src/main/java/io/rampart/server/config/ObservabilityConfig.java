@@ -20,11 +20,6 @@ public record ObservabilityConfig(Influx influx, String eventLogFormat, SysTopic
     public static final ObservabilityConfig DEFAULTS = new ObservabilityConfig(Influx.DISABLED, "plain",
             SysTopics.DISABLED, TracingSettings.DISABLED);
 
-    /** Without distributed tracing. */
-    public ObservabilityConfig(Influx influx, String eventLogFormat, SysTopics sysTopics) {
-        this(influx, eventLogFormat, sysTopics, TracingSettings.DISABLED);
-    }
-
     public ObservabilityConfig {
         Objects.requireNonNull(influx, "influx");
         Objects.requireNonNull(sysTopics, "sysTopics");
