@@ -1,9 +1,9 @@
 package io.rampart.server.pipeline;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -30,9 +30,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TLS listeners
  * start with the TLS handler (SNI, handshake timeout, revocation in the trust manager); TCP listeners then
  * continue at the MQTT decoder; WebSocket listeners first upgrade HTTP on their path with the {@code mqtt}
- * subprotocols and unwrap binary frames.
+ * subprotocols and unwrap binary frames. Nothing here needs a socket, so the same pipeline is also built on
+ * embedded channels (the listener fuzz tests).
  */
-public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
+public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Subprotocols a WebSocket listener accepts (MQTT 5/3.1.1 and the legacy 3.1 name). */
     public static final String WS_SUBPROTOCOLS = "mqtt,mqttv3.1";
@@ -81,7 +82,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         int max = listener.maxConnections();
         if (max > 0) {
             if (open.incrementAndGet() > max) {
@@ -134,7 +135,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
      * Closes a connection accepted beyond max-connections before anything is read from it (no TLS handshake,
      * no MQTT): counted in rampart.connections.refused, and one event line per interval with the count.
      */
-    private void refuseOverLimit(SocketChannel ch, int max) {
+    private void refuseOverLimit(Channel ch, int max) {
         events.connectionOverLimit();
         overLimitSinceLine.increment();
         long now = System.nanoTime();
