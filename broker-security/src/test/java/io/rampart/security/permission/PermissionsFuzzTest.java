@@ -1,0 +1,230 @@
+package io.rampart.security.permission;
+
+import com.code_intelligence.jazzer.junit.DictionaryEntries;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.rampart.core.topic.Topics;
+import io.rampart.security.spi.IdentityVariables;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Arbitrary permissions, identity variables, topics and filters through {@link CompiledPermissions#compile} and
+ * its checks. Besides crashes it checks what the permission model promises:
+ * <ul>
+ *   <li>a placeholder never widens an ALLOW: whatever is allowed (published, subscribed, received) is matched by
+ *       the rule with each level that holds a placeholder read as {@code +};</li>
+ *   <li>a DENY without placeholders always wins over every ALLOW;</li>
+ *   <li>a granted subscription only covers topics its ALLOW rule matches ({@code covers} is sound);</li>
+ *   <li>{@link Topics#matches} agrees with a plain level-by-level matcher.</li>
+ * </ul>
+ * The input is UTF-8 text, one item per line:
+ * <pre>
+ *   +aq f[g1,g2] filter    a rule: + ALLOW or - DENY; a = p(ublish) s(ubscribe) a(ll); q = QoS mask 1-7;
+ *                          f = flags 0-3 (1 retain, 2 shared subscriptions); optional share groups; the filter
+ *   $name=value            an identity variable
+ *   ?qr topic              check PUBLISH with QoS q and retain r (0/1), and delivery of the topic
+ *   !q[group] filter       check SUBSCRIBE with QoS q, optionally shared in group
+ * </pre>
+ * Without {@code -Pfuzz} it replays the committed inputs under {@code PermissionsFuzzTestInputs/compileAndCheck};
+ * see docs/SECURITY.md, "Fuzzing".
+ */
+class PermissionsFuzzTest {
+
+    private record Rule(Permission permission, boolean placeholders) {
+    }
+
+    private record SubscribeCheck(int qos, String group, String filter) {
+    }
+
+    private record PublishCheck(int qos, boolean retain, String topic) {
+    }
+
+    @FuzzTest(maxDuration = "15m", maxExecutions = 10_000_000)
+    @DictionaryEntries({"${mqtt-clientid}", "${mqtt-username}", "$share/", "$SYS/", "/#", "/+/", "\n+a70 ",
+            "\n-a7 ", "\n?11 ", "\n!1 ", "\n$mqtt-clientid="})
+    @Timeout(60)
+    void compileAndCheck(byte[] input) {
+        List<Rule> rules = new ArrayList<>();
+        List<PublishCheck> publishes = new ArrayList<>();
+        List<SubscribeCheck> subscribes = new ArrayList<>();
+        IdentityVariables variables = new IdentityVariables();
+        for (String line : new String(input, StandardCharsets.UTF_8).split("\n", -1)) {
+            parse(line, rules, publishes, subscribes, variables);
+        }
+        List<Permission> permissions = rules.stream().map(Rule::permission).toList();
+        CompiledPermissions compiled = CompiledPermissions.compile(permissions, variables.freeze());
+
+        Set<String> topics = new LinkedHashSet<>();
+        publishes.forEach(p -> topics.add(p.topic()));
+        for (PublishCheck p : publishes) {
+            boolean allowed = compiled.mayPublish(p.topic(), p.qos(), p.retain());
+            boolean received = compiled.mayReceive(p.topic());
+            if (!validTopic(p.topic())) {
+                continue;
+            }
+            if (allowed && rules.stream().noneMatch(r -> r.permission().effect() == Effect.ALLOW
+                    && r.permission().activity().coversPublish() && r.permission().allowsQos(p.qos())
+                    && (r.permission().retain() || !p.retain()) && shapeMatches(r.permission().topicFilter(), p.topic()))) {
+                throw new AssertionError("PUBLISH to '" + p.topic() + "' allowed beyond every ALLOW rule");
+            }
+            if (received && rules.stream().noneMatch(r -> r.permission().effect() == Effect.ALLOW
+                    && r.permission().activity().coversSubscribe() && shapeMatches(r.permission().topicFilter(), p.topic()))) {
+                throw new AssertionError("delivery of '" + p.topic() + "' allowed beyond every ALLOW rule");
+            }
+            for (Rule r : rules) {
+                Permission d = r.permission();
+                if (d.effect() != Effect.DENY || r.placeholders() || !plainFilter(d.topicFilter())
+                        || !reference(d.topicFilter(), p.topic(), true)) {
+                    continue;
+                }
+                if (allowed && d.activity().coversPublish() && d.allowsQos(p.qos())) {
+                    throw new AssertionError("PUBLISH to '" + p.topic() + "' allowed despite DENY " + d.topicFilter());
+                }
+                if (received && d.activity().coversSubscribe()) {
+                    throw new AssertionError("delivery of '" + p.topic() + "' allowed despite DENY " + d.topicFilter());
+                }
+            }
+            for (Rule r : rules) {
+                String filter = r.permission().topicFilter();
+                if (!r.placeholders() && plainFilter(filter)
+                        && Topics.matches(filter, p.topic()) != reference(filter, p.topic(), true)) {
+                    throw new AssertionError("Topics.matches('" + filter + "', '" + p.topic() + "') is wrong");
+                }
+            }
+        }
+        for (SubscribeCheck s : subscribes) {
+            boolean allowed = compiled.maySubscribe(s.filter(), s.qos(), s.group());
+            if (!allowed || !plainFilter(s.filter())) {
+                continue;
+            }
+            for (Rule r : rules) {
+                Permission d = r.permission();
+                if (d.effect() == Effect.DENY && !r.placeholders() && d.activity().coversSubscribe()
+                        && d.allowsQos(s.qos()) && (d.topicFilter().equals(s.filter())
+                        || d.topicFilter().equals("#") && !s.filter().startsWith("$"))) {
+                    throw new AssertionError("SUBSCRIBE to '" + s.filter() + "' allowed despite DENY " + d.topicFilter());
+                }
+            }
+            List<Permission> grants = rules.stream().map(Rule::permission)
+                    .filter(p -> p.effect() == Effect.ALLOW && p.activity().coversSubscribe() && p.allowsQos(s.qos())
+                            && (s.group() == null || p.sharedSubscription()))
+                    .toList();
+            for (String topic : topicsOf(s.filter(), topics)) {
+                if (validTopic(topic) && reference(s.filter(), topic, true)
+                        && grants.stream().noneMatch(p -> shapeMatches(p.topicFilter(), topic))) {
+                    throw new AssertionError("SUBSCRIBE to '" + s.filter() + "' allowed, which reaches '" + topic
+                            + "' beyond every ALLOW rule");
+                }
+            }
+        }
+    }
+
+    private static void parse(String line, List<Rule> rules, List<PublishCheck> publishes,
+                              List<SubscribeCheck> subscribes, IdentityVariables variables) {
+        if (line.length() >= 2 && line.charAt(0) == '$') {
+            int eq = line.indexOf('=');
+            if (eq > 1) {
+                variables.set(line.substring(1, eq), line.substring(eq + 1));
+            }
+            return;
+        }
+        int space = line.indexOf(' ');
+        if (space < 0) {
+            return;
+        }
+        String head = line.substring(0, space);
+        String rest = line.substring(space + 1);
+        if ((head.startsWith("+") || head.startsWith("-")) && head.length() >= 4) {
+            Activity activity = switch (head.charAt(1)) {
+                case 'p' -> Activity.PUBLISH;
+                case 's' -> Activity.SUBSCRIBE;
+                default -> Activity.ALL;
+            };
+            int qos = digit(head.charAt(2), 1, 7);
+            int flags = digit(head.charAt(3), 0, 3);
+            if (qos < 0 || flags < 0 || rest.isEmpty()) {
+                return;
+            }
+            Set<String> groups = new LinkedHashSet<>();
+            if (head.length() > 5 && head.charAt(4) == '[' && head.endsWith("]")) {
+                groups.addAll(Arrays.asList(head.substring(5, head.length() - 1).split(",")));
+            }
+            boolean allow = head.charAt(0) == '+';
+            Permission p = new Permission(rest, activity, qos, allow && (flags & 1) != 0, allow && (flags & 2) != 0,
+                    allow ? groups : Set.of(), allow ? Effect.ALLOW : Effect.DENY);
+            rules.add(new Rule(p, rest.contains("${")));
+        } else if (head.startsWith("?") && head.length() == 3) {
+            int qos = digit(head.charAt(1), 0, 2);
+            if (qos >= 0) {
+                publishes.add(new PublishCheck(qos, head.charAt(2) == '1', rest));
+            }
+        } else if (head.startsWith("!") && head.length() >= 2) {
+            int qos = digit(head.charAt(1), 0, 2);
+            String group = head.length() > 2 ? head.substring(2) : null;
+            if (qos >= 0) {
+                subscribes.add(new SubscribeCheck(qos, group, rest));
+            }
+        }
+    }
+
+    private static int digit(char c, int min, int max) {
+        int d = c - '0';
+        return d >= min && d <= max ? d : -1;
+    }
+
+    private static boolean validTopic(String topic) {
+        return Topics.validateTopicName(topic, 65_535, 65_535) == null;
+    }
+
+    /** A valid filter that is not a shared subscription (rules are plain filters). */
+    private static boolean plainFilter(String filter) {
+        return Topics.validateTopicFilter(filter, 65_535, 65_535) == null && !Topics.isShared(filter);
+    }
+
+    /** The topics to try a granted filter with: the checked topics, and the filter with its wildcards filled in. */
+    private static Set<String> topicsOf(String filter, Set<String> checked) {
+        Set<String> out = new LinkedHashSet<>(checked);
+        out.add(filter.replace("+", "x").replace("/#", "/x/y").replace("#", "x"));
+        out.add(filter.replace("/#", ""));
+        return out;
+    }
+
+    /**
+     * Whether a rule, with every level that holds a placeholder read as '+', matches the topic (without the
+     * '$' rule: a substituted value may start with '$'). A rule whose shape is not a valid filter matches nothing.
+     */
+    private static boolean shapeMatches(String template, String topic) {
+        String[] levels = template.split("/", -1);
+        for (int i = 0; i < levels.length; i++) {
+            if (levels[i].contains("${")) {
+                levels[i] = "+";
+            }
+        }
+        String shape = String.join("/", levels);
+        return plainFilter(shape) && reference(shape, topic, false);
+    }
+
+    /** Level-by-level MQTT matching of a valid filter against a valid topic name. */
+    private static boolean reference(String filter, String topic, boolean dollarRule) {
+        if (dollarRule && topic.startsWith("$") && (filter.startsWith("+") || filter.startsWith("#"))) {
+            return false;
+        }
+        String[] f = filter.split("/", -1);
+        String[] t = topic.split("/", -1);
+        for (int i = 0; i < f.length; i++) {
+            if (f[i].equals("#")) {
+                return true;
+            }
+            if (i >= t.length || !f[i].equals("+") && !f[i].equals(t[i])) {
+                return false;
+            }
+        }
+        return f.length == t.length;
+    }
+}

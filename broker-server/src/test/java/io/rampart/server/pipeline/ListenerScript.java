@@ -1,0 +1,386 @@
+package io.rampart.server.pipeline;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import io.rampart.core.BrokerCore;
+import io.rampart.core.MqttLimits;
+import io.rampart.core.QueueOverflowPolicy;
+import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.metrics.BrokerMetrics;
+import io.rampart.server.metrics.PacketCounter;
+import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.protocol.ListenerContext;
+import io.rampart.server.protocol.MqttConnection;
+import io.rampart.server.security.AccessLog;
+
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one fuzz input against a listener's real channel pipeline, built by {@link MqttChannelInitializer} on
+ * embedded channels that share one mock clock, behind a {@link ScriptGate} and in front of a fresh
+ * {@link BrokerCore}. The input is a small script, so that the fuzzer can drive several connections, time
+ * and the gate, not just one byte stream:
+ *
+ * <pre>
+ *   byte 0     setup: bits 0-1 limits ({@link #limits}), bit 2 the gate answers only at a time step or at the
+ *              end, bit 3 the gate cycles through accept / not authorized / bad credentials / unavailable,
+ *              bit 4 restricted permissions whose credential has expired, bit 5 a denied PUBLISH disconnects,
+ *              bit 6 JSON event lines, bit 7 JSON access-log lines
+ *   then ops:
+ *   0x00-0x7F  the next (op + 1) bytes arrive on the current connection as one read (the rest of the input
+ *              if shorter); while the connection does not read (reading paused for the gate) they wait, as
+ *              they would in the socket
+ *   0x80-0x83  open connection (op &amp; 3) if it is not open yet, and make it current; WebSocket listeners:
+ *              the harness sends a valid upgrade request on it first
+ *   0x84-0x87  the client closes connection (op &amp; 3)
+ *   0x88-0x8B  as 0x80-0x83 but without the upgrade request (the script sends its own HTTP)
+ *   0x8C-0x8F  the broker shuts connection (op &amp; 3) down, as at broker shutdown
+ *   0x90-0xBF  make connection (op &amp; 3) current
+ *   0xC0-0xFF  time passes: {@link #STEPS}[op &amp; 15] seconds; with bit 4 the gate also answers what it holds
+ * </pre>
+ *
+ * At the end the gate answers, 90 s pass (connect timeouts, keep alives of up to 60 s), every connection is
+ * closed, time runs on past every will delay and session expiry, and then every buffer must have been released.
+ * On TCP listeners each byte the broker writes is decoded again as a client would, and must be a well-formed MQTT
+ * packet.
+ */
+final class ListenerScript {
+
+    /** Seconds of each time step. */
+    static final long[] STEPS = {0, 1, 2, 3, 5, 10, 15, 30, 45, 60, 90, 120, 300, 3_600, 86_400, 4_294_967_296L};
+    static final String WS_PATH = "/mqtt";
+    private static final byte[] UPGRADE = ("GET " + WS_PATH + " HTTP/1.1\r\nHost: broker\r\nUpgrade: websocket\r\n"
+            + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            + "Sec-WebSocket-Protocol: mqtt\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+    private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    private static final int CONNECTIONS = 4;
+    /** How deep an embedded channel's own calls are nested; while positive it does not run pending tasks. */
+    private static final Field EXECUTING;
+
+    static {
+        try {
+            EXECUTING = EmbeddedChannel.class.getDeclaredField("executingStackCnt");
+            EXECUTING.setAccessible(true);
+        } catch (NoSuchFieldException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+    /**
+     * How far the mock clock goes (about 146 years): beyond the longest session expiry, and far enough from
+     * the end of the nanosecond range that a timer set at the end (now + 2^32 s) still has a valid deadline.
+     */
+    private static final long MAX_ELAPSED_NANOS = 1L << 62;
+    /** Time that passes after the script, before the connections close: connect timeouts, keep alives of up to 60 s. */
+    private static final long END_OF_KEEP_ALIVES_SECONDS = 90;
+    /** Rounds of running tasks until the connections are quiet; each round may wake another connection. */
+    private static final int SETTLE_ROUNDS = 32;
+
+    private static final BrokerMetrics METRICS = BrokerMetrics.prometheusOnly();
+    private static final BrokerEvents PLAIN_EVENTS = new BrokerEvents(METRICS, false);
+    private static final BrokerEvents JSON_EVENTS = new BrokerEvents(METRICS, true);
+    private static final AccessLog PLAIN_ACCESS_LOG = new AccessLog(false, true, 1);
+    private static final AccessLog JSON_ACCESS_LOG = new AccessLog(true, true, 1);
+    private static final TrafficCounter TRAFFIC = new TrafficCounter(METRICS);
+    private static final PacketCounter PACKETS = new PacketCounter(METRICS);
+    private static final ChannelGroup CHANNELS = new DefaultChannelGroup("fuzz", ImmediateEventExecutor.INSTANCE);
+
+    private final byte[] input;
+    private final boolean webSocket;
+    private final Findings findings = new Findings();
+    private final TrackingAllocator allocator = new TrackingAllocator();
+    private final MockTicker ticker = Ticker.newMockTicker();
+    private final EmbeddedChannel clock = EmbeddedChannel.builder().ticker(ticker).build();
+    private final Connection[] connections = new Connection[CONNECTIONS];
+    private final ScriptGate gate;
+    private final MqttChannelInitializer initializer;
+    private int current;
+    private int pos;
+    private long elapsedNanos;
+
+    private ListenerScript(byte[] input, boolean webSocket) {
+        this.input = input;
+        this.webSocket = webSocket;
+        int setup = input.length == 0 ? 0 : input[0] & 0xFF;
+        this.pos = 1;
+        this.gate = new ScriptGate((setup & 0x04) != 0, (setup & 0x08) != 0, (setup & 0x10) != 0,
+                (setup & 0x20) != 0, findings);
+        MqttLimits limits = limits(setup & 0x03);
+        BrokerEvents events = (setup & 0x40) != 0 ? JSON_EVENTS : PLAIN_EVENTS;
+        BrokerCore core = new BrokerCore(limits, clock.eventLoop(), events);
+        ListenerContext listener = new ListenerContext("fuzz", webSocket ? "websocket" : "tcp", gate,
+                (setup & 0x80) != 0 ? JSON_ACCESS_LOG : PLAIN_ACCESS_LOG, (setup & 0x03) == 1 ? 3 : 0);
+        this.initializer = new MqttChannelInitializer(listener, webSocket ? WS_PATH : null, core, events, CHANNELS,
+                TRAFFIC, PACKETS);
+    }
+
+    /** Runs {@code input} against a TCP listener, or a WebSocket listener on {@link #WS_PATH}. */
+    static void run(byte[] input, boolean webSocket) {
+        new ListenerScript(input, webSocket).run();
+    }
+
+    /**
+     * The broker's limits: 0 the defaults; 1 tight limits everywhere (and 3 connections per listener); 2 MQTT
+     * features switched off and no separate limit before authentication; 3 the defaults with a small queue.
+     */
+    static MqttLimits limits(int profile) {
+        MqttLimits d = MqttLimits.DEFAULTS;
+        return switch (profile) {
+            case 1 -> new MqttLimits(512, 23, 64, 8, 4, 30, false, 4, 2, true, true, true, 4,
+                    QueueOverflowPolicy.DROP_NEWEST, true, 60, 30, 5, 128, 4);
+            case 2 -> new MqttLimits(4_096, 64, 256, 16, 16, 600, true, 0, 1, false, false, false, 16,
+                    QueueOverflowPolicy.DROP_OLDEST, false, 3_600, 0, 10, 65_536, 0);
+            case 3 -> new MqttLimits(d.maxPacketSize(), d.maxClientIdLength(), d.maxTopicLength(), d.maxTopicLevels(),
+                    d.receiveMaximum(), d.maxKeepAliveSeconds(), d.allowZeroKeepAlive(), 65_535, d.maxQos(),
+                    d.retainAvailable(), d.wildcardSubscriptions(), d.sharedSubscriptions(), 1,
+                    QueueOverflowPolicy.DROP_OLDEST, true, d.maxSessionExpirySeconds(), 0, d.connectTimeoutSeconds(),
+                    d.maxConnectPacketSize(), d.maxSubscriptionsPerClient());
+            default -> d;
+        };
+    }
+
+    private void run() {
+        try {
+            while (pos < input.length) {
+                step(input[pos++] & 0xFF);
+                settle();
+                findings.check();
+            }
+            gate.completePending();
+            advance(END_OF_KEEP_ALIVES_SECONDS);
+            for (Connection c : connections) {
+                if (c != null) {
+                    c.channel.close();
+                }
+            }
+            advance(Long.MAX_VALUE);
+            for (Connection c : connections) {
+                if (c != null) {
+                    c.finish();
+                }
+            }
+            clock.finishAndReleaseAll();
+            int leaked = allocator.unreleased();
+            if (leaked > 0) {
+                findings.add(leaked + " buffer(s) never released", null);
+            }
+            findings.check();
+        } finally {
+            allocator.releaseAll();
+        }
+    }
+
+    private void step(int op) {
+        if (op < 0x80) {
+            int n = Math.min(op + 1, input.length - pos);
+            Connection c = connections[current];
+            if (c != null) {
+                c.receive(input, pos, n);
+            }
+            pos += n;
+        } else if (op < 0x84) {
+            open(op & 3, webSocket);
+        } else if (op < 0x88) {
+            Connection c = connections[op & 3];
+            if (c != null) {
+                c.channel.close();
+            }
+        } else if (op < 0x8C) {
+            open(op & 3, false);
+        } else if (op < 0x90) {
+            Connection c = connections[op & 3];
+            if (c != null && c.channel.pipeline().get(PipelineNames.MQTT_CONNECTION) instanceof ConnectionGuard g) {
+                g.connection().shutdown();
+            }
+        } else if (op < 0xC0) {
+            current = op & 3;
+        } else {
+            if ((op & 0x10) != 0) {
+                gate.completePending();
+            }
+            advance(STEPS[op & 15]);
+        }
+    }
+
+    private void open(int index, boolean upgrade) {
+        current = index;
+        if (connections[index] != null) {
+            return;
+        }
+        Connection c = new Connection();
+        connections[index] = c;
+        if (upgrade) {
+            c.receive(UPGRADE, 0, UPGRADE.length);
+        }
+    }
+
+    private void advance(long seconds) {
+        long nanos = Math.min(TimeUnit.SECONDS.toNanos(seconds), MAX_ELAPSED_NANOS - elapsedNanos);
+        elapsedNanos += nanos;
+        ticker.advance(nanos, TimeUnit.NANOSECONDS);
+        settle();
+    }
+
+    /** Runs due tasks and timers everywhere until nothing is left to do, then collects what the broker wrote. */
+    private void settle() {
+        for (int round = 0; round < SETTLE_ROUNDS; round++) {
+            boolean busy = false;
+            clock.runPendingTasks();
+            try {
+                clock.checkException();
+            } catch (Throwable t) {
+                findings.exception("broker timer", t);
+            }
+            busy |= clock.hasPendingTasks();
+            for (Connection c : connections) {
+                if (c != null) {
+                    busy |= c.settle();
+                }
+            }
+            if (!busy) {
+                break;
+            }
+        }
+        for (Connection c : connections) {
+            if (c != null) {
+                c.drainOutbound();
+            }
+        }
+    }
+
+    /** One client connection: the broker's channel and, on TCP, a client-side decoder for what it writes. */
+    private final class Connection {
+        final EmbeddedChannel channel;
+        final EmbeddedChannel client = webSocket ? null : new EmbeddedChannel(new MqttDecoder(MqttLimits.MQTT_MAX_PACKET_SIZE, 65_535));
+        /** Bytes the client sent while the broker was not reading. */
+        final ArrayDeque<ByteBuf> unread = new ArrayDeque<>();
+
+        Connection() {
+            channel = EmbeddedChannel.builder().ticker(ticker).handlers(new ChannelInitializer<Channel>() {
+                @Override
+                protected void initChannel(Channel ch) {
+                    ch.config().setAllocator(allocator);
+                    initializer.initChannel(ch);
+                    ChannelHandler handler = ch.pipeline().get(PipelineNames.MQTT_CONNECTION);
+                    if (handler instanceof MqttConnection connection) {
+                        ch.pipeline().replace(handler, PipelineNames.MQTT_CONNECTION,
+                                new ConnectionGuard(connection, findings));
+                    }
+                    if (client != null && ch.isOpen()) {
+                        ch.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+                            @Override
+                            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                                if (msg instanceof ByteBuf bytes) {
+                                    decodeAsClient(bytes.retainedDuplicate());
+                                }
+                                ctx.write(msg, promise);
+                            }
+                        });
+                    }
+                }
+            }).build();
+        }
+
+        /**
+         * Decodes what the broker writes, as it leaves the pipeline: in the protocol version the broker encoded
+         * it with (a later CONNECT on the same connection changes the codec's version).
+         */
+        private void decodeAsClient(ByteBuf bytes) {
+            client.attr(MQTT_VERSION).set(channel.attr(MQTT_VERSION).get());
+            client.writeInbound(bytes);
+            Object packet;
+            while ((packet = client.readInbound()) != null) {
+                if (packet instanceof MqttMessage m && m.decoderResult().isFailure()) {
+                    findings.add("the broker wrote a packet a client cannot decode: " + m.decoderResult().cause(),
+                            m.decoderResult().cause());
+                }
+                ReferenceCountUtil.release(packet);
+            }
+        }
+
+        void receive(byte[] bytes, int offset, int length) {
+            if (!channel.isOpen()) {
+                return;
+            }
+            unread.add(allocator.buffer(length).writeBytes(bytes, offset, length));
+            deliver();
+        }
+
+        private void deliver() {
+            while (!unread.isEmpty() && channel.isOpen() && channel.config().isAutoRead()) {
+                ByteBuf next = unread.poll();
+                guarded(() -> channel.writeInbound(next));
+            }
+        }
+
+        /** Runs this connection's tasks; whether more work is pending. */
+        boolean settle() {
+            guarded(channel::runPendingTasks);
+            deliver();
+            check();
+            return channel.hasPendingTasks() || (!unread.isEmpty() && channel.isOpen() && channel.config().isAutoRead());
+        }
+
+        void drainOutbound() {
+            Object out;
+            while ((out = channel.readOutbound()) != null) {
+                ReferenceCountUtil.release(out);
+            }
+        }
+
+        private void check() {
+            try {
+                channel.checkException();
+            } catch (Throwable t) {
+                findings.exception("channel", t);
+            }
+        }
+
+        /**
+         * Runs {@code action} the way an event loop would: a task that writes does not run the other pending tasks
+         * in the middle of its write. An embedded channel does that when nothing of its own is on the stack, which
+         * would put, say, a keep-alive DISCONNECT between a PUBLISH header and its payload.
+         */
+        private void guarded(Runnable action) {
+            try {
+                EXECUTING.setInt(channel, EXECUTING.getInt(channel) + 1);
+                try {
+                    action.run();
+                } finally {
+                    EXECUTING.setInt(channel, EXECUTING.getInt(channel) - 1);
+                }
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        void finish() {
+            drainOutbound();
+            check();
+            unread.forEach(ReferenceCountUtil::release);
+            unread.clear();
+            channel.finishAndReleaseAll();
+            if (client != null) {
+                client.finishAndReleaseAll();
+            }
+        }
+    }
+}
