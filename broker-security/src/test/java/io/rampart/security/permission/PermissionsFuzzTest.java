@@ -46,8 +46,8 @@ class PermissionsFuzzTest {
     }
 
     @FuzzTest(maxDuration = "15m", maxExecutions = 10_000_000)
-    @DictionaryEntries({"${mqtt-clientid}", "${mqtt-username}", "$share/", "$SYS/", "/#", "/+/", "\n+a70 ",
-            "\n-a7 ", "\n?11 ", "\n!1 ", "\n$mqtt-clientid="})
+    @DictionaryEntries({"${mqtt-clientid}", "${mqtt-username}", "$share/", "$SYS/", "/#", "/+/", "+a70 ", "+s73[g] ",
+            "-a7 ", "?11 ", "!1 ", "$mqtt-clientid="})
     @Timeout(60)
     void compileAndCheck(byte[] input) {
         List<Rule> rules = new ArrayList<>();

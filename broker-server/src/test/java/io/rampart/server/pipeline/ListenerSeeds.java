@@ -26,14 +26,14 @@ import static io.rampart.server.it.support.RawPackets.utf8;
  * The seed corpus of the listener fuzz tests, as {@link ListenerScript} scripts: sessions of every protocol
  * version with their properties, QoS flows, several connections, late and refusing gates, tight and disabled
  * limits, malformed packets, and for WebSocket the framing cases. {@link ListenerSeedsTest} checks that the
- * committed files are exactly these; after changing a seed, regenerate them from the module directory:
+ * committed files are exactly these; after changing a seed, write them again with
  *
  * <pre>
- *   mvn -pl broker-server -am test-compile -q
- *   java -cp "$(cat broker-server/target/test-classpath.txt)" io.rampart.server.pipeline.ListenerSeeds broker-server/src/test/resources
+ *   mvn -pl broker-server -am test -Dtest=ListenerSeedsTest -Dsurefire.failIfNoSpecifiedTests=false \
+ *       -Dlistener.seeds.write=src/test/resources
  * </pre>
  */
-public final class ListenerSeeds {
+final class ListenerSeeds {
 
     static final String TCP_DIR = "io/rampart/server/pipeline/MqttListenerFuzzTestInputs/tcpListener";
     static final String WS_DIR = "io/rampart/server/pipeline/WebSocketListenerFuzzTestInputs/webSocketListener";
@@ -49,9 +49,8 @@ public final class ListenerSeeds {
     private ListenerSeeds() {
     }
 
-    /** Writes every seed below {@code args[0]} (a test resources directory). */
-    public static void main(String[] args) throws IOException {
-        Path root = Path.of(args[0]);
+    /** Writes every seed below {@code root} (a test resources directory). */
+    static void write(Path root) throws IOException {
         write(root.resolve(TCP_DIR), tcp());
         write(root.resolve(WS_DIR), webSocket());
     }
