@@ -1,7 +1,7 @@
 package io.rampart.core;
 
 /**
- * Protocol limits the broker enforces and advertises (MQTT 5 CONNACK properties where they exist).
+ * Protocol limits and rules the broker enforces and advertises (MQTT 5 CONNACK properties where they exist).
  * Validated on construction: an impossible value is rejected with the offending field named.
  *
  * @param maxPacketSize          largest packet accepted from a client, bytes (1..268435455)
@@ -27,6 +27,7 @@ package io.rampart.core;
  *                               {@link #maxPacketSize} applies when it is smaller
  * @param maxSubscriptionsPerClient subscriptions one session may hold, 0 = no limit; one more is refused
  *                               (SUBACK 0x97 Quota exceeded, MQTT 3.1.1: 0x80)
+ * @param clientIdOwnership      whether a client id's existing session may be taken by another identity
  */
 public record MqttLimits(
         int maxPacketSize,
@@ -48,7 +49,8 @@ public record MqttLimits(
         long maxMessageExpirySeconds,
         int connectTimeoutSeconds,
         int maxConnectPacketSize,
-        int maxSubscriptionsPerClient) {
+        int maxSubscriptionsPerClient,
+        ClientIdOwnership clientIdOwnership) {
 
     /** The largest value of MQTT's variable byte integer, which bounds a packet's size. */
     public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
@@ -57,7 +59,7 @@ public record MqttLimits(
     public static final MqttLimits DEFAULTS = new MqttLimits(
             MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
             1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536,
-            10_000);
+            10_000, ClientIdOwnership.STRICT);
 
     public MqttLimits {
         range("max-packet-size", maxPacketSize, 1, MQTT_MAX_PACKET_SIZE);
@@ -76,6 +78,9 @@ public record MqttLimits(
         range("max-subscriptions-per-client", maxSubscriptionsPerClient, 0, Integer.MAX_VALUE);
         if (queueOverflow == null) {
             throw new IllegalArgumentException("queue-overflow: must be one of drop-oldest, drop-newest");
+        }
+        if (clientIdOwnership == null) {
+            throw new IllegalArgumentException("client-id-ownership: must be one of strict, takeover");
         }
     }
 

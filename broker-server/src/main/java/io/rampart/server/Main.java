@@ -53,6 +53,12 @@ public final class Main implements Callable<Integer> {
         try {
             broker = RampartBroker.start(brokerConfig);
         } catch (Exception e) {
+            String invalid = configurationProblem(e);
+            if (invalid != null) {
+                // A file the configuration names cannot be used: the operator's to fix, like a wrong key (status 2).
+                System.err.println("rampart: invalid configuration: " + invalid);
+                return 2;
+            }
             log.error("startup failed: {}", e.getMessage());
             System.err.println("rampart: startup failed: " + e.getMessage());
             return 1;
@@ -74,6 +80,19 @@ public final class Main implements Callable<Integer> {
         log.info("Rampart is ready");
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The message of a configuration error behind a startup failure (TLS material or settings that cannot be used,
+     * a broken realm file), or {@code null} when the failure is something else (a port in use, a database down).
+     */
+    static String configurationProblem(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException || t instanceof io.rampart.security.realm.file.FileRealmException) {
+                return t.getMessage();
+            }
+        }
+        return null;
     }
 
     /** Uses {@code config/log4j2.xml} beside the broker configuration when present and nothing else was chosen. */

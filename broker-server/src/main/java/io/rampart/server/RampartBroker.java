@@ -28,6 +28,7 @@ import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
 import io.rampart.server.sys.SysTopicsPublisher;
 import io.rampart.server.config.BrokerConfig;
+import io.rampart.server.config.ConfigException;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
@@ -316,8 +317,11 @@ public final class RampartBroker implements AutoCloseable {
         }
     }
 
-    /** The listener's TLS contexts; without configured key material, the development certificate. */
-    private ServerTls openTls(ListenerConfig lc) throws TlsConfigException {
+    /**
+     * The listener's TLS contexts; without configured key material, the development certificate. Key material or
+     * settings that cannot be used are a configuration error naming the file, the listener's key and the reason.
+     */
+    private ServerTls openTls(ListenerConfig lc) throws TlsConfigException, ConfigException {
         TlsSettings settings = lc.tls();
         if (settings.keyMaterial() == null) {
             settings = settings.withKeyMaterial(DevCertificate.ensure(config.dataDir().resolve("tls"), lc.name()));
@@ -327,7 +331,11 @@ public final class RampartBroker implements AutoCloseable {
             tlsListeners.add(tls);
             return tls;
         } catch (TlsConfigException e) {
-            throw new TlsConfigException("listener '" + lc.name() + "': " + e.getMessage(), e);
+            String key = "listeners[" + config.listeners().indexOf(lc) + "].tls" + (e.key() == null ? "" : "." + e.key());
+            ConfigException invalid = new ConfigException(config.source(), key, "listener '" + lc.name() + "': "
+                    + e.getMessage());
+            invalid.initCause(e);
+            throw invalid;
         }
     }
 

@@ -44,18 +44,24 @@ public final class KeyMaterials {
     private KeyMaterials() {
     }
 
+    /** The key and chain of a listener's (or SNI entry's) key material; problems name their setting ({@code key()}). */
     public static Loaded load(TlsSettings.KeyMaterial material) throws TlsConfigException {
         if (material.keystore() != null) {
             return pkcs12(material.keystore(), material.keystorePassword());
         }
-        List<X509Certificate> chain = certificates(material.certificateChain());
+        List<X509Certificate> chain;
+        try {
+            chain = certificates(material.certificateChain());
+        } catch (TlsConfigException e) {
+            throw e.key() == null ? new TlsConfigException("certificate", e.getMessage(), e.getCause()) : e;
+        }
         if (chain.isEmpty()) {
-            throw new TlsConfigException(material.certificateChain() + ": contains no certificate");
+            throw new TlsConfigException("certificate", material.certificateChain() + ": contains no certificate", null);
         }
         PrivateKey key = privateKey(material.privateKey(), material.privateKeyPassword());
         if (!matches(key, chain.get(0))) {
-            throw new TlsConfigException(material.privateKey() + ": the private key does not belong to the certificate in "
-                    + material.certificateChain());
+            throw new TlsConfigException("private-key", material.privateKey()
+                    + ": the private key does not belong to the certificate in " + material.certificateChain(), null);
         }
         return new Loaded(key, chain.toArray(X509Certificate[]::new));
     }
@@ -145,15 +151,15 @@ public final class KeyMaterials {
                     return plainJdkKey(converter.getPrivateKey(info));
                 }
             }
-            throw new TlsConfigException(file + ": contains no private key (expected PEM \"PRIVATE KEY\","
-                    + " \"ENCRYPTED PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\")");
+            throw new TlsConfigException("private-key", file + ": contains no private key (expected PEM \"PRIVATE KEY\","
+                    + " \"ENCRYPTED PRIVATE KEY\", \"RSA PRIVATE KEY\" or \"EC PRIVATE KEY\")", null);
         } catch (TlsConfigException e) {
             throw e;
         } catch (IOException e) {
-            throw new TlsConfigException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new TlsConfigException("private-key", file + ": cannot read (" + e.getMessage() + ")", e);
         } catch (Exception e) {
-            throw new TlsConfigException(file + ": cannot decrypt or decode the private key (wrong password?): "
-                    + e.getMessage(), e);
+            throw new TlsConfigException(password == null ? "private-key" : "private-key-password", file
+                    + ": cannot decrypt or decode the private key (wrong password?): " + e.getMessage(), e);
         }
     }
 
@@ -166,7 +172,8 @@ public final class KeyMaterials {
 
     private static void requirePassword(Path file, String password) throws TlsConfigException {
         if (password == null) {
-            throw new TlsConfigException(file + ": the private key is encrypted; set private-key-password");
+            throw new TlsConfigException("private-key-password", file
+                    + ": the private key is encrypted; set private-key-password", null);
         }
     }
 
@@ -185,17 +192,18 @@ public final class KeyMaterials {
                             x[i] = (X509Certificate) chain[i];
                         }
                         if (!matches(pk, x[0])) {
-                            throw new TlsConfigException(file + ": the private key of entry '" + alias
-                                    + "' does not belong to its certificate");
+                            throw new TlsConfigException("keystore", file + ": the private key of entry '" + alias
+                                    + "' does not belong to its certificate", null);
                         }
                         return new Loaded(pk, x);
                     }
                 }
             }
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException(file + ": cannot read the private key (" + e.getMessage() + ")", e);
+            throw new TlsConfigException("keystore-password", file + ": cannot read the private key ("
+                    + e.getMessage() + ")", e);
         }
-        throw new TlsConfigException(file + ": contains no private key entry with a certificate chain");
+        throw new TlsConfigException("keystore", file + ": contains no private key entry with a certificate chain", null);
     }
 
     /** The trusted certificates of a PKCS#12 store. */
@@ -226,11 +234,13 @@ public final class KeyMaterials {
             return ks;
         } catch (IOException e) {
             if (e.getCause() instanceof java.security.UnrecoverableKeyException) {
-                throw new TlsConfigException(file + ": wrong keystore password", e);
+                throw new TlsConfigException("keystore-password", file + ": wrong keystore password", e);
             }
-            throw new TlsConfigException(file + ": cannot read the PKCS#12 key store (" + e.getMessage() + ")", e);
+            throw new TlsConfigException("keystore", file + ": cannot read the PKCS#12 key store (" + e.getMessage()
+                    + ")", e);
         } catch (GeneralSecurityException e) {
-            throw new TlsConfigException(file + ": cannot read the PKCS#12 key store (" + e.getMessage() + ")", e);
+            throw new TlsConfigException("keystore", file + ": cannot read the PKCS#12 key store (" + e.getMessage()
+                    + ")", e);
         }
     }
 }

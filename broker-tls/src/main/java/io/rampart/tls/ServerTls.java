@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -37,6 +38,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
 
 /**
  * The TLS side of one listener: the server contexts (default certificate plus SNI certificates) built from
@@ -71,11 +73,19 @@ public final class ServerTls implements AutoCloseable {
     private volatile byte[] digest;
     private volatile byte[] failedDigest;
     private ScheduledFuture<?> watch;
+    private ScheduledFuture<?> ticketRotation;
     private ScheduledExecutorService timers;
+    /** The listener's session ticket keys (OpenSSL with session tickets), shared by all its contexts. */
+    private final TicketKeys ticketKeys;
+    /** Warnings about the material already given, so a reload does not repeat them. */
+    private final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    /** The contexts of one generation: the default and those chosen by host name. */
+    /**
+     * The contexts of one generation: the default and those chosen by host name, and the trust manager that
+     * checks client certificates ({@code null} without client authentication).
+     */
     private record Contexts(SslContext defaultContext, Mapping<String, SslContext> byHost, X509Certificate defaultCert,
-                            List<SslContext> all, Map<SslContext, X509Certificate> leaves) {
+                            List<SslContext> all, Map<SslContext, X509Certificate> leaves, CheckingTrustManager trust) {
         SslContext map(String host) {
             return host == null ? defaultContext : byHost.map(host);
         }
@@ -96,6 +106,7 @@ public final class ServerTls implements AutoCloseable {
         this.revocationShared = settings.revocation().mode() == RevocationSettings.Mode.NONE ? null
                 : new RevocationChecker.Shared(settings.revocation());
         this.stapler = settings.ocspStapling() ? new OcspStapler(listener, settings.revocation().timeout()) : null;
+        this.ticketKeys = settings.sessionTickets() && provider != SslProvider.JDK ? new TicketKeys() : null;
         if (settings.clientAuth() != TlsSettings.ClientAuthMode.NONE) {
             tasks = new ThreadPoolExecutor(TASK_THREADS, TASK_THREADS, 60, TimeUnit.SECONDS,
                     new ArrayBlockingQueue<>(TASK_QUEUE), new DefaultThreadFactory("rampart-tls-" + listener, true));
@@ -138,6 +149,11 @@ public final class ServerTls implements AutoCloseable {
         if (every > 0 && timers != null) {
             tls.watch = timers.scheduleWithFixedDelay(tls::poll, every, every, TimeUnit.MILLISECONDS);
         }
+        if (tls.ticketKeys != null && timers != null) {
+            long lifetime = settings.sessionLifetime().toMillis();
+            tls.ticketRotation = timers.scheduleAtFixedRate(tls::rotateTicketKeys, lifetime, lifetime,
+                    TimeUnit.MILLISECONDS);
+        }
         return tls;
     }
 
@@ -145,19 +161,30 @@ public final class ServerTls implements AutoCloseable {
         CheckingTrustManager trust = null;
         if (settings.clientAuth() != TlsSettings.ClientAuthMode.NONE) {
             TlsSettings.TrustMaterial t = settings.trust();
-            List<X509Certificate> trusted = t.certificates() != null ? KeyMaterials.certificates(t.certificates())
-                    : KeyMaterials.pkcs12Certificates(t.keystore(), t.keystorePassword());
-            if (trusted.isEmpty()) {
-                throw new TlsConfigException(t.file() + ": contains no certificate");
-            }
-            RevocationChecker revocation = RevocationChecker.create(settings.revocation(), revocationShared, observer);
+            List<X509Certificate> trusted;
             try {
-                trust = new CheckingTrustManager(trusted, revocation);
+                trusted = t.certificates() != null ? KeyMaterials.certificates(t.certificates())
+                        : KeyMaterials.pkcs12Certificates(t.keystore(), t.keystorePassword());
+            } catch (TlsConfigException e) {
+                throw e.under(t.certificates() != null ? "trust.certificates" : "trust");
+            }
+            if (trusted.isEmpty()) {
+                throw new TlsConfigException("trust", t.file() + ": contains no certificate", null);
+            }
+            RevocationChecker revocation;
+            try {
+                revocation = RevocationChecker.create(settings.revocation(), revocationShared, observer);
+            } catch (TlsConfigException e) {
+                throw e.under("revocation.crl-files");
+            }
+            try {
+                trust = new CheckingTrustManager(trusted, revocation, settings.sessionLifetime().toSeconds());
             } catch (Exception e) {
                 throw new TlsConfigException(t.file() + ": cannot be used as trust material (" + e.getMessage() + ")", e);
             }
         }
         KeyMaterials.Loaded main = KeyMaterials.load(settings.keyMaterial());
+        checkSuitesFit(main, settings.keyMaterial());
         List<SslContext> all = new ArrayList<>();
         Map<SslContext, X509Certificate> leaves = new java.util.IdentityHashMap<>();
         try {
@@ -166,8 +193,15 @@ public final class ServerTls implements AutoCloseable {
             all.add(defaultContext);
             leaves.put(defaultContext, main.chain()[0]);
             DomainWildcardMappingBuilder<SslContext> mapping = new DomainWildcardMappingBuilder<>(defaultContext);
-            for (TlsSettings.SniCertificate sni : settings.sni()) {
-                KeyMaterials.Loaded loaded = KeyMaterials.load(sni.keyMaterial());
+            for (int i = 0; i < settings.sni().size(); i++) {
+                TlsSettings.SniCertificate sni = settings.sni().get(i);
+                KeyMaterials.Loaded loaded;
+                try {
+                    loaded = KeyMaterials.load(sni.keyMaterial());
+                } catch (TlsConfigException e) {
+                    throw e.under("sni[" + i + "]");
+                }
+                checkSuitesFit(loaded, sni.keyMaterial());
                 checkStapling(loaded, sni.keyMaterial());
                 SslContext ctx = TlsContexts.build(settings, provider, loaded, trust);
                 all.add(ctx);
@@ -183,10 +217,56 @@ public final class ServerTls implements AutoCloseable {
                 }
                 stapler.retainOnly(leaves.values());
             }
-            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all), leaves);
+            if (ticketKeys != null) {
+                ticketKeys.applyTo(all);
+            }
+            return new Contexts(defaultContext, mapping.build(), main.chain()[0], List.copyOf(all), leaves, trust);
         } catch (TlsConfigException | RuntimeException e) {
             all.forEach(ReferenceCountUtil::release);
             throw e;
+        }
+    }
+
+    /**
+     * TLS 1.2 suites that need another kind of key than this certificate's: refused on the OpenSSL provider (they
+     * break its handshakes); on the JDK named in a warning (once), and refused when none of the listed suites fits
+     * and TLS 1.3 is off, so no client could connect.
+     */
+    private void checkSuitesFit(KeyMaterials.Loaded loaded, TlsSettings.KeyMaterial source) throws TlsConfigException {
+        List<String> unfit = TlsContexts.suitesNotFitting(settings, loaded.key());
+        if (unfit.isEmpty()) {
+            return;
+        }
+        String type = TlsContexts.keyType(loaded.key());
+        String other = "EC".equals(type) ? "an RSA" : "an EC (ECDSA)";
+        String what = "the " + type + " key of " + loaded.chain()[0].getSubjectX500Principal().getName() + " ("
+                + (source.keystore() != null ? source.keystore() : source.privateKey()) + ")";
+        if (provider != SslProvider.JDK) {
+            // Observed with netty-tcnative's BoringSSL: such a list makes every handshake of the listener fail with
+            // internal_error, TLS 1.3 ones included, whatever the client offers.
+            throw new TlsConfigException("cipher-suites", "cipher-suites " + unfit + " cannot be used with " + what
+                    + ": they need " + other + " key, and with the OpenSSL provider listing them makes every handshake"
+                    + " fail; remove them (or use a certificate with " + other + " key for them)", null);
+        }
+        if (unfit.size() == settings.cipherSuites().size()) {
+            if (!settings.protocols().contains("TLSv1.3")) {
+                throw new TlsConfigException("cipher-suites", "none of the listed TLS 1.2 suites works with " + what
+                        + ": " + unfit + " need " + other + " key, and TLSv1.3 is not enabled, so no client could"
+                        + " connect; list suites for this key (e.g. " + ("EC".equals(type)
+                        ? "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" : "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256")
+                        + ") or enable TLSv1.3", null);
+            }
+            warnOnce("listener '" + listener + "': none of the TLS 1.2 cipher-suites works with " + what + " (" + unfit
+                    + " need " + other + " key): only TLS 1.3 clients can connect");
+        } else {
+            warnOnce("listener '" + listener + "': cipher-suites " + unfit + " cannot be used with " + what
+                    + " (they need " + other + " key); TLS 1.2 clients that offer only these cannot connect");
+        }
+    }
+
+    private void warnOnce(String message) {
+        if (warned.add(message)) {
+            LOG.warn(message);
         }
     }
 
@@ -211,7 +291,18 @@ public final class ServerTls implements AutoCloseable {
     void poll() {
         try {
             byte[] now = digestFilesOrThrow();
-            if (Arrays.equals(now, digest) || Arrays.equals(now, failedDigest)) {
+            if (Arrays.equals(now, digest)) {
+                if (failedDigest != null) {
+                    failedDigest = null;
+                    Contexts c = current.get();
+                    LOG.info("listener '{}': TLS material is valid again: the files are back to the content in use"
+                                    + " (certificate {}, SHA-256 {})", listener,
+                            c == null ? "-" : c.defaultCert().getSubjectX500Principal().getName(),
+                            c == null ? "-" : ClientCertificates.fingerprint(c.defaultCert()));
+                }
+                return;
+            }
+            if (Arrays.equals(now, failedDigest)) {
                 return;
             }
             try {
@@ -299,10 +390,69 @@ public final class ServerTls implements AutoCloseable {
         return engine == null ? null : REJECTIONS.remove(engine);
     }
 
+    /** A new encryption key for session tickets; the previous one still decrypts for one more lifetime. */
+    private void rotateTicketKeys() {
+        Contexts c = current.get();
+        if (c != null) {
+            ticketKeys.rotate();
+            ticketKeys.applyTo(c.all());
+        }
+    }
+
+    /**
+     * Checks the client certificate of a completed handshake again, full or resumed alike, with the listener's
+     * current trust material, revocation policy and caches, and the current time, on the listener's handshake
+     * executor (revocation may fetch). A full handshake's answers are still in the caches, so this repeats no
+     * network request.
+     *
+     * @return completes with {@code null} when the session is acceptable (also without a client certificate),
+     * or with the reason it is not
+     */
+    public CompletableFuture<TlsRejection> recheck(SSLSession session) {
+        X509Certificate[] chain = peerChain(session);
+        Contexts c = current.get();
+        if (chain == null || c == null || c.trust() == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        CheckingTrustManager trust = c.trust();
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    trust.verify(chain);
+                    return null;
+                } catch (TlsRejection r) {
+                    return r;
+                }
+            }, tasks);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(new TlsRejection("error",
+                    "the certificate could not be checked: the handshake executor is saturated", chain[0], e));
+        }
+    }
+
+    private static X509Certificate[] peerChain(SSLSession session) {
+        try {
+            java.security.cert.Certificate[] peer = session.getPeerCertificates();
+            if (peer.length == 0) {
+                return null;
+            }
+            X509Certificate[] chain = new X509Certificate[peer.length];
+            for (int i = 0; i < peer.length; i++) {
+                chain[i] = (X509Certificate) peer[i];
+            }
+            return chain;
+        } catch (javax.net.ssl.SSLPeerUnverifiedException | ClassCastException e) {
+            return null;
+        }
+    }
+
     @Override
     public void close() {
         if (watch != null) {
             watch.cancel(false);
+        }
+        if (ticketRotation != null) {
+            ticketRotation.cancel(false);
         }
         if (tasks != null) {
             tasks.shutdownNow();
@@ -336,6 +486,10 @@ public final class ServerTls implements AutoCloseable {
                 engine.setOcspResponse(response);
             }
         }
+        if (!settings.sessionTickets() && handler.engine() instanceof ReferenceCountedOpenSslEngine engine) {
+            // Netty turns TLS 1.2 tickets back on for each engine when TLS 1.3 is enabled.
+            io.netty.internal.tcnative.SSL.setOptions(engine.sslPointer(), io.netty.internal.tcnative.SSL.SSL_OP_NO_TICKET);
+        }
         if (provider == SslProvider.JDK) {
             SSLParameters p = handler.engine().getSSLParameters();
             p.setUseCipherSuitesOrder(settings.preferServerCiphers());
@@ -358,6 +512,7 @@ public final class ServerTls implements AutoCloseable {
 
     /** The listener's handler for outcomes of handshakes on this listener. */
     public ChannelHandler newOutcomeHandler(TlsHandshakeHandler.FailureSink sink) {
-        return new TlsHandshakeHandler(listener, observer, sink, settings.clientAuth() != TlsSettings.ClientAuthMode.NONE);
+        return new TlsHandshakeHandler(listener, observer, sink, settings.verifiesClients(),
+                settings.verifiesClients() ? this::recheck : null);
     }
 }

@@ -23,8 +23,6 @@ public final class TlsContexts {
 
     private static final Logger LOG = LogManager.getLogger(TlsContexts.class);
     private static final AtomicBoolean FALLBACK_LOGGED = new AtomicBoolean();
-    /** Session lifetime (resumption window) on listeners that check revocation. */
-    static final long RESUMPTION_WITH_REVOCATION_SECONDS = 300;
     /** TLS 1.3 suites offered when only TLS 1.2 suites are configured. */
     static final List<String> DEFAULT_TLS13 = List.of("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
             "TLS_CHACHA20_POLY1305_SHA256");
@@ -98,6 +96,11 @@ public final class TlsContexts {
             throw new IllegalArgumentException("ocsp-stapling: needs the openssl provider with OCSP support"
                     + (provider == SslProvider.JDK ? " (OpenSSL is not available: " + OpenSsl.unavailabilityCause() + ")" : ""));
         }
+        if (!settings.sessionTickets() && provider == SslProvider.JDK) {
+            throw new IllegalArgumentException("session-tickets: false needs the openssl provider (the JDK cannot switch"
+                    + " session resumption off for one listener" + (settings.provider() == TlsSettings.Provider.AUTO
+                    ? "; OpenSSL is not available: " + OpenSsl.unavailabilityCause() : "") + ")");
+        }
         Set<String> supported = supportedCiphers(provider);
         String providerName = provider == SslProvider.JDK ? "jdk" : "openssl";
         if (settings.cipherSuites() != null) {
@@ -133,6 +136,35 @@ public final class TlsContexts {
             throw new IllegalArgumentException("cipher-suites: only apply to TLSv1.2, which is not in protocols;"
                     + " use tls13-cipher-suites");
         }
+    }
+
+    /**
+     * The TLS 1.2 suites of {@code cipher-suites} that a server key of this type cannot serve: ECDSA suites need an EC
+     * (or EdDSA) key, RSA suites (ECDHE-RSA, DHE-RSA, static RSA) an RSA key. Empty without {@code cipher-suites}
+     * (the defaults have suites for both) or without TLS 1.2.
+     */
+    static List<String> suitesNotFitting(TlsSettings s, java.security.PrivateKey key) {
+        if (s.cipherSuites() == null || !s.protocols().contains("TLSv1.2")) {
+            return List.of();
+        }
+        String type = keyType(key);
+        List<String> out = new ArrayList<>();
+        for (String suite : s.cipherSuites()) {
+            String needs = suite.contains("_ECDSA_") ? "EC" : suite.contains("_RSA_") ? "RSA" : null;
+            if (needs != null && type != null && !needs.equals(type)) {
+                out.add(suite);
+            }
+        }
+        return out;
+    }
+
+    /** {@code EC} or {@code RSA} as the TLS 1.2 suites see a key, or {@code null} when neither applies. */
+    static String keyType(java.security.PrivateKey key) {
+        return switch (key.getAlgorithm()) {
+            case "EC", "ECDSA", "Ed25519", "Ed448", "EdDSA" -> "EC";
+            case "RSA", "RSASSA-PSS" -> "RSA";
+            default -> null;
+        };
     }
 
     static boolean isTls13(String cipher) {
@@ -192,11 +224,21 @@ public final class TlsContexts {
             if (s.ocspStapling()) {
                 b.enableOcsp(true);
             }
-            if (s.revocation().mode() != RevocationSettings.Mode.NONE) {
-                // A resumed session skips the certificate checks: bound how long a revoked client could resume.
-                b.sessionTimeout(RESUMPTION_WITH_REVOCATION_SECONDS);
+            // The resumption window: TLS 1.2 sessions and tickets, and the JDK's TLS 1.3 tickets (BoringSSL's TLS 1.3
+            // tickets get it through the trust manager, see CheckingTrustManager).
+            b.sessionTimeout(s.sessionLifetime().toSeconds());
+            SslContext context = b.build();
+            if (!s.sessionTickets() && context instanceof io.netty.handler.ssl.ReferenceCountedOpenSslContext openssl) {
+                // No session cache and no TLS 1.3 tickets (TLS 1.2 tickets: per engine, see ServerTls).
+                try {
+                    openssl.sessionContext().setSessionCacheEnabled(false);
+                    io.netty.internal.tcnative.SSLContext.setNumTickets(tcnativeContext(openssl), 0);
+                } catch (ReflectiveOperationException | RuntimeException e) {
+                    io.netty.util.ReferenceCountUtil.release(context);
+                    throw e;
+                }
             }
-            return b.build();
+            return context;
         } catch (Exception e) {
             throw new TlsConfigException("cannot build the TLS context (" + e.getMessage() + ")", e);
         }
@@ -217,6 +259,17 @@ public final class TlsContexts {
         javax.net.ssl.KeyManagerFactory caching = new io.netty.handler.ssl.OpenSslCachingX509KeyManagerFactory(kmf);
         caching.init(ks, password);
         return caching;
+    }
+
+    /**
+     * netty-tcnative's handle of an OpenSSL context, which its {@code SSLContext} functions take (Netty keeps it in a
+     * protected field and offers only the raw {@code SSL_CTX} pointer, which those functions must not get).
+     */
+    private static long tcnativeContext(io.netty.handler.ssl.ReferenceCountedOpenSslContext context)
+            throws ReflectiveOperationException {
+        java.lang.reflect.Field ctx = io.netty.handler.ssl.ReferenceCountedOpenSslContext.class.getDeclaredField("ctx");
+        ctx.setAccessible(true);
+        return ctx.getLong(context);
     }
 
     static String lower(Enum<?> e) {

@@ -8,14 +8,24 @@ import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.ReferenceCountUtil;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import javax.net.ssl.SSLSession;
 
 /**
  * Sits right after the TLS handler: on a completed handshake it stores the client-certificate identity
  * variables on the channel ({@link ClientCertificates#VARIABLES}) and removes itself; on a failed one it
  * classifies the failure for the observer and the failure sink (the access log).
+ *
+ * <p>On listeners that verify client certificates, every completed handshake, full or resumed, is held here
+ * until the session's certificate has been checked again ({@link ServerTls#recheck}): nothing the client sent
+ * reaches MQTT before that, and a refused session is reported like a refused handshake and closed.
  */
 public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
 
@@ -28,7 +38,8 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     /**
      * A failed handshake.
      *
-     * @param kind    {@code revoked}, {@code expired}, {@code unknown-issuer}, {@code no-certificate},
+     * @param kind    {@code revoked}, {@code expired}, {@code not-yet-valid}, {@code unknown-issuer},
+     *                {@code no-certificate},
      *                {@code protocol}, {@code cipher}, {@code timeout}, {@code revocation-unknown},
      *                {@code revocation-unavailable} or {@code error}
      * @param subject the client certificate's subject DN, or {@code null}
@@ -47,12 +58,49 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
     private boolean reported;
     private final TlsObserver observer;
     private final FailureSink sink;
+    private final Function<SSLSession, CompletableFuture<TlsRejection>> recheck;
+    /** What arrived while the session's certificate was being checked again: the handshake event, then reads. */
+    private List<Object> held;
 
     TlsHandshakeHandler(String listener, TlsObserver observer, FailureSink sink, boolean clientCertificates) {
+        this(listener, observer, sink, clientCertificates, null);
+    }
+
+    /** @param recheck checks an established session's client certificate, or {@code null} to accept it as is */
+    TlsHandshakeHandler(String listener, TlsObserver observer, FailureSink sink, boolean clientCertificates,
+                        Function<SSLSession, CompletableFuture<TlsRejection>> recheck) {
         this.clientCertificates = clientCertificates;
         this.listener = listener;
         this.observer = observer;
         this.sink = sink;
+        this.recheck = recheck;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (held != null) {
+            held.add(msg);
+            return;
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        if (held == null) {
+            super.channelReadComplete(ctx);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseHeld();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseHeld();
     }
 
     @Override
@@ -64,11 +112,14 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (evt instanceof SslHandshakeCompletionEvent e) {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
             if (e.isSuccess() && ssl != null) {
-                Map<String, String> vars = ClientCertificates.variables(ssl.engine().getSession(), clientCertificates);
+                SSLSession session = ssl.engine().getSession();
+                Map<String, String> vars = ClientCertificates.variables(session, clientCertificates);
                 ctx.channel().attr(ClientCertificates.VARIABLES).set(vars);
-                observer.handshake(listener, "success", vars.get(ClientCertificates.PROTOCOL),
-                        vars.get(ClientCertificates.CIPHER));
-                ctx.pipeline().remove(this);
+                if (recheck != null && vars.containsKey(ClientCertificates.SERIAL)) {
+                    hold(ctx, evt, session, vars);
+                    return;
+                }
+                accepted(ctx, vars);
             } else if (!e.isSuccess()) {
                 TlsRejection rejection = ssl == null ? null : ServerTls.takeRejection(ssl.engine());
                 if (rejection == null && ssl != null && isClosed(e.cause())) {
@@ -84,6 +135,60 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    private void accepted(ChannelHandlerContext ctx, Map<String, String> vars) {
+        observer.handshake(listener, "success", vars.get(ClientCertificates.PROTOCOL),
+                vars.get(ClientCertificates.CIPHER));
+        ctx.pipeline().remove(this);
+    }
+
+    /** Stops reading and keeps back the handshake event and any data until the certificate's verdict is in. */
+    private void hold(ChannelHandlerContext ctx, Object handshakeEvent, SSLSession session, Map<String, String> vars) {
+        held = new ArrayList<>();
+        held.add(handshakeEvent);
+        ctx.channel().config().setAutoRead(false);
+        CompletableFuture<TlsRejection> verdict;
+        try {
+            verdict = recheck.apply(session);
+        } catch (RuntimeException ex) {
+            verdict = CompletableFuture.failedFuture(ex);
+        }
+        verdict.whenComplete((rejection, error) -> ctx.executor().execute(() -> {
+            if (error != null || rejection != null) {
+                // Reported even when the client has gone meanwhile: the refusal belongs in the access log.
+                TlsRejection why = rejection != null ? rejection : new TlsRejection("error",
+                        "the client certificate could not be checked: " + error, null, error);
+                report(ctx.channel(), classify(null, why));
+                releaseHeld();
+                ctx.close();
+                return;
+            }
+            if (!ctx.channel().isActive() || held == null) {
+                releaseHeld();
+                return;
+            }
+            List<Object> pending = held;
+            held = null;
+            // Reading resumes before the held data goes on: the MQTT handlers may stop it again.
+            ctx.channel().config().setAutoRead(true);
+            ctx.fireUserEventTriggered(pending.get(0));
+            for (Object msg : pending.subList(1, pending.size())) {
+                ctx.fireChannelRead(msg);
+            }
+            if (pending.size() > 1) {
+                ctx.fireChannelReadComplete();
+            }
+            accepted(ctx, vars);
+        }));
+    }
+
+    private void releaseHeld() {
+        List<Object> pending = held;
+        held = null;
+        if (pending != null) {
+            pending.forEach(ReferenceCountUtil::release);
+        }
     }
 
     private void report(Channel channel, TlsFailure failure) {
@@ -162,6 +267,14 @@ public final class TlsHandshakeHandler extends ChannelInboundHandlerAdapter {
         if (upper.contains("NO_SHARED_CIPHER") || upper.contains("NO CIPHER SUITES IN COMMON")
                 || upper.contains("NO_CIPHER") || upper.contains("NO APPROPRIATE CIPHER")) {
             return new TlsFailure("cipher", null, null, "no cipher suite in common: " + reason);
+        }
+        // BoringSSL: a suite the client offers needs another kind of server key (WRONG_CURVE for RSA-only suites
+        // against an EC key), or no key-exchange group or signature algorithm of the client's is acceptable.
+        if (upper.contains("WRONG_CURVE") || upper.contains("NO_SHARED_GROUP") || upper.contains("NO_COMMON_SIGNATURE")
+                || upper.contains("WRONG_SIGNATURE_TYPE") || upper.contains("NO SUPPORTED SIGNATURE")
+                || upper.contains("NO SUITABLE SIGNATURE") || upper.contains("NO COMMON NAMED GROUP")) {
+            return new TlsFailure("cipher", null, null, "no cipher suite, key-exchange group or signature algorithm"
+                    + " of the client fits this listener's key: " + reason);
         }
         if (upper.contains("UNSUPPORTED_PROTOCOL") || upper.contains("PROTOCOL_VERSION") || upper.contains("WRONG_VERSION")
                 || upper.contains("NOT ENABLED OR SUPPORTED") || upper.contains("UNSUPPORTED PROTOCOL")

@@ -15,7 +15,7 @@ public interface TlsObserver {
      *
      * @param listener the listener's name
      * @param result   {@code success} or a short failure kind: {@code revoked}, {@code expired},
-     *                 {@code unknown-issuer}, {@code no-certificate}, {@code protocol}, {@code cipher},
+     *                 {@code not-yet-valid}, {@code unknown-issuer}, {@code no-certificate}, {@code protocol}, {@code cipher},
      *                 {@code timeout}, {@code revocation-unknown} (the OCSP responder does not know the
      *                 certificate), {@code revocation-unavailable} (no revocation answer under hard-fail),
      *                 {@code error}

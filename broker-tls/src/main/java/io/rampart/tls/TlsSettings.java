@@ -27,17 +27,27 @@ import java.util.Objects;
  *                            {@link Duration#ZERO} switches reloading off
  * @param ocspStapling        staple an OCSP response for the server certificates (OpenSSL provider; each
  *                            certificate needs an AIA OCSP URL and its issuer in the chain)
+ * @param sessionTickets      issue session tickets and keep a session cache, so clients can resume (a resumed
+ *                            session's client certificate is checked again, as in a full handshake); {@code false}:
+ *                            every connection makes a full handshake (OpenSSL provider only)
+ * @param sessionLifetime     how long a session can be resumed after its full handshake (the ticket lifetime);
+ *                            {@code null}: {@link #DEFAULT_SESSION_LIFETIME_WITH_REVOCATION} on listeners that check
+ *                            revocation, {@link #DEFAULT_SESSION_LIFETIME} on others
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record TlsSettings(Provider provider, List<String> protocols, List<String> cipherSuites,
                           List<String> tls13CipherSuites, boolean preferServerCiphers, Duration handshakeTimeout,
                           ClientAuthMode clientAuth, KeyMaterial keyMaterial, TrustMaterial trust,
                           List<SniCertificate> sni, RevocationSettings revocation, Duration reloadInterval,
-                          boolean ocspStapling) {
+                          boolean ocspStapling, boolean sessionTickets, Duration sessionLifetime) {
 
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_SESSION_LIFETIME = Duration.ofHours(1);
+    public static final Duration DEFAULT_SESSION_LIFETIME_WITH_REVOCATION = Duration.ofMinutes(5);
+    /** The longest ticket lifetime TLS 1.3 allows (RFC 8446, 4.6.1). */
+    public static final Duration MAX_SESSION_LIFETIME = Duration.ofDays(7);
     private static final List<String> ALLOWED_PROTOCOLS = List.of("TLSv1.2", "TLSv1.3");
 
     /** Which TLS implementation serves a listener. */
@@ -163,17 +173,36 @@ public record TlsSettings(Provider provider, List<String> protocols, List<String
             throw new IllegalArgumentException("revocation: checks client certificates, so client-authentication"
                     + " must be optional or required");
         }
+        if (!sessionTickets && provider == Provider.JDK) {
+            throw new IllegalArgumentException("session-tickets: false needs the openssl provider (the JDK cannot switch"
+                    + " session resumption off for one listener)");
+        }
+        if (sessionLifetime == null) {
+            sessionLifetime = revocation.mode() != RevocationSettings.Mode.NONE ? DEFAULT_SESSION_LIFETIME_WITH_REVOCATION
+                    : DEFAULT_SESSION_LIFETIME;
+        }
+        if (sessionLifetime.toSeconds() < 1 || sessionLifetime.compareTo(MAX_SESSION_LIFETIME) > 0) {
+            throw new IllegalArgumentException("session-lifetime: must be between 1 s and 7 days (was "
+                    + sessionLifetime.toSeconds() + " s)");
+        }
     }
 
     /** Settings with the secure defaults and the given key material. */
     public static TlsSettings defaults(KeyMaterial keyMaterial) {
-        return new TlsSettings(null, null, null, null, true, null, null, keyMaterial, null, null, null, null, false);
+        return new TlsSettings(null, null, null, null, true, null, null, keyMaterial, null, null, null, null, false, true,
+                null);
     }
 
     /** A copy with other default key material (used to fill in the development certificate). */
     public TlsSettings withKeyMaterial(KeyMaterial material) {
         return new TlsSettings(provider, protocols, cipherSuites, tls13CipherSuites, preferServerCiphers,
-                handshakeTimeout, clientAuth, material, trust, sni, revocation, reloadInterval, ocspStapling);
+                handshakeTimeout, clientAuth, material, trust, sni, revocation, reloadInterval, ocspStapling, sessionTickets,
+                sessionLifetime);
+    }
+
+    /** Whether the handshake asks clients for certificates (and so a session may carry one to check). */
+    public boolean verifiesClients() {
+        return clientAuth != ClientAuthMode.NONE;
     }
 
     /** Every file the context is built from (watched for hot reload). */

@@ -33,6 +33,7 @@ public final class Session {
     private long expiryIntervalSeconds;
     private int nextPacketId = 1;
     private Will will;
+    private SessionOwner owner;
     private long generation;
     private boolean ended;
 
@@ -76,6 +77,15 @@ public final class Session {
     }
 
     // ---------------------------------------------------------------- session properties
+
+    /** The identity that created or last took over this session, or {@code null} for an anonymous client. */
+    public synchronized SessionOwner owner() {
+        return owner;
+    }
+
+    synchronized void setOwner(SessionOwner newOwner) {
+        this.owner = newOwner;
+    }
 
     public synchronized long expiryIntervalSeconds() {
         return expiryIntervalSeconds;

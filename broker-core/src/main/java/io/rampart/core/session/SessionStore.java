@@ -1,5 +1,6 @@
 package io.rampart.core.session;
 
+import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.message.Message;
 import io.rampart.core.topic.Subscription;
@@ -49,8 +50,15 @@ public final class SessionStore {
         this.sharedRedelivery = redelivery;
     }
 
-    /** Outcome of binding a connection to a session at CONNECT. */
-    public record Attached(Session session, boolean sessionPresent) {
+    /**
+     * Outcome of binding a connection to a session at CONNECT: either attached ({@code session} set), or refused
+     * because the client id's session belongs to another identity ({@code heldBy} names it, nothing changed).
+     */
+    public record Attached(Session session, boolean sessionPresent, SessionOwner heldBy) {
+
+        public boolean refused() {
+            return session == null;
+        }
     }
 
     private Object lockFor(String clientId) {
@@ -81,12 +89,21 @@ public final class SessionStore {
         return n;
     }
 
-    /**
-     * Binds {@code output} to the session of {@code clientId}, creating, resuming or replacing it. A live
-     * connection on the same client id is taken over (its will is published when the spec says so).
-     */
+    /** {@link #attach(String, boolean, long, Will, SessionOutput, SessionOwner)} for an anonymous client. */
     public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
                            SessionOutput output) {
+        return attach(clientId, cleanStart, expiryIntervalSeconds, will, output, null);
+    }
+
+    /**
+     * Binds {@code output} to the session of {@code clientId}, creating, resuming or replacing it. A live
+     * connection on the same client id is taken over (its will is published when the spec says so). With
+     * {@link ClientIdOwnership#STRICT}, an existing session (live or persistent) that belongs to an identity
+     * other than {@code owner} is left alone and the attach is refused; a session of an anonymous client belongs
+     * to nobody. The session's owner becomes {@code owner} ({@code null}: anonymous).
+     */
+    public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
+                           SessionOutput output, SessionOwner owner) {
         SessionOutput takenOver = null;
         Message oldWill = null;
         Session session;
@@ -94,6 +111,11 @@ public final class SessionStore {
         synchronized (lockFor(clientId)) {
             Session existing = sessions.get(clientId);
             if (existing != null && !existing.isEnded()) {
+                SessionOwner current = existing.owner();
+                if (current != null && !current.equals(owner)
+                        && limits.clientIdOwnership() == ClientIdOwnership.STRICT) {
+                    return new Attached(null, false, current);
+                }
                 Will pendingWill = existing.takeWill();
                 boolean wasConnected = existing.isConnected();
                 if (pendingWill != null && (cleanStart || (wasConnected && pendingWill.delaySeconds() == 0))) {
@@ -118,6 +140,7 @@ public final class SessionStore {
             }
             session.setExpiryIntervalSeconds(expiryIntervalSeconds);
             session.setWill(will);
+            session.setOwner(owner);
         }
         if (takenOver != null) {
             takenOver.takenOver();
@@ -125,7 +148,7 @@ public final class SessionStore {
         if (oldWill != null) {
             publishWill(clientId, oldWill);
         }
-        return new Attached(session, present);
+        return new Attached(session, present, null);
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.rampart.core.session;
 
+import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.QueueOverflowPolicy;
 import io.rampart.core.message.Message;
@@ -33,10 +34,15 @@ class SessionStoreTest {
     void setUp() {
         scheduler = Executors.newSingleThreadScheduledExecutor();
         index = new SubscriptionIndex();
+        store = store(ClientIdOwnership.STRICT);
+        store.wire(wills::add, l -> { });
+    }
+
+    private SessionStore store(ClientIdOwnership ownership) {
         MqttLimits limits = new MqttLimits(MqttLimits.MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true,
                 32, 2, true, true, true, 3, QueueOverflowPolicy.DROP_OLDEST, false,
-                MqttLimits.MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536, 10_000);
-        store = new SessionStore(limits, scheduler, index, new SessionListener() {
+                MqttLimits.MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536, 10_000, ownership);
+        return new SessionStore(limits, scheduler, index, new SessionListener() {
             @Override
             public void messageDropped(String clientId, Message message, int qos, DropReason reason) {
                 dropped.incrementAndGet();
@@ -51,7 +57,6 @@ class SessionStoreTest {
             public void willPublished(String clientId, Message will) {
             }
         });
-        store.wire(wills::add, l -> { });
     }
 
     @AfterEach
@@ -209,6 +214,101 @@ class SessionStoreTest {
         s.enqueue(new Outgoing(m, 1, false, new int[0], null, null), false);
         assertThat(s.pollForSend(10, System.nanoTime())).isNull();
         assertThat(dropped.get()).isEqualTo(1);
+    }
+
+    private static final SessionOwner ALICE = new SessionOwner("realm local", "alice");
+    private static final SessionOwner BOB = new SessionOwner("realm local", "bob");
+
+    @Test
+    void attach_liveSessionOfAnotherIdentity_isRefusedAndTheOwnerKeepsItsConnection() {
+        Output alice = new Output();
+        Session s = store.attach("c", false, 60, will(0), alice, ALICE).session();
+        s.putSubscription(new Subscription("c", "a/#", null, 1, false, false, 0, 0));
+
+        SessionStore.Attached bob = store.attach("c", true, 0, null, new Output(), BOB);
+
+        assertThat(bob.refused()).isTrue();
+        assertThat(bob.heldBy()).isEqualTo(ALICE);
+        assertThat(alice.takenOver).isFalse();
+        assertThat(wills).isEmpty();
+        assertThat(store.get("c")).isSameAs(s);
+        assertThat(s.isConnected()).isTrue();
+        assertThat(s.will()).isNotNull();
+        assertThat(s.subscriptionCount()).isEqualTo(1);
+        assertThat(s.owner()).isEqualTo(ALICE);
+    }
+
+    @Test
+    void attach_persistentSessionOfAnotherIdentity_isRefused_andItsOwnerResumesIt() {
+        Output first = new Output();
+        Session s = store.attach("c", false, 60, null, first, ALICE).session();
+        store.detach(s, first, true);
+
+        assertThat(store.attach("c", false, 60, null, new Output(), BOB).refused()).isTrue();
+        assertThat(store.attach("c", false, 60, null, new Output(), null).refused()).as("anonymous").isTrue();
+        SessionStore.Attached again = store.attach("c", false, 60, null, new Output(), ALICE);
+
+        assertThat(again.refused()).isFalse();
+        assertThat(again.sessionPresent()).isTrue();
+        assertThat(again.session()).isSameAs(s);
+    }
+
+    @Test
+    void attach_sameNameFromAnotherAuthority_isAnotherIdentity() {
+        store.attach("c", false, 60, null, new Output(), ALICE);
+
+        assertThat(store.attach("c", false, 60, null, new Output(), new SessionOwner("manager x509", "alice"))
+                .heldBy()).isEqualTo(ALICE);
+    }
+
+    @Test
+    void attach_sameIdentity_takesTheLiveConnectionOver() {
+        Output first = new Output();
+        store.attach("c", false, 60, null, first, ALICE);
+
+        SessionStore.Attached second = store.attach("c", false, 60, null, new Output(), new SessionOwner("realm local", "alice"));
+
+        assertThat(second.refused()).isFalse();
+        assertThat(second.sessionPresent()).isTrue();
+        assertThat(first.takenOver).isTrue();
+    }
+
+    @Test
+    void attach_sessionOfAnAnonymousClient_belongsToNobody() {
+        Output anonymous = new Output();
+        store.attach("c", false, 60, null, anonymous, null);
+
+        SessionStore.Attached bob = store.attach("c", false, 60, null, new Output(), BOB);
+
+        assertThat(bob.refused()).isFalse();
+        assertThat(anonymous.takenOver).isTrue();
+        assertThat(bob.session().owner()).isEqualTo(BOB);
+    }
+
+    @Test
+    void attach_afterTheOwnersSessionEnded_theClientIdIsFree() {
+        Output first = new Output();
+        Session s = store.attach("c", false, 0, null, first, ALICE).session();
+        store.detach(s, first, true);
+
+        SessionStore.Attached bob = store.attach("c", false, 60, null, new Output(), BOB);
+
+        assertThat(bob.refused()).isFalse();
+        assertThat(bob.sessionPresent()).isFalse();
+    }
+
+    @Test
+    void attach_withTakeoverOwnership_anotherIdentityTakesTheSessionAndBecomesItsOwner() {
+        SessionStore lax = store(ClientIdOwnership.TAKEOVER);
+        Output alice = new Output();
+        Session s = lax.attach("c", false, 60, null, alice, ALICE).session();
+
+        SessionStore.Attached bob = lax.attach("c", false, 60, null, new Output(), BOB);
+
+        assertThat(bob.refused()).isFalse();
+        assertThat(bob.session()).isSameAs(s);
+        assertThat(alice.takenOver).isTrue();
+        assertThat(s.owner()).isEqualTo(BOB);
     }
 
     private static final class Output implements SessionOutput {

@@ -25,6 +25,10 @@ import java.util.regex.Pattern;
  *       matches the topic and no DENY subscribe rule does. So a subscription to {@code a/#} with a DENY on
  *       {@code a/secret/#} never delivers {@code a/secret/x}, and permissions that shrink at a realm
  *       reload take effect on live subscriptions at once.</li>
+ *   <li>A client id may be used at CONNECT when the permissions hold no {@link Activity#CLIENT_ID} rule; otherwise
+ *       when it matches no DENY client-id rule and, if any ALLOW client-id rule was configured, one of the ALLOW
+ *       rules. An ALLOW rule dropped for a missing placeholder value still counts as configured, so it restricts
+ *       without allowing anything.</li>
  * </ul>
  */
 public final class CompiledPermissions {
@@ -32,18 +36,22 @@ public final class CompiledPermissions {
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
     /** No rules: everything is denied. */
-    public static final CompiledPermissions NONE = new CompiledPermissions(new Rule[0], new Rule[0], new Rule[0], new Rule[0]);
+    public static final CompiledPermissions NONE = new CompiledPermissions(new Rule[0], new Rule[0], new Rule[0], new Rule[0],
+            ClientIds.FREE);
 
     private final Rule[] publishAllow;
     private final Rule[] publishDeny;
     private final Rule[] subscribeAllow;
     private final Rule[] subscribeDeny;
+    private final ClientIds clientIds;
 
-    private CompiledPermissions(Rule[] publishAllow, Rule[] publishDeny, Rule[] subscribeAllow, Rule[] subscribeDeny) {
+    private CompiledPermissions(Rule[] publishAllow, Rule[] publishDeny, Rule[] subscribeAllow, Rule[] subscribeDeny,
+                                ClientIds clientIds) {
         this.publishAllow = publishAllow;
         this.publishDeny = publishDeny;
         this.subscribeAllow = subscribeAllow;
         this.subscribeDeny = subscribeDeny;
+        this.clientIds = clientIds;
     }
 
     /** Substitutes placeholders with the session's identity variables and indexes the rules. */
@@ -52,7 +60,22 @@ public final class CompiledPermissions {
         List<Rule> pd = new ArrayList<>();
         List<Rule> sa = new ArrayList<>();
         List<Rule> sd = new ArrayList<>();
+        List<ClientIdPattern> ca = new ArrayList<>();
+        List<ClientIdPattern> cd = new ArrayList<>();
+        boolean clientIdRestricted = false;
         for (Permission p : permissions) {
+            if (p.isClientIdRule()) {
+                boolean deny = p.effect() == Effect.DENY;
+                clientIdRestricted |= !deny;
+                // An invalid pattern matches nothing: an allow rule still restricts, a deny rule refuses nothing.
+                if (ClientIdPattern.problem(p.topicFilter()) == null) {
+                    ClientIdPattern pattern = ClientIdPattern.compile(p.topicFilter(), variables, deny);
+                    if (pattern != null) {
+                        (deny ? cd : ca).add(pattern);
+                    }
+                }
+                continue;
+            }
             String filter = substitute(p.topicFilter(), variables, p.effect() == Effect.DENY);
             if (filter == null || Topics.validateTopicFilter(filter, 65_535, 65_535) != null || Topics.isShared(filter)) {
                 continue;
@@ -66,8 +89,10 @@ public final class CompiledPermissions {
                 (deny ? sd : sa).add(rule);
             }
         }
+        ClientIds clientIds = !clientIdRestricted && cd.isEmpty() ? ClientIds.FREE
+                : new ClientIds(clientIdRestricted, ca.toArray(ClientIdPattern[]::new), cd.toArray(ClientIdPattern[]::new));
         return new CompiledPermissions(pa.toArray(Rule[]::new), pd.toArray(Rule[]::new),
-                sa.toArray(Rule[]::new), sd.toArray(Rule[]::new));
+                sa.toArray(Rule[]::new), sd.toArray(Rule[]::new), clientIds);
     }
 
     /**
@@ -177,8 +202,17 @@ public final class CompiledPermissions {
         return false;
     }
 
+    /**
+     * Why the session may not use {@code clientId} (the client-id rule that refuses it, for the access log), or
+     * {@code null} when it may. One pass over the client-id rules; asked at CONNECT only.
+     */
+    public String clientIdRefusal(String clientId) {
+        return clientIds.refusal(clientId);
+    }
+
     public int ruleCount() {
-        return publishAllow.length + publishDeny.length + subscribeAllow.length + subscribeDeny.length;
+        return publishAllow.length + publishDeny.length + subscribeAllow.length + subscribeDeny.length
+                + clientIds.allow.length + clientIds.deny.length;
     }
 
     /**
@@ -232,6 +266,36 @@ public final class CompiledPermissions {
             }
             g = gEnd + 1;
             q = qEnd + 1;
+        }
+    }
+
+    /** The compiled client-id rules. */
+    private record ClientIds(boolean restricted, ClientIdPattern[] allow, ClientIdPattern[] deny) {
+
+        static final ClientIds FREE = new ClientIds(false, new ClientIdPattern[0], new ClientIdPattern[0]);
+
+        String refusal(String clientId) {
+            for (ClientIdPattern p : deny) {
+                if (p.matches(clientId)) {
+                    return "client id matches the deny client-id rule '" + p + "'";
+                }
+            }
+            if (!restricted) {
+                return null;
+            }
+            for (ClientIdPattern p : allow) {
+                if (p.matches(clientId)) {
+                    return null;
+                }
+            }
+            if (allow.length == 0) {
+                return "the client-id rules allow no client id (a placeholder in them has no value)";
+            }
+            StringBuilder b = new StringBuilder("client id matches no allow client-id rule (allowed: ");
+            for (int i = 0; i < allow.length; i++) {
+                b.append(i == 0 ? "'" : ", '").append(allow[i]).append('\'');
+            }
+            return b.append(')').toString();
         }
     }
 

@@ -12,7 +12,9 @@ import java.util.Set;
  *       substituted as literal text: a value that is empty or contains {@code /}, {@code +}, {@code #} or
  *       NUL can never widen an ALLOW (such a rule is dropped for that session); in a DENY the level holding
  *       it becomes {@code +}, so a deny can only grow.</li>
- *   <li>{@code activity}: publish, subscribe or both.</li>
+ *   <li>{@code activity}: publish, subscribe or both; or {@link Activity#CLIENT_ID}: then {@code topicFilter} holds
+ *       a {@link ClientIdPattern client-id pattern} that says which client ids the identity may use at CONNECT,
+ *       and the flags below do not apply.</li>
  *   <li>{@code qos}: the QoS levels the rule applies to (bit 0 = QoS 0, bit 1 = QoS 1, bit 2 = QoS 2);
  *       {@link #ALL_QOS} by default.</li>
  *   <li>{@code retain}: ALLOW rules only — whether publishing with the RETAIN flag is allowed.</li>
@@ -42,6 +44,15 @@ public record Permission(String topicFilter, Activity activity, int qos, boolean
 
     public static Permission deny(String topicFilter, Activity activity) {
         return new Permission(topicFilter, activity, ALL_QOS, true, true, Set.of(), Effect.DENY);
+    }
+
+    /** A client-id rule: with {@link Effect#ALLOW} the identity may use client ids matching {@code pattern}. */
+    public static Permission clientId(String pattern, Effect effect) {
+        return new Permission(pattern, Activity.CLIENT_ID, ALL_QOS, false, false, Set.of(), effect);
+    }
+
+    public boolean isClientIdRule() {
+        return activity == Activity.CLIENT_ID;
     }
 
     public boolean allowsQos(int level) {

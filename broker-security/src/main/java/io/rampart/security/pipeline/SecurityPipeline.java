@@ -11,6 +11,7 @@ import io.rampart.security.spi.IdentityVariables;
 import io.rampart.security.spi.Preprocessor;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -22,9 +23,17 @@ import java.util.concurrent.TimeoutException;
 /**
  * The authentication and authorization chains of one pipeline. For a CONNECT: preprocessors derive
  * identity variables, the authentication managers are asked in order until one allows or denies, then
- * the authorization managers in order until one allows (with permissions) or denies. When every
- * authentication manager has no opinion the answer is "bad credentials"; when every authorization manager
- * has no opinion the identity's own grants are used if it has any, otherwise "not authorized".
+ * every authorization manager is asked: the permissions of all that allow are combined (in chain order; a
+ * deny rule still overrides any allow rule), and one that denies refuses the client. When every
+ * authentication manager has no opinion the answer is "bad credentials". When no authorization manager
+ * allows, the identity's own grants are used if it has any; a known user of a realm (an identity with a
+ * {@link Identity#rolesRealm() user record}) is let in with no permissions; anyone else is "not authorized".
+ *
+ * <p>For a live session after a realm change ({@link #reauthorize}), the identity is first read again from
+ * the realm that holds its user record, so removed users and revoked roles take effect; then the
+ * authorization chain runs as for a CONNECT, except that a session nothing grants anything any more keeps
+ * its connection with no permissions: only a deny (a removed or disabled user, a manager that refuses the
+ * identity) refuses a live session.
  *
  * <p>Managers run on the pipeline's executor, never on the caller's thread, each call bounded by the
  * timeout; a timeout or failure refuses with {@link Decision.DenyKind#UNAVAILABLE} (fail closed).
@@ -95,11 +104,52 @@ public final class SecurityPipeline {
                 "pipeline failed: " + rootMessage(e), "pipeline", null));
     }
 
-    /** Runs only the authorization chain again, e.g. after a realm reload, for a live session. */
+    /** Runs only the authorization chain for {@code identity}, as for a CONNECT. Never completes exceptionally. */
     public CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables) {
-        return authorize(identity, variables, 0)
+        return authorize(identity, variables, false);
+    }
+
+    private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, boolean live) {
+        return authorize(identity, variables, 0, new ArrayList<>(), new ArrayList<>(), live)
                 .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
                         "authorization failed: " + rootMessage(e), "pipeline", null));
+    }
+
+    /**
+     * Re-authorizes a live session after a realm change: reads the identity's user and roles again from the realm
+     * that holds its user record (see {@link AuthenticationManager#refresh}), then runs the authorization chain
+     * with that current identity. Never completes exceptionally.
+     */
+    public CompletionStage<SecurityResult> reauthorize(Identity identity, IdentityVariables variables) {
+        AuthenticationManager vouching = identity.rolesRealm() == null ? null : authenticator(identity.manager());
+        CompletionStage<Object> current = vouching == null ? CompletableFuture.completedFuture(identity)
+                : call(() -> vouching.refresh(identity, variables)).handle((decision, error) -> {
+                    if (error != null) {
+                        return unavailable(vouching.name(), vouching.realm(), error);
+                    }
+                    if (decision instanceof Decision.Allow<Identity> allow) {
+                        return allow.value();
+                    }
+                    if (decision instanceof Decision.Deny<Identity> deny) {
+                        return new SecurityResult.Refused(deny.kind(), deny.reason(), vouching.name(), vouching.realm());
+                    }
+                    return new SecurityResult.Refused(Decision.DenyKind.NOT_AUTHORIZED,
+                            ((Decision.NoOpinion<Identity>) decision).reason(), vouching.name(), vouching.realm());
+                });
+        return current.thenCompose(result -> result instanceof SecurityResult.Refused refused
+                        ? CompletableFuture.<SecurityResult>completedFuture(refused)
+                        : authorize((Identity) result, variables, true))
+                .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
+                        "re-authorization failed: " + rootMessage(e), "pipeline", null));
+    }
+
+    private AuthenticationManager authenticator(String managerName) {
+        for (AuthenticationManager manager : authenticators) {
+            if (manager.name().equals(managerName)) {
+                return manager;
+            }
+        }
+        return null;
     }
 
     /** Completes with the {@link Identity} of the first manager that allows, or a {@link SecurityResult.Refused}. */
@@ -125,30 +175,53 @@ public final class SecurityPipeline {
         }).thenCompose(stage -> stage);
     }
 
-    private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, int index) {
+    /**
+     * Asks authorizer {@code index} and the ones after it; {@code granted} collects the rules of those that allowed
+     * so far and {@code grantors} their names; {@code live} for the re-authorization of a live session.
+     */
+    private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, int index,
+                                                      List<Permission> granted, List<String> grantors, boolean live) {
         if (index >= authorizers.size()) {
-            if (!identity.grants().isEmpty()) {
-                return CompletableFuture.completedFuture(new SecurityResult.Accepted(identity,
-                        CompiledPermissions.compile(identity.grants(), variables), variables, identity.manager()));
-            }
-            return CompletableFuture.completedFuture(new SecurityResult.Refused(Decision.DenyKind.NOT_AUTHORIZED,
-                    "no authorization manager granted permissions to '" + identity.name() + "'", "pipeline", null));
+            return CompletableFuture.completedFuture(combined(identity, variables, granted, grantors, live));
         }
         AuthorizationManager manager = authorizers.get(index);
         return call(() -> manager.authorize(identity, variables)).handle((decision, error) -> {
             if (error != null) {
                 return CompletableFuture.<SecurityResult>completedFuture(unavailable(manager.name(), manager.realm(), error));
             }
-            if (decision instanceof Decision.Allow<List<Permission>> allow) {
-                return CompletableFuture.<SecurityResult>completedFuture(new SecurityResult.Accepted(identity,
-                        CompiledPermissions.compile(allow.value(), variables), variables, manager.name()));
-            }
             if (decision instanceof Decision.Deny<List<Permission>> deny) {
                 return CompletableFuture.<SecurityResult>completedFuture(
                         new SecurityResult.Refused(deny.kind(), deny.reason(), manager.name(), manager.realm()));
             }
-            return authorize(identity, variables, index + 1);
+            if (decision instanceof Decision.Allow<List<Permission>> allow) {
+                granted.addAll(allow.value());
+                grantors.add(manager.name());
+            }
+            return authorize(identity, variables, index + 1, granted, grantors, live);
         }).thenCompose(stage -> stage);
+    }
+
+    /**
+     * The outcome when every authorizer has answered. Nothing granted: a known user connects with no permissions, and
+     * so does a live session keep its connection (only a deny, such as a removed user, refuses it); any other new
+     * client is not authorized.
+     */
+    private static SecurityResult combined(Identity identity, IdentityVariables variables, List<Permission> granted,
+                                           List<String> grantors, boolean live) {
+        if (!grantors.isEmpty()) {
+            return new SecurityResult.Accepted(identity, CompiledPermissions.compile(granted, variables), variables,
+                    String.join("+", grantors), granted);
+        }
+        if (!identity.grants().isEmpty()) {
+            return new SecurityResult.Accepted(identity, CompiledPermissions.compile(identity.grants(), variables),
+                    variables, identity.manager(), identity.grants());
+        }
+        if (identity.rolesRealm() != null || live) {
+            return new SecurityResult.Accepted(identity, CompiledPermissions.NONE, variables, identity.manager(),
+                    List.of());
+        }
+        return new SecurityResult.Refused(Decision.DenyKind.NOT_AUTHORIZED,
+                "no authorization manager granted permissions to '" + identity.name() + "'", "pipeline", null);
     }
 
     /** Calls a manager on the executor with the timeout applied. */

@@ -1,9 +1,12 @@
 package io.rampart.security.pipeline;
 
 import io.rampart.security.permission.CompiledPermissions;
+import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.Decision;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
+
+import java.util.List;
 
 /** Outcome of running a pipeline for one CONNECT. */
 public sealed interface SecurityResult permits SecurityResult.Accepted, SecurityResult.Refused {
@@ -12,10 +15,18 @@ public sealed interface SecurityResult permits SecurityResult.Accepted, Security
      * @param identity    who the client is
      * @param permissions compiled for this session
      * @param variables   the frozen identity variables (placeholders of later recompiles use them)
-     * @param authorizer  the authorization manager that granted the permissions ("identity" for own grants)
+     * @param authorizer  the authorization managers that granted the permissions, joined with {@code +} in chain
+     *                    order, or the authentication manager when the identity's own grants (or, for a known user,
+     *                    no permissions) apply
+     * @param granted     the rules the permissions were compiled from (placeholders not substituted), to tell
+     *                    whether a re-authorization changed anything
      */
     record Accepted(Identity identity, CompiledPermissions permissions, IdentityVariables variables,
-                    String authorizer) implements SecurityResult {
+                    String authorizer, List<Permission> granted) implements SecurityResult {
+
+        public Accepted {
+            granted = List.copyOf(granted);
+        }
     }
 
     /**

@@ -11,6 +11,12 @@ import java.util.function.Consumer;
 /**
  * One link of a listener's authorization chain: turns an authenticated identity into the permissions
  * of its session. Runs once per CONNECT (and again when the realm changes), never per message.
+ *
+ * <p>Every manager of the chain is asked; the permissions of all that allow are combined (a deny rule of one
+ * still overrides an allow rule of another), and one deny refuses the identity whatever the others said. A
+ * realm answers for the users it knows: allow with their permissions (possibly none), deny for an identity whose
+ * {@link Identity#rolesRealm() user record} it holds but no longer finds, and no opinion for identities it
+ * knows nothing about.
  */
 public interface AuthorizationManager {
 

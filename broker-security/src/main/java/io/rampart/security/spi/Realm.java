@@ -37,6 +37,16 @@ public interface Realm extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Re-authorizes now every live session that depends on this realm: the realm forgets what it cached about its
+     * users, roles and permissions (a file realm reads its file again) and then calls the change listeners of the
+     * managers it handed out, so the server re-reads each live session's current user, roles and permissions.
+     * Returns at once; the sessions are re-authorized in the background, off the event loops. Default: nothing to
+     * re-check (the realm's answers never change).
+     */
+    default void recheck() {
+    }
+
     @Override
     void close();
 }

@@ -43,6 +43,12 @@ public final class X509Authenticator implements AuthenticationManager {
         return settings.realm();
     }
 
+    /** The certificate vouches for the client; a password sent along is not looked at. */
+    @Override
+    public boolean checksPassword() {
+        return false;
+    }
+
     @Override
     public CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request) {
         return CompletableFuture.completedFuture(decide(request.variables()));

@@ -122,6 +122,80 @@ class CompiledPermissionsTest {
         assertThat(p.mayPublish("out/x", 0, false)).isFalse();
     }
 
+    @Test
+    void clientId_withoutClientIdRules_isFree() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(Permission.allow("a/#", Activity.ALL)), vars("x", "bob"));
+        assertThat(p.clientIdRefusal("anything")).isNull();
+        assertThat(CompiledPermissions.NONE.clientIdRefusal("anything")).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"bob-1, true", "bob-, true", "bob-x-y, true", "alice-1, false", "bob, false", "xbob-1, false"})
+    void clientId_allowRuleWithPlaceholder_mustMatch(String clientId, boolean allowed) {
+        CompiledPermissions p = CompiledPermissions.compile(
+                List.of(Permission.clientId("${mqtt-username}-*", Effect.ALLOW)), vars(clientId, "bob"));
+        assertThat(p.clientIdRefusal(clientId) == null).isEqualTo(allowed);
+        assertThat(p.mayPublish("a", 0, false)).as("says nothing about topics").isFalse();
+    }
+
+    @Test
+    void clientId_refusal_namesTheRulesInForce() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.clientId("${mqtt-username}-*", Effect.ALLOW),
+                Permission.clientId("shared-*", Effect.ALLOW),
+                Permission.clientId("*-admin", Effect.DENY)), vars("x", "bob"));
+        assertThat(p.clientIdRefusal("alice-1"))
+                .isEqualTo("client id matches no allow client-id rule (allowed: 'bob-*', 'shared-*')");
+        assertThat(p.clientIdRefusal("bob-admin")).isEqualTo("client id matches the deny client-id rule '*-admin'");
+        assertThat(p.clientIdRefusal("shared-7")).isNull();
+        assertThat(p.ruleCount()).isEqualTo(3);
+    }
+
+    @Test
+    void clientId_denyOnly_refusesJustWhatItMatches() {
+        CompiledPermissions p = CompiledPermissions.compile(
+                List.of(Permission.clientId("admin-*", Effect.DENY)), vars("x", "bob"));
+        assertThat(p.clientIdRefusal("admin-1")).isNotNull();
+        assertThat(p.clientIdRefusal("sensor-1")).isNull();
+    }
+
+    @Test
+    void clientId_valueIsLiteral_aStarInTheUserNameIsNoWildcard() {
+        CompiledPermissions p = CompiledPermissions.compile(
+                List.of(Permission.clientId("${mqtt-username}-1", Effect.ALLOW)), vars("x", "*"));
+        assertThat(p.clientIdRefusal("*-1")).isNull();
+        assertThat(p.clientIdRefusal("bob-1")).isNotNull();
+    }
+
+    @Test
+    void clientId_allowWithMissingPlaceholder_allowsNothing_denyWithOneGrows() {
+        CompiledPermissions allow = CompiledPermissions.compile(
+                List.of(Permission.clientId("${mqtt-username}-*", Effect.ALLOW)), vars("x", null));
+        assertThat(allow.clientIdRefusal("-1")).isEqualTo(
+                "the client-id rules allow no client id (a placeholder in them has no value)");
+        assertThat(allow.clientIdRefusal("bob-1")).isNotNull();
+
+        CompiledPermissions deny = CompiledPermissions.compile(
+                List.of(Permission.clientId("${site}-admin", Effect.DENY)), vars("x", "bob"));
+        assertThat(deny.clientIdRefusal("berlin-admin")).isNotNull();
+        assertThat(deny.clientIdRefusal("berlin-sensor")).isNull();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"a*b*c, abc, true", "a*b*c, aXbYc, true", "a*b*c, acb, false", "*, '', true", "a**, a, true",
+            "*ab*ab, xabab, true", "ab*ab, ab, false", "exact, exact, true", "exact, exactly, false", "a$b, a$b, true"})
+    void clientIdPattern_matching(String pattern, String clientId, boolean expected) {
+        assertThat(ClientIdPattern.compile(pattern, new IdentityVariables(), false).matches(clientId)).isEqualTo(expected);
+    }
+
+    @Test
+    void clientIdPattern_problems() {
+        assertThat(ClientIdPattern.problem("${mqtt-username}-*")).isNull();
+        assertThat(ClientIdPattern.problem("")).isEqualTo("a client-id pattern must not be empty");
+        assertThat(ClientIdPattern.problem("a${x")).startsWith("malformed placeholder at character 2");
+        assertThat(ClientIdPattern.problem("a\0")).isEqualTo("a client-id pattern must not contain NUL");
+    }
+
     @ParameterizedTest
     @CsvSource({
             "#, a/b/c, true",

@@ -119,6 +119,119 @@ class SecurityPipelineTest {
         });
     }
 
+    private static AuthorizationManager recordingAuthz(String name, List<Identity> seen) {
+        return new AuthorizationManager() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+                seen.add(identity);
+                return CompletableFuture.completedFuture(Decision.allow(identity.roles().stream()
+                        .map(role -> Permission.allow(role + "/#", Activity.ALL)).toList()));
+            }
+        };
+    }
+
+    /** A manager of realm "users" whose refresh answers {@code refreshed} (or fails the test when asked). */
+    private static AuthenticationManager userRealm(String name, Decision<Identity> refreshed) {
+        return AuthenticationManager.of(name, "users", request -> CompletableFuture.completedFuture(
+                        Decision.allow(Identity.userOf("users", name, request.username(), Set.of("old"), Map.of()))),
+                (identity, variables) -> {
+                    if (refreshed == null) {
+                        throw new AssertionError("refresh not expected");
+                    }
+                    return CompletableFuture.completedFuture(refreshed);
+                }, null);
+    }
+
+    private SecurityResult reauthorize(SecurityPipeline pipeline, Identity identity) throws Exception {
+        IdentityVariables v = new IdentityVariables().set(IdentityVariables.CLIENT_ID, "c1").freeze();
+        return pipeline.reauthorize(identity, v).toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void authorization_combinesTheGrantsOfEveryManagerThatAllows_andNamesThemInChainOrder() throws Exception {
+        SecurityResult r = run(pipeline(List.of(authn("a", Decision.allow(identity("u", List.of())))), List.of(
+                authz("scopes", Decision.allow(List.of(Permission.allow("telemetry/#", Activity.SUBSCRIBE)))),
+                authz("silent", Decision.noOpinion("unknown")),
+                authz("roles", Decision.allow(List.of(Permission.allow("sensors/#", Activity.PUBLISH),
+                        Permission.deny("telemetry/secret/#", Activity.ALL)))))));
+        assertThat(r).isInstanceOfSatisfying(SecurityResult.Accepted.class, a -> {
+            assertThat(a.permissions().maySubscribe("telemetry/x", 0, null)).isTrue();
+            assertThat(a.permissions().mayPublish("sensors/x", 0, false)).isTrue();
+            assertThat(a.permissions().maySubscribe("telemetry/secret/x", 0, null))
+                    .as("a deny rule of one manager overrides the allow of another").isFalse();
+            assertThat(a.authorizer()).isEqualTo("scopes+roles");
+            assertThat(a.granted()).hasSize(3);
+        });
+    }
+
+    @Test
+    void authorization_oneDenyRefuses_whateverTheOthersGranted() throws Exception {
+        SecurityResult r = run(pipeline(List.of(authn("a", Decision.allow(identity("u", List.of())))), List.of(
+                authz("roles", Decision.allow(List.of(Permission.allow("#", Activity.ALL)))),
+                authz("directory", Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "'u' is no longer in the directory")))));
+        assertThat(r).isInstanceOfSatisfying(SecurityResult.Refused.class, f -> {
+            assertThat(f.kind()).isEqualTo(Decision.DenyKind.NOT_AUTHORIZED);
+            assertThat(f.manager()).isEqualTo("directory");
+        });
+    }
+
+    @Test
+    void authorization_knownUserThatNothingGrants_connectsWithNoPermissions() throws Exception {
+        SecurityResult r = run(pipeline(List.of(userRealm("password-users", null)),
+                List.of(authz("z", Decision.noOpinion("unknown")))));
+        assertThat(r).isInstanceOfSatisfying(SecurityResult.Accepted.class, a -> {
+            assertThat(a.permissions().mayPublish("u/x", 0, false)).isFalse();
+            assertThat(a.granted()).isEmpty();
+            assertThat(a.authorizer()).isEqualTo("password-users");
+        });
+    }
+
+    @Test
+    void reauthorize_readsTheUserAgainFromItsRealm_beforeTheAuthorizersSeeIt() throws Exception {
+        Identity before = Identity.userOf("users", "password-users", "u", Set.of("old"), Map.of());
+        List<Identity> seen = new java.util.ArrayList<>();
+        SecurityPipeline p = pipeline(List.of(userRealm("password-users", Decision.allow(before.withRoles(Set.of("new"))))),
+                List.of(recordingAuthz("roles", seen)));
+
+        SecurityResult r = reauthorize(p, before);
+
+        assertThat(seen).extracting(Identity::roles).containsExactly(Set.of("new"));
+        assertThat(r).isInstanceOfSatisfying(SecurityResult.Accepted.class, a -> {
+            assertThat(a.permissions().mayPublish("new/x", 0, false)).isTrue();
+            assertThat(a.permissions().mayPublish("old/x", 0, false)).isFalse();
+        });
+    }
+
+    @Test
+    void reauthorize_userGoneFromItsRealm_isRefusedWithoutAskingTheAuthorizers() throws Exception {
+        Identity before = Identity.userOf("users", "password-users", "u", Set.of("old"), Map.of());
+        List<Identity> seen = new java.util.ArrayList<>();
+        SecurityPipeline p = pipeline(List.of(userRealm("password-users",
+                Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "'u' is no longer a user of realm 'users'"))),
+                List.of(recordingAuthz("roles", seen)));
+
+        SecurityResult r = reauthorize(p, before);
+
+        assertThat(seen).isEmpty();
+        assertThat(r).isEqualTo(new SecurityResult.Refused(Decision.DenyKind.NOT_AUTHORIZED,
+                "'u' is no longer a user of realm 'users'", "password-users", "users"));
+    }
+
+    @Test
+    void reauthorize_identityWhoseRolesCameWithItsCredential_keepsThem() throws Exception {
+        Identity token = new Identity("t", Set.of("old"), List.of(), Map.of(), "password-users", "users");
+        List<Identity> seen = new java.util.ArrayList<>();
+        SecurityPipeline p = pipeline(List.of(userRealm("password-users", null)), List.of(recordingAuthz("roles", seen)));
+
+        assertThat(reauthorize(p, token)).isInstanceOf(SecurityResult.Accepted.class);
+        assertThat(seen).containsExactly(token);
+    }
+
     @Test
     void slowManager_timesOutAsUnavailable() throws Exception {
         AuthenticationManager slow = new AuthenticationManager() {

@@ -20,7 +20,7 @@ final class LdapRealmSection {
 
     private static final List<String> KEYS = List.of("name", "type", "servers", "start-tls", "allow-plaintext", "trust",
             "bind-dn", "bind-password", "user", "groups", "permissions", "pool-size", "connect-timeout",
-            "response-timeout", "cache");
+            "response-timeout", "cache", "recheck-interval");
     private static final List<String> TRUST_KEYS = List.of("pem", "pkcs12", "password");
     private static final List<String> USER_KEYS = List.of("dn-template", "base-dn", "filter", "scope", "object-class");
     private static final List<String> GROUP_KEYS = List.of("attribute", "base-dn", "filter", "name-attribute", "nested",
@@ -63,6 +63,10 @@ final class LdapRealmSection {
         if (!cache.isAbsentOrNull()) {
             cache.requireKeys(CACHE_KEYS);
         }
+        Duration cacheTtl = seconds(cache.get("ttl"), LdapRealmSettings.DEFAULT_CACHE_TTL);
+        // Re-checks read users as the service account: on by default (every cache.ttl) when there is one.
+        Duration recheck = SqlRealmSection.duration(realm.get("recheck-interval"),
+                bindDn == null ? Duration.ZERO : cacheTtl);
         LdapRealmSettings settings;
         try {
             settings = new LdapRealmSettings(name, servers, realm.get("start-tls").booleanValue(false),
@@ -71,13 +75,13 @@ final class LdapRealmSection {
                     millis(realm.get("connect-timeout"), LdapRealmSettings.DEFAULT_CONNECT_TIMEOUT),
                     millis(realm.get("response-timeout"), LdapRealmSettings.DEFAULT_RESPONSE_TIMEOUT),
                     cache.get("size").intValue(LdapRealmSettings.DEFAULT_CACHE_SIZE),
-                    seconds(cache.get("ttl"), LdapRealmSettings.DEFAULT_CACHE_TTL),
+                    cacheTtl,
                     seconds(cache.get("credential-ttl"), LdapRealmSettings.DEFAULT_CREDENTIAL_TTL),
-                    seconds(cache.get("stale-ttl"), Duration.ZERO));
+                    seconds(cache.get("stale-ttl"), Duration.ZERO), recheck);
         } catch (IllegalArgumentException e) {
             throw realm.invalid(e);
         }
-        return new SecurityConfig.Realm(name, "ldap", settings, timers -> new LdapRealm(settings));
+        return new SecurityConfig.Realm(name, "ldap", settings, timers -> new LdapRealm(settings, timers));
     }
 
     private static LdapRealmSettings.Trust trust(ConfigNode node) throws ConfigException {

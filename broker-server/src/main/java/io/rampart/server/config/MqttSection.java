@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.QueueOverflowPolicy;
 
@@ -14,7 +15,7 @@ final class MqttSection {
             "max-keep-alive", "allow-zero-keep-alive", "topic-alias-maximum", "max-qos", "retain-available",
             "wildcard-subscriptions", "shared-subscriptions", "max-queued-messages", "queue-overflow",
             "queue-qos0-offline", "max-session-expiry", "max-message-expiry", "connect-timeout",
-            "max-connect-packet-size", "max-subscriptions-per-client");
+            "max-connect-packet-size", "max-subscriptions-per-client", "client-id-ownership");
 
     private MqttSection() {
     }
@@ -47,7 +48,8 @@ final class MqttSection {
                     mqtt.get("max-message-expiry").longValue(d.maxMessageExpirySeconds()),
                     mqtt.get("connect-timeout").intValue(d.connectTimeoutSeconds()),
                     mqtt.get("max-connect-packet-size").sizeValue(d.maxConnectPacketSize()),
-                    mqtt.get("max-subscriptions-per-client").intValue(d.maxSubscriptionsPerClient()));
+                    mqtt.get("max-subscriptions-per-client").intValue(d.maxSubscriptionsPerClient()),
+                    mqtt.get("client-id-ownership").enumValue(ClientIdOwnership.class, d.clientIdOwnership()));
         } catch (IllegalArgumentException e) {
             throw mqtt.invalid(e);
         }

@@ -2,6 +2,7 @@ package io.rampart.server.config;
 
 import io.rampart.core.topic.Topics;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.realm.file.FileRealm;
@@ -27,8 +28,9 @@ final class SecuritySection {
     private static final List<String> REALM_KEYS = List.of("name", "type", "path", "allow-plaintext", "credential-cache");
     private static final List<String> PIPELINE_KEYS = List.of("name", "listeners", "preprocessors", "authentication",
             "authorization", "timeout", "on-publish-denied", "disconnect-removed-users");
-    private static final List<String> PERMISSION_KEYS = List.of("topic", "activity", "qos", "retain",
+    private static final List<String> PERMISSION_KEYS = List.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
+    private static final List<String> CLIENT_ID_RULE_KEYS = List.of("client-id", "effect");
     private static final List<String> ACCESS_LOG_KEYS = List.of("format", "publish-allowed", "publish-sample-rate");
     private static final List<String> BRUTE_FORCE_KEYS = List.of("enabled", "threshold", "initial-delay-ms",
             "max-delay-ms", "reset-after");
@@ -325,6 +327,10 @@ final class SecuritySection {
         List<Permission> out = new ArrayList<>();
         for (ConfigNode p : list.elements()) {
             p.requireKeys(PERMISSION_KEYS);
+            if (!p.get("client-id").isAbsent()) {
+                out.add(clientIdRule(p));
+                continue;
+            }
             ConfigNode topicNode = p.get("topic");
             String topic = topicNode.string();
             String probe = topic.replaceAll("\\$\\{[A-Za-z0-9_.-]+}", "x");
@@ -336,6 +342,10 @@ final class SecuritySection {
                 throw topicNode.error("must not start with $share/; use shared-subscription and share-groups");
             }
             Activity activity = p.get("activity").enumValue(Activity.class, Activity.ALL);
+            if (activity == Activity.CLIENT_ID) {
+                throw p.get("activity").error("must be one of publish, subscribe, all (a client-id rule is written"
+                        + " {client-id: PATTERN}, without topic)");
+            }
             int qos = Permission.ALL_QOS;
             ConfigNode qosNode = p.get("qos");
             if (!qosNode.isAbsentOrNull()) {
@@ -359,6 +369,18 @@ final class SecuritySection {
             out.add(new Permission(topic, activity, qos, retain, shared, groups, effect));
         }
         return out;
+    }
+
+    /** {@code {client-id: "${mqtt-username}-*", effect: deny}}: the client ids the identity may (not) use. */
+    private static Permission clientIdRule(ConfigNode p) throws ConfigException {
+        p.requireKeys(CLIENT_ID_RULE_KEYS);
+        ConfigNode patternNode = p.get("client-id");
+        String pattern = patternNode.string();
+        String problem = ClientIdPattern.problem(pattern);
+        if (problem != null) {
+            throw patternNode.error(problem);
+        }
+        return Permission.clientId(pattern, p.get("effect").enumValue(Effect.class, Effect.ALLOW));
     }
 
     private static List<String> strings(ConfigNode node) throws ConfigException {

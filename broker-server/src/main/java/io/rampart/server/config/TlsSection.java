@@ -23,7 +23,7 @@ final class TlsSection {
     static final List<String> KEYS = List.of("provider", "protocols", "cipher-suites", "tls13-cipher-suites",
             "prefer-server-ciphers", "handshake-timeout", "certificate", "private-key", "private-key-password",
             "keystore", "keystore-password", "client-authentication", "trust", "sni", "revocation", "reload-interval",
-            "ocsp-stapling");
+            "ocsp-stapling", "session-tickets", "session-lifetime");
     private static final List<String> KEY_KEYS = List.of("certificate", "private-key", "private-key-password",
             "keystore", "keystore-password");
     private static final List<String> TRUST_KEYS = List.of("certificates", "keystore", "keystore-password");
@@ -66,10 +66,13 @@ final class TlsSection {
         }
         RevocationSettings revocation = revocation(tls.get("revocation"));
         Duration reload = seconds(tls.get("reload-interval"), TlsSettings.DEFAULT_RELOAD_INTERVAL, 0, 86_400);
+        Duration sessionLifetime = seconds(tls.get("session-lifetime"), null, 1,
+                (int) TlsSettings.MAX_SESSION_LIFETIME.toSeconds());
         TlsSettings settings;
         try {
             settings = new TlsSettings(provider, protocols, ciphers, ciphers13, prefer, handshake, clientAuth, key, trust,
-                    sni, revocation, reload, tls.get("ocsp-stapling").booleanValue(false));
+                    sni, revocation, reload, tls.get("ocsp-stapling").booleanValue(false),
+                    tls.get("session-tickets").booleanValue(true), sessionLifetime);
             TlsContexts.validate(settings);
         } catch (IllegalArgumentException e) {
             throw tls.invalid(e);

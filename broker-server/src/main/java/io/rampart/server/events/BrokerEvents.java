@@ -179,6 +179,7 @@ public final class BrokerEvents implements SessionListener {
             case 0x86, 0x04 -> "bad-credentials";
             case 0x87, 0x05 -> "not-authorized";
             case 0x88, 0x03 -> "unavailable";
+            case 0x85, 0x02 -> "client-id-refused";
             default -> BrokerMetrics.INVALID;
         };
     }

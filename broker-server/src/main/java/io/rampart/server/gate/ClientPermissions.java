@@ -15,6 +15,14 @@ public interface ClientPermissions {
      */
     boolean maySubscribe(String filter, int qos, String shareGroup);
 
+    /**
+     * Why this identity may not use {@code clientId} (its client-id rules refuse it), for the access log; or
+     * {@code null} when it may. Asked once, at CONNECT. Default: any client id.
+     */
+    default String clientIdRefusal(String clientId) {
+        return null;
+    }
+
     /** Whether a message on {@code topic} may be delivered through one of the session's subscriptions. */
     default boolean mayReceive(String topic) {
         return true;

@@ -1,5 +1,7 @@
 package io.rampart.server.gate;
 
+import io.rampart.core.session.SessionOwner;
+
 /**
  * The gate's answer to a CONNECT.
  *
@@ -10,9 +12,14 @@ package io.rampart.server.gate;
  * @param manager                   the manager that decided (access log)
  * @param realm                     the realm behind it, or {@code null}
  * @param disconnectOnPublishDenied answer a denied PUBLISH with DISCONNECT 0x87 instead of a negative ack
+ * @param owner                     who the session will belong to (name and the authority that vouched for it), or
+ *                                  {@code null} for an anonymous client
+ * @param logNote                   what else the access log should say about this decision (e.g. that a password
+ *                                  was not checked, or a brute-force delay), or {@code null}; never sent to the client
  */
 public record ConnectDecision(Outcome outcome, String reason, ClientPermissions permissions, String identity,
-                              String manager, String realm, boolean disconnectOnPublishDenied) {
+                              String manager, String realm, boolean disconnectOnPublishDenied, SessionOwner owner,
+                              String logNote) {
 
     /** Refusal kinds with their MQTT 5 reason code and MQTT 3 return code. */
     public enum Outcome {
@@ -41,11 +48,26 @@ public record ConnectDecision(Outcome outcome, String reason, ClientPermissions 
     public static ConnectDecision accept(ClientPermissions permissions, String identity, String manager, String realm,
                                          boolean disconnectOnPublishDenied) {
         return new ConnectDecision(Outcome.ACCEPTED, "accepted", permissions, identity, manager, realm,
-                disconnectOnPublishDenied);
+                disconnectOnPublishDenied, null, null);
     }
 
     public static ConnectDecision refuse(Outcome outcome, String reason, String manager, String realm) {
-        return new ConnectDecision(outcome, reason, null, null, manager, realm, false);
+        return new ConnectDecision(outcome, reason, null, null, manager, realm, false, null, null);
+    }
+
+    /** This decision with the session's owner set. */
+    public ConnectDecision ownedBy(SessionOwner newOwner) {
+        return new ConnectDecision(outcome, reason, permissions, identity, manager, realm, disconnectOnPublishDenied,
+                newOwner, logNote);
+    }
+
+    /** This decision with {@code note} added to its access-log note ({@code null}: unchanged). */
+    public ConnectDecision withLogNote(String note) {
+        if (note == null) {
+            return this;
+        }
+        return new ConnectDecision(outcome, reason, permissions, identity, manager, realm, disconnectOnPublishDenied,
+                owner, logNote == null ? note : logNote + "; " + note);
     }
 
     public boolean accepted() {

@@ -55,7 +55,8 @@ public final class BrokerMetrics implements AutoCloseable {
     public static final String ACCEPTED = "accepted";
     public static final String INVALID = "invalid";
 
-    private static final String[] CONNECT_RESULTS = {ACCEPTED, "bad-credentials", "not-authorized", "unavailable", INVALID};
+    private static final String[] CONNECT_RESULTS = {ACCEPTED, "bad-credentials", "not-authorized", "unavailable",
+            "client-id-refused", INVALID};
     private static final int TYPES = 16;
 
     private final PrometheusMeterRegistry prometheus;
@@ -315,7 +316,10 @@ public final class BrokerMetrics implements AutoCloseable {
         overLimit.increment();
     }
 
-    /** @param result {@link #ACCEPTED}, {@code bad-credentials}, {@code not-authorized}, {@code unavailable} or {@link #INVALID} */
+    /**
+     * @param result {@link #ACCEPTED}, {@code bad-credentials}, {@code not-authorized}, {@code unavailable},
+     *               {@code client-id-refused} or {@link #INVALID}
+     */
     public void connectAttempt(String result) {
         LongAdder adder = connectAttempts.get(result);
         (adder != null ? adder : connectAttempts.get(INVALID)).increment();

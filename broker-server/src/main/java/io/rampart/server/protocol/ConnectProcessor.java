@@ -261,11 +261,20 @@ final class ConnectProcessor {
         }
         boolean v5 = c.isV5();
         AccessLog accessLog = c.listener.accessLog();
-        AccessLog.Subject subject = c.accessSubject();
+        AccessLog.Subject subject = c.accessSubject().withIdentity(decision.identity());
         if (!decision.accepted()) {
             accessLog.connect(subject, false, kind(decision.outcome()), decision.manager(), decision.realm(),
-                    decision.reason());
+                    logReason(decision.reason(), decision));
             refuse(v5 ? decision.outcome().v5Code() : decision.outcome().v3Code(), v5, decision.reason(), c.clientId);
+            return;
+        }
+        // A client id the broker assigned is unique, so it cannot be anyone else's: client-id rules leave it alone.
+        String clientIdRefusal = assignedId ? null : decision.permissions().clientIdRefusal(c.clientId);
+        if (clientIdRefusal != null) {
+            accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_NOT_ALLOWED.text(), decision.manager(),
+                    decision.realm(), logReason(clientIdRefusal, decision));
+            refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
+                    "client identifier not allowed for this identity", c.clientId);
             return;
         }
         c.decision = decision;
@@ -277,14 +286,24 @@ final class ConnectProcessor {
             if (!willAllowed) {
                 c.events.authzDenied(AuthzAction.WILL);
                 String reason = "will message to '" + will.topic() + "' not authorized";
-                accessLog.connect(subject, false, "not-authorized", decision.manager(), decision.realm(), reason);
+                accessLog.connect(subject, false, AccessLog.Kind.NOT_AUTHORIZED.text(), decision.manager(),
+                        decision.realm(), logReason(reason, decision));
                 refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, c.clientId);
                 return;
             }
         }
+        SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c,
+                decision.owner());
+        if (attached.refused()) {
+            accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
+                    decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()
+                            + " (mqtt.client-id-ownership: strict)", decision));
+            refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
+                    "client identifier in use by another identity", c.clientId);
+            return;
+        }
         accessLog.connect(subject, true, null, decision.manager(), decision.realm(),
-                "authenticated as '" + decision.identity() + "'");
-        SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c);
+                logReason("authenticated as '" + decision.identity() + "'", decision));
         c.session = attached.session();
         c.state = MqttConnection.State.CONNECTED;
         PreAuthLimit.lift(ctx.pipeline());
@@ -310,13 +329,13 @@ final class ConnectProcessor {
         ctx.channel().config().setAutoRead(true);
     }
 
+    /** The access-log reason: {@code reason}, followed by the gate's note in parentheses when it has one. */
+    private static String logReason(String reason, ConnectDecision decision) {
+        return decision.logNote() == null ? reason : reason + " (" + decision.logNote() + ")";
+    }
+
     private static String kind(ConnectDecision.Outcome outcome) {
-        return switch (outcome) {
-            case BAD_CREDENTIALS -> "bad-credentials";
-            case NOT_AUTHORIZED -> "not-authorized";
-            case SERVER_UNAVAILABLE -> "unavailable";
-            case ACCEPTED -> null;
-        };
+        return AccessLog.kind(outcome);
     }
 
     private MqttProperties connackProperties(boolean assignedId, long expiry, int serverKeepAlive) {

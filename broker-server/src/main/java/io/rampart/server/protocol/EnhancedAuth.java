@@ -110,8 +110,8 @@ final class EnhancedAuth {
         AccessLog.Subject subject = c.accessSubject();
         if (!method.equals(requested)) {
             String why = "re-authentication with method '" + requested + "' but CONNECT used '" + method + "'";
-            c.listener.accessLog().reauth(subject, false, "bad-authentication-method", c.decision.manager(),
-                    c.decision.realm(), why);
+            c.listener.accessLog().reauth(subject, false, AccessLog.Kind.BAD_AUTHENTICATION_METHOD.text(),
+                    c.decision.manager(), c.decision.realm(), why);
             c.disconnect(ReasonCodes.BAD_AUTHENTICATION_METHOD, why);
             return;
         }
@@ -139,11 +139,8 @@ final class EnhancedAuth {
         AccessLog log = c.listener.accessLog();
         AccessLog.Subject subject = c.accessSubject();
         if (!decision.accepted()) {
-            log.reauth(subject, false, switch (decision.outcome()) {
-                case BAD_CREDENTIALS -> "bad-credentials";
-                case SERVER_UNAVAILABLE -> "unavailable";
-                default -> "not-authorized";
-            }, decision.manager(), decision.realm(), decision.reason());
+            log.reauth(subject, false, AccessLog.kind(decision.outcome()), decision.manager(), decision.realm(),
+                    decision.reason());
             int code = decision.outcome() == ConnectDecision.Outcome.SERVER_UNAVAILABLE
                     ? ReasonCodes.SERVER_UNAVAILABLE : ReasonCodes.NOT_AUTHORIZED;
             c.disconnect(code, "re-authentication refused: " + decision.reason());

@@ -109,7 +109,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Who this connection is, for access-log lines. */
     AccessLog.Subject accessSubject() {
-        return new AccessLog.Subject(listener.name(), ctx.channel().remoteAddress(), clientId, username);
+        return new AccessLog.Subject(listener.name(), ctx.channel().remoteAddress(), clientId, username,
+                decision == null ? null : decision.identity());
     }
 
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */

@@ -1,5 +1,6 @@
 package io.rampart.server.security;
 
+import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.logging.JsonText;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -16,25 +17,92 @@ import java.util.concurrent.atomic.AtomicLong;
  * layout is just {@code %m%n}:
  *
  * <pre>
- * 2026-11-26T10:15:30.123Z action=CONNECT result=DENIED kind=bad-credentials listener=tcp remote=10.0.0.7 port=53211 client="dev-1" user="alice" topic=- qos=- manager="password-local" realm="local" reason="wrong password for 'alice'"
+ * 2026-11-26T10:15:30.123Z action=CONNECT result=DENIED kind=bad-credentials listener=tcp remote=10.0.0.7 port=53211 client="dev-1" user="alice" identity=- topic=- qos=- manager="password-local" realm="local" reason="wrong password for 'alice'"
  * </pre>
  *
  * Fields that the client controls are always quoted and escaped, and come after {@code remote=}, so a
  * crafted client id cannot forge a line or another address (Fail2Ban filters anchor on the fixed prefix).
  * Unknown values are written as {@code -}. Passwords and payloads are never logged. Allowed PUBLISH
  * decisions can be sampled or switched off; denials never are.
+ *
+ * <p>The values of {@code action} ({@link Action}) and of {@code kind} ({@link Kind}, plus the TLS layer's
+ * handshake failure kinds on {@code action=TLS} lines) are the vocabulary operators and log tools match on;
+ * docs/SECURITY.md lists every one of them (a test keeps the two in step).
  */
 public final class AccessLog {
 
     public static final String LOGGER = "rampart.access";
     private static final Logger LOG = LogManager.getLogger(LOGGER);
 
-    /** Who is asking, for every line. */
-    public record Subject(String listener, SocketAddress remote, String clientId, String username) {
+    /**
+     * Who is asking, for every line: the client's listener, address, client id and user name as presented, and the
+     * identity it was authenticated as ({@code null} before that, or when refused without one).
+     */
+    public record Subject(String listener, SocketAddress remote, String clientId, String username, String identity) {
+
+        public Subject withIdentity(String authenticated) {
+            return new Subject(listener, remote, clientId, username, authenticated);
+        }
     }
 
     /** The decision's outcome. */
     public enum Result { ALLOWED, DENIED }
+
+    /** What a line is about: the {@code action} field. */
+    public enum Action {
+        /** A CONNECT, allowed or refused. */
+        CONNECT,
+        /** The will of a CONNECT, or a will dropped at a re-authentication. */
+        WILL,
+        PUBLISH,
+        /** One filter of a SUBSCRIBE. */
+        SUBSCRIBE,
+        /** An MQTT 5 re-authentication (AUTH 0x19) of a live session. */
+        AUTH,
+        /** A session closed because the credential behind its identity expired (token, certificate). */
+        EXPIRED,
+        /** A refused TLS handshake. */
+        TLS
+    }
+
+    /** Why a CONNECT, WILL, PUBLISH, SUBSCRIBE, AUTH or EXPIRED line was refused: its {@code kind} field. */
+    public enum Kind {
+        /** Unknown user, wrong or missing password, invalid token. */
+        BAD_CREDENTIALS("bad-credentials"),
+        /** Authenticated, but not allowed to do this. */
+        NOT_AUTHORIZED("not-authorized"),
+        /** A realm could not answer in time. */
+        UNAVAILABLE("unavailable"),
+        /** The identity's client-id rules do not allow the CONNECT's client id. */
+        CLIENT_ID_NOT_ALLOWED("client-id-not-allowed"),
+        /** The client id's session belongs to another identity. */
+        CLIENT_ID_OWNED("client-id-owned"),
+        /** A re-authentication with another method than the CONNECT's. */
+        BAD_AUTHENTICATION_METHOD("bad-authentication-method"),
+        /** The credential behind the session's identity expired. */
+        CREDENTIAL_EXPIRED("credential-expired");
+
+        private final String text;
+
+        Kind(String text) {
+            this.text = text;
+        }
+
+        /** As written in the line. */
+        public String text() {
+            return text;
+        }
+    }
+
+    /** The kind of a refused CONNECT or re-authentication, or {@code null} for an accepted one. */
+    public static String kind(ConnectDecision.Outcome outcome) {
+        return switch (outcome) {
+            case BAD_CREDENTIALS -> Kind.BAD_CREDENTIALS.text();
+            case NOT_AUTHORIZED -> Kind.NOT_AUTHORIZED.text();
+            case SERVER_UNAVAILABLE -> Kind.UNAVAILABLE.text();
+            case ACCEPTED -> null;
+        };
+    }
 
     private final boolean json;
     private final boolean publishAllowed;
@@ -51,33 +119,34 @@ public final class AccessLog {
         return new AccessLog(false, true, 1);
     }
 
+    /** A CONNECT; {@code kind} is a {@link Kind#text()} for a refusal (see {@link #kind(ConnectDecision.Outcome)}). */
     public void connect(Subject s, boolean allowed, String kind, String manager, String realm, String reason) {
-        write("CONNECT", allowed, kind, s, null, -1, manager, realm, reason);
+        write(Action.CONNECT, allowed, kind, s, null, -1, manager, realm, reason);
     }
 
-    /** An MQTT 5 re-authentication (AUTH 0x19) of a live session. */
+    /** An MQTT 5 re-authentication (AUTH 0x19) of a live session; {@code kind} as for {@link #connect}. */
     public void reauth(Subject s, boolean allowed, String kind, String manager, String realm, String reason) {
-        write("AUTH", allowed, kind, s, null, -1, manager, realm, reason);
+        write(Action.AUTH, allowed, kind, s, null, -1, manager, realm, reason);
     }
 
     /** A session closed because the credential behind its identity expired (e.g. a token's {@code exp}). */
     public void expired(Subject s, String manager, String realm, String reason) {
-        write("EXPIRED", false, "credential-expired", s, null, -1, manager, realm, reason);
+        write(Action.EXPIRED, false, Kind.CREDENTIAL_EXPIRED.text(), s, null, -1, manager, realm, reason);
     }
 
     public void will(Subject s, String topic, int qos, boolean allowed, String manager, String realm, String reason) {
-        write("WILL", allowed, allowed ? null : "not-authorized", s, topic, qos, manager, realm, reason);
+        write(Action.WILL, allowed, allowed ? null : Kind.NOT_AUTHORIZED.text(), s, topic, qos, manager, realm, reason);
     }
 
     public void publish(Subject s, String topic, int qos, boolean allowed, String manager, String realm, String reason) {
         if (allowed && (!publishAllowed || (sampleRate > 1 && publishCounter.getAndIncrement() % sampleRate != 0))) {
             return;
         }
-        write("PUBLISH", allowed, allowed ? null : "not-authorized", s, topic, qos, manager, realm, reason);
+        write(Action.PUBLISH, allowed, allowed ? null : Kind.NOT_AUTHORIZED.text(), s, topic, qos, manager, realm, reason);
     }
 
     public void subscribe(Subject s, String filter, int qos, boolean allowed, String manager, String realm, String reason) {
-        write("SUBSCRIBE", allowed, allowed ? null : "not-authorized", s, filter, qos, manager, realm, reason);
+        write(Action.SUBSCRIBE, allowed, allowed ? null : Kind.NOT_AUTHORIZED.text(), s, filter, qos, manager, realm, reason);
     }
 
     /**
@@ -103,7 +172,7 @@ public final class AccessLog {
         if (json) {
             b.append('{');
             field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
-            field(b, "action", "TLS");
+            field(b, "action", Action.TLS.name());
             field(b, "result", "DENIED");
             field(b, "kind", kind);
             field(b, "listener", listener);
@@ -116,7 +185,8 @@ public final class AccessLog {
             b.append('}');
         } else {
             b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
-                    .append(" action=TLS result=DENIED kind=").append(kind == null ? "-" : kind)
+                    .append(" action=").append(Action.TLS.name())
+                    .append(" result=DENIED kind=").append(kind == null ? "-" : kind)
                     .append(" listener=").append(listener)
                     .append(" remote=").append(host)
                     .append(" port=").append(port)
@@ -135,7 +205,7 @@ public final class AccessLog {
         return publishAllowed && LOG.isInfoEnabled();
     }
 
-    private void write(String action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
+    private void write(Action action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
                        String realm, String reason) {
         Logger log = LOG;
         if (allowed ? !log.isInfoEnabled() : !log.isWarnEnabled()) {
@@ -157,11 +227,11 @@ public final class AccessLog {
         }
     }
 
-    private static String plainLine(String action, boolean allowed, String kind, Subject s, String host, String port,
+    private static String plainLine(Action action, boolean allowed, String kind, Subject s, String host, String port,
                                     String topic, int qos, String manager, String realm, String reason) {
         StringBuilder b = new StringBuilder(256);
         b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
-                .append(" action=").append(action)
+                .append(" action=").append(action.name())
                 .append(" result=").append(allowed ? "ALLOWED" : "DENIED")
                 .append(" kind=").append(kind == null ? "-" : kind)
                 .append(" listener=").append(s.listener())
@@ -171,6 +241,8 @@ public final class AccessLog {
         quoted(b, s.clientId());
         b.append(" user=");
         quoted(b, s.username());
+        b.append(" identity=");
+        quoted(b, s.identity());
         b.append(" topic=");
         quoted(b, topic);
         b.append(" qos=").append(qos < 0 ? "-" : Integer.toString(qos));
@@ -193,12 +265,12 @@ public final class AccessLog {
         b.append('"');
     }
 
-    private static String jsonLine(String action, boolean allowed, String kind, Subject s, String host, String port,
+    private static String jsonLine(Action action, boolean allowed, String kind, Subject s, String host, String port,
                                    String topic, int qos, String manager, String realm, String reason) {
         StringBuilder b = new StringBuilder(320);
         b.append('{');
         field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
-        field(b, "action", action);
+        field(b, "action", action.name());
         field(b, "result", allowed ? "ALLOWED" : "DENIED");
         field(b, "kind", kind);
         field(b, "listener", s.listener());
@@ -206,6 +278,7 @@ public final class AccessLog {
         b.append("\"port\":").append("-".equals(port) ? "null" : port).append(',');
         field(b, "client", s.clientId());
         field(b, "user", s.username());
+        field(b, "identity", s.identity());
         field(b, "topic", topic);
         b.append("\"qos\":").append(qos < 0 ? "null" : Integer.toString(qos)).append(',');
         field(b, "manager", manager);

@@ -1,95 +1,184 @@
 package io.rampart.server.security;
 
 import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Slows down addresses that keep failing authentication: after {@code threshold} failures, each further
- * attempt from that address waits {@code initialDelay × 2^(failures − threshold)} (capped) before it is
- * even evaluated. A success clears the address; failures are forgotten after {@code reset} without one.
- * The table is bounded: when it is full, the stalest entries are dropped.
+ * Slows down password guessing. Failed authentications (bad credentials) are counted per client address and per
+ * presented user name. Once either count reaches {@code threshold}, each further attempt from that address or for
+ * that user name waits {@code initialDelay × 2^(failures − threshold)} (capped at {@code maxDelay}; the larger of
+ * the two counts decides) before it is even evaluated.
+ *
+ * <p>A success clears only what the successful user name itself failed: that name's counter, and its failures
+ * counted against the address. Failures of other names from the same address stay, so one valid login (a
+ * compromised device) does not reset the guessing of someone else's password. Every counter is forgotten
+ * {@code reset} after its last failure. Both tables are bounded: when one is full the expired entries and then
+ * the stalest are dropped.
+ *
+ * <p>Thread-safe; every operation is a short update of one or two map entries, done at CONNECT only. The same
+ * brake can guard any login (MQTT CONNECT, an admin login): callers pass the address and the presented name.
  */
 public final class BruteForceBrake {
 
-    private static final int MAX_TRACKED = 100_000;
+    static final int MAX_TRACKED = 100_000;
+    /** User names remembered per address, so a success can take its own failures off the address count. */
+    static final int MAX_NAMES_PER_ADDRESS = 32;
+    /** Longer user names are tracked by a fixed-size key (prefix, length and hash), so a key stays small. */
+    private static final int MAX_KEY_LENGTH = 256;
 
     private final boolean enabled;
     private final int threshold;
     private final long initialDelayMs;
     private final long maxDelayMs;
     private final long resetNanos;
-    private final ConcurrentHashMap<InetAddress, Failures> failures = new ConcurrentHashMap<>();
+    private final Clock clock;
+    private final ConcurrentHashMap<InetAddress, AddressFailures> byAddress = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Failures> byUser = new ConcurrentHashMap<>();
+
+    /** Monotonic time in nanoseconds (a seam for tests). */
+    @FunctionalInterface
+    interface Clock {
+        long nanoTime();
+    }
 
     public BruteForceBrake(boolean enabled, int threshold, long initialDelayMs, long maxDelayMs, long resetSeconds) {
+        this(enabled, threshold, initialDelayMs, maxDelayMs, resetSeconds, System::nanoTime);
+    }
+
+    BruteForceBrake(boolean enabled, int threshold, long initialDelayMs, long maxDelayMs, long resetSeconds,
+                    Clock clock) {
         this.enabled = enabled;
         this.threshold = threshold;
         this.initialDelayMs = initialDelayMs;
         this.maxDelayMs = maxDelayMs;
         this.resetNanos = resetSeconds * 1_000_000_000L;
+        this.clock = clock;
     }
 
-    /** Milliseconds an attempt from {@code address} must wait before it is evaluated (0 = none). */
-    public long delayMillis(InetAddress address) {
-        if (!enabled || address == null) {
+    /**
+     * Milliseconds an attempt from {@code address} for user name {@code user} must wait before it is evaluated
+     * (0 = none). Either may be {@code null} (unknown address, no user name).
+     */
+    public long delayMillis(InetAddress address, String user) {
+        if (!enabled) {
             return 0;
         }
-        Failures f = failures.get(address);
-        if (f == null) {
+        long now = clock.nanoTime();
+        int worst = 0;
+        if (address != null && byAddress.containsKey(address)) {
+            AddressFailures f = byAddress.computeIfPresent(address, (a, e) -> expired(e, now) ? null : e);
+            worst = f == null ? 0 : f.count;
+        }
+        String key = key(user);
+        if (key != null && byUser.containsKey(key)) {
+            Failures f = byUser.computeIfPresent(key, (k, e) -> expired(e, now) ? null : e);
+            worst = Math.max(worst, f == null ? 0 : f.count);
+        }
+        int over = worst - threshold;
+        if (over < 0) {
             return 0;
         }
-        long now = System.nanoTime();
-        synchronized (f) {
-            if (now - f.lastFailure > resetNanos) {
-                failures.remove(address, f);
-                return 0;
-            }
-            int over = f.count - threshold;
-            if (over < 0) {
-                return 0;
-            }
-            long delay = initialDelayMs << Math.min(over, 20);
-            return Math.min(delay, maxDelayMs);
-        }
+        return Math.min(initialDelayMs << Math.min(over, 20), maxDelayMs);
     }
 
-    public void failure(InetAddress address) {
-        if (!enabled || address == null) {
+    /** A bad-credentials refusal of user name {@code user} (may be {@code null}) from {@code address}. */
+    public void failure(InetAddress address, String user) {
+        if (!enabled) {
             return;
         }
-        if (failures.size() >= MAX_TRACKED) {
-            evictStale();
+        long now = clock.nanoTime();
+        String key = key(user);
+        if (address != null) {
+            makeRoom(byAddress, address, now);
+            byAddress.compute(address, (a, e) -> {
+                AddressFailures f = e == null || expired(e, now) ? new AddressFailures() : e;
+                f.count++;
+                f.last = now;
+                if (key != null && (f.byName.containsKey(key) || f.byName.size() < MAX_NAMES_PER_ADDRESS)) {
+                    f.byName.merge(key, 1, Integer::sum);
+                }
+                return f;
+            });
         }
-        Failures f = failures.computeIfAbsent(address, a -> new Failures());
-        long now = System.nanoTime();
-        synchronized (f) {
-            if (now - f.lastFailure > resetNanos) {
-                f.count = 0;
-            }
-            f.count++;
-            f.lastFailure = now;
+        if (key != null) {
+            makeRoom(byUser, key, now);
+            byUser.compute(key, (k, e) -> {
+                Failures f = e == null || expired(e, now) ? new Failures() : e;
+                f.count++;
+                f.last = now;
+                return f;
+            });
         }
     }
 
-    public void success(InetAddress address) {
+    /**
+     * User name {@code user} proved its credentials from {@code address}: its own counter is cleared, and its failures
+     * come off the address count; failures of other names from the address stay until they expire.
+     */
+    public void success(InetAddress address, String user) {
+        String key = key(user);
+        if (key == null) {
+            return;
+        }
+        byUser.remove(key);
         if (address != null) {
-            failures.remove(address);
+            byAddress.computeIfPresent(address, (a, f) -> {
+                Integer own = f.byName.remove(key);
+                if (own != null) {
+                    f.count -= own;
+                }
+                return f.count <= 0 ? null : f;
+            });
         }
     }
 
     public int trackedAddresses() {
-        return failures.size();
+        return byAddress.size();
     }
 
-    private void evictStale() {
-        long now = System.nanoTime();
-        failures.entrySet().removeIf(e -> now - e.getValue().lastFailure > resetNanos);
-        if (failures.size() >= MAX_TRACKED) {
-            failures.clear();
+    public int trackedUsers() {
+        return byUser.size();
+    }
+
+    private boolean expired(Failures f, long now) {
+        return now - f.last > resetNanos;
+    }
+
+    /** Bounds a table before a new entry goes in: first the expired entries go, then the stalest tenth. */
+    private <K> void makeRoom(ConcurrentHashMap<K, ? extends Failures> table, K key, long now) {
+        if (table.size() < MAX_TRACKED || table.containsKey(key)) {
+            return;
         }
+        table.values().removeIf(f -> expired(f, now));
+        if (table.size() < MAX_TRACKED) {
+            return;
+        }
+        long[] last = table.values().stream().mapToLong(f -> f.last).toArray();
+        Arrays.sort(last);
+        long cutoff = last[Math.min(last.length - 1, last.length / 10)];
+        table.values().removeIf(f -> f.last <= cutoff);
     }
 
-    private static final class Failures {
+    private static String key(String user) {
+        if (user == null || user.isEmpty()) {
+            return null;
+        }
+        if (user.length() <= MAX_KEY_LENGTH) {
+            return user;
+        }
+        return user.substring(0, MAX_KEY_LENGTH - 32) + "\u0000" + user.length() + ":" + user.hashCode();
+    }
+
+    /** Failures of one key. Mutated only inside the owning map's compute functions. */
+    private static class Failures {
         int count;
-        long lastFailure = System.nanoTime();
+        long last;
+    }
+
+    private static final class AddressFailures extends Failures {
+        final Map<String, Integer> byName = new HashMap<>();
     }
 }

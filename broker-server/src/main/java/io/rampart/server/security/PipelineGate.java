@@ -1,6 +1,6 @@
 package io.rampart.server.security;
 
-import io.rampart.security.permission.CompiledPermissions;
+import io.rampart.core.session.SessionOwner;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
 import io.rampart.security.spi.AuthenticationManager;
@@ -16,23 +16,37 @@ import org.apache.logging.log4j.Logger;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Objects;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The connection gate of the listeners bound to one pipeline: runs the pipeline off the event loop
  * (after the brute-force brake's delay, if any), turns its result into a CONNACK decision, and keeps the
  * live sessions so that a realm change re-authorizes them without a reconnect.
+ *
+ * <p>A realm change (a reload, a re-check, an explicit {@code Realm.recheck()}) starts one pass over the live
+ * sessions; changes that arrive before the pass starts join it. Each session's current user, roles and
+ * permissions are read again ({@link SecurityPipeline#reauthorize}), at most {@value #MAX_IN_FLIGHT} sessions at a
+ * time so a large fleet cannot flood a realm's queue. A session whose permissions changed, or that lost its user,
+ * is logged at INFO with who it is; an unchanged one is not.
  */
 final class PipelineGate implements ConnectGate {
 
     private static final Logger LOG = LogManager.getLogger(PipelineGate.class);
     private static final int NOT_AUTHORIZED = 0x87;
+    /** Re-authorizations of live sessions running at once during a pass. */
+    static final int MAX_IN_FLIGHT = 32;
 
     private final SecurityPipeline pipeline;
     private final boolean disconnectOnPublishDenied;
@@ -41,7 +55,9 @@ final class PipelineGate implements ConnectGate {
     private final ScheduledExecutorService timer;
     private final Set<SessionPermissions> live = ConcurrentHashMap.newKeySet();
     private final AtomicLong generation = new AtomicLong();
+    private final AtomicBoolean passPending = new AtomicBoolean();
     private final Set<String> authMethods;
+    private final AuthenticationProof proof;
 
     PipelineGate(SecurityPipeline pipeline, boolean disconnectOnPublishDenied, boolean disconnectRemovedUsers,
                  BruteForceBrake brake, ScheduledExecutorService timer) {
@@ -50,14 +66,17 @@ final class PipelineGate implements ConnectGate {
         this.disconnectRemovedUsers = disconnectRemovedUsers;
         this.brake = brake;
         this.timer = timer;
+        // A realm whose managers sit in both chains calls twice per change: the pass is shared.
         for (AuthorizationManager authorizer : pipeline.authorizers()) {
             authorizer.onChange(this::reauthorizeAll);
         }
         Set<String> methods = new java.util.HashSet<>();
         for (AuthenticationManager authenticator : pipeline.authenticators()) {
             methods.addAll(authenticator.authenticationMethods());
+            authenticator.onChange(this::reauthorizeAll);
         }
         this.authMethods = Set.copyOf(methods);
+        this.proof = new AuthenticationProof(pipeline.authenticators());
     }
 
     @Override
@@ -69,7 +88,7 @@ final class PipelineGate implements ConnectGate {
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
         IdentityVariables vars = variables(request);
         InetAddress from = address(request);
-        long delay = brake.delayMillis(from);
+        long delay = brake.delayMillis(from, request.username());
         long decidedAt = generation.get();
         CompletableFuture<SecurityResult> result;
         if (delay > 0) {
@@ -84,12 +103,13 @@ final class PipelineGate implements ConnectGate {
         } else {
             result = run(vars, request).toCompletableFuture();
         }
-        return result.thenApply(r -> decide(r, from, decidedAt));
+        return result.thenApply(r -> decide(r, request, decidedAt)
+                .withLogNote(delay > 0 ? "answered after a brute-force delay of " + delay + " ms" : null));
     }
 
     /**
-     * Runs the whole pipeline again with the AUTH packet's data. The re-authenticated identity must have the
-     * same name as the session's: a token of another identity does not turn a session into someone else's.
+     * Runs the whole pipeline again with the AUTH packet's data. The re-authenticated identity must be the session's
+     * (same name, same realm or manager): a token of another identity does not turn a session into someone else's.
      */
     @Override
     public CompletionStage<ConnectDecision> reauthenticate(ConnectRequest request, ClientPermissions current) {
@@ -97,19 +117,22 @@ final class PipelineGate implements ConnectGate {
             return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
                     "session was not authenticated by this pipeline", "pipeline", null));
         }
-        InetAddress from = address(request);
         return run(variables(request), request).thenApply(result -> {
             if (result instanceof SecurityResult.Accepted accepted) {
-                String before = session.identity.name();
-                if (!accepted.identity().name().equals(before)) {
-                    return ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED, "re-authenticated as '"
-                            + accepted.identity().name() + "' but the session belongs to '" + before + "'",
+                SessionOwner before = proof.owner(session.identity);
+                SessionOwner after = proof.owner(accepted.identity());
+                if (!Objects.equals(before, after)) {
+                    return ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED, "re-authenticated as "
+                            + (after == null ? "anonymous" : after) + " but the session belongs to "
+                            + (before == null ? "anonymous" : before),
                             accepted.identity().manager(), accepted.identity().realm());
                 }
-                session.reauthenticated(accepted.identity(), accepted.variables(), accepted.permissions());
+                session.startCheck(); // a re-authorization still running must not undo this one
+                session.reauthenticated(accepted.identity(), accepted.variables(), accepted.permissions(),
+                        accepted.granted());
                 return accepted(session, accepted);
             }
-            return decide(result, from, generation.get());
+            return decide(result, request, generation.get());
         });
     }
 
@@ -138,16 +161,22 @@ final class PipelineGate implements ConnectGate {
         return vars;
     }
 
-    private ConnectDecision decide(SecurityResult result, InetAddress from, long decidedAt) {
+    private ConnectDecision decide(SecurityResult result, ConnectRequest request, long decidedAt) {
+        InetAddress from = address(request);
         if (result instanceof SecurityResult.Accepted accepted) {
-            brake.success(from);
+            // Only a success that proves the presented user name clears its counters: a valid certificate or
+            // another user's password must not reset the guessing of this name.
+            if (proof.provesUsername(accepted.identity(), request)) {
+                brake.success(from, request.username());
+            }
             SessionPermissions permissions = new SessionPermissions(this, accepted.identity(), accepted.variables(),
-                    accepted.permissions(), decidedAt);
-            return accepted(permissions, accepted);
+                    accepted.permissions(), accepted.granted(), decidedAt);
+            return accepted(permissions, accepted)
+                    .withLogNote(proof.passwordUnchecked(accepted.identity(), request) ? "password not checked" : null);
         }
         SecurityResult.Refused refused = (SecurityResult.Refused) result;
         if (refused.kind() == Decision.DenyKind.BAD_CREDENTIALS) {
-            brake.failure(from);
+            brake.failure(from, request.username());
         }
         ConnectDecision.Outcome outcome = switch (refused.kind()) {
             case BAD_CREDENTIALS -> ConnectDecision.Outcome.BAD_CREDENTIALS;
@@ -161,7 +190,7 @@ final class PipelineGate implements ConnectGate {
         return ConnectDecision.accept(permissions, accepted.identity().name(),
                 accepted.identity().manager() + (accepted.authorizer().equals(accepted.identity().manager())
                         ? "" : "+" + accepted.authorizer()),
-                accepted.identity().realm(), disconnectOnPublishDenied);
+                accepted.identity().realm(), disconnectOnPublishDenied).ownedBy(proof.owner(accepted.identity()));
     }
 
     void register(SessionPermissions session) {
@@ -176,30 +205,123 @@ final class PipelineGate implements ConnectGate {
         live.remove(session);
     }
 
-    /** Re-runs the authorization chain for every live session (after a realm change). */
+    /**
+     * Re-authorizes every live session (after a realm change): starts a pass on the timer thread unless one is
+     * already waiting to start, which then covers this change too.
+     */
     void reauthorizeAll() {
         generation.incrementAndGet();
-        LOG.info("pipeline '{}': permissions changed, re-authorizing {} live session(s)", pipeline.name(), live.size());
-        for (SessionPermissions session : live) {
-            reauthorize(session);
+        if (passPending.compareAndSet(false, true)) {
+            try {
+                timer.execute(this::pass);
+            } catch (RejectedExecutionException e) {
+                passPending.set(false); // shutting down
+            }
         }
     }
 
-    private void reauthorize(SessionPermissions session) {
-        pipeline.authorize(session.identity, session.variables).whenComplete((result, error) -> {
-            if (result instanceof SecurityResult.Accepted accepted) {
-                session.replace(accepted.permissions());
-                return;
+    private void pass() {
+        passPending.set(false);
+        Queue<SessionPermissions> sessions = new ConcurrentLinkedQueue<>(live);
+        int total = sessions.size();
+        LOG.debug("pipeline '{}': a realm changed, re-authorizing {} live session(s)", pipeline.name(), total);
+        if (total == 0) {
+            return;
+        }
+        AtomicInteger remaining = new AtomicInteger(total);
+        AtomicInteger changed = new AtomicInteger();
+        for (int i = 0; i < Math.min(MAX_IN_FLIGHT, total); i++) {
+            next(sessions, remaining, changed, total);
+        }
+    }
+
+    /** Re-authorizes the next session of a pass; each one that completes starts the next (bounded concurrency). */
+    private void next(Queue<SessionPermissions> sessions, AtomicInteger remaining, AtomicInteger changed, int total) {
+        SessionPermissions session = sessions.poll();
+        if (session == null) {
+            return;
+        }
+        reauthorize(session).whenComplete((wasChanged, error) -> {
+            if (Boolean.TRUE.equals(wasChanged)) {
+                changed.incrementAndGet();
             }
-            session.replace(CompiledPermissions.NONE);
-            String reason = result instanceof SecurityResult.Refused refused ? refused.reason() : String.valueOf(error);
-            if (disconnectRemovedUsers) {
-                LOG.info("pipeline '{}': disconnecting '{}': {}", pipeline.name(), session.identity.name(), reason);
-                session.disconnect(NOT_AUTHORIZED, "no longer authorized: " + reason);
-            } else {
-                LOG.info("pipeline '{}': '{}' keeps its connection but has no permissions now: {}",
-                        pipeline.name(), session.identity.name(), reason);
+            if (remaining.decrementAndGet() == 0) {
+                LOG.debug("pipeline '{}': re-authorized {} live session(s), {} changed", pipeline.name(), total,
+                        changed.get());
+            }
+            try {
+                timer.execute(() -> next(sessions, remaining, changed, total));
+            } catch (RejectedExecutionException e) {
+                // shutting down
             }
         });
+    }
+
+    /** Re-authorizes one session; completes with whether its permissions changed (or it lost them). */
+    private CompletionStage<Boolean> reauthorize(SessionPermissions session) {
+        long check = session.startCheck();
+        return pipeline.reauthorize(session.identity, session.variables).handle((result, error) -> {
+            if (!session.isLatestCheck(check)) {
+                return false; // a newer re-authorization (or re-authentication) decides
+            }
+            return applied(session, result, error);
+        });
+    }
+
+    private boolean applied(SessionPermissions session, SecurityResult result, Throwable error) {
+        String who = who(session);
+        if (result instanceof SecurityResult.Accepted accepted) {
+            int before = session.ruleCount();
+            if (!session.grant(accepted.granted(), accepted.permissions())) {
+                return false;
+            }
+            LOG.info("pipeline '{}': permissions of {} changed after a realm change: {} rule(s) now, {} before",
+                    pipeline.name(), who, accepted.granted().size(), before < 0 ? "none" : Integer.toString(before));
+            return true;
+        }
+        SecurityResult.Refused refused = result instanceof SecurityResult.Refused r ? r
+                : new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE, String.valueOf(error), "pipeline", null);
+        boolean had = session.revoke();
+        if (refused.kind() == Decision.DenyKind.UNAVAILABLE) {
+            // Not a verdict on the user: never a disconnect; the next re-check that gets an answer decides.
+            if (had) {
+                LOG.warn("pipeline '{}': {} has no permissions until its realm answers again: {}", pipeline.name(),
+                        who, refused.reason());
+            }
+            return had;
+        }
+        if (disconnectRemovedUsers) {
+            if (session.disconnect(NOT_AUTHORIZED, "no longer authorized: " + refused.reason())) {
+                LOG.info("pipeline '{}': disconnected {}: {}", pipeline.name(), who, refused.reason());
+                return true;
+            }
+            return false;
+        }
+        if (had) {
+            LOG.info("pipeline '{}': {} keeps its connection but has no permissions now: {}", pipeline.name(), who,
+                    refused.reason());
+        }
+        return had;
+    }
+
+    /** "'alice' (client 'dev-1')" for a log line, with client-chosen text made printable. */
+    private static String who(SessionPermissions session) {
+        return quote(session.identity.name()) + " (client " + quote(session.variables.get(IdentityVariables.CLIENT_ID))
+                + ")";
+    }
+
+    private static String quote(String value) {
+        if (value == null) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder(Math.min(value.length(), 128) + 2).append('\'');
+        for (int i = 0; i < value.length() && i < 128; i++) {
+            char c = value.charAt(i);
+            sb.append(Character.isISOControl(c) ? '?' : c);
+        }
+        if (value.length() > 128) {
+            sb.append("...");
+        }
+        return sb.append('\'').toString();
     }
 }

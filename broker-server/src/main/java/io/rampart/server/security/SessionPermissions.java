@@ -1,9 +1,14 @@
 package io.rampart.server.security;
 
 import io.rampart.security.permission.CompiledPermissions;
+import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import io.rampart.server.gate.ClientPermissions;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The permissions of one live session, compiled at CONNECT and swapped atomically when its pipeline
@@ -14,6 +19,9 @@ import io.rampart.server.gate.ClientPermissions;
  * a repeat costs a string comparison instead of a scan of the rules. The checks run on the session's
  * event loop only, so the memo needs no synchronization; a realm reload swaps {@code compiled}, which
  * invalidates it.
+ *
+ * <p>The identity stays the one authenticated at CONNECT (or the last MQTT 5 re-authentication): each
+ * re-authorization starts from it and reads its current user and roles from the realm again.
  */
 final class SessionPermissions implements ClientPermissions {
 
@@ -22,14 +30,20 @@ final class SessionPermissions implements ClientPermissions {
     volatile IdentityVariables variables;
     final long generation;
     private volatile CompiledPermissions compiled;
+    /** The rules {@code compiled} was made from, or {@code null} while the session is refused (no permissions). */
+    private volatile List<Permission> granted;
     private volatile Disconnector disconnector;
+    /** Numbers the re-authorizations of this session, so an answer that arrives late cannot undo a newer one. */
+    private final AtomicLong checks = new AtomicLong();
+    private final AtomicBoolean disconnecting = new AtomicBoolean();
 
     SessionPermissions(PipelineGate owner, Identity identity, IdentityVariables variables, CompiledPermissions compiled,
-                       long generation) {
+                       List<Permission> granted, long generation) {
         this.owner = owner;
         this.identity = identity;
         this.variables = variables;
         this.compiled = compiled;
+        this.granted = granted;
         this.generation = generation;
     }
 
@@ -75,6 +89,11 @@ final class SessionPermissions implements ClientPermissions {
     }
 
     @Override
+    public String clientIdRefusal(String clientId) {
+        return compiled.clientIdRefusal(clientId);
+    }
+
+    @Override
     public void attach(Disconnector disconnector) {
         this.disconnector = disconnector;
         owner.register(this);
@@ -85,14 +104,53 @@ final class SessionPermissions implements ClientPermissions {
         owner.unregister(this);
     }
 
-    void replace(CompiledPermissions permissions) {
-        this.compiled = permissions;
+    /** Starts a re-authorization; its answer counts only while it is the latest ({@link #isLatestCheck}). */
+    long startCheck() {
+        return checks.incrementAndGet();
+    }
+
+    boolean isLatestCheck(long check) {
+        return checks.get() == check;
+    }
+
+    /**
+     * The permissions a re-authorization granted, compiled from {@code rules}.
+     *
+     * @return whether they differ from the ones in force (or the session had none after a refusal)
+     */
+    boolean grant(List<Permission> rules, CompiledPermissions permissions) {
+        boolean changed = !rules.equals(granted);
+        if (changed) {
+            this.granted = rules;
+            this.compiled = permissions;
+        }
+        return changed;
+    }
+
+    /**
+     * Takes every permission away (a re-authorization refused the session).
+     *
+     * @return whether the session had permissions until now
+     */
+    boolean revoke() {
+        boolean had = granted != null;
+        this.granted = null;
+        this.compiled = CompiledPermissions.NONE;
+        return had;
+    }
+
+    /** The number of rules in force, or -1 while the session is refused. */
+    int ruleCount() {
+        List<Permission> current = granted;
+        return current == null ? -1 : current.size();
     }
 
     /** After an MQTT 5 re-authentication: the new identity (and its expiry) and its permissions. */
-    void reauthenticated(Identity newIdentity, IdentityVariables newVariables, CompiledPermissions permissions) {
+    void reauthenticated(Identity newIdentity, IdentityVariables newVariables, CompiledPermissions permissions,
+                         List<Permission> rules) {
         this.identity = newIdentity;
         this.variables = newVariables;
+        this.granted = rules;
         this.compiled = permissions;
     }
 
@@ -122,10 +180,19 @@ final class SessionPermissions implements ClientPermissions {
         return owner == gate;
     }
 
-    void disconnect(int reasonCode, String reason) {
+    /**
+     * Closes the session from outside its event loop.
+     *
+     * @return {@code false} when it was asked to close before (nothing done)
+     */
+    boolean disconnect(int reasonCode, String reason) {
+        if (!disconnecting.compareAndSet(false, true)) {
+            return false;
+        }
         Disconnector d = disconnector;
         if (d != null) {
             d.disconnect(reasonCode, reason);
         }
+        return true;
     }
 }

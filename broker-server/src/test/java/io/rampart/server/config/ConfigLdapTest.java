@@ -43,6 +43,7 @@ class ConfigLdapTest {
         assertThat(directory.permissions().fromLdap()).isTrue();
         assertThat(directory.connectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(directory.staleTtl()).isEqualTo(Duration.ofHours(1));
+        assertThat(directory.recheckInterval()).isEqualTo(Duration.ofSeconds(60));
         LdapRealmSettings corporate = (LdapRealmSettings) config.security().realms().get(1).settings();
         assertThat(corporate.startTls()).isTrue();
         assertThat(corporate.trust().type()).isEqualTo("pkcs12");
@@ -67,6 +68,23 @@ class ConfigLdapTest {
         assertThat(s.cacheTtl()).isEqualTo(Duration.ofSeconds(60));
         assertThat(s.credentialTtl()).isEqualTo(Duration.ofSeconds(10));
         assertThat(s.staleTtl()).isZero();
+        assertThat(s.recheckInterval()).as("no service account: no re-check").isZero();
+    }
+
+    @Test
+    void recheckInterval_defaultsToTheCacheTtlWithAServiceAccount_andCanBeSet() throws Exception {
+        String realm = """
+                - name: d
+                  type: ldap
+                  servers: ["ldaps://ldap.example.org"]
+                  bind-dn: "cn=rampart,dc=example,dc=org"
+                  bind-password: "${ENV:LDAP_BIND_PASSWORD}"
+                  user: {dn-template: "uid=${mqtt-username},ou=devices,dc=example,dc=org"}
+                  cache: {ttl: 30}
+                """;
+        assertThat(settings(realm).recheckInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(settings(realm + "  recheck-interval: 500ms\n").recheckInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings(realm + "  recheck-interval: 0\n").recheckInterval()).isZero();
     }
 
     @Test
@@ -94,6 +112,8 @@ class ConfigLdapTest {
             "servers: [\"ldaps://h\"], colour: red|security.realms[0].colour|unknown key",
             "servers: [\"ldaps://h\"], cache: {credential-ttl: 120}|security.realms[0].cache.credential-ttl|not be longer",
             "servers: [\"ldaps://h\"], cache: {size: 0, stale-ttl: 60}|security.realms[0].cache.stale-ttl|needs the cache",
+            "servers: [\"ldaps://h\"], recheck-interval: 30s|security.realms[0].recheck-interval|needs bind-dn",
+            "servers: [\"ldaps://h\"], recheck-interval: soon|security.realms[0].recheck-interval|must be a duration",
     })
     void invalid_isRefusedWithTheKey(String keys, String path, String reason) {
         String realm = "- {name: d, type: ldap, " + keys + ", user: {dn-template: \"uid=${mqtt-username},dc=x\"}}";

@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.QueueOverflowPolicy;
 import org.junit.jupiter.api.Test;
@@ -55,10 +56,11 @@ class ConfigMqttTest {
                 connect-timeout: 3
                 max-connect-packet-size: 512
                 max-subscriptions-per-client: 40
+                client-id-ownership: takeover
                 """);
 
         assertThat(limits).isEqualTo(new MqttLimits(1000, 23, 100, 8, 10, 600, false, 0, 1, false, false, false,
-                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40));
+                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40, ClientIdOwnership.TAKEOVER));
     }
 
     @Test
@@ -67,6 +69,7 @@ class ConfigMqttTest {
         assertThat(limits.receiveMaximum()).isEqualTo(7);
         assertThat(limits.maxPacketSize()).isEqualTo(MqttLimits.DEFAULTS.maxPacketSize());
         assertThat(limits.queueOverflow()).isEqualTo(QueueOverflowPolicy.DROP_OLDEST);
+        assertThat(limits.clientIdOwnership()).isEqualTo(ClientIdOwnership.STRICT);
     }
 
     @Test
@@ -135,6 +138,12 @@ class ConfigMqttTest {
     void unknownQueueOverflow_listsTheAllowedValues() {
         assertThat(mqttFailure("queue-overflow: drop_oldest\n").getMessage())
                 .isEqualTo("test.yaml: mqtt.queue-overflow: must be one of drop-oldest, drop-newest (was \"drop_oldest\")");
+    }
+
+    @Test
+    void unknownClientIdOwnership_listsTheAllowedValues() {
+        assertThat(mqttFailure("client-id-ownership: owner\n").getMessage())
+                .isEqualTo("test.yaml: mqtt.client-id-ownership: must be one of strict, takeover (was \"owner\")");
     }
 
     @Test

@@ -144,8 +144,22 @@ class ConfigTlsTest {
         assertThat(devices.revocation().mode()).isEqualTo(RevocationSettings.Mode.OCSP_THEN_CRL);
         assertThat(devices.ocspStapling()).isTrue();
         assertThat(devices.keyMaterial().privateKeyPassword()).isEqualTo("from-env");
+        assertThat(devices.sessionTickets()).isTrue();
+        assertThat(devices.sessionLifetime()).isEqualTo(Duration.ofSeconds(300));
         assertThat(config.security().pipelines().get(0).authentication()).extracting(SecurityConfig.Manager::type)
                 .containsExactly("x509", "password");
+    }
+
+    @Test
+    void sessionTicketsAndLifetime_areRead_andTheLifetimeIsBounded() throws ConfigException {
+        TlsSettings tls = parse("provider: openssl\nsession-tickets: false\nsession-lifetime: 90\n").listeners().get(0).tls();
+        assertThat(tls.sessionTickets()).isFalse();
+        assertThat(tls.sessionLifetime()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(parse("protocols: [TLSv1.3]\n").listeners().get(0).tls().sessionLifetime()).isEqualTo(Duration.ofHours(1));
+        assertThat(failure("session-lifetime: 0\n"))
+                .isEqualTo("test.yaml: listeners[0].tls.session-lifetime: must be between 1 and 604800 seconds (was 0)");
+        assertThat(failure("provider: jdk\nsession-tickets: false\n"))
+                .startsWith("test.yaml: listeners[0].tls.session-tickets: false needs the openssl provider");
     }
 
     @Test

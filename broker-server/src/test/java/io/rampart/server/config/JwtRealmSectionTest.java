@@ -1,5 +1,8 @@
 package io.rampart.server.config;
 
+import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.Effect;
+import io.rampart.security.permission.Permission;
 import io.rampart.security.realm.jwt.JwtRealmSettings;
 import org.junit.jupiter.api.Test;
 
@@ -88,6 +91,31 @@ class JwtRealmSectionTest {
         assertThat(s.toString()).doesNotContain(SECRET);
         assertThatThrownBy(() -> parse("introspection: {url: \"http://idp/introspect\", client-id: a, client-secret: b}",
                 "{type: jwt, realm: tokens}")).hasMessageContaining("security.realms[0].introspection.url");
+    }
+
+    @Test
+    void scopePermissions_mayHoldClientIdRules() throws Exception {
+        JwtRealmSettings s = settings(parse("""
+                secrets: ["${ENV:JWT_SECRET}"]
+                scope-permissions:
+                  device:
+                    - {client-id: "${jwt-sub}-*"}
+                    - {client-id: "*-admin", effect: deny}
+                    - {topic: "devices/${mqtt-clientid}/#"}""", "{type: jwt, realm: tokens}"));
+        assertThat(s.scopePermissions().get("device")).containsExactly(
+                Permission.clientId("${jwt-sub}-*", Effect.ALLOW), Permission.clientId("*-admin", Effect.DENY),
+                Permission.allow("devices/${mqtt-clientid}/#", Activity.ALL));
+
+        String realm = "secrets: [\"${ENV:JWT_SECRET}\"]\nscope-permissions:\n  device:\n    - %s";
+        assertThatThrownBy(() -> parse(realm.formatted("{client-id: \"a-*\", qos: [0]}"), "{type: jwt, realm: tokens}"))
+                .hasMessage("test.yaml: security.realms[0].scope-permissions.device[0].qos: unknown key"
+                        + " (allowed: client-id, effect)");
+        assertThatThrownBy(() -> parse(realm.formatted("{client-id: \"a-${x\"}"), "{type: jwt, realm: tokens}"))
+                .hasMessageStartingWith("test.yaml: security.realms[0].scope-permissions.device[0].client-id:"
+                        + " malformed placeholder at character 3");
+        assertThatThrownBy(() -> parse(realm.formatted("{topic: a, activity: client-id}"), "{type: jwt, realm: tokens}"))
+                .hasMessageStartingWith("test.yaml: security.realms[0].scope-permissions.device[0].activity:"
+                        + " must be one of publish, subscribe, all");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigLoader;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.it.support.TestBroker;
+import io.rampart.server.it.support.TlsPki;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -185,6 +186,98 @@ class FatJarIT {
         broker.awaitExit();
         assertThat(broker.process.exitValue()).isNotZero();
         assertThat(broker.stderr()).contains(config.toString()).contains("mqtt.max-qos").contains("integer");
+    }
+
+    // ------------------------------------------------------------------ unusable files: configuration errors (2)
+
+    private Path tlsListenerConfig(String tls) throws IOException {
+        return write("tls-broker.yaml", """
+                data-dir: %s
+                listeners:
+                  - {type: tls, name: tls-it, bind: 127.0.0.1, port: %d, allow-anonymous: true,
+                     tls: {%s}}
+                """.formatted(tmp.resolve("data"), freePort(), tls));
+    }
+
+    /**
+     * Exit status 2 and "rampart: invalid configuration: ..." on standard error with every fragment; the message
+     * appears once in all the output (not again in the log).
+     */
+    private void assertConfigurationError(Path config, String... fragments) throws Exception {
+        Broker broker = start(tmp, "--config", config.toString());
+        broker.awaitExit();
+        assertThat(broker.process.exitValue()).as(broker.output()).isEqualTo(2);
+        assertThat(broker.stderr()).as(broker.output()).contains(fragments);
+        String prefix = "rampart: invalid configuration: ";
+        String line = broker.stderr().lines().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+        String reason = line.substring(prefix.length());
+        assertThat(count(broker.stdout() + broker.stderr(), reason)).as("printed once: %s%n%s", reason,
+                broker.output()).isEqualTo(1);
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
+    }
+
+    @Test
+    void wrongPrivateKeyPassword_exits2_namingFileKeyAndReason() throws Exception {
+        TlsPki pki = TlsPki.create(tmp.resolve("pki"), "fat");
+        TlsPki.Issued server = pki.server("fat.test");
+        Path key = pki.encryptedKey(server, "right-pass");
+        assertConfigurationError(tlsListenerConfig("certificate: \"%s\", private-key: \"%s\", private-key-password: wrong"
+                        .formatted(server.certPem(), key)),
+                "listeners[0].tls.private-key-password", "listener 'tls-it'", key.toString(), "wrong password");
+    }
+
+    @Test
+    void wrongKeystorePassword_exits2_namingFileKeyAndReason() throws Exception {
+        TlsPki pki = TlsPki.create(tmp.resolve("pki"), "fat");
+        Path p12 = pki.pkcs12(pki.server("fat.test"), "right-pass");
+        assertConfigurationError(tlsListenerConfig("keystore: \"%s\", keystore-password: wrong".formatted(p12)),
+                "listeners[0].tls.keystore-password", p12.toString(), "wrong keystore password");
+    }
+
+    @Test
+    void keyOfAnotherCertificate_exits2_namingFileKeyAndReason() throws Exception {
+        TlsPki pki = TlsPki.create(tmp.resolve("pki"), "fat");
+        TlsPki.Issued one = pki.server("one.test");
+        TlsPki.Issued other = pki.server("other.test");
+        assertConfigurationError(tlsListenerConfig("certificate: \"%s\", private-key: \"%s\""
+                        .formatted(one.certPem(), other.keyPem())),
+                "listeners[0].tls.private-key", other.keyPem().toString(), "does not belong to the certificate");
+    }
+
+    @Test
+    void cipherSuitesThatDoNotFitTheKey_onOpenSsl_exit2() throws Exception {
+        TlsPki pki = TlsPki.create(tmp.resolve("pki"), "fat");
+        TlsPki.Issued server = pki.server("fat.test");
+        assertConfigurationError(tlsListenerConfig(("certificate: \"%s\", private-key: \"%s\", protocols: [TLSv1.2],"
+                        + " cipher-suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]").formatted(server.certPem(), server.keyPem())),
+                "listeners[0].tls.cipher-suites", "listener 'tls-it'", "[TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] cannot be"
+                        + " used with the EC key");
+    }
+
+    @Test
+    void brokenUsersFile_exits2_namingFileLineAndReason() throws Exception {
+        Path users = write("users.yaml", "users:\n  - username: alice\n    pasword: x\n");
+        Path config = write("realm-broker.yaml", """
+                data-dir: %s
+                listeners:
+                  - {type: tcp, name: tcp-it, bind: 127.0.0.1, port: %d}
+                security:
+                  realms:
+                    - {name: local, type: file, path: "%s"}
+                  pipelines:
+                    - name: default
+                      listeners: ["*"]
+                      authentication:
+                        - {type: password, realm: local}
+                """.formatted(tmp.resolve("data"), freePort(), users));
+        assertConfigurationError(config, users + ":3:5: users[0].pasword: unknown key");
     }
 
     @Test

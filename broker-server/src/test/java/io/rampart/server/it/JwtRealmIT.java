@@ -233,7 +233,7 @@ class JwtRealmIT {
                 .payload(utf8("0")).send())).isInstanceOf(Mqtt5PubAckException.class);
         assertThat(subscribe(device, "sensors/#")).isEqualTo(Mqtt5SubAckReasonCode.NOT_AUTHORIZED);
 
-        // A scope mapped in the JWT realm grants its permissions before the file realm is asked.
+        // A scope mapped in the JWT realm grants its permissions (combined with those of the token's roles, if any).
         Mqtt5AsyncClient admin = clients.hive5(RawTransport.TCP, id("admin"));
         assertThat(connect5(admin, "u", hs256(claims(id("admin"), Duration.ofMinutes(5))
                 .claim("scope", "openid fleet:admin").build()))).isZero();

@@ -202,8 +202,11 @@ class LdapRealmIT {
     @Test
     void userWithoutGroups_connectsButHasNoPermissions() {
         String clientId = id("gw");
-        assertThat(connect5(clients.hive5(RawTransport.TCP, clientId), "gateway-1", "gateway-1-secret")).isEqualTo(0x87);
-        assertThat(line(clientId)).contains("result=DENIED kind=not-authorized", "user=\"gateway-1\"");
+        Mqtt5AsyncClient gateway = clients.hive5(RawTransport.TCP, clientId);
+        assertThat(connect5(gateway, "gateway-1", "gateway-1-secret")).isZero();
+        assertThat(line(clientId)).contains("result=ALLOWED", "user=\"gateway-1\"", "manager=\"password-devices-dir\"");
+        assertThat(pubAck(gateway, "sensors/" + clientId + "/temp", MqttQos.AT_LEAST_ONCE)).isEqualTo(0x87);
+        assertThat(subAck(gateway, "sensors/#")).isEqualTo(0x87);
     }
 
     @ParameterizedTest

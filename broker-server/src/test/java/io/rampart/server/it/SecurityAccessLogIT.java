@@ -34,6 +34,8 @@ class SecurityAccessLogIT {
 
     private static final String PW = "al-Secret-" + UUID.randomUUID();
     private static final String WRONG_PW = "al-Wrong-" + UUID.randomUUID();
+    /** The identity field of lines after authentication: alice was authenticated as herself. */
+    private static final String ALICE = "\"alice\"";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -111,24 +113,25 @@ class SecurityAccessLogIT {
         String cid = "sec-al-" + UUID.randomUUID().toString().substring(0, 8);
         everyDecision(plain, cid);
 
-        String prefix = "TIME action=%s result=%s kind=%s listener=tcp remote=127.0.0.1 port=P client=\"%s\" user=\"alice\" ";
+        String prefix = "TIME action=%s result=%s kind=%s listener=tcp remote=127.0.0.1 port=P client=\"%s\" user=\"alice\" "
+                + "identity=%s ";
         String who = "manager=\"password-local+roles-local\" realm=\"local\" ";
         assertThat(SecAccessLog.await("client=\"" + cid + "-bad\"", 1)).map(SecAccessLog::normalized).containsExactly(
-                prefix.formatted("CONNECT", "DENIED", "bad-credentials", cid + "-bad")
+                prefix.formatted("CONNECT", "DENIED", "bad-credentials", cid + "-bad", "-")
                         + "topic=- qos=- manager=\"password-local\" realm=\"local\" reason=\"wrong password for 'alice'\"");
         assertThat(SecAccessLog.await("client=\"" + cid + "-will\"", 2)).map(SecAccessLog::normalized).containsExactly(
-                prefix.formatted("WILL", "DENIED", "not-authorized", cid + "-will") + "topic=\"closed/will\" qos=0 "
+                prefix.formatted("WILL", "DENIED", "not-authorized", cid + "-will", ALICE) + "topic=\"closed/will\" qos=0 "
                         + who + "reason=\"not authorized to publish the will to 'closed/will'\"",
-                prefix.formatted("CONNECT", "DENIED", "not-authorized", cid + "-will") + "topic=- qos=- "
+                prefix.formatted("CONNECT", "DENIED", "not-authorized", cid + "-will", ALICE) + "topic=- qos=- "
                         + who + "reason=\"will message to 'closed/will' not authorized\"");
         assertThat(SecAccessLog.await("client=\"" + cid + "\"", 5)).map(SecAccessLog::normalized).containsExactly(
-                prefix.formatted("CONNECT", "ALLOWED", "-", cid) + "topic=- qos=- " + who
+                prefix.formatted("CONNECT", "ALLOWED", "-", cid, ALICE) + "topic=- qos=- " + who
                         + "reason=\"authenticated as 'alice'\"",
-                prefix.formatted("PUBLISH", "ALLOWED", "-", cid) + "topic=\"open/x\" qos=1 " + who + "reason=\"allowed\"",
-                prefix.formatted("PUBLISH", "DENIED", "not-authorized", cid) + "topic=\"closed/x\" qos=1 " + who
+                prefix.formatted("PUBLISH", "ALLOWED", "-", cid, ALICE) + "topic=\"open/x\" qos=1 " + who + "reason=\"allowed\"",
+                prefix.formatted("PUBLISH", "DENIED", "not-authorized", cid, ALICE) + "topic=\"closed/x\" qos=1 " + who
                         + "reason=\"not authorized to publish to 'closed/x' at QoS 1\"",
-                prefix.formatted("SUBSCRIBE", "ALLOWED", "-", cid) + "topic=\"open/#\" qos=1 " + who + "reason=\"allowed\"",
-                prefix.formatted("SUBSCRIBE", "DENIED", "not-authorized", cid) + "topic=\"closed/#\" qos=1 " + who
+                prefix.formatted("SUBSCRIBE", "ALLOWED", "-", cid, ALICE) + "topic=\"open/#\" qos=1 " + who + "reason=\"allowed\"",
+                prefix.formatted("SUBSCRIBE", "DENIED", "not-authorized", cid, ALICE) + "topic=\"closed/#\" qos=1 " + who
                         + "reason=\"not authorized to subscribe to 'closed/#' at QoS 1\"");
         assertThat(SecAccessLog.lines(cid)).allSatisfy(line ->
                 assertThat(Instant.parse(line.substring(0, line.indexOf(' ')))).isNotNull());
@@ -151,7 +154,12 @@ class SecurityAccessLogIT {
             assertThat(n.get("port").isInt()).isTrue();
             assertThat(n.get("user").asText()).isEqualTo("alice");
             assertThat(n.get("realm").asText()).isEqualTo("local");
+            assertThat(n.has("identity")).isTrue();
         }
+        assertThat(lines).filteredOn(n -> n.get("client").asText().endsWith("-bad"))
+                .allSatisfy(n -> assertThat(n.get("identity").isNull()).isTrue());
+        assertThat(lines).filteredOn(n -> !n.get("client").asText().endsWith("-bad"))
+                .allSatisfy(n -> assertThat(n.get("identity").asText()).isEqualTo("alice"));
         assertThat(lines).extracting(n -> n.get("action").asText() + " " + n.get("result").asText() + " "
                         + n.get("kind").asText() + " " + n.get("client").asText() + " " + n.get("topic").asText()
                         + " " + n.get("qos").asText() + " " + n.get("manager").asText() + " | " + n.get("reason").asText())

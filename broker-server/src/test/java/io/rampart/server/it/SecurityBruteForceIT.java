@@ -5,6 +5,7 @@ import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
+import io.rampart.server.it.support.SecAccessLog;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -23,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The brute-force brake end to end: after {@code threshold} bad-credential failures from one address the
- * next CONNECT is answered no sooner than the initial delay, and a success clears the address. Only lower
- * bounds are asserted on time.
+ * next CONNECT is answered no sooner than the initial delay; a success clears only the failures of the user who
+ * succeeded. Only lower bounds are asserted on time; the access log shows each delay.
  */
 class SecurityBruteForceIT {
 
@@ -41,7 +42,8 @@ class SecurityBruteForceIT {
         Path users = dir.resolve("users.yaml");
         SecSetup.writeUsers(users, """
                 users:
-                  - {username: alice, password: "%s", permissions: [{topic: "open/#"}]}
+                  - {username: alice, password: "%1$s", permissions: [{topic: "open/#"}]}
+                  - {username: carol, password: "%1$s", permissions: [{topic: "open/#"}]}
                 """.formatted(SecSetup.hash(PW)));
         broker = SecSetup.start("""
                 realms:
@@ -62,9 +64,13 @@ class SecurityBruteForceIT {
 
     /** Sends a CONNECT on a new TCP connection; returns {reason code, milliseconds until the CONNACK}. */
     private long[] attempt(String password) {
+        return attempt("sec-bf-" + UUID.randomUUID(), "alice", password);
+    }
+
+    private long[] attempt(String clientId, String user, String password) {
         RawMqttClient raw = clients.raw(RawTransport.TCP);
-        byte[] connect = RawPackets.connect(RawPackets.V5).clientId("sec-bf-" + UUID.randomUUID())
-                .credentials("alice", utf8(password)).build();
+        byte[] connect = RawPackets.connect(RawPackets.V5).clientId(clientId)
+                .credentials(user, utf8(password)).build();
         long start = System.nanoTime();
         RawPacket connack = raw.sendConnect(connect);
         long elapsed = (System.nanoTime() - start) / 1_000_000;
@@ -109,6 +115,36 @@ class SecurityBruteForceIT {
         assertThat(trackedAddresses()).isEqualTo(1);
         assertThat(attempt("wrong")[1]).isGreaterThanOrEqualTo(200);
         assertThat(attempt(PW)[0]).isZero();
+        assertThat(trackedAddresses()).isZero();
+    }
+
+    /** The access-log line of the CONNECT with {@code clientId}. */
+    private static String accessLine(String clientId) {
+        return SecAccessLog.await("client=\"" + clientId + "\"", 1).get(0);
+    }
+
+    @Test
+    void aValidLoginOfAnotherUser_fromTheGuessingAddress_doesNotReleaseTheBrake() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        for (int i = 1; i <= 4; i++) {
+            assertThat(attempt("sec-bf-carol-" + run + "-" + i, "carol", "guess-" + i)[0]).isEqualTo(0x86);
+        }
+        assertThat(accessLine("sec-bf-carol-" + run + "-3")).doesNotContain("brute-force delay");
+        assertThat(accessLine("sec-bf-carol-" + run + "-4"))
+                .contains("reason=\"wrong password for 'carol' (answered after a brute-force delay of 200 ms)\"");
+
+        // A compromised device holds alice's valid credentials: her success is hers alone.
+        assertThat(attempt("sec-bf-alice-" + run, "alice", PW)[0]).isZero();
+        assertThat(accessLine("sec-bf-alice-" + run)).contains("result=ALLOWED")
+                .contains("(answered after a brute-force delay of 400 ms)");
+        assertThat(trackedAddresses()).isEqualTo(1);
+
+        assertThat(attempt("sec-bf-carol-" + run + "-5", "carol", "guess-5")[0]).isEqualTo(0x86);
+        assertThat(accessLine("sec-bf-carol-" + run + "-5"))
+                .contains("(answered after a brute-force delay of 400 ms)");
+
+        // Carol's own success takes her failures off the address: nothing is tracked any more.
+        assertThat(attempt("sec-bf-carol-" + run + "-ok", "carol", PW)[0]).isZero();
         assertThat(trackedAddresses()).isZero();
     }
 }

@@ -12,6 +12,7 @@ import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
 import io.rampart.server.it.support.RawTransport;
+import io.rampart.server.it.support.SecAccessLog;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
@@ -151,9 +152,16 @@ class SecurityConnectIT {
     // ------------------------------------------------------------------ authorization and realms
 
     @Test
-    void connect_whenNoAuthorizationManagerHasAnOpinion_isRefusedAsNotAuthorized() {
-        assertThat(connect5(clients.hive5On("noperm", id("noperm5")), "alice", ALICE_PW)).isEqualTo(0x87);
-        assertThat(connect3(clients.hive3On("noperm", id("noperm3")), "alice", ALICE_PW)).isEqualTo(5);
+    void connect_whenNoAuthorizationManagerGrantsAnything_aKnownUserConnectsWithNoPermissions() {
+        String clientId = id("noperm5");
+        assertThat(connect5(clients.hive5On("noperm", clientId), "alice", ALICE_PW)).isZero();
+        assertThat(connect3(clients.hive3On("noperm", id("noperm3")), "alice", ALICE_PW)).isZero();
+        assertThat(SecAccessLog.await("client=\"" + clientId + "\"", 1).get(0))
+                .contains("action=CONNECT result=ALLOWED", "manager=\"password-local\"");
+        RawMqttClient raw = clients.rawOn("noperm");
+        raw.connect(RawPackets.connect(RawPackets.V5).clientId(id("noperm-raw")).credentials("alice", utf8(ALICE_PW))
+                .build());
+        assertThat(raw.subscribe(1, 1, "alice/#").reasonCodes()).containsExactly(0x87);
     }
 
     @Test

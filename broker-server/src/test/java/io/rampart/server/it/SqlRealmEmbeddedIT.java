@@ -170,4 +170,21 @@ class SqlRealmEmbeddedIT {
                         "second-Pa55") == 0x86);
         assertThat(SecAccessLog.await("reason=\"unknown user 'temp-user'\"", 1).get(0)).contains("realm=\"local\"");
     }
+
+    @Test
+    void clientIdRuleOfARoleInTheDatabase_refusesAnotherUsersId_andAcceptsItsOwn() throws Exception {
+        assertThat(users("ids-Pa55\n", "add", "sqlbob", "--roles", "sqldevices", "--password-stdin")[0]).isEqualTo("0");
+        sql("INSERT INTO permissions (id, client_id) VALUES (300, '${mqtt-username}-*')",
+                "INSERT INTO role_permissions VALUES ('sqldevices', 300)");
+
+        String alices = "alice-" + UUID.randomUUID().toString().substring(0, 8);
+        assertThat(connect5(clients.hive5(RawTransport.TCP, alices), "sqlbob", "ids-Pa55")).isEqualTo(0x85);
+        assertThat(connect3(clients.hive3(RawTransport.TCP, alices), "sqlbob", "ids-Pa55")).isEqualTo(2);
+        assertThat(connect5(clients.hive5(RawTransport.TCP, "sqlbob-" + UUID.randomUUID()), "sqlbob", "ids-Pa55"))
+                .isZero();
+        assertThat(SecAccessLog.await("client=\"" + alices + "\"", 2)).allSatisfy(line -> assertThat(line)
+                .contains("action=CONNECT result=DENIED kind=client-id-not-allowed")
+                .contains("identity=\"sqlbob\"").contains("realm=\"local\"")
+                .contains("reason=\"client id matches no allow client-id rule (allowed: 'sqlbob-*')\""));
+    }
 }

@@ -295,20 +295,12 @@ class TlsIT {
         }
     }
 
+    /** TLS 1.3 resumption, and resumption with client certificates: {@link TlsResumptionIT}. */
     @Test
-    void tls12_resumesBySessionId_tls13_makesAFullHandshakeEveryTime() throws Exception {
-        for (String version : List.of("-tls1_2", "-tls1_3")) {
-            TlsTools.Result r = TlsTools.run(List.of("openssl", "s_client", "-connect",
-                    "127.0.0.1:" + broker.port("quick"), "-CAfile", pki.caPem().toString(), version, "-reconnect"));
-            long reused = r.output().lines().filter(l -> l.startsWith("Reused,")).count();
-            long fresh = r.output().lines().filter(l -> l.startsWith("New,")).count();
-            if (version.equals("-tls1_2")) {
-                assertThat(reused).as(r.output()).isEqualTo(5);
-            } else {
-                assertThat(reused).as(r.output()).isZero();
-                assertThat(fresh).as(r.output()).isEqualTo(6);
-            }
-        }
+    void tls12_sClientReconnect_resumes() throws Exception {
+        TlsTools.Result r = TlsTools.run(List.of("openssl", "s_client", "-connect",
+                "127.0.0.1:" + broker.port("quick"), "-CAfile", pki.caPem().toString(), "-tls1_2", "-reconnect"));
+        assertThat(r.output().lines().filter(l -> l.startsWith("Reused,")).count()).as(r.output()).isEqualTo(5);
     }
 
     /**
@@ -327,6 +319,22 @@ class TlsIT {
             assertThat(after).as(listener + ": the renegotiation handshake never completes: " + output)
                     .doesNotContain("depth=0").contains("alert");
             assertThat(r.exitCode()).as(output).isNotZero();
+        }
+    }
+
+    /**
+     * A TLS 1.2 client whose only suite needs an RSA key (static RSA key exchange) meets EC server keys: a cipher
+     * mismatch, whatever words the provider uses (BoringSSL's is about curves).
+     */
+    @Test
+    void tls12_clientWithOnlyAnRsaSuite_againstAnEcKey_isLoggedAsACipherMismatch_onBothProviders() throws Exception {
+        for (String listener : List.of("quick", "jdk-plain")) {
+            int before = SecAccessLog.lines("listener=" + listener + " ").size();
+            TlsTools.Result r = TlsTools.sClient(broker.port(listener), pki.caPem(), "-tls1_2", "-cipher", "AES128-SHA");
+            assertThat(r.ok()).as(r.output()).isFalse();
+            await().atMost(Duration.ofSeconds(10)).until(() -> SecAccessLog.lines("listener=" + listener + " ").size() > before);
+            List<String> lines = SecAccessLog.lines("listener=" + listener + " ");
+            assertThat(lines.get(lines.size() - 1)).as(listener).contains("action=TLS result=DENIED kind=cipher");
         }
     }
 
@@ -506,6 +514,79 @@ class TlsIT {
                 .contains("kind=expired listener=mtls").contains("subject=\"CN=dev-expired\"");
     }
 
+    /** The alert a Python (OpenSSL) client reports for a refused certificate, and the access-log line. */
+    private static String alertFor(String listener, TlsPki.Issued cert, String version) throws Exception {
+        try (TlsTools.Resumer client = new TlsTools.Resumer(broker.port(listener), pki.caPem(), cert, version,
+                id("alert"))) {
+            TlsTools.Resumer.Attempt attempt = client.connect();
+            assertThat(attempt.accepted()).as(attempt.toString()).isFalse();
+            return attempt.error();
+        }
+    }
+
+    @Test
+    void refusedCertificate_getsTheAlertThatNamesTheProblem_onOpenSsl() throws Exception {
+        TlsPki.Issued stranger = otherPki.client("alert-stranger");
+        TlsPki.Issued expired = pki.client(TlsPki.ClientSpec.of("alert-expired")
+                .valid(java.time.Instant.now().minus(Duration.ofDays(3)), java.time.Instant.now().minus(Duration.ofDays(1))));
+        assertThat(alertFor("mtls", revokedByFile, "1.2")).isEqualTo("SSLV3_ALERT_CERTIFICATE_REVOKED");
+        assertThat(alertFor("mtls", revokedByFile, "1.3")).isEqualTo("SSLV3_ALERT_CERTIFICATE_REVOKED");
+        assertThat(alertFor("mtls", stranger, "1.2")).isEqualTo("TLSV1_ALERT_UNKNOWN_CA");
+        assertThat(alertFor("mtls", expired, "1.2")).isEqualTo("SSLV3_ALERT_CERTIFICATE_EXPIRED");
+        assertThat(alertFor("ocsp-hard", ocspUnknown, "1.2")).isEqualTo("SSLV3_ALERT_BAD_CERTIFICATE");
+        // The JDK answers every refused client certificate with certificate_unknown (46); the access log has the reason.
+        assertThat(alertFor("jdk", revokedByFile, "1.2")).isEqualTo("SSLV3_ALERT_CERTIFICATE_UNKNOWN");
+    }
+
+    @Test
+    void notYetValidCertificate_isReportedAsNotYetValid_withItsDates_andBadCertificate() throws Exception {
+        java.time.Instant from = java.time.Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        java.time.Instant to = from.plus(Duration.ofDays(30));
+        TlsPki.Issued early = pki.client(TlsPki.ClientSpec.of("dev-early").valid(from, to));
+        assertThat(alertFor("mtls", early, "1.2")).isEqualTo("SSLV3_ALERT_BAD_CERTIFICATE");
+        assertThat(SecAccessLog.await("serial=\"" + early.serial().toString(16) + "\"", 1).get(0))
+                .contains("kind=not-yet-valid listener=mtls")
+                .contains("certificate not yet valid: valid from " + from + " to " + to);
+    }
+
+    @Test
+    void cipherSuitesThatCannotWorkWithTheKey_jdkWarnsNamingThem_openSslRefusesToStart() throws Exception {
+        String yaml = """
+                data-dir: "%s"
+                listeners:
+                  - type: tls
+                    name: mixed
+                    bind: 127.0.0.1
+                    port: 0
+                    allow-anonymous: true
+                    tls:
+                      provider: %s
+                      certificate: "%s"
+                      private-key: "%s"
+                      protocols: [%s]
+                      cipher-suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256%s]
+                """;
+        try (SecLogCapture log = new SecLogCapture(io.rampart.tls.ServerTls.class.getName());
+             TestBroker jdk = TestBroker.startYaml(yaml.formatted(dir.resolve("data-mixed"), "jdk", server.certPem(),
+                     server.keyPem(), "TLSv1.2", ", TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"));
+             TestBroker jdkTls13 = TestBroker.startYaml(yaml.formatted(dir.resolve("data-mixed"), "jdk",
+                     server.certPem(), server.keyPem(), "TLSv1.3, TLSv1.2", ""))) {
+            assertThat(log.messages()).anyMatch(m -> m.startsWith("WARN listener 'mixed': cipher-suites"
+                    + " [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] cannot be used with the EC key of CN=broker.test"));
+            assertThat(log.messages()).anyMatch(m -> m.startsWith("WARN listener 'mixed': none of the TLS 1.2"
+                    + " cipher-suites works with the EC key") && m.contains("only TLS 1.3 clients can connect"));
+            TlsTools.Result tls12 = TlsTools.sClient(jdk.port("mixed"), pki.caPem(), "-tls1_2");
+            assertThat(tls12.output()).contains("Ciphersuite: ECDHE-ECDSA-AES128-GCM-SHA256");
+            TlsTools.Result tls13 = TlsTools.sClient(jdkTls13.port("mixed"), pki.caPem(), "-tls1_3");
+            assertThat(tls13.ok()).as(tls13.output()).isTrue();
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestBroker.startYaml(yaml.formatted(
+                        dir.resolve("data-mixed"), "openssl", server.certPem(), server.keyPem(), "TLSv1.3, TLSv1.2",
+                        ", TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256")).close())
+                .hasMessageContaining("listeners[0].tls.cipher-suites")
+                .hasMessageContaining("[TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256] cannot be used with the EC key");
+    }
+
     @Test
     void observer_receivesEveryHandshakeAndRevocationCheck() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
@@ -606,7 +687,8 @@ class TlsIT {
     void ocsp_responderDown_hardFailRefuses_softFailAllows_offTheEventLoop() {
         assertThat(TlsTools.handshakes(broker.port("ocsp-hard"), pki.clientContext(ocspDown))).isFalse();
         assertThat(SecAccessLog.await("serial=\"" + ocspDown.serial().toString(16) + "\"", 1).get(0))
-                .contains("kind=revocation-unavailable");
+                .contains("kind=revocation-unavailable")
+                .containsPattern("OCSP responder http://127\\.0\\.0\\.1:\\d+ unreachable: connection refused");
         try (SecLogCapture log = new SecLogCapture(RevocationChecker.class.getName())) {
             assertThat(TlsTools.handshakes(broker.port("ocsp-soft"), pki.clientContext(ocspDown))).isTrue();
             // The check (and its network fetch) ran on the listener's handshake executor, not an I/O thread.

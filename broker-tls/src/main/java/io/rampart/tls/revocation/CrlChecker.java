@@ -76,8 +76,11 @@ final class CrlChecker {
                     cached = false;
                     try {
                         c = fetch(url);
+                    } catch (Fetcher.Unreachable e) {
+                        lastProblem = "CRL distribution point " + url + " unreachable: " + e.getMessage();
+                        continue;
                     } catch (Exception e) {
-                        lastProblem = "CRL distribution point " + url + " unreachable: " + describe(e);
+                        lastProblem = "CRL from " + url + " cannot be read: " + describe(e);
                         continue;
                     }
                     if (!verifies(c, issuer)) {

@@ -18,6 +18,13 @@ import java.time.Duration;
  */
 final class Fetcher {
 
+    /** No answer could be had from a URL; the message says why, in an operator's words. */
+    static final class Unreachable extends IOException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** How long an unreachable URL is not asked again. */
     static final Duration UNREACHABLE_FOR = Duration.ofSeconds(30);
 
@@ -32,40 +39,75 @@ final class Fetcher {
         this.unreachable = unreachable;
     }
 
-    byte[] get(String url, int maxBytes) throws IOException {
+    byte[] get(String url, int maxBytes) throws Unreachable {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build(), url, maxBytes);
     }
 
-    byte[] post(String url, String contentType, String accept, byte[] body, int maxBytes) throws IOException {
+    byte[] post(String url, String contentType, String accept, byte[] body, int maxBytes) throws Unreachable {
         return send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).header("Content-Type", contentType)
                 .header("Accept", accept).POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), url, maxBytes);
     }
 
-    private byte[] send(HttpRequest request, String url, int maxBytes) throws IOException {
+    private byte[] send(HttpRequest request, String url, int maxBytes) throws Unreachable {
         String known = unreachable == null ? null : unreachable.getIfPresent(url);
         if (known != null) {
-            throw new IOException(known + " (not asked again for " + UNREACHABLE_FOR.toSeconds() + " s)");
+            throw new Unreachable(known + " (not asked again for " + UNREACHABLE_FOR.toSeconds() + " s)", null);
         }
         try {
             HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream in = response.body()) {
                 if (response.statusCode() != 200) {
-                    throw new IOException("HTTP " + response.statusCode());
+                    throw new IOException("HTTP status " + response.statusCode());
                 }
                 return readLimited(in, maxBytes);
             }
         } catch (IOException e) {
-            remember(url, e);
-            throw e;
+            Unreachable described = new Unreachable(describe(e), e);
+            remember(url, described);
+            throw described;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
+            throw new Unreachable("interrupted", e);
         }
     }
 
-    private void remember(String url, Exception e) {
+    /**
+     * What went wrong, in words an operator can act on: {@code connection refused}, {@code connect timed out after
+     * 5 s}, {@code no answer within 5 s}, {@code unknown host}, {@code HTTP status 503}, ... (the JDK's HTTP client
+     * reports a refused connection as a ConnectException without a message, caused by a ClosedChannelException).
+     */
+    String describe(IOException e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connect timed out after " + timeout.toSeconds() + " s";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within " + timeout.toSeconds() + " s";
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException) {
+                return t.getMessage() != null && !t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("refused")
+                        ? "cannot connect (" + t.getMessage() + ")" : "connection refused";
+            }
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "unknown host";
+            }
+            if (t instanceof java.net.NoRouteToHostException) {
+                return "no route to host";
+            }
+        }
+        if (e.getMessage() != null && e.getMessage().startsWith("HTTP status ")) {
+            return e.getMessage();
+        }
+        if (e instanceof java.io.EOFException || e.getCause() instanceof java.nio.channels.ClosedChannelException
+                || e instanceof java.nio.channels.ClosedChannelException) {
+            return "the server closed the connection without an answer";
+        }
+        return CrlChecker.describe(e);
+    }
+
+    private void remember(String url, IOException e) {
         if (unreachable != null) {
-            unreachable.put(url, CrlChecker.describe(e));
+            unreachable.put(url, e.getMessage());
         }
     }
 

@@ -85,8 +85,10 @@ final class OcspChecker {
                 cache.put(key, answer);
             }
             return new RevocationStatus(answer.state(), METHOD, answer.detail(), false);
+        } catch (Fetcher.Unreachable e) {
+            return RevocationStatus.unavailable(METHOD, "OCSP responder " + url + " unreachable: " + e.getMessage());
         } catch (Exception e) {
-            return RevocationStatus.unavailable(METHOD, "OCSP responder " + url + " unreachable: "
+            return RevocationStatus.unavailable(METHOD, "OCSP response from " + url + " cannot be read: "
                     + CrlChecker.describe(e));
         }
     }

@@ -28,7 +28,8 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>The file is validated completely before use: the constructor throws on an invalid file (refuse to
  * start); a reload that finds an invalid file keeps the previous content in force and logs file, line and
  * reason. A successful reload swaps everything at once and then calls the {@link #onChange} listeners, so the
- * server can re-authorize live sessions and disconnect users no longer in {@link #users()}.
+ * server can re-authorize live sessions against the new content (a user no longer in the file is refused, a
+ * revoked role no longer counts).
  *
  * <p>Thread-safe. The managers it hands out verify passwords synchronously in the caller's thread, which must
  * therefore not be an event loop.
@@ -120,7 +121,7 @@ public final class FileRealm implements Realm {
      */
     public AuthenticationManager passwordAuthenticator(String managerName) {
         return new PasswordAuthenticator(managerName, settings.name(), () -> content, check, cache,
-                DummyHash::value);
+                DummyHash::value, this::onChange);
     }
 
     /** A manager that hands out the permissions of the file's users and roles; see {@link RoleAuthorizer}. */
@@ -138,9 +139,28 @@ public final class FileRealm implements Realm {
         return content.roles().keySet();
     }
 
-    /** Called after every successful reload that changed the file's content, on the reloading thread. */
+    /**
+     * Called after every successful reload that changed the file's content, and on {@link #recheck()}, on the
+     * calling thread.
+     */
     public void onChange(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Reads the file again (an invalid file is logged and the previous content stays in force) and then has every
+     * live session re-authorized, changed or not.
+     */
+    @Override
+    public void recheck() {
+        synchronized (reloadLock) {
+            try {
+                reloadLocked(true);
+            } catch (FileRealmException e) {
+                // logged in reloadLocked; the content in force is re-checked
+            }
+        }
+        notifyListeners();
     }
 
     /**

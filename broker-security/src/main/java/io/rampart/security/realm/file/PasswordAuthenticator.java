@@ -5,18 +5,20 @@ import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.Decision;
 import io.rampart.security.spi.Identity;
+import io.rampart.security.spi.IdentityVariables;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * User name + password against a realm file. Verification runs synchronously in the calling thread (the
  * pipeline's executor): unknown users are checked against a dummy hash too, so response time does not tell
- * which user names exist.
+ * which user names exist. The identity is a user of the realm: re-authorization reads its roles from the file
+ * again, and a user removed from the file is refused.
  */
 final class PasswordAuthenticator implements AuthenticationManager {
 
@@ -26,15 +28,17 @@ final class PasswordAuthenticator implements AuthenticationManager {
     private final PasswordCheck check;
     private final CredentialCache cache;
     private final Supplier<String> dummyHash;
+    private final Consumer<Runnable> listeners;
 
     PasswordAuthenticator(String name, String realm, Supplier<RealmContent> content, PasswordCheck check,
-                          CredentialCache cache, Supplier<String> dummyHash) {
+                          CredentialCache cache, Supplier<String> dummyHash, Consumer<Runnable> listeners) {
         this.name = name;
         this.realm = realm;
         this.content = content;
         this.check = check;
         this.cache = cache;
         this.dummyHash = dummyHash;
+        this.listeners = listeners;
     }
 
     @Override
@@ -50,6 +54,22 @@ final class PasswordAuthenticator implements AuthenticationManager {
     @Override
     public CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request) {
         return CompletableFuture.completedFuture(decide(request));
+    }
+
+    /** The user's roles in the file in force now; refused when the user is no longer in it. */
+    @Override
+    public CompletionStage<Decision<Identity>> refresh(Identity identity, IdentityVariables variables) {
+        UserEntry user = content.get().users().get(identity.name());
+        if (user == null) {
+            return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                    quote(identity.name()) + " is no longer a user of realm '" + realm + "'"));
+        }
+        return CompletableFuture.completedFuture(Decision.allow(identity.withRoles(Set.copyOf(user.roles()))));
+    }
+
+    @Override
+    public void onChange(Runnable listener) {
+        listeners.accept(listener);
     }
 
     private Decision<Identity> decide(AuthenticationRequest request) {
@@ -84,7 +104,7 @@ final class PasswordAuthenticator implements AuthenticationManager {
             }
             cache.remember(username, hash, password);
         }
-        return Decision.allow(new Identity(username, Set.copyOf(user.roles()), List.of(), Map.of(), name, realm));
+        return Decision.allow(Identity.userOf(realm, name, username, Set.copyOf(user.roles()), Map.of()));
     }
 
     /** Quotes a client-chosen name for a log line: control characters replaced, length bounded. */

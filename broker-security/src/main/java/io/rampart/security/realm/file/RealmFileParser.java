@@ -5,6 +5,7 @@ import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.realm.file.LocatedYaml.Entry;
@@ -36,7 +37,7 @@ final class RealmFileParser {
     private static final Set<String> TOP_KEYS = Set.of("users", "roles");
     private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions");
     private static final Set<String> ROLE_KEYS = Set.of("name", "permissions");
-    private static final Set<String> PERMISSION_KEYS = Set.of("topic", "activity", "qos", "retain",
+    private static final Set<String> PERMISSION_KEYS = Set.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
@@ -166,10 +167,6 @@ final class RealmFileParser {
         checkKeys(map, path, PERMISSION_KEYS);
         Map<String, Entry> e = map.entries();
 
-        Node topicNode = required(map, path, "topic");
-        String topic = string(topicNode, path + ".topic");
-        validateTopic(topicNode, path + ".topic", topic);
-
         Effect effect = Effect.ALLOW;
         if (e.containsKey("effect")) {
             effect = switch (word(e.get("effect").value(), path + ".effect")) {
@@ -178,6 +175,16 @@ final class RealmFileParser {
                 default -> throw error(e.get("effect").value(), path + ".effect", "expected allow or deny");
             };
         }
+        if (e.containsKey("client-id")) {
+            return clientIdRule(map, path, effect);
+        }
+        if (!e.containsKey("topic")) {
+            throw error(map, path, "missing 'topic' (or 'client-id' for a client-id rule)");
+        }
+        Node topicNode = required(map, path, "topic");
+        String topic = string(topicNode, path + ".topic");
+        validateTopic(topicNode, path + ".topic", topic);
+
         Activity activity = Activity.ALL;
         if (e.containsKey("activity")) {
             activity = switch (word(e.get("activity").value(), path + ".activity")) {
@@ -213,6 +220,24 @@ final class RealmFileParser {
                     "share-groups given but shared-subscription is false");
         }
         return new Permission(topic, activity, qos, retain, shared, groups, effect);
+    }
+
+    /** {@code - client-id: "${mqtt-username}-*"}, optionally with {@code effect}; no topic and no topic flags. */
+    private Permission clientIdRule(MapNode map, String path, Effect effect) throws FileRealmException {
+        for (Map.Entry<String, Entry> e : map.entries().entrySet()) {
+            if (!e.getKey().equals("client-id") && !e.getKey().equals("effect")) {
+                Position p = e.getValue().keyPosition();
+                throw new FileRealmException(source, p.line(), p.column(), path + "." + e.getKey(),
+                        "a client-id rule takes only 'client-id' and 'effect' (write topic rules separately)");
+            }
+        }
+        Node node = map.entries().get("client-id").value();
+        String pattern = string(node, path + ".client-id");
+        String problem = ClientIdPattern.problem(pattern);
+        if (problem != null) {
+            throw error(node, path + ".client-id", problem);
+        }
+        return Permission.clientId(pattern, effect);
     }
 
     private void validateTopic(Node node, String path, String topic) throws FileRealmException {

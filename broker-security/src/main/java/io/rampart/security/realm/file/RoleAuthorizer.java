@@ -14,10 +14,17 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Permissions from a realm file. An identity named like a user of the file gets that user's permissions plus
- * those of its roles (and of any other roles the identity carries that the file defines). Any other identity
- * carrying roles the file defines (e.g. from a certificate or token mapping) gets those roles' permissions.
- * Otherwise no opinion.
+ * Permissions from a realm file, read from the content in force at each call (so a reload reaches live sessions
+ * when they are re-authorized).
+ * <ul>
+ *   <li>A user of this file that logged in with its password (the identity's {@link Identity#rolesRealm() user
+ *       record} is here): the user's own permissions and those of the roles the file gives it <em>now</em>; the
+ *       roles it held at login do not count. Deny when the user is no longer in the file.</li>
+ *   <li>Any other identity (certificate, token, another realm's user) named like a user of the file: that user's
+ *       permissions and roles, plus the roles the identity carries that the file defines.</li>
+ *   <li>Any other identity carrying roles the file defines: those roles' permissions.</li>
+ *   <li>Otherwise no opinion.</li>
+ * </ul>
  */
 final class RoleAuthorizer implements AuthorizationManager {
 
@@ -46,10 +53,17 @@ final class RoleAuthorizer implements AuthorizationManager {
     @Override
     public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
         RealmContent current = content.get();
+        UserEntry user = current.users().get(identity.name());
+        if (realm.equals(identity.rolesRealm())) {
+            if (user == null) {
+                return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                        PasswordAuthenticator.quote(identity.name()) + " is no longer a user of realm '" + realm + "'"));
+            }
+            return CompletableFuture.completedFuture(Decision.allow(current.permissionsOf(user, List.of())));
+        }
         // Sorted so the result does not depend on set iteration order.
         TreeSet<String> knownRoles = new TreeSet<>(identity.roles());
         knownRoles.retainAll(current.roles().keySet());
-        UserEntry user = current.users().get(identity.name());
         if (user != null) {
             return CompletableFuture.completedFuture(Decision.allow(current.permissionsOf(user, knownRoles)));
         }

@@ -22,7 +22,10 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,6 +46,11 @@ import java.util.function.Supplier;
  * directory cannot answer (down, timed out, executor saturated) the answer is {@link Decision.DenyKind#UNAVAILABLE}
  * (fail closed). Accounts are cached (bounded, TTL) and a successful bind is remembered briefly as a salted hash, so
  * a warm cache serves reconnects without a directory round trip.
+ *
+ * <p>Live sessions are re-checked every {@code recheck-interval} (needs a service account): the cached accounts are
+ * dropped and the server re-authorizes every live session, which reads each user's entry, groups and rules again; a
+ * user no longer in the directory is refused, revoked groups lose their grants. A re-check while the directory is
+ * known to be unreachable waits until it answers again, so an outage leaves live sessions as they are.
  */
 public final class LdapRealm implements Realm {
 
@@ -59,6 +67,8 @@ public final class LdapRealm implements Realm {
     /** While the directory is unreachable, only one request at a time (the probe) asks it; the rest are refused at once. */
     private final AtomicBoolean probing = new AtomicBoolean();
     private final long maxQueueNanos;
+    private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+    private final ScheduledFuture<?> recheck;
 
     /**
      * Builds the connection pools. A directory that is down does not prevent the realm from opening: it answers
@@ -68,6 +78,16 @@ public final class LdapRealm implements Realm {
      * @throws GeneralSecurityException when the trust file is not valid
      */
     public LdapRealm(LdapRealmSettings settings) throws LDAPException, GeneralSecurityException, IOException {
+        this(settings, null);
+    }
+
+    /**
+     * As {@link #LdapRealm(LdapRealmSettings)}, re-checking live sessions every {@code recheck-interval} on
+     * {@code timers} (a short task; the directory work runs on the realm's executor), or never when {@code timers}
+     * is {@code null}. {@code timers} is not shut down by {@link #close()}.
+     */
+    public LdapRealm(LdapRealmSettings settings, ScheduledExecutorService timers)
+            throws LDAPException, GeneralSecurityException, IOException {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.reader = new AccountReader(settings);
         this.directory = new LdapDirectory(settings);
@@ -81,13 +101,17 @@ public final class LdapRealm implements Realm {
         this.executor.allowCoreThreadTimeOut(true);
         this.cache = new LoginCache(settings);
         this.maxQueueNanos = settings.responseTimeout().toNanos();
-        LOG.info("ldap realm '{}': servers {} ({}), {} users, roles {}, permissions {}", settings.name(),
+        long every = settings.recheckInterval().toMillis();
+        this.recheck = timers == null || every == 0 ? null
+                : timers.scheduleWithFixedDelay(this::recheck, every, every, TimeUnit.MILLISECONDS);
+        LOG.info("ldap realm '{}': servers {} ({}), {} users, roles {}, permissions {}, re-check {}", settings.name(),
                 settings.servers(), settings.ldaps() ? "ldaps" : settings.startTls() ? "StartTLS" : "PLAINTEXT",
                 settings.user().dnTemplate() != null ? "bind directly as " + settings.user().dnTemplate()
                         : "found with " + settings.user().filter() + " below " + settings.user().baseDn(),
                 settings.groups() == null ? "none" : settings.groups().attribute() != null
                         ? "from " + settings.groups().attribute() : "from " + settings.groups().filter(),
-                settings.permissions().fromLdap() ? "from " + settings.permissions().attribute() : "from another realm");
+                settings.permissions().fromLdap() ? "from " + settings.permissions().attribute() : "from another realm",
+                recheck == null ? "off" : settings.recheckInterval());
         if (!settings.usesTls()) {
             LOG.warn("ldap realm '{}' talks to the directory WITHOUT TLS (allow-plaintext: true): passwords cross the"
                     + " network in clear; use ldaps:// or start-tls: true in production", settings.name());
@@ -114,12 +138,13 @@ public final class LdapRealm implements Realm {
             Decision<Identity> known = answerFromMemory(managerName, request);
             return known != null ? CompletableFuture.completedFuture(known)
                     : async(() -> authenticate(managerName, request), () -> authenticateWhileDown(managerName, request));
-        });
+        }, this::refresh, listeners::add);
     }
 
     /**
-     * The permissions stored in the directory for users of this realm (see {@link PermissionSyntax}): no opinion
-     * for identities of other realms or users without rules, so a file or SQL realm can follow in the chain.
+     * The permissions stored in the directory for users of this realm (see {@link PermissionSyntax}), possibly none;
+     * deny for a user no longer in the directory; no opinion for identities this realm did not authenticate, so a
+     * file or SQL realm can decide for them.
      *
      * @throws UnsupportedOperationException when {@code permissions.from-ldap} is off
      */
@@ -134,12 +159,92 @@ public final class LdapRealm implements Realm {
             Decision<List<Permission>> known = authorizeFromMemory(identity, variables);
             return known != null ? CompletableFuture.completedFuture(known)
                     : async(() -> authorize(identity, variables), () -> authorizeWhileDown(identity, variables));
-        }, null);
+        }, listeners::add);
     }
 
     @Override
     public String unavailableReason() {
         return unavailable;
+    }
+
+    /**
+     * Drops the cached accounts and has the server re-authorize the live sessions of this realm's users. While the
+     * directory is known to be unreachable, one probe is sent instead and the re-check runs once it answers; without
+     * a service account there is nothing to re-read (the realm cannot read a user after its login).
+     */
+    @Override
+    public void recheck() {
+        if (settings.bindDn() == null) {
+            LOG.debug("ldap realm '{}': live sessions not re-checked: without bind-dn the realm cannot read users after"
+                    + " their login", settings.name());
+            return;
+        }
+        if (unavailable == null) {
+            recheckNow();
+            return;
+        }
+        if (!probing.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    directory.service().getRootDSE();
+                    available();
+                } catch (LDAPException e) {
+                    LOG.debug("ldap realm '{}': re-check postponed, the directory still does not answer: {}",
+                            settings.name(), e.getMessage());
+                } finally {
+                    probing.set(false);
+                }
+                if (unavailable == null) {
+                    recheckNow();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            probing.set(false);
+        }
+    }
+
+    private void recheckNow() {
+        LOG.debug("ldap realm '{}': re-checking live sessions", settings.name());
+        cache.forgetAccounts();
+        for (Runnable listener : listeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.error("ldap realm '{}': change listener failed", settings.name(), e);
+            }
+        }
+    }
+
+    /** Whether this realm holds the identity's user record (a user that logged in with its password here). */
+    private boolean ownUser(Identity identity) {
+        return settings.name().equals(identity.rolesRealm());
+    }
+
+    /**
+     * A live user's current groups, read again as the service account; refused when its entry is gone. Without a
+     * service account the identity stays as it logged in.
+     */
+    private CompletionStage<Decision<Identity>> refresh(Identity identity, IdentityVariables variables) {
+        if (!ownUser(identity) || settings.bindDn() == null) {
+            return CompletableFuture.completedFuture(Decision.allow(identity));
+        }
+        LdapAccount cached = cache.account(cache.key(variables.asMap()));
+        if (cached != null) {
+            return CompletableFuture.completedFuture(Decision.allow(identity.withRoles(cached.roles())));
+        }
+        return async(() -> {
+            Decision<LdapAccount> current = currentAccount(identity, variables);
+            if (current instanceof Decision.Allow<LdapAccount> allow) {
+                return Decision.allow(identity.withRoles(allow.value().roles()));
+            }
+            if (current instanceof Decision.Deny<LdapAccount> deny) {
+                return Decision.deny(deny.kind(), deny.reason());
+            }
+            return Decision.noOpinion(((Decision.NoOpinion<LdapAccount>) current).reason());
+        }, this::refusedWhileDown);
     }
 
     /**
@@ -200,7 +305,7 @@ public final class LdapRealm implements Realm {
 
     private Decision<List<Permission>> authorizeWhileDown(Identity identity, IdentityVariables variables) {
         LdapAccount stale = cache.staleAccount(cache.key(variables.asMap()));
-        return stale == null ? refusedWhileDown() : decide(identity, stale);
+        return stale == null ? refusedWhileDown() : decide(stale);
     }
 
     // ------------------------------------------------------------------ authentication
@@ -327,56 +432,70 @@ public final class LdapRealm implements Realm {
     }
 
     private Identity identity(LdapAccount account, String manager) {
-        return new Identity(account.username(), account.roles(), List.of(), Map.of("ldap-dn", account.dn()), manager,
-                settings.name());
+        return Identity.userOf(settings.name(), manager, account.username(), account.roles(),
+                Map.of("ldap-dn", account.dn()));
     }
 
     // ------------------------------------------------------------------ authorization
 
     /** The answer when the account is cached (or the identity is not ours), in the caller's thread; else {@code null}. */
     private Decision<List<Permission>> authorizeFromMemory(Identity identity, IdentityVariables variables) {
-        if (!settings.name().equals(identity.realm())) {
+        if (!ownUser(identity)) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
         LdapAccount account = cache.account(cache.key(variables.asMap()));
-        return account == null ? null : decide(identity, account);
+        return account == null ? null : decide(account);
     }
 
     private Decision<List<Permission>> authorize(Identity identity, IdentityVariables variables) {
-        if (!settings.name().equals(identity.realm())) {
+        if (!ownUser(identity)) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
-        String key = cache.key(variables.asMap());
-        LdapAccount account = cache.account(key);
-        if (account == null) {
-            try {
-                account = reload(identity.name(), key, variables.asMap());
-            } catch (LDAPException e) {
-                LdapAccount stale = LdapDirectory.unreachable(e) ? cache.staleAccount(key) : null;
-                if (stale != null) {
-                    unavailable(e);
-                    return decide(identity, stale);
-                }
-                return unavailable(e);
-            } catch (AccountReader.AmbiguousUserException e) {
-                return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user search for " + quote(identity.name())
-                        + " matches more than one entry");
-            }
-            if (account == null) {
-                return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, quote(identity.name())
-                        + " is no longer in the directory");
-            }
+        Decision<LdapAccount> current = currentAccount(identity, variables);
+        if (current instanceof Decision.Allow<LdapAccount> allow) {
+            return decide(allow.value());
         }
-        return decide(identity, account);
+        if (current instanceof Decision.Deny<LdapAccount> deny) {
+            return Decision.deny(deny.kind(), deny.reason());
+        }
+        return Decision.noOpinion(((Decision.NoOpinion<LdapAccount>) current).reason());
     }
 
-    private Decision<List<Permission>> decide(Identity identity, LdapAccount account) {
+    /**
+     * The user's account from the cache or read again as the service account: deny (not authorized) when the entry
+     * is gone or ambiguous, unavailable (or the account remembered for outages) when the directory cannot answer.
+     * Blocking: the realm's executor only.
+     */
+    private Decision<LdapAccount> currentAccount(Identity identity, IdentityVariables variables) {
+        String key = cache.key(variables.asMap());
+        LdapAccount account = cache.account(key);
+        if (account != null) {
+            return Decision.allow(account);
+        }
+        try {
+            account = reload(identity.name(), key, variables.asMap());
+        } catch (LDAPException e) {
+            LdapAccount stale = LdapDirectory.unreachable(e) ? cache.staleAccount(key) : null;
+            if (stale != null) {
+                unavailable(e);
+                return Decision.allow(stale);
+            }
+            return unavailable(e);
+        } catch (AccountReader.AmbiguousUserException e) {
+            return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user search for " + quote(identity.name())
+                    + " matches more than one entry");
+        }
+        if (account == null) {
+            return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, quote(identity.name())
+                    + " is no longer in the directory");
+        }
+        return Decision.allow(account);
+    }
+
+    /** The rules read for a user of this realm, possibly none (a known user without rules connects with none). */
+    private Decision<List<Permission>> decide(LdapAccount account) {
         if (account.problem() != null) {
             return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, account.problem());
-        }
-        if (account.permissions().isEmpty()) {
-            return Decision.noOpinion("no " + settings.permissions().attribute() + " values for " + quote(identity.name())
-                    + " or its groups");
         }
         return Decision.allow(account.permissions());
     }
@@ -452,6 +571,9 @@ public final class LdapRealm implements Realm {
 
     @Override
     public void close() {
+        if (recheck != null) {
+            recheck.cancel(false);
+        }
         executor.shutdownNow();
         directory.close();
     }

@@ -30,12 +30,15 @@ import java.util.Objects;
  * @param credentialTtl     how long a successful bind is remembered (as a salted hash); {@link Duration#ZERO} = never
  * @param staleTtl          while the directory cannot be reached, a login that matches a bind remembered within
  *                          this long is still accepted (with the account read then); {@link Duration#ZERO} = never
+ * @param recheckInterval   how often live sessions are re-authorized against the directory (their users' entries,
+ *                          groups and rules read again as the service account); {@link Duration#ZERO} = never. Needs
+ *                          {@code bindDn}: without a service account the realm cannot read a user after its login
  */
 public record LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
                                 String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
                                 PermissionSource permissions, int poolSize, Duration connectTimeout,
                                 Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl,
-                                Duration staleTtl) {
+                                Duration staleTtl, Duration recheckInterval) {
 
     public static final int DEFAULT_POOL_SIZE = 8;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -53,6 +56,7 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         Objects.requireNonNull(cacheTtl, "cacheTtl");
         Objects.requireNonNull(credentialTtl, "credentialTtl");
         Objects.requireNonNull(staleTtl, "staleTtl");
+        Objects.requireNonNull(recheckInterval, "recheckInterval");
         servers = List.copyOf(servers);
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("servers: must list at least one ldap:// or ldaps:// URL");
@@ -109,6 +113,16 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         if (!staleTtl.isZero() && (cacheSize == 0 || cacheTtl.isZero())) {
             throw new IllegalArgumentException("cache.stale-ttl: needs the cache (cache.size and cache.ttl above 0)");
         }
+        if (recheckInterval.isNegative() || recheckInterval.compareTo(Duration.ofDays(1)) > 0) {
+            throw new IllegalArgumentException("recheck-interval: must be between 0 and 24 h");
+        }
+        if (!recheckInterval.isZero() && recheckInterval.toMillis() < 100) {
+            throw new IllegalArgumentException("recheck-interval: must be 0 (off) or at least 100 ms");
+        }
+        if (!recheckInterval.isZero() && bindDn == null) {
+            throw new IllegalArgumentException("recheck-interval: needs bind-dn (the service account reads the users'"
+                    + " entries and groups at each re-check; without one, live sessions keep the roles read at login)");
+        }
     }
 
     private static void checked(String key, Runnable check) {
@@ -125,13 +139,23 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         }
     }
 
-    /** Settings without serving remembered logins during an outage. */
+    /** Settings without serving remembered logins during an outage and without re-checks of live sessions. */
     public LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
                              String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
                              PermissionSource permissions, int poolSize, Duration connectTimeout,
                              Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl) {
         this(name, servers, startTls, allowPlaintext, trust, bindDn, bindPassword, user, groups, permissions, poolSize,
-                connectTimeout, responseTimeout, cacheSize, cacheTtl, credentialTtl, Duration.ZERO);
+                connectTimeout, responseTimeout, cacheSize, cacheTtl, credentialTtl, Duration.ZERO, Duration.ZERO);
+    }
+
+    /** Settings without re-checks of live sessions. */
+    public LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
+                             String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
+                             PermissionSource permissions, int poolSize, Duration connectTimeout,
+                             Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl,
+                             Duration staleTtl) {
+        this(name, servers, startTls, allowPlaintext, trust, bindDn, bindPassword, user, groups, permissions, poolSize,
+                connectTimeout, responseTimeout, cacheSize, cacheTtl, credentialTtl, staleTtl, Duration.ZERO);
     }
 
     public boolean ldaps() {

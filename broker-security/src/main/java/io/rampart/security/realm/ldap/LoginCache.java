@@ -125,4 +125,11 @@ final class LoginCache {
             accounts.put(key, account);
         }
     }
+
+    /** Forgets every cached account, so the next look-up reads the directory (a re-check of live sessions). */
+    void forgetAccounts() {
+        if (accounts != null) {
+            accounts.invalidateAll();
+        }
+    }
 }

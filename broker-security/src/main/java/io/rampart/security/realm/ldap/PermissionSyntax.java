@@ -2,6 +2,7 @@ package io.rampart.security.realm.ldap;
 
 import io.rampart.core.topic.Topics;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 
@@ -16,15 +17,19 @@ import java.util.Set;
  *
  * <pre>
  * EFFECT ACTIVITY TOPIC-FILTER [qos=L[,L...]] [retain=true|false] [shared=true|false] [share-groups=G[,G...]]
+ * EFFECT client-id CLIENT-ID-PATTERN
  *
  * allow publish devices/${mqtt-clientid}/# qos=0,1 retain=false
  * allow subscribe commands/${mqtt-username}/+
  * deny all devices/secret/#
  * allow all "plant a/line 1/#"
+ * allow client-id ${mqtt-username}-*
  * </pre>
  *
  * <ul>
- *   <li>EFFECT is {@code allow} or {@code deny}; ACTIVITY is {@code publish}, {@code subscribe} or {@code all}.</li>
+ *   <li>EFFECT is {@code allow} or {@code deny}; ACTIVITY is {@code publish}, {@code subscribe} or {@code all}, or
+ *       {@code client-id} for a rule on the client ids the identity may use ({@code *} = any run of characters,
+ *       placeholders allowed, quoted like a topic filter; no options).</li>
  *   <li>TOPIC-FILTER is an MQTT topic filter with optional identity placeholders; quote it ({@code "..."}, with
  *       {@code \"} and {@code \\}) when it contains spaces. It must not start with {@code $share/}.</li>
  *   <li>Options, each at most once: {@code qos} (default 0,1,2); {@code retain}, {@code shared} (default true) and
@@ -43,7 +48,8 @@ public final class PermissionSyntax {
     public static Permission parse(String text) {
         List<String> tokens = tokens(text);
         if (tokens.size() < 3) {
-            throw new IllegalArgumentException("expected 'allow|deny publish|subscribe|all TOPIC-FILTER [options]'");
+            throw new IllegalArgumentException("expected 'allow|deny publish|subscribe|all TOPIC-FILTER [options]' or "
+                    + "'allow|deny client-id CLIENT-ID-PATTERN'");
         }
         Effect effect = switch (tokens.get(0).toLowerCase(Locale.ROOT)) {
             case "allow" -> Effect.ALLOW;
@@ -54,9 +60,20 @@ public final class PermissionSyntax {
             case "publish" -> Activity.PUBLISH;
             case "subscribe" -> Activity.SUBSCRIBE;
             case "all" -> Activity.ALL;
-            default -> throw new IllegalArgumentException("second word must be publish, subscribe or all (was '"
+            case "client-id" -> Activity.CLIENT_ID;
+            default -> throw new IllegalArgumentException("second word must be publish, subscribe, all or client-id (was '"
                     + tokens.get(1) + "')");
         };
+        if (activity == Activity.CLIENT_ID) {
+            if (tokens.size() > 3) {
+                throw new IllegalArgumentException("a client-id rule takes no options (was '" + tokens.get(3) + "')");
+            }
+            String problem = ClientIdPattern.problem(tokens.get(2));
+            if (problem != null) {
+                throw new IllegalArgumentException("'" + tokens.get(2) + "': " + problem);
+            }
+            return Permission.clientId(tokens.get(2), effect);
+        }
         String topic = tokens.get(2);
         String probe = topic.replaceAll("\\$\\{[A-Za-z0-9_.-]+}", "x");
         String problem = Topics.validateTopicFilter(probe, 65_535, 65_535);
@@ -107,12 +124,15 @@ public final class PermissionSyntax {
     public static String format(Permission p) {
         StringBuilder b = new StringBuilder();
         b.append(p.effect().name().toLowerCase(Locale.ROOT)).append(' ')
-                .append(p.activity().name().toLowerCase(Locale.ROOT)).append(' ');
+                .append(p.activity().name().toLowerCase(Locale.ROOT).replace('_', '-')).append(' ');
         String topic = p.topicFilter();
         if (topic.isEmpty() || topic.chars().anyMatch(c -> Character.isWhitespace(c) || c == '"' || c == '\\')) {
             b.append('"').append(topic.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
         } else {
             b.append(topic);
+        }
+        if (p.isClientIdRule()) {
+            return b.toString();
         }
         if (p.qos() != Permission.ALL_QOS) {
             List<String> levels = new ArrayList<>();

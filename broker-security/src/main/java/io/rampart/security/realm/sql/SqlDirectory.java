@@ -2,6 +2,7 @@ package io.rampart.security.realm.sql;
 
 import io.rampart.core.topic.Topics;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 import org.apache.logging.log4j.LogManager;
@@ -24,7 +25,8 @@ import java.util.regex.Pattern;
 /**
  * The realm's read queries. Blocking JDBC: call only from the realm's own executor. Every statement is
  * bounded by the query timeout. Permission rows that do not make a valid rule (a malformed topic filter, an
- * unknown activity) are skipped with a warning, so one bad row cannot lock everybody out.
+ * unknown activity) are skipped with a warning, so one bad row cannot lock everybody out; a client-id rule with
+ * an invalid pattern is kept, matching no client id, because skipping an allow rule would lift the restriction.
  */
 final class SqlDirectory {
 
@@ -128,7 +130,13 @@ final class SqlDirectory {
                 Columns columns = Columns.of(rs);
                 while (rs.next()) {
                     try {
-                        out.add(permission(rs, columns));
+                        Permission p = permission(rs, columns);
+                        String invalid = p.isClientIdRule() ? ClientIdPattern.problem(p.topicFilter()) : null;
+                        if (invalid != null) {
+                            LOG.warn("SQL realm '{}': client-id rule id {} matches no client id: {}", realm,
+                                    columns.has("id") ? rs.getString(columns.index("id")) : "?", invalid);
+                        }
+                        out.add(p);
                     } catch (IllegalArgumentException e) {
                         String id = columns.has("id") ? rs.getString(columns.index("id")) : "?";
                         LOG.warn("SQL realm '{}': permission id {} skipped: {}", realm, id, e.getMessage());
@@ -152,8 +160,8 @@ final class SqlDirectory {
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 map.putIfAbsent(meta.getColumnLabel(i).toLowerCase(Locale.ROOT), i);
             }
-            if (!map.containsKey("topic_filter")) {
-                throw new SQLException("permission query returns no topic_filter column");
+            if (!map.containsKey("topic_filter") && !map.containsKey("client_id")) {
+                throw new SQLException("permission query returns neither a topic_filter nor a client_id column");
             }
             return new Columns(map);
         }
@@ -179,9 +187,26 @@ final class SqlDirectory {
         }
     }
 
-    /** One row as a rule, validated like a realm file's (the reason names the column). */
+    /**
+     * One row as a rule, validated like a realm file's (the reason names the column): a topic rule, or with
+     * {@code client_id} set a client-id rule (only {@code effect} applies to it). A client-id rule is kept even when
+     * its pattern is invalid: it then matches no client id, so an allow rule still restricts (fail closed).
+     */
     static Permission permission(ResultSet rs, Columns col) throws SQLException {
+        Effect effect = switch (lower(col.string(rs, "effect"), "allow")) {
+            case "allow" -> Effect.ALLOW;
+            case "deny" -> Effect.DENY;
+            default -> throw new IllegalArgumentException("effect: expected allow or deny");
+        };
         String topic = col.string(rs, "topic_filter");
+        String clientId = col.string(rs, "client_id");
+        if (clientId != null) {
+            if (topic != null) {
+                throw new IllegalArgumentException("topic_filter and client_id: a row is either a topic rule or a "
+                        + "client-id rule, not both");
+            }
+            return Permission.clientId(clientId, effect);
+        }
         if (topic == null || topic.isEmpty()) {
             throw new IllegalArgumentException("topic_filter: empty");
         }
@@ -200,11 +225,6 @@ final class SqlDirectory {
             case "subscribe" -> Activity.SUBSCRIBE;
             case "all" -> Activity.ALL;
             default -> throw new IllegalArgumentException("activity: expected publish, subscribe or all");
-        };
-        Effect effect = switch (lower(col.string(rs, "effect"), "allow")) {
-            case "allow" -> Effect.ALLOW;
-            case "deny" -> Effect.DENY;
-            default -> throw new IllegalArgumentException("effect: expected allow or deny");
         };
         int qos = (col.bool(rs, "qos_0", true) ? 1 : 0) | (col.bool(rs, "qos_1", true) ? 2 : 0)
                 | (col.bool(rs, "qos_2", true) ? 4 : 0);

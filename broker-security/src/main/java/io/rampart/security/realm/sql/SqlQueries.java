@@ -11,15 +11,15 @@ import java.util.Objects;
  *                        it is enabled (column 2, boolean; absent = enabled). No row = unknown user
  * @param userRoles       the user's role names (column 1)
  * @param userPermissions the user's own permission rules, columns named as in the {@code permissions} table
- *                        ({@code topic_filter} required; the others default as in the schema)
+ *                        ({@code topic_filter} or {@code client_id} required; the others default as in the schema)
  * @param rolePermissions a role's permission rules, same columns
  * @param roleExists      any row when the role exists
  */
 public record SqlQueries(String user, String userRoles, String userPermissions, String rolePermissions,
                          String roleExists) {
 
-    private static final String PERMISSION_COLUMNS = "p.id, p.topic_filter, p.activity, p.qos_0, p.qos_1, p.qos_2, "
-            + "p.retain, p.shared_subscription, p.share_groups, p.effect";
+    private static final String PERMISSION_COLUMNS = "p.id, p.topic_filter, p.client_id, p.activity, p.qos_0, p.qos_1, "
+            + "p.qos_2, p.retain, p.shared_subscription, p.share_groups, p.effect";
 
     /** The queries of the Rampart schema ({@code config/sql}). */
     public static final SqlQueries DEFAULT = new SqlQueries(

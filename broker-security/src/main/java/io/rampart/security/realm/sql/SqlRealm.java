@@ -54,8 +54,10 @@ import java.util.function.Supplier;
  * <p>Users (with their roles) and compiled permission lists are cached, bounded and with a TTL; password checks
  * are remembered for the same TTL ({@link CredentialCache}). So a change in the database reaches new CONNECTs
  * within the TTL, and live sessions at the next re-check ({@code recheck-interval}), which drops the cached
- * permissions and asks the server to re-authorize every live session. While the database is unreachable,
- * re-authorizations use the last permissions read when {@code serve-cached-when-unavailable} is on.
+ * permissions and asks the server to re-authorize every live session: a user who logged in here is read again
+ * (its current roles; removed or disabled → refused), so a revoked role's grants are gone. While the database is
+ * unreachable, re-authorizations use the last roles and permissions read when {@code serve-cached-when-unavailable}
+ * is on.
  */
 public final class SqlRealm implements Realm {
 
@@ -63,7 +65,10 @@ public final class SqlRealm implements Realm {
     private static final int QUEUE = 10_000;
     private static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
 
-    /** A cached permission list: the identity's name and the roles it carries. */
+    /**
+     * A cached permission list: the identity's name and the roles it carries from elsewhere (none for this realm's
+     * own users, whose roles are read from the database).
+     */
     private record PermissionKey(String identity, Set<String> roles) {
     }
 
@@ -161,11 +166,12 @@ public final class SqlRealm implements Realm {
             if (!settings.queries().isDefault() && !settings.embedded()) {
                 return; // an existing schema read through custom queries: nothing of ours to check
             }
+            String dialect = SqlSchema.dialectOf(settings.jdbcUrl());
             if (!SqlSchema.present(c)) {
                 if (!settings.embedded()) {
                     throw new IllegalStateException("SQL realm '" + settings.name() + "': the database has no "
-                            + "Rampart schema (table schema_version); apply config/sql/"
-                            + SqlSchema.dialectOf(settings.jdbcUrl()) + "/V1__rampart_schema.sql first");
+                            + "Rampart schema (table schema_version); apply " + SqlSchema.scriptPath(dialect, 1)
+                            + " first");
                 }
                 SqlSchema.apply(c, "h2");
                 LOG.info("SQL realm '{}': created the embedded database with schema version {}", settings.name(),
@@ -175,6 +181,17 @@ public final class SqlRealm implements Realm {
             if (version > SqlSchema.VERSION) {
                 throw new IllegalStateException("SQL realm '" + settings.name() + "': schema version " + version
                         + " is newer than this broker understands (" + SqlSchema.VERSION + ")");
+            }
+            if (version < SqlSchema.VERSION) {
+                if (!settings.embedded()) {
+                    throw new IllegalStateException("SQL realm '" + settings.name() + "': schema version " + version
+                            + " is older than this broker reads (" + SqlSchema.VERSION + "); apply "
+                            + SqlSchema.scriptPath(dialect, version + 1) + (version + 1 < SqlSchema.VERSION
+                            ? " and the later scripts" : "") + " first");
+                }
+                SqlSchema.apply(c, "h2");
+                LOG.info("SQL realm '{}': upgraded the embedded database from schema version {} to {}",
+                        settings.name(), version, SqlSchema.VERSION);
             }
         } catch (SQLException e) {
             if (settings.embedded()) {
@@ -219,8 +236,11 @@ public final class SqlRealm implements Realm {
     @Override
     public AuthenticationManager authenticator(String managerName) {
         return AuthenticationManager.of(managerName, settings.name(), request -> request.username() == null
-                ? CompletableFuture.completedFuture(Decision.noOpinion("no user name"))
-                : submit(() -> authenticate(managerName, request)));
+                        ? CompletableFuture.completedFuture(Decision.noOpinion("no user name"))
+                        : submit(() -> authenticate(managerName, request)),
+                (identity, variables) -> ownUser(identity) ? submit(() -> refresh(identity))
+                        : CompletableFuture.completedFuture(Decision.allow(identity)),
+                this::onChange);
     }
 
     @Override
@@ -240,7 +260,7 @@ public final class SqlRealm implements Realm {
         }, this::onChange);
     }
 
-    /** Called after every re-check, on the timer thread, so the server re-authorizes live sessions. */
+    /** Called after every re-check, on the re-checking thread, so the server re-authorizes live sessions. */
     public void onChange(Runnable listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
     }
@@ -262,13 +282,18 @@ public final class SqlRealm implements Realm {
         return "SQL realm '" + settings.name() + "' is overloaded (" + QUEUE + " requests waiting)";
     }
 
-    private static PermissionKey keyOf(Identity identity) {
-        return new PermissionKey(identity.name(), new TreeSet<>(identity.roles()));
+    /** Whether this realm holds the identity's user record (a user that logged in with its password here). */
+    private boolean ownUser(Identity identity) {
+        return settings.name().equals(identity.rolesRealm());
     }
 
-    private Decision<Identity> authenticate(String managerName, AuthenticationRequest request) {
-        String username = request.username();
-        byte[] password = request.password() == null ? new byte[0] : request.password();
+    private PermissionKey keyOf(Identity identity) {
+        // An own user's roles are read from the database: the ones it logged in with may have been revoked since.
+        return new PermissionKey(identity.name(), ownUser(identity) ? Set.of() : new TreeSet<>(identity.roles()));
+    }
+
+    /** The user (cached for the TTL), or empty when there is no such user. Blocking: realm executor only. */
+    private Optional<SqlUser> user(String username) throws SQLException {
         Optional<SqlUser> found = users == null ? null : users.getIfPresent(username);
         if (found == null) {
             try {
@@ -276,11 +301,23 @@ public final class SqlRealm implements Realm {
                 markAvailable();
             } catch (SQLException e) {
                 markUnavailable(e);
-                return Decision.deny(Decision.DenyKind.UNAVAILABLE, unavailable);
+                throw e;
             }
             if (users != null) {
                 users.put(username, found);
             }
+        }
+        return found;
+    }
+
+    private Decision<Identity> authenticate(String managerName, AuthenticationRequest request) {
+        String username = request.username();
+        byte[] password = request.password() == null ? new byte[0] : request.password();
+        Optional<SqlUser> found;
+        try {
+            found = user(username);
+        } catch (SQLException e) {
+            return Decision.deny(Decision.DenyKind.UNAVAILABLE, unavailable);
         }
         String who = quote(username);
         if (found.isEmpty() || !found.get().enabled() || found.get().passwordHash() == null) {
@@ -307,8 +344,35 @@ public final class SqlRealm implements Realm {
             }
             credentials.remember(username, user.passwordHash(), password);
         }
-        return Decision.allow(new Identity(username, Set.copyOf(user.roles()), List.of(), Map.of(), managerName,
-                settings.name()));
+        return Decision.allow(Identity.userOf(settings.name(), managerName, username, Set.copyOf(user.roles()),
+                Map.of()));
+    }
+
+    /**
+     * A live user's current roles, read from the database (not the login cache, whose entries may be older than the
+     * change a re-check is about); refused when it was removed or disabled.
+     */
+    private Decision<Identity> refresh(Identity identity) {
+        Optional<SqlUser> found;
+        try {
+            found = directory.user(identity.name());
+            markAvailable();
+        } catch (SQLException e) {
+            markUnavailable(e);
+            return settings.serveCachedWhenUnavailable() ? Decision.allow(identity)
+                    : Decision.deny(Decision.DenyKind.UNAVAILABLE, unavailable);
+        }
+        if (users != null) {
+            users.put(identity.name(), found);
+        }
+        if (found.isEmpty()) {
+            return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, quote(identity.name())
+                    + " is no longer a user of realm '" + settings.name() + "'");
+        }
+        if (!found.get().enabled()) {
+            return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user " + quote(identity.name()) + " is disabled");
+        }
+        return Decision.allow(identity.withRoles(Set.copyOf(found.get().roles())));
     }
 
     private Decision<List<Permission>> authorize(Identity identity) {
@@ -340,12 +404,20 @@ public final class SqlRealm implements Realm {
         if (found.isPresent()) {
             return Decision.allow(found.get());
         }
+        if (ownUser(identity)) {
+            return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, quote(identity.name())
+                    + " is no longer an enabled user of realm '" + settings.name() + "'");
+        }
         return Decision.noOpinion(quote(identity.name()) + " is neither an enabled user of realm '" + settings.name()
                 + "' nor has any of its roles");
     }
 
-    /** Drops cached permissions and has the server re-authorize live sessions against the database. */
-    void recheck() {
+    /**
+     * Drops the cached permission lists and has the server re-authorize live sessions against the database (every
+     * {@code recheck-interval}, and when asked): their users and roles are read again.
+     */
+    @Override
+    public void recheck() {
         if (permissions != null) {
             permissions.invalidateAll();
         }

@@ -14,20 +14,28 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The realm's versioned DDL ({@code config/sql/<dialect>/V<n>__*.sql}, also on the class path) and the check
- * that a database carries it.
+ * The realm's versioned DDL ({@code config/sql/<dialect>/V<n>__*.sql}, also on the class path), the check that a
+ * database carries it, and the upgrade of an older one.
  */
 public final class SqlSchema {
 
     /** The schema version this build reads and writes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
+
+    /** The script of each version, version 1 first. */
+    private static final List<String> SCRIPTS = List.of("V1__rampart_schema.sql", "V2__client_id_rules.sql");
 
     private SqlSchema() {
     }
 
-    /** The DDL of {@code dialect} ({@code h2} or {@code postgresql}) as one script. */
-    public static String script(String dialect) {
-        String resource = dialect + "/V1__rampart_schema.sql";
+    /** Where the script that brings {@code dialect} to {@code version} is shipped, e.g. {@code config/sql/h2/V1__...}. */
+    public static String scriptPath(String dialect, int version) {
+        return "config/sql/" + dialect + "/" + SCRIPTS.get(version - 1);
+    }
+
+    /** The DDL that brings {@code dialect} ({@code h2} or {@code postgresql}) from {@code version - 1} to {@code version}. */
+    public static String script(String dialect, int version) {
+        String resource = dialect + "/" + SCRIPTS.get(version - 1);
         try (InputStream in = SqlSchema.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("schema resource missing from the build: " + resource);
@@ -54,13 +62,21 @@ public final class SqlSchema {
         return out;
     }
 
-    /** Runs the DDL of {@code dialect} in one transaction. */
-    public static void apply(Connection c, String dialect) throws SQLException {
+    /**
+     * Brings the schema to {@link #VERSION} in one transaction: creates it in an empty database, otherwise applies
+     * the scripts of the versions it lacks.
+     *
+     * @return the version the database had before (0 when it had no schema)
+     */
+    public static int apply(Connection c, String dialect) throws SQLException {
+        int installed = present(c) ? installedVersion(c) : 0;
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement st = c.createStatement()) {
-            for (String sql : statements(script(dialect))) {
-                st.execute(sql);
+            for (int version = installed + 1; version <= VERSION; version++) {
+                for (String sql : statements(script(dialect, version))) {
+                    st.execute(sql);
+                }
             }
             c.commit();
         } catch (SQLException e) {
@@ -69,6 +85,7 @@ public final class SqlSchema {
         } finally {
             c.setAutoCommit(auto);
         }
+        return installed;
     }
 
     /** Whether the schema_version table exists (any case, as the database folds names). */

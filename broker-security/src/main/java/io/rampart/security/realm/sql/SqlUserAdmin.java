@@ -60,10 +60,19 @@ public final class SqlUserAdmin implements AutoCloseable {
         DriverManager.setLoginTimeout((int) Math.max(1, settings.connectionTimeout().toSeconds()));
         Connection c = DriverManager.getConnection(settings.jdbcUrl(), props);
         try {
+            String dialect = SqlSchema.dialectOf(settings.jdbcUrl());
             if (!SqlSchema.present(c)) {
                 if (!settings.embedded()) {
-                    throw new AdminException("the database has no Rampart schema; apply config/sql/"
-                            + SqlSchema.dialectOf(settings.jdbcUrl()) + "/V1__rampart_schema.sql first");
+                    throw new AdminException("the database has no Rampart schema; apply "
+                            + SqlSchema.scriptPath(dialect, 1) + " first");
+                }
+                SqlSchema.apply(c, "h2");
+            }
+            int version = SqlSchema.installedVersion(c);
+            if (version < SqlSchema.VERSION) {
+                if (!settings.embedded()) {
+                    throw new AdminException("the database has schema version " + version + "; apply "
+                            + SqlSchema.scriptPath(dialect, version + 1) + " first");
                 }
                 SqlSchema.apply(c, "h2");
             }

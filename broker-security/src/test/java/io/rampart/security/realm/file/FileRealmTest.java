@@ -95,7 +95,7 @@ class FileRealmTest {
 
         assertThat(d).isInstanceOf(Decision.Allow.class);
         Identity id = ((Decision.Allow<Identity>) d).value();
-        assertThat(id).isEqualTo(new Identity("sensor-1", Set.of("sensors"), List.of(), Map.of(), "file-auth", "users"));
+        assertThat(id).isEqualTo(Identity.userOf("users", "file-auth", "sensor-1", Set.of("sensors"), Map.of()));
         assertThat(auth.name()).isEqualTo("file-auth");
         assertThat(auth.realm()).isEqualTo("users");
     }
@@ -152,6 +152,102 @@ class FileRealmTest {
                 .isEqualTo(Decision.allow(List.of(Permission.allow("config/${mqtt-username}", Activity.SUBSCRIBE))));
         assertThat(authorize(authz, foreign("CN=device-9", "not-here"))).isInstanceOf(Decision.NoOpinion.class);
         assertThat(authorize(authz, foreign("stranger"))).isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    private static Identity loggedIn(FileRealm realm, String username, String password) {
+        return ((Decision.Allow<Identity>) login(realm.passwordAuthenticator("file-auth"), username, password)).value();
+    }
+
+    private static final Permission SENSOR_OWN =
+            new Permission("devices/${mqtt-clientid}/#", Activity.PUBLISH, 0b011, false, true, Set.of(), Effect.ALLOW);
+    private static final Permission SENSORS_ROLE = Permission.allow("config/${mqtt-username}", Activity.SUBSCRIBE);
+
+    @Test
+    void authorize_ownUser_getsTheRolesOfTheFileInForce_notThoseItLoggedInWith() throws Exception {
+        FileRealm realm = realm(BASE);
+        AuthorizationManager authz = realm.roleAuthorizer("file-authz");
+        Identity sensor = loggedIn(realm, "sensor-1", "s1-secret");
+        assertThat(sensor.rolesRealm()).isEqualTo("users");
+        assertThat(authorize(authz, sensor)).isEqualTo(Decision.allow(List.of(SENSOR_OWN, SENSORS_ROLE)));
+
+        RealmFiles.write(file, BASE.replace("    roles: [sensors]\n", ""));
+        assertThat(realm.reload()).isTrue();
+
+        assertThat(sensor.roles()).containsExactly("sensors");
+        assertThat(authorize(authz, sensor)).isEqualTo(Decision.allow(List.of(SENSOR_OWN)));
+    }
+
+    @Test
+    void authorize_ownUserRemovedFromTheFile_isDenied_otherIdentitiesOfThatNameAreNot() throws Exception {
+        FileRealm realm = realm(BASE);
+        AuthorizationManager authz = realm.roleAuthorizer("file-authz");
+        Identity sensor = loggedIn(realm, "sensor-1", "s1-secret");
+
+        RealmFiles.write(file, BASE.replaceAll("(?s)  - username: sensor-1.*?(  - username: admin)", "$1"));
+        assertThat(realm.reload()).isTrue();
+
+        assertThat(authorize(authz, sensor)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                "'sensor-1' is no longer a user of realm 'users'"));
+        // A certificate named like the removed user keeps what its own roles give it, and no more.
+        assertThat(authorize(authz, foreign("sensor-1", "sensors"))).isEqualTo(Decision.allow(List.of(SENSORS_ROLE)));
+        assertThat(authorize(authz, foreign("sensor-1"))).isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    @Test
+    void authorize_certificateNamedLikeAUser_getsThatUsersCurrentRoles_atConnectAndAfterAReload() throws Exception {
+        FileRealm realm = realm(BASE);
+        AuthorizationManager authz = realm.roleAuthorizer("file-authz");
+        Identity certificate = foreign("sensor-1");
+        assertThat(certificate.rolesRealm()).isNull();
+        assertThat(authorize(authz, certificate)).isEqualTo(Decision.allow(List.of(SENSOR_OWN, SENSORS_ROLE)));
+
+        RealmFiles.write(file, BASE.replace("    roles: [sensors]\n", ""));
+        assertThat(realm.reload()).isTrue();
+
+        assertThat(authorize(authz, certificate)).isEqualTo(Decision.allow(List.of(SENSOR_OWN)));
+    }
+
+    @Test
+    void authorize_roleDeletedFromTheFile_grantsNothingToIdentitiesCarryingIt() throws Exception {
+        FileRealm realm = realm(BASE);
+        AuthorizationManager authz = realm.roleAuthorizer("file-authz");
+        Identity token = foreign("CN=device-9", "admins");
+        assertThat(authorize(authz, token)).isInstanceOf(Decision.Allow.class);
+
+        RealmFiles.write(file, BASE.replace("roles: [admins, sensors]", "roles: [sensors]")
+                .replaceAll("(?s)  - name: admins.*", ""));
+        assertThat(realm.reload()).isTrue();
+
+        assertThat(authorize(authz, token)).isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    @Test
+    void refresh_readsTheUsersCurrentRoles_andRefusesARemovedUser() throws Exception {
+        FileRealm realm = realm(BASE);
+        AuthenticationManager auth = realm.passwordAuthenticator("file-auth");
+        Identity admin = loggedIn(realm, "admin", "admin-secret");
+        IdentityVariables none = new IdentityVariables().freeze();
+
+        RealmFiles.write(file, BASE.replace("roles: [admins, sensors]", "roles: [sensors]"));
+        assertThat(realm.reload()).isTrue();
+        assertThat(auth.refresh(admin, none).toCompletableFuture().join())
+                .isEqualTo(Decision.allow(admin.withRoles(Set.of("sensors"))));
+
+        RealmFiles.write(file, BASE.replaceAll("(?s)  - username: admin.*?(roles:\n  - name)", "$1"));
+        assertThat(realm.reload()).isTrue();
+        assertThat(auth.refresh(admin, none).toCompletableFuture().join()).isEqualTo(Decision.deny(
+                Decision.DenyKind.NOT_AUTHORIZED, "'admin' is no longer a user of realm 'users'"));
+    }
+
+    @Test
+    void recheck_notifiesTheListeners_evenWhenTheFileIsUnchanged() throws Exception {
+        FileRealm realm = realm(BASE);
+        AtomicInteger changes = new AtomicInteger();
+        realm.passwordAuthenticator("file-auth").onChange(changes::incrementAndGet);
+
+        realm.recheck();
+
+        assertThat(changes).hasValue(1);
     }
 
     @Test

@@ -51,6 +51,24 @@ class RealmFileParserTest {
     }
 
     @Test
+    void parse_clientIdRules_readPatternAndEffect() throws Exception {
+        RealmContent c = parse("""
+                roles:
+                  - name: devices
+                    permissions:
+                      - client-id: "${mqtt-username}-*"
+                      - client-id: "${mqtt-username}-admin*"
+                        effect: deny
+                      - topic: "devices/${mqtt-clientid}/#"
+                """);
+
+        assertThat(c.roles().get("devices")).containsExactly(
+                Permission.clientId("${mqtt-username}-*", Effect.ALLOW),
+                Permission.clientId("${mqtt-username}-admin*", Effect.DENY),
+                Permission.allow("devices/${mqtt-clientid}/#", Activity.ALL));
+    }
+
+    @Test
     void parse_commentsOnly_isAnEmptyRealm() throws Exception {
         RealmContent c = parse("# nothing yet\n");
         assertThat(c.users()).isEmpty();
@@ -80,6 +98,10 @@ class RealmFileParserTest {
             "roles:\\n  - name: r\\n    permissions:\\n      - topic: a\\n        retain: 'no'\\n|users.yaml:5:17: roles[0].permissions[0].retain: expected true or false, found a string 'no'",
             "roles:\\n  - name: r\\n    permissions:\\n      - activity: all\\n|users.yaml:4:9: roles[0].permissions[0]: missing 'topic'",
             "users: {}\\n|users.yaml:1:8: users: expected a list, found a mapping",
+            "roles:\\n  - name: r\\n    permissions:\\n      - client-id: a-*\\n        activity: publish\\n|users.yaml:5:9: roles[0].permissions[0].activity: a client-id rule takes only 'client-id' and 'effect' (write topic rules separately)",
+            "roles:\\n  - name: r\\n    permissions:\\n      - client-id: a-*\\n        topic: a\\n|users.yaml:5:9: roles[0].permissions[0].topic: a client-id rule takes only 'client-id' and 'effect'",
+            "roles:\\n  - name: r\\n    permissions:\\n      - client-id: ${mqtt-username\\n|users.yaml:4:20: roles[0].permissions[0].client-id: malformed placeholder at character 1",
+            "roles:\\n  - name: r\\n    permissions:\\n      - client-id: ''\\n|users.yaml:4:20: roles[0].permissions[0].client-id: expected a non-empty string",
             "users:\\n  - username: a\\n    roles: [\\n|users.yaml:3:13: invalid YAML: while parsing a flow node",
             "users:\\n  - username: a\\n    username: b\\n|users.yaml:3:5: users[0].username: duplicate key 'username'",
     })

@@ -21,9 +21,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** The realm against the example directory in an in-memory LDAP server: binds, searches, groups, rules, outages. */
 class LdapRealmTest {
@@ -238,13 +243,106 @@ class LdapRealmTest {
     }
 
     @Test
-    void permissions_userWithoutRules_isNoOpinion_andOtherRealmsIdentities_too() throws Exception {
+    void permissions_userWithoutRules_isAllowedWithNone_otherRealmsIdentitiesHaveNoOpinion() throws Exception {
         try (LdapRealm realm = realm(template(null), groupSearch(false))) {
             Identity gateway = allowed(login(realm, "gateway-1", "gateway-1-secret"));
             assertThat(gateway.roles()).isEmpty();
-            assertThat(permissions(realm, gateway)).isInstanceOf(Decision.NoOpinion.class);
+            assertThat(gateway.rolesRealm()).isEqualTo("dir");
+            assertThat(permissions(realm, gateway)).isEqualTo(Decision.allow(List.of()));
             Identity foreign = new Identity("sensor-1", Set.of("sensors"), List.of(), null, "x", "other-realm");
             assertThat(permissions(realm, foreign)).isInstanceOf(Decision.NoOpinion.class);
+        }
+    }
+
+    private static Decision<Identity> refresh(LdapRealm realm, Identity identity) throws Exception {
+        return realm.authenticator("ldap").refresh(identity, vars(identity.name()))
+                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void recheck_revokedGroupAndDeletedEntry_areSeenByRefreshAndRules_andTheListenersRun() throws Exception {
+        String user = "uid=rechecked,ou=devices," + BASE;
+        String group = "cn=recheckers,ou=groups," + BASE;
+        directory.server.add("dn: " + user, "objectClass: account", "objectClass: simpleSecurityObject",
+                "uid: rechecked", "userPassword: rechecked-secret");
+        directory.server.add("dn: " + group, "objectClass: groupOfNames", "cn: recheckers", "member: " + user,
+                "rampartPermission: allow publish rechecked/#");
+        try (LdapRealm realm = realm(template(null), groupSearch(false))) {
+            AtomicInteger changes = new AtomicInteger();
+            realm.authenticator("ldap").onChange(changes::incrementAndGet);
+            Identity id = allowed(login(realm, "rechecked", "rechecked-secret"));
+            assertThat(id.roles()).containsExactly("recheckers");
+            assertThat(permissions(realm, id))
+                    .isEqualTo(Decision.allow(List.of(Permission.allow("rechecked/#", Activity.PUBLISH))));
+
+            directory.server.modify(group, new Modification(ModificationType.DELETE, "member", user));
+            assertThat(allowed(refresh(realm, id)).roles()).as("cached until a re-check").containsExactly("recheckers");
+            realm.recheck();
+            assertThat(changes).hasValue(1);
+            assertThat(allowed(refresh(realm, id)).roles()).isEmpty();
+            assertThat(permissions(realm, id)).isEqualTo(Decision.allow(List.of()));
+
+            directory.server.delete(user);
+            realm.recheck();
+            assertThat(refresh(realm, id)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                    "'rechecked' is no longer in the directory"));
+            refused(permissions(realm, id), Decision.DenyKind.NOT_AUTHORIZED);
+        } finally {
+            directory.server.delete(group);
+        }
+    }
+
+    @Test
+    void recheck_withoutServiceAccount_keepsTheIdentityAsItLoggedIn() throws Exception {
+        try (LdapRealm realm = realm(template(null), groupSearch(false), false, Duration.ZERO)) {
+            AtomicInteger changes = new AtomicInteger();
+            realm.authenticator("ldap").onChange(changes::incrementAndGet);
+            Identity id = allowed(login(realm, "sensor-1", "sensor-1-secret"));
+
+            realm.recheck();
+
+            assertThat(changes).hasValue(0);
+            assertThat(refresh(realm, id)).isEqualTo(Decision.allow(id));
+        }
+    }
+
+    @Test
+    void recheckInterval_withoutServiceAccount_isRefused() {
+        assertThatThrownBy(() -> new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false, true, null,
+                null, null, template(null), null, new LdapRealmSettings.PermissionSource(false, null), 2,
+                Duration.ofMillis(500), Duration.ofSeconds(2), 100, Duration.ofSeconds(60), Duration.ZERO,
+                Duration.ZERO, Duration.ofSeconds(60)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("recheck-interval: needs bind-dn");
+    }
+
+    @Test
+    void scheduledRecheck_runsEveryInterval_butWaitsWhileTheDirectoryIsDown() throws Exception {
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        LdapRealmSettings s = new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false, true, null,
+                "cn=rampart,ou=services," + BASE, "rampart-service-secret", template(null), groupSearch(false),
+                new LdapRealmSettings.PermissionSource(true, null), 2, Duration.ofMillis(500), Duration.ofSeconds(1),
+                100, Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO, Duration.ofMillis(200));
+        try (LdapRealm realm = new LdapRealm(s, timers)) {
+            AtomicInteger changes = new AtomicInteger();
+            realm.authenticator("ldap").onChange(changes::incrementAndGet);
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() >= 2);
+
+            directory.stop();
+            try {
+                refused(login(realm, "sensor-1", "sensor-1-secret"), Decision.DenyKind.UNAVAILABLE);
+                int known = changes.get();
+                // Re-checks would strip live sessions during the outage: they wait for the directory instead (one
+                // that had already started when the outage was noticed may still finish).
+                await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                        .until(() -> changes.get() <= known + 1);
+            } finally {
+                directory.start();
+            }
+            int before = changes.get();
+            await().atMost(Duration.ofSeconds(10)).until(() -> changes.get() > before && realm.unavailableReason() == null);
+        } finally {
+            timers.shutdownNow();
         }
     }
 

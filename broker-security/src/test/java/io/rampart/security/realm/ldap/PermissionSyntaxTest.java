@@ -35,10 +35,20 @@ class PermissionSyntaxTest {
         assertThat(p.shareGroups()).containsExactlyInAnyOrder("g1", "g2");
     }
 
+    @Test
+    void parse_clientIdRule() {
+        assertThat(PermissionSyntax.parse("allow client-id ${mqtt-username}-*"))
+                .isEqualTo(Permission.clientId("${mqtt-username}-*", Effect.ALLOW));
+        assertThat(PermissionSyntax.parse("DENY Client-Id \"bob admin*\""))
+                .isEqualTo(Permission.clientId("bob admin*", Effect.DENY));
+        assertThat(PermissionSyntax.format(Permission.clientId("${mqtt-username}-*", Effect.ALLOW)))
+                .isEqualTo("allow client-id ${mqtt-username}-*");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"allow publish devices/${mqtt-clientid}/# qos=0,1 retain=false",
             "deny all a/secret/# qos=1", "allow subscribe \"with space/+\" shared=false",
-            "allow all x share-groups=a,b"})
+            "allow all x share-groups=a,b", "allow client-id ${mqtt-username}-*", "deny client-id \"a b*\""})
     void format_thenParse_givesTheSameRule(String rule) {
         Permission p = PermissionSyntax.parse(rule);
         assertThat(PermissionSyntax.parse(PermissionSyntax.format(p))).isEqualTo(p);
@@ -48,7 +58,8 @@ class PermissionSyntaxTest {
     @ValueSource(strings = {"", "allow", "allow publish", "permit publish a", "allow read a", "allow publish a/#/b",
             "allow publish $share/g/a", "allow publish a qos=3", "allow publish a qos=", "allow publish a retain=maybe",
             "allow publish a colour=red", "allow publish a qos=1 qos=2", "deny publish a retain=false",
-            "allow publish \"a", "allow publish a+/b", "allow publish a extra"})
+            "allow publish \"a", "allow publish a+/b", "allow publish a extra", "allow client-id a-* qos=1",
+            "allow client-id a-${oops", "allow client-id"})
     void parse_invalidRule_isRefusedWithAReason(String rule) {
         assertThatThrownBy(() -> PermissionSyntax.parse(rule)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("null");

@@ -177,6 +177,52 @@ class SqlRealmTest {
     }
 
     @Test
+    void ownUser_rolesAreReadFromTheDatabase_notThoseItLoggedInWith_andARemovedOrDisabledUserIsDenied() throws Exception {
+        SqlRealmSettings s = embedded(Duration.ofSeconds(60), Duration.ZERO);
+        realm = new SqlRealm(s, timers);
+        sql(s, "INSERT INTO roles (name) VALUES ('sensors')",
+                "INSERT INTO users VALUES ('live', '" + new PasswordHasher().hash("pw".toCharArray()) + "', TRUE)",
+                "INSERT INTO user_roles VALUES ('live', 'sensors')",
+                "INSERT INTO permissions (id, topic_filter) VALUES (1, 'live/#')",
+                "INSERT INTO role_permissions VALUES ('sensors', 1)");
+        Identity live = ((Decision.Allow<Identity>) login("live", "pw")).value();
+        assertThat(live.rolesRealm()).isEqualTo("db");
+        AtomicInteger changes = new AtomicInteger();
+        realm.authenticator("password-db").onChange(changes::incrementAndGet);
+        assertThat(allowed(authorize(live))).containsExactly(Permission.allow("live/#", Activity.ALL));
+
+        sql(s, "DELETE FROM user_roles WHERE username = 'live'");
+        realm.recheck();
+        assertThat(changes).hasValue(1);
+        assertThat(refresh(live)).isEqualTo(Decision.allow(live.withRoles(Set.of())));
+        assertThat(allowed(authorize(live))).as("the role it logged in with no longer counts").isEmpty();
+
+        sql(s, "UPDATE users SET enabled = FALSE WHERE username = 'live'");
+        realm.recheck();
+        assertThat(refresh(live)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, "user 'live' is disabled"));
+        assertThat(authorize(live)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                "'live' is no longer an enabled user of realm 'db'"));
+
+        sql(s, "DELETE FROM users WHERE username = 'live'");
+        realm.recheck();
+        assertThat(refresh(live)).isEqualTo(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
+                "'live' is no longer a user of realm 'db'"));
+        // An identity of that name from elsewhere (a certificate) is not this realm's to deny.
+        assertThat(permissionsOf("live", Set.of("sensors"))).isInstanceOf(Decision.Allow.class);
+        assertThat(permissionsOf("live", Set.of())).isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    private Decision<List<Permission>> authorize(Identity identity) {
+        return realm.authorizer("roles-db").authorize(identity, new IdentityVariables().freeze()).toCompletableFuture()
+                .join();
+    }
+
+    private Decision<Identity> refresh(Identity identity) {
+        return realm.authenticator("password-db").refresh(identity, new IdentityVariables().freeze())
+                .toCompletableFuture().join();
+    }
+
+    @Test
     void customQueries_readAnExistingSchema_optionalColumnsDefault() throws Exception {
         SqlQueries queries = new SqlQueries(
                 "SELECT pw FROM accounts WHERE login = ? AND active",
@@ -235,8 +281,72 @@ class SqlRealmTest {
 
     @Test
     void schemaStatements_dropCommentsAndSplit() {
-        assertThat(SqlSchema.statements(SqlSchema.script("h2"))).hasSize(11)
+        assertThat(SqlSchema.statements(SqlSchema.script("h2", 1))).hasSize(11)
                 .allSatisfy(s -> assertThat(s).doesNotContain("--"));
-        assertThat(SqlSchema.statements(SqlSchema.script("postgresql"))).hasSize(11);
+        assertThat(SqlSchema.statements(SqlSchema.script("postgresql", 1))).hasSize(11);
+        assertThat(SqlSchema.statements(SqlSchema.script("h2", 2))).hasSize(4);
+        assertThat(SqlSchema.statements(SqlSchema.script("postgresql", 2))).hasSize(4);
+    }
+
+    @Test
+    void authorize_readsClientIdRules_anInvalidPatternMatchesNothing() throws Exception {
+        SqlRealmSettings s = embedded(Duration.ofSeconds(60), Duration.ZERO);
+        realm = new SqlRealm(s, timers);
+        sql(s, "INSERT INTO roles (name) VALUES ('devices')",
+                "INSERT INTO users VALUES ('bob', NULL, TRUE)",
+                "INSERT INTO user_roles VALUES ('bob', 'devices')",
+                "INSERT INTO permissions (id, client_id) VALUES (1, '${mqtt-username}-*')",
+                "INSERT INTO permissions (id, client_id, effect) VALUES (2, '${mqtt-username}-admin', 'deny')",
+                "INSERT INTO permissions (id, topic_filter) VALUES (3, 'devices/${mqtt-clientid}/#')",
+                "INSERT INTO permissions (id, client_id) VALUES (4, 'broken-${x')",
+                "INSERT INTO role_permissions VALUES ('devices', 1), ('devices', 2), ('devices', 3)",
+                "INSERT INTO user_permissions VALUES ('bob', 4)");
+
+        assertThat(allowed(permissionsOf("bob", Set.of()))).containsExactly(
+                Permission.clientId("broken-${x", Effect.ALLOW),
+                Permission.clientId("${mqtt-username}-*", Effect.ALLOW),
+                Permission.clientId("${mqtt-username}-admin", Effect.DENY),
+                Permission.allow("devices/${mqtt-clientid}/#", Activity.ALL));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> sql(s,
+                        "INSERT INTO permissions (id, topic_filter, client_id) VALUES (5, 'a', 'b')"))
+                .as("a row is a topic rule or a client-id rule").hasMessageContaining("PERMISSIONS_TOPIC_OR_CLIENT_ID");
+    }
+
+    @Test
+    void embeddedDatabaseOfSchemaVersion1_isUpgradedAtStartup_andKeepsItsRows() throws Exception {
+        SqlRealmSettings s = embedded(Duration.ofSeconds(60), Duration.ZERO);
+        Files.createDirectories(dir.resolve("realms/db"));
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl()); Statement st = c.createStatement()) {
+            for (String sql : SqlSchema.statements(SqlSchema.script("h2", 1))) {
+                st.execute(sql);
+            }
+            st.execute("INSERT INTO users VALUES ('old', NULL, TRUE)");
+            st.execute("INSERT INTO permissions (id, topic_filter) VALUES (1, 'old/#')");
+            st.execute("INSERT INTO user_permissions VALUES ('old', 1)");
+        }
+
+        realm = new SqlRealm(s, timers);
+
+        try (Connection c = DriverManager.getConnection(s.jdbcUrl())) {
+            assertThat(SqlSchema.installedVersion(c)).isEqualTo(2);
+        }
+        assertThat(allowed(permissionsOf("old", Set.of()))).containsExactly(Permission.allow("old/#", Activity.ALL));
+    }
+
+    @Test
+    void externalDatabaseOfSchemaVersion1_refusesToStart_namingTheScriptToApply() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("ext").toAbsolutePath();
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            for (String sql : SqlSchema.statements(SqlSchema.script("h2", 1))) {
+                st.execute(sql);
+            }
+        }
+        SqlRealmSettings s = new SqlRealmSettings("ext", url, false, null, null, 1, Duration.ofMillis(500),
+                Duration.ofSeconds(1), Map.of(), 10, Duration.ofSeconds(60), Duration.ZERO, true);
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (2); apply "
+                        + "config/sql/h2/V2__client_id_rules.sql first");
     }
 }

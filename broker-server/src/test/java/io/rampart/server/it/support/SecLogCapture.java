@@ -12,7 +12,7 @@ import org.apache.logging.log4j.core.config.Property;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Collects the application log messages ("LEVEL message") of one logger while open. */
+/** Collects the application log messages ("LEVEL message") of one logger while open, at INFO and above unless told. */
 public final class SecLogCapture implements AutoCloseable {
 
     private final List<String> messages = new CopyOnWriteArrayList<>();
@@ -22,6 +22,11 @@ public final class SecLogCapture implements AutoCloseable {
     private final AbstractAppender appender;
 
     public SecLogCapture(String loggerName) {
+        this(loggerName, Level.INFO);
+    }
+
+    /** Captures from {@code level} up (e.g. {@link Level#DEBUG} to see what a component does quietly). */
+    public SecLogCapture(String loggerName, Level level) {
         this.loggerName = loggerName;
         this.appender = new AbstractAppender("sec-capture-" + System.nanoTime(), null, null, true,
                 Property.EMPTY_ARRAY) {
@@ -34,8 +39,8 @@ public final class SecLogCapture implements AutoCloseable {
         appender.start();
         Configuration config = context.getConfiguration();
         config.addAppender(appender);
-        LoggerConfig logger = new LoggerConfig(loggerName, Level.INFO, false);
-        logger.addAppender(appender, Level.INFO, null);
+        LoggerConfig logger = new LoggerConfig(loggerName, level, false);
+        logger.addAppender(appender, level, null);
         config.addLogger(loggerName, logger);
         context.updateLoggers();
     }

@@ -50,6 +50,11 @@ public final class SecSetup {
      *                       {@code - {type: tcp, name: bare, bind: 127.0.0.1, port: 0}}
      */
     public static TestBroker start(String extraListeners, String security) {
+        return start(extraListeners, security, "");
+    }
+
+    /** As {@link #start(String, String)}, with an {@code mqtt:} section (unindented; empty for none). */
+    public static TestBroker start(String extraListeners, String security, String mqtt) {
         StringBuilder yaml = new StringBuilder("""
                 data-dir: target/test-data
                 listeners:
@@ -57,6 +62,10 @@ public final class SecSetup {
                   - {type: websocket, name: ws, bind: 127.0.0.1, port: 0, path: /mqtt}
                 """);
         indent(yaml, extraListeners);
+        if (!mqtt.isBlank()) {
+            yaml.append("mqtt:\n");
+            indent(yaml, mqtt);
+        }
         yaml.append("security:\n");
         indent(yaml, security);
         return TestBroker.startYaml(yaml.toString());

@@ -129,6 +129,106 @@ public final class TlsTools {
         }
     }
 
+    /**
+     * A Python {@code ssl} client that keeps its TLS session between connections and resumes it, as a device does
+     * after a reconnect (script {@code tls/resume_client.py}). Each {@link #connect()} opens one connection, sends
+     * an MQTT 3.1.1 CONNECT with the client id and reads the CONNACK.
+     */
+    public static final class Resumer implements AutoCloseable {
+
+        /**
+         * One connection.
+         *
+         * @param reused   whether the TLS session was resumed ({@code null}: no handshake)
+         * @param connack  the CONNACK return code, {@code null} when none came
+         * @param lifetime the lifetime the server gave the session (ticket lifetime hint), in seconds
+         * @param error    the TLS alert (reason, e.g. {@code SSLV3_ALERT_CERTIFICATE_REVOKED}) or I/O error, or
+         *                 {@code null}
+         * @param protocol {@code TLSv1.2} or {@code TLSv1.3}
+         */
+        public record Attempt(Boolean reused, Integer connack, Long lifetime, String error, String protocol) {
+            public boolean accepted() {
+                return connack != null && connack == 0;
+            }
+        }
+
+        private final Process process;
+        private final java.io.Writer in;
+        private final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+
+        /**
+         * @param client  the client certificate, or {@code null} for none
+         * @param version {@code 1.2} or {@code 1.3}
+         */
+        public Resumer(int port, Path caFile, TlsPki.Issued client, String version, String clientId) throws Exception {
+            String script;
+            try (java.io.InputStream s = TlsTools.class.getResourceAsStream("/tls/resume_client.py")) {
+                script = new String(s.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            process = new ProcessBuilder("python3", "-c", script, "127.0.0.1", Integer.toString(port), caFile.toString(),
+                    client == null ? "-" : client.certPem().toString(), client == null ? "-" : client.keyPem().toString(),
+                    version, clientId).redirectErrorStream(true).start();
+            in = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+            Thread reader = new Thread(() -> {
+                try (java.io.BufferedReader out = new java.io.BufferedReader(
+                        new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("{\"error\": \"" + e + "\"}");
+                }
+            }, "resume-client-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** One connection, resuming the session of the last accepted one. */
+        public Attempt connect() throws Exception {
+            in.write("connect\n");
+            in.flush();
+            String line = lines.poll(30, TimeUnit.SECONDS);
+            if (line == null || !line.startsWith("{")) {
+                throw new AssertionError("the Python TLS client did not answer: " + line + " " + String.join("\n", lines));
+            }
+            return new Attempt(bool(line, "reused"), number(line, "connack") == null ? null
+                    : number(line, "connack").intValue(), number(line, "lifetime"), text(line, "error"),
+                    text(line, "protocol"));
+        }
+
+        private static Boolean bool(String json, String key) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": (true|false)").matcher(json);
+            return m.find() ? Boolean.valueOf(m.group(1)) : null;
+        }
+
+        private static Long number(String json, String key) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": (\\d+)").matcher(json);
+            return m.find() ? Long.valueOf(m.group(1)) : null;
+        }
+
+        private static String text(String json, String key) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"" + key + "\": \"([^\"]*)\"").matcher(json);
+            return m.find() ? m.group(1) : null;
+        }
+
+        @Override
+        public void close() {
+            try {
+                in.write("quit\n");
+                in.close();
+                if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (IOException e) {
+                process.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+
     /** A CRL distribution point: serves the current bytes at {@code /ca.crl}. */
     public static final class CrlServer implements AutoCloseable {
         private final HttpServer server;
@@ -176,11 +276,20 @@ public final class TlsTools {
 
         /** Starts {@code openssl ocsp} on {@code port} (see {@link #freePort()}) answering from {@code index}. */
         public OcspResponder(TlsPki pki, Path index, int port) throws Exception {
+            this(pki, index, port, 5);
+        }
+
+        /**
+         * @param nextUpdateMinutes how long its answers say they are fresh (nextUpdate), which is how long the
+         *                          broker caches them
+         */
+        public OcspResponder(TlsPki pki, Path index, int port, int nextUpdateMinutes) throws Exception {
             this.port = port;
             this.log = File.createTempFile("ocsp", ".log");
             this.process = new ProcessBuilder("openssl", "ocsp", "-index", index.toString(), "-port",
                     Integer.toString(port), "-rsigner", pki.caPem().toString(), "-rkey", pki.caKeyPem().toString(),
-                    "-CA", pki.caPem().toString(), "-nmin", "5")
+                    "-CA", pki.caPem().toString(), "-nmin",
+                    Integer.toString(nextUpdateMinutes))
                     .redirectErrorStream(true).redirectOutput(log).start();
             Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> {
                 if (!process.isAlive()) {
