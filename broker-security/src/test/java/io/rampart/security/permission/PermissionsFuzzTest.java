@@ -21,15 +21,19 @@ import java.util.Set;
  *       the rule with each level that holds a placeholder read as {@code +};</li>
  *   <li>a DENY without placeholders always wins over every ALLOW;</li>
  *   <li>a granted subscription only covers topics its ALLOW rule matches ({@code covers} is sound);</li>
- *   <li>{@link Topics#matches} agrees with a plain level-by-level matcher.</li>
+ *   <li>{@link Topics#matches} agrees with a plain level-by-level matcher;</li>
+ *   <li>client-id rules refuse exactly what a plain glob matcher says (a DENY that matches refuses; an ALLOW,
+ *       even one dropped for a missing value, restricts to the ALLOW rules that match; a value is literal text).</li>
  * </ul>
  * The input is UTF-8 text, one item per line:
  * <pre>
- *   +aq f[g1,g2] filter    a rule: + ALLOW or - DENY; a = p(ublish) s(ubscribe) a(ll); q = QoS mask 1-7;
- *                          f = flags 0-3 (1 retain, 2 shared subscriptions); optional share groups; the filter
+ *   +aq f[g1,g2] filter    a rule: + ALLOW or - DENY; a = p(ublish) s(ubscribe) a(ll) c(lient id: the filter is
+ *                          a client-id pattern); q = QoS mask 1-7; f = flags 0-3 (1 retain, 2 shared
+ *                          subscriptions); optional share groups; the filter
  *   $name=value            an identity variable
  *   ?qr topic              check PUBLISH with QoS q and retain r (0/1), and delivery of the topic
  *   !q[group] filter       check SUBSCRIBE with QoS q, optionally shared in group
+ *   =client id             check the client id at CONNECT
  * </pre>
  * Without {@code -Pfuzz} it replays the committed inputs under {@code PermissionsFuzzTestInputs/compileAndCheck};
  * see docs/SECURITY.md, "Fuzzing".
@@ -45,6 +49,9 @@ class PermissionsFuzzTest {
     private record PublishCheck(int qos, boolean retain, String topic) {
     }
 
+    /** A client-id pattern as a matcher sees it: literal characters and {@link #ANY_RUN}. */
+    private static final Character ANY_RUN = null;
+
     @FuzzTest(maxDuration = "15m", maxExecutions = 10_000_000)
     @DictionaryEntries({"${mqtt-clientid}", "${mqtt-username}", "$share/", "$SYS/", "/#", "/+/", "+a70 ", "+s73[g] ",
             "-a7 ", "?11 ", "!1 ", "$mqtt-clientid="})
@@ -53,12 +60,24 @@ class PermissionsFuzzTest {
         List<Rule> rules = new ArrayList<>();
         List<PublishCheck> publishes = new ArrayList<>();
         List<SubscribeCheck> subscribes = new ArrayList<>();
+        List<String> clientIds = new ArrayList<>();
         IdentityVariables variables = new IdentityVariables();
         for (String line : new String(input, StandardCharsets.UTF_8).split("\n", -1)) {
-            parse(line, rules, publishes, subscribes, variables);
+            if (line.startsWith("=")) {
+                clientIds.add(line.substring(1));
+            } else {
+                parse(line, rules, publishes, subscribes, variables);
+            }
         }
         List<Permission> permissions = rules.stream().map(Rule::permission).toList();
         CompiledPermissions compiled = CompiledPermissions.compile(permissions, variables.freeze());
+        for (String clientId : clientIds) {
+            boolean allowed = compiled.clientIdRefusal(clientId) == null;
+            if (allowed != clientIdAllowed(rules, variables, clientId)) {
+                throw new AssertionError("client id '" + clientId + "' " + (allowed ? "allowed" : "refused")
+                        + " against the client-id rules");
+            }
+        }
 
         Set<String> topics = new LinkedHashSet<>();
         publishes.forEach(p -> topics.add(p.topic()));
@@ -144,6 +163,7 @@ class PermissionsFuzzTest {
             Activity activity = switch (head.charAt(1)) {
                 case 'p' -> Activity.PUBLISH;
                 case 's' -> Activity.SUBSCRIBE;
+                case 'c' -> Activity.CLIENT_ID;
                 default -> Activity.ALL;
             };
             int qos = digit(head.charAt(2), 1, 7);
@@ -156,8 +176,10 @@ class PermissionsFuzzTest {
                 groups.addAll(Arrays.asList(head.substring(5, head.length() - 1).split(",")));
             }
             boolean allow = head.charAt(0) == '+';
-            Permission p = new Permission(rest, activity, qos, allow && (flags & 1) != 0, allow && (flags & 2) != 0,
-                    allow ? groups : Set.of(), allow ? Effect.ALLOW : Effect.DENY);
+            Effect effect = allow ? Effect.ALLOW : Effect.DENY;
+            Permission p = activity == Activity.CLIENT_ID ? Permission.clientId(rest, effect)
+                    : new Permission(rest, activity, qos, allow && (flags & 1) != 0, allow && (flags & 2) != 0,
+                    allow ? groups : Set.of(), effect);
             rules.add(new Rule(p, rest.contains("${")));
         } else if (head.startsWith("?") && head.length() == 3) {
             int qos = digit(head.charAt(1), 0, 2);
@@ -208,6 +230,99 @@ class PermissionsFuzzTest {
         }
         String shape = String.join("/", levels);
         return plainFilter(shape) && reference(shape, topic, false);
+    }
+
+    /**
+     * Whether the client-id rules let {@code clientId} through: no DENY rule matches and, when there is an ALLOW
+     * rule at all, one of them matches. An invalid pattern matches nothing.
+     */
+    private static boolean clientIdAllowed(List<Rule> rules, IdentityVariables variables, String clientId) {
+        boolean restricted = false;
+        boolean allowMatched = false;
+        for (Rule r : rules) {
+            Permission p = r.permission();
+            if (!p.isClientIdRule()) {
+                continue;
+            }
+            boolean deny = p.effect() == Effect.DENY;
+            restricted |= !deny;
+            String pattern = p.topicFilter();
+            if (pattern.isEmpty() || pattern.indexOf('\0') >= 0 || malformedPlaceholder(pattern)) {
+                continue;
+            }
+            List<Character> glob = glob(pattern, variables, deny);
+            if (glob != null && globMatches(glob, clientId)) {
+                if (deny) {
+                    return false;
+                }
+                allowMatched = true;
+            }
+        }
+        return !restricted || allowMatched;
+    }
+
+    private static boolean malformedPlaceholder(String pattern) {
+        int open = pattern.indexOf("${");
+        while (open >= 0) {
+            int close = pattern.indexOf('}', open);
+            if (close < 0 || close == open + 2 || !placeholderName(pattern.substring(open + 2, close))) {
+                return true;
+            }
+            open = pattern.indexOf("${", close);
+        }
+        return false;
+    }
+
+    private static boolean placeholderName(String name) {
+        return !name.isEmpty() && name.chars().allMatch(c -> c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z'
+                || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-');
+    }
+
+    /**
+     * The pattern with its placeholders replaced by their values, character by character; a value that is missing
+     * or empty drops an ALLOW ({@code null}) and stands for any run in a DENY.
+     */
+    private static List<Character> glob(String pattern, IdentityVariables variables, boolean deny) {
+        List<Character> out = new ArrayList<>();
+        int i = 0;
+        while (i < pattern.length()) {
+            char c = pattern.charAt(i);
+            int close = pattern.startsWith("${", i) ? pattern.indexOf('}', i) : -1;
+            if (close > i + 2 && placeholderName(pattern.substring(i + 2, close))) {
+                String value = variables.get(pattern.substring(i + 2, close));
+                if (value == null || value.isEmpty()) {
+                    if (!deny) {
+                        return null;
+                    }
+                    out.add(ANY_RUN);
+                } else {
+                    value.chars().forEach(v -> out.add((char) v));
+                }
+                i = close + 1;
+            } else {
+                out.add(c == '*' ? ANY_RUN : Character.valueOf(c));
+                i++;
+            }
+        }
+        return out;
+    }
+
+    /** Glob matching by dynamic programming over (pattern position, text position). */
+    private static boolean globMatches(List<Character> glob, String text) {
+        boolean[] row = new boolean[text.length() + 1];
+        row[0] = true;
+        for (Character g : glob) {
+            boolean[] next = new boolean[text.length() + 1];
+            for (int j = 0; j <= text.length(); j++) {
+                if (g == ANY_RUN) {
+                    next[j] = row[j] || j > 0 && next[j - 1];
+                } else {
+                    next[j] = j > 0 && row[j - 1] && text.charAt(j - 1) == g;
+                }
+            }
+            row = next;
+        }
+        return row[text.length()];
     }
 
     /** Level-by-level MQTT matching of a valid filter against a valid topic name. */

@@ -19,6 +19,7 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import io.rampart.core.BrokerCore;
+import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.QueueOverflowPolicy;
 import io.rampart.server.events.BrokerEvents;
@@ -49,8 +50,8 @@ import java.util.concurrent.TimeUnit;
  *   0x00-0x7F  the next (op + 1) bytes arrive on the current connection as one read (the rest of the input
  *              if shorter); while the connection does not read (reading paused for the gate) they wait, as
  *              they would in the socket
- *   0x80-0x83  open connection (op &amp; 3) if it is not open yet, and make it current; WebSocket listeners:
- *              the harness sends a valid upgrade request on it first
+ *   0x80-0x83  make connection (op &amp; 3) current, opening it if it is not open (again, after a close);
+ *              WebSocket listeners: the harness sends a valid upgrade request on a new connection first
  *   0x84-0x87  the client closes connection (op &amp; 3)
  *   0x88-0x8B  as 0x80-0x83 but without the upgrade request (the script sends its own HTTP)
  *   0x8C-0x8F  the broker shuts connection (op &amp; 3) down, as at broker shutdown
@@ -139,20 +140,21 @@ final class ListenerScript {
 
     /**
      * The broker's limits: 0 the defaults; 1 tight limits everywhere (and 3 connections per listener); 2 MQTT
-     * features switched off and no separate limit before authentication; 3 the defaults with a small queue.
+     * features switched off and no separate limit before authentication; 3 the defaults with a small queue. Profiles
+     * 1 and 3 let any client take a session over; 0 and 2 keep a session to its owner.
      */
     static MqttLimits limits(int profile) {
         MqttLimits d = MqttLimits.DEFAULTS;
         return switch (profile) {
             case 1 -> new MqttLimits(512, 23, 64, 8, 4, 30, false, 4, 2, true, true, true, 4,
-                    QueueOverflowPolicy.DROP_NEWEST, true, 60, 30, 5, 128, 4);
+                    QueueOverflowPolicy.DROP_NEWEST, true, 60, 30, 5, 128, 4, ClientIdOwnership.TAKEOVER);
             case 2 -> new MqttLimits(4_096, 64, 256, 16, 16, 600, true, 0, 1, false, false, false, 16,
-                    QueueOverflowPolicy.DROP_OLDEST, false, 3_600, 0, 10, 65_536, 0);
+                    QueueOverflowPolicy.DROP_OLDEST, false, 3_600, 0, 10, 65_536, 0, ClientIdOwnership.STRICT);
             case 3 -> new MqttLimits(d.maxPacketSize(), d.maxClientIdLength(), d.maxTopicLength(), d.maxTopicLevels(),
                     d.receiveMaximum(), d.maxKeepAliveSeconds(), d.allowZeroKeepAlive(), 65_535, d.maxQos(),
                     d.retainAvailable(), d.wildcardSubscriptions(), d.sharedSubscriptions(), 1,
                     QueueOverflowPolicy.DROP_OLDEST, true, d.maxSessionExpirySeconds(), 0, d.connectTimeoutSeconds(),
-                    d.maxConnectPacketSize(), d.maxSubscriptionsPerClient());
+                    d.maxConnectPacketSize(), d.maxSubscriptionsPerClient(), ClientIdOwnership.TAKEOVER);
             default -> d;
         };
     }
@@ -222,8 +224,12 @@ final class ListenerScript {
 
     private void open(int index, boolean upgrade) {
         current = index;
-        if (connections[index] != null) {
+        Connection previous = connections[index];
+        if (previous != null && previous.channel.isOpen()) {
             return;
+        }
+        if (previous != null) {
+            previous.finish();
         }
         Connection c = new Connection();
         connections[index] = c;

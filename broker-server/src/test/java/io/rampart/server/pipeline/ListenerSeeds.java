@@ -106,6 +106,13 @@ final class ListenerSeeds {
         seeds.put("server-shutdown", new Script(0).open(0).send(connect(V5, "s1")).open(1).send(connect(V3_1_1, "s2"))
                 .shutdown(0).shutdown(1).bytes());
         seeds.put("outbound-flow", outboundFlow().bytes());
+        byte[] alicePersistent = connect(V5).clientId("shared").cleanStart(false).credentials("alice", bytes("a"))
+                .properties(RawProperties.builder().add(RawProperties.SESSION_EXPIRY_INTERVAL, 600).build()).build();
+        seeds.put("client-id-ownership", new Script(RESTRICTED).open(0).send(alicePersistent)
+                .open(1).send(connect(V5).clientId("shared").credentials("bob", bytes("b")).build())
+                .open(2).send(connect(V3_1_1).clientId("shared").cleanStart(false).build())
+                .open(3).send(connect(V3_1_1).clientId("bad-device").credentials("carol", bytes("c")).build())
+                .close(0).open(0).send(alicePersistent).bytes());
         seeds.put("json-logs", new Script(REFUSALS | JSON_EVENTS | JSON_ACCESS).open(0).send(
                 connect(V5).clientId("j\"son\n").credentials("u\u0001", bytes("p")).build(),
                 subscribe(V5, 1, 0, "x/\u00e9"), publish(V5, "x/\u00e9", 0, 0, bytes("p"))).open(1)

@@ -1,5 +1,6 @@
 package io.rampart.server.pipeline;
 
+import io.rampart.core.session.SessionOwner;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
@@ -15,7 +16,8 @@ import java.util.function.BiConsumer;
 /**
  * A connection gate for the listener fuzz tests, standing in for the security pipeline. It answers at once or
  * only when the script says so, accepts everyone or cycles through the refusals (not authorized, bad
- * credentials, an exception = unavailable), and grants unrestricted or restricted permissions. Actions the
+ * credentials, an exception = unavailable), and grants unrestricted or restricted permissions. A client with a
+ * user name is authenticated as that name and owns its session; one without is anonymous. Actions the
  * broker attaches to its answers run as usual; one that throws is a finding (a completed future would
  * otherwise swallow it).
  */
@@ -51,8 +53,8 @@ final class ScriptGate implements ConnectGate {
             case 2 -> ConnectDecision.refuse(ConnectDecision.Outcome.BAD_CREDENTIALS, "bad credentials", "fuzz",
                     "fuzz-realm");
             case 3 -> throw new IllegalStateException("realm unreachable");
-            default -> ConnectDecision.accept(permissions(), "client-" + n, "fuzz", "fuzz-realm",
-                    disconnectOnPublishDenied);
+            default -> ConnectDecision.accept(permissions(), identity(request), "fuzz", "fuzz-realm",
+                    disconnectOnPublishDenied).ownedBy(owner(request));
         });
     }
 
@@ -65,7 +67,8 @@ final class ScriptGate implements ConnectGate {
     public CompletionStage<ConnectDecision> reauthenticate(ConnectRequest request, ClientPermissions current) {
         boolean accept = request.authData() != null && request.authData().length > 0 && request.authData()[0] % 2 == 0;
         return answer(() -> accept
-                ? ConnectDecision.accept(permissions(), "reauthenticated", "fuzz", "fuzz-realm", disconnectOnPublishDenied)
+                ? ConnectDecision.accept(permissions(), identity(request), "fuzz", "fuzz-realm", disconnectOnPublishDenied)
+                        .ownedBy(owner(request))
                 : ConnectDecision.refuse(ConnectDecision.Outcome.BAD_CREDENTIALS, "re-authentication refused", "fuzz",
                 null));
     }
@@ -75,6 +78,15 @@ final class ScriptGate implements ConnectGate {
         List<Runnable> due = new ArrayList<>(pending);
         pending.clear();
         due.forEach(Runnable::run);
+    }
+
+    /** Clients that give a user name are that identity (and own their sessions); the others are anonymous. */
+    private static String identity(ConnectRequest request) {
+        return request.username() == null ? "anonymous" : request.username();
+    }
+
+    private static SessionOwner owner(ConnectRequest request) {
+        return request.username() == null ? null : new SessionOwner("realm fuzz-realm", request.username());
     }
 
     private ClientPermissions permissions() {
@@ -124,11 +136,16 @@ final class ScriptGate implements ConnectGate {
     }
 
     /**
-     * Denies publishing to topics starting with "deny" and retained QoS 2, subscribing to filters starting with
-     * "deny", to "#" and in share group "g0", and receiving topics containing "secret". Its credential has
-     * expired: the session is closed at the first timer run after CONNACK.
+     * Denies client ids starting with "bad", publishing to topics starting with "deny" and retained QoS 2,
+     * subscribing to filters starting with "deny", to "#" and in share group "g0", and receiving topics
+     * containing "secret". Its credential has expired: the session is closed at the first timer run after CONNACK.
      */
     private record Restricted(Instant expiresAt) implements ClientPermissions {
+        @Override
+        public String clientIdRefusal(String clientId) {
+            return clientId.startsWith("bad") ? "client ids starting with 'bad' are refused" : null;
+        }
+
         @Override
         public boolean mayPublish(String topic, int qos, boolean retain) {
             return !topic.startsWith("deny") && !(retain && qos == 2);

@@ -46,6 +46,7 @@ class UsersFileFuzzTest {
             compiled.mayPublish(own, 1, false);
             compiled.maySubscribe("devices/+/telemetry", 0, "dashboards");
             compiled.mayReceive(own);
+            compiled.clientIdRefusal(user.username() + "-1");
         }
     }
 }
