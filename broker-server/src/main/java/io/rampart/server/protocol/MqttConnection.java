@@ -16,6 +16,7 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -268,10 +269,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case UNSUBSCRIBE -> subscriptions.unsubscribe((MqttUnsubscribeMessage) message);
             case PINGREQ -> ctx.write(Replies.PINGRESP);
             case DISCONNECT -> clientDisconnect(message);
-            case CONNECT -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "second CONNECT on one connection");
+            case CONNECT -> throw secondConnect();
             case AUTH -> enhancedAuth.auth(message);
             default -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "unexpected " + type + " from a client");
         }
+    }
+
+    /**
+     * A second CONNECT is a protocol error. Decoding it made the codec take its protocol level for the connection's;
+     * the DISCONNECT goes out in the session's level again.
+     */
+    private ProtocolViolation secondConnect() {
+        ctx.channel().attr(ConnectProcessor.MQTT_VERSION)
+                .set(MqttVersion.fromProtocolNameAndLevel(protocolVersion == 3 ? "MQIsdp" : "MQTT", (byte) protocolVersion));
+        return new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "second CONNECT on one connection");
     }
 
     static int packetId(MqttMessage message) {
