@@ -2,7 +2,9 @@ package io.rampart.server.pipeline;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.rampart.server.protocol.MqttConnection;
 
 /**
@@ -15,6 +17,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     private final MqttConnection connection;
     private final Findings findings;
+    private MqttVersion sessionVersion;
 
     ConnectionGuard(MqttConnection connection, Findings findings) {
         this.connection = connection;
@@ -23,6 +26,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     MqttConnection connection() {
         return connection;
+    }
+
+    /** The protocol level of the connection's first CONNECT, or {@code null} before it. */
+    MqttVersion sessionVersion() {
+        return sessionVersion;
     }
 
     @Override
@@ -52,6 +60,9 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         if (msg instanceof MqttMessage m && m.decoderResult().isFailure()) {
             findings.decoderFailure(m.decoderResult().cause());
+        } else if (msg instanceof MqttConnectMessage connect && sessionVersion == null) {
+            sessionVersion = MqttVersion.fromProtocolNameAndLevel(connect.variableHeader().name(),
+                    (byte) connect.variableHeader().version());
         }
         try {
             connection.channelRead(ctx, msg);

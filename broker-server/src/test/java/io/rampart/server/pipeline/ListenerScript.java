@@ -85,6 +85,7 @@ final class ListenerScript {
             throw new ExceptionInInitializerError(e);
         }
     }
+
     /**
      * How far the mock clock goes (about 146 years): beyond the longest session expiry, and far enough from
      * the end of the nanosecond range that a timer set at the end (now + 2^32 s) still has a valid deadline.
@@ -278,6 +279,8 @@ final class ListenerScript {
         final EmbeddedChannel client = webSocket ? null : new EmbeddedChannel(new MqttDecoder(MqttLimits.MQTT_MAX_PACKET_SIZE, 65_535));
         /** Bytes the client sent while the broker was not reading. */
         final ArrayDeque<ByteBuf> unread = new ArrayDeque<>();
+        /** The connection handler's stand-in, or {@code null} when the listener refused the connection outright. */
+        ConnectionGuard guard;
 
         Connection() {
             channel = EmbeddedChannel.builder().ticker(ticker).handlers(new ChannelInitializer<Channel>() {
@@ -287,10 +290,10 @@ final class ListenerScript {
                     initializer.initChannel(ch);
                     ChannelHandler handler = ch.pipeline().get(PipelineNames.MQTT_CONNECTION);
                     if (handler instanceof MqttConnection connection) {
-                        ch.pipeline().replace(handler, PipelineNames.MQTT_CONNECTION,
-                                new ConnectionGuard(connection, findings));
+                        guard = new ConnectionGuard(connection, findings);
+                        ch.pipeline().replace(handler, PipelineNames.MQTT_CONNECTION, guard);
                     }
-                    if (client != null && ch.isOpen()) {
+                    if (client != null && guard != null) {
                         ch.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
                             @Override
                             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
@@ -306,11 +309,18 @@ final class ListenerScript {
         }
 
         /**
-         * Decodes what the broker writes, as it leaves the pipeline: in the protocol version the broker encoded
-         * it with (a later CONNECT on the same connection changes the codec's version).
+         * Decodes what the broker writes, as it leaves the pipeline, in the protocol version the broker encoded it
+         * with. Not checked while a client that is past its first CONNECT is in the middle of sending another of
+         * a different protocol level: the codec has taken that level and the client, which broke the protocol,
+         * gets its answers in it until the broker refuses that CONNECT.
          */
         private void decodeAsClient(ByteBuf bytes) {
-            client.attr(MQTT_VERSION).set(channel.attr(MQTT_VERSION).get());
+            MqttVersion version = channel.attr(MQTT_VERSION).get();
+            if (guard.sessionVersion() != null && version != guard.sessionVersion()) {
+                bytes.release();
+                return;
+            }
+            client.attr(MQTT_VERSION).set(version);
             client.writeInbound(bytes);
             Object packet;
             while ((packet = client.readInbound()) != null) {
