@@ -99,6 +99,10 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--keep-sessions",
+            description = "idle: connect without clean session, so the sessions stay on the broker after the run.")
+    boolean keepSessions;
+
     public static void main(String[] args) {
         // The generator's buffers are not under test: without leak sampling its CPU goes to the load.
         // -Dio.netty.leakDetection.level=... still applies.
@@ -123,7 +127,8 @@ public final class LoadGenerator implements Callable<Integer> {
                     clients, duration, warmup, payload, threads, inflight, window, runId,
                     Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
                     tls || tlsVersion != null || caFile != null
-                            ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile, tlsGroups) : null);
+                            ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile, tlsGroups) : null,
+                    keepSessions);
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;

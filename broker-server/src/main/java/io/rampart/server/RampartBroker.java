@@ -18,11 +18,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.rampart.core.BrokerCore;
 import io.rampart.security.spi.Realm;
-import io.rampart.server.admin.AdminChannelInitializer;
-import io.rampart.server.admin.AdminRouter;
-import io.rampart.server.admin.HealthEndpoints;
-import io.rampart.server.admin.LoggersEndpoint;
-import io.rampart.server.admin.AdminResponse;
+import io.rampart.server.admin.AdminWiring;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
@@ -32,6 +28,7 @@ import io.rampart.server.config.ConfigException;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.events.EventLogFlush;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
@@ -70,6 +67,7 @@ public final class RampartBroker implements AutoCloseable {
     private final BrokerCore core;
     private final BrokerMetrics metrics;
     private final BrokerEvents events;
+    private final EventLogFlush eventLogFlush;
     private final TrafficCounter trafficCounter;
     private final PacketCounter packetCounter;
     private final IoHandlerFactory ioFactory;
@@ -91,6 +89,7 @@ public final class RampartBroker implements AutoCloseable {
     private SecurityModule security;
     private final TlsObserver tlsObserver;
     private final List<ServerTls> tlsListeners = new ArrayList<>();
+    private AdminWiring admin;
 
     private RampartBroker(BrokerConfig config, TlsObserver tlsObserver) {
         this.config = config;
@@ -99,6 +98,7 @@ public final class RampartBroker implements AutoCloseable {
         this.tlsObserver = tlsObserver == null || tlsObserver == TlsObserver.NOOP ? metrics.tlsObserver()
                 : both(metrics.tlsObserver(), tlsObserver);
         this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
+        this.eventLogFlush = EventLogFlush.start(timers);
         this.core = new BrokerCore(config.mqtt(), timers, events);
         metrics.bindBroker(core, connections::size);
         this.trafficCounter = new TrafficCounter(metrics);
@@ -152,6 +152,8 @@ public final class RampartBroker implements AutoCloseable {
     private static RampartBroker prepare(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
+            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.timers,
+                    broker::readinessProblems, broker.connections::size);
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
                     broker.bindAdmin(listener);
@@ -166,12 +168,14 @@ public final class RampartBroker implements AutoCloseable {
 
     /** Second half of {@link #start}: opens the realms, binds the MQTT listeners, then reports ready. */
     public void open() throws Exception {
+        admin.beforeRealms(System.out);
         security = SecurityModule.create(config, timers);
         for (ListenerConfig listener : config.listeners()) {
             if (listener.type() != ListenerType.ADMIN) {
                 bind(listener);
             }
         }
+        admin.attach(security, tlsListeners);
         if (config.observability().sysTopics().enabled()) {
             sysTopics = new SysTopicsPublisher(core, metrics, Main.Version.version(), timers,
                     config.observability().sysTopics().intervalSeconds());
@@ -200,21 +204,14 @@ public final class RampartBroker implements AutoCloseable {
             // Its own thread: a slow scrape never delays MQTT I/O, and health answers even when I/O threads are busy.
             adminGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-admin", true), ioFactory);
         }
-        AdminRouter router = AdminRouter.builder()
-                .get("/metrics", request -> new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8",
-                        metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)))
-                .get("/health/live", HealthEndpoints.live())
-                .get("/health/ready", HealthEndpoints.ready(this::readinessProblems))
-                .prefix("GET", "/loggers/", LoggersEndpoint.get())
-                .prefix("PUT", "/loggers/", LoggersEndpoint.put())
-                .build();
+        ServerTls tls = lc.tls() == null ? null : openTls(lc);
         Channel channel;
         try {
             channel = new ServerBootstrap()
                     .group(adminGroup)
                     .channel(serverChannelClass)
                     .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new AdminChannelInitializer(router))
+                    .childHandler(admin.initializer(lc, tls))
                     .bind(lc.bind(), lc.port()).sync().channel();
         } catch (Exception e) {
             throw new java.io.IOException("listener '" + lc.name() + "' cannot bind " + lc.bind() + ":" + lc.port()
@@ -223,8 +220,8 @@ public final class RampartBroker implements AutoCloseable {
         listeners.put(lc.name(), channel);
         adminListeners.put(lc.name(), channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-        LOG.info("listener '{}' (admin) on http://{}:{} - /metrics /health/live /health/ready /loggers/{name}",
-                lc.name(), address.getAddress().getHostAddress(), address.getPort());
+        LOG.info("listener '{}' (admin) on {}://{}:{} - /api/v1 /metrics /health/live /health/ready",
+                lc.name(), tls == null ? "http" : "https", address.getAddress().getHostAddress(), address.getPort());
     }
 
     /** Why the broker is not ready to serve clients (empty when it is): readiness endpoint. */
@@ -257,7 +254,7 @@ public final class RampartBroker implements AutoCloseable {
     }
 
     private void bind(ListenerConfig lc) throws Exception {
-        ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), security.gateFor(lc),
+        ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
                 security.accessLog(), lc.maxConnections());
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
         ServerTls tls = null;
@@ -439,11 +436,15 @@ public final class RampartBroker implements AutoCloseable {
         }
         timers.shutdownNow();
         core.sessions().clear();
-        for (Channel admin : adminListeners.values()) {
-            admin.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        for (Channel adminListener : adminListeners.values()) {
+            adminListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (adminGroup != null) {
             adminGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        eventLogFlush.close();
+        if (admin != null) {
+            admin.close();
         }
         metrics.close();
         LOG.info("stopped");

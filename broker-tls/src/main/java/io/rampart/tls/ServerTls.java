@@ -287,6 +287,11 @@ public final class ServerTls implements AutoCloseable {
         stapleChains.put(loaded.chain()[0], loaded.chain());
     }
 
+    /** Checks the TLS files now instead of at the next reload interval (admin API reload). */
+    public void reloadNow() {
+        poll();
+    }
+
     /** Checks the watched files; a change builds new contexts for new handshakes, a broken file keeps the old. */
     void poll() {
         try {

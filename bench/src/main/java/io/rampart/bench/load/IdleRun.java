@@ -40,7 +40,7 @@ public final class IdleRun {
                 List<IdleHandler> batch = new ArrayList<>();
                 for (int i = from; i < Math.min(settings.clients(), from + BATCH); i++) {
                     IdleHandler h = new IdleHandler(settings.clientIdPrefix() + "idle" + i, settings.mqttVersion(),
-                            settings.login(), errors);
+                            settings.login(), errors, settings.keepSessions());
                     batch.add(h);
                     ClientPipeline.connect(bootstrap, h, 4096, errors);
                 }

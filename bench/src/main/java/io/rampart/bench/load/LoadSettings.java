@@ -10,6 +10,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
  * @param login      user name and password of every client, or {@link Login#NONE}
  * @param clientIdPrefix prefix of every client id; the run id keeps runs apart by default
  * @param tls        TLS of every connection, or {@code null} for plain TCP
+ * @param keepSessions idle scenario: connect without clean session, leaving the sessions on the broker
  * @param qos0Window per publisher, how many messages may be published but not yet received by every
  *                   subscriber before the publisher pauses (despite the name it bounds QoS 1 as well, on top of
  *                   {@code inflight}, because a broker acknowledges QoS 1 before it has delivered)
@@ -30,7 +31,8 @@ public record LoadSettings(
         String runId,
         Login login,
         String clientIdPrefix,
-        ClientTls tls) {
+        ClientTls tls,
+        boolean keepSessions) {
 
     /** The payload starts with the 8-byte send timestamp. */
     public static final int MIN_PAYLOAD = 8;

@@ -96,6 +96,11 @@ abstract class MqttClientHandler extends ChannelInboundHandlerAdapter {
         return ch.closeFuture();
     }
 
+    /** Whether CONNECT asks for a clean session (default); idle clients may keep theirs. */
+    protected boolean cleanSession() {
+        return true;
+    }
+
     /** Like {@link #disconnect()} but must be called on the event loop. */
     protected final void disconnectNow(ChannelHandlerContext ctx) {
         closing = true;
@@ -105,7 +110,7 @@ abstract class MqttClientHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        ctx.writeAndFlush(Packets.connect(clientId, version, login), ctx.voidPromise());
+        ctx.writeAndFlush(Packets.connect(clientId, version, login, cleanSession()), ctx.voidPromise());
         handshakeTimeout = ctx.executor().schedule(() -> {
             if (!ready.isDone()) {
                 errors.connectFailed(clientId, new TimeoutException("no CONNACK/SUBACK within "

@@ -6,6 +6,7 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageBuilders;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -35,10 +36,20 @@ final class Packets {
     }
 
     static MqttConnectMessage connect(String clientId, MqttVersion version, Login login) {
+        return connect(clientId, version, login, true);
+    }
+
+    /** With {@code cleanSession} false the session outlives the connection (MQTT 5: the longest expiry). */
+    static MqttConnectMessage connect(String clientId, MqttVersion version, Login login, boolean cleanSession) {
+        MqttProperties props = new MqttProperties();
+        if (!cleanSession && version == MqttVersion.MQTT_5) {
+            props.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, -1));
+        }
         return MqttMessageBuilders.connect()
                 .protocolVersion(version)
                 .clientId(clientId)
-                .cleanSession(true)
+                .cleanSession(cleanSession)
+                .properties(props)
                 .keepAlive(KEEP_ALIVE_SECONDS)
                 .hasUser(login.username() != null)
                 .username(login.username())

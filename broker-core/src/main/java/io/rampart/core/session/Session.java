@@ -72,6 +72,11 @@ public final class Session {
         return output != null;
     }
 
+    /** The connection bound to this session, or {@code null} while it is offline. */
+    public synchronized SessionOutput output() {
+        return output;
+    }
+
     synchronized long generation() {
         return generation;
     }

@@ -7,7 +7,9 @@ import io.rampart.core.topic.Subscription;
 import io.rampart.core.topic.SubscriptionIndex;
 
 import java.util.List;
+import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -22,6 +24,8 @@ public final class SessionStore {
     private static final int STRIPES = 64;
 
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /** The same sessions in client-id order, for paging through them (admin API); touched at session start and end only. */
+    private final ConcurrentSkipListMap<String, Session> ordered = new ConcurrentSkipListMap<>();
     private final Object[] locks = new Object[STRIPES];
     private final MqttLimits limits;
     private final ScheduledExecutorService scheduler;
@@ -76,6 +80,30 @@ public final class SessionStore {
     /** Visits every session (metrics); sessions added or removed meanwhile may or may not be seen. */
     public void forEach(Consumer<Session> visitor) {
         sessions.values().forEach(visitor);
+    }
+
+    /**
+     * The sessions in client-id order, from {@code clientId} ({@code inclusive}) or after it; {@code null}: from the
+     * start. A live view: sessions added or removed meanwhile may or may not be seen; never copies the table.
+     */
+    public NavigableMap<String, Session> ordered(String clientId, boolean inclusive) {
+        return clientId == null ? ordered : ordered.tailMap(clientId, inclusive);
+    }
+
+    /**
+     * Ends an offline session now, as an administrator asked: its pending will is not published, its
+     * subscriptions and queued messages are dropped. Returns {@code false} when a connection is bound to it (close
+     * that first) or it has already ended.
+     */
+    public boolean discardOffline(Session session) {
+        synchronized (lockFor(session.clientId())) {
+            if (session.isEnded() || session.isConnected()) {
+                return false;
+            }
+            session.takeWill();
+            end(session);
+        }
+        return true;
     }
 
     /** Number of sessions with a live connection. */
@@ -133,6 +161,7 @@ public final class SessionStore {
                 session = new Session(clientId, limits.maxQueuedMessages(), limits.queueOverflow(), listener);
                 session.attach(output);
                 sessions.put(clientId, session);
+                ordered.put(clientId, session);
                 present = false;
             } else {
                 session = existing;
@@ -232,6 +261,7 @@ public final class SessionStore {
             return;
         }
         sessions.remove(session.clientId(), session);
+        ordered.remove(session.clientId(), session);
         for (Subscription s : session.subscriptions()) {
             index.unsubscribe(s.clientId(), s.shareGroup(), s.filter());
         }

@@ -101,6 +101,37 @@ class SessionStoreTest {
     }
 
     @Test
+    void ordered_walksSessionsInClientIdOrder_fromACursor_withoutTheEndedOnes() {
+        for (String id : List.of("b", "d", "a", "c")) {
+            store.attach(id, false, 60, null, new Output());
+        }
+        assertThat(store.ordered(null, false).keySet()).containsExactly("a", "b", "c", "d");
+        assertThat(store.ordered("b", false).keySet()).containsExactly("c", "d");
+        assertThat(store.ordered("b", true).keySet()).containsExactly("b", "c", "d");
+        Output again = new Output();
+        store.attach("c", true, 0, null, again);
+        store.detach(store.get("c"), again, true);
+        assertThat(store.ordered(null, false).keySet()).containsExactly("a", "b", "d");
+    }
+
+    @Test
+    void discardOffline_endsAnOfflineSessionWithoutItsWill_butLeavesAConnectedOne() {
+        Output out = new Output();
+        Session s = store.attach("c", false, 600, will(30), out).session();
+        Subscription sub = new Subscription("c", "a/b", null, 1, false, false, 0, 0);
+        s.putSubscription(sub);
+        index.subscribe(sub);
+        assertThat(store.discardOffline(s)).as("still connected").isFalse();
+        store.detach(s, out, false);
+        assertThat(store.discardOffline(s)).isTrue();
+        assertThat(store.get("c")).isNull();
+        assertThat(index.subscriptionCount()).isZero();
+        assertThat(store.ordered(null, false)).isEmpty();
+        assertThat(store.discardOffline(s)).as("already ended").isFalse();
+        assertThat(wills).isEmpty();
+    }
+
+    @Test
     void takeover_publishesWillOfOldConnectionWhenDelayIsZero() {
         store.attach("c", false, 60, will(0), new Output());
         store.attach("c", false, 60, null, new Output());

@@ -13,7 +13,6 @@ import io.rampart.security.spi.Preprocessor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -80,6 +79,30 @@ public final class SecurityPipeline {
      */
     public CompletionStage<SecurityResult> connect(IdentityVariables presented, byte[] password, String authMethod,
                                                    byte[] authData) {
+        return identified(presented, password, authMethod, authData).thenCompose(result -> {
+            if (result instanceof SecurityResult.Accepted identified) {
+                return authorize(identified.identity(), identified.variables());
+            }
+            return CompletableFuture.completedFuture(result);
+        }).exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
+                "pipeline failed: " + rootMessage(e), "pipeline", null));
+    }
+
+    /**
+     * Runs the preprocessors and the authentication chain only, for callers that turn the identity's roles into
+     * permissions of their own (the admin plane). An accepted result carries {@link CompiledPermissions#NONE} and
+     * the authorizer {@code "none"}. Never completes exceptionally.
+     */
+    public CompletionStage<SecurityResult> identify(IdentityVariables presented, byte[] password, String authMethod,
+                                                    byte[] authData) {
+        return identified(presented, password, authMethod, authData)
+                .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
+                        "pipeline failed: " + rootMessage(e), "pipeline", null));
+    }
+
+    /** Preprocessors, then the authentication chain: the identity with its variables, or the refusal. */
+    private CompletionStage<SecurityResult> identified(IdentityVariables presented, byte[] password,
+                                                       String authMethod, byte[] authData) {
         IdentityVariables variables = presented.copy();
         try {
             for (Preprocessor p : preprocessors) {
@@ -90,18 +113,15 @@ public final class SecurityPipeline {
                     "preprocessing failed: " + e.getMessage(), "preprocessor", null));
         }
         AuthenticationRequest request = new AuthenticationRequest(variables.freeze(), password, authMethod, authData);
-        return authenticate(request, 0).thenCompose(result -> {
+        return authenticate(request, 0).thenApply(result -> {
             if (result instanceof SecurityResult.Refused refused) {
-                return CompletableFuture.completedFuture(refused);
+                return refused;
             }
             Identity identity = (Identity) result;
             IdentityVariables withAttributes = variables.copy();
-            for (Map.Entry<String, String> e : identity.attributes().entrySet()) {
-                withAttributes.set(e.getKey(), e.getValue());
-            }
-            return authorize(identity, withAttributes.freeze());
-        }).exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
-                "pipeline failed: " + rootMessage(e), "pipeline", null));
+            identity.attributes().forEach(withAttributes::set);
+            return new SecurityResult.Accepted(identity, CompiledPermissions.NONE, withAttributes.freeze(), "none", List.of());
+        });
     }
 
     /** Runs only the authorization chain for {@code identity}, as for a CONNECT. Never completes exceptionally. */

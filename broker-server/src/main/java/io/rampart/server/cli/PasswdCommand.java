@@ -36,16 +36,18 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code rampart passwd [--algorithm ...] [--delete] [--roles r1,r2] FILE USERNAME}: adds a user to a file-realm
- * YAML file, changes its password (and roles), or deletes it. The file is created when missing, validated as
- * the broker would before it is written, and replaced atomically, so a running broker reloads either the old or
- * the new version, never half a file.
+ * {@code rampart passwd [--algorithm ...] [--delete] [--roles r1,r2] [--keep-password] FILE USERNAME}: adds a
+ * user to a file-realm YAML file, changes its password (and roles), changes only the roles of an existing user
+ * ({@code --keep-password}), or deletes it. The file is created when missing, validated as the broker would
+ * before it is written, and replaced atomically, so a running broker reloads either the old or the new version,
+ * never half a file. Problems of the file itself are reported at their line and column in FILE.
  *
  * <p>The file is edited as a YAML tree and rewritten: every user, role and setting is kept, and so is the
  * comment block at the top of the file, but comments further down are not (a note on stderr says so).
  */
 @Command(name = "passwd", exitCodeOnInvalidInput = 1,
-        description = {"Adds or updates a user of a file realm (prompting for the password), or deletes it.",
+        description = {"Adds or updates a user of a file realm (prompting for the password), changes only the "
+                + "roles of an existing user (--roles with --keep-password), or deletes it.",
                 "On a terminal the password is asked twice without echo; otherwise one line is read from "
                         + "standard input, e.g.  printf 'secret\\n' | rampart passwd config/users.yaml sensor-1",
                 "The comment block at the top of FILE is kept; other comments are not."})
@@ -64,6 +66,11 @@ public final class PasswdCommand implements Callable<Integer> {
             description = "Set the user's roles (comma-separated; they must be defined in FILE). "
                     + "Without this option an existing user keeps its roles. --roles= clears them.")
     List<String> roles;
+
+    @Option(names = "--keep-password",
+            description = "Change only the roles (--roles) of an existing user; no password is asked for and "
+                    + "the stored one is kept.")
+    boolean keepPassword;
 
     @Parameters(index = "0", paramLabel = "FILE", description = "The realm file (created when missing).")
     Path file;
@@ -95,10 +102,22 @@ public final class PasswdCommand implements Callable<Integer> {
         if (delete && roles != null) {
             throw new CliError("--delete cannot be combined with --roles");
         }
+        if (keepPassword) {
+            if (delete) {
+                throw new CliError("--delete cannot be combined with --keep-password");
+            }
+            if (roles == null) {
+                throw new CliError("--keep-password changes only the roles: give them with --roles (--roles= clears them)");
+            }
+            if (spec.commandLine().getParseResult().hasMatchedOption("--algorithm")) {
+                throw new CliError("--algorithm cannot be combined with --keep-password (no password is hashed)");
+            }
+        }
         Path target = resolve(file);
         byte[] original = read(target);
         String text = original == null ? "" : new String(original, StandardCharsets.UTF_8);
         ObjectNode root = parseTree(text);
+        FileRealmException inputProblem = original == null ? null : problemOf(original);
         ArrayNode users = usersOf(root);
         int index = indexOf(users, username);
 
@@ -110,23 +129,26 @@ public final class PasswdCommand implements Callable<Integer> {
             users.remove(index);
             done = "deleted user '" + username + "' from " + file;
         } else {
-            char[] password = HashCommand.readNewPassword();
-            String hash;
-            try {
-                hash = new PasswordHasher().hash(password, alg);
-            } finally {
-                Arrays.fill(password, '\0');
-            }
             ObjectNode user;
-            if (index >= 0) {
+            if (keepPassword) {
+                if (index < 0) {
+                    throw new CliError("no user '" + username + "' in " + file + "; a new user needs a password"
+                            + " (leave out --keep-password)");
+                }
                 user = (ObjectNode) users.get(index);
-                done = "updated user '" + username + "' in " + file;
+                done = "updated the roles of user '" + username + "' in " + file;
             } else {
-                user = users.addObject();
-                user.put("username", username);
-                done = "added user '" + username + "' to " + file;
+                String hash = hashNewPassword(alg);
+                if (index >= 0) {
+                    user = (ObjectNode) users.get(index);
+                    done = "updated user '" + username + "' in " + file;
+                } else {
+                    user = users.addObject();
+                    user.put("username", username);
+                    done = "added user '" + username + "' to " + file;
+                }
+                user.put("password", hash);
             }
-            user.put("password", hash);
             if (roles != null) {
                 List<String> cleaned = roles.stream().map(String::trim).filter(r -> !r.isEmpty()).distinct().toList();
                 if (cleaned.isEmpty()) {
@@ -145,7 +167,12 @@ public final class PasswdCommand implements Callable<Integer> {
             // Plaintext entries other users may have are the broker's decision, not this command's.
             FileRealm.validate(file.toString(), updated, true);
         } catch (FileRealmException e) {
-            throw new CliError("not written, the result would be invalid: " + e.getMessage());
+            if (inputProblem != null) {
+                throw new CliError("not written, " + file + " is invalid: " + inputProblem.getMessage());
+            }
+            // Caused by this change: a line and column would point into the rewritten text, not into FILE.
+            throw new CliError("not written, the result would be invalid: "
+                    + new FileRealmException(e.file(), 0, 0, e.keyPath(), e.reason()).getMessage());
         }
         write(target, updated, original != null);
         if (hasCommentsBelowHeader(text, header)) {
@@ -155,6 +182,28 @@ public final class PasswdCommand implements Callable<Integer> {
         spec.commandLine().getOut().println(done);
         spec.commandLine().getOut().flush();
         return 0;
+    }
+
+    private static String hashNewPassword(HashAlgorithm alg) throws CliError {
+        char[] password = HashCommand.readNewPassword();
+        try {
+            return new PasswordHasher().hash(password, alg);
+        } finally {
+            Arrays.fill(password, '\0');
+        }
+    }
+
+    /**
+     * Why FILE as it is now would be refused, with its own line and column, or {@code null}. A problem the change
+     * repairs (a broken entry replaced or deleted) does not stop the command.
+     */
+    private FileRealmException problemOf(byte[] original) {
+        try {
+            FileRealm.validate(file.toString(), original, true);
+            return null;
+        } catch (FileRealmException e) {
+            return e;
+        }
     }
 
     private static void checkUsername(String name) throws CliError {

@@ -25,17 +25,21 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code rampart users --config FILE --realm NAME add|remove|passwd|grant|revoke|enable|disable|list ...}: manages the users of
- * a SQL realm, connecting with the realm's settings from the broker configuration. Passwords are read from the
- * terminal (twice, without echo) or, with {@code --password-stdin}, as one line from standard input; never
- * from an argument. A running broker sees the change within the realm's cache TTL.
+ * {@code rampart users --config FILE --realm NAME add|remove|passwd|grant|revoke|enable|disable|list|permit|forbid|
+ * permissions|remove-permission ...}: manages the users, roles and permissions of a SQL realm, connecting with the
+ * realm's settings from the broker configuration. Passwords are read from the terminal (twice, without echo) or,
+ * with {@code --password-stdin}, as one line from standard input; never from an argument. A running broker sees
+ * the change within the realm's cache TTL.
  */
 @Command(name = "users", exitCodeOnInvalidInput = 1, mixinStandardHelpOptions = false,
-        description = {"Manages the users of a SQL realm (see docs/SQL-REALM.md).",
-                "Example:  printf 'secret\\n' | rampart users --realm db add sensor-1 --roles sensors --password-stdin"},
+        description = {"Manages the users, roles and permissions of a SQL realm (see docs/SQL-REALM.md).",
+                "Example:  printf 'secret\\n' | rampart users --realm db add sensor-1 --roles sensors --password-stdin",
+                "          rampart users --realm db permit --role sensors --activity publish 'devices/$${mqtt-clientid}/#'"},
         subcommands = {UsersCommand.Add.class, UsersCommand.Remove.class, UsersCommand.Passwd.class,
                 UsersCommand.Grant.class, UsersCommand.Revoke.class, UsersCommand.Enable.class,
-                UsersCommand.Disable.class, UsersCommand.ListUsers.class})
+                UsersCommand.Disable.class, UsersCommand.ListUsers.class, PermissionCommands.Permit.class,
+                PermissionCommands.Forbid.class, PermissionCommands.ListPermissions.class,
+                PermissionCommands.RemovePermission.class})
 public final class UsersCommand implements Runnable {
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -148,7 +152,7 @@ public final class UsersCommand implements Runnable {
         }
     }
 
-    private static List<String> cleanRoles(List<String> roles) throws CliError {
+    static List<String> cleanRoles(List<String> roles) throws CliError {
         List<String> out = roles.stream().map(String::trim).filter(r -> !r.isEmpty()).distinct().toList();
         for (String r : out) {
             checkUsername(r);

@@ -18,6 +18,26 @@ final class BindAddress {
         return NetUtil.isValidIpV4Address(bind) || NetUtil.isValidIpV6Address(bind) || isHostName(bind);
     }
 
+    /** Whether {@code bind} reaches this machine only: a loopback IP literal or {@code localhost}. */
+    static boolean isLoopback(String bind) {
+        if (bind.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        byte[] ip = NetUtil.createByteArrayFromIpAddressString(bind);
+        if (ip == null) {
+            return false;
+        }
+        if (ip.length == 4) {
+            return ip[0] == 127;
+        }
+        for (int i = 0; i < 15; i++) {
+            if (ip[i] != 0) {
+                return false;
+            }
+        }
+        return ip[15] == 1;
+    }
+
     /** Whether two listeners on these addresses and the same port would fight over the socket. */
     static boolean overlap(String a, String b) {
         byte[] ipA = NetUtil.createByteArrayFromIpAddressString(a);

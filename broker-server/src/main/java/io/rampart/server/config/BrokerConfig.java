@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.admin.config.AdminSettings;
 import io.rampart.core.MqttLimits;
 
 import java.nio.file.Path;
@@ -15,10 +16,17 @@ import java.util.Objects;
  * @param source    where the configuration came from (file name), for log lines
  * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
  * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
+ * @param admin     the admin plane: role mapping, limits, sessions ({@link AdminSettings#DEFAULTS} when absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
-                           SecurityConfig security, ObservabilityConfig observability) {
+                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+
+    /** A configuration without an admin section (defaults). */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                        SecurityConfig security, ObservabilityConfig observability) {
+        this(listeners, mqtt, dataDir, source, security, observability, AdminSettings.DEFAULTS);
+    }
 
     /** A configuration without observability settings (defaults). */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
@@ -38,6 +46,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(observability, "observability");
+        Objects.requireNonNull(admin, "admin");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
+import io.rampart.admin.config.AdminSettings;
 import io.rampart.core.MqttLimits;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -36,7 +37,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security", "metrics", "event-log",
-            "sys-topics");
+            "sys-topics", "admin");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;
@@ -86,6 +87,12 @@ public final class ConfigLoader {
      */
     public static BrokerConfig parse(String yaml, String sourceName, Function<String, String> env)
             throws ConfigException {
+        return parse(yaml, sourceName, env, ConfigNode.KeyAudit.NONE);
+    }
+
+    /** Parses YAML text and reports every mapping whose keys were checked to {@code audit}. */
+    static BrokerConfig parse(String yaml, String sourceName, Function<String, String> env, ConfigNode.KeyAudit audit)
+            throws ConfigException {
         JsonNode tree = readTree(yaml, sourceName);
         if (tree == null || tree.isMissingNode() || tree.isNull()) {
             throw new ConfigException(sourceName, "", "is empty; it must at least define 'listeners'"
@@ -95,13 +102,15 @@ public final class ConfigLoader {
             throw new ConfigException(sourceName, "", "must be a mapping of keys such as 'listeners' and 'mqtt'"
                     + " (was " + (tree.isArray() ? "a list" : "a single value") + ")");
         }
-        ConfigNode root = ConfigNode.root(tree, sourceName, env).requireKeys(KEYS);
+        ConfigNode root = ConfigNode.root(tree, sourceName, env, audit).requireKeys(KEYS);
         Path dataDir = dataDir(root.get("data-dir"));
         List<ListenerConfig> listeners = listeners(root.get("listeners"));
         MqttLimits mqtt = MqttSection.read(root.get("mqtt"));
         SecurityConfig security = SecuritySection.read(root.get("security"), listeners, dataDir);
+        AdminSettings admin = AdminSection.read(root.get("admin"), security);
         try {
-            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root));
+            return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root),
+                    admin);
         } catch (IllegalArgumentException e) {
             throw root.invalid(e);
         }

@@ -22,20 +22,32 @@ final class ConfigNode {
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
     private static final Pattern ECHOED_VALUE = Pattern.compile("\\s*\\(was .*\\)$");
 
+    /**
+     * Told about every mapping whose keys {@link #requireKeys} checked against a list: its key path, the keys
+     * allowed there and the keys present. Lets a test compare what the loader accepts with a reference file.
+     */
+    interface KeyAudit {
+        KeyAudit NONE = (path, allowed, present) -> { };
+
+        void checked(String path, Collection<String> allowed, Collection<String> present);
+    }
+
     private final String source;
     private final Function<String, String> env;
+    private final KeyAudit audit;
     private final String path;
     private final JsonNode node;
 
-    private ConfigNode(String source, Function<String, String> env, String path, JsonNode node) {
+    private ConfigNode(String source, Function<String, String> env, KeyAudit audit, String path, JsonNode node) {
         this.source = source;
         this.env = env;
+        this.audit = audit;
         this.path = path;
         this.node = node;
     }
 
-    static ConfigNode root(JsonNode node, String source, Function<String, String> env) {
-        return new ConfigNode(source, env, "", node);
+    static ConfigNode root(JsonNode node, String source, Function<String, String> env, KeyAudit audit) {
+        return new ConfigNode(source, env, audit, "", node);
     }
 
     String path() {
@@ -55,7 +67,7 @@ final class ConfigNode {
     ConfigNode get(String key) {
         JsonNode child = node == null ? null : node.get(key);
         String shown = key.isEmpty() ? "\"\"" : key;
-        return new ConfigNode(source, env, path.isEmpty() ? shown : path + "." + shown, child);
+        return new ConfigNode(source, env, audit, path.isEmpty() ? shown : path + "." + shown, child);
     }
 
     /** Requires a mapping whose keys are all in {@code allowed} ({@code null} = any key). */
@@ -67,6 +79,7 @@ final class ConfigNode {
         if (allowed == null) {
             return this;
         }
+        audit.checked(path, allowed, keys());
         Iterator<String> names = node.fieldNames();
         while (names.hasNext()) {
             String key = names.next();
@@ -96,7 +109,7 @@ final class ConfigNode {
         }
         List<ConfigNode> elements = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
-            elements.add(new ConfigNode(source, env, path + "[" + i + "]", node.get(i)));
+            elements.add(new ConfigNode(source, env, audit, path + "[" + i + "]", node.get(i)));
         }
         return elements;
     }
@@ -248,7 +261,7 @@ final class ConfigNode {
             } else {
                 int index = Integer.parseInt(m.group(2));
                 JsonNode child = current.node == null ? null : current.node.get(index);
-                current = new ConfigNode(source, env, current.path + "[" + index + "]", child);
+                current = new ConfigNode(source, env, audit, current.path + "[" + index + "]", child);
             }
         }
         return current;

@@ -15,14 +15,17 @@ import java.util.regex.Pattern;
  * @param path           (secure) websocket only: the HTTP path of the upgrade, starts with '/'; {@code null} on
  *                       tcp and tls listeners and defaults to {@value #DEFAULT_WEBSOCKET_PATH} on websocket listeners
  * @param allowAnonymous whether clients may connect without credentials
- * @param tls            tls and secure-websocket only: the TLS settings (key material {@code null} means the
- *                       development certificate); {@code null} on the other types
+ * @param tls            tls and secure-websocket: the TLS settings (key material {@code null} means the
+ *                       development certificate); admin: HTTPS when set, plain HTTP when {@code null}; {@code null}
+ *                       on the other types
  * @param maxConnections MQTT listeners: connections open at once on this listener, 0 = no limit; a connection
  *                       beyond it is closed as soon as it is accepted
+ * @param allowPlaintext admin listeners only: serve plain HTTP on a non-loopback address (without it such a listener
+ *                       needs {@code tls})
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
-                             TlsSettings tls, int maxConnections) {
+                             TlsSettings tls, int maxConnections, boolean allowPlaintext) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
@@ -39,6 +42,12 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
     public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
                           TlsSettings tls) {
         this(type, name, bind, port, path, allowAnonymous, tls, 0);
+    }
+
+    /** A listener that is not an admin listener serving plain HTTP beyond loopback. */
+    public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
+                          TlsSettings tls, int maxConnections) {
+        this(type, name, bind, port, path, allowAnonymous, tls, maxConnections, false);
     }
 
     public ListenerConfig {
@@ -65,8 +74,8 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         }
         if (type.isTls() && tls == null) {
             tls = TlsSettings.defaults(null);
-        } else if (!type.isTls() && tls != null) {
-            throw new IllegalArgumentException("tls: is only allowed on tls and secure-websocket listeners");
+        } else if (!type.isTls() && type != ListenerType.ADMIN && tls != null) {
+            throw new IllegalArgumentException("tls: is only allowed on tls, secure-websocket and admin listeners");
         }
         if (type.isWebSocket()) {
             if (path == null) {
@@ -86,6 +95,16 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         }
         if (type == ListenerType.ADMIN && maxConnections > 0) {
             throw new IllegalArgumentException("max-connections: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
+        }
+        if (allowPlaintext && type != ListenerType.ADMIN) {
+            throw new IllegalArgumentException("allow-plaintext: is only for admin listeners");
+        }
+        if (allowPlaintext && tls != null) {
+            throw new IllegalArgumentException("allow-plaintext: contradicts tls (this listener speaks HTTPS)");
+        }
+        if (type == ListenerType.ADMIN && tls == null && !allowPlaintext && !BindAddress.isLoopback(bind)) {
+            throw new IllegalArgumentException("bind: an admin listener on a non-loopback address needs a tls: block"
+                    + " (HTTPS), or allow-plaintext: true to serve plain HTTP there" + was(bind));
         }
     }
 

@@ -8,7 +8,7 @@ import java.util.List;
 final class ListenerSection {
 
     static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous", "tls",
-            "max-connections");
+            "max-connections", "allow-plaintext");
     static final int DEFAULT_TLS_PORT = 8883;
     static final int DEFAULT_SECURE_WEBSOCKET_PORT = 8443;
 
@@ -28,16 +28,17 @@ final class ListenerSection {
         String path = listener.get("path").string(null);
         boolean allowAnonymous = listener.get("allow-anonymous").booleanValue(false);
         int maxConnections = listener.get("max-connections").intValue(0);
+        boolean allowPlaintext = listener.get("allow-plaintext").booleanValue(false);
         ConfigNode tlsNode = listener.get("tls");
         TlsSettings tls = null;
         if (!tlsNode.isAbsentOrNull()) {
-            if (!type.isTls()) {
-                throw tlsNode.error("is only allowed on tls and secure-websocket listeners");
+            if (!type.isTls() && type != ListenerType.ADMIN) {
+                throw tlsNode.error("is only allowed on tls, secure-websocket and admin listeners");
             }
             tls = TlsSection.read(tlsNode);
         }
         try {
-            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls, maxConnections);
+            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext);
         } catch (IllegalArgumentException e) {
             throw listener.invalid(e);
         }

@@ -31,7 +31,7 @@ public record ObservabilityConfig(Influx influx, String eventLogFormat, SysTopic
      * @param uri         base URI of the server, e.g. {@code http://influx:8086}
      * @param org         organisation
      * @param bucket      bucket
-     * @param token       API token (write it as {@code ${ENV:INFLUX_TOKEN}}); never logged
+     * @param token       API token, required when enabled (write it as {@code ${ENV:INFLUX_TOKEN}}); never logged
      * @param stepSeconds push interval, 1..3600
      */
     public record Influx(boolean enabled, String uri, String org, String bucket, String token, int stepSeconds) {
@@ -60,6 +60,10 @@ public record ObservabilityConfig(Influx influx, String eventLogFormat, SysTopic
                 }
                 if (bucket == null || bucket.isBlank()) {
                     throw new IllegalArgumentException("bucket: is required when enabled");
+                }
+                if (token == null || token.isBlank()) {
+                    throw new IllegalArgumentException("token: is required when enabled (InfluxDB v2 accepts writes"
+                            + " only with an API token; write it as ${ENV:INFLUX_TOKEN})");
                 }
             }
         }

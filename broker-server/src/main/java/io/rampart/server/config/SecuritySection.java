@@ -69,6 +69,7 @@ final class SecuritySection {
                     throw p.get("name").error("duplicate pipeline name '" + pipeline.name() + "'");
                 }
                 List<ConfigNode> listenerNodes = p.get("listeners").elements();
+                checkAdminPipeline(p, pipeline, listeners);
                 for (int i = 0; i < pipeline.listeners().size(); i++) {
                     String name = pipeline.listeners().get(i);
                     ConfigNode node = listenerNodes.get(i);
@@ -81,9 +82,6 @@ final class SecuritySection {
                     }
                     ListenerConfig listener = listeners.stream().filter(l -> l.name().equals(name)).findFirst()
                             .orElseThrow(() -> node.error("no listener named '" + name + "'"));
-                    if (listener.type() == ListenerType.ADMIN) {
-                        throw node.error("listener '" + name + "' is an admin listener; it has no MQTT clients");
-                    }
                     if (!boundListeners.add(name)) {
                         throw node.error("listener '" + name + "' is already bound to another pipeline");
                     }
@@ -97,6 +95,41 @@ final class SecuritySection {
         }
         return new SecurityConfig(realms, pipelines, accessLog(security.get("access-log")),
                 bruteForce(security.get("brute-force")));
+    }
+
+    /**
+     * A pipeline bound to an admin listener authenticates operators of the admin API: it binds admin listeners only,
+     * authenticates with passwords, tokens or certificates, and has no authorization managers (admin permissions
+     * come from {@code admin.roles}).
+     */
+    private static void checkAdminPipeline(ConfigNode p, SecurityConfig.Pipeline pipeline,
+                                           List<ListenerConfig> listeners) throws ConfigException {
+        boolean admin = false;
+        boolean mqtt = false;
+        for (String name : pipeline.listeners()) {
+            boolean isAdmin = listeners.stream().anyMatch(l -> l.name().equals(name) && l.type() == ListenerType.ADMIN);
+            admin |= isAdmin;
+            mqtt |= !isAdmin;
+        }
+        if (!admin) {
+            return;
+        }
+        if (mqtt) {
+            throw p.get("listeners").error("binds admin and MQTT listeners; an admin listener needs a pipeline of its"
+                    + " own (its callers are operators, not MQTT clients)");
+        }
+        List<ConfigNode> authn = p.get("authentication").elements();
+        for (int i = 0; i < pipeline.authentication().size(); i++) {
+            String type = pipeline.authentication().get(i).type();
+            if (!List.of("password", "jwt", "x509", "custom").contains(type)) {
+                throw authn.get(i).get("type").error("'" + type + "' cannot authenticate admin API callers"
+                        + " (use password, jwt, x509 or custom)");
+            }
+        }
+        if (!pipeline.authorization().isEmpty()) {
+            throw p.get("authorization").error("an admin pipeline has no authorization managers: admin permissions"
+                    + " come from admin.roles");
+        }
     }
 
     /** A realm: the common keys here, each type's own keys in its section class. */

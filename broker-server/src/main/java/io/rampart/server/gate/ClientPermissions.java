@@ -41,6 +41,11 @@ public interface ClientPermissions {
         return "credentials expired";
     }
 
+    /** The roles of the identity behind these permissions (shown to operators); empty when it has none. */
+    default java.util.Set<String> roles() {
+        return java.util.Set.of();
+    }
+
     /** Called once the session is live; {@code disconnector} closes it (e.g. its user was removed). */
     default void attach(Disconnector disconnector) {
     }

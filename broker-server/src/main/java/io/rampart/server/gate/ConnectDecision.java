@@ -26,6 +26,8 @@ public record ConnectDecision(Outcome outcome, String reason, ClientPermissions 
         ACCEPTED(0x00, 0x00),
         BAD_CREDENTIALS(0x86, 0x04),
         NOT_AUTHORIZED(0x87, 0x05),
+        /** Refused by a ban before any realm was asked. */
+        BANNED(0x8A, 0x05),
         SERVER_UNAVAILABLE(0x88, 0x03);
 
         private final int v5Code;

@@ -24,6 +24,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.PlatformDependent;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.session.DropReason;
@@ -31,9 +32,12 @@ import io.rampart.server.config.ObservabilityConfig;
 import io.rampart.tls.TlsObserver;
 
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -58,6 +62,16 @@ public final class BrokerMetrics implements AutoCloseable {
     private static final String[] CONNECT_RESULTS = {ACCEPTED, "bad-credentials", "not-authorized", "unavailable",
             "client-id-refused", INVALID};
     private static final int TYPES = 16;
+    /** The packet types a client may send (MQTT 5.0 section 2.1.2; AUTH only in MQTT 5). */
+    static final Set<MqttMessageType> CLIENT_TO_SERVER = Collections.unmodifiableSet(EnumSet.of(
+            MqttMessageType.CONNECT, MqttMessageType.PUBLISH, MqttMessageType.PUBACK, MqttMessageType.PUBREC,
+            MqttMessageType.PUBREL, MqttMessageType.PUBCOMP, MqttMessageType.SUBSCRIBE, MqttMessageType.UNSUBSCRIBE,
+            MqttMessageType.PINGREQ, MqttMessageType.DISCONNECT, MqttMessageType.AUTH));
+    /** The packet types a server may send (DISCONNECT and AUTH only in MQTT 5). */
+    static final Set<MqttMessageType> SERVER_TO_CLIENT = Collections.unmodifiableSet(EnumSet.of(
+            MqttMessageType.CONNACK, MqttMessageType.PUBLISH, MqttMessageType.PUBACK, MqttMessageType.PUBREC,
+            MqttMessageType.PUBREL, MqttMessageType.PUBCOMP, MqttMessageType.SUBACK, MqttMessageType.UNSUBACK,
+            MqttMessageType.PINGRESP, MqttMessageType.DISCONNECT, MqttMessageType.AUTH));
 
     private final PrometheusMeterRegistry prometheus;
     private final InfluxMeterRegistry influx;
@@ -86,7 +100,8 @@ public final class BrokerMetrics implements AutoCloseable {
         prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         registry = new CompositeMeterRegistry(Clock.SYSTEM);
         registry.add(prometheus);
-        influx = influxConfig.enabled() ? new InfluxMeterRegistry(influxConfig(influxConfig), Clock.SYSTEM) : null;
+        influx = influxConfig.enabled() ? InfluxMeterRegistry.builder(influxConfig(influxConfig)).clock(Clock.SYSTEM)
+                .threadFactory(new DefaultThreadFactory("rampart-influx", true)).build() : null;
         if (influx != null) {
             registry.add(influx);
         }
@@ -158,16 +173,18 @@ public final class BrokerMetrics implements AutoCloseable {
                 .description("Bytes read from MQTT connections").register(registry);
         FunctionCounter.builder("rampart.bytes.out", bytesOut, LongAdder::sum).baseUnit("bytes")
                 .description("Bytes written to MQTT connections").register(registry);
-        for (MqttMessageType type : MqttMessageType.values()) {
-            String name = type.name().toLowerCase(Locale.ROOT);
-            if (type == MqttMessageType.PUBLISH) {
-                for (int qos = 0; qos < 3; qos++) {
-                    publishIn[qos] = packetCounter("rampart.messages.in", name, Integer.toString(qos), "received");
-                    publishOut[qos] = packetCounter("rampart.messages.out", name, Integer.toString(qos), "sent");
-                }
-            } else {
-                packetsIn[type.value()] = packetCounter("rampart.messages.in", name, "none", "received");
-                packetsOut[type.value()] = packetCounter("rampart.messages.out", name, "none", "sent");
+        for (int qos = 0; qos < 3; qos++) {
+            publishIn[qos] = packetCounter("rampart.messages.in", "publish", Integer.toString(qos), "received");
+            publishOut[qos] = packetCounter("rampart.messages.out", "publish", Integer.toString(qos), "sent");
+        }
+        for (MqttMessageType type : CLIENT_TO_SERVER) {
+            if (type != MqttMessageType.PUBLISH) {
+                packetsIn[type.value()] = packetCounter("rampart.messages.in", typeTag(type), "none", "received");
+            }
+        }
+        for (MqttMessageType type : SERVER_TO_CLIENT) {
+            if (type != MqttMessageType.PUBLISH) {
+                packetsOut[type.value()] = packetCounter("rampart.messages.out", typeTag(type), "none", "sent");
             }
         }
         for (DropReason r : DropReason.values()) {
@@ -184,6 +201,10 @@ public final class BrokerMetrics implements AutoCloseable {
         }
         FunctionCounter.builder("rampart.publish.dropped", noSubscribers, LongAdder::sum)
                 .tag("reason", "no-subscribers").description("PUBLISH messages not delivered").register(registry);
+    }
+
+    private static String typeTag(MqttMessageType type) {
+        return type.name().toLowerCase(Locale.ROOT);
     }
 
     private LongAdder packetCounter(String name, String type, String qos, String verb) {
@@ -282,12 +303,19 @@ public final class BrokerMetrics implements AutoCloseable {
         bytesOut.add(n);
     }
 
+    /** A decoded packet from a client; a type only servers send (a protocol error the handler answers) is not counted. */
     public void packetIn(MqttMessageType type, int qos) {
-        (type == MqttMessageType.PUBLISH ? publishIn[qos] : packetsIn[type.value()]).increment();
+        LongAdder counter = type == MqttMessageType.PUBLISH ? publishIn[qos] : packetsIn[type.value()];
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     public void packetOut(MqttMessageType type, int qos) {
-        (type == MqttMessageType.PUBLISH ? publishOut[qos] : packetsOut[type.value()]).increment();
+        LongAdder counter = type == MqttMessageType.PUBLISH ? publishOut[qos] : packetsOut[type.value()];
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     public void dropped(DropReason reason) {

@@ -19,7 +19,9 @@ public enum CloseReason {
     /** No CONNECT within the connect timeout. */
     CONNECT_TIMEOUT("connect-timeout"),
     /** The network connection dropped (peer closed it, I/O error) without DISCONNECT. */
-    CONNECTION_LOST("connection-lost");
+    CONNECTION_LOST("connection-lost"),
+    /** An operator disconnected it through the admin API (or banned it). */
+    ADMINISTRATIVE_ACTION("administrative-action");
 
     private final String tag;
 
@@ -38,6 +40,7 @@ public enum CloseReason {
             case 0x8E -> TAKEOVER;
             case 0x8B -> SERVER_SHUTDOWN;
             case 0x87 -> NOT_AUTHORIZED;
+            case 0x98 -> ADMINISTRATIVE_ACTION;
             default -> PROTOCOL_ERROR;
         };
     }

@@ -322,6 +322,7 @@ final class ConnectProcessor {
             ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
                     new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
+        c.admitted(cleanStart, effectiveKeepAlive);
         c.events.clientConnected(c.listener.name(), ctx.channel(), c.clientId, c.username, c.protocolVersion,
                 cleanStart, expiry, effectiveKeepAlive, attached.sessionPresent());
         c.resumeOutbound();

@@ -88,6 +88,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ScheduledFuture<?> connectTimeout;
     /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
     private java.util.ArrayDeque<Object> heldDuringConnect;
+    /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
+    private volatile ConnectionInfo info;
 
     public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events) {
         this.listener = listener;
@@ -117,6 +119,37 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */
     void disconnectFromOutside(int reasonCode, String reason) {
         ctx.executor().execute(() -> disconnect(reasonCode, reason));
+    }
+
+    /** Records what operators may see of this connection; called once at CONNACK. */
+    void admitted(boolean cleanStart, int keepAlive) {
+        info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
+                ? a : null, protocolVersion, username, java.time.Instant.now(), keepAlive, cleanStart,
+                ctx.channel().attr(io.rampart.tls.ClientCertificates.VARIABLES).get(), decision.identity(),
+                decision.manager(), decision.realm(), permissions.roles());
+    }
+
+    /** What operators may see of this connection, or {@code null} before CONNACK. */
+    public ConnectionInfo info() {
+        return info;
+    }
+
+    /**
+     * An operator closes this connection (MQTT 5: DISCONNECT 0x98 Administrative action with {@code reason}).
+     * Completes when the connection has closed, with {@code false} when it was not (or no longer) connected.
+     */
+    public java.util.concurrent.CompletableFuture<Boolean> disconnectByAdministrator(String reason) {
+        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+        ctx.executor().execute(() -> {
+            if (state != State.CONNECTED || closing) {
+                done.complete(false);
+                return;
+            }
+            disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, reason);
+            // One more hop: the close listener runs before channelInactive has detached the session.
+            ctx.channel().closeFuture().addListener(f -> ctx.executor().execute(() -> done.complete(true)));
+        });
+        return done;
     }
 
     // ------------------------------------------------------------------ lifecycle

@@ -80,7 +80,9 @@ public final class AccessLog {
         /** A re-authentication with another method than the CONNECT's. */
         BAD_AUTHENTICATION_METHOD("bad-authentication-method"),
         /** The credential behind the session's identity expired. */
-        CREDENTIAL_EXPIRED("credential-expired");
+        CREDENTIAL_EXPIRED("credential-expired"),
+        /** The client id, user name or address is on the ban list (admin API). */
+        BANNED("banned");
 
         private final String text;
 
@@ -100,6 +102,7 @@ public final class AccessLog {
             case BAD_CREDENTIALS -> Kind.BAD_CREDENTIALS.text();
             case NOT_AUTHORIZED -> Kind.NOT_AUTHORIZED.text();
             case SERVER_UNAVAILABLE -> Kind.UNAVAILABLE.text();
+            case BANNED -> Kind.BANNED.text();
             case ACCEPTED -> null;
         };
     }

@@ -40,6 +40,8 @@ public final class SecurityModule implements AutoCloseable {
     private final ThreadPoolExecutor authExecutor;
     private final Map<String, Realm> realms = new HashMap<>();
     private final Map<String, PipelineGate> gatesByPipeline = new HashMap<>();
+    private final Map<String, SecurityPipeline> securityPipelines = new HashMap<>();
+    private BruteForceBrake brake;
     private final List<SecurityConfig.Pipeline> pipelines;
 
     private SecurityModule(SecurityConfig config) {
@@ -64,6 +66,7 @@ public final class SecurityModule implements AutoCloseable {
             SecurityConfig.BruteForce bf = config.bruteForce();
             BruteForceBrake brake = new BruteForceBrake(bf.enabled(), bf.threshold(), bf.initialDelayMs(),
                     bf.maxDelayMs(), bf.resetSeconds());
+            module.brake = brake;
             for (SecurityConfig.Pipeline p : config.pipelines()) {
                 module.gatesByPipeline.put(p.name(), module.buildGate(p, brake, timers));
             }
@@ -105,6 +108,7 @@ public final class SecurityModule implements AutoCloseable {
         }
         SecurityPipeline pipeline = new SecurityPipeline(p.name(), preprocessors, authn, authz, authExecutor,
                 Duration.ofSeconds(p.timeoutSeconds()));
+        securityPipelines.put(p.name(), pipeline);
         return new PipelineGate(pipeline, p.disconnectOnPublishDenied(), p.disconnectRemovedUsers(), brake, timers);
     }
 
@@ -139,6 +143,24 @@ public final class SecurityModule implements AutoCloseable {
     /** The opened realms by name (readiness, admin API). */
     public Map<String, Realm> realms() {
         return java.util.Collections.unmodifiableMap(realms);
+    }
+
+    /** The security pipelines bound to admin listeners, by listener name (admin API authentication). */
+    public Map<String, SecurityPipeline> adminPipelines(List<ListenerConfig> adminListeners) {
+        Map<String, SecurityPipeline> out = new HashMap<>();
+        for (ListenerConfig listener : adminListeners) {
+            for (SecurityConfig.Pipeline p : pipelines) {
+                if (p.listeners().contains(listener.name())) {
+                    out.put(listener.name(), securityPipelines.get(p.name()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The brute-force brake shared by every pipeline (the admin API's login brake uses it too). */
+    public BruteForceBrake brake() {
+        return brake;
     }
 
     /** The pipeline gate by pipeline name (tests and the admin API). */

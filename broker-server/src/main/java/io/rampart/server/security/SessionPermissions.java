@@ -176,6 +176,11 @@ final class SessionPermissions implements ClientPermissions {
         return "credentials expired";
     }
 
+    @Override
+    public java.util.Set<String> roles() {
+        return identity.roles();
+    }
+
     boolean ownedBy(PipelineGate gate) {
         return owner == gate;
     }

@@ -100,10 +100,87 @@ class PasswdCommandTest {
 
         CliRun bad = CliRun.run(new PasswdCommand(), "pw\n", "--roles", "sensors,nope", file.toString(), "s2");
         assertThat(bad.exitCode()).isEqualTo(1);
-        assertThat(bad.err()).startsWith("rampart passwd: not written, the result would be invalid: ")
-                .contains("users[1].roles[1]: unknown role 'nope'");
+        assertThat(bad.err()).isEqualTo("rampart passwd: not written, the result would be invalid: " + file
+                + ": users[1].roles[1]: unknown role 'nope' (define it under 'roles')" + System.lineSeparator());
         assertThat(bad.err().lines()).hasSize(1);
         assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
+    void passwd_keepPassword_changesOnlyTheRoles_andTheStoredPasswordStillWorks() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, """
+                users:
+                  - username: alice
+                    password: "%s"
+                    roles: [sensors]
+                roles:
+                  - {name: sensors, permissions: [{topic: "s/#"}]}
+                  - {name: ops, permissions: [{topic: "#"}]}
+                """.formatted(hasher.hash("alice-pw".toCharArray(), HashAlgorithm.BCRYPT)));
+
+        CliRun r = CliRun.run(new PasswdCommand(), "", "--roles", "ops,sensors", "--keep-password", file.toString(),
+                "alice");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("updated the roles of user 'alice'");
+        assertThat(Files.readString(file)).contains("roles:\n      - ops\n      - sensors");
+        assertThat(login(file, "alice", "alice-pw")).isInstanceOf(Decision.Allow.class);
+
+        CliRun cleared = CliRun.run(new PasswdCommand(), "", "--roles=", "--keep-password", file.toString(), "alice");
+        assertThat(cleared.exitCode()).as(cleared.err()).isZero();
+        assertThat(Files.readString(file)).doesNotContain("- ops");
+        assertThat(login(file, "alice", "alice-pw")).isInstanceOf(Decision.Allow.class);
+    }
+
+    @Test
+    void passwd_keepPassword_refusedForANewUser_withoutRoles_andWithDeleteOrAlgorithm() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, "roles:\n  - {name: ops, permissions: [{topic: \"#\"}]}\n");
+        String before = Files.readString(file);
+
+        CliRun newUser = CliRun.run(new PasswdCommand(), "", "--roles", "ops", "--keep-password", file.toString(), "bob");
+        assertThat(newUser.exitCode()).isEqualTo(1);
+        assertThat(newUser.err()).isEqualTo("rampart passwd: no user 'bob' in " + file
+                + "; a new user needs a password (leave out --keep-password)" + System.lineSeparator());
+        assertThat(CliRun.run(new PasswdCommand(), "", "--keep-password", file.toString(), "bob").err())
+                .contains("--keep-password changes only the roles: give them with --roles");
+        assertThat(CliRun.run(new PasswdCommand(), "", "--delete", "--keep-password", file.toString(), "bob").err())
+                .contains("--delete cannot be combined with --keep-password");
+        assertThat(CliRun.run(new PasswdCommand(), "", "--algorithm", "bcrypt", "--roles", "ops", "--keep-password",
+                file.toString(), "bob").err()).contains("--algorithm cannot be combined with --keep-password");
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
+    void passwd_invalidFile_errorPointsAtTheLineAndColumnOfTheInput() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, """
+                # Users of the plant.
+
+                users:
+                  - {username: alice, password: "%s", permissions: [{topic: "a/#/b"}]}
+                """.formatted(hasher.hash("pw".toCharArray(), HashAlgorithm.BCRYPT)));
+        String before = Files.readString(file);
+        int column = before.lines().toList().get(3).indexOf("\"a/#/b\"") + 1;
+
+        CliRun r = CliRun.run(new PasswdCommand(), "bob-pw\n", file.toString(), "bob");
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).startsWith("rampart passwd: not written, " + file + " is invalid: " + file + ":4:" + column
+                + ": users[0].permissions[0].topic: ");
+        assertThat(Files.readString(file)).isEqualTo(before);
+    }
+
+    @Test
+    void passwd_brokenEntryOfTheUser_isRepairedByANewPassword() throws Exception {
+        Path file = dir.resolve("users.yaml");
+        Files.writeString(file, "users:\n  - {username: alice, password: \"$pbkdf2-sha512$broken\"}\n");
+
+        CliRun r = CliRun.run(new PasswdCommand(), "fixed-pw\n", file.toString(), "alice");
+
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(login(file, "alice", "fixed-pw")).isInstanceOf(Decision.Allow.class);
     }
 
     @Test

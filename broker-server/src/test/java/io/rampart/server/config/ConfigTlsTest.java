@@ -165,7 +165,7 @@ class ConfigTlsTest {
     @Test
     void tlsBlockOnATcpListener_isRefused() {
         assertThatThrownBy(() -> ConfigLoader.parse("listeners:\n  - {type: tcp, name: t, port: 1, tls: {}}\n", "test.yaml"))
-                .hasMessage("test.yaml: listeners[0].tls: is only allowed on tls and secure-websocket listeners");
+                .hasMessage("test.yaml: listeners[0].tls: is only allowed on tls, secure-websocket and admin listeners");
     }
 
     @Test

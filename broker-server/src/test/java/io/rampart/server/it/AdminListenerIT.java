@@ -2,7 +2,9 @@ package io.rampart.server.it;
 
 import io.rampart.server.RampartBroker;
 import io.rampart.server.config.ConfigLoader;
+import io.rampart.server.it.support.AdminClient;
 import io.rampart.server.it.support.AdminHttp;
+import io.rampart.server.it.support.AdminSetup;
 import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.EventLogFile;
 import io.rampart.server.it.support.RawTransport;
@@ -24,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The admin listener: {@code /health/live} and {@code /health/ready} through startup, normal operation and
- * shutdown; log levels changed at runtime through {@code /loggers/{name}}; unknown paths and methods.
+ * shutdown; log levels changed at runtime through {@code /api/v1/loggers/{name}} (the old path redirects);
+ * unknown paths and methods.
  */
 class AdminListenerIT {
 
@@ -98,34 +101,43 @@ class AdminListenerIT {
     }
 
     @Test
-    void putLogger_changesTheLevelAtRuntime() {
-        try (TestBroker broker = TestBroker.startYaml(YAML)) {
-            AdminHttp admin = new AdminHttp(broker.port("admin"));
+    void putLogger_changesTheLevelAtRuntime_throughTheApi() {
+        try (TestBroker broker = AdminSetup.in(dir).start()) {
+            AdminClient root = AdminClient.http(broker.port("admin")).as("root");
             String name = "io.rampart.test.runtime" + UUID.randomUUID().toString().substring(0, 8);
             assertThat(LogManager.getLogger(name).isDebugEnabled()).isFalse();
 
-            AdminHttp.Answer put = admin.put("/loggers/" + name, "debug\n");
+            AdminClient.Answer put = root.put("/api/v1/loggers/" + name, "{\"level\":\"debug\"}");
             assertThat(put.status()).isEqualTo(200);
-            assertThat(put.body()).contains("\"level\":\"DEBUG\"");
+            assertThat(put.json().path("level").asText()).isEqualTo("DEBUG");
             assertThat(LogManager.getLogger(name).isDebugEnabled()).isTrue();
-            assertThat(admin.get("/loggers/" + name).body()).contains("\"level\":\"DEBUG\"");
+            assertThat(root.get("/api/v1/loggers/" + name).json().path("level").asText()).isEqualTo("DEBUG");
 
-            assertThat(admin.put("/loggers/" + name, "LOUD").status()).isEqualTo(400);
-            assertThat(admin.put("/loggers/bad%20name", "INFO").status()).isEqualTo(400);
+            assertThat(root.put("/api/v1/loggers/" + name, "{\"level\":\"LOUD\"}").status()).isEqualTo(400);
+            assertThat(root.put("/api/v1/loggers/bad%20name", "{\"level\":\"INFO\"}").status()).isEqualTo(400);
             Configurator.setLevel(name, (org.apache.logging.log4j.Level) null);
         }
     }
 
     @Test
+    void oldLoggersPath_answers308ToTheApi() {
+        try (TestBroker broker = TestBroker.startYaml(YAML)) {
+            AdminClient.Answer moved = AdminClient.http(broker.port("admin")).get("/loggers/io.rampart");
+            assertThat(moved.status()).isEqualTo(308);
+            assertThat(moved.header("Location")).isEqualTo("/api/v1/loggers/io.rampart");
+        }
+    }
+
+    @Test
     void putLogger_onTheEventLogger_turnsItsLinesOffAndOnWithoutRestart() {
-        try (TestBroker broker = TestBroker.startYaml(YAML);
+        try (TestBroker broker = AdminSetup.in(dir).start();
              Clients clients = new Clients(broker);
              EventLogFile events = new EventLogFile(dir.resolve("events.log"))) {
-            AdminHttp admin = new AdminHttp(broker.port("admin"));
-            assertThat(admin.put("/loggers/rampart.events", "OFF").status()).isEqualTo(200);
+            AdminClient root = AdminClient.http(broker.port("admin")).as("root");
+            assertThat(root.put("/api/v1/loggers/rampart.events", "{\"level\":\"OFF\"}").status()).isEqualTo(200);
             String quiet = "adm-quiet-" + UUID.randomUUID();
             await(clients.hive5(RawTransport.TCP, quiet).connectWith().send());
-            assertThat(admin.put("/loggers/rampart.events", "INFO").status()).isEqualTo(200);
+            assertThat(root.put("/api/v1/loggers/rampart.events", "{\"level\":\"INFO\"}").status()).isEqualTo(200);
             String loud = "adm-loud-" + UUID.randomUUID();
             await(clients.hive5(RawTransport.TCP, loud).connectWith().send());
             events.await("event=client-connected", loud);

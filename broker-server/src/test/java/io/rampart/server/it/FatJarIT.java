@@ -396,6 +396,59 @@ class FatJarIT {
         assertThat(broker.process.exitValue()).isZero();
     }
 
+    /**
+     * The README's run command on a fresh data directory: the first start creates the admin user, prints its random
+     * password once (and nowhere else), the password works and must be changed; a second start prints none.
+     */
+    @Test
+    void firstStart_printsOneAdminPasswordThatWorks_andASecondStartPrintsNone() throws Exception {
+        int adminPort = freePort();
+        String shipped = Files.readString(projectRoot.resolve("config/broker.yaml"));
+        String rewritten = shipped.replace("port: 1883", "port: " + freePort()).replace("port: 8080", "port: " + freePort())
+                .replace("port: 8883", "port: " + freePort()).replace("port: 9090", "port: " + adminPort);
+        Path workDir = tmp.resolve("first-run");
+        Files.createDirectories(workDir.resolve("config"));
+        Files.writeString(workDir.resolve("config/broker.yaml"), rewritten);
+        Files.copy(projectRoot.resolve("config/users.yaml"), workDir.resolve("config/users.yaml"));
+
+        Broker first = start(workDir);
+        first.awaitReady();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("shown only this once: +(\\S+)").matcher(first.stdout());
+        assertThat(m.find()).as(first.output()).isTrue();
+        String password = m.group(1);
+        assertThat(m.find()).as("printed once").isFalse();
+        Path users = workDir.resolve("data/admin/users.yaml");
+        assertThat(Files.readString(users)).contains("username: admin").contains("$pbkdf2-sha512$").doesNotContain(password);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(users)))
+                .isEqualTo("rw-------");
+
+        io.rampart.server.it.support.AdminClient admin = io.rampart.server.it.support.AdminClient.http(adminPort);
+        com.fasterxml.jackson.databind.JsonNode me = admin.as("admin", password).get("/api/v1/whoami").json();
+        assertThat(me.path("mustChangePassword").asBoolean()).isTrue();
+        assertThat(me.path("grants").get(0).path("template").asText()).isEqualTo("super-admin");
+        assertThat(admin.as("admin", password).put("/api/v1/session/password",
+                "{\"currentPassword\":\"" + password + "\",\"newPassword\":\"a-new-long-password\"}").status())
+                .isEqualTo(204);
+        assertThat(admin.as("admin", password).get("/api/v1/whoami").status()).as("the old one is gone").isEqualTo(401);
+        assertThat(admin.as("admin", "a-new-long-password").get("/api/v1/whoami").json().path("mustChangePassword")
+                .asBoolean()).isFalse();
+        first.process.toHandle().destroy();
+        first.awaitExit();
+        try (java.util.stream.Stream<Path> logs = Files.walk(workDir.resolve("logs"))) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) {
+                assertThat(Files.readString(log)).as(log.toString()).doesNotContain(password)
+                        .doesNotContain("a-new-long-password");
+            }
+        }
+
+        Broker second = start(workDir);
+        second.awaitReady();
+        assertThat(second.stdout()).doesNotContain("shown only this once");
+        assertThat(admin.as("admin", "a-new-long-password").get("/api/v1/whoami").status()).isEqualTo(200);
+        second.process.toHandle().destroy();
+        second.awaitExit();
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private Path write(String name, String content) throws IOException {

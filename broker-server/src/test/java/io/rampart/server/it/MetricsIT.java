@@ -22,8 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.stream.Collectors;
 
 import static io.rampart.server.it.support.Await.await;
 import static io.rampart.server.it.support.Await.next;
@@ -232,6 +234,19 @@ class MetricsIT {
         awaitGrowth(before, 1, "rampart_messages_in_total", "type", "pubrel");
         awaitGrowth(before, 1, "rampart_messages_out_total", "type", "pubcomp");
         awaitGrowth(before, 1, "rampart_messages_in_total", "type", "pubcomp");
+    }
+
+    @Test
+    void messageCounters_exportOnlyThePacketTypesThatCanOccurInTheirDirection() {
+        Scrape s = scrape();
+        assertThat(types(s, "rampart_messages_in_total")).containsExactlyInAnyOrder("connect", "publish", "puback",
+                "pubrec", "pubrel", "pubcomp", "subscribe", "unsubscribe", "pingreq", "disconnect", "auth");
+        assertThat(types(s, "rampart_messages_out_total")).containsExactlyInAnyOrder("connack", "publish", "puback",
+                "pubrec", "pubrel", "pubcomp", "suback", "unsuback", "pingresp", "disconnect", "auth");
+    }
+
+    private static Set<String> types(Scrape s, String name) {
+        return s.samples(name).stream().map(sample -> sample.labels().get("type")).collect(Collectors.toSet());
     }
 
     @Test

@@ -154,6 +154,32 @@ class SqlRealmEmbeddedIT {
     }
 
     @Test
+    void permissionsPermittedAndForbiddenWithTheCli_reachTheLiveSession() {
+        assertThat(users("perm-Pa55\n", "add", "perm-user", "--password-stdin")[0]).isEqualTo("0");
+        RawMqttClient live = clients.raw(RawTransport.TCP);
+        live.connect(RawPackets.connect(RawPackets.V5).clientId(id("perm")).credentials("perm-user",
+                utf8("perm-Pa55")).build());
+        assertThat(live.subscribe(1, 1, "alerts/perm-user/#").reasonCodes()).containsExactly(0x87);
+
+        String[] permit = users("", "permit", "--user", "perm-user", "--activity", "subscribe", "--qos", "0,1",
+                "alerts/${mqtt-username}/#");
+        assertThat(permit[0]).as(permit[2]).isEqualTo("0");
+        int[] packetId = {2};
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> live.subscribe(packetId[0]++, 1, "alerts/perm-user/#").reasonCodes()[0] == 1);
+
+        String[] forbid = users("", "forbid", "--role", "quiet", "alerts/+/secret/#");
+        assertThat(forbid[0]).as(forbid[2]).isEqualTo("0");
+        assertThat(users("", "grant", "perm-user", "quiet")[0]).isEqualTo("0");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> live.subscribe(packetId[0]++, 1, "alerts/perm-user/secret/#").reasonCodes()[0] == 0x87);
+        assertThat(live.subscribe(packetId[0]++, 1, "alerts/perm-user/open").reasonCodes()).containsExactly(1);
+
+        String[] listed = users("", "permissions", "--user", "perm-user");
+        assertThat(listed[1]).contains("\tuser:perm-user\tallow\tsubscribe\talerts/${mqtt-username}/#\tqos=0,1\t");
+    }
+
+    @Test
     void passwordChangeAndRemoval_withTheCli_reachTheBrokerWithinTheTtl() {
         assertThat(users("first-Pa55\n", "add", "temp-user", "--password-stdin")[0]).isEqualTo("0");
         assertThat(connect5(clients.hive5(RawTransport.TCP, id("t1")), "temp-user", "first-Pa55")).isZero();

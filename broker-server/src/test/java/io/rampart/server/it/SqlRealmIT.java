@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.RampartCli;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
 import io.rampart.server.it.support.RawPackets;
@@ -224,6 +225,39 @@ class SqlRealmIT {
         assertThat(connect5(clients.hive5(RawTransport.TCP, cid), "ivan", "ivan-Pa55-cli")).isZero();
         assertThat(SecAccessLog.await("client=\"" + cid + "\"", 1).get(0))
                 .contains("action=CONNECT result=ALLOWED").contains("user=\"ivan\"").contains("realm=\"pg\"");
+    }
+
+    @Test
+    void permissionsWrittenWithTheCli_applyToClients(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path config = dir.resolve("broker.yaml");
+        java.nio.file.Files.writeString(config, """
+                listeners:
+                  - {type: tcp, name: t, port: 0}
+                security:
+                  realms:
+                    - {name: pg, type: sql, jdbc-url: "%s", username: %s, password: "%s"}
+                """.formatted(pg.jdbcUrl(), SqlPostgres.USER, SqlPostgres.PASSWORD));
+        // the fixture inserted permissions with explicit ids; new rows take theirs from the identity sequence
+        pg.execute("SELECT setval(pg_get_serial_sequence('permissions', 'id'), (SELECT MAX(id) FROM permissions))");
+        String c = config.toString();
+        RampartCli.Result add = RampartCli.run("judy-Pa55-cli\n", "users", "--config", c, "--realm", "pg", "add",
+                "judy", "--roles", "cli-readers", "--password-stdin");
+        assertThat(add.exitCode()).as(add.err()).isZero();
+        RampartCli.Result permit = RampartCli.run("", "users", "--config", c, "--realm", "pg", "permit", "--role",
+                "cli-readers", "--activity", "subscribe", "--share-groups", "g1", "cli/${mqtt-username}/#");
+        assertThat(permit.exitCode()).as(permit.err()).isZero();
+        RampartCli.Result forbid = RampartCli.run("", "users", "--config", c, "--realm", "pg", "forbid", "--user",
+                "judy", "cli/judy/secret/#");
+        assertThat(forbid.exitCode()).as(forbid.err()).isZero();
+        assertThat(RampartCli.run("", "users", "--config", c, "--realm", "pg", "permissions", "--user", "judy").out())
+                .matches("\\d+\tuser:judy\tdeny\tall\tcli/judy/secret/#\tqos=0,1,2\n");
+
+        RawMqttClient judy = clients.raw(RawTransport.TCP);
+        judy.connect(RawPackets.connect(RawPackets.V5).clientId(id("judy")).credentials("judy",
+                utf8("judy-Pa55-cli")).build());
+        assertThat(judy.subscribe(1, 1, "cli/judy/#", "$share/g1/cli/judy/#", "$share/g2/cli/judy/#",
+                "cli/judy/secret/#").reasonCodes()).containsExactly(1, 1, 0x87, 0x87);
     }
 
     // ------------------------------------------------------------------ permissions

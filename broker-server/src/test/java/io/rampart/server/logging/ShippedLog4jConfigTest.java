@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The shipped {@code config/log4j2.xml} in a logger context of its own: it reloads itself (monitorInterval),
- * and the event and access logs go to their own files, one self-contained line per event ({@code %m%n}).
+ * and the event, access and audit logs go to their own files, one self-contained line per event ({@code %m%n}).
  */
 class ShippedLog4jConfigTest {
 
@@ -38,12 +38,15 @@ class ShippedLog4jConfigTest {
             assertThat(context.getConfiguration().getWatchManager().getIntervalSeconds()).isEqualTo(30);
             Logger events = context.getLogger("rampart.events");
             events.info("2026-01-01T00:00:00Z event=client-connected client=\"x\"");
+            context.getLogger("rampart.audit").info("time=2026-01-01T00:00:00Z action=bans.create prev=0 hash=1");
             context.getLogger("io.rampart.server.Test").info("application line");
             context.stop();
             assertThat(Files.readString(logs.resolve("events.log")))
                     .isEqualTo("2026-01-01T00:00:00Z event=client-connected client=\"x\"\n");
             assertThat(Files.readString(logs.resolve("rampart.log"))).contains("application line")
-                    .doesNotContain("event=client-connected");
+                    .doesNotContain("event=client-connected").doesNotContain("action=bans.create");
+            assertThat(Files.readString(logs.resolve("audit.log")))
+                    .isEqualTo("time=2026-01-01T00:00:00Z action=bans.create prev=0 hash=1\n");
         } finally {
             context.stop();
             if (previous == null) {

@@ -47,6 +47,19 @@ class BrokerMetricsTest {
     }
 
     @Test
+    void packetCounters_existOnlyForTheTypesOfTheirDirection_andAServerTypeFromAClientIsNotCounted() {
+        try (BrokerMetrics metrics = BrokerMetrics.prometheusOnly()) {
+            metrics.packetIn(MqttMessageType.CONNACK, 0);
+            metrics.packetOut(MqttMessageType.CONNECT, 0);
+            String scrape = metrics.scrape();
+            assertThat(scrape).doesNotContain("rampart_messages_in_total{qos=\"none\",type=\"connack\"}")
+                    .doesNotContain("rampart_messages_out_total{qos=\"none\",type=\"connect\"}")
+                    .contains("rampart_messages_in_total{qos=\"none\",type=\"auth\"} 0.0")
+                    .contains("rampart_messages_out_total{qos=\"none\",type=\"auth\"} 0.0");
+        }
+    }
+
+    @Test
     void authDecision_isATimerByManagerRealmAndResult() {
         try (BrokerMetrics metrics = BrokerMetrics.prometheusOnly()) {
             metrics.authDecision("password", "local", "allowed", 2_000_000);

@@ -7,9 +7,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.rampart.security.realm.jwt.JwtRealmSettings.Introspection;
 
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -36,12 +34,12 @@ final class Introspector {
     }
 
     private final Introspection settings;
-    private final HttpClient http;
+    private final RealmHttp http;
     private final Clock clock;
     private final String authorization;
     private final Cache<String, Entry> cache;
 
-    Introspector(Introspection settings, HttpClient http, Clock clock) {
+    Introspector(Introspection settings, RealmHttp http, Clock clock) {
         this.settings = settings;
         this.http = http;
         this.clock = clock;
@@ -64,7 +62,7 @@ final class Introspector {
                 .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofString("token=" + form(token) + "&token_type_hint=access_token"))
                 .build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
+        return http.send(request).handle((response, error) -> {
             if (error != null) {
                 Throwable cause = error.getCause() != null ? error.getCause() : error;
                 return new TokenVerifier.Unavailable("introspection endpoint " + settings.url() + " unreachable: "

@@ -11,8 +11,10 @@ import org.apache.logging.log4j.Logger;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -30,22 +32,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Verification runs in the caller's thread (the pipeline's executor) when the keys are cached; key set
  * fetches run on this realm's own small executor, never on an event loop. Opening never blocks on the network:
- * the first fetch starts in the background, and until it succeeds tokens that need it are refused as "server
- * unavailable".
+ * the first fetch starts in the background and is retried with backoff until it succeeds; until then tokens
+ * that need it are refused as "server unavailable".
  */
 public final class JwtRealm implements Realm {
 
     private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.jwt");
 
     private final JwtRealmSettings settings;
-    private final ExecutorService fetchExecutor;
+    private final ExecutorService requestExecutor;
+    private final ExecutorService clientExecutor;
     private final JwksSource remote;
     private final TokenVerifier verifier;
     private final ScheduledFuture<?> refreshTask;
 
     /**
-     * @param timers runs the periodic key set refresh (a short task that starts an asynchronous fetch); may be
-     *               {@code null} for no periodic refresh
+     * @param timers runs the periodic key set refresh and the retries of a key set that could not be fetched yet
+     *               (short tasks that start a fetch); may be {@code null} for neither
      * @throws IOException              when a key file or the trust store cannot be read
      * @throws GeneralSecurityException when the trust store is unusable
      */
@@ -59,38 +62,32 @@ public final class JwtRealm implements Realm {
         List<JWK> staticKeys = StaticKeys.load(settings.keys());
         Jwks jwks = settings.jwks();
         boolean remoteKeys = settings.discovery() || (jwks != null && jwks.url() != null);
+        JwtRealmSettings.Introspection introspection = settings.introspection();
+        if (remoteKeys || introspection != null) {
+            this.requestExecutor = requestExecutor(settings.name());
+            this.clientExecutor = clientExecutor(settings.name());
+        } else {
+            this.requestExecutor = null;
+            this.clientExecutor = null;
+        }
         if (remoteKeys) {
             Jwks http = jwks != null ? jwks : new Jwks(null, null, null, Jwks.DEFAULT_REFRESH, Jwks.DEFAULT_MIN_REFETCH,
                     Jwks.DEFAULT_TIMEOUT);
-            ExecutorService pool = ownExecutor(settings.name());
-            this.fetchExecutor = pool;
-            HttpClient client = HttpClient.newBuilder()
-                    .sslContext(TrustStores.sslContext(http.trust(), http.trustPassword()))
-                    .connectTimeout(http.timeout())
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(pool)
-                    .build();
             URI url = jwks != null ? jwks.url() : null;
-            this.remote = new JwksSource(settings.name(), url, settings.issuer(), client, http.timeout(),
-                    http.minRefetchInterval());
+            this.remote = new JwksSource(settings.name(), url, settings.issuer(),
+                    http(http.trust(), http.trustPassword(), http.timeout()), http.timeout(), http.minRefetchInterval(),
+                    timers, http.refresh());
             remote.refresh();
             this.refreshTask = timers == null ? null : timers.scheduleWithFixedDelay(remote::refresh,
                     http.refresh().toMillis(), http.refresh().toMillis(), TimeUnit.MILLISECONDS);
         } else {
-            this.fetchExecutor = settings.introspection() != null ? ownExecutor(settings.name()) : null;
             this.remote = null;
             this.refreshTask = null;
         }
-        JwtRealmSettings.Introspection introspection = settings.introspection();
         Introspector introspector = null;
         if (introspection != null) {
-            HttpClient client = HttpClient.newBuilder()
-                    .sslContext(TrustStores.sslContext(introspection.trust(), introspection.trustPassword()))
-                    .connectTimeout(introspection.timeout())
-                    .followRedirects(HttpClient.Redirect.NEVER)
-                    .executor(fetchExecutor)
-                    .build();
-            introspector = new Introspector(introspection, client, clock);
+            introspector = new Introspector(introspection,
+                    http(introspection.trust(), introspection.trustPassword(), introspection.timeout()), clock);
         }
         this.verifier = new TokenVerifier(settings, staticKeys, remote, introspector, clock);
         LOG.info("jwt realm '{}': token from {}, algorithms {}, keys: {}{}{}{}", settings.name(),
@@ -104,15 +101,41 @@ public final class JwtRealm implements Realm {
                         + introspection.url());
     }
 
-    /** The realm's own small pool for HTTP work (key set fetches, introspection): two threads, bounded queue. */
-    private static ExecutorService ownExecutor(String realm) {
+    private RealmHttp http(Path trust, String trustPassword, Duration timeout)
+            throws IOException, GeneralSecurityException {
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(TrustStores.sslContext(trust, trustPassword))
+                .connectTimeout(timeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .executor(clientExecutor)
+                .build();
+        return new RealmHttp(client, requestExecutor);
+    }
+
+    /**
+     * The realm's request threads ({@code rampart-jwt-<realm>-N}): each HTTP request (key set fetch, introspection)
+     * waits for its answer on one of them. Two threads, bounded queue.
+     */
+    private static ExecutorService requestExecutor(String realm) {
+        return pool("rampart-jwt-" + realm + "-", new LinkedBlockingQueue<>(1_000));
+    }
+
+    /**
+     * The HTTP clients' own threads ({@code rampart-jwt-<realm>-http-N}) for the work their selector hands off
+     * (TLS handshake tasks, response bodies). Unbounded queue: the client gives up for good when a hand-off is
+     * refused, and the request threads already bound the requests in flight.
+     */
+    private static ExecutorService clientExecutor(String realm) {
+        return pool("rampart-jwt-" + realm + "-http-", new LinkedBlockingQueue<>());
+    }
+
+    private static ExecutorService pool(String prefix, LinkedBlockingQueue<Runnable> queue) {
         AtomicInteger threads = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(1_000),
-                r -> {
-                    Thread t = new Thread(r, "rampart-jwt-" + realm + "-" + threads.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, queue, r -> {
+            Thread t = new Thread(r, prefix + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
         pool.allowCoreThreadTimeOut(true);
         return pool;
     }
@@ -153,8 +176,12 @@ public final class JwtRealm implements Realm {
         if (refreshTask != null) {
             refreshTask.cancel(false);
         }
-        if (fetchExecutor != null) {
-            fetchExecutor.shutdownNow();
+        if (remote != null) {
+            remote.close();
+        }
+        if (requestExecutor != null) {
+            requestExecutor.shutdownNow();
+            clientExecutor.shutdownNow();
         }
     }
 }

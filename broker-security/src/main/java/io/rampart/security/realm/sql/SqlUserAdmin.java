@@ -1,5 +1,8 @@
 package io.rampart.security.realm.sql;
 
+import io.rampart.security.permission.ClientIdPattern;
+import io.rampart.security.permission.Permission;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,13 +14,15 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
 /**
- * Changes the users of a SQL realm (what {@code rampart users} does): one connection, one transaction per
- * change. For the embedded default it creates the database and schema when they do not exist yet. Changes
- * reach a running broker within its cache TTL.
+ * Changes the users, roles and permissions of a SQL realm (what {@code rampart users} does): one connection,
+ * one transaction per change. For the embedded default it creates the database and schema when they do not
+ * exist yet. Changes reach a running broker within its cache TTL. A permission is checked after it is written
+ * by reading it back through the realm's own query and row parser, and rolled back when the realm would skip it.
  */
 public final class SqlUserAdmin implements AutoCloseable {
 
@@ -143,6 +148,201 @@ public final class SqlUserAdmin implements AutoCloseable {
                 update("DELETE FROM user_roles WHERE username = ? AND role_name = ?", username, role);
             }
         });
+    }
+
+    /**
+     * Adds a permission rule to a role or a user. A role that does not exist yet is created; a user must exist.
+     *
+     * @param rule        a topic rule ({@code shareGroups} are stored comma-separated) or a client-id rule
+     * @param description stored with the rule, or {@code null}
+     * @return the new rule's id
+     * @throws AdminException when the user does not exist, a client-id pattern is invalid, or the realm would not
+     *                        accept the rule as stored
+     */
+    public long permit(PermissionRow.Owner owner, Permission rule, String description)
+            throws SQLException, AdminException {
+        if (rule.isClientIdRule()) {
+            String problem = ClientIdPattern.problem(rule.topicFilter());
+            if (problem != null) {
+                // the realm would keep it, matching no client id (fail closed); never write one on purpose
+                throw new AdminException("not added: " + problem);
+            }
+        }
+        long[] id = new long[1];
+        inTransaction(() -> {
+            if (owner.role()) {
+                if (!rowExists("SELECT 1 FROM roles WHERE name = ?", owner.name())) {
+                    update("INSERT INTO roles (name) VALUES (?)", owner.name());
+                }
+            } else if (!exists(owner.name())) {
+                throw new AdminException("no user '" + owner.name() + "'");
+            }
+            id[0] = insertPermission(owner, rule, description);
+            String link = owner.role() ? "INSERT INTO role_permissions (role_name, permission_id) VALUES (?, ?)"
+                    : "INSERT INTO user_permissions (username, permission_id) VALUES (?, ?)";
+            try (PreparedStatement st = connection.prepareStatement(link)) {
+                st.setQueryTimeout(queryTimeout);
+                st.setString(1, owner.name());
+                st.setLong(2, id[0]);
+                st.executeUpdate();
+            }
+            String problem = readBack(owner, id[0]);
+            if (problem != null) {
+                throw new AdminException("not added, the realm would skip this rule: " + problem);
+            }
+        });
+        return id[0];
+    }
+
+    /** Whether {@code role} exists. */
+    public boolean roleExists(String role) throws SQLException {
+        boolean found = rowExists("SELECT 1 FROM roles WHERE name = ?", role);
+        connection.commit();
+        return found;
+    }
+
+    /**
+     * The permissions of every role and user, or of one, in the order the realm reads them (roles first, by
+     * name). A rule linked to several owners is listed once per owner.
+     *
+     * @param owner only this role's or user's rules; {@code null} for all
+     */
+    public List<PermissionRow> permissions(PermissionRow.Owner owner) throws SQLException {
+        List<PermissionRow> out = rows(owner);
+        connection.commit();
+        return out;
+    }
+
+    /** Deletes a permission rule (from every role and user that holds it) and returns what it was. */
+    public List<PermissionRow> removePermission(long id) throws SQLException, AdminException {
+        List<PermissionRow> removed = new ArrayList<>();
+        inTransaction(() -> {
+            for (PermissionRow row : rows(null)) {
+                if (row.id() == id) {
+                    removed.add(row);
+                }
+            }
+            try (PreparedStatement st = connection.prepareStatement("DELETE FROM permissions WHERE id = ?")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setLong(1, id);
+                if (st.executeUpdate() == 0) {
+                    throw new AdminException("no permission with id " + id);
+                }
+            }
+        });
+        return removed;
+    }
+
+    private long insertPermission(PermissionRow.Owner owner, Permission rule, String description)
+            throws SQLException, AdminException {
+        String table = owner.role() ? "role_permissions rp ON rp.permission_id = p.id WHERE rp.role_name = ?"
+                : "user_permissions up ON up.permission_id = p.id WHERE up.username = ?";
+        int ordering = 0;
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT MAX(p.ordering) FROM permissions p JOIN " + table)) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, owner.name());
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next() && rs.getObject(1) != null) {
+                    ordering = rs.getInt(1) + 1;
+                }
+            }
+        }
+        boolean clientId = rule.isClientIdRule();
+        try (PreparedStatement st = connection.prepareStatement("INSERT INTO permissions (topic_filter, client_id,"
+                        + " activity, qos_0, qos_1, qos_2, retain, shared_subscription, share_groups, effect, ordering,"
+                        + " description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", new String[]{"id"})) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, clientId ? null : rule.topicFilter());
+            st.setString(2, clientId ? rule.topicFilter() : null);
+            // a client-id rule keeps the schema's defaults in the columns that do not apply to it
+            st.setString(3, clientId ? "all" : rule.activity().name().toLowerCase(Locale.ROOT));
+            st.setBoolean(4, clientId || rule.allowsQos(0));
+            st.setBoolean(5, clientId || rule.allowsQos(1));
+            st.setBoolean(6, clientId || rule.allowsQos(2));
+            st.setBoolean(7, clientId || rule.retain());
+            st.setBoolean(8, clientId || rule.sharedSubscription());
+            st.setString(9, rule.shareGroups().isEmpty() ? null : String.join(",", rule.shareGroups()));
+            st.setString(10, rule.effect().name().toLowerCase(Locale.ROOT));
+            st.setInt(11, ordering);
+            st.setString(12, description);
+            st.executeUpdate();
+            try (ResultSet keys = st.getGeneratedKeys()) {
+                if (!keys.next()) {
+                    throw new AdminException("the database returned no id for the new permission");
+                }
+                return keys.getLong(1);
+            }
+        }
+    }
+
+    /** Reads the owner's rules with the realm's own query and parser; why rule {@code id} is skipped, or null. */
+    private String readBack(PermissionRow.Owner owner, long id) throws SQLException, AdminException {
+        String sql = owner.role() ? SqlQueries.DEFAULT.rolePermissions() : SqlQueries.DEFAULT.userPermissions();
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, owner.name());
+            try (ResultSet rs = st.executeQuery()) {
+                SqlDirectory.Columns columns = SqlDirectory.Columns.of(rs);
+                while (rs.next()) {
+                    if (rs.getLong(columns.index("id")) == id) {
+                        try {
+                            SqlDirectory.permission(rs, columns);
+                            return null;
+                        } catch (IllegalArgumentException e) {
+                            return e.getMessage();
+                        }
+                    }
+                }
+            }
+        }
+        throw new AdminException("the new permission " + id + " cannot be read back");
+    }
+
+    private List<PermissionRow> rows(PermissionRow.Owner owner) throws SQLException {
+        List<PermissionRow> out = new ArrayList<>();
+        if (owner == null || owner.role()) {
+            readRows(true, owner == null ? null : owner.name(), out);
+        }
+        if (owner == null || !owner.role()) {
+            readRows(false, owner == null ? null : owner.name(), out);
+        }
+        return out;
+    }
+
+    private void readRows(boolean roles, String name, List<PermissionRow> out) throws SQLException {
+        String sql = roles
+                ? "SELECT rp.role_name AS owner_name, p.* FROM role_permissions rp JOIN permissions p"
+                        + " ON p.id = rp.permission_id" + (name == null ? "" : " WHERE rp.role_name = ?")
+                        + " ORDER BY rp.role_name, p.ordering, p.id"
+                : "SELECT up.username AS owner_name, p.* FROM user_permissions up JOIN permissions p"
+                        + " ON p.id = up.permission_id" + (name == null ? "" : " WHERE up.username = ?")
+                        + " ORDER BY up.username, p.ordering, p.id";
+        try (PreparedStatement st = connection.prepareStatement(sql)) {
+            st.setQueryTimeout(queryTimeout);
+            if (name != null) {
+                st.setString(1, name);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                SqlDirectory.Columns columns = SqlDirectory.Columns.of(rs);
+                while (rs.next()) {
+                    String ownerName = rs.getString(columns.index("owner_name"));
+                    PermissionRow.Owner owner = roles ? PermissionRow.Owner.role(ownerName)
+                            : PermissionRow.Owner.user(ownerName);
+                    Permission permission = null;
+                    String problem = null;
+                    try {
+                        permission = SqlDirectory.permission(rs, columns);
+                    } catch (IllegalArgumentException e) {
+                        problem = e.getMessage();
+                    }
+                    String pattern = columns.string(rs, "topic_filter");
+                    out.add(new PermissionRow(rs.getLong(columns.index("id")), owner,
+                            pattern != null ? pattern : columns.string(rs, "client_id"), permission, problem,
+                            columns.string(rs, "description")));
+                }
+            }
+        }
     }
 
     /** Every user with its roles, by name. */

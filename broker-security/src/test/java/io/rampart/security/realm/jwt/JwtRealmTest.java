@@ -49,11 +49,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The JWT realm on its own: every signature family against static PEM keys and HMAC secrets, the time and
@@ -505,6 +508,26 @@ class JwtRealmTest {
             assertThat(realm.unavailableReason()).contains("503");
         } finally {
             idp.down(false);
+        }
+    }
+
+    @Test
+    void jwks_downAtStart_isRetriedByItselfUntilFetched_withoutAnyToken() throws Exception {
+        RSAKey key = new RSAKeyGenerator(2048).keyID("late").generate();
+        idp.publish(List.of(key));
+        idp.down(true);
+        ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor();
+        int before = idp.jwksRequests();
+        try (JwtRealm realm = new JwtRealm(remote(new S(), Duration.ofMinutes(5)).build(), timers)) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> idp.jwksRequests() - before >= 2);
+            assertThat(realm.unavailableReason()).contains("503");
+            idp.down(false);
+            await().atMost(Duration.ofSeconds(60)).until(() -> realm.unavailableReason() == null);
+            allowed(authenticate(realm, "c", sign(JWSAlgorithm.RS256, "late", new RSASSASigner(key),
+                    claims("d").issuer(null).build())));
+        } finally {
+            idp.down(false);
+            timers.shutdownNow();
         }
     }
 

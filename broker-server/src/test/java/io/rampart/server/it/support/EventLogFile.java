@@ -3,10 +3,13 @@ package io.rampart.server.it.support;
 import io.rampart.server.events.BrokerEvents;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.FileAppender;
 import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.xml.XmlConfiguration;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 import org.awaitility.Awaitility;
 
@@ -27,19 +30,49 @@ public final class EventLogFile implements AutoCloseable {
 
     private final Path file;
     private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
-    private final FileAppender appender;
+    private final Appender appender;
+    private final LoggerContext shippedContext;
     private final Level previousLevel;
     private final boolean previousAdditive;
 
+    /** Each line written to {@code file} at once. */
     public EventLogFile(Path file) {
-        this.file = file;
-        appender = FileAppender.newBuilder()
+        this(file, FileAppender.newBuilder()
                 .setName("events-file-" + System.nanoTime())
                 .withFileName(file.toString())
                 .withImmediateFlush(true)
                 .setLayout(PatternLayout.newBuilder().withPattern("%m%n").build())
-                .build();
-        appender.start();
+                .build(), null);
+    }
+
+    /**
+     * Lines go through the {@code events} appender of the shipped {@code config/log4j2.xml}, buffered exactly as
+     * shipped, into {@code dir/events.log}.
+     */
+    public static EventLogFile shipped(Path dir) {
+        Path xml = Path.of(System.getProperty("rampart.project.root", "..")).resolve("config/log4j2.xml");
+        String previous = System.getProperty("rampart.log.dir");
+        System.setProperty("rampart.log.dir", dir.toString());
+        LoggerContext shipped = new LoggerContext("shipped-events-" + System.nanoTime(), null, xml.toUri());
+        try {
+            shipped.start(new XmlConfiguration(shipped, ConfigurationSource.fromUri(xml.toUri())));
+        } finally {
+            if (previous == null) {
+                System.clearProperty("rampart.log.dir");
+            } else {
+                System.setProperty("rampart.log.dir", previous);
+            }
+        }
+        return new EventLogFile(dir.resolve("events.log"), shipped.getConfiguration().getAppender("events"), shipped);
+    }
+
+    private EventLogFile(Path file, Appender appender, LoggerContext shippedContext) {
+        this.file = file;
+        this.appender = appender;
+        this.shippedContext = shippedContext;
+        if (!appender.isStarted()) {
+            appender.start();
+        }
         Configuration config = context.getConfiguration();
         config.addAppender(appender);
         LoggerConfig logger = config.getLoggerConfig(BrokerEvents.LOGGER);
@@ -94,6 +127,10 @@ public final class EventLogFile implements AutoCloseable {
         logger.setLevel(previousLevel);
         logger.setAdditive(previousAdditive);
         context.updateLoggers();
-        appender.stop();
+        if (shippedContext != null) {
+            shippedContext.stop();
+        } else {
+            appender.stop();
+        }
     }
 }

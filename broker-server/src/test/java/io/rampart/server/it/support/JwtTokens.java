@@ -8,6 +8,7 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
@@ -71,6 +72,11 @@ public final class JwtTokens {
         } catch (JOSEException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The RS256 and ES256 public keys as a JWK set (JSON), as an identity provider's JWKS endpoint serves them. */
+    public static String publicJwks() {
+        return new JWKSet(List.of(RSA, EC)).toPublicJWKSet().toString();
     }
 
     private static String pem(PublicKey key) {

@@ -1,0 +1,47 @@
+#!/usr/bin/env python3
+"""Pages through GET /api/v1/clients of a running broker with limit=1000 and prints the page latencies.
+
+Usage: bench/admin-paging.py HOST ADMIN_PORT API_TOKEN PASSES
+Each pass follows nextCursor from the first page to the last over one keep-alive connection; a page is timed from
+sending the request to the last byte of the answer.
+"""
+import http.client
+import json
+import sys
+import time
+
+
+def main():
+    host, port, token, passes = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+    conn = http.client.HTTPConnection(host, port)
+    latencies = []
+    total = 0
+    for _ in range(passes):
+        cursor = None
+        seen = 0
+        while True:
+            path = "/api/v1/clients?limit=1000" + ("&cursor=" + cursor if cursor else "")
+            started = time.perf_counter()
+            conn.request("GET", path, headers={"Authorization": "Bearer " + token})
+            answer = conn.getresponse()
+            body = answer.read()
+            latencies.append((time.perf_counter() - started) * 1000)
+            if answer.status != 200:
+                sys.exit(f"{path}: {answer.status} {body[:200]!r}")
+            page = json.loads(body)
+            seen += len(page["items"])
+            cursor = page["nextCursor"]
+            if cursor is None:
+                break
+        total = seen
+    latencies.sort()
+
+    def pct(q):
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))]
+
+    print(f"sessions per pass: {total}, pages: {len(latencies)} over {passes} passes, page latency ms: "
+          f"p50 {pct(0.5):.1f}, p90 {pct(0.9):.1f}, p99 {pct(0.99):.1f}, max {latencies[-1]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

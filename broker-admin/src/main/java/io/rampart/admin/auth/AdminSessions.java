@@ -1,0 +1,171 @@
+package io.rampart.admin.auth;
+
+import io.rampart.admin.config.SessionSettings;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Browser sessions, held on the server: the cookie carries a random 256-bit id, the table only its SHA-256. A
+ * session ends after {@link SessionSettings#idleTimeout()} without use, {@link SessionSettings#absoluteTimeout()}
+ * after its login, or at logout. Every login creates a new id (no fixation). Each session has its own CSRF token,
+ * which state-changing calls made with the cookie must echo in {@value #CSRF_HEADER}.
+ */
+public final class AdminSessions {
+
+    public static final String CSRF_HEADER = "X-Rampart-CSRF";
+    /** Cookie name on HTTPS listeners: {@code __Host-} binds it to this host, path {@code /} and Secure. */
+    public static final String SECURE_COOKIE = "__Host-rampart-session";
+    /** Cookie name on plain-HTTP listeners (loopback, or {@code allow-plaintext}). */
+    public static final String PLAIN_COOKIE = "rampart-session";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final SessionSettings settings;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+
+    /** One session. Its principal is fixed at login. */
+    public static final class Session {
+        private final AdminPrincipal principal;
+        private final String csrfToken;
+        private final Instant createdAt;
+        private volatile Instant lastUsedAt;
+
+        Session(AdminPrincipal principal, String csrfToken, Instant createdAt) {
+            this.principal = principal;
+            this.csrfToken = csrfToken;
+            this.createdAt = createdAt;
+            this.lastUsedAt = createdAt;
+        }
+
+        public AdminPrincipal principal() {
+            return principal;
+        }
+
+        public String csrfToken() {
+            return csrfToken;
+        }
+
+        public Instant createdAt() {
+            return createdAt;
+        }
+
+        public Instant lastUsedAt() {
+            return lastUsedAt;
+        }
+
+        /** Whether {@code presented} is this session's CSRF token (constant time). */
+        public boolean csrfMatches(String presented) {
+            return presented != null && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                    csrfToken.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** A new session: the cookie value (shown once) and the session. */
+    public record Created(String id, Session session) {
+        @Override
+        public String toString() {
+            return "Created[" + session.principal().name() + "]";
+        }
+    }
+
+    public AdminSessions(SessionSettings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    public SessionSettings settings() {
+        return settings;
+    }
+
+    public Created create(AdminPrincipal principal) {
+        purgeExpired();
+        if (sessions.size() >= settings.maxSessions()) {
+            sessions.entrySet().stream().min(Comparator.comparing(e -> e.getValue().createdAt))
+                    .ifPresent(e -> sessions.remove(e.getKey(), e.getValue()));
+        }
+        String id = random();
+        Session session = new Session(principal.viaSession(), random(), clock.instant());
+        sessions.put(hash(id), session);
+        return new Created(id, session);
+    }
+
+    /** The live session of a cookie value, touched; {@code null} when unknown or expired (then removed). */
+    public Session find(String id) {
+        if (id == null || id.isEmpty() || id.length() > 64) {
+            return null;
+        }
+        String key = hash(id);
+        Session s = sessions.get(key);
+        if (s == null) {
+            return null;
+        }
+        Instant now = clock.instant();
+        if (expired(s, now)) {
+            sessions.remove(key, s);
+            return null;
+        }
+        s.lastUsedAt = now;
+        return s;
+    }
+
+    /** When a session ends unless used again. */
+    public Instant expiresAt(Session s) {
+        Instant idle = s.lastUsedAt.plus(settings.idleTimeout());
+        Instant absolute = s.createdAt.plus(settings.absoluteTimeout());
+        return idle.isBefore(absolute) ? idle : absolute;
+    }
+
+    /** Ends the session of a cookie value (logout); {@code false} when there was none. */
+    public boolean remove(String id) {
+        return id != null && sessions.remove(hash(id)) != null;
+    }
+
+    /** Ends every session of {@code name} in {@code realm} (e.g. after its password changed), except {@code keep}. */
+    public void removeAllOf(String name, String realm, Session keep) {
+        sessions.entrySet().removeIf(e -> e.getValue() != keep && e.getValue().principal.name().equals(name)
+                && java.util.Objects.equals(e.getValue().principal.realm(), realm));
+    }
+
+    public int size() {
+        return sessions.size();
+    }
+
+    /** Drops expired sessions (called periodically and before a login). */
+    public void purgeExpired() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, Session> e : sessions.entrySet()) {
+            if (expired(e.getValue(), now)) {
+                sessions.remove(e.getKey(), e.getValue());
+            }
+        }
+    }
+
+    private boolean expired(Session s, Instant now) {
+        return !now.isBefore(expiresAt(s));
+    }
+
+    private static String random() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static String hash(String id) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
