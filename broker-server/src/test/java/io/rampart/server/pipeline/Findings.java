@@ -1,6 +1,7 @@
 package io.rampart.server.pipeline;
 
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -95,12 +96,14 @@ final class Findings {
 
     /**
      * Exceptions that stand for malformed input, as the codecs report it: decoder failures (MQTT, HTTP,
-     * WebSocket frames, malformed UTF-8) and refused handshakes, with nothing unexpected among their causes.
+     * WebSocket frames, malformed UTF-8), refused handshakes and a client that closes in the middle of an HTTP
+     * request, with nothing unexpected among their causes.
      */
     static boolean expected(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             boolean known = c instanceof DecoderException || c instanceof WebSocketHandshakeException
-                    || c instanceof ClosedChannelException || c instanceof CharacterCodingException;
+                    || c instanceof ClosedChannelException || c instanceof CharacterCodingException
+                    || c instanceof PrematureChannelClosureException;
             if (!known) {
                 return false;
             }
