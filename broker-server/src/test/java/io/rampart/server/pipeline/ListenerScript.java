@@ -22,7 +22,9 @@ import io.rampart.core.BrokerCore;
 import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.QueueOverflowPolicy;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.limit.ConnectionAdmission;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
@@ -32,6 +34,7 @@ import io.rampart.server.security.AccessLog;
 
 import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -44,8 +47,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>
  *   byte 0     setup: bits 0-1 limits ({@link #limits}), bit 2 the gate answers only at a time step or at the
  *              end, bit 3 the gate cycles through accept / not authorized / bad credentials / unavailable,
- *              bit 4 restricted permissions whose credential has expired, bit 5 a denied PUBLISH disconnects,
- *              bit 6 JSON event lines, bit 7 JSON access-log lines
+ *              bit 4 restricted permissions with identity limits whose credential has expired, bit 5 a denied
+ *              PUBLISH disconnects, bit 6 JSON event lines, bit 7 JSON access-log lines
  *   then ops:
  *   0x00-0x7F  the next (op + 1) bytes arrive on the current connection as one read (the rest of the input
  *              if shorter); while the connection does not read (reading paused for the gate) they wait, as
@@ -96,6 +99,13 @@ final class ListenerScript {
     /** Rounds of running tasks until the connections are quiet; each round may wake another connection. */
     private static final int SETTLE_ROUNDS = 32;
 
+    /**
+     * The tight profile's listener limits: publish and delivery rates with small bursts, a maximum packet size below
+     * the broker's, and a disconnect after 10 s over the publish rates.
+     */
+    private static final IdentityLimits TIGHT_LISTENER_LIMITS = new IdentityLimits(new IdentityLimits.Rate(20, 6),
+            new IdentityLimits.Rate(2_000, 600), new IdentityLimits.Rate(20, 4), new IdentityLimits.Rate(4_000, 400),
+            384, Duration.ofSeconds(10));
     private static final BrokerMetrics METRICS = BrokerMetrics.prometheusOnly();
     private static final BrokerEvents PLAIN_EVENTS = new BrokerEvents(METRICS, false);
     private static final BrokerEvents JSON_EVENTS = new BrokerEvents(METRICS, true);
@@ -128,10 +138,15 @@ final class ListenerScript {
         MqttLimits limits = limits(setup & 0x03);
         BrokerEvents events = (setup & 0x40) != 0 ? JSON_EVENTS : PLAIN_EVENTS;
         BrokerCore core = new BrokerCore(limits, clock.eventLoop(), events);
+        boolean tight = (setup & 0x03) == 1;
+        IdentityLimits listenerLimits = tight ? TIGHT_LISTENER_LIMITS : IdentityLimits.NONE;
+        int maxPacketSize = listenerLimits.maxPacketSize() == 0 ? limits.maxPacketSize()
+                : Math.min(limits.maxPacketSize(), listenerLimits.maxPacketSize());
         ListenerContext listener = new ListenerContext("fuzz", webSocket ? "websocket" : "tcp", gate,
-                (setup & 0x80) != 0 ? JSON_ACCESS_LOG : PLAIN_ACCESS_LOG, (setup & 0x03) == 1 ? 3 : 0);
-        this.initializer = new MqttChannelInitializer(listener, webSocket ? WS_PATH : null, core, events, CHANNELS,
-                TRAFFIC, PACKETS);
+                (setup & 0x80) != 0 ? JSON_ACCESS_LOG : PLAIN_ACCESS_LOG, listenerLimits, maxPacketSize);
+        ConnectionAdmission admission = new ConnectionAdmission("fuzz", tight ? 3 : 0, null, null, events);
+        this.initializer = new MqttChannelInitializer(listener, webSocket ? WS_PATH : null, null, admission, core,
+                events, CHANNELS, TRAFFIC, PACKETS);
     }
 
     /** Runs {@code input} against a TCP listener, or a WebSocket listener on {@link #WS_PATH}. */
@@ -140,7 +155,8 @@ final class ListenerScript {
     }
 
     /**
-     * The broker's limits: 0 the defaults; 1 tight limits everywhere (and 3 connections per listener); 2 MQTT
+     * The broker's limits: 0 the defaults; 1 tight limits everywhere (and on the listener 3 connections, publish and
+     * delivery rates and a smaller maximum packet size); 2 MQTT
      * features switched off and no separate limit before authentication; 3 the defaults with a small queue. Profiles
      * 1 and 3 let any client take a session over; 0 and 2 keep a session to its owner.
      */

@@ -1,11 +1,13 @@
 package io.rampart.server.pipeline;
 
 import io.rampart.core.session.SessionOwner;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.gate.ConnectRequest;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -139,8 +141,19 @@ final class ScriptGate implements ConnectGate {
      * Denies client ids starting with "bad", publishing to topics starting with "deny" and retained QoS 2,
      * subscribing to filters starting with "deny", to "#" and in share group "g0", and receiving topics
      * containing "secret". Its credential has expired: the session is closed at the first timer run after CONNACK.
+     * It sets limits for its identity, as a realm does for a role or user.
      */
     private record Restricted(Instant expiresAt) implements ClientPermissions {
+
+        /** The identity's limits: stricter publish rates, a smaller maximum packet size, a disconnect after 5 s. */
+        private static final IdentityLimits LIMITS = new IdentityLimits(new IdentityLimits.Rate(5, 3), null,
+                new IdentityLimits.Rate(5, 2), null, 256, Duration.ofSeconds(5));
+
+        @Override
+        public IdentityLimits limits() {
+            return LIMITS;
+        }
+
         @Override
         public String clientIdRefusal(String clientId) {
             return clientId.startsWith("bad") ? "client ids starting with 'bad' are refused" : null;
