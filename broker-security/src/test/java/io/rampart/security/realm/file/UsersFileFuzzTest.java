@@ -15,9 +15,9 @@ import java.util.Set;
  * Arbitrary bytes as a file realm's users file: {@link RealmFileParser} either returns the users and roles or
  * throws a {@link FileRealmException} that names the file; anything else is a finding. Every user's permissions
  * (own and of its roles, as a session gets them) are then compiled with identity variables taken from the user
- * and checked once. Without {@code -Pfuzz} it replays the committed inputs under
- * {@code UsersFileFuzzTestInputs/parse} and the shipped users files, copied there by the build; see
- * docs/SECURITY.md, "Fuzzing".
+ * and checked once, and its limits (own and of its roles) combined. Without {@code -Pfuzz} it replays the
+ * committed inputs under {@code UsersFileFuzzTestInputs/parse} and the shipped users files, copied there by the
+ * build; see docs/SECURITY.md, "Fuzzing".
  */
 class UsersFileFuzzTest {
 
@@ -47,6 +47,7 @@ class UsersFileFuzzTest {
             compiled.maySubscribe("devices/+/telemetry", 0, "dashboards");
             compiled.mayReceive(own);
             compiled.clientIdRefusal(user.username() + "-1");
+            content.limitsOf(user, Set.of());
         }
     }
 }

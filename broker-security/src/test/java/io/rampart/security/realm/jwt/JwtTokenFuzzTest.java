@@ -3,6 +3,7 @@ package io.rampart.security.realm.jwt;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.nimbusds.jose.jwk.JWK;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.permission.Permission;
@@ -33,8 +34,9 @@ import java.util.Set;
 /**
  * Arbitrary tokens through the JWT realm's authentication: {@link JwtAuthenticator} (where the token is taken
  * from), {@link TokenVerifier} (parsing with Nimbus, algorithm and key selection, signature, time and content
- * claims) and the mapping of claims to an identity. The realm has an HMAC secret and Ed25519, RSA and P-256 public
- * keys and checks issuer, audience, a required claim, the client-id claim and a maximum lifetime.
+ * claims), the mapping of claims to an identity and the realm's authorization (scopes to permissions, roles to
+ * limits). The realm has an HMAC secret and Ed25519, RSA and P-256 public keys and checks issuer, audience, a
+ * required claim, the client-id claim and a maximum lifetime.
  *
  * <p>The first character of the input chooses the mode. {@code H}, {@code I}, {@code J} (HS256/384/512) and
  * {@code E} (Ed25519): the rest is a JWS header and claims (JSON text, separated by the first line break) that the
@@ -53,13 +55,15 @@ class JwtTokenFuzzTest {
     private static final KeyPair ED25519 = generate("Ed25519", null);
     private static final KeyPair RSA = generate("RSA", null);
     private static final KeyPair EC = generate("EC", new ECGenParameterSpec("secp256r1"));
+    private static final JwtRealmSettings SETTINGS = settings();
     private static final JwtAuthenticator AUTHENTICATOR = authenticator();
+    private static final ScopeAuthorizer AUTHORIZER = new ScopeAuthorizer("jwt", "fuzz", SETTINGS::limitsOf);
 
     @FuzzTest(maxDuration = "15m", maxExecutions = 10_000_000)
     @DictionaryEntries({"\"alg\":\"HS256\"", "\"alg\":\"EdDSA\"", "\"alg\":\"none\"", "\"kid\":", "\"crit\":[",
             "\"exp\":1780300800", "\"iat\":1780272000", "\"nbf\":", "\"iss\":\"https://issuer.example\"",
             "\"aud\":[\"mqtt\"]", "\"tenant\":", "\"client_id\":\"dev-1\"", "\"realm_access\":{\"roles\":[",
-            "\"scope\":\"read write\"", "\"scp\":[", "\"sub\":", "eyJhbGciOiJIUzI1NiJ9"})
+            "\"scope\":\"read write\"", "\"device\"", "\"fleet\"", "\"scp\":[", "\"sub\":", "eyJhbGciOiJIUzI1NiJ9"})
     @Timeout(60)
     void authenticate(byte[] input) throws GeneralSecurityException {
         String token = token(input);
@@ -79,6 +83,7 @@ class JwtTokenFuzzTest {
             }
             IdentityVariables withClaims = variables.copy();
             identity.attributes().forEach(withClaims::set);
+            AUTHORIZER.authorize(identity, withClaims.freeze()).toCompletableFuture().join();
             CompiledPermissions granted = CompiledPermissions.compile(identity.grants(), withClaims.freeze());
             granted.maySubscribe("sensors/dev-1/#", 1, null);
             granted.mayPublish("sensors/dev-1/t", 1, false);
@@ -173,16 +178,23 @@ class JwtTokenFuzzTest {
         }
     }
 
+    private static JwtRealmSettings settings() {
+        return new JwtRealmSettings("fuzz", JwtRealmSettings.TokenSource.PASSWORD, null, null,
+                Set.of("HS256", "HS384", "HS512", "EdDSA", "Ed25519", "RS256", "ES256"), null,
+                "https://issuer.example", false, List.of(), List.of(new String(SECRET, StandardCharsets.UTF_8)),
+                List.of("mqtt"), Map.of("tenant", List.of()), Duration.ofSeconds(30), Duration.ofDays(1), "sub",
+                "client_id", "realm_access.roles",
+                Map.of("read", List.of(Permission.allow("sensors/${jwt-sub}/#", Activity.SUBSCRIBE)),
+                        "write", List.of(Permission.allow("sensors/${mqtt-clientid}/+", Activity.PUBLISH))),
+                Duration.ofMinutes(5), null,
+                Map.of("device", new IdentityLimits(new IdentityLimits.Rate(10, 20), null, null, null, 65_536, null),
+                        "fleet", new IdentityLimits(new IdentityLimits.Rate(2, 4), null, null, null, 0,
+                                Duration.ofSeconds(30))));
+    }
+
     private static JwtAuthenticator authenticator() {
         try {
-            JwtRealmSettings settings = new JwtRealmSettings("fuzz", JwtRealmSettings.TokenSource.PASSWORD, null, null,
-                    Set.of("HS256", "HS384", "HS512", "EdDSA", "Ed25519", "RS256", "ES256"), null,
-                    "https://issuer.example", false, List.of(), List.of(new String(SECRET, StandardCharsets.UTF_8)),
-                    List.of("mqtt"), Map.of("tenant", List.of()), Duration.ofSeconds(30), Duration.ofDays(1), "sub",
-                    "client_id", "realm_access.roles",
-                    Map.of("read", List.of(Permission.allow("sensors/${jwt-sub}/#", Activity.SUBSCRIBE)),
-                            "write", List.of(Permission.allow("sensors/${mqtt-clientid}/+", Activity.PUBLISH))),
-                    Duration.ofMinutes(5), null);
+            JwtRealmSettings settings = SETTINGS;
             List<JWK> keys = List.of(StaticKeys.toJwk(ED25519.getPublic(), "ed25519"),
                     StaticKeys.toJwk(RSA.getPublic(), "rsa"), StaticKeys.toJwk(EC.getPublic(), "ec"));
             TokenVerifier verifier = new TokenVerifier(settings, keys, null, null, Clock.fixed(NOW, ZoneOffset.UTC));
