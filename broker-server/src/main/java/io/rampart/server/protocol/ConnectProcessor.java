@@ -41,7 +41,7 @@ import java.util.concurrent.CompletionStage;
 final class ConnectProcessor {
 
     /** Where netty-codec-mqtt records the protocol version it read from CONNECT. */
-    private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     private final MqttConnection connection;
     private final ChannelHandlerContext ctx;
