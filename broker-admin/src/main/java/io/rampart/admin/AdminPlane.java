@@ -23,6 +23,7 @@ import io.rampart.admin.http.HttpCall;
 import io.rampart.admin.http.Json;
 import io.rampart.admin.http.Problem;
 import io.rampart.admin.token.TokenStore;
+import io.rampart.admin.web.StaticAssets;
 import io.rampart.core.MqttLimits;
 import io.rampart.security.pipeline.SecurityPipeline;
 import org.apache.logging.log4j.LogManager;
@@ -74,6 +75,7 @@ public final class AdminPlane implements AutoCloseable {
     private final DelegatingThrottle throttle;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private final ListenerPipelines pipelines;
+    private final StaticAssets assets = new StaticAssets();
     private volatile boolean securityAttached;
 
     private AdminPlane(AdminSettings settings, BrokerControl control, AdminServices services, ApiRouter router,
@@ -210,6 +212,9 @@ public final class AdminPlane implements AutoCloseable {
                             .with("Retry-After", "1"));
                 }
                 return router.handle(call, path, query);
+            }
+            if (StaticAssets.handles(path)) {
+                return done(assets.answer(call, path));
             }
             return done(Problem.of(404, "no such endpoint: " + path, call.requestId()));
         }

@@ -173,7 +173,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             h.set("X-Request-Id", requestId);
         }
         for (Map.Entry<String, String> e : answer.headers()) {
-            h.add(e.getKey(), e.getValue());
+            if (SecurityHeaders.isOverridable(e.getKey())) {
+                h.set(e.getKey(), e.getValue());
+            } else {
+                h.add(e.getKey(), e.getValue());
+            }
         }
         h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return response;
