@@ -7,6 +7,7 @@ import { signInView, changePasswordView } from './shell/sign-in.js';
 import { PAGES } from './shell/pages.js';
 
 const root = document.getElementById('app');
+root.textContent = '';
 const state = {
   phase: 'loading',       // loading | sign-in | change-password | ready
   session: null,          // the answer of GET /api/v1/session

@@ -8,16 +8,24 @@ import { protocol } from './clients.js';
 export function clientDetail(ctx) {
   const id = ctx.param;
   let client = null;
+  let gone = false;
   let msg = null;
   let confirming = null;
   let reason = '';
 
+  // The list answers 200 whether or not the client exists, so a client that left is no error in the console.
   async function load(background = false) {
     try {
-      client = await get(`/api/v1/clients/${segment(id)}`, { background });
+      const page = await get(`/api/v1/clients${query({ prefix: id, limit: 1 })}`, { background });
+      if (!page.items.length || page.items[0].clientId !== id) {
+        gone = true;
+        client = null;
+        clearInterval(refresh);
+      } else {
+        client = await get(`/api/v1/clients/${segment(id)}`, { background });
+      }
     } catch (e) {
-      client = null;
-      msg = e.status === 404 ? { error: false, text: `There is no session of ${id} (any more).` } : failed(e);
+      msg = failed(e);
       clearInterval(refresh);
     }
     ctx.update();
@@ -41,8 +49,7 @@ export function clientDetail(ctx) {
     } catch (e) {
       msg = failed(e);
     }
-    if (action !== 'delete') await load();
-    ctx.update();
+    await load();
   }
 
   function actionButton(action, label, permission, enabled = true) {
@@ -58,6 +65,8 @@ export function clientDetail(ctx) {
       return html`<p><a href="#/clients">← All clients</a></p>
         <h1>Client <span class="mono" data-testid="client-id">${id}</span></h1>
         ${message(msg)}
+        ${gone ? html`<p class="msg" role="status" data-testid="client-gone">There is no session of this client (any
+          more).</p>` : nothing}
         ${c ? html`
           <div class="actions" data-testid="client-actions">
             ${actionButton('disconnect', 'Disconnect', 'clients:disconnect', c.connected)}

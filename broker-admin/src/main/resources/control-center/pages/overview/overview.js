@@ -74,8 +74,8 @@ export function overview(ctx) {
       const health = s ? s.health : null;
       return html`
         <h1>Overview</h1>
-        <p class="muted" data-testid="stream-state">Live updates: ${connection === 'open' ? 'connected'
-          : connection}.</p>
+        <p class="muted" data-testid="stream-state" data-samples=${data.connections[0].length}>Live updates:
+          ${connection === 'open' ? 'connected' : connection}.</p>
         <div class="cards" data-testid="overview-cards">
           ${card('Health', health ? html`<span class="badge ${health.status === 'UP' ? 'ok' : 'bad'}"
             data-testid="health">${health.status}</span>` : '–')}
@@ -85,8 +85,8 @@ export function overview(ctx) {
           ${card('Retained messages', fmt(s && s.retainedMessages))}
           ${card('Messages in / s', rate(latestRate('messages', 1)))}
           ${card('Messages out / s', rate(latestRate('messages', 2)))}
-          ${card('Uptime', duration(s && s.uptimeSeconds))}
-          ${card('Version', text(s && s.version))}
+          ${card('Uptime', duration(s && s.uptimeSeconds), 'uptime', true)}
+          ${card('Version', text(s && s.version), 'version', true)}
         </div>
         ${health && health.reasons && health.reasons.length ? html`<div class="msg error" role="status">
           ${health.reasons.map((r) => html`<div>${r}</div>`)}</div>` : nothing}
@@ -104,9 +104,9 @@ export function overview(ctx) {
   };
 }
 
-function card(label, value, id) {
+function card(label, value, id, small = false) {
   return html`<div class="card"><div class="label">${label}</div>
-    <div class="value" data-testid=${id ? `card-${id}` : nothing}>${value}</div></div>`;
+    <div class="value ${small ? 'small' : ''}" data-testid=${id ? `card-${id}` : nothing}>${value}</div></div>`;
 }
 
 function size(el) {
@@ -123,10 +123,11 @@ function options(chart, el) {
     ticks: { stroke: cssVar('--chart-grid'), width: 1 } };
   return {
     ...size(el),
-    legend: { show: true },
+    legend: { show: true, live: false },
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
-    axes: [{ ...axis }, { ...axis, size: 56 }],
+    scales: { x: { time: true, range: (u, min, max) => [max - WINDOW, max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
+    axes: [{ ...axis, space: 80, values: (u, splits) => splits.map((v) => new Date(v * 1000).toLocaleTimeString()) },
+      { ...axis, size: 56 }],
     series: [{}, ...chart.series.map(([label], i) => ({ label, stroke: colors[i], width: 2,
       value: (u, v) => (v === null || v === undefined ? '–' : rate(v)) }))],
   };
