@@ -69,15 +69,18 @@ export function accessLog(ctx) {
         <p class="muted" role="status">Live: ${state === 'open' ? 'connected' : state}.
           ${dropped ? html`${dropped} line(s) skipped because they came faster than they could be shown.` : nothing}</p>
         <div class="table-wrap"><table class="log" data-testid="access-lines">
-          <thead><tr><th>Time</th><th>Action</th><th>Result</th><th>Kind</th><th>Client id</th><th>User</th>
-            <th>Address</th><th>Topic</th><th>Decided by</th><th>Reason</th></tr></thead>
+          <thead><tr><th>Time</th><th>Decision</th><th>Client id / user</th><th>Address</th><th>Topic</th>
+            <th>Decided by</th><th>Reason</th></tr></thead>
           <tbody>${lines.map((l) => html`<tr>
-            <td>${new Date(l.time).toLocaleTimeString()}</td><td>${l.action}</td>
-            <td><span class="badge ${l.result === 'ALLOWED' ? 'ok' : 'bad'}">${l.result}</span></td><td>${text(l.kind)}</td>
-            <td>${l.client ? html`<a href="#/clients/${segment(l.client)}">${l.client}</a>` : '–'}</td>
-            <td>${text(l.user)}</td><td>${text(l.address)}</td><td class="mono">${text(l.topic)}</td>
-            <td>${text(l.manager)}${l.realm ? html` <span class="muted">(${l.realm})</span>` : nothing}</td>
-            <td class="reason">${text(l.reason)}</td></tr>`)}</tbody></table>
+            <td class="nowrap">${new Date(l.time).toLocaleTimeString()}</td>
+            <td class="nowrap">${l.action} <span class="badge ${l.result === 'ALLOWED' ? 'ok' : 'bad'}">${l.result}</span>
+              ${l.kind ? html`<div class="muted">${l.kind}</div>` : nothing}</td>
+            <td>${l.client ? html`<a href="#/clients/${segment(l.client)}">${l.client}</a>` : '–'}
+              ${l.user ? html`<div class="muted">${l.user}</div>` : nothing}</td>
+            <td>${text(l.address)}</td><td class="mono">${text(l.topic)}</td>
+            <td>${text(l.manager)}${l.realm ? html`<div class="muted">realm ${l.realm}</div>` : nothing}</td>
+            <td class="reason">${text(l.reason)}${l.subject ? html`<div class="muted">${l.subject}</div>` : nothing}</td>
+          </tr>`)}</tbody></table>
           ${lines.length ? nothing : html`<p class="empty">Waiting for decisions…</p>`}</div>`;
     },
   };
