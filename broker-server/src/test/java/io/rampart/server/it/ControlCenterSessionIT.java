@@ -14,10 +14,11 @@ import java.nio.file.Path;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A user whose password must be changed (the first-run admin) may do nothing but change it: the API refuses
- * everything else, and the Control Center asks for the new password before it shows any page.
+ * The Control Center's session in a real browser: a user whose password must be changed (the first-run admin) may
+ * do nothing but change it (the API refuses everything else, the Control Center asks for the new password before it
+ * shows any page); an idle session warns before it ends and can be kept.
  */
-class ControlCenterFirstSignInIT {
+class ControlCenterSessionIT {
 
     @TempDir
     Path dir;
@@ -53,6 +54,23 @@ class ControlCenterFirstSignInIT {
             }
             AdminClient renewed = AdminClient.http(port).as("root", "a-brand-new-password");
             assertThat(renewed.get("/api/v1/clients").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void anIdleSession_warnsBeforeItEnds_andStaysWhenAsked() throws Exception {
+        try (TestBroker broker = AdminSetup.in(dir).admin("sessions: {idle-timeout: 15s}").start();
+             Browser b = Browser.open(broker.port(AdminSetup.ADMIN_LISTENER))) {
+            b.signIn("vera", AdminSetup.PASSWORD);
+            assertThat(b.testId("idle-warning").getText()).contains("signed out in");
+            b.screenshot("idle-warning");
+            b.testId("stay-signed-in").click();
+            org.awaitility.Awaitility.await().atMost(Browser.WAIT)
+                    .until(() -> !b.present(By.cssSelector("[data-testid='idle-warning']")));
+            b.testId("idle-warning");
+            org.awaitility.Awaitility.await().atMost(Browser.WAIT)
+                    .until(() -> b.present(By.cssSelector("[data-testid='sign-in-form']")));
+            assertThat(b.driver().getPageSource()).contains("inactivity");
         }
     }
 }
