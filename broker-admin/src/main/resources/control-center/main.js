@@ -6,6 +6,15 @@ import { get, del, setCsrfToken, onSessionExpiry, onUnauthorized } from './api.j
 import { signInView, changePasswordView } from './shell/sign-in.js';
 import { PAGES } from './shell/pages.js';
 
+const SSO_ERRORS = {
+  state: 'the sign-in expired, was already used or was started in another browser.',
+  nonce: "the identity provider's answer did not belong to this sign-in.",
+  token: "the identity provider's token was refused.",
+  code: 'the identity provider sent no authorization code.',
+  provider: 'the identity provider refused the sign-in or cannot be reached.',
+  busy: 'too many sign-ins are in progress; try again.',
+};
+
 const root = document.getElementById('app');
 root.textContent = '';
 const state = {
@@ -22,7 +31,14 @@ const permissions = () => new Set(state.session ? state.session.user.permissions
 const can = (permission) => permissions().has(permission);
 const visiblePages = () => PAGES.filter((p) => p.allowed(can));
 
+// Renders at most every 50 ms: a burst of live events (access-log lines, samples) becomes one render.
+let renderTimer = null;
 function update() {
+  if (renderTimer === null) renderTimer = setTimeout(renderNow, 50);
+}
+
+function renderNow() {
+  renderTimer = null;
   render(view(), root);
   if (state.phase === 'ready' && state.page && state.page.instance.afterRender) state.page.instance.afterRender();
 }
@@ -83,18 +99,22 @@ async function stay() {
 
 function route() {
   if (state.phase !== 'ready') return;
-  const hash = decodeURI(location.hash || '');
-  const [, id = '', ...rest] = hash.split('/');
+  const [, id = '', ...rest] = (location.hash || '').split('/');
   const pages = visiblePages();
   const def = pages.find((p) => p.id === id) || pages[0];
   if (!def) { stopPage(); state.page = null; update(); return; }
   if (def.id !== id) { location.replace(`#/${def.id}`); return; }
-  const param = rest.length ? location.hash.split('/').slice(2).join('/') : null;
+  let param = null;
+  try {
+    param = rest.length ? decodeURIComponent(rest.join('/')) : null;
+  } catch (e) {
+    location.replace(`#/${def.id}`);
+    return;
+  }
   const key = `${def.id}/${param ?? ''}`;
   if (state.page && state.page.key === key) return;
   stopPage();
-  const ctx = { can, update, me: state.session.user, param: param === null ? null : decodeURIComponent(param),
-    go: (h) => { location.hash = h; } };
+  const ctx = { can, update, me: state.session.user, param, go: (h) => { location.hash = h; } };
   state.page = { def, key, instance: def.create(ctx) };
   document.title = `${def.title} - Rampart Control Center`;
   update();
@@ -113,7 +133,7 @@ async function start() {
   const options = await get('/api/v1/sign-in', { background: true });
   state.signIn.sso = options.sso;
   const problem = new URLSearchParams(location.hash.split('?')[1] || '').get('error');
-  if (problem) state.signIn.error = `Single sign-on failed: ${problem}`;
+  if (problem) state.signIn.error = `Single sign-on failed: ${SSO_ERRORS[problem] || 'the sign-in was refused.'}`;
   if (options.signedIn) {
     await loadSession();
   } else {

@@ -10,7 +10,7 @@ export function signInView(options, done) {
   return html`<div class="signin"><div class="panel">
     <div class="brand"><img src="/app/icon.svg" alt=""><h1>Rampart Control Center</h1></div>
     ${options.message ? html`<p class="msg" role="status">${options.message}
-      ${options.endSessionUrl ? html`<br><a href=${options.endSessionUrl} data-testid="end-session">Also sign out at
+      ${/^https?:\/\//.test(options.endSessionUrl || '') ? html`<br><a href=${options.endSessionUrl} data-testid="end-session">Also sign out at
         your identity provider</a>` : nothing}</p>` : nothing}
     ${error ? html`<p class="msg error" role="alert" data-testid="sign-in-error">${error}</p>` : nothing}
     <form @submit=${(e) => submit(e, done)} data-testid="sign-in-form">

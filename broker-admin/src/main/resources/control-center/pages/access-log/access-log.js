@@ -75,10 +75,10 @@ export function accessLog(ctx) {
             <td class="nowrap">${new Date(l.time).toLocaleTimeString()}</td>
             <td class="nowrap">${l.action} <span class="badge ${l.result === 'ALLOWED' ? 'ok' : 'bad'}">${l.result}</span>
               ${l.kind ? html`<div class="muted">${l.kind}</div>` : nothing}</td>
-            <td>${l.client ? html`<a href="#/clients/${segment(l.client)}">${l.client}</a>` : '–'}
+            <td class="wrap">${l.client ? html`<a href="#/clients/${segment(l.client)}">${l.client}</a>` : '–'}
               ${l.user ? html`<div class="muted">${l.user}</div>` : nothing}</td>
-            <td>${text(l.address)}</td><td class="mono">${text(l.topic)}</td>
-            <td>${text(l.manager)}${l.realm ? html`<div class="muted">realm ${l.realm}</div>` : nothing}</td>
+            <td>${text(l.address)}</td><td class="mono wrap">${text(l.topic)}</td>
+            <td class="wrap">${text(l.manager)}${l.realm ? html`<div class="muted">realm ${l.realm}</div>` : nothing}</td>
             <td class="reason">${text(l.reason)}${l.subject ? html`<div class="muted">${l.subject}</div>` : nothing}</td>
           </tr>`)}</tbody></table>
           ${lines.length ? nothing : html`<p class="empty">Waiting for decisions…</p>`}</div>`;

@@ -46,7 +46,7 @@ export function audit(ctx) {
           <thead><tr><th class="num">Line</th><th>Time</th><th>Actor</th><th>Method</th><th>Action</th><th>Target</th>
             <th>Result</th><th class="num">Status</th><th>Detail</th></tr></thead>
           <tbody>${list.items.map((a) => html`<tr><td class="num">${a.line}</td><td>${time(a.time)}</td>
-            <td>${a.actor}</td><td>${text(a.method)}</td><td>${a.action}</td><td>${text(a.target)}</td>
+            <td>${a.actor}</td><td>${text(a.method)}</td><td>${a.action}</td><td class="wrap">${text(a.target)}</td>
             <td><span class="badge ${a.result === 'success' ? 'ok' : 'bad'}">${a.result}</span></td>
             <td class="num">${a.status}</td><td class="reason">${text(a.detail)}</td></tr>`)}</tbody></table>
           ${list.loaded && !list.items.length ? html`<p class="empty">No audit line matches.</p>` : nothing}</div>

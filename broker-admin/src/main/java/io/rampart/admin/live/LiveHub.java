@@ -64,6 +64,13 @@ public final class LiveHub implements LiveFeed, AutoCloseable {
         this.task = timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** Without a timer: the caller ticks (tests). */
+    LiveHub(Supplier<String> sample, Clock clock) {
+        this.sample = sample;
+        this.clock = clock;
+        this.task = null;
+    }
+
     /** Whether {@code caller} may open one more stream (else the API answers 429). */
     public boolean admits(AdminPrincipal caller) {
         if (watchers.size() >= MAX_STREAMS) {
@@ -127,7 +134,8 @@ public final class LiveHub implements LiveFeed, AutoCloseable {
         return watchers.size();
     }
 
-    private void tick() {
+    /** Sends what is due to every stream; runs once a second. */
+    void tick() {
         if (watchers.isEmpty()) {
             return;
         }
@@ -180,7 +188,9 @@ public final class LiveHub implements LiveFeed, AutoCloseable {
 
     @Override
     public void close() {
-        task.cancel(false);
+        if (task != null) {
+            task.cancel(false);
+        }
         for (Watcher w : watchers) {
             if (w.sink != null) {
                 w.sink.close();
