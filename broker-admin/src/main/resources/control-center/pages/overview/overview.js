@@ -5,6 +5,8 @@ import { stream } from '../../api.js';
 import { fmt, rate, duration, text } from '../../shell/ui.js';
 
 const WINDOW = 180;
+/** The charts show at least this many seconds, and up to WINDOW as samples come in. */
+const MIN_SPAN = 30;
 
 const CHARTS = [
   { id: 'connections', title: 'Connections', series: [['Open connections', (s) => s.connections]] },
@@ -124,8 +126,9 @@ function options(chart, el) {
   return {
     ...size(el),
     legend: { show: true, live: false },
+    padding: [10, 36, 0, 0],
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true, range: (u, min, max) => [max - WINDOW, max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
+    scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - MIN_SPAN), max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
     axes: [{ ...axis, space: 80, values: (u, splits) => splits.map((v) => new Date(v * 1000).toLocaleTimeString()) },
       { ...axis, size: 56 }],
     series: [{}, ...chart.series.map(([label], i) => ({ label, stroke: colors[i], width: 2,

@@ -24,6 +24,7 @@ import org.openqa.selenium.WebElement;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -61,7 +62,8 @@ class ControlCenterIT {
                       - {topic: "plant/+/telemetry", activity: publish}
                       - {topic: "config/#", activity: subscribe}
                 """.formatted(SecSetup.hash(AdminSetup.PASSWORD)));
-        broker = AdminSetup.in(dir).start();
+        // the overview's screenshot shows refused connects; without the brake they do not slow the other tests
+        broker = AdminSetup.in(dir).security("brute-force: {enabled: false}").start();
         clients = new Clients(broker);
         adminPort = broker.port(AdminSetup.ADMIN_LISTENER);
     }
@@ -90,12 +92,21 @@ class ControlCenterIT {
             b.signIn("root", AdminSetup.PASSWORD);
             assertThat(b.testId("who").getText()).contains("root");
             await().atMost(Browser.WAIT).until(() -> !b.testId("card-connections").getText().equals("–"));
-            // some traffic for the charts, sample after sample
-            await().atMost(Browser.WAIT).until(() -> {
+            // traffic for the charts, sample after sample: messages, denied publishes, refused connects
+            Mqtt5AsyncClient sensor = clients.hive5(RawTransport.TCP, "sensor-7");
+            await(sensor.connectWith().simpleAuth().username("sensor-7").password(AdminSetup.PASSWORD
+                    .getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+            int[] round = {0};
+            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 for (int i = 0; i < 20; i++) {
                     pump.publishWith().topic("site-a/pump-7/cmd/status").payload(new byte[]{1}).send();
                 }
-                return Integer.parseInt(b.testId("stream-state").getAttribute("data-samples")) >= 12;
+                sensor.publishWith().topic("plant/3/valve").payload(new byte[]{1}).send();
+                if (round[0]++ % 4 == 0) {
+                    clients.hive5(RawTransport.TCP, "intruder-" + round[0]).connectWith().simpleAuth()
+                            .username("device-1").password(new byte[]{'x'}).applySimpleAuth().send();
+                }
+                return Integer.parseInt(b.testId("stream-state").getAttribute("data-samples")) >= 30;
             });
             for (String page : List.of("overview", "clients", "subscriptions", "retained", "access-log", "security",
                     "audit", "settings")) {
