@@ -56,6 +56,22 @@ class AdminLiveIT {
     }
 
     @Test
+    void everyStream_refusesCallersWithoutCredentialsOrPermission() {
+        for (String[] op : new String[][]{{"/api/v1/events/metrics", "metrics:read"},
+                {"/api/v1/events/access-log", "clients:read"}, {"/api/v1/events/clients", "clients:read"}}) {
+            AdminClient.Answer none = AdminClient.http(port).get(op[0]);
+            assertThat(none.status()).as(op[0]).isEqualTo(401);
+            assertThat(none.allHeaders("WWW-Authenticate")).anyMatch(h -> h.startsWith("Basic realm="));
+            AdminClient.Answer denied = AdminClient.http(port).as("nobody").get(op[0]);
+            assertThat(denied.status()).as(op[0]).isEqualTo(403);
+            assertThat(denied.detail()).isEqualTo("missing permission " + op[1]);
+            try (EventStreamClient allowed = EventStreamClient.open(port, op[0], basic("vera"))) {
+                assertThat(allowed.status()).as(op[0]).isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
     void metricsStream_sendsASampleAtOnceAndThenEverySecond_andNeedsMetricsRead() {
         clients.connectedHive5(RawTransport.TCP, "live/metrics");
         try (EventStreamClient s = EventStreamClient.open(port, "/api/v1/events/metrics", basic("vera"))) {
