@@ -221,7 +221,7 @@ public final class RampartBroker implements AutoCloseable {
         listeners.put(lc.name(), channel);
         adminListeners.put(lc.name(), channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-        LOG.info("listener '{}' (admin) on {}://{}:{} - /api/v1 /metrics /health/live /health/ready",
+        LOG.info("listener '{}' (admin) on {}://{}:{} - Control Center / and /api/v1 /metrics /health/live /health/ready",
                 lc.name(), tls == null ? "http" : "https", address.getAddress().getHostAddress(), address.getPort());
     }
 

@@ -149,7 +149,7 @@ public final class ApiRouter {
 
     /** A browser learns from every answer when its session ends unless used again (the idle warning). */
     private HttpAnswer withSessionExpiry(HttpAnswer answer, AdminSessions.Session session) {
-        if (answer.status() == 204 && !authenticator.sessions().isLive(session)) {
+        if (!authenticator.sessions().isLive(session)) {
             return answer;
         }
         return answer.with(SESSION_EXPIRES_HEADER, authenticator.sessions().expiresAt(session).toString());
