@@ -26,6 +26,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import static io.rampart.server.it.support.Await.await;
@@ -139,6 +140,21 @@ class ControlCenterIT {
                 assertThat(a.header("X-Frame-Options")).as(path).isEqualTo("DENY");
                 assertThat(a.header("Referrer-Policy")).as(path).isEqualTo("no-referrer");
             }
+            assertThat(b.consoleProblems()).isEmpty();
+        }
+    }
+
+    @Test
+    void darkSystemTheme_givesTheDarkTheme() {
+        try (Browser b = Browser.open(adminPort)) {
+            ((org.openqa.selenium.chrome.ChromeDriver) b.driver()).executeCdpCommand("Emulation.setEmulatedMedia",
+                    Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+            b.signIn("root", AdminSetup.PASSWORD);
+            b.testId("card-connections");
+            assertThat(b.script("return getComputedStyle(document.body).backgroundColor;")).isEqualTo("rgb(18, 22, 28)");
+            b.testId("nav-clients").click();
+            b.testId("client-list");
+            b.screenshot("clients-dark");
             assertThat(b.consoleProblems()).isEmpty();
         }
     }
