@@ -267,7 +267,7 @@ class ControlCenterIT {
     }
 
     @Test
-    void accessLog_showsADeniedPublishLive_withTheRuleThatDecided() throws Exception {
+    void accessLog_showsADeniedPublishLive_withWhoDecidedAndWhy() throws Exception {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
             b.go("/#/access-log");
@@ -279,7 +279,8 @@ class ControlCenterIT {
             PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "sensor-7",
                     "-u", "sensor-7", "-P", AdminSetup.PASSWORD, "-t", "plant/3/valve", "-q", "1", "-m", "open");
             WebElement line = b.shown(By.xpath("//table[@data-testid='access-lines']//tr[td[contains(., 'plant/3/valve')]]"));
-            assertThat(line.getText()).contains("PUBLISH").contains("DENIED").contains("sensor-7");
+            assertThat(line.getText()).contains("PUBLISH").contains("DENIED").contains("sensor-7")
+                    .contains("password-devices").contains("realm devices").contains("not authorized to publish");
             b.screenshot("access-log-denied");
             assertThat(b.consoleProblems()).isEmpty();
         }
