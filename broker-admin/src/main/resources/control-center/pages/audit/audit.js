@@ -1,11 +1,11 @@
-// Audit log: every administrative action, filtered by actor, action, target and time, in file order.
+// Audit log: every administrative action, filtered by actor, action, target and time, newest first (or in file order).
 import { html, nothing } from '../../lib.js';
 import { get, query } from '../../api.js';
 import { message, failed, pager, pagedList, formValues, time, text } from '../../shell/ui.js';
 
 export function audit(ctx) {
   const list = pagedList();
-  let filters = { actor: '', action: '', target: '', since: '', until: '' };
+  let filters = { actor: '', action: '', target: '', since: '', until: '', order: 'newest' };
   let msg = null;
 
   async function load(cursor = null) {
@@ -40,6 +40,9 @@ export function audit(ctx) {
             .value=${filters.since}></div>
           <div class="field"><label for="au-until">Until</label><input id="au-until" name="until" type="datetime-local"
             .value=${filters.until}></div>
+          <div class="field"><label for="au-order">Order</label><select id="au-order" name="order">
+            ${[['newest', 'newest first'], ['oldest', 'oldest first']].map(([v, label]) => html`<option value=${v}
+              ?selected=${filters.order === v}>${label}</option>`)}</select></div>
           <button type="submit">Search</button></form>
         ${message(msg)}
         <div class="table-wrap"><table class="log" data-testid="audit-list">
