@@ -1,5 +1,6 @@
 // Access log: the broker's security decisions as they happen (Server-Sent Events), filtered on the server by
-// client, user, address, result and action; pause keeps the lines back until resumed.
+// client, user, address, result and action; pause keeps the lines back until resumed. #/access-log/<client id> opens
+// it filtered to that client.
 import { html, nothing } from '../../lib.js';
 import { stream, query, segment } from '../../api.js';
 import { formValues, text } from '../../shell/ui.js';
@@ -7,7 +8,7 @@ import { formValues, text } from '../../shell/ui.js';
 const KEEP = 500;
 
 export function accessLog(ctx) {
-  let filters = { client: '', user: '', address: '', result: '', action: '' };
+  let filters = { client: ctx.param || '', user: '', address: '', result: '', action: '' };
   let lines = [];
   let held = [];
   let paused = false;

@@ -1,8 +1,8 @@
-// One client: connection, TLS and certificate, identity and roles, session, inflight and queue, subscriptions;
-// disconnect, delete the session, ban (each only with its permission).
+// One client: connection, TLS and certificate, identity and roles, session, inflight and queue, the limits in force,
+// subscriptions; disconnect, delete the session, ban (each only with its permission).
 import { html, nothing } from '../../lib.js';
 import { get, del, post, segment, query } from '../../api.js';
-import { message, ok, failed, time, text } from '../../shell/ui.js';
+import { message, ok, failed, time, text, fmt } from '../../shell/ui.js';
 import { protocol } from './clients.js';
 
 export function clientDetail(ctx) {
@@ -68,10 +68,12 @@ export function clientDetail(ctx) {
         ${gone ? html`<p class="msg" role="status" data-testid="client-gone">There is no session of this client (any
           more).</p>` : nothing}
         ${c ? html`
-          <div class="actions" data-testid="client-actions">
+          <div class="actions bar">
             ${actionButton('disconnect', 'Disconnect', 'clients:disconnect', c.connected)}
             ${actionButton('delete', 'Delete session', 'sessions:delete')}
             ${actionButton('ban', 'Ban client id', 'bans:write')}
+            <a class="button secondary" href="#/access-log/${segment(id)}" data-testid="client-access-log">Live access
+              decisions</a>
           </div>
           ${confirming ? html`<div class="panel" role="dialog" aria-label="Confirm">
             <p>${confirming === 'disconnect' ? 'Disconnect' : confirming === 'delete' ? 'Delete the session of'
@@ -106,6 +108,7 @@ export function clientDetail(ctx) {
             <section class="panel"><h2>Session</h2><dl class="facts">
               <dt>Session expiry</dt><dd>${c.sessionExpiryInterval} s</dd>
               <dt>Inflight</dt><dd>${c.inflight}</dd><dt>Queued</dt><dd>${c.queued}</dd></dl></section>
+            ${c.limits ? limitsPanel(c.limits) : nothing}
           </div>
           <h2>Subscriptions</h2>
           <div class="table-wrap"><table data-testid="client-subscriptions">
@@ -118,4 +121,18 @@ export function clientDetail(ctx) {
           : nothing}`;
     },
   };
+}
+
+/** The limits in force on the connection: the strictest of its listener's and its identity's. */
+function limitsPanel(l) {
+  const perSecond = (r, burst, unit) => (r === null || r === undefined ? 'no limit'
+    : `${fmt(r)} ${unit}/s${burst === null || burst === undefined ? '' : `, burst ${fmt(burst)}`}`);
+  return html`<section class="panel" data-testid="client-limits"><h2>Limits</h2><dl class="facts">
+    <dt>Publish</dt><dd>${perSecond(l.messagesPerSecond, l.messageBurst, 'messages')}</dd>
+    <dt>Publish bytes</dt><dd>${perSecond(l.bytesPerSecond, l.byteBurst, 'bytes')}</dd>
+    <dt>Delivery</dt><dd>${perSecond(l.deliveriesPerSecond, l.deliveryBurst, 'messages')}</dd>
+    <dt>Delivery bytes</dt><dd>${perSecond(l.deliveryBytesPerSecond, l.deliveryByteBurst, 'bytes')}</dd>
+    <dt>Max packet size</dt><dd>${fmt(l.maxPacketSize)} bytes</dd>
+    <dt>Over the rates</dt><dd>${l.disconnectAfterSeconds === null || l.disconnectAfterSeconds === undefined
+      ? 'held back' : `disconnected after ${fmt(l.disconnectAfterSeconds)} s`}</dd></dl></section>`;
 }

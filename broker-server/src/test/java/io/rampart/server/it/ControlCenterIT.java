@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 
@@ -25,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -85,11 +87,15 @@ class ControlCenterIT {
     @Test
     void signInWithPassword_everyPageRenders_withCspAndNoConsoleErrors_andScreenshots() {
         Mqtt5AsyncClient pump = device("site-a/pump-7");
-        await(pump.subscribeWith().topicFilter("site-a/pump-7/cmd/#").qos(MqttQos.AT_LEAST_ONCE).send());
+        await(pump.subscribeWith().topicFilter("site-a/pump-7/cmd/#").qos(MqttQos.AT_LEAST_ONCE).callback(p -> { })
+                .send());
         await(pump.publishWith().topic("site-a/line-1/temperature").retain(true).qos(MqttQos.AT_LEAST_ONCE)
                 .payload("{\"celsius\": 21.5}".getBytes(StandardCharsets.UTF_8)).send());
         device("site-b/valve-3");
         try (Browser b = Browser.open(adminPort)) {
+            b.go("/");
+            b.shown(By.id("username"));
+            b.screenshot("sign-in");
             b.signIn("root", AdminSetup.PASSWORD);
             assertThat(b.testId("who").getText()).contains("root");
             await().atMost(Browser.WAIT).until(() -> !b.testId("card-connections").getText().equals("–"));
@@ -121,12 +127,23 @@ class ControlCenterIT {
                     b.testId("retained-link").click();
                     assertThat(b.testId("payload").getText()).contains("21.5");
                 }
-                b.screenshot(page);
+                if (page.equals("audit")) {
+                    b.shown(By.cssSelector("[data-testid='audit-list'] tbody tr"));
+                    List<Long> lines = b.all(By.cssSelector("[data-testid='audit-list'] tbody td:first-child")).stream()
+                            .map(td -> Long.parseLong(td.getText())).toList();
+                    assertThat(lines).as("newest first").hasSizeGreaterThan(1).isSortedAccordingTo(Comparator.reverseOrder());
+                }
+                if (page.equals("overview")) {
+                    b.screenshot(page);
+                }
+                b.pageScreenshot(page.equals("overview") ? "overview-page" : page);
             }
             b.testId("nav-clients").click();
             b.shown(By.cssSelector("tr[data-client='site-a/pump-7'] a")).click();
             b.testId("client-subscriptions");
-            b.screenshot("client-detail");
+            assertThat(b.testId("client-limits").getText()).contains("Max packet size").contains("1,048,576 bytes");
+            assertThat(b.testId("client-access-log").getAttribute("href")).endsWith("#/access-log/site-a%2Fpump-7");
+            b.pageScreenshot("client-detail");
 
             AdminClient http = AdminClient.http(adminPort);
             for (String url : b.loadedResources()) {
@@ -155,6 +172,41 @@ class ControlCenterIT {
             b.testId("nav-clients").click();
             b.testId("client-list");
             b.screenshot("clients-dark");
+            assertThat(b.consoleProblems()).isEmpty();
+        }
+    }
+
+    @Test
+    void theKeyboardAlone_signsIn_skipsToContent_andSearchesClients() {
+        device("kb/valve-9");
+        try (Browser b = Browser.open(adminPort)) {
+            b.go("/");
+            b.shown(By.id("username"));
+            b.keys(Keys.TAB);
+            assertThat(b.focused().getAttribute("id")).isEqualTo("username");
+            b.keys("root", Keys.TAB, AdminSetup.PASSWORD, Keys.ENTER);
+            b.shown(By.cssSelector("nav.side"));
+            b.keys(Keys.TAB);
+            assertThat(b.focused().getText()).isEqualTo("Skip to content");
+            assertThat(b.script("return getComputedStyle(document.activeElement).outlineStyle;"))
+                    .as("focus is visible").isEqualTo("solid");
+            b.keys(Keys.ENTER);
+            assertThat(b.focused().getAttribute("id")).isEqualTo("main");
+            b.keys(Keys.SHIFT, Keys.TAB);
+            assertThat(b.focused().getText()).as("the last page of the navigation").isEqualTo("Settings");
+            for (int i = 0; i < 6; i++) {
+                b.keys(Keys.SHIFT, Keys.TAB);
+            }
+            assertThat(b.focused().getText()).isEqualTo("Clients");
+            b.keys(Keys.ENTER);
+            b.testId("client-list");
+            for (int i = 0; i < 10 && !"f-prefix".equals(b.focused().getAttribute("id")); i++) {
+                b.keys(Keys.TAB);
+            }
+            assertThat(b.focused().getAttribute("id")).as("the client id filter is reached").isEqualTo("f-prefix");
+            b.keys("kb/", Keys.ENTER);
+            b.shown(By.cssSelector("tr[data-client='kb/valve-9']"));
+            await().atMost(Browser.WAIT).until(() -> b.all(By.cssSelector("[data-testid='client-list'] tbody tr")).size() == 1);
             assertThat(b.consoleProblems()).isEmpty();
         }
     }
@@ -270,10 +322,9 @@ class ControlCenterIT {
     void accessLog_showsADeniedPublishLive_withWhoDecidedAndWhy() throws Exception {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
-            b.go("/#/access-log");
-            b.shown(By.id("a-result"));
+            b.go("/#/access-log/sensor-7");
+            assertThat(b.shown(By.id("a-client")).getAttribute("value")).isEqualTo("sensor-7");
             b.driver().findElement(By.cssSelector("#a-result option[value='DENIED']")).click();
-            b.driver().findElement(By.id("a-client")).sendKeys("sensor-7");
             b.driver().findElement(By.cssSelector("[data-testid='access-filters'] button[type='submit']")).click();
             b.shown(By.xpath("//p[contains(., 'Live: connected')]"));
             PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "sensor-7",

@@ -2,12 +2,14 @@ package io.rampart.server.it.support;
 
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
@@ -19,8 +21,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
@@ -121,6 +125,23 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
+    /** Types into whatever has the focus, as a user at the keyboard does (a chord when the first key is a modifier). */
+    public Browser keys(CharSequence... keys) {
+        Actions actions = new Actions(driver);
+        if (keys.length == 2 && (keys[0] == Keys.SHIFT || keys[0] == Keys.CONTROL)) {
+            actions.keyDown(keys[0]).sendKeys(keys[1]).keyUp(keys[0]);
+        } else {
+            actions.sendKeys(keys);
+        }
+        actions.perform();
+        return this;
+    }
+
+    /** The element that has the focus. */
+    public WebElement focused() {
+        return driver.switchTo().activeElement();
+    }
+
     public Object script(String js, Object... args) {
         return ((JavascriptExecutor) driver).executeScript(js, args);
     }
@@ -134,10 +155,27 @@ public final class Browser implements AutoCloseable {
 
     /** Writes a PNG of the window to {@code target/screenshots/<name>.png}. */
     public Path screenshot(String name) {
+        return write(name, driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Writes a PNG of the whole page, beyond the window, to {@code target/screenshots/<name>.png}. */
+    @SuppressWarnings("unchecked")
+    public Path pageScreenshot(String name) {
+        Map<String, Object> metrics = driver.executeCdpCommand("Page.getLayoutMetrics", Map.of());
+        Map<String, Object> content = (Map<String, Object>) metrics.get("cssContentSize");
+        Map<String, Object> clip = Map.of("x", 0, "y", 0, "scale", 1,
+                "width", ((Number) content.get("width")).doubleValue(),
+                "height", ((Number) content.get("height")).doubleValue());
+        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot",
+                Map.of("format", "png", "captureBeyondViewport", true, "clip", clip));
+        return write(name, Base64.getDecoder().decode((String) shot.get("data")));
+    }
+
+    private static Path write(String name, byte[] png) {
         try {
             Files.createDirectories(SCREENSHOTS);
             Path file = SCREENSHOTS.resolve(name + ".png");
-            Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+            Files.write(file, png);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
