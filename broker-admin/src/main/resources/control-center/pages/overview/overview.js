@@ -119,6 +119,14 @@ function cssVar(name) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
 }
 
+/** The time axis spans the samples there are, at least MIN_SPAN seconds back from the newest (a single sample too). */
+function timeRange(u) {
+  const times = u.data[0];
+  const newest = times.length ? times[times.length - 1] : Date.now() / 1000;
+  const oldest = times.length ? times[0] : newest;
+  return [Math.min(oldest, newest - MIN_SPAN), newest];
+}
+
 function options(chart, el) {
   const colors = [cssVar('--chart-1'), cssVar('--chart-2'), cssVar('--chart-3')];
   const axis = { stroke: cssVar('--muted'), grid: { stroke: cssVar('--chart-grid'), width: 1 },
@@ -128,7 +136,7 @@ function options(chart, el) {
     legend: { show: true, live: false },
     padding: [10, 36, 0, 0],
     cursor: { drag: { x: false, y: false } },
-    scales: { x: { time: true, range: (u, min, max) => [Math.min(min, max - MIN_SPAN), max] }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
+    scales: { x: { time: true, range: timeRange }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.15)] } },
     axes: [{ ...axis, space: 80, values: (u, splits) => splits.map((v) => new Date(v * 1000).toLocaleTimeString()) },
       { ...axis, size: 56 }],
     series: [{}, ...chart.series.map(([label], i) => ({ label, stroke: colors[i], width: 2,

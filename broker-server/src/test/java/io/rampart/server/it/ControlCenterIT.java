@@ -169,6 +169,8 @@ class ControlCenterIT {
             b.signIn("root", AdminSetup.PASSWORD);
             b.testId("card-connections");
             assertThat(b.script("return getComputedStyle(document.body).backgroundColor;")).isEqualTo("rgb(18, 22, 28)");
+            await().atMost(Browser.WAIT).until(() -> Integer.parseInt(b.testId("stream-state").getAttribute("data-samples")) >= 3);
+            b.screenshot("overview-dark");
             b.testId("nav-clients").click();
             b.testId("client-list");
             b.screenshot("clients-dark");
@@ -215,6 +217,10 @@ class ControlCenterIT {
     void tabletWidth_keepsNavigationAndListUsable() {
         try (Browser b = Browser.open(adminPort, 820, 1180)) {
             b.signIn("root", AdminSetup.PASSWORD);
+            b.testId("card-connections");
+            assertThat(((Number) b.script("return document.documentElement.scrollWidth - window.innerWidth;")).intValue())
+                    .as("the overview fits").isLessThanOrEqualTo(0);
+            b.pageScreenshot("tablet-overview");
             b.testId("nav-clients").click();
             b.testId("client-list");
             Number scroll = (Number) b.script("return document.documentElement.scrollWidth - window.innerWidth;");

@@ -74,6 +74,7 @@ class ControlCenterOidcIT {
             assertThat(b.testId("who").getText()).contains("olivia").contains("operators");
             assertThat(b.all(By.cssSelector("nav.side a")).stream().map(e -> e.getText()))
                     .containsExactly("Overview", "Clients", "Subscriptions", "Retained messages", "Access log");
+            b.testId("card-connections");
             b.screenshot("sso-signed-in");
             b.testId("sign-out").click();
             assertThat(b.testId("end-session").getAttribute("href")).startsWith(provider.issuerUrl("default").toString())
