@@ -157,7 +157,8 @@ public final class RampartBroker implements AutoCloseable {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
             broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.timers,
-                    broker::readinessProblems, broker.connections::size);
+                    broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version());
+            broker.events.feed(broker.admin.liveFeed());
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
                     broker.bindAdmin(listener);
@@ -227,8 +228,14 @@ public final class RampartBroker implements AutoCloseable {
         listeners.put(lc.name(), channel);
         adminListeners.put(lc.name(), channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-        LOG.info("listener '{}' (admin) on {}://{}:{} - /api/v1 /metrics /health/live /health/ready",
+        LOG.info("listener '{}' (admin) on {}://{}:{} - Control Center / and /api/v1 /metrics /health/live /health/ready",
                 lc.name(), tls == null ? "http" : "https", address.getAddress().getHostAddress(), address.getPort());
+    }
+
+    /** Where a listener is bound now, or {@code null} while it is not. */
+    private InetSocketAddress boundAddress(String listenerName) {
+        Channel channel = listeners.get(listenerName);
+        return channel != null && channel.isActive() ? (InetSocketAddress) channel.localAddress() : null;
     }
 
     /** Why the broker is not ready to serve clients (empty when it is): readiness endpoint. */
