@@ -2,7 +2,9 @@ package io.rampart.core.route;
 
 import io.rampart.core.MqttLimits;
 import io.rampart.core.memory.MemoryBudget;
+import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
+import io.rampart.core.message.MessageTrace;
 import io.rampart.core.retain.RetainedStore;
 import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
@@ -21,7 +23,8 @@ import java.util.function.Consumer;
  * Fan-out of published messages: stores retained messages, matches the subscription index and queues
  * one {@link Outgoing} per receiving session. A client with several matching subscriptions receives one
  * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
- * matching share group delivers to one of its members.
+ * matching share group delivers to one of its members. A message recorded in a distributed trace
+ * ({@link Message#trace()}) tells its trace about each session it is offered to.
  *
  * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries are taken at once
  * before any is queued, so a message either fits for all its receivers or, from a client, is refused as a whole.
@@ -77,7 +80,7 @@ public final class Router {
     private int route(Message message, boolean refusable, Runnable onFullest) {
         // Retained first: a subscriber that enters the index after the match below then finds it in the store.
         if (message.retain() && limits.retainAvailable()) {
-            retained.put(message);
+            retained.put(message.withTrace(null)); // a later subscriber is not part of this trace
         }
         Collector c = collectors.get();
         c.begin(message);
@@ -123,13 +126,33 @@ public final class Router {
             Session target = sessions.get(member.clientId());
             if (target != null) {
                 // The member that left gave these bytes back just before: they move, whatever the budget's level.
-                Outgoing moved = new Outgoing(o.message(), Math.min(o.message().qos(), member.qos()), false,
+                int qos = Math.min(o.message().qos(), member.qos());
+                Outgoing moved = new Outgoing(o.message(), qos, false,
                         member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter());
+                        group.group(), group.filter(), delivery(o.message().trace(), member.clientId(), qos));
                 budget.take(moved.message(), 1);
-                target.offer(moved, limits.queueQos0Offline(), true);
+                offer(target, moved, true);
             }
         }
+    }
+
+    /**
+     * Queues {@code o} for {@code target} ({@code reserved}: its budget bytes are already taken) and tells the
+     * delivery's trace whether the session took it.
+     *
+     * @return what {@link Session#offer} returned
+     */
+    private int offer(Session target, Outgoing o, boolean reserved) {
+        int result = target.offer(o, limits.queueQos0Offline(), reserved);
+        DeliveryTrace trace = o.trace();
+        if (trace != null) {
+            trace.offered(result != Session.NOT_QUEUED);
+        }
+        return result;
+    }
+
+    private static DeliveryTrace delivery(MessageTrace trace, String clientId, int qos) {
+        return trace == null ? null : trace.offering(clientId, qos);
     }
 
     private Subscription pickMember(SharedGroup group) {
@@ -150,17 +173,20 @@ public final class Router {
         private boolean reserved;
         /** A delivery went into one of the fullest queues while the budget was short. */
         boolean intoFullest;
+        private MessageTrace trace;
         private final ArrayList<Subscription> matched = new ArrayList<>();
         private final ArrayList<SharedGroup> groups = new ArrayList<>();
         private final HashMap<String, Integer> firstByClient = new HashMap<>();
 
         void begin(Message m) {
             this.message = m;
+            this.trace = m.trace();
         }
 
         void reset() {
             message = null;
             intoFullest = false;
+            trace = null;
             matched.clear();
             groups.clear();
             firstByClient.clear();
@@ -230,15 +256,16 @@ public final class Router {
                     unused();
                     continue;
                 }
-                delivered += offer(target, new Outgoing(message, Math.min(message.qos(), member.qos()),
-                        false, member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter()));
+                int qos = Math.min(message.qos(), member.qos());
+                delivered += offer(target, new Outgoing(message, qos, false,
+                        member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
+                        group.group(), group.filter(), delivery(trace, member.clientId(), qos)));
             }
             return delivered;
         }
 
         private int offer(Session target, Outgoing o) {
-            int result = target.offer(o, limits.queueQos0Offline(), reserved);
+            int result = Router.this.offer(target, o, reserved);
             if (result == Session.QUEUED_IN_FULLEST) {
                 intoFullest = true;
             }
@@ -289,7 +316,9 @@ public final class Router {
                 }
             }
             boolean retainFlag = keepRetain && message.retain();
-            return offer(target, new Outgoing(message, Math.min(message.qos(), qos), retainFlag, ids, null, null));
+            int deliveryQos = Math.min(message.qos(), qos);
+            return offer(target, new Outgoing(message, deliveryQos, retainFlag, ids, null, null,
+                    delivery(trace, firstSub.clientId(), deliveryQos)));
         }
     }
 }

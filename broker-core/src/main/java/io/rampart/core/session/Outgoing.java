@@ -1,6 +1,7 @@
 package io.rampart.core.session;
 
 import io.rampart.core.memory.Footprint;
+import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
 
 /**
@@ -22,12 +23,19 @@ public final class Outgoing {
     private final String shareGroup;
     private final String shareFilter;
     private final int charge;
+    private final DeliveryTrace trace;
     int state = QUEUED;
     int packetId;
     boolean sent;
 
     public Outgoing(Message message, int qos, boolean retain, int[] subscriptionIds, String shareGroup,
                     String shareFilter) {
+        this(message, qos, retain, subscriptionIds, shareGroup, shareFilter, null);
+    }
+
+    /** @param trace the trace of this delivery (see {@link io.rampart.core.message.MessageTrace}), or {@code null} */
+    public Outgoing(Message message, int qos, boolean retain, int[] subscriptionIds, String shareGroup,
+                    String shareFilter, DeliveryTrace trace) {
         this.message = message;
         this.qos = qos;
         this.retain = retain;
@@ -35,6 +43,7 @@ public final class Outgoing {
         this.shareGroup = shareGroup;
         this.shareFilter = shareFilter;
         this.charge = Footprint.of(message);
+        this.trace = trace;
     }
 
     public Message message() {
@@ -69,6 +78,11 @@ public final class Outgoing {
         return charge;
     }
 
+    /** The trace of this delivery, or {@code null} when it is not traced. */
+    public DeliveryTrace trace() {
+        return trace;
+    }
+
     /** Packet identifier assigned when the message entered the inflight window (QoS 1/2), else 0. */
     public int packetId() {
         return packetId;
@@ -85,6 +99,6 @@ public final class Outgoing {
     }
 
     Outgoing copyForRedelivery() {
-        return new Outgoing(message, qos, retain, subscriptionIds, shareGroup, shareFilter);
+        return new Outgoing(message, qos, retain, subscriptionIds, shareGroup, shareFilter, trace);
     }
 }

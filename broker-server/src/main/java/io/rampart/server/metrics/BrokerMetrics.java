@@ -102,7 +102,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final AtomicInteger memoryHeldNow = new AtomicInteger();
     private final Map<String, LongAdder> slowConsumerEpisodes = new ConcurrentHashMap<>();
     private SlowConsumerMeters slowConsumers;
-    private final TlsObserver tlsObserver;
+    private final MetricsTlsObserver tlsObserver;
     private SessionStats sessionStats;
 
     public BrokerMetrics(ObservabilityConfig.Influx influxConfig) {
@@ -518,6 +518,41 @@ public final class BrokerMetrics implements AutoCloseable {
             n += a.sum();
         }
         return n;
+    }
+
+    /** CONNECTs accepted. */
+    public long connectsAccepted() {
+        return connectAttempts.get(ACCEPTED).sum();
+    }
+
+    /** CONNECTs refused, for whatever reason (credentials, permissions, unavailable realms, invalid packets). */
+    public long connectsRefused() {
+        long n = 0;
+        for (Map.Entry<String, LongAdder> e : connectAttempts.entrySet()) {
+            if (!e.getKey().equals(ACCEPTED)) {
+                n += e.getValue().sum();
+            }
+        }
+        return n;
+    }
+
+    /** CONNECTs refused for their credentials. */
+    public long authenticationFailures() {
+        return connectAttempts.get("bad-credentials").sum();
+    }
+
+    /** Actions refused by clients' permissions (connect, publish, subscribe, will). */
+    public long authorizationDenials() {
+        long n = 0;
+        for (LongAdder a : denials.values()) {
+            n += a.sum();
+        }
+        return n;
+    }
+
+    /** TLS handshakes that failed on any listener. */
+    public long tlsHandshakeFailures() {
+        return tlsObserver.failures();
     }
 
     public SessionStats.Snapshot sessionSnapshot() {

@@ -15,13 +15,16 @@ import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.tracing.PublishSpan;
+import io.rampart.server.tracing.Tracing;
 
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
  * the QoS 1/2 acknowledgements. QoS 2 is delivered once, on first receipt; re-sent PUBLISHes with the
  * same packet identifier before PUBREL are only acknowledged again. A QoS 1/2 message the memory budget cannot take
  * is refused: an MQTT 5 client gets PUBACK/PUBREC 0x97 (Quota exceeded), an MQTT 3 client's PUBLISH is handed back to
- * the connection to be processed again once there is room (MQTT 3 has no negative acknowledgement).
+ * the connection to be processed again once there is room (MQTT 3 has no negative acknowledgement). With distributed
+ * tracing on, a recorded PUBLISH gets a {@link PublishSpan}.
  */
 final class InboundPublishes {
 
@@ -34,6 +37,8 @@ final class InboundPublishes {
     private final BrokerEvents events;
     /** Run when a PUBLISH went into one of the fullest queues while the memory budget is short. */
     private final Runnable feedsFullest;
+    /** {@code null} when distributed tracing is off. */
+    private final Tracing tracing;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
     private String[] aliases;
 
@@ -45,6 +50,7 @@ final class InboundPublishes {
         this.limits = core.limits();
         this.events = events;
         this.feedsFullest = feedsFullest;
+        this.tracing = listener.tracing();
     }
 
     /**
@@ -54,6 +60,24 @@ final class InboundPublishes {
      *         done, not even acknowledged, and the caller processes it again once there is room
      */
     boolean publish(Admission a, MqttPublishMessage msg) {
+        PublishSpan trace = tracing == null ? null : tracing.publish(listener.name(), a.clientId(),
+                msg.fixedHeader().qosLevel().value(), msg.fixedHeader().isRetain(), msg.payload().readableBytes(),
+                a.v5() ? msg.variableHeader().properties() : MqttProperties.NO_PROPERTIES);
+        if (trace == null) {
+            return receive(a, msg, null);
+        }
+        try {
+            return receive(a, msg, trace);
+        } catch (ProtocolViolation violation) {
+            trace.violation(violation.reasonCode, violation.getMessage());
+            throw violation;
+        } finally {
+            trace.end();
+        }
+    }
+
+    /** Handles a PUBLISH ({@link #publish}); {@code trace} is its span when it is recorded, else {@code null}. */
+    private boolean receive(Admission a, MqttPublishMessage msg, PublishSpan trace) {
         MqttPublishVariableHeader header = msg.variableHeader();
         int qos = msg.fixedHeader().qosLevel().value();
         boolean retain = msg.fixedHeader().isRetain();
@@ -65,6 +89,9 @@ final class InboundPublishes {
         String problem = Topics.validateTopicName(topic, limits.maxTopicLength(), limits.maxTopicLevels());
         if (problem != null) {
             throw new ProtocolViolation(ReasonCodes.TOPIC_NAME_INVALID, "PUBLISH topic: " + problem);
+        }
+        if (trace != null) {
+            trace.topic(topic);
         }
         if (qos > limits.maxQos()) {
             throw new ProtocolViolation(ReasonCodes.QOS_NOT_SUPPORTED,
@@ -118,7 +145,14 @@ final class InboundPublishes {
             expiry = limits.maxMessageExpirySeconds();
         }
 
-        if (!a.permissions().mayPublish(topic, qos, retain)) {
+        if (trace != null) {
+            trace.authorizing();
+        }
+        boolean allowed = a.permissions().mayPublish(topic, qos, retain);
+        if (trace != null) {
+            trace.authorized(allowed, a.manager(), a.realm());
+        }
+        if (!allowed) {
             notAuthorized(a, qos, packetId, topic, retain);
             return true;
         }
@@ -126,9 +160,21 @@ final class InboundPublishes {
             listener.accessLog().publish(a.subject(), topic, qos, true, a.manager(), a.realm(), "allowed");
         }
         Message message = Message.of(topic, qos, retain, payload, properties, a.clientId(), expiry);
+        if (trace != null) {
+            message = message.withTrace(trace.routing());
+        }
         int receivers = core.router().publish(message, feedsFullest);
         if (receivers == Router.REFUSED) {
+            if (trace != null) {
+                trace.routed(0);
+                if (a.v5()) {
+                    trace.acknowledged(ReasonCodes.QUOTA_EXCEEDED);
+                }
+            }
             return refused(a, qos, packetId);
+        }
+        if (trace != null) {
+            trace.routed(receivers);
         }
         if (qos == 2) {
             session.receiveQos2(packetId);
@@ -137,6 +183,9 @@ final class InboundPublishes {
             events.noSubscribers();
         }
         int code = receivers == 0 && v5 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
+        if (trace != null && qos > 0) {
+            trace.acknowledged(code);
+        }
         if (qos == 1) {
             ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, code, null));
         } else if (qos == 2) {

@@ -4,6 +4,7 @@ import io.rampart.core.QueueLimits;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.security.AccessLog;
+import io.rampart.server.tracing.Tracing;
 
 /**
  * What a connection needs to know about the listener that accepted it.
@@ -13,9 +14,10 @@ import io.rampart.server.security.AccessLog;
  * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
  *                      and the listener's {@code limits.max-packet-size}
  * @param queueLimits   the slow-consumer policy of the listener's clients: its own queue settings over the broker's
+ * @param tracing       the broker's distributed tracing, {@code null} when it is off
  */
 public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
-                              int maxPacketSize, QueueLimits queueLimits) {
+                              int maxPacketSize, QueueLimits queueLimits, Tracing tracing) {
 
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;

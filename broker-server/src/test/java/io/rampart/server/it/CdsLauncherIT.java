@@ -35,7 +35,7 @@ class CdsLauncherIT {
 
     private Map<String, String> environment(Path archive, String javaOptions) {
         return Map.of("RAMPART_JAR", BrokerProcess.jar().toString(), "RAMPART_CDS_ARCHIVE", archive.toString(),
-                "JAVA", BrokerProcess.java().toString(), "JAVA_OPTS", javaOptions);
+                "JAVA", BrokerProcess.java().toString(), "RAMPART_JAVA_OPTS", javaOptions);
     }
 
     @Test
