@@ -21,10 +21,13 @@ import java.util.Set;
  *   <li>{@code sharedSubscription}: ALLOW rules only — whether {@code $share/...} subscriptions are allowed,
  *       and {@code shareGroups} restricts them to these groups (empty = any group).</li>
  *   <li>{@code effect}: ALLOW or DENY; a matching DENY overrides every ALLOW.</li>
+ *   <li>{@code origin}: where the rule was written ({@code null} when unknown). It says nothing about what the rule
+ *       allows: two rules that differ only in their origin are equal, so a realm file that only gained a comment
+ *       line does not count as a change of anybody's permissions.</li>
  * </ul>
  */
 public record Permission(String topicFilter, Activity activity, int qos, boolean retain, boolean sharedSubscription,
-                         Set<String> shareGroups, Effect effect) {
+                         Set<String> shareGroups, Effect effect, RuleOrigin origin) {
 
     public static final int ALL_QOS = 0b111;
 
@@ -36,6 +39,30 @@ public record Permission(String topicFilter, Activity activity, int qos, boolean
             throw new IllegalArgumentException("qos: must name at least one of 0, 1, 2");
         }
         shareGroups = shareGroups == null ? Set.of() : Set.copyOf(shareGroups);
+    }
+
+    /** A rule whose origin is not known. */
+    public Permission(String topicFilter, Activity activity, int qos, boolean retain, boolean sharedSubscription,
+                      Set<String> shareGroups, Effect effect) {
+        this(topicFilter, activity, qos, retain, sharedSubscription, shareGroups, effect, null);
+    }
+
+    /** The same rule, written at {@code where}. */
+    public Permission withOrigin(RuleOrigin where) {
+        return new Permission(topicFilter, activity, qos, retain, sharedSubscription, shareGroups, effect, where);
+    }
+
+    /** Equal when the rules mean the same; the {@link #origin()} does not count. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Permission p && qos == p.qos && retain == p.retain
+                && sharedSubscription == p.sharedSubscription && topicFilter.equals(p.topicFilter)
+                && activity == p.activity && shareGroups.equals(p.shareGroups) && effect == p.effect;
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(topicFilter, activity, qos, retain, sharedSubscription, shareGroups, effect);
     }
 
     public static Permission allow(String topicFilter, Activity activity) {

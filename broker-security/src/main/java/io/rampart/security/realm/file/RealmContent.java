@@ -1,5 +1,6 @@
 package io.rampart.security.realm.file;
 
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.Permission;
 
 import java.util.ArrayList;
@@ -11,15 +12,30 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** One validated version of a realm file; immutable, swapped as a whole on reload. */
-record RealmContent(Map<String, UserEntry> users, Map<String, List<Permission>> roles, byte[] digest) {
+/**
+ * One validated version of a realm file; immutable, swapped as a whole on reload.
+ *
+ * @param roleAdminPermissions the {@code admin-permissions} of the roles that have any
+ */
+record RealmContent(Map<String, UserEntry> users, Map<String, List<Permission>> roles,
+                    Map<String, List<AdminGrantSpec>> roleAdminPermissions, byte[] digest) {
 
-    static final RealmContent EMPTY = new RealmContent(Map.of(), Map.of(), new byte[0]);
+    static final RealmContent EMPTY = new RealmContent(Map.of(), Map.of(), Map.of(), new byte[0]);
 
     RealmContent {
         users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
         roles = Collections.unmodifiableMap(new LinkedHashMap<>(roles));
+        roleAdminPermissions = Map.copyOf(roleAdminPermissions);
         digest = digest.clone();
+    }
+
+    /** The user's own {@code admin-permissions} followed by those of its roles. */
+    List<AdminGrantSpec> adminPermissionsOf(UserEntry user) {
+        List<AdminGrantSpec> result = new ArrayList<>(user.adminPermissions());
+        for (String role : user.roles()) {
+            result.addAll(roleAdminPermissions.getOrDefault(role, List.of()));
+        }
+        return List.copyOf(result);
     }
 
     /** The user's own permissions followed by those of its roles and of the extra roles known here. */

@@ -5,9 +5,11 @@ import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
 import io.rampart.security.realm.file.LocatedYaml.Entry;
 import io.rampart.security.realm.file.LocatedYaml.ListNode;
 import io.rampart.security.realm.file.LocatedYaml.MapNode;
@@ -35,16 +37,20 @@ import java.util.regex.Pattern;
 final class RealmFileParser {
 
     private static final Set<String> TOP_KEYS = Set.of("users", "roles");
-    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions");
-    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions");
+    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions",
+            "admin-permissions");
+    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions", "admin-permissions");
+    private static final Set<String> ADMIN_GRANT_KEYS = Set.of("template", "permissions", "clients", "topics");
     private static final Set<String> PERMISSION_KEYS = Set.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
+    private final String realm;
     private final String source;
     private final PasswordHasher hasher;
 
-    private RealmFileParser(String source, PasswordHasher hasher) {
+    private RealmFileParser(String realm, String source, PasswordHasher hasher) {
+        this.realm = realm;
         this.source = source;
         this.hasher = hasher;
     }
@@ -54,7 +60,15 @@ final class RealmFileParser {
      * @param hasher decides which hash formats are accepted (and whether plaintext is)
      */
     static RealmContent parse(String source, byte[] content, PasswordHasher hasher) throws FileRealmException {
-        return new RealmFileParser(source, hasher).parse(content);
+        return parse(null, source, content, hasher);
+    }
+
+    /**
+     * @param realm the realm's name, recorded with each rule's origin ({@code null} when the file is only validated)
+     */
+    static RealmContent parse(String realm, String source, byte[] content, PasswordHasher hasher)
+            throws FileRealmException {
+        return new RealmFileParser(realm, source, hasher).parse(content);
     }
 
     private RealmContent parse(byte[] content) throws FileRealmException {
@@ -66,16 +80,18 @@ final class RealmFileParser {
         }
         byte[] digest = sha256(content);
         if (root == null || root instanceof Scalar s && s.isNull()) {
-            return new RealmContent(Map.of(), Map.of(), digest);
+            return new RealmContent(Map.of(), Map.of(), Map.of(), digest);
         }
         MapNode top = map(root, "");
         checkKeys(top, "", TOP_KEYS);
-        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"));
+        Map<String, List<AdminGrantSpec>> roleAdminPermissions = new HashMap<>();
+        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"), roleAdminPermissions);
         Map<String, UserEntry> users = parseUsers(top.entries().get("users"), roles);
-        return new RealmContent(users, roles, digest);
+        return new RealmContent(users, roles, roleAdminPermissions, digest);
     }
 
-    private Map<String, List<Permission>> parseRoles(Entry entry) throws FileRealmException {
+    private Map<String, List<Permission>> parseRoles(Entry entry, Map<String, List<AdminGrantSpec>> adminPermissions)
+            throws FileRealmException {
         Map<String, List<Permission>> roles = new LinkedHashMap<>();
         Map<String, Position> firstSeen = new HashMap<>();
         List<Node> items = optionalList(entry, "roles");
@@ -90,7 +106,13 @@ final class RealmFileParser {
                 throw error(nameNode, path + ".name", "duplicate role '" + name + "' (first defined at line "
                         + previous.line() + ")");
             }
-            roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions"));
+            String holder = "role '" + name + "'";
+            roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions", holder));
+            List<AdminGrantSpec> grants = parseAdminGrants(role.entries().get("admin-permissions"),
+                    path + ".admin-permissions", holder);
+            if (!grants.isEmpty()) {
+                adminPermissions.put(name, grants);
+            }
         }
         return roles;
     }
@@ -125,8 +147,12 @@ final class RealmFileParser {
                     userRoles.add(role);
                 }
             }
-            List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions");
-            users.put(username, new UserEntry(username, hash, userRoles, permissions));
+            String holder = "user '" + username + "'";
+            List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions",
+                    holder);
+            List<AdminGrantSpec> grants = parseAdminGrants(user.entries().get("admin-permissions"),
+                    path + ".admin-permissions", holder);
+            users.put(username, new UserEntry(username, hash, userRoles, permissions, grants));
         }
         return users;
     }
@@ -153,13 +179,59 @@ final class RealmFileParser {
         return encoded;
     }
 
-    private List<Permission> parsePermissions(Entry entry, String path) throws FileRealmException {
+    private List<Permission> parsePermissions(Entry entry, String path, String holder) throws FileRealmException {
         List<Node> items = optionalList(entry, path);
         List<Permission> permissions = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            permissions.add(parsePermission(items.get(i), path + "[" + i + "]"));
+            permissions.add(parsePermission(items.get(i), path + "[" + i + "]")
+                    .withOrigin(RuleOrigin.fileLine(realm, holder, source, items.get(i).position().line())));
         }
         return permissions;
+    }
+
+    /**
+     * {@code admin-permissions}: entries as in {@code admin.roles}, a template name or
+     * {@code {template|permissions, clients, topics}}. The names are checked by the admin plane.
+     */
+    private List<AdminGrantSpec> parseAdminGrants(Entry entry, String path, String holder) throws FileRealmException {
+        List<Node> items = optionalList(entry, path);
+        List<AdminGrantSpec> grants = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            Node node = items.get(i);
+            String template = null;
+            List<String> permissions = List.of();
+            String clients = null;
+            String topics = null;
+            if (node instanceof MapNode map) {
+                checkKeys(map, itemPath, ADMIN_GRANT_KEYS);
+                Map<String, Entry> e = map.entries();
+                if (e.containsKey("template")) {
+                    template = word(e.get("template").value(), itemPath + ".template");
+                }
+                List<Node> names = optionalList(e.get("permissions"), itemPath + ".permissions");
+                List<String> list = new ArrayList<>();
+                for (int n = 0; n < names.size(); n++) {
+                    list.add(word(names.get(n), itemPath + ".permissions[" + n + "]"));
+                }
+                permissions = list;
+                clients = e.containsKey("clients") ? string(e.get("clients").value(), itemPath + ".clients") : null;
+                topics = e.containsKey("topics") ? string(e.get("topics").value(), itemPath + ".topics") : null;
+            } else {
+                template = word(node, itemPath);
+            }
+            String problem = AdminGrantSpec.problem(template, permissions, clients, topics);
+            if (problem != null) {
+                int colon = problem.indexOf(": ");
+                String key = problem.substring(0, colon);
+                boolean scalar = !(node instanceof MapNode);
+                throw error(node, scalar ? itemPath : itemPath + "." + key,
+                        scalar ? "'" + template + "' is not a template name" : problem.substring(colon + 2));
+            }
+            grants.add(new AdminGrantSpec(template, permissions, clients, topics,
+                    RuleOrigin.fileLine(realm, holder, source, node.position().line())));
+        }
+        return grants;
     }
 
     private Permission parsePermission(Node node, String path) throws FileRealmException {
