@@ -3,6 +3,7 @@ package io.rampart.security.realm.file;
 import io.rampart.security.hash.DummyHash;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.permission.AdminGrantSpec;
+import io.rampart.security.realm.admin.RealmEditor;
 import io.rampart.security.spi.AdminPermissionSource;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
@@ -140,6 +141,11 @@ public final class FileRealm implements Realm, AdminPermissionSource {
         RealmContent current = content;
         UserEntry user = settings.name().equals(identity.rolesRealm()) ? current.users().get(identity.name()) : null;
         return CompletableFuture.completedFuture(user == null ? List.of() : current.adminPermissionsOf(user));
+    }
+
+    /** Reads and changes the file's users and roles while the broker runs (the admin API). */
+    public RealmEditor editor() {
+        return new FileRealmEditor(this, () -> content, hasher);
     }
 
     /** User names currently in force (an immutable snapshot). */

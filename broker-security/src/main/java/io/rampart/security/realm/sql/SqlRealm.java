@@ -9,6 +9,7 @@ import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.realm.admin.RealmEditor;
 import io.rampart.security.realm.file.CredentialCache;
 import io.rampart.security.spi.AdminPermissionSource;
 import io.rampart.security.spi.AuthenticationManager;
@@ -286,6 +287,23 @@ public final class SqlRealm implements Realm, AdminPermissionSource {
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(List.of());
         }
+    }
+
+    /** Reads and changes the realm's users and roles while the broker runs (the admin API). */
+    public RealmEditor editor() {
+        return new SqlRealmEditor(this, dataSource, (int) settings.queryTimeout().toSeconds(),
+                settings.queries().isDefault());
+    }
+
+    /**
+     * After a change through the admin API: forgets every cached user and permission list, so the next CONNECT reads
+     * the database (a new user connects at once, a new password counts at once), and re-checks the live sessions.
+     */
+    void changed() {
+        if (users != null) {
+            users.invalidateAll();
+        }
+        recheck();
     }
 
     /** Called after every re-check, on the re-checking thread, so the server re-authorizes live sessions. */
