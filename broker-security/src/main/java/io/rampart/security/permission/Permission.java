@@ -1,7 +1,10 @@
 package io.rampart.security.permission;
 
+import io.rampart.core.topic.Topics;
+
 import java.util.Objects;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One rule of the permission model, as configured (placeholders not yet substituted).
@@ -30,6 +33,7 @@ public record Permission(String topicFilter, Activity activity, int qos, boolean
                          Set<String> shareGroups, Effect effect, RuleOrigin origin) {
 
     public static final int ALL_QOS = 0b111;
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
     public Permission {
         Objects.requireNonNull(topicFilter, "topicFilter");
@@ -84,6 +88,32 @@ public record Permission(String topicFilter, Activity activity, int qos, boolean
 
     public boolean allowsQos(int level) {
         return (qos & (1 << level)) != 0;
+    }
+
+    /**
+     * Why {@code filter} cannot be a rule's topic filter, or {@code null} when it can: a valid MQTT topic filter in
+     * which each placeholder ({@code ${name}} of letters, digits, '-', '_' or '.') stands for one literal value; not
+     * a {@code $share/} filter.
+     */
+    public static String topicFilterProblem(String filter) {
+        if (filter == null || filter.isEmpty()) {
+            return "must not be empty";
+        }
+        if (Topics.isShared(filter)) {
+            return "write the plain topic filter, not a $share/ filter; shared subscriptions are controlled by "
+                    + "shared-subscription and share-groups";
+        }
+        int open = filter.indexOf("${");
+        while (open >= 0) {
+            int close = filter.indexOf('}', open);
+            if (close < 0 || !PLACEHOLDER.matcher(filter.substring(open, close + 1)).matches()) {
+                return "malformed placeholder at character " + (open + 1)
+                        + " (expected ${name} with letters, digits, '-', '_' or '.')";
+            }
+            open = filter.indexOf("${", close);
+        }
+        String reason = Topics.validateTopicFilter(PLACEHOLDER.matcher(filter).replaceAll("x"), 65_535, 65_535);
+        return reason == null ? null : "invalid topic filter '" + filter + "': " + reason;
     }
 
     /** Bit mask for a list of QoS levels. */

@@ -98,7 +98,7 @@ public final class AdminWiring implements AutoCloseable {
         List<ListenerConfig> admins = config.listeners().stream().filter(l -> l.type() == ListenerType.ADMIN).toList();
         control.attach(security.realms(), tlsListeners);
         plane.attachSecurity(security.adminPipelines(admins), new BrakeThrottle(security.brake()),
-                new FileRealmPasswords(security.realms()));
+                new FileRealmPasswords(security.realms()), new ServerSecurityDirectory(config, security));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.rampart.security.realm.file;
 
-import io.rampart.core.topic.Topics;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
@@ -27,7 +26,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses and fully validates a realm file: unknown keys, wrong types, invalid topic filters, duplicate users
@@ -43,7 +41,6 @@ final class RealmFileParser {
     private static final Set<String> ADMIN_GRANT_KEYS = Set.of("template", "permissions", "clients", "topics");
     private static final Set<String> PERMISSION_KEYS = Set.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
     private final String realm;
     private final String source;
@@ -313,24 +310,9 @@ final class RealmFileParser {
     }
 
     private void validateTopic(Node node, String path, String topic) throws FileRealmException {
-        if (Topics.isShared(topic)) {
-            throw error(node, path, "write the plain topic filter, not a $share/ filter; shared subscriptions are "
-                    + "controlled by shared-subscription and share-groups");
-        }
-        int open = topic.indexOf("${");
-        while (open >= 0) {
-            int close = topic.indexOf('}', open);
-            if (close < 0 || !PLACEHOLDER.matcher(topic.substring(open, close + 1)).matches()) {
-                throw error(node, path, "malformed placeholder at character " + (open + 1)
-                        + " (expected ${name} with letters, digits, '-', '_' or '.')");
-            }
-            open = topic.indexOf("${", close);
-        }
-        // Placeholders stand for one safe literal value; validate the filter shape with a stand-in.
-        String shape = PLACEHOLDER.matcher(topic).replaceAll("x");
-        String reason = Topics.validateTopicFilter(shape, 65_535, 65_535);
-        if (reason != null) {
-            throw error(node, path, "invalid topic filter '" + topic + "': " + reason);
+        String problem = Permission.topicFilterProblem(topic);
+        if (problem != null) {
+            throw error(node, path, problem);
         }
     }
 
