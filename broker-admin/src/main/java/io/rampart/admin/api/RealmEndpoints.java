@@ -159,8 +159,8 @@ final class RealmEndpoints {
         String name = name(r);
         JsonBody body = r.json().allow(List.of("password"));
         r.audit().target(target(r, "user", name));
-        String hash = hashed(body, "password");
         RealmUser before = edit(() -> editor.user(name)).orElseThrow(() -> noUser(r, name));
+        String hash = hashed(body, "password");
         edit(() -> {
             editor.setPassword(name, hash);
             return null;
