@@ -11,6 +11,7 @@ import io.rampart.server.it.support.Acks;
 import io.rampart.server.it.support.AdminClient;
 import io.rampart.server.it.support.AdminSetup;
 import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.JwtTokens;
 import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.SqlPostgres;
@@ -37,8 +38,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The policy simulator against the broker itself: for identities of a file realm and of a SQL realm on a real
  * PostgreSQL server, {@code POST /api/v1/policy/check} answers a matrix of PUBLISH (topic, QoS, retain), SUBSCRIBE
  * (filter, QoS, share group), delivery and client-id checks exactly as the broker decides for real HiveMQ MQTT 5
- * clients of those identities, and names the deciding rule with its line in the users file or its SQL row id. A
- * {@code policy:check} scoped to topics (stored with a role of the admins realm) reaches only those topics.
+ * clients of those identities, and names the deciding rule with its line in the users file, its SQL row id or its
+ * JWT scope mapping. A {@code policy:check} scoped to topics (stored with a role of the admins realm) reaches only
+ * those topics.
  */
 class AdminPolicyIT {
 
@@ -131,7 +133,13 @@ class AdminPolicyIT {
                           username: %s
                           password: "%s"
                           driver-properties: {sslmode: disable}
-                        """.formatted(pg.jdbcUrl(), SqlPostgres.USER, SqlPostgres.PASSWORD), "")
+                        - name: idp
+                          type: jwt
+                          secrets: ["%s"]
+                          scope-permissions:
+                            "telemetry:read": [{topic: "devices/+/telemetry", activity: subscribe}]
+                        """.formatted(pg.jdbcUrl(), SqlPostgres.USER, SqlPostgres.PASSWORD, JwtTokens.SECRET), "")
+                .mqttManagers("", "- {type: realm, realm: idp}")
                 .pipelines("""
                         - name: pg
                           listeners: [pgtcp]
@@ -371,6 +379,17 @@ class AdminPolicyIT {
         assertThat(answer.path("results").get(0).path("allowed").asBoolean()).isTrue();
         assertThat(answer.path("results").get(0).path("rule").path("origin").path("holder").asText())
                 .isEqualTo("role 'readers'");
+
+        ObjectNode token = JSON.createObjectNode().put("listener", "tcp");
+        ObjectNode identity = token.putObject("identity").put("name", "svc-7").put("realm", "idp");
+        identity.putArray("scopes").add("telemetry:read");
+        token.putArray("checks").addObject().put("action", "subscribe").put("topic", "devices/d1/telemetry");
+        JsonNode scoped = check(root, token).path("results").get(0);
+        assertThat(scoped.path("allowed").asBoolean()).isTrue();
+        assertThat(scoped.path("rule").path("origin").path("realm").asText()).isEqualTo("idp");
+        assertThat(scoped.path("rule").path("origin").path("holder").asText()).isEqualTo("scope 'telemetry:read'");
+        assertThat(scoped.path("rule").path("origin").path("location").asText())
+                .isEqualTo("security.realms[3].scope-permissions.telemetry:read[0]");
 
         AdminClient.Answer unknown = root.post("/api/v1/policy/check",
                 "{\"user\": \"nobody\", \"listener\": \"tcp\", \"checks\": [{\"action\": \"receive\", \"topic\": \"a\"}]}");
