@@ -426,7 +426,7 @@ public final class SqlUserAdmin implements AutoCloseable {
 
     /** Users in name order after {@code after} ({@code null}: from the first), at most {@code limit}, with roles. */
     public List<SqlUser> users(String after, int limit) throws SQLException {
-        List<SqlUser> out = new ArrayList<>();
+        List<SqlUser> page = new ArrayList<>();
         try (PreparedStatement st = connection.prepareStatement("SELECT username, password_hash, enabled FROM users"
                 + (after == null ? "" : " WHERE username > ?") + " ORDER BY username")) {
             st.setQueryTimeout(queryTimeout);
@@ -435,12 +435,31 @@ public final class SqlUserAdmin implements AutoCloseable {
                 st.setString(1, after);
             }
             try (ResultSet rs = st.executeQuery()) {
-                while (rs.next() && out.size() < limit) {
-                    out.add(new SqlUser(rs.getString(1), rs.getString(2), rs.getBoolean(3), rolesOf(rs.getString(1))));
+                while (rs.next() && page.size() < limit) {
+                    page.add(new SqlUser(rs.getString(1), rs.getString(2), rs.getBoolean(3), List.of()));
+                }
+            }
+        }
+        Map<String, List<String>> roles = new LinkedHashMap<>();
+        if (!page.isEmpty()) {
+            // One query for the roles of the whole page: its names are a contiguous range in name order.
+            try (PreparedStatement st = connection.prepareStatement("SELECT username, role_name FROM user_roles"
+                    + " WHERE username >= ? AND username <= ? ORDER BY username, role_name")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setString(1, page.get(0).username());
+                st.setString(2, page.get(page.size() - 1).username());
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        roles.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }
                 }
             }
         }
         connection.commit();
+        List<SqlUser> out = new ArrayList<>(page.size());
+        for (SqlUser u : page) {
+            out.add(new SqlUser(u.username(), u.passwordHash(), u.enabled(), roles.getOrDefault(u.username(), List.of())));
+        }
         return out;
     }
 
