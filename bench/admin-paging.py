@@ -3,12 +3,16 @@
 
 Usage: bench/admin-paging.py HOST ADMIN_PORT API_TOKEN PASSES
 Each pass follows nextCursor from the first page to the last over one keep-alive connection; a page is timed from
-sending the request to the last byte of the answer.
+sending the request to the last byte of the answer. The answers are not parsed as JSON (the client's own CPU would
+compete with the broker on a small machine): items are counted by their "clientId" key and the cursor is read from
+the end of the answer.
 """
 import http.client
-import json
+import re
 import sys
 import time
+
+CURSOR = re.compile(rb'"nextCursor":(null|"([^"]*)")\s*}\s*$')
 
 
 def main():
@@ -28,11 +32,13 @@ def main():
             latencies.append((time.perf_counter() - started) * 1000)
             if answer.status != 200:
                 sys.exit(f"{path}: {answer.status} {body[:200]!r}")
-            page = json.loads(body)
-            seen += len(page["items"])
-            cursor = page["nextCursor"]
-            if cursor is None:
+            seen += body.count(b'"clientId":')
+            found = CURSOR.search(body[-400:])
+            if found is None:
+                sys.exit(f"{path}: no nextCursor at the end of the answer")
+            if found.group(2) is None:
                 break
+            cursor = found.group(2).decode()
         total = seen
     latencies.sort()
 
