@@ -128,12 +128,15 @@ public final class Session {
 
     // ---------------------------------------------------------------- subscriptions
 
-    /** Records a subscription by its full filter; returns the one it replaces or {@code null}. */
-    public synchronized Subscription putSubscription(Subscription subscription) {
+    /**
+     * Records a subscription by its full filter; returns the one it replaces or {@code null}. Only through
+     * {@link SessionSubscriptions}, which keeps the subscription index in step.
+     */
+    synchronized Subscription putSubscription(Subscription subscription) {
         return subscriptions.put(subscription.fullFilter(), subscription);
     }
 
-    public synchronized Subscription removeSubscription(String fullFilter) {
+    synchronized Subscription removeSubscription(String fullFilter) {
         return subscriptions.remove(fullFilter);
     }
 

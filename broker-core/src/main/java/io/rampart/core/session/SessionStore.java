@@ -29,7 +29,7 @@ public final class SessionStore {
     private final Object[] locks = new Object[STRIPES];
     private final MqttLimits limits;
     private final ScheduledExecutorService scheduler;
-    private final SubscriptionIndex index;
+    private final SessionSubscriptions subscriptions;
     private final SessionListener listener;
     private volatile Consumer<Message> willPublisher = m -> { };
     private volatile Consumer<List<Outgoing>> sharedRedelivery = l -> { };
@@ -38,7 +38,7 @@ public final class SessionStore {
                         SessionListener listener) {
         this.limits = limits;
         this.scheduler = scheduler;
-        this.index = index;
+        this.subscriptions = new SessionSubscriptions(index, limits.maxSubscriptionsPerClient());
         this.listener = listener;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
@@ -63,6 +63,29 @@ public final class SessionStore {
         public boolean refused() {
             return session == null;
         }
+    }
+
+    /** Outcome of {@link #subscribe}. */
+    public enum Subscribed {
+        /** The session had no subscription with this filter. */
+        NEW,
+        /** It replaced the session's subscription with the same filter. */
+        REPLACED,
+        /** Refused: the session already holds {@code max-subscriptions-per-client} other subscriptions. */
+        QUOTA_EXCEEDED
+    }
+
+    /**
+     * Adds a subscription to a session and to the subscription index, or replaces the session's subscription with
+     * the same full filter. A session that ended meanwhile keeps nothing in the index.
+     */
+    public Subscribed subscribe(Session session, Subscription subscription) {
+        return subscriptions.subscribe(session, subscription);
+    }
+
+    /** Removes a session's subscription from it and from the index; returns it, or {@code null} if it had none. */
+    public Subscription unsubscribe(Session session, String fullFilter) {
+        return subscriptions.unsubscribe(session, fullFilter);
     }
 
     private Object lockFor(String clientId) {
@@ -262,9 +285,7 @@ public final class SessionStore {
         }
         sessions.remove(session.clientId(), session);
         ordered.remove(session.clientId(), session);
-        for (Subscription s : session.subscriptions()) {
-            index.unsubscribe(s.clientId(), s.shareGroup(), s.filter());
-        }
+        subscriptions.removeAll(session);
         List<Outgoing> lost = session.clearMessages();
         List<Outgoing> shared = null;
         for (Outgoing o : lost) {

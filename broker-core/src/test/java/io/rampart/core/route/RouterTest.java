@@ -46,8 +46,7 @@ class RouterTest {
     }
 
     private void subscribe(Session session, Subscription sub) {
-        session.putSubscription(sub);
-        core.subscriptions().subscribe(sub);
+        core.sessions().subscribe(session, sub);
     }
 
     private static Subscription sub(String client, String filter, int qos, int id) {

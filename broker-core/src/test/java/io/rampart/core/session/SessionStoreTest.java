@@ -89,8 +89,7 @@ class SessionStoreTest {
         Output first = new Output();
         Session s = store.attach("c", false, 60, null, first).session();
         Subscription sub = new Subscription("c", "a/b", null, 1, false, false, 0, 0);
-        s.putSubscription(sub);
-        index.subscribe(sub);
+        store.subscribe(s, sub);
 
         SessionStore.Attached again = store.attach("c", true, 60, null, new Output());
 

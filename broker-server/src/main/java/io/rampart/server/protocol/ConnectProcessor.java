@@ -9,19 +9,18 @@ import io.netty.handler.codec.mqtt.MqttIdentifierRejectedException;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
+import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.session.SessionStore;
 import io.rampart.core.session.Will;
 import io.rampart.core.topic.Topics;
+import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.LingeringClose;
-import io.rampart.server.pipeline.PipelineNames;
-import io.rampart.server.pipeline.PreAuthLimit;
 import io.rampart.server.security.AccessLog;
 import io.rampart.tls.ClientCertificates;
 
@@ -29,26 +28,36 @@ import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 /**
- * CONNECT handling: validates the packet against the protocol and the broker's limits, asks the
- * listener's gate (reading is paused until it answers), binds the session and answers CONNACK.
+ * CONNECT handling: validates the packet against the protocol and the broker's limits into a
+ * {@link ConnectAttempt}, asks the listener's gate (reading is paused until it answers), binds the session and
+ * hands the connection its {@link Admission} with the CONNACK properties, or refuses.
  */
 final class ConnectProcessor {
 
     /** Where netty-codec-mqtt records the protocol version it read from CONNECT. */
     private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
-    private final MqttConnection c;
+    private final MqttConnection connection;
+    private final ChannelHandlerContext ctx;
+    private final ListenerContext listener;
+    private final BrokerCore core;
+    private final MqttLimits limits;
+    private final BrokerEvents events;
 
-    ConnectProcessor(MqttConnection connection) {
-        this.c = connection;
+    ConnectProcessor(MqttConnection connection, ChannelHandlerContext ctx, ListenerContext listener, BrokerCore core,
+                     BrokerEvents events) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.listener = listener;
+        this.core = core;
+        this.limits = core.limits();
+        this.events = events;
     }
 
     /** A CONNECT the decoder could not read: answer with the matching CONNACK where one exists, then close. */
     void decodeFailure(Throwable cause) {
-        ChannelHandlerContext ctx = c.ctx;
         String reason = MqttConnection.describe(cause);
         MqttVersion decoded = ctx.channel().attr(MQTT_VERSION).get();
         Integer version = decoded == null ? null : (int) decoded.protocolLevel();
@@ -65,63 +74,60 @@ final class ConnectProcessor {
             refuseSilently(reason);
             return;
         }
-        refuse(code, v5, reason, null);
+        refuse(code, v5, reason, null, ClientLimits.DEFAULT, false);
     }
 
     void connect(MqttConnectMessage msg) {
         MqttConnectVariableHeader header = msg.variableHeader();
         MqttConnectPayload payload = msg.payload();
-        MqttLimits limits = c.limits;
         int version = header.version();
-        c.protocolVersion = version;
         boolean v5 = version == 5;
         MqttProperties props = header.properties();
 
         String clientId = payload.clientIdentifier();
         boolean cleanStart = header.isCleanSession();
         long sessionExpiry;
+        // What the client may be told in a refusal: at first the defaults, then what it declared.
+        ClientLimits client = ClientLimits.DEFAULT;
+        String authMethod = null;
         if (v5) {
             Integer rpi = intProperty(props, MqttProperties.REQUEST_PROBLEM_INFORMATION);
             if (rpi != null && rpi > 1) {
-                refuse(ReasonCodes.PROTOCOL_ERROR, true, "request problem information must be 0 or 1", clientId);
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "request problem information must be 0 or 1", clientId, client);
                 return;
             }
-            c.requestProblemInformation = rpi == null || rpi == 1;
+            client = ClientLimits.withProblemInformation(rpi == null || rpi == 1);
             Integer rri = intProperty(props, MqttProperties.REQUEST_RESPONSE_INFORMATION);
             if (rri != null && rri > 1) {
-                refuse(ReasonCodes.PROTOCOL_ERROR, true, "request response information must be 0 or 1", clientId);
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "request response information must be 0 or 1", clientId, client);
                 return;
             }
             Integer expiry = intProperty(props, MqttProperties.SESSION_EXPIRY_INTERVAL);
             sessionExpiry = expiry == null ? 0 : Integer.toUnsignedLong(expiry);
             Integer receiveMax = intProperty(props, MqttProperties.RECEIVE_MAXIMUM);
-            if (receiveMax != null) {
-                if (receiveMax == 0) {
-                    refuse(ReasonCodes.PROTOCOL_ERROR, true, "receive maximum of 0", clientId);
-                    return;
-                }
-                c.clientReceiveMaximum = receiveMax;
+            if (receiveMax != null && receiveMax == 0) {
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "receive maximum of 0", clientId, client);
+                return;
             }
             Integer maxPacket = intProperty(props, MqttProperties.MAXIMUM_PACKET_SIZE);
-            if (maxPacket != null) {
-                if (maxPacket == 0) {
-                    refuse(ReasonCodes.PROTOCOL_ERROR, true, "maximum packet size of 0", clientId);
-                    return;
-                }
-                c.clientMaximumPacketSize = Integer.toUnsignedLong(maxPacket);
+            if (maxPacket != null && maxPacket == 0) {
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "maximum packet size of 0", clientId, client);
+                return;
             }
             Integer aliasMax = intProperty(props, MqttProperties.TOPIC_ALIAS_MAXIMUM);
-            c.clientTopicAliasMaximum = aliasMax == null ? 0 : aliasMax;
-            String method = EnhancedAuth.methodOf(props);
-            if (method != null) {
-                if (!c.gate().supportsAuthMethod(method)) {
-                    refuse(ReasonCodes.BAD_AUTHENTICATION_METHOD, true, "authentication method '" + method
-                            + "' is not supported on this listener", clientId);
+            client = new ClientLimits(receiveMax == null ? ClientLimits.DEFAULT.receiveMaximum() : receiveMax,
+                    maxPacket == null ? ClientLimits.DEFAULT.maximumPacketSize() : Integer.toUnsignedLong(maxPacket),
+                    aliasMax == null ? 0 : aliasMax, client.problemInformation());
+            authMethod = EnhancedAuth.methodOf(props);
+            if (authMethod != null) {
+                if (!listener.gate().supportsAuthMethod(authMethod)) {
+                    refuse(ReasonCodes.BAD_AUTHENTICATION_METHOD, true, "authentication method '" + authMethod
+                            + "' is not supported on this listener", clientId, client);
                     return;
                 }
-                c.enhancedAuth.method = method;
             } else if (props.getProperty(MqttProperties.AUTHENTICATION_DATA) != null) {
-                refuse(ReasonCodes.PROTOCOL_ERROR, true, "authentication data without an authentication method", clientId);
+                refuse(ReasonCodes.PROTOCOL_ERROR, true, "authentication data without an authentication method",
+                        clientId, client);
                 return;
             }
         } else {
@@ -133,14 +139,14 @@ final class ConnectProcessor {
         if (clientId == null || clientId.isEmpty()) {
             if (!v5 && !cleanStart) {
                 refuse(ReasonCodes.V3_IDENTIFIER_REJECTED, false,
-                        "empty client identifier requires clean session", clientId);
+                        "empty client identifier requires clean session", clientId, client);
                 return;
             }
             clientId = "rampart-" + UUID.randomUUID();
             assigned = true;
         } else if (clientId.codePointCount(0, clientId.length()) > limits.maxClientIdLength()) {
             refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
-                    "client identifier longer than " + limits.maxClientIdLength() + " characters", null);
+                    "client identifier longer than " + limits.maxClientIdLength() + " characters", null, client);
             return;
         }
 
@@ -149,7 +155,7 @@ final class ConnectProcessor {
         if (keepAlive > limits.maxKeepAliveSeconds() || (keepAlive == 0 && !limits.allowZeroKeepAlive())) {
             if (!v5) {
                 refuse(ReasonCodes.V3_IDENTIFIER_REJECTED, false,
-                        "keep alive " + keepAlive + " outside the allowed range", clientId);
+                        "keep alive " + keepAlive + " outside the allowed range", clientId, client);
                 return;
             }
             serverKeepAlive = limits.maxKeepAliveSeconds();
@@ -162,87 +168,87 @@ final class ConnectProcessor {
 
         Will will = null;
         if (header.isWillFlag()) {
-            String problem = Topics.validateTopicName(payload.willTopic(), limits.maxTopicLength(), limits.maxTopicLevels());
-            if (problem != null) {
-                refuse(v5 ? ReasonCodes.TOPIC_NAME_INVALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
-                        "will topic: " + problem, clientId, !v5);
+            will = will(header, payload, v5, clientId, client);
+            if (will == null) {
                 return;
-            }
-            if (header.willQos() > limits.maxQos()) {
-                refuse(v5 ? ReasonCodes.QOS_NOT_SUPPORTED : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
-                        "will QoS " + header.willQos() + " above the maximum " + limits.maxQos(), clientId, !v5);
-                return;
-            }
-            if (header.isWillRetain() && !limits.retainAvailable()) {
-                refuse(v5 ? ReasonCodes.RETAIN_NOT_SUPPORTED : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
-                        "retained will but retain is not available", clientId, !v5);
-                return;
-            }
-            MqttProperties wp = payload.willProperties();
-            long willDelay = 0;
-            long messageExpiry = 0;
-            if (v5) {
-                Integer d = intProperty(wp, MqttProperties.WILL_DELAY_INTERVAL);
-                willDelay = d == null ? 0 : Integer.toUnsignedLong(d);
-                Integer e = intProperty(wp, MqttProperties.PUBLICATION_EXPIRY_INTERVAL);
-                messageExpiry = e == null ? 0 : Integer.toUnsignedLong(e);
-                if (limits.maxMessageExpirySeconds() > 0
-                        && (messageExpiry == 0 || messageExpiry > limits.maxMessageExpirySeconds())) {
-                    messageExpiry = limits.maxMessageExpirySeconds();
-                }
-            }
-            will = new Will(payload.willTopic(), header.willQos(), header.isWillRetain(),
-                    payload.willMessageInBytes() == null ? new byte[0] : payload.willMessageInBytes(),
-                    v5 ? MessagePropertiesCodec.fromMqtt(wp) : null, messageExpiry, willDelay);
-            if (v5) {
-                String problemWill = MessagePropertiesCodec.validate(wp, will.payload());
-                if (problemWill != null) {
-                    refuse(problemWill.startsWith("payload") ? ReasonCodes.PAYLOAD_FORMAT_INVALID : ReasonCodes.PROTOCOL_ERROR,
-                            true, "will: " + problemWill, clientId);
-                    return;
-                }
             }
         }
 
-        c.clientId = clientId;
-        c.username = payload.userName();
-        c.state = MqttConnection.State.AUTHENTICATING;
-        String authMethod = c.enhancedAuth.method;
-        ConnectRequest request = new ConnectRequest(c.listener.name(), clientId, payload.userName(),
-                payload.passwordInBytes(), c.ctx.channel().remoteAddress(), version, authMethod,
+        ConnectAttempt attempt = new ConnectAttempt(clientId, assigned, version, payload.userName(), cleanStart,
+                sessionExpiry, grantedExpiry, keepAlive, serverKeepAlive, will, client, authMethod);
+        connection.authenticating(attempt);
+        ConnectRequest request = new ConnectRequest(listener.name(), clientId, payload.userName(),
+                payload.passwordInBytes(), ctx.channel().remoteAddress(), version, authMethod,
                 authMethod == null ? null : EnhancedAuth.dataOf(props),
-                c.ctx.channel().attr(ClientCertificates.VARIABLES).get());
-        Will finalWill = will;
-        boolean finalAssigned = assigned;
-        int finalServerKeepAlive = serverKeepAlive;
-        long finalExpiry = grantedExpiry;
-        boolean expiryChanged = v5 && grantedExpiry != sessionExpiry;
-        int finalKeepAlive = keepAlive;
+                ctx.channel().attr(ClientCertificates.VARIABLES).get());
         long started = System.nanoTime();
-        CompletionStage<ConnectDecision> answer = c.gate().authenticate(request);
+        CompletionStage<ConnectDecision> answer = listener.gate().authenticate(request);
         if (answer instanceof CompletableFuture<ConnectDecision> known && known.isDone()) {
             // An immediate answer (anonymous listener): finish now. Reading never has to pause, which saves
             // two epoll_ctl calls and a task hop per connection.
-            known.whenComplete((decision, error) -> decided(decision, error, request, cleanStart, finalExpiry,
-                    expiryChanged, finalWill, finalAssigned, finalKeepAlive, finalServerKeepAlive, started));
+            known.whenComplete((decision, error) -> decided(attempt, request, decision, error, started));
             return;
         }
         // Gate until authenticated: nothing more is read until the decision is in.
-        c.ctx.channel().config().setAutoRead(false);
-        answer.whenComplete((decision, error) -> c.ctx.executor().execute(() -> decided(decision, error, request,
-                cleanStart, finalExpiry, expiryChanged, finalWill, finalAssigned, finalKeepAlive, finalServerKeepAlive,
-                started)));
+        ctx.channel().config().setAutoRead(false);
+        answer.whenComplete((decision, error) -> ctx.executor().execute(
+                () -> decided(attempt, request, decision, error, started)));
     }
 
-    private void decided(ConnectDecision answer, Throwable error, ConnectRequest request, boolean cleanStart,
-                         long expiry, boolean expiryChanged, Will will, boolean assignedId, int keepAlive,
-                         int serverKeepAlive, long started) {
+    /** The will of a CONNECT, checked against the limits; {@code null} when it was refused (answered already). */
+    private Will will(MqttConnectVariableHeader header, MqttConnectPayload payload, boolean v5, String clientId,
+                      ClientLimits client) {
+        String problem = Topics.validateTopicName(payload.willTopic(), limits.maxTopicLength(), limits.maxTopicLevels());
+        if (problem != null) {
+            refuse(v5 ? ReasonCodes.TOPIC_NAME_INVALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
+                    "will topic: " + problem, clientId, client, !v5);
+            return null;
+        }
+        if (header.willQos() > limits.maxQos()) {
+            refuse(v5 ? ReasonCodes.QOS_NOT_SUPPORTED : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
+                    "will QoS " + header.willQos() + " above the maximum " + limits.maxQos(), clientId, client, !v5);
+            return null;
+        }
+        if (header.isWillRetain() && !limits.retainAvailable()) {
+            refuse(v5 ? ReasonCodes.RETAIN_NOT_SUPPORTED : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
+                    "retained will but retain is not available", clientId, client, !v5);
+            return null;
+        }
+        MqttProperties wp = payload.willProperties();
+        long willDelay = 0;
+        long messageExpiry = 0;
+        if (v5) {
+            Integer d = intProperty(wp, MqttProperties.WILL_DELAY_INTERVAL);
+            willDelay = d == null ? 0 : Integer.toUnsignedLong(d);
+            Integer e = intProperty(wp, MqttProperties.PUBLICATION_EXPIRY_INTERVAL);
+            messageExpiry = e == null ? 0 : Integer.toUnsignedLong(e);
+            if (limits.maxMessageExpirySeconds() > 0
+                    && (messageExpiry == 0 || messageExpiry > limits.maxMessageExpirySeconds())) {
+                messageExpiry = limits.maxMessageExpirySeconds();
+            }
+        }
+        Will will = new Will(payload.willTopic(), header.willQos(), header.isWillRetain(),
+                payload.willMessageInBytes() == null ? new byte[0] : payload.willMessageInBytes(),
+                v5 ? MessagePropertiesCodec.fromMqtt(wp) : null, messageExpiry, willDelay);
+        if (v5) {
+            String problemWill = MessagePropertiesCodec.validate(wp, will.payload());
+            if (problemWill != null) {
+                refuse(problemWill.startsWith("payload") ? ReasonCodes.PAYLOAD_FORMAT_INVALID : ReasonCodes.PROTOCOL_ERROR,
+                        true, "will: " + problemWill, clientId, client);
+                return null;
+            }
+        }
+        return will;
+    }
+
+    private void decided(ConnectAttempt attempt, ConnectRequest request, ConnectDecision answer, Throwable error,
+                         long started) {
         ConnectDecision decision = answer;
         if (error != null || decision == null) {
             decision = ConnectDecision.refuse(ConnectDecision.Outcome.SERVER_UNAVAILABLE,
                     "authentication failed: " + (error == null ? "no decision" : error.getMessage()), "gate", null);
         }
-        c.events.authDecision(decision.manager(), decision.realm(), decision.accepted(), kind(decision.outcome()),
+        events.authDecision(decision.manager(), decision.realm(), decision.accepted(), kind(decision.outcome()),
                 System.nanoTime() - started);
         if (request.password() != null) {
             Arrays.fill(request.password(), (byte) 0);
@@ -250,84 +256,63 @@ final class ConnectProcessor {
         if (request.authData() != null) {
             Arrays.fill(request.authData(), (byte) 0);
         }
-        complete(decision, cleanStart, expiry, expiryChanged, will, assignedId, keepAlive, serverKeepAlive);
+        complete(attempt, decision);
     }
 
-    private void complete(ConnectDecision decision, boolean cleanStart, long expiry, boolean expiryChanged, Will will,
-                          boolean assignedId, int keepAlive, int serverKeepAlive) {
-        ChannelHandlerContext ctx = c.ctx;
-        if (c.state != MqttConnection.State.AUTHENTICATING || !ctx.channel().isActive()) {
+    private void complete(ConnectAttempt attempt, ConnectDecision decision) {
+        if (!connection.isAuthenticating() || !ctx.channel().isActive()) {
             return;
         }
-        boolean v5 = c.isV5();
-        AccessLog accessLog = c.listener.accessLog();
-        AccessLog.Subject subject = c.accessSubject().withIdentity(decision.identity());
+        boolean v5 = attempt.v5();
+        String clientId = attempt.clientId();
+        AccessLog accessLog = listener.accessLog();
+        AccessLog.Subject subject = new AccessLog.Subject(listener.name(), ctx.channel().remoteAddress(), clientId,
+                attempt.username(), decision.identity());
         if (!decision.accepted()) {
             accessLog.connect(subject, false, kind(decision.outcome()), decision.manager(), decision.realm(),
                     logReason(decision.reason(), decision));
-            refuse(v5 ? decision.outcome().v5Code() : decision.outcome().v3Code(), v5, decision.reason(), c.clientId);
+            refuse(v5 ? decision.outcome().v5Code() : decision.outcome().v3Code(), v5, decision.reason(), clientId,
+                    attempt.client());
             return;
         }
         // A client id the broker assigned is unique, so it cannot be anyone else's: client-id rules leave it alone.
-        String clientIdRefusal = assignedId ? null : decision.permissions().clientIdRefusal(c.clientId);
+        String clientIdRefusal = attempt.assignedId() ? null : decision.permissions().clientIdRefusal(clientId);
         if (clientIdRefusal != null) {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_NOT_ALLOWED.text(), decision.manager(),
                     decision.realm(), logReason(clientIdRefusal, decision));
             refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
-                    "client identifier not allowed for this identity", c.clientId);
+                    "client identifier not allowed for this identity", clientId, attempt.client());
             return;
         }
-        c.decision = decision;
-        c.permissions = decision.permissions();
+        Will will = attempt.will();
         if (will != null) {
-            boolean willAllowed = c.permissions.mayPublish(will.topic(), will.qos(), will.retain());
+            boolean willAllowed = decision.permissions().mayPublish(will.topic(), will.qos(), will.retain());
             accessLog.will(subject, will.topic(), will.qos(), willAllowed, decision.manager(), decision.realm(),
                     willAllowed ? "will accepted" : "not authorized to publish the will to '" + will.topic() + "'");
             if (!willAllowed) {
-                c.events.authzDenied(AuthzAction.WILL);
+                events.authzDenied(AuthzAction.WILL);
                 String reason = "will message to '" + will.topic() + "' not authorized";
                 accessLog.connect(subject, false, AccessLog.Kind.NOT_AUTHORIZED.text(), decision.manager(),
                         decision.realm(), logReason(reason, decision));
-                refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, c.clientId);
+                refuse(v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_NOT_AUTHORIZED, v5, reason, clientId,
+                        attempt.client());
                 return;
             }
         }
-        SessionStore.Attached attached = c.core.sessions().attach(c.clientId, cleanStart, expiry, will, c,
-                decision.owner());
+        SessionStore.Attached attached = core.sessions().attach(clientId, attempt.cleanStart(), attempt.grantedExpiry(),
+                will, connection, decision.owner());
         if (attached.refused()) {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
                     decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()
                             + " (mqtt.client-id-ownership: strict)", decision));
             refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
-                    "client identifier in use by another identity", c.clientId);
+                    "client identifier in use by another identity", clientId, attempt.client());
             return;
         }
         accessLog.connect(subject, true, null, decision.manager(), decision.realm(),
                 logReason("authenticated as '" + decision.identity() + "'", decision));
-        c.session = attached.session();
-        c.state = MqttConnection.State.CONNECTED;
-        PreAuthLimit.lift(ctx.pipeline());
-        c.permissions.attach(c::disconnectFromOutside);
-
-        MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5) {
-            props = connackProperties(assignedId, expiryChanged ? expiry : -1,
-                    serverKeepAlive != keepAlive ? serverKeepAlive : -1);
-        }
-        ctx.write(Replies.connack(0, attached.sessionPresent(), props));
-        c.enhancedAuth.scheduleExpiry();
-        int effectiveKeepAlive = v5 ? serverKeepAlive : keepAlive;
-        if (effectiveKeepAlive > 0) {
-            long readerIdleMillis = effectiveKeepAlive * 1500L;
-            ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
-                    new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
-        }
-        c.admitted(cleanStart, effectiveKeepAlive);
-        c.events.clientConnected(c.listener.name(), ctx.channel(), c.clientId, c.username, c.protocolVersion,
-                cleanStart, expiry, effectiveKeepAlive, attached.sessionPresent());
-        c.resumeOutbound();
-        c.replayHeldPackets();
-        ctx.channel().config().setAutoRead(true);
+        connection.admit(new Admission(attempt, decision, attached.session(), attached.sessionPresent(), subject),
+                v5 ? connackProperties(attempt) : MqttProperties.NO_PROPERTIES);
     }
 
     /** The access-log reason: {@code reason}, followed by the gate's note in parentheses when it has one. */
@@ -339,20 +324,19 @@ final class ConnectProcessor {
         return AccessLog.kind(outcome);
     }
 
-    private MqttProperties connackProperties(boolean assignedId, long expiry, int serverKeepAlive) {
-        MqttLimits limits = c.limits;
+    private MqttProperties connackProperties(ConnectAttempt attempt) {
         MqttProperties p = new MqttProperties();
-        if (assignedId) {
-            p.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, c.clientId));
+        if (attempt.assignedId()) {
+            p.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, attempt.clientId()));
         }
-        if (c.enhancedAuth.method != null) {
-            p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, c.enhancedAuth.method));
+        if (attempt.authMethod() != null) {
+            p.add(new MqttProperties.StringProperty(MqttProperties.AUTHENTICATION_METHOD, attempt.authMethod()));
         }
-        if (expiry >= 0) {
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) expiry));
+        if (attempt.expiryChanged()) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.SESSION_EXPIRY_INTERVAL, (int) attempt.grantedExpiry()));
         }
-        if (serverKeepAlive >= 0) {
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, serverKeepAlive));
+        if (attempt.serverKeepAlive() != attempt.keepAlive()) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.SERVER_KEEP_ALIVE, attempt.serverKeepAlive()));
         }
         if (limits.receiveMaximum() != 65_535) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.RECEIVE_MAXIMUM, limits.receiveMaximum()));
@@ -378,38 +362,35 @@ final class ConnectProcessor {
         return p;
     }
 
-    private void refuse(int code, boolean v5, String reason, String clientId) {
-        refuse(code, v5, reason, clientId, false);
+    private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client) {
+        refuse(code, v5, reason, clientId, client, false);
     }
 
     /**
      * Answers CONNACK with a failure code and closes. For MQTT 3 problems that have no return code the
      * spec asks for a plain close ({@code closeOnly}).
      */
-    private void refuse(int code, boolean v5, String reason, String clientId, boolean closeOnly) {
-        ChannelHandlerContext ctx = c.ctx;
-        boolean decided = c.state == MqttConnection.State.AUTHENTICATING;
-        c.closeHow = decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR;
-        c.state = MqttConnection.State.CLOSED;
-        c.events.connectionRefused(c.listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
+    private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client, boolean closeOnly) {
+        boolean decided = connection.isAuthenticating();
+        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR);
+        events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
         if (closeOnly) {
             ctx.close();
             return;
         }
         MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (v5 && c.requestProblemInformation && reason != null
-                && Replies.reasonStringFits(Replies.CONNACK_HEAD, reason, c.clientMaximumPacketSize)) {
+        String reasonString = v5 ? client.reasonString(Replies.CONNACK_HEAD, reason) : null;
+        if (reasonString != null) {
             props = new MqttProperties();
-            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reason));
+            props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
         }
         LingeringClose.after(ctx, Replies.connack(code, false, props));
     }
 
     private void refuseSilently(String reason) {
-        c.state = MqttConnection.State.CLOSED;
-        c.closeHow = CloseReason.PROTOCOL_ERROR;
-        c.events.connectionRefused(c.listener.name(), c.ctx.channel().remoteAddress(), null, 0, reason, false);
-        c.ctx.close();
+        connection.refused(CloseReason.PROTOCOL_ERROR);
+        events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), null, 0, reason, false);
+        ctx.close();
     }
 
     static Integer intProperty(MqttProperties props, int id) {

@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
@@ -9,6 +10,7 @@ import io.rampart.core.session.Will;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
 import io.rampart.server.security.AccessLog;
+import io.rampart.tls.ClientCertificates;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -33,14 +35,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class EnhancedAuth {
 
-    private final MqttConnection c;
-    /** The Authentication Method of the CONNECT, or {@code null} when the client did not use enhanced auth. */
-    String method;
+    private final MqttConnection connection;
+    private final ChannelHandlerContext ctx;
+    private final ListenerContext listener;
     private boolean inProgress;
     private ScheduledFuture<?> expiryTimer;
 
-    EnhancedAuth(MqttConnection connection) {
-        this.c = connection;
+    EnhancedAuth(MqttConnection connection, ChannelHandlerContext ctx, ListenerContext listener) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.listener = listener;
     }
 
     /** Reads the Authentication Method and Data of a CONNECT (MQTT 5), or {@code null}s. */
@@ -54,15 +58,15 @@ final class EnhancedAuth {
         return p == null ? null : (byte[]) p.value();
     }
 
-    /** After CONNACK (and after each re-authentication): arms the expiry timer for the current identity. */
-    void scheduleExpiry() {
+    /** After CONNACK (and after each re-authentication): arms the expiry timer for the admitted identity. */
+    void scheduleExpiry(Admission a) {
         cancelExpiry();
-        Instant expiresAt = c.permissions.expiresAt();
+        Instant expiresAt = a.permissions().expiresAt();
         if (expiresAt == null) {
             return;
         }
         long delay = Math.max(0, Duration.between(Instant.now(), expiresAt).toMillis());
-        expiryTimer = c.ctx.executor().schedule(this::expired, delay, TimeUnit.MILLISECONDS);
+        expiryTimer = ctx.executor().schedule(this::expired, delay, TimeUnit.MILLISECONDS);
     }
 
     void cancelExpiry() {
@@ -74,23 +78,24 @@ final class EnhancedAuth {
 
     private void expired() {
         expiryTimer = null;
-        if (c.state != MqttConnection.State.CONNECTED) {
+        Admission a = connection.admission();
+        if (a == null) {
             return;
         }
-        Instant expiresAt = c.permissions.expiresAt();
+        Instant expiresAt = a.permissions().expiresAt();
         if (expiresAt != null && expiresAt.isAfter(Instant.now().plusMillis(5))) {
-            scheduleExpiry(); // moved by a re-authentication that raced with the timer
+            scheduleExpiry(a); // moved by a re-authentication that raced with the timer
             return;
         }
-        String reason = c.permissions.expiryReason();
-        c.listener.accessLog().expired(c.accessSubject(), c.decision.manager(), c.decision.realm(),
-                reason + " at " + expiresAt);
-        c.disconnect(ReasonCodes.NOT_AUTHORIZED, reason);
+        String reason = a.permissions().expiryReason();
+        listener.accessLog().expired(a.subject(), a.manager(), a.realm(), reason + " at " + expiresAt);
+        connection.disconnect(ReasonCodes.NOT_AUTHORIZED, reason);
     }
 
     /** An AUTH packet from the client. */
-    void auth(MqttMessage message) {
-        if (method == null || !c.isV5()) {
+    void auth(Admission a, MqttMessage message) {
+        String method = a.connect().authMethod();
+        if (method == null || !a.v5()) {
             throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "AUTH without an authentication method in CONNECT");
         }
         int reason = ReasonCodes.SUCCESS;
@@ -107,20 +112,19 @@ final class EnhancedAuth {
             throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "AUTH while a re-authentication is in progress");
         }
         String requested = methodOf(props);
-        AccessLog.Subject subject = c.accessSubject();
         if (!method.equals(requested)) {
             String why = "re-authentication with method '" + requested + "' but CONNECT used '" + method + "'";
-            c.listener.accessLog().reauth(subject, false, AccessLog.Kind.BAD_AUTHENTICATION_METHOD.text(),
-                    c.decision.manager(), c.decision.realm(), why);
-            c.disconnect(ReasonCodes.BAD_AUTHENTICATION_METHOD, why);
+            listener.accessLog().reauth(a.subject(), false, AccessLog.Kind.BAD_AUTHENTICATION_METHOD.text(),
+                    a.manager(), a.realm(), why);
+            connection.disconnect(ReasonCodes.BAD_AUTHENTICATION_METHOD, why);
             return;
         }
         inProgress = true;
-        ConnectRequest request = new ConnectRequest(c.listener.name(), c.clientId, c.username, null,
-                c.ctx.channel().remoteAddress(), c.protocolVersion, method, dataOf(props),
-                c.ctx.channel().attr(io.rampart.tls.ClientCertificates.VARIABLES).get());
-        c.gate().reauthenticate(request, c.permissions).whenComplete((decision, error) ->
-                c.ctx.executor().execute(() -> reauthenticated(decision, error, request)));
+        ConnectRequest request = new ConnectRequest(listener.name(), a.clientId(), a.connect().username(), null,
+                ctx.channel().remoteAddress(), a.connect().protocolVersion(), method, dataOf(props),
+                ctx.channel().attr(ClientCertificates.VARIABLES).get());
+        listener.gate().reauthenticate(request, a.permissions()).whenComplete((decision, error) ->
+                ctx.executor().execute(() -> reauthenticated(decision, error, request)));
     }
 
     private void reauthenticated(ConnectDecision answer, Throwable error, ConnectRequest request) {
@@ -128,7 +132,8 @@ final class EnhancedAuth {
         if (request.authData() != null) {
             Arrays.fill(request.authData(), (byte) 0);
         }
-        if (c.state != MqttConnection.State.CONNECTED || !c.ctx.channel().isActive()) {
+        Admission a = connection.admission();
+        if (a == null || !ctx.channel().isActive()) {
             return;
         }
         ConnectDecision decision = answer;
@@ -136,33 +141,33 @@ final class EnhancedAuth {
             decision = ConnectDecision.refuse(ConnectDecision.Outcome.SERVER_UNAVAILABLE,
                     "re-authentication failed: " + (error == null ? "no decision" : error.getMessage()), "gate", null);
         }
-        AccessLog log = c.listener.accessLog();
-        AccessLog.Subject subject = c.accessSubject();
+        AccessLog log = listener.accessLog();
+        AccessLog.Subject subject = a.subject();
         if (!decision.accepted()) {
             log.reauth(subject, false, AccessLog.kind(decision.outcome()), decision.manager(), decision.realm(),
                     decision.reason());
             int code = decision.outcome() == ConnectDecision.Outcome.SERVER_UNAVAILABLE
                     ? ReasonCodes.SERVER_UNAVAILABLE : ReasonCodes.NOT_AUTHORIZED;
-            c.disconnect(code, "re-authentication refused: " + decision.reason());
+            connection.disconnect(code, "re-authentication refused: " + decision.reason());
             return;
         }
-        c.decision = decision;
+        connection.reauthenticated(decision);
         log.reauth(subject, true, null, decision.manager(), decision.realm(),
                 "re-authenticated as '" + decision.identity() + "'");
-        reauthorizeWill(subject, decision);
-        scheduleExpiry();
-        c.ctx.writeAndFlush(Replies.auth(ReasonCodes.SUCCESS, method, null));
+        reauthorizeWill(a, subject, decision);
+        scheduleExpiry(a);
+        ctx.writeAndFlush(Replies.auth(ReasonCodes.SUCCESS, a.connect().authMethod(), null));
     }
 
     /** The will must stay publishable with the new identity's permissions; one that is not is dropped. */
-    private void reauthorizeWill(AccessLog.Subject subject, ConnectDecision decision) {
-        Session session = c.session;
-        Will will = session == null ? null : session.will();
-        if (will == null || c.permissions.mayPublish(will.topic(), will.qos(), will.retain())) {
+    private void reauthorizeWill(Admission a, AccessLog.Subject subject, ConnectDecision decision) {
+        Session session = a.session();
+        Will will = session.will();
+        if (will == null || a.permissions().mayPublish(will.topic(), will.qos(), will.retain())) {
             return;
         }
         session.setWill(null);
-        c.listener.accessLog().will(subject, will.topic(), will.qos(), false, decision.manager(), decision.realm(),
+        listener.accessLog().will(subject, will.topic(), will.qos(), false, decision.manager(), decision.realm(),
                 "will dropped: the re-authenticated identity may not publish to '" + will.topic() + "'");
     }
 }

@@ -1,15 +1,19 @@
 package io.rampart.server.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
+import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
 import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
+import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.metrics.AuthzAction;
 
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
@@ -20,20 +24,28 @@ final class InboundPublishes {
 
     private static final byte[] EMPTY = new byte[0];
 
-    private final MqttConnection c;
+    private final ChannelHandlerContext ctx;
+    private final ListenerContext listener;
+    private final BrokerCore core;
+    private final MqttLimits limits;
+    private final BrokerEvents events;
+    /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
     private String[] aliases;
 
-    InboundPublishes(MqttConnection connection) {
-        this.c = connection;
+    InboundPublishes(ChannelHandlerContext ctx, ListenerContext listener, BrokerCore core, BrokerEvents events) {
+        this.ctx = ctx;
+        this.listener = listener;
+        this.core = core;
+        this.limits = core.limits();
+        this.events = events;
     }
 
-    void publish(MqttPublishMessage msg) {
-        MqttLimits limits = c.limits;
+    void publish(Admission a, MqttPublishMessage msg) {
         MqttPublishVariableHeader header = msg.variableHeader();
         int qos = msg.fixedHeader().qosLevel().value();
         boolean retain = msg.fixedHeader().isRetain();
         int packetId = header.packetId();
-        boolean v5 = c.isV5();
+        boolean v5 = a.v5();
         MqttProperties props = v5 ? header.properties() : MqttProperties.NO_PROPERTIES;
 
         String topic = resolveTopic(header.topicName(), props);
@@ -48,10 +60,10 @@ final class InboundPublishes {
         if (retain && !limits.retainAvailable()) {
             throw new ProtocolViolation(ReasonCodes.RETAIN_NOT_SUPPORTED, "retained messages are not available");
         }
-        Session session = c.session;
+        Session session = a.session();
         if (qos == 2 && session.isAwaitingRelease(packetId)) {
             // The client re-sent a QoS 2 PUBLISH before PUBREL: acknowledge, never route twice.
-            c.ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
+            ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
             return;
         }
         if (qos == 1 && session.isAwaitingRelease(packetId)) {
@@ -60,8 +72,8 @@ final class InboundPublishes {
                 throw new ProtocolViolation(ReasonCodes.PACKET_ID_IN_USE,
                         "packet identifier " + packetId + " reused while its QoS 2 flow is open");
             }
-            c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.PACKET_ID_IN_USE,
-                    reasonString("packet identifier " + packetId + " is in use by a QoS 2 flow")));
+            ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.PACKET_ID_IN_USE,
+                    reasonString(a, "packet identifier " + packetId + " is in use by a QoS 2 flow")));
             return;
         }
         if (qos == 2 && session.inboundQos2Count() >= limits.receiveMaximum()) {
@@ -78,8 +90,8 @@ final class InboundPublishes {
                 if (qos == 0 || code == ReasonCodes.PROTOCOL_ERROR) {
                     throw new ProtocolViolation(code, invalid);
                 }
-                c.ctx.write(Replies.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
-                        packetId, code, reasonString(invalid)));
+                ctx.write(Replies.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
+                        packetId, code, reasonString(a, invalid)));
                 return;
             }
             properties = MessagePropertiesCodec.fromMqtt(props);
@@ -93,27 +105,26 @@ final class InboundPublishes {
             expiry = limits.maxMessageExpirySeconds();
         }
 
-        if (!c.permissions.mayPublish(topic, qos, retain)) {
-            notAuthorized(qos, packetId, topic, retain);
+        if (!a.permissions().mayPublish(topic, qos, retain)) {
+            notAuthorized(a, qos, packetId, topic, retain);
             return;
         }
-        if (c.listener.accessLog().logsAllowedPublish()) {
-            c.listener.accessLog().publish(c.accessSubject(), topic, qos, true, c.decision.manager(), c.decision.realm(),
-                    "allowed");
+        if (listener.accessLog().logsAllowedPublish()) {
+            listener.accessLog().publish(a.subject(), topic, qos, true, a.manager(), a.realm(), "allowed");
         }
         if (qos == 2) {
             session.receiveQos2(packetId);
         }
-        Message message = Message.of(topic, qos, retain, payload, properties, c.clientId, expiry);
-        int receivers = c.core.router().publish(message);
+        Message message = Message.of(topic, qos, retain, payload, properties, a.clientId(), expiry);
+        int receivers = core.router().publish(message);
         if (receivers == 0 && !retain) {
-            c.events.noSubscribers();
+            events.noSubscribers();
         }
         int code = receivers == 0 && v5 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
         if (qos == 1) {
-            c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, code, null));
+            ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, code, null));
         } else if (qos == 2) {
-            c.ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, code, null));
+            ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, code, null));
         }
     }
 
@@ -121,32 +132,32 @@ final class InboundPublishes {
      * A denied PUBLISH never reaches a subscriber. MQTT 5 clients get PUBACK/PUBREC 0x87 (or DISCONNECT 0x87
      * when the pipeline says so); MQTT 3 has no negative acknowledgement, so the flow is completed as usual.
      */
-    private void notAuthorized(int qos, int packetId, String topic, boolean retain) {
+    private void notAuthorized(Admission a, int qos, int packetId, String topic, boolean retain) {
         String reason = "not authorized to publish to '" + topic + "' at QoS " + qos + (retain ? " with retain" : "");
-        c.events.authzDenied(io.rampart.server.metrics.AuthzAction.PUBLISH);
-        c.listener.accessLog().publish(c.accessSubject(), topic, qos, false, c.decision.manager(), c.decision.realm(), reason);
-        if (c.decision.disconnectOnPublishDenied()) {
+        events.authzDenied(AuthzAction.PUBLISH);
+        listener.accessLog().publish(a.subject(), topic, qos, false, a.manager(), a.realm(), reason);
+        if (a.decision().disconnectOnPublishDenied()) {
             throw new ProtocolViolation(ReasonCodes.NOT_AUTHORIZED, reason);
         }
-        if (!c.isV5()) {
+        if (!a.v5()) {
             if (qos == 1) {
-                c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.SUCCESS, null));
+                ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.SUCCESS, null));
             } else if (qos == 2) {
-                c.session.receiveQos2(packetId);
-                c.ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
+                a.session().receiveQos2(packetId);
+                ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
             }
             return;
         }
         if (qos == 1) {
-            c.ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.NOT_AUTHORIZED, reasonString(reason)));
+            ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.NOT_AUTHORIZED, reasonString(a, reason)));
         } else if (qos == 2) {
-            c.ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.NOT_AUTHORIZED, reasonString(reason)));
+            ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.NOT_AUTHORIZED, reasonString(a, reason)));
         }
     }
 
-    void pubrel(int packetId) {
-        boolean known = c.session.release(packetId);
-        c.ctx.write(Replies.pubReply(MqttMessageType.PUBCOMP, packetId,
+    void pubrel(Admission a, int packetId) {
+        boolean known = a.session().release(packetId);
+        ctx.write(Replies.pubReply(MqttMessageType.PUBCOMP, packetId,
                 known ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_ID_NOT_FOUND, null));
     }
 
@@ -158,7 +169,7 @@ final class InboundPublishes {
             }
             return topicName;
         }
-        int max = c.limits.topicAliasMaximum();
+        int max = limits.topicAliasMaximum();
         if (alias == 0 || alias > max) {
             throw new ProtocolViolation(ReasonCodes.TOPIC_ALIAS_INVALID,
                     "topic alias " + alias + " outside 1.." + max);
@@ -173,15 +184,14 @@ final class InboundPublishes {
             }
             return known;
         }
-        if (Topics.validateTopicName(topicName, c.limits.maxTopicLength(), c.limits.maxTopicLevels()) == null) {
+        if (Topics.validateTopicName(topicName, limits.maxTopicLength(), limits.maxTopicLevels()) == null) {
             aliases[alias] = topicName;
         }
         return topicName;
     }
 
-    private String reasonString(String reason) {
-        return c.isV5() && c.requestProblemInformation
-                && Replies.reasonStringFits(Replies.PUB_REPLY_HEAD, reason, c.clientMaximumPacketSize) ? reason : null;
+    private static String reasonString(Admission a, String reason) {
+        return a.v5() ? a.client().reasonString(Replies.PUB_REPLY_HEAD, reason) : null;
     }
 
     private static byte[] copyPayload(ByteBuf buf) {

@@ -10,83 +10,79 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageIdVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
-import io.rampart.core.session.DropReason;
-import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
 import io.rampart.core.session.SessionOutput;
 import io.rampart.server.events.BrokerEvents;
-import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
-import io.rampart.server.gate.ConnectGate;
-import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.LingeringClose;
-import io.rampart.server.security.AccessLog;
+import io.rampart.server.pipeline.PipelineNames;
+import io.rampart.server.pipeline.PreAuthLimit;
+import io.rampart.tls.ClientCertificates;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
-import java.util.HashMap;
-import java.util.List;
+import java.net.InetSocketAddress;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The MQTT protocol state machine of one connection. Lives on the channel's event loop; the only entry
  * points from other threads are {@link #wakeup()} and {@link #takenOver()}, which hop onto the loop.
- * CONNECT is handled by {@link ConnectProcessor}, PUBLISH by {@link InboundPublishes}, SUBSCRIBE and
- * UNSUBSCRIBE by {@link Subscriptions}; this class owns the lifecycle and the outbound flow.
+ *
+ * <p>This class owns the connection's lifecycle and its mutable state; the helpers never reach into it.
+ * CONNECT is handled by {@link ConnectProcessor}, which hands back the {@link Admission} (the immutable result
+ * of CONNECT). From then on {@link InboundPublishes} (PUBLISH, PUBREL), {@link Subscriptions} (SUBSCRIBE,
+ * UNSUBSCRIBE) and {@link EnhancedAuth} (AUTH, credential expiry) receive the admission with each packet, and
+ * {@link OutboundFlow} writes the session's messages to the client.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionOutput {
 
     private static final Logger LOG = LogManager.getLogger(MqttConnection.class);
 
-    enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
+    private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
 
-    final ListenerContext listener;
-    final BrokerCore core;
-    final MqttLimits limits;
-    final BrokerEvents events;
-    private final ConnectProcessor connectProcessor;
-    private final InboundPublishes publishes;
-    private final Subscriptions subscriptions;
-    final EnhancedAuth enhancedAuth;
+    private final ListenerContext listener;
+    private final BrokerCore core;
+    private final MqttLimits limits;
+    private final BrokerEvents events;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
 
-    ChannelHandlerContext ctx;
-    State state = State.AWAIT_CONNECT;
-    int protocolVersion;
-    String clientId;
-    String username;
-    Session session;
-    ClientPermissions permissions;
-    ConnectDecision decision;
-    boolean requestProblemInformation = true;
-    int clientReceiveMaximum = 65_535;
-    long clientMaximumPacketSize = MqttLimits.MQTT_MAX_PACKET_SIZE + 5L;
-    int clientTopicAliasMaximum;
-    final HashMap<String, Integer> outboundAliases = new HashMap<>();
-    boolean discardWill;
+    private ChannelHandlerContext ctx;
+    private ConnectProcessor connectProcessor;
+    private State state = State.AWAIT_CONNECT;
+    /** The CONNECT being decided (and, once admitted, the one in force); {@code null} before CONNECT. */
+    private ConnectAttempt attempt;
+    /** What CONNACK admitted; {@code null} before. Replaced as a whole by an MQTT 5 re-authentication. */
+    private Admission admission;
+    private InboundPublishes publishes;
+    private Subscriptions subscriptions;
+    private OutboundFlow outbound;
+    private EnhancedAuth enhancedAuth;
+    private boolean discardWill;
     private boolean closing;
-    private int nextOutboundAlias = 1;
     private String closeReason;
     /** Why the connection ends (metrics, event log); {@code null} until known: then the network dropped it. */
-    CloseReason closeHow;
+    private CloseReason closeHow;
     private int closeCode = -1;
     private ScheduledFuture<?> connectTimeout;
     /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
-    private java.util.ArrayDeque<Object> heldDuringConnect;
+    private ArrayDeque<Object> heldDuringConnect;
     /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
     private volatile ConnectionInfo info;
 
@@ -95,37 +91,76 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         this.core = core;
         this.limits = core.limits();
         this.events = events;
-        this.connectProcessor = new ConnectProcessor(this);
-        this.publishes = new InboundPublishes(this);
-        this.subscriptions = new Subscriptions(this);
-        this.enhancedAuth = new EnhancedAuth(this);
     }
 
-    boolean isV5() {
-        return protocolVersion == 5;
+    // ------------------------------------------------------------------ CONNECT outcome
+
+    /** The CONNECT passed the protocol checks; the gate decides now. */
+    void authenticating(ConnectAttempt connect) {
+        attempt = connect;
+        state = State.AUTHENTICATING;
     }
 
-    ConnectGate gate() {
-        return listener.gate();
+    /** Whether the gate is deciding (a refusal now is an authentication failure). */
+    boolean isAuthenticating() {
+        return state == State.AUTHENTICATING;
     }
 
-    /** Who this connection is, for access-log lines. */
-    AccessLog.Subject accessSubject() {
-        return new AccessLog.Subject(listener.name(), ctx.channel().remoteAddress(), clientId, username,
-                decision == null ? null : decision.identity());
+    /** The CONNECT was refused; the refusal is being written. */
+    void refused(CloseReason how) {
+        closeHow = how;
+        state = State.CLOSED;
+    }
+
+    /**
+     * The CONNECT was accepted and the session bound: answers CONNACK with {@code connackProperties}, arms the
+     * keep alive and the credential expiry, resends what was in flight and reads on.
+     */
+    void admit(Admission admitted, MqttProperties connackProperties) {
+        admission = admitted;
+        state = State.CONNECTED;
+        publishes = new InboundPublishes(ctx, listener, core, events);
+        subscriptions = new Subscriptions(ctx, listener, core, events);
+        outbound = new OutboundFlow(ctx, events, admitted);
+        enhancedAuth = new EnhancedAuth(this, ctx, listener);
+        PreAuthLimit.lift(ctx.pipeline());
+        admitted.permissions().attach(this::disconnectFromOutside);
+        ctx.write(Replies.connack(0, admitted.sessionPresent(), connackProperties));
+        enhancedAuth.scheduleExpiry(admitted);
+        ConnectAttempt connect = admitted.connect();
+        int keepAlive = connect.effectiveKeepAlive();
+        if (keepAlive > 0) {
+            long readerIdleMillis = keepAlive * 1500L;
+            ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
+                    new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+        info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null,
+                connect.protocolVersion(), connect.username(), Instant.now(), keepAlive, connect.cleanStart(),
+                ctx.channel().attr(ClientCertificates.VARIABLES).get(), admitted.decision().identity(),
+                admitted.manager(), admitted.realm(), admitted.permissions().roles());
+        events.clientConnected(listener.name(), ctx.channel(), connect.clientId(), connect.username(),
+                connect.protocolVersion(), connect.cleanStart(), connect.grantedExpiry(), keepAlive,
+                admitted.sessionPresent());
+        outbound.resendInflight();
+        drain();
+        ctx.flush();
+        replayHeldPackets();
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    /** The admission in force while the connection is admitted, else {@code null} (refused, closed). */
+    Admission admission() {
+        return state == State.CONNECTED ? admission : null;
+    }
+
+    /** An MQTT 5 re-authentication succeeded: the new decision (identity, manager, realm) is in force from now on. */
+    void reauthenticated(ConnectDecision decision) {
+        admission = admission.reauthenticated(decision);
     }
 
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */
     void disconnectFromOutside(int reasonCode, String reason) {
         ctx.executor().execute(() -> disconnect(reasonCode, reason));
-    }
-
-    /** Records what operators may see of this connection; called once at CONNACK. */
-    void admitted(boolean cleanStart, int keepAlive) {
-        info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress a
-                ? a : null, protocolVersion, username, java.time.Instant.now(), keepAlive, cleanStart,
-                ctx.channel().attr(io.rampart.tls.ClientCertificates.VARIABLES).get(), decision.identity(),
-                decision.manager(), decision.realm(), permissions.roles());
     }
 
     /** What operators may see of this connection, or {@code null} before CONNACK. */
@@ -137,8 +172,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * An operator closes this connection (MQTT 5: DISCONNECT 0x98 Administrative action with {@code reason}).
      * Completes when the connection has closed, with {@code false} when it was not (or no longer) connected.
      */
-    public java.util.concurrent.CompletableFuture<Boolean> disconnectByAdministrator(String reason) {
-        java.util.concurrent.CompletableFuture<Boolean> done = new java.util.concurrent.CompletableFuture<>();
+    public CompletableFuture<Boolean> disconnectByAdministrator(String reason) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
         ctx.executor().execute(() -> {
             if (state != State.CONNECTED || closing) {
                 done.complete(false);
@@ -156,6 +191,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.connectProcessor = new ConnectProcessor(this, ctx, listener, core, events);
     }
 
     @Override
@@ -177,7 +213,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
-        enhancedAuth.cancelExpiry();
+        if (enhancedAuth != null) {
+            enhancedAuth.cancelExpiry();
+        }
         State previous = state;
         state = State.CLOSED;
         CloseReason how = closeHow == null ? CloseReason.CONNECTION_LOST : closeHow;
@@ -186,10 +224,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             heldDuringConnect.forEach(ReferenceCountUtil::release);
             heldDuringConnect.clear();
         }
-        if (previous == State.CONNECTED && session != null) {
-            permissions.detach();
-            core.sessions().detach(session, this, discardWill);
-            events.clientDisconnected(listener.name(), ctx.channel(), clientId, how, closeCode,
+        if (previous == State.CONNECTED) {
+            admission.permissions().detach();
+            core.sessions().detach(admission.session(), this, discardWill);
+            events.clientDisconnected(listener.name(), ctx.channel(), admission.clientId(), how, closeCode,
                     closeReason == null ? "connection closed" : closeReason);
         }
         ctx.fireChannelInactive();
@@ -207,7 +245,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (state != State.CLOSED) {
-            LOG.debug("closing {} (client {}) after error: {}", ctx.channel().remoteAddress(), clientId, cause.toString());
+            LOG.debug("closing {} (client {}) after error: {}", ctx.channel().remoteAddress(), clientId(),
+                    cause.toString());
             closeReason = "I/O error: " + cause.getMessage();
         }
         ctx.close();
@@ -226,13 +265,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx.flush();
     }
 
+    /** The client id of the CONNECT being decided or admitted, or {@code null} before CONNECT. */
+    private String clientId() {
+        return attempt == null ? null : attempt.clientId();
+    }
+
     // ------------------------------------------------------------------ inbound dispatch
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (state == State.AUTHENTICATING) {
             if (heldDuringConnect == null) {
-                heldDuringConnect = new java.util.ArrayDeque<>();
+                heldDuringConnect = new ArrayDeque<>();
             }
             heldDuringConnect.add(msg);
             return;
@@ -257,7 +301,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** After CONNACK: processes the packets that arrived while the CONNECT was being decided, in order. */
-    void replayHeldPackets() {
+    private void replayHeldPackets() {
         if (heldDuringConnect == null) {
             return;
         }
@@ -283,26 +327,31 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (state != State.CONNECTED) {
             return;
         }
+        Admission a = admission;
         switch (type) {
-            case PUBLISH -> publishes.publish((MqttPublishMessage) message);
+            case PUBLISH -> publishes.publish(a, (MqttPublishMessage) message);
             case PUBACK -> {
-                if (session.puback(packetId(message)) != null) {
+                if (outbound.puback(packetId(message))) {
                     drain();
                 }
             }
-            case PUBREC -> pubrec(message);
-            case PUBREL -> publishes.pubrel(packetId(message));
+            case PUBREC -> {
+                if (outbound.pubrec(message)) {
+                    drain();
+                }
+            }
+            case PUBREL -> publishes.pubrel(a, packetId(message));
             case PUBCOMP -> {
-                if (session.pubcomp(packetId(message)) != null) {
+                if (outbound.pubcomp(packetId(message))) {
                     drain();
                 }
             }
-            case SUBSCRIBE -> subscriptions.subscribe((MqttSubscribeMessage) message);
-            case UNSUBSCRIBE -> subscriptions.unsubscribe((MqttUnsubscribeMessage) message);
+            case SUBSCRIBE -> subscriptions.subscribe(a, (MqttSubscribeMessage) message);
+            case UNSUBSCRIBE -> subscriptions.unsubscribe(a, (MqttUnsubscribeMessage) message);
             case PINGREQ -> ctx.write(Replies.PINGRESP);
-            case DISCONNECT -> clientDisconnect(message);
+            case DISCONNECT -> clientDisconnect(a, message);
             case CONNECT -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "second CONNECT on one connection");
-            case AUTH -> enhancedAuth.auth(message);
+            case AUTH -> enhancedAuth.auth(a, message);
             default -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "unexpected " + type + " from a client");
         }
     }
@@ -311,30 +360,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
     }
 
-    private void pubrec(MqttMessage message) {
-        int id = packetId(message);
-        int reason = 0;
-        if (message.variableHeader() instanceof MqttPubReplyMessageVariableHeader v) {
-            reason = v.reasonCode() & 0xFF;
-        }
-        if (reason >= 0x80) {
-            if (session.abandon(id) != null) {
-                drain();
-            }
-            return;
-        }
-        boolean known = session.pubrec(id);
-        ctx.write(Replies.pubReply(MqttMessageType.PUBREL, id,
-                known ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_ID_NOT_FOUND, null));
-    }
-
-    private void clientDisconnect(MqttMessage message) {
+    private void clientDisconnect(Admission a, MqttMessage message) {
         int reason = ReasonCodes.NORMAL_DISCONNECT;
-        if (isV5() && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader v) {
+        if (a.v5() && message.variableHeader() instanceof MqttReasonCodeAndPropertiesVariableHeader v) {
             reason = v.reasonCode() & 0xFF;
             MqttProperties.MqttProperty<?> expiry = v.properties().getProperty(MqttProperties.SESSION_EXPIRY_INTERVAL);
             if (expiry != null) {
                 long requested = Integer.toUnsignedLong((Integer) expiry.value());
+                Session session = a.session();
                 if (session.expiryIntervalSeconds() == 0 && requested != 0) {
                     throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR,
                             "session expiry interval set at DISCONNECT after CONNECT set 0");
@@ -385,12 +418,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (closeHow == null) {
             closeHow = CloseReason.ofReasonCode(reasonCode);
         }
-        LOG.debug("disconnecting client {} at {}: {} (0x{})", clientId, ctx.channel().remoteAddress(), reason,
+        LOG.debug("disconnecting client {} at {}: {} (0x{})", clientId(), ctx.channel().remoteAddress(), reason,
                 Integer.toHexString(reasonCode));
-        if (isV5() && (state == State.CONNECTED || state == State.AUTHENTICATING)) {
-            boolean withReason = requestProblemInformation && reason != null
-                    && Replies.reasonStringFits(Replies.DISCONNECT_HEAD, reason, clientMaximumPacketSize);
-            LingeringClose.after(ctx, Replies.disconnect(reasonCode, withReason ? reason : null));
+        if (attempt != null && attempt.v5() && (state == State.CONNECTED || state == State.AUTHENTICATING)) {
+            LingeringClose.after(ctx, Replies.disconnect(reasonCode,
+                    attempt.client().reasonString(Replies.DISCONNECT_HEAD, reason)));
         } else {
             ctx.close();
         }
@@ -418,89 +450,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     // ------------------------------------------------------------------ outbound flow
 
-    /** Called after CONNACK: resends what was in flight (with DUP, or PUBREL) and then drains the queue. */
-    void resumeOutbound() {
-        List<Outgoing> inflight = session.inflightMessages();
-        for (Outgoing o : inflight) {
-            if (o.isReleasing()) {
-                ctx.write(Replies.pubReply(MqttMessageType.PUBREL, o.packetId(), ReasonCodes.SUCCESS, null));
-            } else {
-                writePublish(o, true);
-            }
-        }
-        drain();
-        ctx.flush();
-    }
-
-    void drain() {
+    private void drain() {
         drainScheduled.set(false);
-        if (state != State.CONNECTED || closing || session == null) {
+        if (state != State.CONNECTED || closing) {
             return;
         }
-        int written = 0;
-        long now = System.nanoTime();
-        while (ctx.channel().isWritable()) {
-            Outgoing o = session.pollForSend(clientReceiveMaximum, now);
-            if (o == null) {
-                break;
-            }
-            if (writePublish(o, false)) {
-                written++;
-            }
-        }
-        if (written > 0) {
-            ctx.flush();
-        }
-    }
-
-    private boolean writePublish(Outgoing o, boolean resend) {
-        // Expiry first: an alias may only be registered for a PUBLISH that is actually written.
-        long expiry = o.message().remainingExpirySeconds(System.nanoTime());
-        if (expiry == 0 && resend && o.isDuplicate()) {
-            // Delivery already started: the flow must be completed (MQTT 5 §4.4), with the least expiry left.
-            expiry = 1;
-        } else if (expiry == 0) {
-            session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), DropReason.EXPIRED);
-            return false;
-        }
-        String topic = o.message().topic();
-        if (!permissions.mayReceive(topic)) {
-            // A wildcard subscription never delivers a topic this session may not read.
-            session.discard(o);
-            events.authzDenied(AuthzAction.RECEIVE);
-            events.messageDropped(clientId, o.message(), o.qos(), DropReason.NOT_AUTHORIZED);
-            return false;
-        }
-        int alias = 0;
-        String wireTopic = topic;
-        if (clientTopicAliasMaximum > 0) {
-            Integer existing = outboundAliases.get(topic);
-            if (existing != null) {
-                alias = existing;
-                wireTopic = "";
-            } else if (nextOutboundAlias <= clientTopicAliasMaximum) {
-                alias = nextOutboundAlias++;
-                outboundAliases.put(topic, alias);
-            }
-        }
-        OutboundPublish p = new OutboundPublish(o.message(), o.qos(), resend && o.isDuplicate(), o.retain(),
-                o.packetId(), wireTopic, alias, o.subscriptionIds(), expiry, isV5());
-        if (p.packetSize() > clientMaximumPacketSize && alias > 0 && !wireTopic.isEmpty()) {
-            outboundAliases.remove(topic);
-            nextOutboundAlias--; // the alias was assigned just above and never reached the client
-            p = new OutboundPublish(o.message(), o.qos(), resend && o.isDuplicate(), o.retain(),
-                    o.packetId(), topic, 0, o.subscriptionIds(), expiry, isV5());
-        }
-        if (p.packetSize() > clientMaximumPacketSize) {
-            session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), DropReason.TOO_LARGE);
-            return false;
-        }
-        ctx.write(p, ctx.voidPromise());
-        if (o.qos() > 0) {
-            session.markSent(o);
-        }
-        return true;
+        outbound.drain();
     }
 }

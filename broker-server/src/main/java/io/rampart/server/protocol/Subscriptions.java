@@ -1,35 +1,49 @@
 package io.rampart.server.protocol;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.session.SessionStore;
 import io.rampart.core.topic.Subscription;
 import io.rampart.core.topic.Topics;
+import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.metrics.AuthzAction;
 
 import java.util.List;
 
 /**
- * SUBSCRIBE and UNSUBSCRIBE: per-filter validation, authorization and reason codes, the subscription
- * index, and retained-message delivery per Retain Handling (queued after the SUBACK is written).
+ * SUBSCRIBE and UNSUBSCRIBE: per-filter validation, authorization and reason codes, and retained-message
+ * delivery per Retain Handling (queued after the SUBACK is written). The session and the subscription index
+ * are changed together by the core ({@link SessionStore#subscribe}, {@link SessionStore#unsubscribe}).
  */
 final class Subscriptions {
 
-    private final MqttConnection c;
+    private final ChannelHandlerContext ctx;
+    private final ListenerContext listener;
+    private final BrokerCore core;
+    private final MqttLimits limits;
+    private final BrokerEvents events;
 
-    Subscriptions(MqttConnection connection) {
-        this.c = connection;
+    Subscriptions(ChannelHandlerContext ctx, ListenerContext listener, BrokerCore core, BrokerEvents events) {
+        this.ctx = ctx;
+        this.listener = listener;
+        this.core = core;
+        this.limits = core.limits();
+        this.events = events;
     }
 
-    void subscribe(MqttSubscribeMessage msg) {
+    void subscribe(Admission a, MqttSubscribeMessage msg) {
         int packetId = msg.idAndPropertiesVariableHeader().messageId();
         List<MqttTopicSubscription> requested = msg.payload().topicSubscriptions();
         if (requested.isEmpty()) {
             throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "SUBSCRIBE without topic filters");
         }
-        boolean v5 = c.isV5();
+        boolean v5 = a.v5();
         int subscriptionId = 0;
         if (v5) {
             MqttProperties props = msg.idAndPropertiesVariableHeader().properties();
@@ -44,7 +58,6 @@ final class Subscriptions {
                 }
             }
         }
-        MqttLimits limits = c.limits;
         int[] codes = new int[requested.size()];
         Subscription[] granted = new Subscription[requested.size()];
         boolean[] existed = new boolean[requested.size()];
@@ -73,53 +86,45 @@ final class Subscriptions {
                 continue;
             }
             int grantedQos = Math.min(qos, limits.maxQos());
-            boolean allowed = c.permissions.maySubscribe(filter, grantedQos, group);
+            boolean allowed = a.permissions().maySubscribe(filter, grantedQos, group);
             if (!allowed) {
-                c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, false,
-                        c.decision.manager(), c.decision.realm(),
+                listener.accessLog().subscribe(a.subject(), fullFilter, grantedQos, false, a.manager(), a.realm(),
                         "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos);
-                c.events.authzDenied(io.rampart.server.metrics.AuthzAction.SUBSCRIBE);
+                events.authzDenied(AuthzAction.SUBSCRIBE);
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;
             }
-            int quota = limits.maxSubscriptionsPerClient();
-            if (quota > 0 && c.session.subscriptionCount() >= quota && !c.session.hasSubscription(fullFilter)) {
-                codes[i] = v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
-                c.events.subscriptionRefused(c.clientId, fullFilter,
-                        "the session holds " + quota + " subscriptions (mqtt.max-subscriptions-per-client)");
-                continue;
-            }
-            Subscription sub = new Subscription(c.clientId, filter, group, grantedQos,
+            Subscription sub = new Subscription(a.clientId(), filter, group, grantedQos,
                     v5 && option.isNoLocal(), v5 && option.isRetainAsPublished(),
                     v5 ? option.retainHandling().value() : 0, subscriptionId);
-            Subscription previous = c.session.putSubscription(sub);
-            c.core.subscriptions().subscribe(sub);
-            if (c.session.isEnded()) {
-                // A clean-start takeover ended this session meanwhile: do not leave the entry behind.
-                c.core.subscriptions().unsubscribe(sub.clientId(), sub.shareGroup(), sub.filter());
+            SessionStore.Subscribed outcome = core.sessions().subscribe(a.session(), sub);
+            if (outcome == SessionStore.Subscribed.QUOTA_EXCEEDED) {
+                codes[i] = v5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.V3_SUBACK_FAILURE;
+                events.subscriptionRefused(a.clientId(), fullFilter, "the session holds "
+                        + limits.maxSubscriptionsPerClient() + " subscriptions (mqtt.max-subscriptions-per-client)");
+                continue;
             }
             // Logged once the subscription is in the index: messages published from now on reach it, without
             // waiting for the access log's write.
-            c.listener.accessLog().subscribe(c.accessSubject(), fullFilter, grantedQos, true, c.decision.manager(),
-                    c.decision.realm(), "allowed");
-            existed[i] = previous != null;
+            listener.accessLog().subscribe(a.subject(), fullFilter, grantedQos, true, a.manager(), a.realm(), "allowed");
+            existed[i] = outcome == SessionStore.Subscribed.REPLACED;
             granted[i] = sub;
             codes[i] = grantedQos;
-            c.events.subscribed(c.clientId, fullFilter, grantedQos);
+            events.subscribed(a.clientId(), fullFilter, grantedQos);
         }
-        c.ctx.write(Replies.suback(packetId, codes));
+        ctx.write(Replies.suback(packetId, codes));
         for (int i = 0; i < granted.length; i++) {
             Subscription sub = granted[i];
-            if (sub == null || !c.limits.retainAvailable()) {
+            if (sub == null || !limits.retainAvailable()) {
                 continue;
             }
             if (sub.retainHandling() == 0 || (sub.retainHandling() == 1 && !existed[i])) {
-                c.core.router().deliverRetained(c.session, sub);
+                core.router().deliverRetained(a.session(), sub);
             }
         }
     }
 
-    void unsubscribe(MqttUnsubscribeMessage msg) {
+    void unsubscribe(Admission a, MqttUnsubscribeMessage msg) {
         int packetId = msg.idAndPropertiesVariableHeader().messageId();
         List<String> filters = msg.payload().topics();
         if (filters.isEmpty()) {
@@ -128,19 +133,17 @@ final class Subscriptions {
         short[] codes = new short[filters.size()];
         for (int i = 0; i < codes.length; i++) {
             String fullFilter = filters.get(i);
-            if (Topics.validateTopicFilter(fullFilter, c.limits.maxTopicLength(), c.limits.maxTopicLevels()) != null) {
+            if (Topics.validateTopicFilter(fullFilter, limits.maxTopicLength(), limits.maxTopicLevels()) != null) {
                 codes[i] = (short) ReasonCodes.TOPIC_FILTER_INVALID;
                 continue;
             }
-            Subscription removed = c.session.removeSubscription(fullFilter);
-            if (removed == null) {
+            if (core.sessions().unsubscribe(a.session(), fullFilter) == null) {
                 codes[i] = (short) ReasonCodes.NO_SUBSCRIPTION_EXISTED;
                 continue;
             }
-            c.core.subscriptions().unsubscribe(removed.clientId(), removed.shareGroup(), removed.filter());
             codes[i] = (short) ReasonCodes.SUCCESS;
-            c.events.unsubscribed(c.clientId, fullFilter);
+            events.unsubscribed(a.clientId(), fullFilter);
         }
-        c.ctx.write(Replies.unsuback(packetId, codes));
+        ctx.write(Replies.unsuback(packetId, codes));
     }
 }
