@@ -21,7 +21,6 @@ import java.util.List;
  */
 public final class UsersFileEditor {
 
-
     private UsersFileEditor() {
     }
 
