@@ -5,7 +5,9 @@
 #   1. paging: bench/admin-paging.py follows nextCursor through all of them with limit=1000, PASSES times after one
 #      warm-up pass, and reports the page latencies (p50/p90/p99/max);
 #   2. throughput: the generator's `pairs` scenario runs ROUNDS times without and ROUNDS times with a paging loop
-#      running beside it, alternating (A B A B ...), and the median msg/s of each are compared.
+#      running beside it (one full pass after another, PACE seconds apart; 0 = back to back), alternating
+#      (A B A B ...), and the median msg/s of each are compared.
+# It also reports the broker's CPU time per page (from /proc, during the measured passes).
 # Prints a markdown report on stdout, progress on stderr. Builds nothing: run `mvn -B -DskipTests package` first.
 #
 # Connections: each generator holds at most 15 000 connections from a source address of its own (127.0.0.2,
@@ -15,7 +17,7 @@
 # sessions beyond it are made persistent and offline: a page costs the same for connected and offline sessions.
 #
 # Environment: SESSIONS [100000] CONNECTED [100000] PASSES [5] ROUNDS [3] PAIRS [10] RUN_SECONDS [20] QOS [1]
-#   NICE [10] BUILD_DIR [target] KEEP_TMP [0]
+#   PACE [0] NICE [10] BUILD_DIR [target] KEEP_TMP [0]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -30,6 +32,7 @@ ROUNDS=${ROUNDS:-3}
 PAIRS=${PAIRS:-10}
 SECONDS_PER_RUN=${RUN_SECONDS:-20}
 QOS=${QOS:-1}
+PACE=${PACE:-0}
 NICE=${NICE:-10}
 KEEP_TMP=${KEEP_TMP:-0}
 PER_GENERATOR=15000
@@ -138,7 +141,11 @@ log "broker: $SUMMARY"
 log "paging: one warm-up pass, then $PASSES"
 paging() { nice -n "$NICE" python3 "$ROOT/bench/admin-paging.py" 127.0.0.1 "$ADMIN_PORT" "$TOKEN" "$1"; }
 paging 1 >"$TMP/paging-warmup.txt"
+TICKS=$(cpu_ticks "$RAMPART_PID")
 paging "$PASSES" >"$TMP/paging.txt"
+TICKS=$(($(cpu_ticks "$RAMPART_PID") - TICKS))
+PAGES=$(sed -n 's/.*pages: \([0-9]*\) over.*/\1/p' "$TMP/paging.txt")
+CPU_PER_PAGE=$(python3 -c 'import sys; print(f"{1000 * int(sys.argv[1]) / int(sys.argv[2]) / int(sys.argv[3]):.1f}")' "$TICKS" "$CLK_TCK" "$PAGES")
 
 throughput() {
     generator --scenario pairs --clients "$PAIRS" --qos "$QOS" --duration "$SECONDS_PER_RUN" --warmup 3 \
@@ -152,7 +159,8 @@ for round in $(seq "$ROUNDS"); do
     log "round $round: pairs alone"
     A+=("$(throughput)")
     log "round $round: pairs with a paging loop beside it"
-    nice -n "$NICE" python3 "$ROOT/bench/admin-paging.py" 127.0.0.1 "$ADMIN_PORT" "$TOKEN" 100000 >"$TMP/loop-$round.txt" &
+    nice -n "$NICE" python3 "$ROOT/bench/admin-paging.py" 127.0.0.1 "$ADMIN_PORT" "$TOKEN" 100000 "$PACE" \
+        >"$TMP/loop-$round.txt" &
     LOOP=$!
     B+=("$(throughput)")
     kill "$LOOP" 2>/dev/null; wait "$LOOP" 2>/dev/null || true
@@ -171,10 +179,11 @@ echo "| paging (limit=1000, $PASSES passes after a warm-up pass) | result |"
 echo "|---|---|"
 echo "| warm-up pass | $(cat "$TMP/paging-warmup.txt") |"
 echo "| measured | $(cat "$TMP/paging.txt") |"
+echo "| broker CPU per page (user + system, measured passes) | $CPU_PER_PAGE ms |"
 echo
 echo "| \`pairs --clients $PAIRS --qos $QOS\`, ${SECONDS_PER_RUN} s | delivered msg/s per round | median |"
 echo "|---|---|---:|"
 echo "| alone | ${A[*]} | $MA |"
-echo "| with a paging loop beside it | ${B[*]} | $MB |"
+echo "| with a paging loop beside it ($( ((PACE > 0)) && echo "a full pass every $PACE s" || echo "passes back to back")) | ${B[*]} | $MB |"
 echo
 python3 -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(f"With paging: {100 * (b - a) / a:+.1f} % of the median without it.")' "$MA" "$MB"
