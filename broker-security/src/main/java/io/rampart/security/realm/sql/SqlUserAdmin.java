@@ -232,8 +232,7 @@ public final class SqlUserAdmin implements AutoCloseable {
         }
         String problem = readBack(owner, id);
         if (problem != null) {
-            throw new AdminException(Kind.INVALID, null, "not added, the realm would skip the rule "
-                    + rule.topicFilter() + ": " + problem);
+            throw new AdminException(Kind.INVALID, null, "not added, the realm would skip this rule: " + problem);
         }
         return id;
     }
