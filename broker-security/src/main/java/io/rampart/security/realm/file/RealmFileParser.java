@@ -3,6 +3,8 @@ package io.rampart.security.realm.file;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.ClientIdPattern;
@@ -35,12 +37,13 @@ import java.util.Set;
 final class RealmFileParser {
 
     private static final Set<String> TOP_KEYS = Set.of("users", "roles");
-    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions",
+    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions", "limits",
             "admin-permissions");
-    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions", "admin-permissions");
+    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions", "limits", "admin-permissions");
     private static final Set<String> ADMIN_GRANT_KEYS = Set.of("template", "permissions", "clients", "topics");
     private static final Set<String> PERMISSION_KEYS = Set.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
+    private static final Set<String> LIMIT_KEYS = Set.copyOf(LimitsSyntax.KEYS);
 
     private final String realm;
     private final String source;
@@ -77,17 +80,20 @@ final class RealmFileParser {
         }
         byte[] digest = sha256(content);
         if (root == null || root instanceof Scalar s && s.isNull()) {
-            return new RealmContent(Map.of(), Map.of(), Map.of(), digest);
+            return new RealmContent(Map.of(), Map.of(), Map.of(), Map.of(), digest);
         }
         MapNode top = map(root, "");
         checkKeys(top, "", TOP_KEYS);
+        Map<String, IdentityLimits> roleLimits = new HashMap<>();
         Map<String, List<AdminGrantSpec>> roleAdminPermissions = new HashMap<>();
-        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"), roleAdminPermissions);
+        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"), roleLimits,
+                roleAdminPermissions);
         Map<String, UserEntry> users = parseUsers(top.entries().get("users"), roles);
-        return new RealmContent(users, roles, roleAdminPermissions, digest);
+        return new RealmContent(users, roles, roleLimits, roleAdminPermissions, digest);
     }
 
-    private Map<String, List<Permission>> parseRoles(Entry entry, Map<String, List<AdminGrantSpec>> adminPermissions)
+    private Map<String, List<Permission>> parseRoles(Entry entry, Map<String, IdentityLimits> roleLimits,
+                                                     Map<String, List<AdminGrantSpec>> adminPermissions)
             throws FileRealmException {
         Map<String, List<Permission>> roles = new LinkedHashMap<>();
         Map<String, Position> firstSeen = new HashMap<>();
@@ -105,6 +111,10 @@ final class RealmFileParser {
             }
             String holder = "role '" + name + "'";
             roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions", holder));
+            IdentityLimits limits = parseLimits(role.entries().get("limits"), path + ".limits");
+            if (!limits.isNone()) {
+                roleLimits.put(name, limits);
+            }
             List<AdminGrantSpec> grants = parseAdminGrants(role.entries().get("admin-permissions"),
                     path + ".admin-permissions", holder);
             if (!grants.isEmpty()) {
@@ -147,9 +157,10 @@ final class RealmFileParser {
             String holder = "user '" + username + "'";
             List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions",
                     holder);
+            IdentityLimits limits = parseLimits(user.entries().get("limits"), path + ".limits");
             List<AdminGrantSpec> grants = parseAdminGrants(user.entries().get("admin-permissions"),
                     path + ".admin-permissions", holder);
-            users.put(username, new UserEntry(username, hash, userRoles, permissions, grants));
+            users.put(username, new UserEntry(username, hash, userRoles, permissions, limits, grants));
         }
         return users;
     }
@@ -174,6 +185,34 @@ final class RealmFileParser {
             throw error(node, path, "password of user '" + username + "': " + e.getMessage());
         }
         return encoded;
+    }
+
+    /** A {@code limits:} block (see {@link LimitsSyntax}); numbers may be written quoted or not. */
+    private IdentityLimits parseLimits(Entry entry, String path) throws FileRealmException {
+        if (entry == null || entry.value() instanceof Scalar s && s.isNull()) {
+            return IdentityLimits.NONE;
+        }
+        MapNode map = map(entry.value(), path);
+        checkKeys(map, path, LIMIT_KEYS);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : map.entries().entrySet()) {
+            Node value = e.getValue().value();
+            if (!(value instanceof Scalar s) || s.isNull() || s.isBoolean() || s.text().isBlank()) {
+                throw error(value, path + "." + e.getKey(), "expected a number, size or duration, found "
+                        + describe(value));
+            }
+            values.put(e.getKey(), s.text());
+        }
+        try {
+            return LimitsSyntax.parse(values);
+        } catch (IllegalArgumentException invalid) {
+            String message = invalid.getMessage();
+            int colon = message.indexOf(": ");
+            String key = message.substring(0, colon);
+            Entry at = map.entries().get(key);
+            Node node = at == null ? map : at.value();
+            throw error(node, path + "." + key, message.substring(colon + 2));
+        }
     }
 
     private List<Permission> parsePermissions(Entry entry, String path, String holder) throws FileRealmException {

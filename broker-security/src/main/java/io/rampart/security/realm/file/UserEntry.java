@@ -1,5 +1,6 @@
 package io.rampart.security.realm.file;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.Permission;
 
@@ -12,14 +13,16 @@ import java.util.List;
  *                     permissions still apply to an identity of that name authenticated elsewhere)
  * @param roles        role names, all defined in the same file
  * @param permissions  the user's own permissions (not those of its roles)
+ * @param limits       the user's own limits (not those of its roles), {@link IdentityLimits#NONE} when none are set
  * @param adminPermissions the user's own {@code admin-permissions} (not those of its roles)
  */
 record UserEntry(String username, String passwordHash, List<String> roles, List<Permission> permissions,
-                 List<AdminGrantSpec> adminPermissions) {
+                 IdentityLimits limits, List<AdminGrantSpec> adminPermissions) {
 
     UserEntry {
         roles = List.copyOf(roles);
         permissions = List.copyOf(permissions);
+        limits = limits == null ? IdentityLimits.NONE : limits;
         adminPermissions = List.copyOf(adminPermissions);
     }
 }

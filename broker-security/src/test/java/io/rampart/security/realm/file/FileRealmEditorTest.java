@@ -112,6 +112,38 @@ class FileRealmEditorTest {
     }
 
     @Test
+    void limits_ofAChangedUserAndRole_areKept() throws Exception {
+        String withLimits = FILE.replace("    roles: [sensors]\n\n", """
+                    roles: [sensors]
+                    limits:
+                      messages-per-second: 5   # per sensor
+                      max-packet-size: 64KB
+
+                """).replace("  - name: ops\n", """
+                  - name: ops
+                    limits: {messages-per-second: 100}
+                """);
+        RealmEditor editor = editor(withLimits);
+        editor.updateUser(new RealmUser("sensor-1", true, true, List.of("ops"), List.of(), List.of()));
+        editor.updateRole(new RealmRole("ops", List.of(Permission.allow("ops/#", Activity.ALL)), List.of()));
+
+        assertThat(file()).contains("""
+                  - username: sensor-1
+                    password: "%1$s"
+                    roles: [ops]
+                    limits:
+                      messages-per-second: 5
+                      max-packet-size: "64KB"
+                """.formatted(HASH)).contains("""
+                  - name: ops
+                    limits:
+                      messages-per-second: 100
+                    permissions:
+                      - {topic: "ops/#"}
+                """);
+    }
+
+    @Test
     void flowEntry_staysOneLine_andPasswordCanBeSetAndRemoved() throws Exception {
         RealmEditor editor = editor(FILE);
         String other = new PasswordHasher().hash("another-password".toCharArray());
