@@ -32,8 +32,9 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * <p>Each compiled rule keeps the {@link Permission} it was compiled from (with its {@link RuleOrigin}). The
- * {@code explain...} variants run the very same decision as the checks and return the rule that decided; the
- * checks only look at whether that rule allows, so keeping the source costs them nothing.
+ * {@code explain...} variants walk the same compiled rules in the same order with the same conditions as the checks
+ * and return the rule that decided; the checks themselves never read it, so keeping the source costs them nothing
+ * (the two loops of each pair are kept alike, and tested to agree).
  */
 public final class CompiledPermissions {
 
@@ -156,8 +157,17 @@ public final class CompiledPermissions {
     }
 
     public boolean mayPublish(String topic, int qos, boolean retain) {
-        Rule decided = publishDecision(topic, qos, retain);
-        return decided != null && !decided.deny;
+        for (Rule r : publishDeny) {
+            if (r.allowsQos(qos) && Topics.matches(r.filter, topic)) {
+                return false;
+            }
+        }
+        for (Rule r : publishAllow) {
+            if (r.allowsQos(qos) && (r.retain || !retain) && Topics.matches(r.filter, topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #mayPublish} with the rule that decided. */
@@ -165,7 +175,10 @@ public final class CompiledPermissions {
         return verdict(publishDecision(topic, qos, retain));
     }
 
-    /** The deny rule that refuses the PUBLISH, else the allow rule that permits it, else {@code null}. */
+    /**
+     * The deny rule that refuses the PUBLISH, else the allow rule that permits it, else {@code null}: the loops of
+     * {@link #mayPublish} returning the rule instead of the answer.
+     */
     private Rule publishDecision(String topic, int qos, boolean retain) {
         for (Rule r : publishDeny) {
             if (r.allowsQos(qos) && Topics.matches(r.filter, topic)) {
@@ -185,8 +198,21 @@ public final class CompiledPermissions {
      * @param shareGroup the share group, or {@code null} for an ordinary subscription
      */
     public boolean maySubscribe(String filter, int qos, String shareGroup) {
-        Rule decided = subscribeDecision(filter, qos, shareGroup);
-        return decided != null && !decided.deny;
+        for (Rule r : subscribeDeny) {
+            if (r.allowsQos(qos) && covers(r.filter, filter)) {
+                return false;
+            }
+        }
+        for (Rule r : subscribeAllow) {
+            if (!r.allowsQos(qos) || !covers(r.filter, filter)) {
+                continue;
+            }
+            if (shareGroup != null && (!r.shared || (!r.shareGroups.isEmpty() && !r.shareGroups.contains(shareGroup)))) {
+                continue;
+            }
+            return true;
+        }
+        return false;
     }
 
     /** {@link #maySubscribe} with the rule that decided. */
@@ -194,6 +220,7 @@ public final class CompiledPermissions {
         return verdict(subscribeDecision(filter, qos, shareGroup));
     }
 
+    /** The loops of {@link #maySubscribe} returning the rule that decided. */
     private Rule subscribeDecision(String filter, int qos, String shareGroup) {
         for (Rule r : subscribeDeny) {
             if (r.allowsQos(qos) && covers(r.filter, filter)) {
@@ -214,8 +241,17 @@ public final class CompiledPermissions {
 
     /** Whether a message on {@code topic} may be delivered to this session through any of its subscriptions. */
     public boolean mayReceive(String topic) {
-        Rule decided = receiveDecision(topic);
-        return decided != null && !decided.deny;
+        for (Rule r : subscribeDeny) {
+            if (Topics.matches(r.filter, topic)) {
+                return false;
+            }
+        }
+        for (Rule r : subscribeAllow) {
+            if (Topics.matches(r.filter, topic)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** {@link #mayReceive} with the rule that decided. */
@@ -223,6 +259,7 @@ public final class CompiledPermissions {
         return verdict(receiveDecision(topic));
     }
 
+    /** The loops of {@link #mayReceive} returning the rule that decided. */
     private Rule receiveDecision(String topic) {
         for (Rule r : subscribeDeny) {
             if (Topics.matches(r.filter, topic)) {

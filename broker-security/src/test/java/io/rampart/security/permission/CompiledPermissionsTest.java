@@ -243,6 +243,39 @@ class CompiledPermissionsTest {
     }
 
     @Test
+    void explain_agreesWithEveryCheck_overARuleSetWithEachCondition() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.deny("a/secret/#", Activity.PUBLISH),
+                new Permission("a/+/deny1", Activity.SUBSCRIBE, 0b010, true, true, Set.of(), Effect.DENY),
+                new Permission("a/#", Activity.PUBLISH, 0b001, false, false, Set.of(), Effect.ALLOW),
+                new Permission("a/+/r", Activity.PUBLISH, 0b111, true, false, Set.of(), Effect.ALLOW),
+                new Permission("s/#", Activity.SUBSCRIBE, 0b011, false, true, Set.of("g1", "g2"), Effect.ALLOW),
+                new Permission("s/open/+", Activity.SUBSCRIBE, 0b111, false, true, Set.of(), Effect.ALLOW),
+                new Permission("n/+", Activity.ALL, 0b100, false, false, Set.of(), Effect.ALLOW),
+                Permission.deny("s/open/x", Activity.ALL)), vars("c", "u"));
+        List<String> topics = List.of("a/x", "a/secret/k", "a/y/r", "a/y/deny1", "s/x", "s/open/x", "s/open/y",
+                "n/1", "other", "a/#", "s/+/y", "s/open/#", "#");
+        List<String> groups = java.util.Arrays.asList(null, "g1", "g3");
+        for (String topic : topics) {
+            for (int qos = 0; qos <= 2; qos++) {
+                for (boolean retain : new boolean[]{false, true}) {
+                    if (!topic.contains("#") && !topic.contains("+")) {
+                        assertThat(p.explainPublish(topic, qos, retain).allowed()).as("publish %s %d %s", topic, qos,
+                                retain).isEqualTo(p.mayPublish(topic, qos, retain));
+                    }
+                }
+                for (String group : groups) {
+                    assertThat(p.explainSubscribe(topic, qos, group).allowed()).as("subscribe %s %d %s", topic, qos,
+                            group).isEqualTo(p.maySubscribe(topic, qos, group));
+                }
+            }
+            if (!topic.contains("#") && !topic.contains("+")) {
+                assertThat(p.explainReceive(topic).allowed()).as("receive %s", topic).isEqualTo(p.mayReceive(topic));
+            }
+        }
+    }
+
+    @Test
     void explainClientId_namesTheClientIdRule() {
         RuleOrigin at = RuleOrigin.fileLine("devices", "role 'sensors'", "devices.yaml", 7);
         CompiledPermissions p = CompiledPermissions.compile(List.of(
