@@ -10,6 +10,7 @@ import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.broker.SecurityDirectory;
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.admin.firstrun.PasswordChangeFlags;
+import io.rampart.admin.live.LiveHub;
 import io.rampart.admin.token.TokenStore;
 import io.rampart.core.MqttLimits;
 
@@ -17,12 +18,13 @@ import java.time.Clock;
 
 /**
  * Everything the API's endpoints work with: the broker behind its narrow interfaces (its security side once the
- * realms are open), and the admin plane's own state (bans, tokens, sessions, audit log).
+ * realms are open), and the admin plane's own state (bans, tokens, sessions, audit log) and the live views.
  */
 public record AdminServices(AdminSettings settings, MqttLimits limits, ClientDirectory clients,
                             RetainedMessages retained, BrokerControl control, BanList bans, TokenStore tokens,
                             AdminAuthenticator authenticator, AuditLog audit, PasswordChangeFlags passwordFlags,
-                            PasswordChangesHolder passwords, SecurityHolder security, Clock clock) {
+                            PasswordChangesHolder passwords, SecurityHolder security, LiveHub live,
+                            Clock clock) {
 
     /** The realms and pipelines, known only once the realms are open. */
     public static final class SecurityHolder {
