@@ -22,4 +22,10 @@ public record ListenerContext(String name, String type, ConnectGate gate, Access
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;
     }
+
+    /** A listener of a broker without distributed tracing, with {@code queueLimits} as its slow-consumer policy. */
+    public ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
+                           int maxPacketSize, QueueLimits queueLimits) {
+        this(name, type, gate, accessLog, limits, maxPacketSize, queueLimits, null);
+    }
 }
