@@ -22,6 +22,7 @@ import io.rampart.server.admin.AdminWiring;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.observe.Observers;
 import io.rampart.server.sys.SysTopicsPublisher;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigException;
@@ -81,6 +82,7 @@ public final class RampartBroker implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> serverChannelClass;
     private final ChannelGroup connections = new DefaultChannelGroup("rampart-connections", GlobalEventExecutor.INSTANCE);
+    private final Observers observers = new Observers();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     /** The further SO_REUSEPORT sockets of each listener (epoll), closed with it. */
     private final List<Channel> extraListenerChannels = new ArrayList<>();
@@ -115,6 +117,7 @@ public final class RampartBroker implements AutoCloseable {
             reusePort = false;
         }
         this.ioFactory = io;
+        observers.onTapsChanged(() -> MqttConnection.retapAll(connections));
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
         // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -255,7 +258,7 @@ public final class RampartBroker implements AutoCloseable {
 
     private void bind(ListenerConfig lc) throws Exception {
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.maxConnections());
+                security.accessLog(), lc.maxConnections(), observers);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
         ServerTls tls = null;
         if (lc.type().isTls()) {

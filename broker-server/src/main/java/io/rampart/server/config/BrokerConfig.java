@@ -17,10 +17,19 @@ import java.util.Objects;
  * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
  * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
  * @param admin     the admin plane: role mapping, limits, sessions ({@link AdminSettings#DEFAULTS} when absent)
+ * @param insights  trace recordings, client and topic insights, detections ({@link InsightsConfig#DEFAULTS} when
+ *                  absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
-                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin,
+                           InsightsConfig insights) {
+
+    /** A configuration without insight sections (defaults). */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                        SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+        this(listeners, mqtt, dataDir, source, security, observability, admin, InsightsConfig.DEFAULTS);
+    }
 
     /** A configuration without an admin section (defaults). */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
@@ -47,6 +56,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(insights, "insights");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

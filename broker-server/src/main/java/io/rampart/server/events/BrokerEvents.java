@@ -12,6 +12,7 @@ import io.rampart.tls.ClientCertificates;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.CloseReason;
+import io.rampart.server.observe.ClientObserver;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -47,6 +48,7 @@ public final class BrokerEvents implements SessionListener {
     private final BrokerMetrics metrics;
     private final boolean json;
     private final ConcurrentHashMap<String, DropLogState> dropLog = new ConcurrentHashMap<>();
+    private volatile ClientObserver[] observers = new ClientObserver[0];
 
     /**
      * @param json JSON lines instead of key=value
@@ -54,6 +56,13 @@ public final class BrokerEvents implements SessionListener {
     public BrokerEvents(BrokerMetrics metrics, boolean json) {
         this.metrics = metrics;
         this.json = json;
+    }
+
+    /** Also tells {@code observer} what happens to clients; with none, each event pays one volatile read. */
+    public synchronized void addObserver(ClientObserver observer) {
+        ClientObserver[] more = java.util.Arrays.copyOf(observers, observers.length + 1);
+        more[more.length - 1] = observer;
+        observers = more;
     }
 
     public BrokerMetrics metrics() {
@@ -89,6 +98,9 @@ public final class BrokerEvents implements SessionListener {
     @Override
     public void sessionExpired(String clientId) {
         dropLog.remove(clientId);
+        for (ClientObserver o : observers) {
+            o.sessionExpired(clientId);
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("session-expired").text("client", clientId).toString());
         }
@@ -96,6 +108,9 @@ public final class BrokerEvents implements SessionListener {
 
     @Override
     public void willPublished(String clientId, Message will) {
+        for (ClientObserver o : observers) {
+            o.willPublished(clientId, will.topic(), will.qos(), will.retain());
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("will-published").text("client", clientId).text("topic", will.topic())
                     .number("qos", will.qos()).bool("retain", will.retain()).toString());
@@ -132,6 +147,17 @@ public final class BrokerEvents implements SessionListener {
                                 int protocolVersion, boolean cleanStart, long sessionExpiry, int keepAlive,
                                 boolean sessionPresent) {
         metrics.connectAttempt(BrokerMetrics.ACCEPTED);
+        ClientObserver[] watching = observers;
+        if (watching.length > 0) {
+            Map<String, String> vars = channel.attr(ClientCertificates.VARIABLES).get();
+            InetSocketAddress address = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+            for (ClientObserver o : watching) {
+                o.connected(listener, address, clientId, username, protocolVersion, cleanStart, sessionPresent,
+                        keepAlive, vars == null ? null : vars.get(ClientCertificates.PROTOCOL),
+                        vars == null ? null : vars.get(ClientCertificates.CIPHER),
+                        vars == null ? null : vars.get(ClientCertificates.SUBJECT_DN));
+            }
+        }
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -149,6 +175,10 @@ public final class BrokerEvents implements SessionListener {
      */
     public void clientDisconnected(String listener, Channel channel, String clientId, CloseReason how, int code,
                                    String reason) {
+        for (ClientObserver o : observers) {
+            o.disconnected(listener, channel.remoteAddress() instanceof InetSocketAddress a ? a : null, clientId,
+                    how.tag(), code, reason);
+        }
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -166,6 +196,9 @@ public final class BrokerEvents implements SessionListener {
     public void connectionRefused(String listener, SocketAddress remote, String clientId, int code, String reason,
                                   boolean decided) {
         metrics.connectAttempt(decided ? refusal(code) : BrokerMetrics.INVALID);
+        for (ClientObserver o : observers) {
+            o.refused(listener, remote instanceof InetSocketAddress a ? a : null, clientId, code, reason);
+        }
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -192,6 +225,9 @@ public final class BrokerEvents implements SessionListener {
     }
 
     public void subscribed(String clientId, String filter, int qos) {
+        for (ClientObserver o : observers) {
+            o.subscribed(clientId, filter, qos);
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("subscription-added").text("client", clientId).text("filter", filter).number("qos", qos)
                     .toString());
@@ -199,6 +235,9 @@ public final class BrokerEvents implements SessionListener {
     }
 
     public void unsubscribed(String clientId, String filter) {
+        for (ClientObserver o : observers) {
+            o.unsubscribed(clientId, filter);
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("subscription-removed").text("client", clientId).text("filter", filter).toString());
         }

@@ -263,6 +263,7 @@ final class ConnectProcessor {
         if (!connection.isAuthenticating() || !ctx.channel().isActive()) {
             return;
         }
+        connection.decided(decision);
         boolean v5 = attempt.v5();
         String clientId = attempt.clientId();
         AccessLog accessLog = listener.accessLog();
@@ -372,7 +373,7 @@ final class ConnectProcessor {
      */
     private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client, boolean closeOnly) {
         boolean decided = connection.isAuthenticating();
-        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR);
+        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR, reason);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
         if (closeOnly) {
             ctx.close();
@@ -388,7 +389,7 @@ final class ConnectProcessor {
     }
 
     private void refuseSilently(String reason) {
-        connection.refused(CloseReason.PROTOCOL_ERROR);
+        connection.refused(CloseReason.PROTOCOL_ERROR, reason);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), null, 0, reason, false);
         ctx.close();
     }

@@ -14,6 +14,7 @@ import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.observe.MessageObserver;
 
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
@@ -120,6 +121,10 @@ final class InboundPublishes {
         if (receivers == 0 && !retain) {
             events.noSubscribers();
         }
+        MessageObserver observer = listener.observers().messages();
+        if (observer != null) {
+            observer.published(a.clientId(), message);
+        }
         int code = receivers == 0 && v5 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
         if (qos == 1) {
             ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, code, null));
@@ -159,6 +164,11 @@ final class InboundPublishes {
         boolean known = a.session().release(packetId);
         ctx.write(Replies.pubReply(MqttMessageType.PUBCOMP, packetId,
                 known ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_ID_NOT_FOUND, null));
+    }
+
+    /** The topic the client set for {@code alias}, or {@code null} (packet traces show aliased topics in full). */
+    String aliasTopic(int alias) {
+        return aliases == null || alias < 1 || alias >= aliases.length ? null : aliases[alias];
     }
 
     private String resolveTopic(String topicName, MqttProperties props) {
