@@ -1,14 +1,19 @@
 package io.rampart.admin;
 
+import io.rampart.admin.api.ApiJson;
 import io.rampart.admin.api.ApiRouter;
 import io.rampart.admin.api.ApiRoutes;
+import io.rampart.admin.audit.AuditEvent;
 import io.rampart.admin.audit.AuditLog;
 import io.rampart.admin.auth.AdminAuthenticator;
 import io.rampart.admin.auth.AdminSessions;
 import io.rampart.admin.auth.LoginThrottle;
+import io.rampart.admin.ban.Ban;
+import io.rampart.admin.ban.BanEnforcement;
 import io.rampart.admin.ban.BanList;
 import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
+import io.rampart.admin.broker.Insights;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.config.AdminSettings;
@@ -94,8 +99,8 @@ public final class AdminPlane implements AutoCloseable {
      * @throws IOException when a state file is unreadable or invalid (the broker must not start)
      */
     public static AdminPlane create(AdminSettings settings, Path dataDir, MqttLimits limits, ClientDirectory clients,
-                                    RetainedMessages retained, BrokerControl control, ScheduledExecutorService timer,
-                                    Clock clock) throws IOException {
+                                    RetainedMessages retained, BrokerControl control, Insights insights,
+                                    ScheduledExecutorService timer, Clock clock) throws IOException {
         Path dir = dataDir.resolve("admin");
         TokenStore tokens = new TokenStore(dir.resolve("tokens.json"), clock).load();
         BanList bans = new BanList(dir.resolve("bans.json"), clock).load();
@@ -109,7 +114,7 @@ public final class AdminPlane implements AutoCloseable {
         DelegatingThrottle throttle = new DelegatingThrottle();
         AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer);
         AdminServices services = new AdminServices(settings, limits, clients, retained, control, bans, tokens,
-                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), clock);
+                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), clock, insights);
         ApiRouter router = new ApiRouter(ApiRoutes.all(services, pipelines), authenticator, audit,
                 settings.allowedOrigins(), pipelines, worker, clock);
         AdminPlane plane = new AdminPlane(settings, control, services, router, worker, throttle, pipelines);
@@ -149,6 +154,30 @@ public final class AdminPlane implements AutoCloseable {
     /** The bans, consulted at CONNECT. */
     public BanList bans() {
         return services.bans();
+    }
+
+    /**
+     * A ban the broker sets by itself (a detection rule): added to the ban list for {@code duration}, the live
+     * sessions it hits disconnected, and recorded in the audit log with {@code actor} as its author.
+     *
+     * @throws IOException when the ban cannot be stored
+     */
+    public Ban banAutomatically(Ban.Kind kind, String value, String reason, java.time.Duration duration, String actor)
+            throws IOException {
+        java.time.Instant now = services.clock().instant();
+        Ban ban = services.bans().add(kind, value, reason, now.plus(duration).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                actor);
+        int disconnected = BanEnforcement.disconnectHit(ban, services.clients());
+        Map<String, Object> after = new java.util.LinkedHashMap<>();
+        after.put("id", ban.id());
+        after.put("kind", ban.kind().id());
+        after.put("value", ban.value());
+        after.put("reason", ban.reason());
+        after.put("expiresAt", ban.expiresAt().toString());
+        services.audit().record(new AuditEvent(now, actor, "-", null, "-", "bans.create", "ban:" + ban.id(), "success",
+                201, "-", ban.describe() + "; " + disconnected + " live session(s) disconnected", null,
+                ApiJson.text(after)));
+        return ban;
     }
 
     private void poll() {

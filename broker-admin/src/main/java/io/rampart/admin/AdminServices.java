@@ -5,6 +5,7 @@ import io.rampart.admin.auth.AdminAuthenticator;
 import io.rampart.admin.ban.BanList;
 import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
+import io.rampart.admin.broker.Insights;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.config.AdminSettings;
@@ -17,11 +18,13 @@ import java.time.Clock;
 /**
  * Everything the API's endpoints work with: the broker behind its narrow interfaces, and the admin plane's own
  * state (bans, tokens, sessions, audit log).
+ *
+ * @param insights trace recordings, client event histories and detections
  */
 public record AdminServices(AdminSettings settings, MqttLimits limits, ClientDirectory clients,
                             RetainedMessages retained, BrokerControl control, BanList bans, TokenStore tokens,
                             AdminAuthenticator authenticator, AuditLog audit, PasswordChangeFlags passwordFlags,
-                            PasswordChangesHolder passwords, Clock clock) {
+                            PasswordChangesHolder passwords, Clock clock, Insights insights) {
 
     /** The password changer, known only once the realms are open. */
     public static final class PasswordChangesHolder {

@@ -22,6 +22,7 @@ import io.rampart.server.admin.AdminWiring;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.insights.BrokerInsights;
 import io.rampart.server.observe.Observers;
 import io.rampart.server.sys.SysTopicsPublisher;
 import io.rampart.server.config.BrokerConfig;
@@ -92,6 +93,7 @@ public final class RampartBroker implements AutoCloseable {
     private final TlsObserver tlsObserver;
     private final List<ServerTls> tlsListeners = new ArrayList<>();
     private AdminWiring admin;
+    private final BrokerInsights insights;
 
     private RampartBroker(BrokerConfig config, TlsObserver tlsObserver) {
         this.config = config;
@@ -118,6 +120,8 @@ public final class RampartBroker implements AutoCloseable {
         }
         this.ioFactory = io;
         observers.onTapsChanged(() -> MqttConnection.retapAll(connections));
+        this.insights = new BrokerInsights(config.insights(), config.dataDir(), observers, events, metrics, timers,
+                java.time.Clock.systemUTC());
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
         // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -155,7 +159,7 @@ public final class RampartBroker implements AutoCloseable {
     private static RampartBroker prepare(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
-            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.timers,
+            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.insights, broker.timers,
                     broker::readinessProblems, broker.connections::size);
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
@@ -173,6 +177,7 @@ public final class RampartBroker implements AutoCloseable {
     public void open() throws Exception {
         admin.beforeRealms(System.out);
         security = SecurityModule.create(config, timers);
+        insights.watch(security.accessLog());
         for (ListenerConfig listener : config.listeners()) {
             if (listener.type() != ListenerType.ADMIN) {
                 bind(listener);
@@ -437,6 +442,7 @@ public final class RampartBroker implements AutoCloseable {
         for (ServerTls tls : tlsListeners) {
             tls.close();
         }
+        insights.close();
         timers.shutdownNow();
         core.sessions().clear();
         for (Channel adminListener : adminListeners.values()) {

@@ -17,7 +17,7 @@ import java.util.Objects;
  * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
  * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
  * @param admin     the admin plane: role mapping, limits, sessions ({@link AdminSettings#DEFAULTS} when absent)
- * @param insights  trace recordings, client and topic insights, detections ({@link InsightsConfig#DEFAULTS} when
+ * @param insights  trace recordings, client event histories, detections ({@link InsightsConfig#DEFAULTS} when
  *                  absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */

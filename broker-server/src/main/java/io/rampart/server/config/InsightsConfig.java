@@ -8,7 +8,7 @@ import java.util.Objects;
 
 /**
  * What the broker records about its clients for operators: trace recordings ({@code trace-recordings:}), client
- * event histories and topic insights ({@code insights:}) and security detections ({@code detections:}).
+ * event histories ({@code insights:}) and security detections ({@code detections:}).
  */
 public record InsightsConfig(TraceSettings traces, InsightSettings insights, DetectionSettings detections) {
 

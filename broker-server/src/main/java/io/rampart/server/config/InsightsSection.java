@@ -17,9 +17,8 @@ final class InsightsSection {
 
     static final List<String> TRACE_KEYS = List.of("max-active", "max-bytes", "max-duration", "default-duration",
             "retention", "max-stored");
-    static final List<String> INSIGHTS_KEYS = List.of("client-events", "topics");
+    static final List<String> INSIGHTS_KEYS = List.of("client-events");
     static final List<String> CLIENT_EVENTS_KEYS = List.of("enabled", "per-client", "memory", "offline-retention");
-    static final List<String> TOPICS_KEYS = List.of("enabled", "window", "sketch-size", "levels", "metrics-top");
     static final List<String> DETECTIONS_KEYS = detectionKeys();
 
     private InsightsSection() {
@@ -61,7 +60,7 @@ final class InsightsSection {
             return InsightSettings.DEFAULTS;
         }
         node.requireKeys(INSIGHTS_KEYS);
-        return new InsightSettings(clientEvents(node.get("client-events")), topics(node.get("topics")));
+        return new InsightSettings(clientEvents(node.get("client-events")));
     }
 
     private static InsightSettings.ClientEvents clientEvents(ConfigNode node) throws ConfigException {
@@ -75,21 +74,6 @@ final class InsightsSection {
                     node.get("per-client").intValue(d.perClient()),
                     node.get("memory").sizeValue((int) d.memory()),
                     duration(node.get("offline-retention"), d.offlineRetention()));
-        } catch (IllegalArgumentException e) {
-            throw node.invalid(e);
-        }
-    }
-
-    private static InsightSettings.Topics topics(ConfigNode node) throws ConfigException {
-        InsightSettings.Topics d = InsightSettings.Topics.DEFAULTS;
-        if (node.isAbsentOrNull()) {
-            return d;
-        }
-        node.requireKeys(TOPICS_KEYS);
-        try {
-            return new InsightSettings.Topics(node.get("enabled").booleanValue(d.enabled()),
-                    duration(node.get("window"), d.window()), node.get("sketch-size").intValue(d.sketchSize()),
-                    node.get("levels").intValue(d.levels()), node.get("metrics-top").intValue(d.metricsTop()));
         } catch (IllegalArgumentException e) {
             throw node.invalid(e);
         }

@@ -17,8 +17,6 @@ public enum Rule {
     PROBING_CLIENT(Key.CLIENT_ID, new RuleSettings(true, 20, Duration.ofMinutes(1), null, 32, 128, 0)),
     /** Admissions of one client id (connects, reconnects, takeovers). Ban: the client id. */
     CONNECTION_FLAPPING(Key.CLIENT_ID, new RuleSettings(true, 10, Duration.ofMinutes(1), null, 32, 128, 0)),
-    /** Topics one client id publishes to for the first time. Ban: the client id. */
-    TOPIC_FAN_OUT(Key.CLIENT_ID, new RuleSettings(true, 50, Duration.ofMinutes(1), null, 32, 128, 200)),
     /** An identity admitted from a network it was never seen on. Ban: the identity's user name. */
     NEW_NETWORK(Key.USERNAME, new RuleSettings(true, 1, Duration.ofMinutes(1), null, 24, 48, 16)),
     /** One identity admitted from several addresses within a short window. Ban: the identity's user name. */
@@ -76,7 +74,6 @@ public enum Rule {
     /** The configuration name of what {@link RuleSettings#remembered()} bounds, or {@code null} when nothing. */
     public String rememberedKey() {
         return switch (this) {
-            case TOPIC_FAN_OUT -> "known-topics";
             case NEW_NETWORK -> "networks-per-identity";
             default -> null;
         };

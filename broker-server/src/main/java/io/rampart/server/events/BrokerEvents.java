@@ -253,6 +253,17 @@ public final class BrokerEvents implements SessionListener {
         metrics.authzDenied(action);
     }
 
+    /**
+     * A detection rule fired ({@code event=detection}, WARN): the rule, what it counted per ({@code key-kind} and
+     * {@code key}), the count within the window, the temporary ban it set (or {@code none}) and a summary.
+     */
+    public void detection(String rule, String keyKind, String key, long count, long windowSeconds, String banId,
+                          String summary) {
+        LOG.warn(line("detection").word("rule", rule).word("key-kind", keyKind).text("key", key)
+                .number("count", count).number("window-seconds", windowSeconds).word("ban", banId == null ? "none" : banId)
+                .text("summary", summary).toString());
+    }
+
     /** The authentication chain decided a CONNECT. */
     public void authDecision(String manager, String realm, boolean accepted, String refusalKind, long nanos) {
         metrics.authDecision(manager, realm, accepted ? "allowed" : refusalKind, nanos);

@@ -14,7 +14,6 @@ import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
-import io.rampart.server.observe.MessageObserver;
 
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
@@ -120,10 +119,6 @@ final class InboundPublishes {
         int receivers = core.router().publish(message);
         if (receivers == 0 && !retain) {
             events.noSubscribers();
-        }
-        MessageObserver observer = listener.observers().messages();
-        if (observer != null) {
-            observer.published(a.clientId(), message);
         }
         int code = receivers == 0 && v5 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
         if (qos == 1) {

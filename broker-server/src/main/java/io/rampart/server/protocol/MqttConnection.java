@@ -141,7 +141,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         publishes = new InboundPublishes(ctx, listener, core, events);
         subscriptions = new Subscriptions(ctx, listener, core, events);
-        outbound = new OutboundFlow(ctx, events, listener.observers(), admitted);
+        outbound = new OutboundFlow(ctx, events, admitted);
         enhancedAuth = new EnhancedAuth(this, ctx, listener);
         PreAuthLimit.lift(ctx.pipeline());
         admitted.permissions().attach(this::disconnectFromOutside);
@@ -486,7 +486,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public static void retapAll(Iterable<Channel> channels) {
         for (Channel ch : channels) {
             if (ch.pipeline().get(PipelineNames.MQTT_CONNECTION) instanceof MqttConnection c) {
-                ch.eventLoop().execute(c::retap);
+                try {
+                    ch.eventLoop().execute(c::retap);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the broker is shutting down: the connection is closing anyway
+                }
             }
         }
     }

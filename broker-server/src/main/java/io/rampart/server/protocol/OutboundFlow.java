@@ -10,8 +10,6 @@ import io.rampart.core.session.Session;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.metrics.AuthzAction;
-import io.rampart.server.observe.MessageObserver;
-import io.rampart.server.observe.Observers;
 
 import java.util.HashMap;
 
@@ -25,7 +23,6 @@ final class OutboundFlow {
 
     private final ChannelHandlerContext ctx;
     private final BrokerEvents events;
-    private final Observers observers;
     private final Session session;
     private final ClientPermissions permissions;
     private final String clientId;
@@ -34,10 +31,9 @@ final class OutboundFlow {
     private final HashMap<String, Integer> aliases = new HashMap<>();
     private int nextAlias = 1;
 
-    OutboundFlow(ChannelHandlerContext ctx, BrokerEvents events, Observers observers, Admission admission) {
+    OutboundFlow(ChannelHandlerContext ctx, BrokerEvents events, Admission admission) {
         this.ctx = ctx;
         this.events = events;
-        this.observers = observers;
         this.session = admission.session();
         this.permissions = admission.permissions();
         this.clientId = admission.clientId();
@@ -47,12 +43,11 @@ final class OutboundFlow {
 
     /** After CONNACK: resends what was in flight (with DUP, or PUBREL). */
     void resendInflight() {
-        MessageObserver observer = observers.messages();
         for (Outgoing o : session.inflightMessages()) {
             if (o.isReleasing()) {
                 ctx.write(Replies.pubReply(MqttMessageType.PUBREL, o.packetId(), ReasonCodes.SUCCESS, null));
             } else {
-                write(o, true, observer);
+                write(o, true);
             }
         }
     }
@@ -61,13 +56,12 @@ final class OutboundFlow {
     void drain() {
         int written = 0;
         long now = System.nanoTime();
-        MessageObserver observer = observers.messages();
         while (ctx.channel().isWritable()) {
             Outgoing o = session.pollForSend(client.receiveMaximum(), now);
             if (o == null) {
                 break;
             }
-            if (write(o, false, observer)) {
+            if (write(o, false)) {
                 written++;
             }
         }
@@ -105,8 +99,7 @@ final class OutboundFlow {
         return session.pubcomp(packetId) != null;
     }
 
-    /** Writes one message; {@code observer} (or {@code null}) is told of the delivery. */
-    private boolean write(Outgoing o, boolean resend, MessageObserver observer) {
+    private boolean write(Outgoing o, boolean resend) {
         // Expiry first: an alias may only be registered for a PUBLISH that is actually written.
         long expiry = o.message().remainingExpirySeconds(System.nanoTime());
         if (expiry == 0 && resend && o.isDuplicate()) {
@@ -153,9 +146,6 @@ final class OutboundFlow {
         ctx.write(p, ctx.voidPromise());
         if (o.qos() > 0) {
             session.markSent(o);
-        }
-        if (observer != null) {
-            observer.delivered(clientId, o.message());
         }
         return true;
     }
