@@ -104,6 +104,10 @@ final class InsightsSection {
         node.requireKeys(r.configKeys());
         RuleSettings d = r.defaults();
         String remembered = r.rememberedKey();
+        if (remembered != null && node.get(remembered).intValue(d.remembered()) < 1) {
+            throw node.get(remembered).error("must be between 1 and 10000 (was "
+                    + node.get(remembered).intValue(d.remembered()) + ")");
+        }
         try {
             return new RuleSettings(node.get("enabled").booleanValue(d.enabled()),
                     node.get("threshold").intValue(d.threshold()), duration(node.get("window"), d.window()),

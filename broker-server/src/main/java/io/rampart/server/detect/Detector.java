@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -61,18 +63,23 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
     private final DetectionSettings settings;
     private final Clock clock;
     private final Outcomes outcomes;
-    private final ThreadPoolExecutor worker;
+    private final Executor worker;
     private final LongAdder dropped = new LongAdder();
     private final Map<Rule, Keys<?>> state = new EnumMap<>(Rule.class);
     /** Newest last; guarded by itself. */
     private final ArrayDeque<Detection> detections = new ArrayDeque<>();
 
     public Detector(DetectionSettings settings, Clock clock, Outcomes outcomes) {
+        this(settings, clock, outcomes, new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(QUEUE), new DefaultThreadFactory("rampart-detections", true)));
+    }
+
+    /** @param worker runs the rules, one task at a time */
+    Detector(DetectionSettings settings, Clock clock, Outcomes outcomes, Executor worker) {
         this.settings = settings;
         this.clock = clock;
         this.outcomes = outcomes;
-        this.worker = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
-                new DefaultThreadFactory("rampart-detections", true));
+        this.worker = worker;
         for (Rule r : Rule.values()) {
             state.put(r, new Keys<>(settings.maxKeys()));
         }
@@ -273,7 +280,9 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
 
     @Override
     public void close() {
-        worker.shutdownNow();
+        if (worker instanceof ExecutorService service) {
+            service.shutdownNow();
+        }
     }
 
     // ------------------------------------------------------------------ helpers
