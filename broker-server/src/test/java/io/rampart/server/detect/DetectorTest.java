@@ -95,8 +95,9 @@ class DetectorTest {
         Detector d = detector(only(Rule.AUTH_FAILURES_PER_ADDRESS, rule(3, Duration.ofMinutes(1),
                 Duration.ofMinutes(15), 24, 0)));
         badPassword(d, "10.1.2.3", "a");
+        now = now.plusSeconds(30);
         badPassword(d, "10.1.2.4", "b");
-        now = now.plusSeconds(61);
+        now = now.plusSeconds(31);
         badPassword(d, "10.1.2.5", "c");
         assertThat(fired).as("the first failure left the window").isEmpty();
         badPassword(d, "10.1.2.6", "d");
