@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.observe.Observers;
 import io.rampart.server.security.AccessLog;
@@ -7,9 +8,16 @@ import io.rampart.server.security.AccessLog;
 /**
  * What a connection needs to know about the listener that accepted it, and the broker-wide seams it reports to.
  *
- * @param maxConnections connections open at once on the listener, 0 = no limit
- * @param observers      who watches messages and packets (trace recordings)
+ * @param limits        the limits of every client of the listener (its {@code limits:}); a client's role or user
+ *                      may set stricter ones
+ * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
+ *                      and the listener's {@code limits.max-packet-size}
+ * @param observers     who watches packets (trace recordings)
  */
-public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, int maxConnections,
-                              Observers observers) {
+public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
+                              int maxPacketSize, Observers observers) {
+
+    public ListenerContext {
+        limits = limits == null ? IdentityLimits.NONE : limits;
+    }
 }

@@ -27,12 +27,17 @@ public final class PubMosquitto implements AutoCloseable {
 
     /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} with host and port of the broker's TCP listener. */
     public static PubMosquitto start(TestBroker broker, String tool, String... args) throws IOException {
+        return startOn(broker.tcpPort(), tool, args);
+    }
+
+    /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} against {@code port} on the broker's host. */
+    public static PubMosquitto startOn(int port, String tool, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add("/usr/bin/" + tool);
         command.add("-h");
         command.add(TestBroker.HOST);
         command.add("-p");
-        command.add(Integer.toString(broker.tcpPort()));
+        command.add(Integer.toString(port));
         command.addAll(List.of(args));
         File out = File.createTempFile("pub-mosquitto", ".out");
         File err = File.createTempFile("pub-mosquitto", ".err");
@@ -47,6 +52,11 @@ public final class PubMosquitto implements AutoCloseable {
         try (PubMosquitto m = start(broker, tool, args)) {
             return m.await();
         }
+    }
+
+    /** Whether the tool is still running. */
+    public boolean isRunning() {
+        return process.isAlive();
     }
 
     /** Waits (at most 15 s) for the process to end. */
