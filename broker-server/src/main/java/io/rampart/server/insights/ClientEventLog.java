@@ -184,7 +184,9 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
             return;
         }
         long freed = ring.add(new ClientEvent(clock.instant(), type, address, details), cost, online, clock.instant());
-        bytes.addAndGet(cost - freed);
+        if (rings.get(clientId) == ring) {
+            bytes.addAndGet(cost - freed);
+        }
     }
 
     private static long estimate(Map<String, Object> details) {
