@@ -13,6 +13,8 @@ import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.Scrape;
 import io.rampart.server.it.support.TestBroker;
+import io.rampart.server.it.support.TlsPki;
+import io.rampart.server.it.support.TlsTools;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -198,6 +200,36 @@ class DetectionsIT {
             assertThat(found.get(0).path("key").asText()).isEqualTo("flappy-1");
             assertThat(found.get(0).path("banId").isNull()).isTrue();
             assertThat(found.get(0).path("windowSeconds").asInt()).isEqualTo(300);
+        }
+    }
+
+    @Test
+    void revokedCertificatePresentedAgainAndAgain_isDetected_whileAValidOneIsNot() {
+        TlsPki pki = TlsPki.create(dir.resolve("pki"), "detections");
+        TlsPki.Issued server = pki.server("broker.test");
+        TlsPki.Issued device = pki.client("dev-ok");
+        TlsPki.Issued revoked = pki.client("dev-revoked");
+        Path crl = dir.resolve("crl.pem");
+        pki.writeCrl(crl, pki.crl(Duration.ofDays(1), revoked));
+        String tls = "{type: tls, name: mtls, bind: 127.0.0.1, port: 0, tls: {certificate: \"%s\", private-key: \"%s\","
+                + " client-authentication: required, trust: {certificates: \"%s\"}, revocation: {mode: crl,"
+                + " crl-files: [\"%s\"]}}}";
+        try (TestBroker broker = AdminSetup.in(dir).devices(TraceRecordingIT.DEVICES)
+                .listeners("- " + tls.formatted(server.certPem(), server.keyPem(), pki.caPem(), crl))
+                .sections("detections: {rejected-certificates: {threshold: 3, window: 5m}}\n").start()) {
+            AdminClient sam = AdminClient.http(broker.port(AdminSetup.ADMIN_LISTENER)).as("sam");
+            for (int i = 0; i < 3; i++) {
+                assertThat(TlsTools.handshakes(broker.port("mtls"), pki.clientContext(device))).isTrue();
+            }
+            for (int i = 0; i < 3; i++) {
+                assertThat(TlsTools.handshakes(broker.port("mtls"), pki.clientContext(revoked))).isFalse();
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> !detections(sam, "rejected-certificates").isEmpty());
+            JsonNode d = detections(sam, "rejected-certificates").get(0);
+            assertThat(d.path("key").asText()).isEqualTo("127.0.0.1");
+            assertThat(d.path("count").asInt()).isEqualTo(3);
+            assertThat(d.path("summary").asText()).contains("revoked or expired", "(last: revoked)");
+            assertThat(sam.get("/api/v1/detections").json().path("items")).hasSize(1);
         }
     }
 }
