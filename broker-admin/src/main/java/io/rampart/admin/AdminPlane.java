@@ -40,7 +40,11 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -162,13 +166,12 @@ public final class AdminPlane implements AutoCloseable {
      *
      * @throws IOException when the ban cannot be stored
      */
-    public Ban banAutomatically(Ban.Kind kind, String value, String reason, java.time.Duration duration, String actor)
+    public Ban banAutomatically(Ban.Kind kind, String value, String reason, Duration duration, String actor)
             throws IOException {
-        java.time.Instant now = services.clock().instant();
-        Ban ban = services.bans().add(kind, value, reason, now.plus(duration).truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
-                actor);
+        Instant now = services.clock().instant();
+        Ban ban = services.bans().add(kind, value, reason, now.plus(duration).truncatedTo(ChronoUnit.SECONDS), actor);
         int disconnected = BanEnforcement.disconnectHit(ban, services.clients());
-        Map<String, Object> after = new java.util.LinkedHashMap<>();
+        Map<String, Object> after = new LinkedHashMap<>();
         after.put("id", ban.id());
         after.put("kind", ban.kind().id());
         after.put("value", ban.value());

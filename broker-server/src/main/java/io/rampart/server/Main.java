@@ -26,8 +26,8 @@ import java.util.concurrent.CountDownLatch;
  */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Rampart secure MQTT broker. Without a command: run the broker.",
-        subcommands = {PasswdCommand.class, HashCommand.class, UsersCommand.class, TokenCommand.class, AuditCommand.class,
-                TraceCommand.class})
+        subcommands = {PasswdCommand.class, HashCommand.class, UsersCommand.class, TokenCommand.class,
+                AuditCommand.class, TraceCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "broker.yaml");

@@ -116,7 +116,8 @@ final class TraceEndpoints {
         } catch (IllegalArgumentException e) {
             String message = e.getMessage() == null ? "invalid recording" : e.getMessage();
             int colon = message.indexOf(": ");
-            String field = colon > 0 && FIELDS.contains(message.substring(0, colon)) ? message.substring(0, colon) : null;
+            String prefix = colon > 0 ? message.substring(0, colon) : null;
+            String field = prefix != null && FIELDS.contains(prefix) ? prefix : null;
             throw new ApiException(400, field == null ? message : field + " " + message.substring(colon + 2),
                     field == null ? List.of() : List.of(field), null);
         } catch (IllegalStateException e) {

@@ -22,6 +22,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
 
 /**
  * Evaluates the detection rules ({@code detections:}) over the decisions and client events the broker already makes.
@@ -194,7 +196,7 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
         }
     }
 
-    /** Remembers {@code address} for {@code key}; fires when {@code threshold} different ones fall within the window. */
+    /** Remembers {@code address} for {@code key}; fires when {@code threshold} different ones are within the window. */
     private void distinct(Rule rule, String key, InetAddress address, String summary) {
         RuleSettings rs = settings.rule(rule);
         long now = clock.millis();
@@ -366,7 +368,7 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
         }
 
         List<String> addresses() {
-            return java.util.stream.Stream.of(addresses).filter(java.util.Objects::nonNull).distinct().sorted().toList();
+            return Stream.of(addresses).filter(Objects::nonNull).distinct().sorted().toList();
         }
     }
 

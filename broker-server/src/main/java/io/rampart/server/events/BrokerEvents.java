@@ -288,7 +288,8 @@ public final class BrokerEvents implements SessionListener {
     public void detection(String rule, String keyKind, String key, long count, long windowSeconds, String banId,
                           String summary) {
         LOG.warn(line("detection").word("rule", rule).word("key-kind", keyKind).text("key", key)
-                .number("count", count).number("window-seconds", windowSeconds).word("ban", banId == null ? "none" : banId)
+                .number("count", count).number("window-seconds", windowSeconds)
+                .word("ban", banId == null ? "none" : banId)
                 .text("summary", summary).toString());
     }
 
