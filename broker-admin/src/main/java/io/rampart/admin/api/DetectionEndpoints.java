@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * {@code /detections}: what the detection rules found, newest first, and acknowledging a detection. Addresses
- * (the key of address rules and the addresses a detection names) appear only with {@code data:address}; such a
- * read is audited.
+ * (the key of address rules and the addresses a detection names) appear only with {@code data:address} unscoped
+ * (detections are not scoped to clients); such a read is audited.
  */
 final class DetectionEndpoints {
 
@@ -47,7 +47,7 @@ final class DetectionEndpoints {
                         List.of("since"), null);
             }
         }
-        boolean addresses = r.principal().grants().any(AdminPermission.DATA_ADDRESS).isPresent();
+        boolean addresses = r.principal().grants().unscoped(AdminPermission.DATA_ADDRESS).isPresent();
         boolean shown = false;
         List<Map<String, Object>> items = new ArrayList<>();
         boolean passed = after == null;
@@ -89,7 +89,7 @@ final class DetectionEndpoints {
             throw ApiException.notFound("no detection " + id, false);
         }
         r.audit().detail(note);
-        return ApiJson.answer(200, view(d, r.principal().grants().any(AdminPermission.DATA_ADDRESS).isPresent()));
+        return ApiJson.answer(200, view(d, r.principal().grants().unscoped(AdminPermission.DATA_ADDRESS).isPresent()));
     }
 
     static Map<String, Object> view(Detection d, boolean addresses) {

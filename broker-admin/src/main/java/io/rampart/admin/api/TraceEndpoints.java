@@ -74,7 +74,7 @@ final class TraceEndpoints {
                 more = true;
                 break;
             }
-            items.add(view(rec));
+            items.add(view(rec, r));
             last = rec.id();
         }
         return ApiJson.page(items, more ? last : null);
@@ -125,14 +125,14 @@ final class TraceEndpoints {
         } catch (IOException e) {
             throw new ApiException(503, "the recording could not be started: " + e.getMessage());
         }
-        Map<String, Object> out = view(rec);
+        Map<String, Object> out = view(rec, r);
         r.audit().target("trace:" + rec.id()).change(null, ApiJson.text(out));
         return ApiJson.answer(201, out).with("Location", "/api/v1/traces/" + rec.id());
     }
 
     private HttpAnswer get(ApiRequest r) {
         r.allowQuery();
-        return ApiJson.answer(200, view(existing(r)));
+        return ApiJson.answer(200, view(existing(r), r));
     }
 
     private HttpAnswer stop(ApiRequest r) {
@@ -143,7 +143,7 @@ final class TraceEndpoints {
         if (rec == null) {
             throw ApiException.notFound("no trace recording " + id, false);
         }
-        return ApiJson.answer(200, view(rec));
+        return ApiJson.answer(200, view(rec, r));
     }
 
     private HttpAnswer download(ApiRequest r) {
@@ -184,7 +184,7 @@ final class TraceEndpoints {
         if (!deleted) {
             throw ApiException.notFound("no trace recording " + id, false);
         }
-        r.audit().change(ApiJson.text(view(rec)), null);
+        r.audit().change(ApiJson.text(view(rec, r)), null);
         return HttpAnswer.empty(204);
     }
 
@@ -227,7 +227,8 @@ final class TraceEndpoints {
         return v == null || v.isBlank() ? null : v;
     }
 
-    static Map<String, Object> view(Recording rec) {
+    /** The recording as the caller may see it: its address filter only with an unscoped {@code data:address}. */
+    static Map<String, Object> view(Recording rec, ApiRequest r) {
         TraceRecordings.Request q = rec.request();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", rec.id());
@@ -236,7 +237,8 @@ final class TraceEndpoints {
         Map<String, Object> filter = new LinkedHashMap<>();
         filter.put("clientId", q.clientId());
         filter.put("username", q.username());
-        filter.put("address", q.address());
+        filter.put("address", q.address() != null
+                && r.principal().grants().unscoped(AdminPermission.DATA_ADDRESS).isEmpty() ? "***" : q.address());
         filter.put("topic", q.topic());
         filter.put("packetTypes", q.packetTypes().stream().sorted().toList());
         m.put("filter", filter);

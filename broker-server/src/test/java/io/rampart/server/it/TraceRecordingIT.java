@@ -195,7 +195,14 @@ class TraceRecordingIT {
                     .as("a recording with payloads is downloaded only with data:payload").isEqualTo(403);
             assertThat(root.get("/api/v1/traces/" + id + "/download").status()).isEqualTo(200);
             assertThat(AdminClient.http(port).as("vera").get("/api/v1/traces").status()).isEqualTo(403);
-            assertThat(otto.get("/api/v1/traces").json().path("items")).hasSize(1);
+            AdminClient sam = AdminClient.http(port).as("sam");
+            AdminClient.Answer byAddress = sam.post("/api/v1/traces", "{\"address\":\"127.0.0.0/8\"}");
+            assertThat(byAddress.status()).as(byAddress.body()).isEqualTo(201);
+            assertThat(byAddress.json().path("filter").path("address").asText()).isEqualTo("127.0.0.0/8");
+            String byAddressId = byAddress.json().path("id").asText();
+            assertThat(otto.get("/api/v1/traces/" + byAddressId).json().path("filter").path("address").asText())
+                    .as("no address without data:address").isEqualTo("***");
+            assertThat(otto.get("/api/v1/traces").json().path("items")).hasSize(2);
         }
     }
 }
