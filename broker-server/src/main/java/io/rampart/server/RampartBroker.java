@@ -37,6 +37,7 @@ import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
 import io.rampart.server.security.SecurityModule;
+import io.rampart.server.tracing.Tracing;
 import io.rampart.tls.DevCertificate;
 import io.rampart.tls.ServerTls;
 import io.rampart.tls.TlsConfigException;
@@ -95,6 +96,9 @@ public final class RampartBroker implements AutoCloseable {
     private final List<ServerTls> tlsListeners = new ArrayList<>();
     private AdminWiring admin;
     private final BrokerInsights insights;
+
+    /** Distributed tracing; {@code null} when it is off (no OpenTelemetry object exists then). */
+    private Tracing tracing;
 
     private RampartBroker(BrokerConfig config, TlsObserver tlsObserver) {
         this.config = config;
@@ -161,7 +165,8 @@ public final class RampartBroker implements AutoCloseable {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
             broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.insights, broker.timers,
-                    broker::readinessProblems, broker.connections::size);
+                    broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version());
+            broker.events.feed(broker.admin.liveFeed());
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
                     broker.bindAdmin(listener);
@@ -179,6 +184,9 @@ public final class RampartBroker implements AutoCloseable {
         admin.beforeRealms(System.out);
         security = SecurityModule.create(config, timers);
         insights.watch(security.accessLog());
+        if (config.observability().tracing().enabled()) {
+            tracing = Tracing.start(config.observability().tracing(), Main.Version.version());
+        }
         for (ListenerConfig listener : config.listeners()) {
             if (listener.type() != ListenerType.ADMIN) {
                 bind(listener);
@@ -229,8 +237,14 @@ public final class RampartBroker implements AutoCloseable {
         listeners.put(lc.name(), channel);
         adminListeners.put(lc.name(), channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-        LOG.info("listener '{}' (admin) on {}://{}:{} - /api/v1 /metrics /health/live /health/ready",
+        LOG.info("listener '{}' (admin) on {}://{}:{} - Control Center / and /api/v1 /metrics /health/live /health/ready",
                 lc.name(), tls == null ? "http" : "https", address.getAddress().getHostAddress(), address.getPort());
+    }
+
+    /** Where a listener is bound now, or {@code null} while it is not. */
+    private InetSocketAddress boundAddress(String listenerName) {
+        Channel channel = listeners.get(listenerName);
+        return channel != null && channel.isActive() ? (InetSocketAddress) channel.localAddress() : null;
     }
 
     /** Why the broker is not ready to serve clients (empty when it is): readiness endpoint. */
@@ -266,7 +280,7 @@ public final class RampartBroker implements AutoCloseable {
         int maxPacketSize = lc.limits().maxPacketSize() == 0 ? config.mqtt().maxPacketSize()
                 : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.limits(), maxPacketSize, observers);
+                security.accessLog(), lc.limits(), maxPacketSize, tracing, observers);
         ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
                 lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
@@ -443,6 +457,9 @@ public final class RampartBroker implements AutoCloseable {
         bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (security != null) {
             security.close();
+        }
+        if (tracing != null) {
+            tracing.close();
         }
         for (ServerTls tls : tlsListeners) {
             tls.close();

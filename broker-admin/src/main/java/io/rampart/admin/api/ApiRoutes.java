@@ -29,6 +29,8 @@ public final class ApiRoutes {
         routes.addAll(new ConfigEndpoints(services).routes());
         routes.addAll(new LoggerEndpoints().routes());
         routes.addAll(new InsightEndpoints(services).routes());
+        routes.addAll(new EventEndpoints(services).routes());
+        routes.addAll(new OidcEndpoints(services).routes());
         routes.addAll(new TraceEndpoints(services).routes());
         routes.addAll(new DetectionEndpoints(services).routes());
         routes.addAll(new OpenApiEndpoint().routes());

@@ -8,6 +8,7 @@ import io.rampart.admin.AdminPlane;
 import io.rampart.admin.ban.Ban;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.http.AdminTls;
+import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
@@ -27,11 +28,13 @@ import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -59,12 +62,14 @@ public final class AdminWiring implements AutoCloseable {
     /**
      * @param readiness   why the broker is not ready (health endpoint)
      * @param connections open MQTT connections
+     * @param bound       where a listener is bound now, by name ({@code null} while it is not)
      * @throws IOException when the admin state in the data directory cannot be read
      */
     public static AdminWiring create(BrokerConfig config, BrokerCore core, BrokerMetrics metrics,
                                      BrokerInsights insights, ScheduledExecutorService timers,
-                                     Supplier<List<String>> readiness, IntSupplier connections) throws IOException {
-        ServerControl control = new ServerControl(config, core, metrics, readiness, connections);
+                                     Supplier<List<String>> readiness, IntSupplier connections,
+                                     Function<String, InetSocketAddress> bound, String version) throws IOException {
+        ServerControl control = new ServerControl(config, core, metrics, readiness, connections, bound, version);
         AdminPlane plane = AdminPlane.create(config.admin(), config.dataDir(), core.limits(),
                 new SessionClientDirectory(core), retained(core), control, insights.insights(), timers,
                 Clock.systemUTC());
@@ -86,6 +91,11 @@ public final class AdminWiring implements AutoCloseable {
                     + " cookies cross the network unencrypted; give it a tls: block", listener.name(), listener.bind());
         }
         return plane.channelInitializer(listener.name(), tls == null ? null : new ServerAdminTls(tls));
+    }
+
+    /** Where the broker reports client changes for the Control Center's live views. */
+    public LiveFeed liveFeed() {
+        return plane.liveFeed();
     }
 
     /** {@code gate} behind the ban check. */
@@ -110,6 +120,7 @@ public final class AdminWiring implements AutoCloseable {
     public void attach(SecurityModule security, List<ServerTls> tlsListeners) {
         List<ListenerConfig> admins = config.listeners().stream().filter(l -> l.type() == ListenerType.ADMIN).toList();
         control.attach(security.realms(), tlsListeners);
+        security.accessLog().feed(plane.liveFeed());
         plane.attachSecurity(security.adminPipelines(admins), new BrakeThrottle(security.brake()),
                 new FileRealmPasswords(security.realms()));
     }

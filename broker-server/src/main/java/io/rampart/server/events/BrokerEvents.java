@@ -1,5 +1,6 @@
 package io.rampart.server.events;
 
+import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.message.Message;
 import io.rampart.core.session.DropReason;
 import io.rampart.core.session.SessionListener;
@@ -50,6 +51,7 @@ public final class BrokerEvents implements SessionListener {
     private final boolean json;
     private final ConcurrentHashMap<String, DropLogState> dropLog = new ConcurrentHashMap<>();
     private volatile ClientObserver[] observers = new ClientObserver[0];
+    private volatile LiveFeed feed = LiveFeed.NONE;
 
     /**
      * @param json JSON lines instead of key=value
@@ -64,6 +66,18 @@ public final class BrokerEvents implements SessionListener {
         ClientObserver[] more = java.util.Arrays.copyOf(observers, observers.length + 1);
         more[more.length - 1] = observer;
         observers = more;
+    }
+
+    /** Also report clients that connect and leave to the Control Center's live views. */
+    public void feed(LiveFeed liveFeed) {
+        this.feed = liveFeed;
+    }
+
+    private void clientChanged(String clientId, boolean connected) {
+        LiveFeed f = feed;
+        if (f.wantsClientChanges()) {
+            f.clientChanged(clientId, connected);
+        }
     }
 
     public BrokerMetrics metrics() {
@@ -102,6 +116,7 @@ public final class BrokerEvents implements SessionListener {
         for (ClientObserver o : observers) {
             o.sessionExpired(clientId);
         }
+        clientChanged(clientId, false);
         if (LOG.isInfoEnabled()) {
             LOG.info(line("session-expired").text("client", clientId).toString());
         }
@@ -186,6 +201,7 @@ public final class BrokerEvents implements SessionListener {
                         vars == null ? null : vars.get(ClientCertificates.SUBJECT_DN));
             }
         }
+        clientChanged(clientId, true);
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -207,6 +223,7 @@ public final class BrokerEvents implements SessionListener {
             o.disconnected(listener, channel.remoteAddress() instanceof InetSocketAddress a ? a : null, clientId,
                     how.tag(), code, reason);
         }
+        clientChanged(clientId, false);
         if (!LOG.isInfoEnabled()) {
             return;
         }

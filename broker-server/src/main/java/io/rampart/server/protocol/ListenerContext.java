@@ -4,6 +4,7 @@ import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.observe.Observers;
 import io.rampart.server.security.AccessLog;
+import io.rampart.server.tracing.Tracing;
 
 /**
  * What a connection needs to know about the listener that accepted it, and the broker-wide seams it reports to.
@@ -12,10 +13,11 @@ import io.rampart.server.security.AccessLog;
  *                      may set stricter ones
  * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
  *                      and the listener's {@code limits.max-packet-size}
+ * @param tracing       the broker's distributed tracing, {@code null} when it is off
  * @param observers     who watches packets (trace recordings)
  */
 public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
-                              int maxPacketSize, Observers observers) {
+                              int maxPacketSize, Tracing tracing, Observers observers) {
 
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;

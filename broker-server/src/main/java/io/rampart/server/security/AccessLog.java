@@ -1,5 +1,7 @@
 package io.rampart.server.security;
 
+import io.rampart.admin.live.AccessDecision;
+import io.rampart.admin.live.LiveFeed;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.logging.JsonText;
 import org.apache.logging.log4j.LogManager;
@@ -112,6 +114,7 @@ public final class AccessLog {
     private final int sampleRate;
     private final AtomicLong publishCounter = new AtomicLong();
     private volatile AccessObserver[] observers = new AccessObserver[0];
+    private volatile LiveFeed feed = LiveFeed.NONE;
 
     public AccessLog(boolean json, boolean publishAllowed, int sampleRate) {
         this.json = json;
@@ -124,6 +127,14 @@ public final class AccessLog {
         AccessObserver[] more = java.util.Arrays.copyOf(observers, observers.length + 1);
         more[more.length - 1] = observer;
         observers = more;
+    }
+
+    /**
+     * Also hand every line to the Control Center's live tail (the decisions this log records, whatever the
+     * logger's level); while nobody watches, that costs one volatile read per decision.
+     */
+    public void feed(LiveFeed liveFeed) {
+        this.feed = liveFeed;
     }
 
     public static AccessLog plain() {
@@ -172,6 +183,13 @@ public final class AccessLog {
                            String reason) {
         for (AccessObserver o : observers) {
             o.tlsRefused(listener, remote, kind, subject, serial, reason);
+        }
+        LiveFeed f = feed;
+        if (f.wantsAccess()) {
+            InetSocketAddress inet = remote instanceof InetSocketAddress a ? a : null;
+            f.access(new AccessDecision(Instant.now(), Action.TLS.name(), false, kind, listener,
+                    inet == null ? null : inet.getAddress(), inet == null ? -1 : inet.getPort(), null, null, null,
+                    null, -1, null, null, reason, subject));
         }
         if (!LOG.isWarnEnabled()) {
             return;
@@ -223,6 +241,13 @@ public final class AccessLog {
                        String realm, String reason) {
         for (AccessObserver o : observers) {
             o.decided(action, allowed, kind, s, topic, qos, manager, realm, reason);
+        }
+        LiveFeed f = feed;
+        if (f.wantsAccess()) {
+            InetSocketAddress inet = s.remote() instanceof InetSocketAddress a ? a : null;
+            f.access(new AccessDecision(Instant.now(), action.name(), allowed, kind, s.listener(),
+                    inet == null ? null : inet.getAddress(), inet == null ? -1 : inet.getPort(), s.clientId(),
+                    s.username(), s.identity(), topic, qos, manager, realm, reason, null));
         }
         Logger log = LOG;
         if (allowed ? !log.isInfoEnabled() : !log.isWarnEnabled()) {
