@@ -114,13 +114,14 @@ public final class JsonBody {
         return out;
     }
 
-    /** A password field as characters (never kept as a String). */
-    public char[] secret(String name) {
-        JsonNode v = root.get(name);
-        if (v == null || v.isNull() || !v.isTextual() || v.textValue().isEmpty()) {
-            throw new ApiException(400, "field " + name + " is required", List.of(name), null);
-        }
-        return v.textValue().toCharArray();
+    /** A field as parsed JSON ({@code null} when absent), for values with a structure of their own. */
+    JsonNode node(String name) {
+        return root.get(name);
+    }
+
+    /** Whether the body has the field (also when it is {@code null}). */
+    public boolean has(String name) {
+        return root.has(name);
     }
 
     /** A boolean field; {@code defaultValue} when absent or null. */
@@ -133,6 +134,15 @@ public final class JsonBody {
             throw new ApiException(400, "field " + name + " must be true or false", List.of(name), null);
         }
         return v.booleanValue();
+    }
+
+    /** A password field as characters (never kept as a String). */
+    public char[] secret(String name) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull() || !v.isTextual() || v.textValue().isEmpty()) {
+            throw new ApiException(400, "field " + name + " is required", List.of(name), null);
+        }
+        return v.textValue().toCharArray();
     }
 
     /** A whole-number field or a string such as {@code "4MB"}, as text; {@code null} when absent or null. */

@@ -22,4 +22,10 @@ public record ListenerContext(String name, String type, ConnectGate gate, Access
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;
     }
+
+    /** A listener of a broker without distributed tracing, whose packets no tap watches. */
+    public ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
+                           int maxPacketSize) {
+        this(name, type, gate, accessLog, limits, maxPacketSize, null, new Observers());
+    }
 }
