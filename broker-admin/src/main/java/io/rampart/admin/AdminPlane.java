@@ -3,13 +3,17 @@ package io.rampart.admin;
 import io.rampart.admin.api.ApiJson;
 import io.rampart.admin.api.ApiRouter;
 import io.rampart.admin.api.ApiRoutes;
+import io.rampart.admin.audit.AuditEvent;
 import io.rampart.admin.audit.AuditLog;
 import io.rampart.admin.auth.AdminAuthenticator;
 import io.rampart.admin.auth.AdminSessions;
 import io.rampart.admin.auth.LoginThrottle;
+import io.rampart.admin.ban.Ban;
+import io.rampart.admin.ban.BanEnforcement;
 import io.rampart.admin.ban.BanList;
 import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
+import io.rampart.admin.broker.Insights;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.broker.SecurityDirectory;
@@ -41,6 +45,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -102,8 +109,8 @@ public final class AdminPlane implements AutoCloseable {
      * @throws IOException when a state file is unreadable or invalid (the broker must not start)
      */
     public static AdminPlane create(AdminSettings settings, Path dataDir, MqttLimits limits, ClientDirectory clients,
-                                    RetainedMessages retained, BrokerControl control, ScheduledExecutorService timer,
-                                    Clock clock) throws IOException {
+                                    RetainedMessages retained, BrokerControl control, Insights insights,
+                                    ScheduledExecutorService timer, Clock clock) throws IOException {
         Path dir = dataDir.resolve("admin");
         TokenStore tokens = new TokenStore(dir.resolve("tokens.json"), clock).load();
         BanList bans = new BanList(dir.resolve("bans.json"), clock).load();
@@ -120,7 +127,8 @@ public final class AdminPlane implements AutoCloseable {
                 realm -> security.get().realms().get(realm) instanceof AdminPermissionSource source ? source : null);
         LiveHub live = new LiveHub(() -> liveSample(control, clock), timer, clock);
         AdminServices services = new AdminServices(settings, limits, clients, retained, control, bans, tokens,
-                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), security, live, clock);
+                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), security, live, clock,
+                insights);
         ApiRouter router = new ApiRouter(ApiRoutes.all(services, pipelines), authenticator, audit,
                 settings.allowedOrigins(), pipelines, worker, clock,
                 p -> p.realm() != null && flags.mustChange(p.realm(), p.name()));
@@ -178,6 +186,29 @@ public final class AdminPlane implements AutoCloseable {
     /** The bans, consulted at CONNECT. */
     public BanList bans() {
         return services.bans();
+    }
+
+    /**
+     * A ban the broker sets by itself (a detection rule): added to the ban list for {@code duration}, the live
+     * sessions it hits disconnected, and recorded in the audit log with {@code actor} as its author.
+     *
+     * @throws IOException when the ban cannot be stored
+     */
+    public Ban banAutomatically(Ban.Kind kind, String value, String reason, Duration duration, String actor)
+            throws IOException {
+        Instant now = services.clock().instant();
+        Ban ban = services.bans().add(kind, value, reason, now.plus(duration).truncatedTo(ChronoUnit.SECONDS), actor);
+        int disconnected = BanEnforcement.disconnectHit(ban, services.clients());
+        Map<String, Object> after = new LinkedHashMap<>();
+        after.put("id", ban.id());
+        after.put("kind", ban.kind().id());
+        after.put("value", ban.value());
+        after.put("reason", ban.reason());
+        after.put("expiresAt", ban.expiresAt().toString());
+        services.audit().record(new AuditEvent(now, actor, "-", null, "-", "bans.create", "ban:" + ban.id(), "success",
+                201, "-", ban.describe() + "; " + disconnected + " live session(s) disconnected", null,
+                ApiJson.text(after)));
+        return ban;
     }
 
     private void poll() {

@@ -5,6 +5,7 @@ import io.rampart.admin.auth.AdminAuthenticator;
 import io.rampart.admin.ban.BanList;
 import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
+import io.rampart.admin.broker.Insights;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.broker.SecurityDirectory;
@@ -19,12 +20,14 @@ import java.time.Clock;
 /**
  * Everything the API's endpoints work with: the broker behind its narrow interfaces (its security side once the
  * realms are open), and the admin plane's own state (bans, tokens, sessions, audit log) and the live views.
+ *
+ * @param insights trace recordings, client event histories and detections
  */
 public record AdminServices(AdminSettings settings, MqttLimits limits, ClientDirectory clients,
                             RetainedMessages retained, BrokerControl control, BanList bans, TokenStore tokens,
                             AdminAuthenticator authenticator, AuditLog audit, PasswordChangeFlags passwordFlags,
                             PasswordChangesHolder passwords, SecurityHolder security, LiveHub live,
-                            Clock clock) {
+                            Clock clock, Insights insights) {
 
     /** The realms and pipelines, known only once the realms are open. */
     public static final class SecurityHolder {

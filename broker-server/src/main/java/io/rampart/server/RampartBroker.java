@@ -22,6 +22,8 @@ import io.rampart.server.admin.AdminWiring;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.insights.BrokerInsights;
+import io.rampart.server.observe.Observers;
 import io.rampart.server.sys.SysTopicsPublisher;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigException;
@@ -84,6 +86,7 @@ public final class RampartBroker implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> serverChannelClass;
     private final ChannelGroup connections = new DefaultChannelGroup("rampart-connections", GlobalEventExecutor.INSTANCE);
+    private final Observers observers = new Observers();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     /** The further SO_REUSEPORT sockets of each listener (epoll), closed with it. */
     private final List<Channel> extraListenerChannels = new ArrayList<>();
@@ -93,6 +96,8 @@ public final class RampartBroker implements AutoCloseable {
     private final TlsObserver tlsObserver;
     private final List<ServerTls> tlsListeners = new ArrayList<>();
     private AdminWiring admin;
+    private final BrokerInsights insights;
+
     /** Distributed tracing; {@code null} when it is off (no OpenTelemetry object exists then). */
     private Tracing tracing;
 
@@ -121,6 +126,9 @@ public final class RampartBroker implements AutoCloseable {
             reusePort = false;
         }
         this.ioFactory = io;
+        observers.onTapsChanged(() -> MqttConnection.retapAll(connections));
+        this.insights = new BrokerInsights(config.insights(), config.dataDir(), observers, events, metrics, timers,
+                java.time.Clock.systemUTC());
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
         // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -158,7 +166,7 @@ public final class RampartBroker implements AutoCloseable {
     private static RampartBroker prepare(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
-            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.timers,
+            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.insights, broker.timers,
                     broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version());
             broker.events.feed(broker.admin.liveFeed());
             for (ListenerConfig listener : config.listeners()) {
@@ -177,6 +185,7 @@ public final class RampartBroker implements AutoCloseable {
     public void open() throws Exception {
         admin.beforeRealms(System.out);
         security = SecurityModule.create(config, timers);
+        insights.watch(security.accessLog());
         if (config.observability().tracing().enabled()) {
             tracing = Tracing.start(config.observability().tracing(), Main.Version.version());
         }
@@ -278,7 +287,7 @@ public final class RampartBroker implements AutoCloseable {
                 : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
                 security.accessLog(), lc.limits(), maxPacketSize, lc.queue().over(config.mqtt().queueLimits()),
-                tracing);
+                tracing, observers);
         ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
                 lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
@@ -462,6 +471,7 @@ public final class RampartBroker implements AutoCloseable {
         for (ServerTls tls : tlsListeners) {
             tls.close();
         }
+        insights.close();
         timers.shutdownNow();
         core.sessions().clear();
         for (Channel adminListener : adminListeners.values()) {

@@ -144,4 +144,16 @@ public final class JsonBody {
         }
         return v.textValue().toCharArray();
     }
+
+    /** A whole-number field or a string such as {@code "4MB"}, as text; {@code null} when absent or null. */
+    public String numberOrString(String name) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isIntegralNumber() || v.isTextual()) {
+            return v.asText();
+        }
+        throw new ApiException(400, "field " + name + " must be a number or a string", List.of(name), null);
+    }
 }

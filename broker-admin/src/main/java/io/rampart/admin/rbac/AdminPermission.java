@@ -31,6 +31,14 @@ public enum AdminPermission {
     LOGGERS_WRITE("loggers:write", Resource.GLOBAL),
     AUDIT_READ("audit:read", Resource.GLOBAL),
     METRICS_READ("metrics:read", Resource.GLOBAL),
+    /** List and download trace recordings. */
+    TRACE_READ("trace:read", Resource.GLOBAL),
+    /** Start, stop and delete trace recordings. */
+    TRACE_WRITE("trace:write", Resource.GLOBAL),
+    /** The detections list. */
+    INSIGHTS_READ("insights:read", Resource.GLOBAL),
+    /** Acknowledge detections. */
+    DETECTIONS_WRITE("detections:write", Resource.GLOBAL),
     /** Every permission, unscoped. */
     ALL("admin:*", Resource.GLOBAL);
 

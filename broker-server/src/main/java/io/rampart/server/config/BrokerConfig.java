@@ -19,17 +19,19 @@ import java.util.Objects;
  * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
  * @param admin     the admin plane: role mapping, limits, sessions ({@link AdminSettings#DEFAULTS} when absent)
  * @param memory    the memory budget of queued and in-flight messages and its marks
+ * @param insights  trace recordings, client event histories, detections ({@link InsightsConfig#DEFAULTS} when
+ *                  absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
                            SecurityConfig security, ObservabilityConfig observability, AdminSettings admin,
-                           BudgetSettings memory) {
+                           BudgetSettings memory, InsightsConfig insights) {
 
-    /** A configuration whose memory budget is the default share of the maximum heap. */
+    /** A configuration whose memory budget is the default share of the maximum heap, without insight sections. */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
                         SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
         this(listeners, mqtt, dataDir, source, security, observability, admin,
-                BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()));
+                BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()), InsightsConfig.DEFAULTS);
     }
 
     /** A configuration without an admin section (defaults). */
@@ -58,6 +60,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(memory, "memory");
+        Objects.requireNonNull(insights, "insights");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

@@ -38,7 +38,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security", "metrics", "event-log",
-            "sys-topics", "tracing", "admin", "memory");
+            "sys-topics", "tracing", "admin", "memory", "trace-recordings", "insights", "detections");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;
@@ -110,9 +110,10 @@ public final class ConfigLoader {
         BudgetSettings memory = MemorySection.read(root.get("memory"), Runtime.getRuntime().maxMemory());
         SecurityConfig security = SecuritySection.read(root.get("security"), listeners, dataDir);
         AdminSettings admin = AdminSection.read(root.get("admin"), security);
+        InsightsConfig insights = InsightsSection.read(root);
         try {
             return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root),
-                    admin, memory);
+                    admin, memory, insights);
         } catch (IllegalArgumentException e) {
             throw root.invalid(e);
         }

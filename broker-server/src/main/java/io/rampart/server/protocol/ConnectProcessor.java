@@ -277,6 +277,7 @@ final class ConnectProcessor {
             }
             return;
         }
+        connection.decided(decision);
         boolean v5 = attempt.v5();
         String clientId = attempt.clientId();
         AccessLog accessLog = listener.accessLog();
@@ -397,7 +398,7 @@ final class ConnectProcessor {
             trace.refused(code, reason);
             trace = null;
         }
-        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR);
+        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR, reason);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
         if (closeOnly) {
             ctx.close();
@@ -413,7 +414,7 @@ final class ConnectProcessor {
     }
 
     private void refuseSilently(String reason) {
-        connection.refused(CloseReason.PROTOCOL_ERROR);
+        connection.refused(CloseReason.PROTOCOL_ERROR, reason);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), null, 0, reason, false);
         ctx.close();
     }

@@ -242,6 +242,11 @@ final class InboundPublishes {
                 known ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_ID_NOT_FOUND, null));
     }
 
+    /** The topic the client set for {@code alias}, or {@code null} (packet traces show aliased topics in full). */
+    String aliasTopic(int alias) {
+        return aliases == null || alias < 1 || alias >= aliases.length ? null : aliases[alias];
+    }
+
     private String resolveTopic(String topicName, MqttProperties props) {
         Integer alias = ConnectProcessor.intProperty(props, MqttProperties.TOPIC_ALIAS);
         if (alias == null) {

@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -30,6 +31,9 @@ import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.metrics.CloseReason;
+import io.rampart.server.observe.PacketSink;
+import io.rampart.server.observe.PacketTap;
+import io.rampart.server.observe.TapSubject;
 import io.rampart.server.pipeline.LingeringClose;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.pipeline.PreAuthLimit;
@@ -40,6 +44,7 @@ import org.apache.logging.log4j.Logger;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -124,6 +129,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private long readNanos;
     /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
     private volatile ConnectionInfo info;
+    /** The packet tap in this connection's pipeline while some {@link PacketTap} wants it, else {@code null}. */
+    private TapHandler tap;
 
     public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events) {
         this.listener = listener;
@@ -145,10 +152,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return state == State.AUTHENTICATING;
     }
 
-    /** The CONNECT was refused; the refusal is being written. */
-    void refused(CloseReason how) {
+    /** The gate answered the CONNECT (it may still be refused for other reasons). */
+    void decided(ConnectDecision decision) {
+        if (tap != null) {
+            tap.decided(decision);
+        }
+    }
+
+    /** The CONNECT was refused for {@code reason}; the refusal is being written. */
+    void refused(CloseReason how, String reason) {
         closeHow = how;
         state = State.CLOSED;
+        if (tap != null) {
+            tap.refused(reason);
+        }
     }
 
     /**
@@ -158,6 +175,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     void admit(Admission admitted, MqttProperties connackProperties) {
         admission = admitted;
         state = State.CONNECTED;
+        if (tap != null) {
+            tap.admitted(admitted);
+        }
         publishes = new InboundPublishes(ctx, listener, core, events, feedsFullest);
         subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
@@ -532,7 +552,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 ctx.close();
                 return;
             }
-            connectProcessor.connect((MqttConnectMessage) message);
+            MqttConnectMessage connect = (MqttConnectMessage) message;
+            tapConnect(connect);
+            connectProcessor.connect(connect);
             return;
         }
         if (state != State.CONNECTED) {
@@ -665,6 +687,82 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             ctx.close();
         }
         closing = true;
+    }
+
+    // ------------------------------------------------------------------ packet taps
+
+    /** A CONNECT arrived: the taps say whether they want this connection (one volatile read when there are none). */
+    private void tapConnect(MqttConnectMessage connect) {
+        List<PacketTap> taps = listener.observers().taps();
+        if (taps.isEmpty()) {
+            return;
+        }
+        String clientId = connect.payload().clientIdentifier();
+        PacketSink[] sinks = TapHandler.open(taps, tapSubject(clientId == null ? "" : clientId,
+                connect.payload().userName()));
+        if (sinks.length > 0) {
+            installTap(sinks).connect(connect, clientId == null ? "" : clientId);
+        }
+    }
+
+    /** Asks the taps again whether they want this connection, e.g. after a recording started; on the event loop. */
+    void retap() {
+        if (state == State.CLOSED || closing || attempt == null || !ctx.channel().isActive()) {
+            return;
+        }
+        List<PacketTap> taps = listener.observers().taps();
+        PacketSink[] sinks = taps.isEmpty() ? new PacketSink[0]
+                : TapHandler.open(taps, tapSubject(attempt.clientId(), attempt.username()));
+        if (tap != null) {
+            tap.replaceSinks(sinks);
+        } else if (sinks.length > 0) {
+            installTap(sinks);
+        }
+    }
+
+    /** Makes every live connection among {@code channels} ask the packet taps again, each on its event loop. */
+    public static void retapAll(Iterable<Channel> channels) {
+        for (Channel ch : channels) {
+            if (ch.pipeline().get(PipelineNames.MQTT_CONNECTION) instanceof MqttConnection c) {
+                try {
+                    ch.eventLoop().execute(c::retap);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the broker is shutting down: the connection is closing anyway
+                }
+            }
+        }
+    }
+
+    private TapHandler installTap(PacketSink[] sinks) {
+        tap = TapHandler.create(this, listener, limits.maxQos(), sinks);
+        ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.PACKET_TAP, tap);
+        return tap;
+    }
+
+    private TapSubject tapSubject(String clientId, String username) {
+        InetSocketAddress remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+        return new TapSubject(listener.name(), clientId, username, remote == null ? null : remote.getAddress());
+    }
+
+    /** The tap left the pipeline (its sinks ended). */
+    void untapped(TapHandler removed) {
+        if (tap == removed) {
+            tap = null;
+        }
+    }
+
+    /** The client id packet records name: the one admitted (or being decided). */
+    String tapClientId() {
+        return attempt == null ? null : attempt.clientId();
+    }
+
+    /** The topic behind an inbound topic alias, or {@code null}. */
+    String inboundAlias(int alias) {
+        return publishes == null ? null : publishes.aliasTopic(alias);
+    }
+
+    void tapFailed(RuntimeException e) {
+        LOG.warn("packet trace of client {}: a packet could not be recorded: {}", clientId(), e.toString());
     }
 
     // ------------------------------------------------------------------ SessionOutput

@@ -27,6 +27,8 @@ public final class AdminSetup {
     private String adminListener = "{type: admin, name: admin, bind: 127.0.0.1, port: 0}";
     private String extraRealms = "";
     private String extraAdminManagers = "";
+    private String topLevel = "";
+    private String devices;
     private String mqttAuthentication = "";
     private String mqttAuthorization = "";
     private String extraPipelines = "";
@@ -68,6 +70,21 @@ public final class AdminSetup {
     public AdminSetup adminRealms(String realms, String managers) {
         this.extraRealms = realms;
         this.extraAdminManagers = managers;
+        return this;
+    }
+
+    /** More top-level sections (unindented), e.g. {@code detections:}. */
+    public AdminSetup sections(String yaml) {
+        this.topLevel = yaml;
+        return this;
+    }
+
+    /**
+     * Replaces the device users file (realm {@code devices}); {@code %1$s} in it stands for the hash of
+     * {@link #PASSWORD}.
+     */
+    public AdminSetup devices(String usersYaml) {
+        this.devices = usersYaml;
         return this;
     }
 
@@ -140,6 +157,7 @@ public final class AdminSetup {
         for (String line : adminSection.lines().toList()) {
             y.append("  ").append(line).append('\n');
         }
+        y.append(topLevel);
         return y.toString();
     }
 
@@ -175,7 +193,9 @@ public final class AdminSetup {
                           - {name: site-a}
                         """.formatted(hash));
             }
-            if (!Files.exists(dir.resolve("devices.yaml"))) {
+            if (devices != null) {
+                Files.writeString(dir.resolve("devices.yaml"), devices.formatted(hash));
+            } else if (!Files.exists(dir.resolve("devices.yaml"))) {
                 Files.writeString(dir.resolve("devices.yaml"), """
                         users:
                           - {username: device-1, password: "%1$s", roles: [all]}
