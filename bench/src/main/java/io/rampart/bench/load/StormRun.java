@@ -82,14 +82,14 @@ public final class StormRun {
     /** Runs the storm and prints one result line (markdown table row) to {@code out}; returns the exit code. */
     public int run(PrintStream out) throws Exception {
         try (Transport plain = new Transport(1); Transport secure = new Transport(1, s.tls())) {
-            Bootstrap probeBoot = plain.bootstrap(s.host(), s.probePort());
-            Bootstrap stormBoot = secure.bootstrap(s.host(), s.port());
+            Bootstrap probeBoot = plain.bootstrap(s.host(), s.probePort(), null);
+            Bootstrap stormBoot = secure.bootstrap(s.host(), s.port(), null);
             SslContext ssl = stormBoot.config().attrs().get(ClientPipeline.TLS) instanceof SslContext c ? c : null;
             if (ssl == null) {
                 throw new IllegalStateException("the storm needs TLS");
             }
             List<Channel> probes = startProbe(probeBoot);
-            Thread side = s.sidePort() == 0 ? null : startSide(plain.bootstrap(s.host(), s.sidePort()));
+            Thread side = s.sidePort() == 0 ? null : startSide(plain.bootstrap(s.host(), s.sidePort(), null));
 
             List<StormClient> storm = new ArrayList<>();
             for (int from = 0; from < s.clients(); from += BATCH) {
