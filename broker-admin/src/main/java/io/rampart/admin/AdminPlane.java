@@ -12,6 +12,7 @@ import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
+import io.rampart.admin.broker.SecurityDirectory;
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.admin.firstrun.InitialAdmin;
 import io.rampart.admin.firstrun.PasswordChangeFlags;
@@ -29,6 +30,7 @@ import io.rampart.admin.token.TokenStore;
 import io.rampart.admin.web.StaticAssets;
 import io.rampart.core.MqttLimits;
 import io.rampart.security.pipeline.SecurityPipeline;
+import io.rampart.security.spi.AdminPermissionSource;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -113,10 +115,12 @@ public final class AdminPlane implements AutoCloseable {
         worker.allowCoreThreadTimeOut(true);
         ListenerPipelines pipelines = new ListenerPipelines();
         DelegatingThrottle throttle = new DelegatingThrottle();
-        AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer);
+        AdminServices.SecurityHolder security = new AdminServices.SecurityHolder();
+        AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer,
+                realm -> security.get().realms().get(realm) instanceof AdminPermissionSource source ? source : null);
         LiveHub live = new LiveHub(() -> liveSample(control, clock), timer, clock);
         AdminServices services = new AdminServices(settings, limits, clients, retained, control, bans, tokens,
-                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), live, clock);
+                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), security, live, clock);
         ApiRouter router = new ApiRouter(ApiRoutes.all(services, pipelines), authenticator, audit,
                 settings.allowedOrigins(), pipelines, worker, clock,
                 p -> p.realm() != null && flags.mustChange(p.realm(), p.name()));
@@ -138,14 +142,16 @@ public final class AdminPlane implements AutoCloseable {
     }
 
     /**
-     * The realms are open: the admin listeners' security pipelines (by listener name), the login brake and the
-     * password changer. From now on the API answers.
+     * The realms are open: the admin listeners' security pipelines (by listener name), the login brake, the
+     * password changer and the rest of the security side (realms, their editors, the MQTT listeners' pipelines). From
+     * now on the API answers.
      */
     public void attachSecurity(Map<String, SecurityPipeline> pipelinesByListener, LoginThrottle loginThrottle,
-                               PasswordChanges passwordChanges) {
+                               PasswordChanges passwordChanges, SecurityDirectory directory) {
         this.pipelines.byListener = Map.copyOf(pipelinesByListener);
         this.throttle.delegate = loginThrottle;
         services.passwords().set(passwordChanges);
+        services.security().set(directory);
         this.securityAttached = true;
     }
 

@@ -7,6 +7,7 @@ import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
+import io.rampart.admin.broker.SecurityDirectory;
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.admin.firstrun.PasswordChangeFlags;
 import io.rampart.admin.live.LiveHub;
@@ -16,13 +17,27 @@ import io.rampart.core.MqttLimits;
 import java.time.Clock;
 
 /**
- * Everything the API's endpoints work with: the broker behind its narrow interfaces, and the admin plane's own
- * state (bans, tokens, sessions, audit log) and the live views.
+ * Everything the API's endpoints work with: the broker behind its narrow interfaces (its security side once the
+ * realms are open), and the admin plane's own state (bans, tokens, sessions, audit log) and the live views.
  */
 public record AdminServices(AdminSettings settings, MqttLimits limits, ClientDirectory clients,
                             RetainedMessages retained, BrokerControl control, BanList bans, TokenStore tokens,
                             AdminAuthenticator authenticator, AuditLog audit, PasswordChangeFlags passwordFlags,
-                            PasswordChangesHolder passwords, LiveHub live, Clock clock) {
+                            PasswordChangesHolder passwords, SecurityHolder security, LiveHub live,
+                            Clock clock) {
+
+    /** The realms and pipelines, known only once the realms are open. */
+    public static final class SecurityHolder {
+        private volatile SecurityDirectory directory = SecurityDirectory.NONE;
+
+        public SecurityDirectory get() {
+            return directory;
+        }
+
+        public void set(SecurityDirectory value) {
+            this.directory = value;
+        }
+    }
 
     /** The password changer, known only once the realms are open. */
     public static final class PasswordChangesHolder {

@@ -1,5 +1,7 @@
 package io.rampart.core;
 
+import io.rampart.core.memory.BudgetSettings;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.retain.RetainedStore;
 import io.rampart.core.route.Router;
 import io.rampart.core.session.SessionListener;
@@ -14,18 +16,31 @@ public final class BrokerCore {
     private final MqttLimits limits;
     private final SubscriptionIndex subscriptions = new SubscriptionIndex();
     private final RetainedStore retained = new RetainedStore();
+    private final MemoryBudget budget;
     private final SessionStore sessions;
     private final Router router;
 
+    /** A core whose memory budget is the default share of the maximum heap. */
     public BrokerCore(MqttLimits limits, ScheduledExecutorService scheduler, SessionListener listener) {
+        this(limits, BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()), scheduler, listener);
+    }
+
+    public BrokerCore(MqttLimits limits, BudgetSettings budget, ScheduledExecutorService scheduler,
+                      SessionListener listener) {
         this.limits = limits;
-        this.sessions = new SessionStore(limits, scheduler, subscriptions, listener);
-        this.router = new Router(subscriptions, retained, sessions, limits);
+        this.budget = new MemoryBudget(budget);
+        this.sessions = new SessionStore(limits, scheduler, subscriptions, listener, this.budget);
+        this.router = new Router(subscriptions, retained, sessions, limits, this.budget);
         sessions.wire(router::publish, router::redeliverShared);
     }
 
     public MqttLimits limits() {
         return limits;
+    }
+
+    /** The budget every session queue and inflight window draws from. */
+    public MemoryBudget budget() {
+        return budget;
     }
 
     public SubscriptionIndex subscriptions() {

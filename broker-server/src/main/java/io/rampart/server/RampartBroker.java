@@ -29,6 +29,7 @@ import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.events.EventLogFlush;
+import io.rampart.server.events.MemoryLevelLog;
 import io.rampart.server.limit.ConnectionAdmission;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
@@ -103,7 +104,8 @@ public final class RampartBroker implements AutoCloseable {
                 : both(metrics.tlsObserver(), tlsObserver);
         this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
         this.eventLogFlush = EventLogFlush.start(timers);
-        this.core = new BrokerCore(config.mqtt(), timers, events);
+        this.core = new BrokerCore(config.mqtt(), config.memory(), timers, events);
+        MemoryLevelLog.watch(core.budget(), events, timers);
         metrics.bindBroker(core, connections::size);
         this.trafficCounter = new TrafficCounter(metrics);
         this.packetCounter = new PacketCounter(metrics);
@@ -255,6 +257,10 @@ public final class RampartBroker implements AutoCloseable {
                 problems.add("listener '" + lc.name() + "' is not bound");
             }
         }
+        if (core.budget().isAboveReadinessMark()) {
+            problems.add("memory budget " + core.budget().used() * 100 / core.budget().limit() + "% used (not ready from "
+                    + core.budget().settings().notReadyPercent() + "%): new clients should go elsewhere");
+        }
         SecurityModule s = security;
         if (s != null) {
             for (Realm realm : s.realms().values()) {
@@ -271,7 +277,8 @@ public final class RampartBroker implements AutoCloseable {
         int maxPacketSize = lc.limits().maxPacketSize() == 0 ? config.mqtt().maxPacketSize()
                 : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.limits(), maxPacketSize, tracing);
+                security.accessLog(), lc.limits(), maxPacketSize, lc.queue().over(config.mqtt().queueLimits()),
+                tracing);
         ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
                 lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;

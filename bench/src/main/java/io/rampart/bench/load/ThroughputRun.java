@@ -39,7 +39,7 @@ public final class ThroughputRun {
         String transportName;
         try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
-            Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port());
+            Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port(), settings.sourceAddress());
             plan();
             if (connectAll(bootstrap, subscribers) && connectAll(bootstrap, publishers)) {
                 load();

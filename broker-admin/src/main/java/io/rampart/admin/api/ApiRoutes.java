@@ -25,6 +25,8 @@ public final class ApiRoutes {
         routes.addAll(new RetainedEndpoints(services).routes());
         routes.addAll(new BanEndpoints(services).routes());
         routes.addAll(new TokenEndpoints(services).routes());
+        routes.addAll(new RealmEndpoints(services).routes());
+        routes.addAll(new PolicyEndpoints(services).routes());
         routes.addAll(new ConfigEndpoints(services).routes());
         routes.addAll(new LoggerEndpoints().routes());
         routes.addAll(new InsightEndpoints(services).routes());

@@ -114,6 +114,28 @@ public final class JsonBody {
         return out;
     }
 
+    /** A field as parsed JSON ({@code null} when absent), for values with a structure of their own. */
+    JsonNode node(String name) {
+        return root.get(name);
+    }
+
+    /** Whether the body has the field (also when it is {@code null}). */
+    public boolean has(String name) {
+        return root.has(name);
+    }
+
+    /** A boolean field; {@code defaultValue} when absent or null. */
+    public boolean bool(String name, boolean defaultValue) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull()) {
+            return defaultValue;
+        }
+        if (!v.isBoolean()) {
+            throw new ApiException(400, "field " + name + " must be true or false", List.of(name), null);
+        }
+        return v.booleanValue();
+    }
+
     /** A password field as characters (never kept as a String). */
     public char[] secret(String name) {
         JsonNode v = root.get(name);

@@ -24,7 +24,8 @@ public enum AdminPermission {
     BANS_READ("bans:read", Resource.GLOBAL),
     BANS_WRITE("bans:write", Resource.GLOBAL),
     TOKENS_WRITE("tokens:write", Resource.GLOBAL),
-    POLICY_CHECK("policy:check", Resource.GLOBAL),
+    /** Scoped by the topics simulated and, when the grant also names clients, by the simulated client id. */
+    POLICY_CHECK("policy:check", Resource.TOPIC),
     CONFIG_READ("config:read", Resource.GLOBAL),
     CONFIG_RELOAD("config:reload", Resource.GLOBAL),
     LOGGERS_WRITE("loggers:write", Resource.GLOBAL),

@@ -1,6 +1,7 @@
 package io.rampart.core.route;
 
 import io.rampart.core.MqttLimits;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageTrace;
@@ -24,8 +25,14 @@ import java.util.function.Consumer;
  * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
  * matching share group delivers to one of its members. A message recorded in a distributed trace
  * ({@link Message#trace()}) tells its trace about each session it is offered to.
+ *
+ * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries are taken at once
+ * before any is queued, so a message either fits for all its receivers or, from a client, is refused as a whole.
  */
 public final class Router {
+
+    /** {@link #publish(Message, Runnable)}: the memory budget has no room for a QoS 1/2 message; nothing was queued. */
+    public static final int REFUSED = -1;
 
     private static final int[] NO_IDS = new int[0];
 
@@ -33,21 +40,45 @@ public final class Router {
     private final RetainedStore retained;
     private final SessionStore sessions;
     private final MqttLimits limits;
+    private final MemoryBudget budget;
     private final ThreadLocal<Collector> collectors = ThreadLocal.withInitial(Collector::new);
 
-    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits) {
+    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits,
+                  MemoryBudget budget) {
         this.index = index;
         this.retained = retained;
         this.sessions = sessions;
         this.limits = limits;
+        this.budget = budget;
     }
 
     /**
-     * Publishes a message to its subscribers (and the retained store when its RETAIN flag is set).
+     * Publishes a message the broker itself originates (a will, a {@code $SYS} value) to its subscribers and the
+     * retained store. It is never refused: when the memory budget has no room, its QoS 0 deliveries are dropped and
+     * its QoS 1/2 deliveries are queued beyond the budget (by this one message).
      *
      * @return the number of sessions it was queued for
      */
     public int publish(Message message) {
+        return route(message, false, null);
+    }
+
+    /**
+     * Publishes a client's message to its subscribers (and the retained store when its RETAIN flag is set). When the
+     * memory budget cannot take the bytes of all its deliveries, a QoS 0 message is delivered to those it still fits
+     * for and a QoS 1/2 message is queued for none of them, so that the publisher can be told (a retained message has
+     * replaced the retained one all the same: the retained store is not part of the budget).
+     *
+     * @param onFullest run once, on this thread, when the message went into one of the fullest queues while the budget
+     *                  is at its back-pressure mark: the publisher feeds a slow consumer and should be held back
+     * @return the number of sessions it was queued for, or {@link #REFUSED}
+     */
+    public int publish(Message message, Runnable onFullest) {
+        return route(message, true, onFullest);
+    }
+
+    private int route(Message message, boolean refusable, Runnable onFullest) {
+        // Retained first: a subscriber that enters the index after the match below then finds it in the store.
         if (message.retain() && limits.retainAvailable()) {
             retained.put(message.withTrace(null)); // a later subscriber is not part of this trace
         }
@@ -55,7 +86,14 @@ public final class Router {
         c.begin(message);
         try {
             index.match(message.topic(), c);
-            return c.deliver();
+            int delivered = c.deliver(refusable);
+            if (delivered == REFUSED) {
+                return REFUSED;
+            }
+            if (c.intoFullest && onFullest != null) {
+                onFullest.run();
+            }
+            return delivered;
         } finally {
             c.reset();
         }
@@ -67,6 +105,7 @@ public final class Router {
             return;
         }
         int[] ids = subscription.subscriptionId() == 0 ? NO_IDS : new int[]{subscription.subscriptionId()};
+        // Each retained message reserves its own bytes: what does not fit is dropped (and counted); it stays retained.
         Consumer<Message> sink = m -> session.enqueue(
                 new Outgoing(m, Math.min(m.qos(), subscription.qos()), true, ids, null, null),
                 limits.queueQos0Offline());
@@ -86,22 +125,30 @@ public final class Router {
             }
             Session target = sessions.get(member.clientId());
             if (target != null) {
+                // The member that left gave these bytes back just before: they move, whatever the budget's level.
                 int qos = Math.min(o.message().qos(), member.qos());
-                offer(target, new Outgoing(o.message(), qos, false,
+                Outgoing moved = new Outgoing(o.message(), qos, false,
                         member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter(), delivery(o.message().trace(), member.clientId(), qos)));
+                        group.group(), group.filter(), delivery(o.message().trace(), member.clientId(), qos));
+                budget.take(moved.message(), 1);
+                offer(target, moved, true);
             }
         }
     }
 
-    /** Queues {@code o} for {@code target}; returns whether the session took it, and tells the delivery's trace. */
-    private boolean offer(Session target, Outgoing o) {
-        boolean queued = target.enqueue(o, limits.queueQos0Offline());
+    /**
+     * Queues {@code o} for {@code target} ({@code reserved}: its budget bytes are already taken) and tells the
+     * delivery's trace whether the session took it.
+     *
+     * @return what {@link Session#offer} returned
+     */
+    private int offer(Session target, Outgoing o, boolean reserved) {
+        int result = target.offer(o, limits.queueQos0Offline(), reserved);
         DeliveryTrace trace = o.trace();
         if (trace != null) {
-            trace.offered(queued);
+            trace.offered(result != Session.NOT_QUEUED);
         }
-        return queued;
+        return result;
     }
 
     private static DeliveryTrace delivery(MessageTrace trace, String clientId, int qos) {
@@ -122,6 +169,10 @@ public final class Router {
     /** Per-thread scratch space for one publish: avoids allocation for the common single-match case. */
     private final class Collector implements SubscriptionVisitor {
         private Message message;
+        /** Whether the budget's bytes for every delivery were taken up front (else each delivery tries its own). */
+        private boolean reserved;
+        /** A delivery went into one of the fullest queues while the budget was short. */
+        boolean intoFullest;
         private MessageTrace trace;
         private final ArrayList<Subscription> matched = new ArrayList<>();
         private final ArrayList<SharedGroup> groups = new ArrayList<>();
@@ -134,6 +185,7 @@ public final class Router {
 
         void reset() {
             message = null;
+            intoFullest = false;
             trace = null;
             matched.clear();
             groups.clear();
@@ -153,14 +205,14 @@ public final class Router {
             groups.add(group);
         }
 
-        int deliver() {
-            int delivered = 0;
+        /** Queues the message for every match; {@link #REFUSED} when {@code refusable} and it does not fit. */
+        int deliver(boolean refusable) {
             int n = matched.size();
-            if (n == 1) {
-                delivered += deliverTo(matched.get(0), 0, 1, null);
-            } else if (n > 1) {
+            int[] next = null;
+            int receivers = n;
+            if (n > 1) {
                 // Group by client: the first occurrence of each client id delivers for all of them.
-                int[] next = new int[n];
+                next = new int[n];
                 int[] tail = new int[n];
                 for (int i = 0; i < n; i++) {
                     next[i] = -1;
@@ -172,33 +224,66 @@ public final class Router {
                         tail[first] = i;
                     }
                 }
+                receivers = firstByClient.size();
+            }
+            receivers += groups.size();
+            if (receivers == 0) {
+                return 0;
+            }
+            reserved = budget.tryTake(message, receivers);
+            if (!reserved && message.qos() > 0) {
+                if (refusable) {
+                    return REFUSED;
+                }
+                budget.take(message, receivers);
+                reserved = true;
+            }
+            int delivered = 0;
+            if (n == 1) {
+                delivered += deliverTo(matched.get(0), 0, null);
+            } else if (n > 1) {
                 for (int i = 0; i < n; i++) {
                     if (firstByClient.get(matched.get(i).clientId()) == i) {
-                        delivered += deliverTo(matched.get(i), i, n, next);
+                        delivered += deliverTo(matched.get(i), i, next);
                     }
                 }
             }
             for (int g = 0; g < groups.size(); g++) {
                 SharedGroup group = groups.get(g);
                 Subscription member = pickMember(group);
-                if (member == null) {
+                Session target = member == null ? null : sessions.get(member.clientId());
+                if (target == null) {
+                    unused();
                     continue;
                 }
-                Session target = sessions.get(member.clientId());
                 int qos = Math.min(message.qos(), member.qos());
-                if (target != null && offer(target, new Outgoing(message, qos, false,
+                delivered += offer(target, new Outgoing(message, qos, false,
                         member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter(), delivery(trace, member.clientId(), qos)))) {
-                    delivered++;
-                }
+                        group.group(), group.filter(), delivery(trace, member.clientId(), qos)));
             }
             return delivered;
         }
 
+        private int offer(Session target, Outgoing o) {
+            int result = Router.this.offer(target, o, reserved);
+            if (result == Session.QUEUED_IN_FULLEST) {
+                intoFullest = true;
+            }
+            return result == Session.NOT_QUEUED ? 0 : 1;
+        }
+
+        /** A receiver counted in the reservation is gone: its share goes back. */
+        private void unused() {
+            if (reserved) {
+                budget.give(message);
+            }
+        }
+
         /** Delivers to the client of matched[first], merging the chain of its other matches (next[]). */
-        private int deliverTo(Subscription firstSub, int first, int n, int[] next) {
+        private int deliverTo(Subscription firstSub, int first, int[] next) {
             Session target = sessions.get(firstSub.clientId());
             if (target == null) {
+                unused();
                 return 0;
             }
             int qos = firstSub.qos();
@@ -232,9 +317,8 @@ public final class Router {
             }
             boolean retainFlag = keepRetain && message.retain();
             int deliveryQos = Math.min(message.qos(), qos);
-            Outgoing o = new Outgoing(message, deliveryQos, retainFlag, ids, null, null,
-                    delivery(trace, firstSub.clientId(), deliveryQos));
-            return offer(target, o) ? 1 : 0;
+            return offer(target, new Outgoing(message, deliveryQos, retainFlag, ids, null, null,
+                    delivery(trace, firstSub.clientId(), deliveryQos)));
         }
     }
 }

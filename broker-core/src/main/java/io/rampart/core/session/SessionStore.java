@@ -2,6 +2,9 @@ package io.rampart.core.session;
 
 import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.QueueLimits;
+import io.rampart.core.memory.BudgetSettings;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.Message;
 import io.rampart.core.topic.Subscription;
 import io.rampart.core.topic.SubscriptionIndex;
@@ -31,12 +34,22 @@ public final class SessionStore {
     private final ScheduledExecutorService scheduler;
     private final SessionSubscriptions subscriptions;
     private final SessionListener listener;
+    private final MemoryBudget budget;
     private volatile Consumer<Message> willPublisher = m -> { };
     private volatile Consumer<List<Outgoing>> sharedRedelivery = l -> { };
 
+    /** A store whose memory budget is the default share of the maximum heap. */
     public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
                         SessionListener listener) {
+        this(limits, scheduler, index, listener,
+                new MemoryBudget(BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory())));
+    }
+
+    public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
+                        SessionListener listener, MemoryBudget budget) {
         this.limits = limits;
+        this.budget = budget;
+        budget.sharedBy(sessions::size);
         this.scheduler = scheduler;
         this.subscriptions = new SessionSubscriptions(index, limits.maxSubscriptionsPerClient());
         this.listener = listener;
@@ -146,15 +159,22 @@ public final class SessionStore {
         return attach(clientId, cleanStart, expiryIntervalSeconds, will, output, null);
     }
 
+    /** {@link #attach(String, boolean, long, Will, SessionOutput, SessionOwner, QueueLimits)} with the broker's queue limits. */
+    public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
+                           SessionOutput output, SessionOwner owner) {
+        return attach(clientId, cleanStart, expiryIntervalSeconds, will, output, owner, limits.queueLimits());
+    }
+
     /**
      * Binds {@code output} to the session of {@code clientId}, creating, resuming or replacing it. A live
      * connection on the same client id is taken over (its will is published when the spec says so). With
      * {@link ClientIdOwnership#STRICT}, an existing session (live or persistent) that belongs to an identity
      * other than {@code owner} is left alone and the attach is refused; a session of an anonymous client belongs
-     * to nobody. The session's owner becomes {@code owner} ({@code null}: anonymous).
+     * to nobody. The session's owner becomes {@code owner} ({@code null}: anonymous), and its queue is bounded by
+     * {@code queueLimits} (the slow-consumer policy of the new connection) from now on.
      */
     public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
-                           SessionOutput output, SessionOwner owner) {
+                           SessionOutput output, SessionOwner owner, QueueLimits queueLimits) {
         SessionOutput takenOver = null;
         Message oldWill = null;
         Session session;
@@ -181,7 +201,7 @@ public final class SessionStore {
                 }
             }
             if (existing == null) {
-                session = new Session(clientId, limits.maxQueuedMessages(), limits.queueOverflow(), listener);
+                session = new Session(clientId, queueLimits, budget, listener);
                 session.attach(output);
                 sessions.put(clientId, session);
                 ordered.put(clientId, session);
@@ -193,6 +213,7 @@ public final class SessionStore {
             session.setExpiryIntervalSeconds(expiryIntervalSeconds);
             session.setWill(will);
             session.setOwner(owner);
+            session.setQueueLimits(queueLimits);
         }
         if (takenOver != null) {
             takenOver.takenOver();
@@ -297,6 +318,7 @@ public final class SessionStore {
             List<Outgoing> again = shared;
             scheduler.execute(() -> sharedRedelivery.accept(again));
         }
+        listener.sessionEnded(session.clientId());
     }
 
     private void publishWill(String clientId, Message will) {

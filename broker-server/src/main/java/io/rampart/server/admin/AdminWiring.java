@@ -109,7 +109,7 @@ public final class AdminWiring implements AutoCloseable {
         control.attach(security.realms(), tlsListeners);
         security.accessLog().feed(plane.liveFeed());
         plane.attachSecurity(security.adminPipelines(admins), new BrakeThrottle(security.brake()),
-                new FileRealmPasswords(security.realms()));
+                new FileRealmPasswords(security.realms()), new ServerSecurityDirectory(config, security));
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.rampart.server.config;
 
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.memory.BudgetSettings;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -17,10 +18,19 @@ import java.util.Objects;
  * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
  * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
  * @param admin     the admin plane: role mapping, limits, sessions ({@link AdminSettings#DEFAULTS} when absent)
+ * @param memory    the memory budget of queued and in-flight messages and its marks
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
-                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin,
+                           BudgetSettings memory) {
+
+    /** A configuration whose memory budget is the default share of the maximum heap. */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                        SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+        this(listeners, mqtt, dataDir, source, security, observability, admin,
+                BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()));
+    }
 
     /** A configuration without an admin section (defaults). */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
@@ -47,6 +57,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(memory, "memory");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

@@ -1,5 +1,7 @@
 package io.rampart.server.events;
 
+import io.rampart.core.QueueLimits;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.message.Message;
 import io.rampart.core.session.DropReason;
@@ -99,6 +101,62 @@ public final class BrokerEvents implements SessionListener {
                     .number("qos", qos).word("reason", BrokerMetrics.tag(reason))
                     .text("reason-text", reason.text()).number("dropped-since-last-report", suppressed + 1).toString());
         }
+    }
+
+    @Override
+    public void slowConsumer(String clientId, QueueLimits limits, int messages, long bytes) {
+        String action = BrokerMetrics.tag(limits.overflow());
+        metrics.slowConsumer(clientId, action);
+        if (LOG.isWarnEnabled()) {
+            LOG.warn(line("slow-consumer").text("client", clientId).word("action", action)
+                    .number("queued-messages", messages).number("queued-bytes", bytes)
+                    .number("max-queued-messages", limits.maxMessages())
+                    .word("max-queued-bytes", limits.maxBytes() == 0 ? "none" : Long.toString(limits.maxBytes()))
+                    .text("reason", "the client's queue is full: it does not read as fast as messages arrive")
+                    .toString());
+        }
+    }
+
+    @Override
+    public void sessionEnded(String clientId) {
+        dropLog.remove(clientId);
+        metrics.sessionEnded(clientId);
+    }
+
+    /**
+     * The memory budget changed its level (see {@link MemoryBudget}): an operator should know when the broker starts
+     * holding publishers back or dropping QoS 0 messages, and when it stops. {@code changes} counts the level changes
+     * since the previous line ({@link MemoryLevelLog} writes at most one line per interval).
+     */
+    void memoryLevel(int level, long used, long limit, int changes) {
+        if (LOG.isWarnEnabled()) {
+            String what = switch (level) {
+                case MemoryBudget.SHED_QOS0 -> "shed-qos0";
+                case MemoryBudget.BACK_PRESSURE -> "back-pressure";
+                default -> "normal";
+            };
+            LOG.warn(line("memory-budget").word("level", what).number("used-bytes", used).number("budget-bytes", limit)
+                    .number("used-percent", limit == 0 ? 0 : used * 100 / limit)
+                    .number("changes-since-last-report", changes).toString());
+        }
+    }
+
+    /**
+     * A publisher's socket stopped ({@code true}) or resumed ({@code false}) being read for the memory budget: it fed
+     * one of the fullest queues while the budget was short. {@code first}: the first time on this connection, which
+     * alone writes an event line.
+     */
+    public void memoryHold(String listener, String clientId, boolean held, boolean first) {
+        metrics.memoryHold(held);
+        if (held && first && LOG.isInfoEnabled()) {
+            LOG.info(line("publisher-held").word("listener", listener).text("client", clientId)
+                    .text("reason", "memory budget short and the client feeds one of the fullest queues").toString());
+        }
+    }
+
+    /** A QoS 1/2 PUBLISH of an MQTT 5 client refused with 0x97: the memory budget could not take it. */
+    public void publishRefused() {
+        metrics.dropped(DropReason.BUDGET_FULL);
     }
 
     @Override

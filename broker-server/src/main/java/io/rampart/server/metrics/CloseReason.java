@@ -23,7 +23,9 @@ public enum CloseReason {
     /** The network connection dropped (peer closed it, I/O error) without DISCONNECT. */
     CONNECTION_LOST("connection-lost"),
     /** An operator disconnected it through the admin API (or banned it). */
-    ADMINISTRATIVE_ACTION("administrative-action");
+    ADMINISTRATIVE_ACTION("administrative-action"),
+    /** Its session's queue was full and the slow-consumer policy is {@code disconnect} (MQTT 5: 0x97). */
+    SLOW_CONSUMER("slow-consumer");
 
     private final String tag;
 

@@ -314,7 +314,7 @@ final class ConnectProcessor {
             }
         }
         SessionStore.Attached attached = core.sessions().attach(clientId, attempt.cleanStart(), attempt.grantedExpiry(),
-                will, connection, decision.owner());
+                will, connection, decision.owner(), listener.queueLimits());
         if (attached.refused()) {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
                     decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()

@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.rampart.core.QueueLimits;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.security.AccessLog;
@@ -12,12 +13,19 @@ import io.rampart.server.tracing.Tracing;
  *                      may set stricter ones
  * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
  *                      and the listener's {@code limits.max-packet-size}
+ * @param queueLimits   the slow-consumer policy of the listener's clients: its own queue settings over the broker's
  * @param tracing       the broker's distributed tracing, {@code null} when it is off
  */
 public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
-                             int maxPacketSize, Tracing tracing) {
+                              int maxPacketSize, QueueLimits queueLimits, Tracing tracing) {
 
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;
+    }
+
+    /** A listener of a broker without distributed tracing, with {@code queueLimits} as its slow-consumer policy. */
+    public ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
+                           int maxPacketSize, QueueLimits queueLimits) {
+        this(name, type, gate, accessLog, limits, maxPacketSize, queueLimits, null);
     }
 }

@@ -66,6 +66,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     static final int HOLD_AUTHENTICATING = 1;
     /** Reading is held while the client is over its publish rates. */
     static final int HOLD_PUBLISH_RATE = 2;
+    /** Reading is held while the memory budget is short and the client feeds one of the fullest queues. */
+    static final int HOLD_MEMORY = 4;
     /** The shortest hold for the publish rates. */
     private static final long MIN_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -75,6 +77,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final BrokerEvents events;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Told by the router when a PUBLISH of this client went into one of the fullest queues under back-pressure. */
+    private final Runnable feedsFullest = this::holdForMemory;
+    /** Handed to the memory budget while reading is held for it: wakes the connection once there is room. */
+    private final Runnable memoryRoom = this::memoryRoomAgain;
 
     private ChannelHandlerContext ctx;
     private ConnectProcessor connectProcessor;
@@ -99,12 +105,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ScheduledFuture<?> connectTimeout;
     /**
      * Packets that arrived while the connection was held: pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate
-     * decides, or decoded from the same read as a PUBLISH that put the client over its publish rates. Processed in
-     * order once the hold ends; bounded by one read, as the socket is not read meanwhile.
+     * decides, or decoded from the same read as a PUBLISH that put the client over its publish rates or after which
+     * reading stopped for the memory budget. Processed in order once no hold is left; bounded by one read, as the
+     * socket is not read meanwhile.
      */
     private ArrayDeque<Object> held;
     /** Why the socket is not read: {@code HOLD_*} bits; read while none is set. */
     private int readHolds;
+    private boolean heldForMemoryBefore;
     /** The client's publish rates, or {@code null} when it has none. */
     private PublishThrottle throttle;
     /** Ends the current hold for the publish rates; {@code null} while the client is not held back. */
@@ -150,7 +158,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     void admit(Admission admitted, MqttProperties connackProperties) {
         admission = admitted;
         state = State.CONNECTED;
-        publishes = new InboundPublishes(ctx, listener, core, events);
+        publishes = new InboundPublishes(ctx, listener, core, events, feedsFullest);
         subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
         enhancedAuth = new EnhancedAuth(this, ctx, listener);
@@ -188,8 +196,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         outbound.resendInflight();
         drain();
         ctx.flush();
-        replayHeldPackets();
-        releaseReading(HOLD_AUTHENTICATING);
+        endHold(HOLD_AUTHENTICATING);
     }
 
     /** The admission in force while the connection is admitted, else {@code null} (refused, closed). */
@@ -205,6 +212,71 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */
     void disconnectFromOutside(int reasonCode, String reason) {
         ctx.executor().execute(() -> disconnect(reasonCode, reason));
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Stops reading from the socket for {@code reason} (a {@code HOLD_*} bit) until {@link #endHold}. */
+    void holdReading(int reason) {
+        if (readHolds == 0) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        readHolds |= reason;
+    }
+
+    /**
+     * Ends the hold for {@code reason}: once no hold is left, the packets read meanwhile are processed and the socket
+     * is read again, unless one of them started a new hold.
+     */
+    private void endHold(int reason) {
+        readHolds &= ~reason;
+        if (readHolds != 0 || state != State.CONNECTED || closing) {
+            return;
+        }
+        replayHeldPackets();
+        if (readHolds == 0 && !closing) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * The memory budget is short and this client feeds one of the fullest queues: its socket is not read until the
+     * budget has room again (what was already decoded waits in {@link #held}).
+     */
+    private void holdForMemory() {
+        if ((readHolds & HOLD_MEMORY) != 0 || closing || state != State.CONNECTED) {
+            return;
+        }
+        holdReading(HOLD_MEMORY);
+        events.memoryHold(listener.name(), admission.clientId(), true, !heldForMemoryBefore);
+        heldForMemoryBefore = true;
+        core.budget().whenRoom(memoryRoom);
+    }
+
+    /** Called by the memory budget, on whichever thread gave room back. */
+    private void memoryRoomAgain() {
+        ctx.executor().execute(this::releaseMemoryHold);
+    }
+
+    /** The memory budget has room again: the held packets are processed and reading resumes. */
+    private void releaseMemoryHold() {
+        if ((readHolds & HOLD_MEMORY) == 0) {
+            return;
+        }
+        events.memoryHold(listener.name(), admission.clientId(), false, false);
+        endHold(HOLD_MEMORY);
+    }
+
+    /**
+     * A QoS 1/2 PUBLISH of an MQTT 3 client did not fit into the memory budget: it is kept and processed again, before
+     * anything read after it, once the budget has room; meanwhile the socket is not read and nothing is acknowledged.
+     */
+    private void holdUntilRoom(MqttPublishMessage refused) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+        held.addFirst(refused.retain());
+        holdForMemory();
     }
 
     /** What operators may see of this connection, or {@code null} before CONNACK. */
@@ -254,24 +326,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         drain();
     }
 
-    // ------------------------------------------------------------------ reading
-
-    /** Stops reading from the socket for {@code reason} (a {@code HOLD_*} bit) until {@link #releaseReading}. */
-    void holdReading(int reason) {
-        if (readHolds == 0) {
-            ctx.channel().config().setAutoRead(false);
-        }
-        readHolds |= reason;
-    }
-
-    /** Ends the hold for {@code reason}; the socket is read again once no hold is left. */
-    private void releaseReading(int reason) {
-        readHolds &= ~reason;
-        if (readHolds == 0) {
-            ctx.channel().config().setAutoRead(true);
-        }
-    }
-
     /** A PUBLISH of {@code bytes} spends from the client's publish rates; over them, reading stops until they allow more. */
     private void spendPublishRate(int bytes) {
         long now = readNanos;
@@ -314,10 +368,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         events.publishHeld(false);
-        replayHeldPackets();
-        if (throttleRelease == null && !closing) {
-            releaseReading(HOLD_PUBLISH_RATE);
-        }
+        endHold(HOLD_PUBLISH_RATE);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -366,6 +417,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             held.forEach(ReferenceCountUtil::release);
             held.clear();
         }
+        if ((readHolds & HOLD_MEMORY) != 0) {
+            readHolds &= ~HOLD_MEMORY;
+            core.budget().forget(memoryRoom);
+            events.memoryHold(listener.name(), admission.clientId(), false, false);
+        }
         if (previous == State.CONNECTED) {
             admission.permissions().detach();
             core.sessions().detach(admission.session(), this, discardWill);
@@ -378,7 +434,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
-            // While the broker itself does not read (the client is over its publish rates), silence proves nothing.
+            // While the broker itself does not read (publish rates, memory budget), silence proves nothing.
             if (readHolds == 0) {
                 disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             }
@@ -420,7 +476,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state == State.AUTHENTICATING || throttleRelease != null) {
+        if (state == State.AUTHENTICATING || readHolds != 0) {
             if (held == null) {
                 held = new ArrayDeque<>();
             }
@@ -452,7 +508,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /**
      * Processes the packets that arrived while the connection was held, in order: after CONNACK, and when a hold for
-     * the publish rates ends. Stops when one of them puts the client over its publish rates again.
+     * a hold ends. Stops when one of them holds the connection again (publish rates, memory budget).
      */
     private void replayHeldPackets() {
         if (held == null) {
@@ -460,7 +516,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         readNanos = 0; // not part of a read: the clock has moved on
         Object msg;
-        while (throttleRelease == null && (msg = held.poll()) != null) {
+        while (readHolds == 0 && (msg = held.poll()) != null) {
             process(msg);
         }
         readNanos = 0;
@@ -489,8 +545,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         switch (type) {
             case PUBLISH -> {
-                publishes.publish(a, (MqttPublishMessage) message);
-                if (throttle != null) {
+                if (!publishes.publish(a, (MqttPublishMessage) message)) {
+                    holdUntilRoom((MqttPublishMessage) message);
+                } else if (throttle != null) {
                     spendPublishRate(packetSize(message));
                 }
             }
@@ -622,6 +679,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void takenOver() {
         ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by another connection"));
+    }
+
+    @Override
+    public void queueOverflow(String reason) {
+        ctx.executor().execute(() -> {
+            if (closeHow == null && state == State.CONNECTED && !closing) {
+                closeHow = CloseReason.SLOW_CONSUMER;
+            }
+            disconnect(ReasonCodes.QUOTA_EXCEEDED, reason);
+        });
     }
 
     /** Called on the event loop once the broker shuts down. */

@@ -27,6 +27,9 @@ public final class AdminSetup {
     private String adminListener = "{type: admin, name: admin, bind: 127.0.0.1, port: 0}";
     private String extraRealms = "";
     private String extraAdminManagers = "";
+    private String mqttAuthentication = "";
+    private String mqttAuthorization = "";
+    private String extraPipelines = "";
 
     private AdminSetup(Path dir) {
         this.dir = dir;
@@ -68,6 +71,19 @@ public final class AdminSetup {
         return this;
     }
 
+    /** More authentication and authorization managers of the {@code mqtt} pipeline (unindented list entries). */
+    public AdminSetup mqttManagers(String authentication, String authorization) {
+        this.mqttAuthentication = authentication;
+        this.mqttAuthorization = authorization;
+        return this;
+    }
+
+    /** More pipelines (unindented list entries), e.g. for an extra listener with realms of its own. */
+    public AdminSetup pipelines(String entries) {
+        this.extraPipelines = entries;
+        return this;
+    }
+
     public Path dir() {
         return dir;
     }
@@ -98,14 +114,15 @@ public final class AdminSetup {
                         - type: anonymous
                           permissions: [{topic: "#"}]
                         - {type: password, realm: devices}
-                      authorization:
+                %s      authorization:
                         - {type: realm, realm: devices}
-                    - name: admin
+                %s    - name: admin
                       listeners: [admin]
                       authentication:
                         - {type: password, realm: admins}
-                %s""".formatted(dir.resolve("admins.yaml"), dir.resolve("devices.yaml"), indent(extraRealms, "    "),
-                indent(extraAdminManagers, "        ")));
+                %s%s""".formatted(dir.resolve("admins.yaml"), dir.resolve("devices.yaml"), indent(extraRealms, "    "),
+                indent(mqttAuthentication, "        "), indent(mqttAuthorization, "        "),
+                indent(extraAdminManagers, "        "), indent(extraPipelines, "    ")));
         for (String line : securityExtras.lines().toList()) {
             y.append("  ").append(line).append('\n');
         }
