@@ -144,7 +144,7 @@ final class ListenerScript {
                 : Math.min(limits.maxPacketSize(), listenerLimits.maxPacketSize());
         ListenerContext listener = new ListenerContext("fuzz", webSocket ? "websocket" : "tcp", gate,
                 (setup & 0x80) != 0 ? JSON_ACCESS_LOG : PLAIN_ACCESS_LOG, listenerLimits, maxPacketSize,
-                limits.queueLimits(), null);
+                limits.queueLimits());
         ConnectionAdmission admission = new ConnectionAdmission("fuzz", tight ? 3 : 0, null, null, events);
         this.initializer = new MqttChannelInitializer(listener, webSocket ? WS_PATH : null, null, admission, core,
                 events, CHANNELS, TRAFFIC, PACKETS);
