@@ -1,5 +1,6 @@
 package io.rampart.core;
 
+import io.rampart.core.cluster.ClusterSeams;
 import io.rampart.core.retain.RetainedStore;
 import io.rampart.core.route.Router;
 import io.rampart.core.session.SessionListener;
@@ -8,20 +9,36 @@ import io.rampart.core.topic.SubscriptionIndex;
 
 import java.util.concurrent.ScheduledExecutorService;
 
-/** The broker's in-memory state and routing, wired together; the server owns one instance. */
+/**
+ * The broker's in-memory state and routing, wired together; the server owns one instance. In a cluster the core is
+ * built with the cluster's {@link ClusterSeams}; on its own it uses {@link ClusterSeams#SINGLE_NODE}.
+ */
 public final class BrokerCore {
 
     private final MqttLimits limits;
     private final SubscriptionIndex subscriptions = new SubscriptionIndex();
-    private final RetainedStore retained = new RetainedStore();
+    private final RetainedStore retained;
     private final SessionStore sessions;
     private final Router router;
+    private final ClusterSeams cluster;
 
     public BrokerCore(MqttLimits limits, ScheduledExecutorService scheduler, SessionListener listener) {
+        this(limits, scheduler, listener, ClusterSeams.SINGLE_NODE);
+    }
+
+    public BrokerCore(MqttLimits limits, ScheduledExecutorService scheduler, SessionListener listener,
+                      ClusterSeams cluster) {
         this.limits = limits;
-        this.sessions = new SessionStore(limits, scheduler, subscriptions, listener);
-        this.router = new Router(subscriptions, retained, sessions, limits);
+        this.cluster = cluster;
+        this.retained = new RetainedStore(cluster.retained());
+        this.sessions = new SessionStore(limits, scheduler, subscriptions, listener, cluster.journal());
+        this.router = new Router(subscriptions, retained, sessions, limits, cluster.routing());
         sessions.wire(router::publish, router::redeliverShared);
+    }
+
+    /** The cluster's seams ({@link ClusterSeams#SINGLE_NODE} on a single node). */
+    public ClusterSeams cluster() {
+        return cluster;
     }
 
     public MqttLimits limits() {

@@ -1,6 +1,9 @@
 package io.rampart.core.route;
 
 import io.rampart.core.MqttLimits;
+import io.rampart.core.cluster.LocalDelivery;
+import io.rampart.core.cluster.RemoteRouting;
+import io.rampart.core.cluster.SharePicker;
 import io.rampart.core.message.Message;
 import io.rampart.core.retain.RetainedStore;
 import io.rampart.core.session.Outgoing;
@@ -14,6 +17,7 @@ import io.rampart.core.topic.SubscriptionVisitor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -21,8 +25,11 @@ import java.util.function.Consumer;
  * one {@link Outgoing} per receiving session. A client with several matching subscriptions receives one
  * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
  * matching share group delivers to one of its members.
+ *
+ * <p>Publishing goes through the cluster's {@link RemoteRouting}, which calls back {@link #deliverLocal} for this
+ * node's sessions and hands the message to other nodes; on a single node it only calls back.
  */
-public final class Router {
+public final class Router implements LocalDelivery {
 
     private static final int[] NO_IDS = new int[0];
 
@@ -30,29 +37,50 @@ public final class Router {
     private final RetainedStore retained;
     private final SessionStore sessions;
     private final MqttLimits limits;
+    private final RemoteRouting remote;
     private final ThreadLocal<Collector> collectors = ThreadLocal.withInitial(Collector::new);
 
     public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits) {
+        this(index, retained, sessions, limits, RemoteRouting.NONE);
+    }
+
+    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits,
+                  RemoteRouting remote) {
         this.index = index;
         this.retained = retained;
         this.sessions = sessions;
         this.limits = limits;
+        this.remote = remote;
     }
 
     /**
      * Publishes a message to its subscribers (and the retained store when its RETAIN flag is set).
      *
-     * @return the number of sessions it was queued for
+     * @return the number of sessions it was queued for (and, in a cluster, of other nodes it was handed to)
      */
     public int publish(Message message) {
+        return publish(message, null);
+    }
+
+    /**
+     * As {@link #publish(Message)}, for a client's QoS 1/2 message whose acknowledgement waits until every node that
+     * must deliver it has it: {@code handoff} receives the stage to wait for, and is not called when there is none
+     * (always so on a single node).
+     */
+    public int publish(Message message, Consumer<CompletionStage<Void>> handoff) {
         if (message.retain() && limits.retainAvailable()) {
             retained.put(message);
         }
+        return remote.route(message, handoff, this);
+    }
+
+    @Override
+    public int deliverLocal(Message message, SharePicker picker) {
         Collector c = collectors.get();
         c.begin(message);
         try {
             index.match(message.topic(), c);
-            return c.deliver();
+            return c.deliver(picker);
         } finally {
             c.reset();
         }
@@ -132,7 +160,7 @@ public final class Router {
             groups.add(group);
         }
 
-        int deliver() {
+        int deliver(SharePicker picker) {
             int delivered = 0;
             int n = matched.size();
             if (n == 1) {
@@ -159,6 +187,9 @@ public final class Router {
             }
             for (int g = 0; g < groups.size(); g++) {
                 SharedGroup group = groups.get(g);
+                if (picker != null && !picker.servesLocally(group)) {
+                    continue;
+                }
                 Subscription member = pickMember(group);
                 if (member == null) {
                     continue;
