@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param members           the other nodes (and optionally this one) as {@code host:port}: static discovery
  * @param dnsQuery          a DNS name whose A records are the nodes (a Kubernetes headless service), all on {@code port};
  *                          {@code null} when {@code members} is used
+ * @param clientAddress     where MQTT clients reach this node ({@code host:port}), told to MQTT 5 clients as the server
+ *                          reference when another node leaves; {@code null}: none
  * @param tls               the TLS material between nodes (required: nodes only talk TLS 1.3 with client certificates)
  * @param replication       backups of each session and its queued messages on other nodes (0..7)
  * @param failureDetection  how long a node may stay silent before the others suspect it
@@ -27,8 +29,8 @@ import java.util.regex.Pattern;
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record ClusterSettings(boolean enabled, String nodeName, String bind, int port, List<String> members,
-                              String dnsQuery, Tls tls, int replication, Duration failureDetection,
-                              Duration joinTimeout) {
+                              String dnsQuery, String clientAddress, Tls tls, int replication,
+                              Duration failureDetection, Duration joinTimeout) {
 
     public static final int DEFAULT_PORT = 7800;
     public static final int DEFAULT_REPLICATION = 1;
@@ -38,7 +40,7 @@ public record ClusterSettings(boolean enabled, String nodeName, String bind, int
 
     /** No cluster: a single broker. */
     public static final ClusterSettings DISABLED = new ClusterSettings(false, "rampart", "127.0.0.1", DEFAULT_PORT,
-            List.of(), null, null, DEFAULT_REPLICATION, DEFAULT_FAILURE_DETECTION, DEFAULT_JOIN_TIMEOUT);
+            List.of(), null, null, null, DEFAULT_REPLICATION, DEFAULT_FAILURE_DETECTION, DEFAULT_JOIN_TIMEOUT);
 
     /**
      * TLS between nodes: this node's certificate and key, and the certificates that vouch for the other nodes. In
@@ -88,6 +90,9 @@ public record ClusterSettings(boolean enabled, String nodeName, String bind, int
             if (problem != null) {
                 throw new IllegalArgumentException("members[" + i + "]: " + problem);
             }
+        }
+        if (clientAddress != null && hostPortProblem(clientAddress) != null) {
+            throw new IllegalArgumentException("client-address: " + hostPortProblem(clientAddress));
         }
         if (dnsQuery != null && dnsQuery.isBlank()) {
             throw new IllegalArgumentException("dns-query: must be a DNS name");

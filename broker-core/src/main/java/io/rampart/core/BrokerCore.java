@@ -16,7 +16,7 @@ import java.util.concurrent.ScheduledExecutorService;
 public final class BrokerCore {
 
     private final MqttLimits limits;
-    private final SubscriptionIndex subscriptions = new SubscriptionIndex();
+    private final SubscriptionIndex subscriptions;
     private final RetainedStore retained;
     private final SessionStore sessions;
     private final Router router;
@@ -30,6 +30,7 @@ public final class BrokerCore {
                       ClusterSeams cluster) {
         this.limits = limits;
         this.cluster = cluster;
+        this.subscriptions = new SubscriptionIndex(cluster.routes());
         this.retained = new RetainedStore(cluster.retained());
         this.sessions = new SessionStore(limits, scheduler, subscriptions, listener, cluster.journal());
         this.router = new Router(subscriptions, retained, sessions, limits, cluster.routing());

@@ -13,7 +13,7 @@ import org.jgroups.util.UUID;
  */
 public record Member(String name, String id, Address address) {
 
-    static Member of(Address address) {
+    public static Member of(Address address) {
         String name = NameCache.get(address);
         if (name == null) {
             name = address.toString();

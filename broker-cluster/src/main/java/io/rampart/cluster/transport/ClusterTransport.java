@@ -80,6 +80,11 @@ public final class ClusterTransport implements AutoCloseable {
         messenger.connect();
     }
 
+    /** This node's address in the cluster (the grid has connected the channel). */
+    public org.jgroups.Address localAddress() {
+        return channel.getAddress();
+    }
+
     public Grid grid() {
         return grid;
     }

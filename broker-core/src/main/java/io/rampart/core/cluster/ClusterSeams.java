@@ -9,15 +9,17 @@ import java.util.Objects;
  * @param journal   session replication
  * @param retained  retained-message replication
  * @param directory the cluster-wide client-id directory
+ * @param routes    the routing table's view of this node's subscriptions
  */
 public record ClusterSeams(RemoteRouting routing, SessionJournal journal, RetainedReplication retained,
-                           SessionDirectory directory) {
+                           SessionDirectory directory, RouteListener routes) {
 
     /** One node on its own: every seam does nothing. */
     public static final ClusterSeams SINGLE_NODE = new ClusterSeams(RemoteRouting.NONE, SessionJournal.NONE,
-            RetainedReplication.NONE, SessionDirectory.LOCAL);
+            RetainedReplication.NONE, SessionDirectory.LOCAL, RouteListener.NONE);
 
     public ClusterSeams {
+        Objects.requireNonNull(routes, "routes");
         Objects.requireNonNull(routing, "routing");
         Objects.requireNonNull(journal, "journal");
         Objects.requireNonNull(retained, "retained");

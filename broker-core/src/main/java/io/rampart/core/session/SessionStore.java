@@ -194,7 +194,8 @@ public final class SessionStore {
                 }
             }
             if (existing == null) {
-                session = newSession(clientId, false);
+                session = newSession(clientId);
+                openLog(session, false);
                 session.attach(output);
                 sessions.put(clientId, session);
                 ordered.put(clientId, session);
@@ -216,13 +217,16 @@ public final class SessionStore {
         return new Attached(session, present, null);
     }
 
-    private Session newSession(String clientId, boolean restored) {
-        Session session = new Session(clientId, limits.maxQueuedMessages(), limits.queueOverflow(), listener);
+    private Session newSession(String clientId) {
+        return new Session(clientId, limits.maxQueuedMessages(), limits.queueOverflow(), listener);
+    }
+
+    /** Opens the session's journal (cluster); a restored session's state must be in place already. */
+    private void openLog(Session session, boolean restored) {
         SessionLog log = journal.open(session, restored);
         if (log != null) {
             session.openLog(log);
         }
-        return session;
     }
 
     /**
@@ -427,8 +431,9 @@ public final class SessionStore {
         if (existing != null) {
             end(existing, true);
         }
-        Session session = newSession(clientId, true);
+        Session session = newSession(clientId);
         session.restore(snapshot);
+        openLog(session, true);
         sessions.put(clientId, session);
         ordered.put(clientId, session);
         for (Subscription s : snapshot.subscriptions()) {
