@@ -11,6 +11,8 @@ import io.rampart.cluster.routing.Forwarder;
 import io.rampart.cluster.routing.RoutingTable;
 import io.rampart.cluster.session.ClusterDirectory;
 import io.rampart.cluster.session.ClusterJournal;
+import io.rampart.cluster.tls.ClusterTls;
+import io.rampart.cluster.tls.TlsStats;
 import io.rampart.cluster.transport.ClusterTransport;
 import io.rampart.cluster.transport.Messenger;
 import io.rampart.cluster.transport.Wire;
@@ -96,7 +98,8 @@ public final class ClusterNode implements AutoCloseable {
         Duration timeout = Duration.ofMillis(Math.max(5_000, settings.failureDetection().toMillis()));
         table = new RoutingTable(localId, grid.routes(), routeWriter);
         forwarding = new Forwarder(transport.messenger(), membership, senders, metrics, timeout.toMillis() * 2);
-        ClusterRouting routing = new ClusterRouting(table, forwarding, writes, membership, transport.messenger());
+        ClusterRouting routing = new ClusterRouting(table, forwarding, writes, membership, transport.messenger(),
+                metrics);
         journal = new ClusterJournal(grid.sessions(), executor, writes, localId);
         directory = new ClusterDirectory(grid.sessions(), journal, membership, transport.rpc(), executor, timeout,
                 localId);
@@ -206,7 +209,8 @@ public final class ClusterNode implements AutoCloseable {
 
     public ClusterStatus status() {
         if (!open) {
-            return new ClusterStatus(settings.nodeName(), false, 0, List.of(), 0, 0, 0, 0);
+            return new ClusterStatus(settings.nodeName(), false, 0, List.of(), 0, 0, 0, 0,
+                    new ClusterStatus.Transport(ClusterTls.PROTOCOL, 0, 0, List.of()));
         }
         Membership m = transport.membership();
         Member local = m.local();
@@ -219,8 +223,10 @@ public final class ClusterNode implements AutoCloseable {
                     n == null ? "unknown" : n.version(), n == null ? null : n.clientAddress(),
                     n == null ? null : n.startedAt()));
         }
+        TlsStats tls = transport.tlsStats();
         return new ClusterStatus(settings.nodeName(), m.isMinority(), m.expected(), nodes, table.size(),
-                retained.size(), journal.lag(), forwarding.pendingHandoffs());
+                retained.size(), journal.lag(), forwarding.pendingHandoffs(),
+                new ClusterStatus.Transport(ClusterTls.PROTOCOL, tls.acceptedCount(), tls.refusedCount(), tls.peers()));
     }
 
     /** The number of nodes in the view (0 before joining). */

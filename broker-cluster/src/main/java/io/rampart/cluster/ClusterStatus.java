@@ -1,5 +1,7 @@
 package io.rampart.cluster;
 
+import io.rampart.cluster.tls.TlsStats;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -14,9 +16,21 @@ import java.util.List;
  * @param retained        retained messages in the cluster
  * @param journalLag      session journal batches being written (replication lag)
  * @param pendingHandoffs forwarded QoS 1/2 messages not yet acknowledged by their nodes
+ * @param transport       TLS between the nodes, as the trust check saw it
  */
 public record ClusterStatus(String localNode, boolean minority, int expected, List<Node> nodes, int routes,
-                            int retained, int journalLag, int pendingHandoffs) {
+                            int retained, int journalLag, int pendingHandoffs, Transport transport) {
+
+    /**
+     * TLS between the nodes.
+     *
+     * @param protocol  the only protocol the transport speaks
+     * @param accepted  connections of other nodes whose certificate was accepted (both directions)
+     * @param refused   connections refused because the certificate was not trusted
+     * @param peers     the TLS parameters of the last accepted connection per peer address
+     */
+    public record Transport(String protocol, long accepted, long refused, List<TlsStats.Peer> peers) {
+    }
 
     /**
      * One node.

@@ -30,6 +30,7 @@ public enum AdminPermission {
     LOGGERS_WRITE("loggers:write", Resource.GLOBAL),
     AUDIT_READ("audit:read", Resource.GLOBAL),
     METRICS_READ("metrics:read", Resource.GLOBAL),
+    CLUSTER_READ("cluster:read", Resource.GLOBAL),
     /** Every permission, unscoped. */
     ALL("admin:*", Resource.GLOBAL);
 

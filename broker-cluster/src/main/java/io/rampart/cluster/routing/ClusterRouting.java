@@ -1,6 +1,8 @@
 package io.rampart.cluster.routing;
 
+import io.rampart.cluster.ClusterMetrics;
 import io.rampart.cluster.grid.WriteCapture;
+import io.rampart.cluster.membership.Member;
 import io.rampart.cluster.membership.Membership;
 import io.rampart.cluster.transport.Messenger;
 import io.rampart.cluster.transport.Wire;
@@ -43,16 +45,18 @@ public final class ClusterRouting implements RemoteRouting {
     private final Forwarder forwarder;
     private final WriteCapture writes;
     private final Membership membership;
+    private final ClusterMetrics metrics;
     private final ThreadLocal<Match> scratch = ThreadLocal.withInitial(Match::new);
     private final ConcurrentHashMap<String, AtomicLong> shareCursors = new ConcurrentHashMap<>();
     private volatile LocalDelivery local;
 
     public ClusterRouting(RoutingTable table, Forwarder forwarder, WriteCapture writes, Membership membership,
-                          Messenger messenger) {
+                          Messenger messenger, ClusterMetrics metrics) {
         this.table = table;
         this.forwarder = forwarder;
         this.writes = writes;
         this.membership = membership;
+        this.metrics = metrics;
         messenger.on(Messenger.FORWARD, this::received);
     }
 
@@ -113,6 +117,12 @@ public final class ClusterRouting implements RemoteRouting {
         if (delivery == null) {
             return;
         }
+        long bytes = 0;
+        for (Forwarder.Forward f : batch) {
+            bytes += f.message().payload().length + f.message().topic().length();
+        }
+        Member sender = membership.byAddress(from);
+        metrics.received(sender == null ? String.valueOf(from) : sender.name(), batch.size(), bytes);
         List<Long> now = new ArrayList<>();
         List<CompletableFuture<?>> later = new ArrayList<>();
         List<Long> laterIds = new ArrayList<>();

@@ -34,7 +34,7 @@ public final class ClusterTls {
      *
      * @throws TlsConfigException naming the setting ({@code certificate}, {@code trust}, ...) when the material cannot be used
      */
-    public static SSLContext context(ClusterSettings settings) throws TlsConfigException {
+    public static SSLContext context(ClusterSettings settings, TlsStats stats) throws TlsConfigException {
         ClusterSettings.Tls tls = settings.tls();
         TlsSettings.KeyMaterial keyMaterial = tls.keyMaterial();
         TlsSettings.TrustMaterial trust = tls.trust();
@@ -80,7 +80,7 @@ public final class ClusterTls {
                         + " trust " + trust.file() + ": " + e.getMessage(), e);
             }
             SSLContext context = SSLContext.getInstance(PROTOCOL);
-            context.init(kmf.getKeyManagers(), new TrustManager[]{new NodeTrustManager(checker)}, null);
+            context.init(kmf.getKeyManagers(), new TrustManager[]{new NodeTrustManager(checker, stats)}, null);
             return context;
         } catch (GeneralSecurityException | java.io.IOException e) {
             throw new TlsConfigException(null, "cannot build the cluster's TLS context: " + e.getMessage(), e);

@@ -4,6 +4,8 @@ import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.X509ExtendedTrustManager;
 import java.net.Socket;
 import java.security.cert.CertificateException;
@@ -22,10 +24,12 @@ final class NodeTrustManager extends X509ExtendedTrustManager {
     private static final int MAX_REMEMBERED = 1_000;
 
     private final X509ExtendedTrustManager delegate;
+    private final TlsStats stats;
     private final ConcurrentHashMap<String, Long> lastLogged = new ConcurrentHashMap<>();
 
-    NodeTrustManager(X509ExtendedTrustManager delegate) {
+    NodeTrustManager(X509ExtendedTrustManager delegate, TlsStats stats) {
         this.delegate = delegate;
+        this.stats = stats;
     }
 
     @Override
@@ -36,6 +40,7 @@ final class NodeTrustManager extends X509ExtendedTrustManager {
             refused("a node connecting from " + peer(socket), chain, e);
             throw e;
         }
+        accepted(socket, chain);
     }
 
     @Override
@@ -46,6 +51,13 @@ final class NodeTrustManager extends X509ExtendedTrustManager {
             refused("the node at " + peer(socket), chain, e);
             throw e;
         }
+        accepted(socket, chain);
+    }
+
+    private void accepted(Socket socket, X509Certificate[] chain) {
+        SSLSession session = socket instanceof SSLSocket ssl ? ssl.getHandshakeSession() : null;
+        stats.accepted(peer(socket), session == null ? "unknown" : session.getProtocol(),
+                session == null ? "unknown" : session.getCipherSuite(), chain[0].getSubjectX500Principal().getName());
     }
 
     @Override
@@ -94,6 +106,7 @@ final class NodeTrustManager extends X509ExtendedTrustManager {
     }
 
     private void refused(String who, X509Certificate[] chain, CertificateException e) {
+        stats.refused();
         String subject = chain == null || chain.length == 0 ? "none" : chain[0].getSubjectX500Principal().getName();
         String key = who.startsWith("a node connecting") ? "in " + subject : "out " + subject;
         long now = System.nanoTime();

@@ -5,6 +5,7 @@ import io.rampart.cluster.grid.Grid;
 import io.rampart.cluster.membership.Member;
 import io.rampart.cluster.membership.Membership;
 import io.rampart.cluster.tls.ClusterTls;
+import io.rampart.cluster.tls.TlsStats;
 import io.rampart.tls.TlsConfigException;
 import org.jgroups.JChannel;
 
@@ -27,9 +28,11 @@ public final class ClusterTransport implements AutoCloseable {
     private final Membership membership;
     private final SuspicionWatch suspicions;
     private final FaultInjection faults;
+    private final TlsStats tlsStats;
 
     private ClusterTransport(JChannel channel, Grid grid, Messenger messenger, Rpc rpc, Membership membership,
-                             SuspicionWatch suspicions, FaultInjection faults) {
+                             SuspicionWatch suspicions, FaultInjection faults, TlsStats tlsStats) {
+        this.tlsStats = tlsStats;
         this.channel = channel;
         this.grid = grid;
         this.messenger = messenger;
@@ -48,7 +51,8 @@ public final class ClusterTransport implements AutoCloseable {
      */
     public static ClusterTransport open(ClusterSettings settings, Executor executor, ScheduledExecutorService timer)
             throws Exception {
-        SSLContext tls = ClusterTls.context(settings);
+        TlsStats tlsStats = new TlsStats();
+        SSLContext tls = ClusterTls.context(settings, tlsStats);
         SuspicionWatch suspicions = new SuspicionWatch();
         FaultInjection faults = FaultInjection.fromSystemProperty(timer);
         JChannel channel = new JChannel(JGroupsStack.protocols(settings, tls, suspicions,
@@ -72,7 +76,7 @@ public final class ClusterTransport implements AutoCloseable {
         messenger.on(Messenger.LEAVING, (from, in) -> membership.leaving(from));
         membership.listen(change -> rpc.left(change.left().stream().map(Member::address).toList()));
         messenger.onView(view -> membership.viewAccepted(view, messenger.localAddress()));
-        return new ClusterTransport(channel, grid, messenger, rpc, membership, suspicions, faults);
+        return new ClusterTransport(channel, grid, messenger, rpc, membership, suspicions, faults, tlsStats);
     }
 
     /** Starts the message channel: views and messages flow from now on. */
@@ -99,6 +103,10 @@ public final class ClusterTransport implements AutoCloseable {
 
     public Membership membership() {
         return membership;
+    }
+
+    public TlsStats tlsStats() {
+        return tlsStats;
     }
 
     public SuspicionWatch suspicions() {

@@ -55,12 +55,14 @@ public final class AdminWiring implements AutoCloseable {
     /**
      * @param readiness   why the broker is not ready (health endpoint)
      * @param connections open MQTT connections
+     * @param cluster     the cluster as this node sees it ({@code enabled: false} for a single broker)
      * @throws IOException when the admin state in the data directory cannot be read
      */
     public static AdminWiring create(BrokerConfig config, BrokerCore core, BrokerMetrics metrics,
                                      ScheduledExecutorService timers, Supplier<List<String>> readiness,
-                                     IntSupplier connections) throws IOException {
-        ServerControl control = new ServerControl(config, core, metrics, readiness, connections);
+                                     IntSupplier connections, Supplier<Map<String, Object>> cluster)
+            throws IOException {
+        ServerControl control = new ServerControl(config, core, metrics, readiness, connections, cluster);
         AdminPlane plane = AdminPlane.create(config.admin(), config.dataDir(), core.limits(),
                 new SessionClientDirectory(core), retained(core), control, timers, Clock.systemUTC());
         return new AdminWiring(config, plane, control);

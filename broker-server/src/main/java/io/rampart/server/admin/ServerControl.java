@@ -27,16 +27,18 @@ final class ServerControl implements BrokerControl {
     private final BrokerMetrics metrics;
     private final Supplier<List<String>> readiness;
     private final IntSupplier connections;
+    private final Supplier<Map<String, Object>> cluster;
     private volatile Map<String, Realm> realms = Map.of();
     private volatile List<ServerTls> tls = List.of();
 
     ServerControl(BrokerConfig config, BrokerCore core, BrokerMetrics metrics, Supplier<List<String>> readiness,
-                  IntSupplier connections) {
+                  IntSupplier connections, Supplier<Map<String, Object>> cluster) {
         this.config = config;
         this.core = core;
         this.metrics = metrics;
         this.readiness = readiness;
         this.connections = connections;
+        this.cluster = cluster;
     }
 
     /** The realms and TLS listeners, once open. */
@@ -91,6 +93,11 @@ final class ServerControl implements BrokerControl {
     @Override
     public String prometheusScrape() {
         return metrics.scrape();
+    }
+
+    @Override
+    public Map<String, Object> cluster() {
+        return cluster.get();
     }
 
     @Override

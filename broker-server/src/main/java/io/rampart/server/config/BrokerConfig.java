@@ -1,6 +1,7 @@
 package io.rampart.server.config;
 
 import io.rampart.admin.config.AdminSettings;
+import io.rampart.cluster.ClusterSettings;
 import io.rampart.core.MqttLimits;
 
 import java.nio.file.Path;
@@ -17,10 +18,18 @@ import java.util.Objects;
  * @param security  realms and pipelines ({@link SecurityConfig#NONE} when absent)
  * @param observability metrics push, event-log format and $SYS topics ({@link ObservabilityConfig#DEFAULTS} when absent)
  * @param admin     the admin plane: role mapping, limits, sessions ({@link AdminSettings#DEFAULTS} when absent)
+ * @param cluster   this broker as a node of a cluster ({@link ClusterSettings#DISABLED} when absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
-                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+                           SecurityConfig security, ObservabilityConfig observability, AdminSettings admin,
+                           ClusterSettings cluster) {
+
+    /** A configuration without a cluster section (a single broker). */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                        SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
+        this(listeners, mqtt, dataDir, source, security, observability, admin, ClusterSettings.DISABLED);
+    }
 
     /** A configuration without an admin section (defaults). */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
@@ -47,6 +56,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(security, "security");
         Objects.requireNonNull(observability, "observability");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(cluster, "cluster");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

@@ -21,7 +21,11 @@ public enum CloseReason {
     /** The network connection dropped (peer closed it, I/O error) without DISCONNECT. */
     CONNECTION_LOST("connection-lost"),
     /** An operator disconnected it through the admin API (or banned it). */
-    ADMINISTRATIVE_ACTION("administrative-action");
+    ADMINISTRATIVE_ACTION("administrative-action"),
+    /** Sent to another node of the cluster (this node leaves, or is cut off from most of the others). */
+    USE_ANOTHER_SERVER("use-another-server"),
+    /** A QoS 1/2 message of the client could not be handed to the cluster's nodes; the client sends it again. */
+    HANDOFF_FAILED("handoff-failed");
 
     private final String tag;
 
@@ -41,6 +45,7 @@ public enum CloseReason {
             case 0x8B -> SERVER_SHUTDOWN;
             case 0x87 -> NOT_AUTHORIZED;
             case 0x98 -> ADMINISTRATIVE_ACTION;
+            case 0x9C -> USE_ANOTHER_SERVER;
             default -> PROTOCOL_ERROR;
         };
     }
