@@ -61,6 +61,9 @@ public final class ClusterNode implements AutoCloseable {
     private RetainedSync retained;
     private volatile boolean open;
     private volatile boolean leaving;
+    /** What each node told about itself, as last read: the grid may not answer while a partition heals. */
+    private final java.util.concurrent.ConcurrentHashMap<String, NodeInfo> knownNodes =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private ClusterNode(ClusterSettings settings, NodeInfo info, ClusterMetrics metrics, ClusterEvents events) {
         this.settings = settings;
@@ -137,7 +140,11 @@ public final class ClusterNode implements AutoCloseable {
                 events.joined(m.name());
             }
         }
+        for (Member m : change.joined()) {
+            runLater(() -> nodeInfo(m.id()));
+        }
         for (Member m : change.left()) {
+            knownNodes.remove(m.id());
             events.left(m.name(), change.gracefully().contains(m));
             table.forget(m.id(), coordinator);
         }
@@ -219,8 +226,8 @@ public final class ClusterNode implements AutoCloseable {
         for (int i = 0; i < members.size(); i++) {
             Member member = members.get(i);
             NodeInfo n = nodeInfo(member.id());
-            nodes.add(new ClusterStatus.Node(member.name(), member.id(), member.equals(local), i == 0,
-                    n == null ? "unknown" : n.version(), n == null ? null : n.clientAddress(),
+            nodes.add(new ClusterStatus.Node(n != null ? n.name() : member.name(), member.id(), member.equals(local),
+                    i == 0, n == null ? "unknown" : n.version(), n == null ? null : n.clientAddress(),
                     n == null ? null : n.startedAt()));
         }
         TlsStats tls = transport.tlsStats();
@@ -237,10 +244,15 @@ public final class ClusterNode implements AutoCloseable {
     private NodeInfo nodeInfo(String id) {
         try {
             byte[] data = transport.grid().nodes().get(id);
-            return data == null ? null : NodeInfo.decode(data);
+            if (data != null) {
+                NodeInfo info = NodeInfo.decode(data);
+                knownNodes.put(id, info);
+                return info;
+            }
         } catch (IOException | RuntimeException e) {
-            return null;
+            LOG.debug("cluster: the information of node {} cannot be read now: {}", id, e.toString());
         }
+        return knownNodes.get(id);
     }
 
     /**

@@ -36,7 +36,7 @@ public record ClusterStatus(String localNode, boolean minority, int expected, Li
      * One node.
      *
      * @param name          its name
-     * @param id            its name and incarnation
+     * @param id            its incarnation (new at every start)
      * @param local         whether it is this node
      * @param coordinator   whether it coordinates the view
      * @param version       the Rampart version it runs ({@code unknown} before it published it)

@@ -27,7 +27,11 @@ public final class Membership {
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
 
     private final List<Consumer<ViewChange>> listeners = new CopyOnWriteArrayList<>();
+    private static final int MAX_NAMES = 10_000;
+
     private final Set<Address> leaving = ConcurrentHashMap.newKeySet();
+    /** The names of the members seen so far, by id, for log lines about nodes that are gone. */
+    private final ConcurrentHashMap<String, String> names = new ConcurrentHashMap<>();
     private volatile List<Member> members = List.of();
     private volatile Set<String> liveIds = Set.of();
     private volatile Member local;
@@ -57,6 +61,9 @@ public final class Membership {
             Member m = Member.of(a);
             now.add(m);
             ids.add(m.id());
+            if (!m.name().equals(m.id()) && (names.size() < MAX_NAMES || names.containsKey(m.id()))) {
+                names.put(m.id(), m.name());
+            }
             if (a.equals(localAddress)) {
                 local = m;
             }
@@ -115,7 +122,12 @@ public final class Membership {
         return expected;
     }
 
-    /** Whether the node with this id ({@code name#incarnation}) is in the current view. */
+    /** The name of the node with this id, as last seen ({@code id} itself when never seen). */
+    public String nameOf(String nodeId) {
+        return names.getOrDefault(nodeId, nodeId);
+    }
+
+    /** Whether the node with this id (its incarnation) is in the current view. */
     public boolean isAlive(String nodeId) {
         return liveIds.contains(nodeId);
     }

@@ -56,7 +56,7 @@ public final class RoutingTable implements RouteListener {
     private final CacheListener listener = new CacheListener();
 
     /**
-     * @param localId this node's id ({@code name#incarnation})
+     * @param localId this node's id (its incarnation)
      * @param writer  runs the cache writes, one at a time
      */
     public RoutingTable(String localId, Cache<String, Integer> cache, Executor writer) {

@@ -169,7 +169,7 @@ public final class ClusterDirectory implements SessionDirectory {
                         .writeString(exported.heldBy().name()).toByteArray();
             }
             try {
-                exported.flushed().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                exported.flushed().toCompletableFuture().get(timeout.toMillis() / 2, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException e) {
@@ -263,8 +263,7 @@ public final class ClusterDirectory implements SessionDirectory {
         }
     }
 
-    private static String nodeName(String nodeId) {
-        int hash = nodeId.indexOf('#');
-        return hash < 0 ? nodeId : nodeId.substring(0, hash);
+    private String nodeName(String nodeId) {
+        return membership.nameOf(nodeId);
     }
 }

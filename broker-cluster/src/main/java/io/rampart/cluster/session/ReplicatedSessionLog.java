@@ -140,7 +140,8 @@ final class ReplicatedSessionLog implements SessionLog {
 
     @Override
     public synchronized CompletionStage<Void> flushed() {
-        return hasWork() || flushing ? nextBatch : lastStarted;
+        // Pending work always gets a batch of its own (scheduled now, or when the running one ends).
+        return hasWork() ? nextBatch : lastStarted;
     }
 
     private boolean hasWork() {

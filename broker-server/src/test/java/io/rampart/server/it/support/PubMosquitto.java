@@ -27,12 +27,17 @@ public final class PubMosquitto implements AutoCloseable {
 
     /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} with host and port of the broker's TCP listener. */
     public static PubMosquitto start(TestBroker broker, String tool, String... args) throws IOException {
+        return start(broker.tcpPort(), tool, args);
+    }
+
+    /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} against 127.0.0.1:{@code port}. */
+    public static PubMosquitto start(int port, String tool, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add("/usr/bin/" + tool);
         command.add("-h");
         command.add(TestBroker.HOST);
         command.add("-p");
-        command.add(Integer.toString(broker.tcpPort()));
+        command.add(Integer.toString(port));
         command.addAll(List.of(args));
         File out = File.createTempFile("pub-mosquitto", ".out");
         File err = File.createTempFile("pub-mosquitto", ".err");
@@ -44,7 +49,12 @@ public final class PubMosquitto implements AutoCloseable {
 
     /** Runs a tool to completion (at most 15 s) and returns its exit code and output. */
     public static Result run(TestBroker broker, String tool, String... args) throws Exception {
-        try (PubMosquitto m = start(broker, tool, args)) {
+        return run(broker.tcpPort(), tool, args);
+    }
+
+    /** Runs a tool against 127.0.0.1:{@code port} to completion (at most 15 s). */
+    public static Result run(int port, String tool, String... args) throws Exception {
+        try (PubMosquitto m = start(port, tool, args)) {
             return m.await();
         }
     }
