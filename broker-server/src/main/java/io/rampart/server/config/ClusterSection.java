@@ -36,8 +36,8 @@ final class ClusterSection {
         try {
             return new ClusterSettings(enabled, node.get("node-name").string(hostName()),
                     node.get("bind").string("127.0.0.1"), node.get("port").intValue(ClusterSettings.DEFAULT_PORT),
-                    TlsSection.strings(node.get("members")), node.get("dns-query").string(null),
-                    node.get("client-address").string(null), tls,
+                    TlsSection.strings(node.get("members")), optional(node.get("dns-query")),
+                    optional(node.get("client-address")), tls,
                     node.get("replication").intValue(ClusterSettings.DEFAULT_REPLICATION),
                     duration(node.get("failure-detection"), ClusterSettings.DEFAULT_FAILURE_DETECTION),
                     duration(node.get("join-timeout"), ClusterSettings.DEFAULT_JOIN_TIMEOUT));
@@ -72,6 +72,11 @@ final class ClusterSection {
         } catch (IllegalArgumentException e) {
             throw node.invalid(e);
         }
+    }
+
+    /** A string, or {@code null} when the key is absent or has no value. */
+    private static String optional(ConfigNode node) throws ConfigException {
+        return node.isAbsentOrNull() ? null : node.string();
     }
 
     private static Duration duration(ConfigNode node, Duration defaultValue) throws ConfigException {
