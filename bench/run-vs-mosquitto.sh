@@ -4,7 +4,9 @@
 # Builds nothing: run `mvn -B -DskipTests package` in the repository root first.
 # After the Mosquitto comparison it runs the authorization pairs (Rampart only): each scenario once through an
 # anonymous listener (authorization off) and once through a listener guarded by a security pipeline with a
-# file realm, hashed password and per-client permissions with placeholders (authorization on).
+# file realm, hashed password and per-client permissions with placeholders (authorization on). Then the limits
+# pairs: each scenario once through the anonymous listener and once through an anonymous listener whose clients
+# have publish and delivery rates configured far above what they reach (the cost of limits that hold nobody back).
 #
 # Environment (defaults in brackets):
 #   DURATION [8]  WARMUP [5]        measured and warm-up seconds per run
@@ -15,9 +17,11 @@
 #                                   14 k conn/s here, the same figure for both brokers, so it would measure
 #                                   the generator)
 #   PAYLOAD [64]  MQTT_VERSION [3]  payload bytes; 3 (= 3.1.1) or 5
-#   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list
+#   SCENARIOS ["pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"]  scenario:qos list; "" skips them
 #   BROKERS ["mosquitto rampart"]   which brokers to run
 #   AUTH_SCENARIOS ["pairs:0 pairs:1"]  scenario:qos list for authorization off/on; "" skips them
+#   LIMIT_SCENARIOS ["pairs:0 pairs:1"]  scenario:qos list for limits off/configured; "" skips them
+#   LIMIT_ROUNDS [1]                how many times each limits pair (off, then configured) runs
 #   MOSQUITTO_LOG [default]         default = Debian's packaged logging (file, connection messages on), as
 #                                   Rampart logs every connection too; quiet = errors and warnings only
 #   ACCESS_LOG_PUBLISH [false]      security.access-log.publish-allowed of the Rampart config. Rampart's own
@@ -45,8 +49,10 @@ CONNECT_CLIENTS=${CONNECT_CLIENTS:-8}
 CONNECT_THREADS=${CONNECT_THREADS:-2}
 PAYLOAD=${PAYLOAD:-64}
 MQTT_VERSION=${MQTT_VERSION:-3}
-SCENARIOS=${SCENARIOS:-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
+SCENARIOS=${SCENARIOS-"pairs:0 pairs:1 fan-in:0 fan-in:1 fan-out:0 fan-out:1 connect:0"}
 AUTH_SCENARIOS=${AUTH_SCENARIOS-"pairs:0 pairs:1"}
+LIMIT_SCENARIOS=${LIMIT_SCENARIOS-"pairs:0 pairs:1"}
+LIMIT_ROUNDS=${LIMIT_ROUNDS:-1}
 ACCESS_LOG_PUBLISH=${ACCESS_LOG_PUBLISH:-false}
 MOSQUITTO_LOG=${MOSQUITTO_LOG:-default}
 BROKERS=${BROKERS:-"mosquitto rampart"}
@@ -154,8 +160,10 @@ start_rampart() {
     [[ -f $RAMPART_JAR ]] || { log "$RAMPART_JAR not found (build it with mvn -B -DskipTests package)"; return 1; }
     RAMPART_PORT=$(free_port)
     RAMPART_AUTH_PORT=$(free_port)
+    RAMPART_LIMITS_PORT=$(free_port)
     write_realm || { log "could not hash the benchmark password with $RAMPART_JAR"; return 1; }
-    # Listener 'bench' is anonymous (authorization off), 'bench-auth' goes through the pipeline (on).
+    # Listener 'bench' is anonymous (authorization off), 'bench-auth' goes through the pipeline (on);
+    # 'bench-limits' is anonymous with rates per client far above what a client of the generator reaches.
     cat > "$TMP/rampart.yaml" <<CONF
 listeners:
   - type: tcp
@@ -167,6 +175,16 @@ listeners:
     name: bench-auth
     bind: 127.0.0.1
     port: $RAMPART_AUTH_PORT
+  - type: tcp
+    name: bench-limits
+    bind: 127.0.0.1
+    port: $RAMPART_LIMITS_PORT
+    allow-anonymous: true
+    limits:
+      messages-per-second: 10000000
+      bytes-per-second: 1GB
+      deliveries-per-second: 10000000
+      delivery-bytes-per-second: 1GB
 mqtt:
   max-queued-messages: 100000
 security:
@@ -339,6 +357,39 @@ if [[ -n ${PORTS[rampart]:-} && -n $AUTH_SCENARIOS ]]; then
         notes=$(printf '%s;%s' "$(note_for off "$off")" "$(note_for on "$on")" \
             | sed -e 's/;;*/;/g' -e 's/^;//' -e 's/;$//' -e 's/;/; /g')
         echo "| $label | $(cell_rate "$off") | $(cell_rate "$on") | $ratio | $(cell_p99 "$off") / $(cell_p99 "$on") | $(cell_eff "$off") / $(cell_eff "$on") | $ratio_cpu | $notes |"
+    done
+fi
+
+if [[ -n ${PORTS[rampart]:-} && -n $LIMIT_SCENARIOS ]]; then
+    echo
+    echo "#### Rampart: limits off vs configured but not reached (publish and delivery rates per client)"
+    echo
+    echo "1-minute load average before these runs: $(cut -d' ' -f1 /proc/loadavg); $LIMIT_ROUNDS round(s)."
+    echo
+    echo "| scenario | round | off msg/s | limits msg/s | ratio (limits/off) | p99 µs off / limits | per broker CPU-second off / limits | ratio per CPU-second | notes |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+    for round in $(seq 1 "$LIMIT_ROUNDS"); do
+        for spec in $LIMIT_SCENARIOS; do
+            scenario=${spec%%:*}
+            qos=${spec##*:}
+            label="$scenario QoS $qos"
+            [[ $scenario == connect ]] && label="connect (conn/s)"
+            kill -0 "$RAMPART_PID" 2>/dev/null || { log "rampart is no longer running"; break 2; }
+            log "$label against rampart, limits off (round $round)"
+            off=$(run_load rampart-limits-off "$RAMPART_PORT" "$scenario" "$qos" "$RAMPART_PID")
+            sleep 1
+            log "$label against rampart, limits configured (round $round)"
+            on=$(run_load rampart-limits "$RAMPART_LIMITS_PORT" "$scenario" "$qos" "$RAMPART_PID")
+            sleep 1
+            ratio="—" ratio_cpu="—"
+            if ok "$off" && ok "$on"; then
+                ratio=$(awk -v a="$(field "$on" 8)" -v b="$(field "$off" 8)" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "—" }')
+                ratio_cpu=$(awk -v a="$(cell_eff "$on")" -v b="$(cell_eff "$off")" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "—" }')
+            fi
+            notes=$(printf '%s;%s' "$(note_for off "$off")" "$(note_for limits "$on")" \
+                | sed -e 's/;;*/;/g' -e 's/^;//' -e 's/;$//' -e 's/;/; /g')
+            echo "| $label | $round | $(cell_rate "$off") | $(cell_rate "$on") | $ratio | $(cell_p99 "$off") / $(cell_p99 "$on") | $(cell_eff "$off") / $(cell_eff "$on") | $ratio_cpu | $notes |"
+        done
     done
 fi
 

@@ -4,7 +4,8 @@ package io.rampart.core;
  * Protocol limits and rules the broker enforces and advertises (MQTT 5 CONNACK properties where they exist).
  * Validated on construction: an impossible value is rejected with the offending field named.
  *
- * @param maxPacketSize          largest packet accepted from a client, bytes (1..268435455)
+ * @param maxPacketSize          largest packet accepted from a client, bytes (1..268435455; default 1 MB, as EMQX);
+ *                               a listener, role or user may set a smaller one
  * @param maxClientIdLength      longest client identifier accepted, UTF-8 characters (23..65535)
  * @param maxTopicLength         longest topic name or filter, UTF-8 bytes (1..65535)
  * @param maxTopicLevels         most topic levels in a name or filter (1..65535)
@@ -56,8 +57,11 @@ public record MqttLimits(
     public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
     public static final long MQTT_MAX_SESSION_EXPIRY = 4_294_967_295L;
 
+    /** The default {@link #maxPacketSize}: 1 MB. */
+    public static final int DEFAULT_MAX_PACKET_SIZE = 1_048_576;
+
     public static final MqttLimits DEFAULTS = new MqttLimits(
-            MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
+            DEFAULT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
             1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536,
             10_000, ClientIdOwnership.STRICT);
 

@@ -31,6 +31,7 @@ import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.events.EventLogFlush;
+import io.rampart.server.limit.ConnectionAdmission;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
@@ -279,15 +280,19 @@ public final class RampartBroker implements AutoCloseable {
     }
 
     private void bind(ListenerConfig lc) throws Exception {
+        int maxPacketSize = lc.limits().maxPacketSize() == 0 ? config.mqtt().maxPacketSize()
+                : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.maxConnections());
+                security.accessLog(), lc.limits(), maxPacketSize);
+        ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
+                lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
         ServerTls tls = null;
         if (lc.type().isTls()) {
             tls = openTls(lc);
         }
-        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, tls, core, events, connections,
-                trafficCounter, packetCounter);
+        MqttChannelInitializer initializer = new MqttChannelInitializer(context, wsPath, tls, admission, core, events,
+                connections, trafficCounter, packetCounter);
         Channel channel;
         try {
             if (reusePort) {

@@ -6,6 +6,7 @@ import io.rampart.admin.broker.ClientDirectory.ClientSummary;
 import io.rampart.admin.http.HttpAnswer;
 import io.rampart.admin.net.Cidr;
 import io.rampart.admin.rbac.AdminPermission;
+import io.rampart.security.limits.IdentityLimits;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -135,6 +136,7 @@ final class ClientEndpoints {
         out.put("inflight", d.inflight());
         out.put("queued", d.queued());
         out.put("subscriptions", d.subscriptions().stream().map(SubscriptionEndpoints::view).toList());
+        out.put("limits", d.limits() == null ? null : limits(d.limits(), d.maxPacketSize()));
         return ApiJson.answer(200, out);
     }
 
@@ -207,6 +209,23 @@ final class ClientEndpoints {
             m.put("port", c.address() == null ? null : c.address().getPort());
         }
         return m;
+    }
+
+    /** The limits of a connection; a limit that is not set is {@code null}. */
+    static Map<String, Object> limits(IdentityLimits l, int maxPacketSize) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        rate(out, "messagesPerSecond", "messageBurst", l.publish());
+        rate(out, "bytesPerSecond", "byteBurst", l.publishBytes());
+        rate(out, "deliveriesPerSecond", "deliveryBurst", l.deliver());
+        rate(out, "deliveryBytesPerSecond", "deliveryByteBurst", l.deliverBytes());
+        out.put("maxPacketSize", maxPacketSize);
+        out.put("disconnectAfterSeconds", l.disconnectAfter() == null ? null : l.disconnectAfter().toMillis() / 1000.0);
+        return out;
+    }
+
+    private static void rate(Map<String, Object> out, String rateKey, String burstKey, IdentityLimits.Rate rate) {
+        out.put(rateKey, rate == null ? null : rate.perSecond());
+        out.put(burstKey, rate == null ? null : rate.burst());
     }
 
     private static Boolean state(String value) {

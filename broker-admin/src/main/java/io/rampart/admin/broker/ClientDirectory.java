@@ -1,5 +1,7 @@
 package io.rampart.admin.broker;
 
+import io.rampart.security.limits.IdentityLimits;
+
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.Iterator;
@@ -67,10 +69,14 @@ public interface ClientDirectory {
      * @param inflight           outbound QoS 1/2 messages awaiting acknowledgement
      * @param queued             messages waiting to be sent
      * @param subscriptions      its subscriptions
+     * @param limits             the limits in force on its connection (the strictest of the listener's and its
+     *                           identity's), {@code null} when offline
+     * @param maxPacketSize      the largest packet its connection may send, {@code 0} when offline
      */
     record ClientDetails(ClientSummary summary, int keepAlive, long sessionExpiry, Boolean cleanStart,
                          Map<String, String> tls, String identity, Set<String> roles, String authenticationManager,
-                         String realm, int inflight, int queued, List<SubscriptionView> subscriptions) {
+                         String realm, int inflight, int queued, List<SubscriptionView> subscriptions,
+                         IdentityLimits limits, int maxPacketSize) {
     }
 
     /** One subscription of a session. */

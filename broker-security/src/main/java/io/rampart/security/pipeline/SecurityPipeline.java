@@ -1,11 +1,13 @@
 package io.rampart.security.pipeline;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import io.rampart.security.spi.Preprocessor;
@@ -23,7 +25,8 @@ import java.util.concurrent.TimeoutException;
  * The authentication and authorization chains of one pipeline. For a CONNECT: preprocessors derive
  * identity variables, the authentication managers are asked in order until one allows or denies, then
  * every authorization manager is asked: the permissions of all that allow are combined (in chain order; a
- * deny rule still overrides any allow rule), and one that denies refuses the client. When every
+ * deny rule still overrides any allow rule) and so are their limits (the strictest of each wins), and one that
+ * denies refuses the client. When every
  * authentication manager has no opinion the answer is "bad credentials". When no authorization manager
  * allows, the identity's own grants are used if it has any; a known user of a realm (an identity with a
  * {@link Identity#rolesRealm() user record}) is let in with no permissions; anyone else is "not authorized".
@@ -130,7 +133,7 @@ public final class SecurityPipeline {
     }
 
     private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, boolean live) {
-        return authorize(identity, variables, 0, new ArrayList<>(), new ArrayList<>(), live)
+        return authorize(identity, variables, 0, new ArrayList<>(), IdentityLimits.NONE, new ArrayList<>(), live)
                 .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
                         "authorization failed: " + rootMessage(e), "pipeline", null));
     }
@@ -197,27 +200,31 @@ public final class SecurityPipeline {
 
     /**
      * Asks authorizer {@code index} and the ones after it; {@code granted} collects the rules of those that allowed
-     * so far and {@code grantors} their names; {@code live} for the re-authorization of a live session.
+     * so far, {@code limits} the strictest of their limits and {@code grantors} their names; {@code live} for the
+     * re-authorization of a live session.
      */
     private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, int index,
-                                                      List<Permission> granted, List<String> grantors, boolean live) {
+                                                      List<Permission> granted, IdentityLimits limits,
+                                                      List<String> grantors, boolean live) {
         if (index >= authorizers.size()) {
-            return CompletableFuture.completedFuture(combined(identity, variables, granted, grantors, live));
+            return CompletableFuture.completedFuture(combined(identity, variables, granted, limits, grantors, live));
         }
         AuthorizationManager manager = authorizers.get(index);
         return call(() -> manager.authorize(identity, variables)).handle((decision, error) -> {
             if (error != null) {
                 return CompletableFuture.<SecurityResult>completedFuture(unavailable(manager.name(), manager.realm(), error));
             }
-            if (decision instanceof Decision.Deny<List<Permission>> deny) {
+            if (decision instanceof Decision.Deny<Grant> deny) {
                 return CompletableFuture.<SecurityResult>completedFuture(
                         new SecurityResult.Refused(deny.kind(), deny.reason(), manager.name(), manager.realm()));
             }
-            if (decision instanceof Decision.Allow<List<Permission>> allow) {
-                granted.addAll(allow.value());
+            IdentityLimits combinedLimits = limits;
+            if (decision instanceof Decision.Allow<Grant> allow) {
+                granted.addAll(allow.value().permissions());
+                combinedLimits = limits.strictest(allow.value().limits());
                 grantors.add(manager.name());
             }
-            return authorize(identity, variables, index + 1, granted, grantors, live);
+            return authorize(identity, variables, index + 1, granted, combinedLimits, grantors, live);
         }).thenCompose(stage -> stage);
     }
 
@@ -227,10 +234,10 @@ public final class SecurityPipeline {
      * client is not authorized.
      */
     private static SecurityResult combined(Identity identity, IdentityVariables variables, List<Permission> granted,
-                                           List<String> grantors, boolean live) {
+                                           IdentityLimits limits, List<String> grantors, boolean live) {
         if (!grantors.isEmpty()) {
             return new SecurityResult.Accepted(identity, CompiledPermissions.compile(granted, variables), variables,
-                    String.join("+", grantors), granted);
+                    String.join("+", grantors), granted, limits);
         }
         if (!identity.grants().isEmpty()) {
             return new SecurityResult.Accepted(identity, CompiledPermissions.compile(identity.grants(), variables),

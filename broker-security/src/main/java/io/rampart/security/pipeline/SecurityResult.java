@@ -1,5 +1,6 @@
 package io.rampart.security.pipeline;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.Decision;
@@ -20,12 +21,21 @@ public sealed interface SecurityResult permits SecurityResult.Accepted, Security
      *                    no permissions) apply
      * @param granted     the rules the permissions were compiled from (placeholders not substituted), to tell
      *                    whether a re-authorization changed anything
+     * @param limits      the strictest of the limits the allowing authorization managers set,
+     *                    {@link IdentityLimits#NONE} when none did
      */
     record Accepted(Identity identity, CompiledPermissions permissions, IdentityVariables variables,
-                    String authorizer, List<Permission> granted) implements SecurityResult {
+                    String authorizer, List<Permission> granted, IdentityLimits limits) implements SecurityResult {
 
         public Accepted {
             granted = List.copyOf(granted);
+            limits = limits == null ? IdentityLimits.NONE : limits;
+        }
+
+        /** Without limits. */
+        public Accepted(Identity identity, CompiledPermissions permissions, IdentityVariables variables,
+                        String authorizer, List<Permission> granted) {
+            this(identity, permissions, variables, authorizer, granted, IdentityLimits.NONE);
         }
     }
 

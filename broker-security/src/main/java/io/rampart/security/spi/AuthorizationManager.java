@@ -1,20 +1,18 @@
 package io.rampart.security.spi;
 
-import io.rampart.security.permission.Permission;
-
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
 
 /**
- * One link of a listener's authorization chain: turns an authenticated identity into the permissions
- * of its session. Runs once per CONNECT (and again when the realm changes), never per message.
+ * One link of a listener's authorization chain: turns an authenticated identity into the permissions and limits
+ * of its session ({@link Grant}). Runs once per CONNECT (and again when the realm changes), never per message.
  *
  * <p>Every manager of the chain is asked; the permissions of all that allow are combined (a deny rule of one
- * still overrides an allow rule of another), and one deny refuses the identity whatever the others said. A
- * realm answers for the users it knows: allow with their permissions (possibly none), deny for an identity whose
+ * still overrides an allow rule of another) and the strictest of their limits applies, and one deny refuses the
+ * identity whatever the others said. A realm answers for the users it knows: allow with their permissions (possibly
+ * none) and limits, deny for an identity whose
  * {@link Identity#rolesRealm() user record} it holds but no longer finds, and no opinion for identities it
  * knows nothing about.
  */
@@ -26,7 +24,7 @@ public interface AuthorizationManager {
         return null;
     }
 
-    CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables);
+    CompletionStage<Decision<Grant>> authorize(Identity identity, IdentityVariables variables);
 
     /**
      * Registers a callback for when the permissions this manager hands out may have changed (e.g. a realm
@@ -41,7 +39,7 @@ public interface AuthorizationManager {
      * permissions never change.
      */
     static AuthorizationManager of(String name, String realm,
-                                   BiFunction<Identity, IdentityVariables, CompletionStage<Decision<List<Permission>>>> authorize,
+                                   BiFunction<Identity, IdentityVariables, CompletionStage<Decision<Grant>>> authorize,
                                    Consumer<Runnable> changes) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(authorize, "authorize");
@@ -57,7 +55,7 @@ public interface AuthorizationManager {
             }
 
             @Override
-            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+            public CompletionStage<Decision<Grant>> authorize(Identity identity, IdentityVariables variables) {
                 return authorize.apply(identity, variables);
             }
 

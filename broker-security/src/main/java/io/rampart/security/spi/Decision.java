@@ -21,6 +21,17 @@ public sealed interface Decision<T> permits Decision.Allow, Decision.Deny, Decis
     record NoOpinion<T>(String reason) implements Decision<T> {
     }
 
+    /** This decision with an allow's value mapped by {@code f}; a deny or a no opinion stays as it is. */
+    default <U> Decision<U> map(java.util.function.Function<? super T, ? extends U> f) {
+        if (this instanceof Allow<T> allow) {
+            return allow(f.apply(allow.value()));
+        }
+        if (this instanceof Deny<T> deny) {
+            return deny(deny.kind(), deny.reason());
+        }
+        return noOpinion(((NoOpinion<T>) this).reason());
+    }
+
     static <T> Decision<T> allow(T value) {
         return new Allow<>(value);
     }

@@ -1,11 +1,13 @@
 package io.rampart.security.pipeline;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import org.junit.jupiter.api.AfterEach;
@@ -54,8 +56,8 @@ class SecurityPipelineTest {
             }
 
             @Override
-            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
-                return CompletableFuture.completedFuture(decision);
+            public CompletionStage<Decision<Grant>> authorize(Identity identity, IdentityVariables variables) {
+                return CompletableFuture.completedFuture(decision.map(Grant::of));
             }
         };
     }
@@ -109,6 +111,31 @@ class SecurityPipelineTest {
     }
 
     @Test
+    void authorization_combinesTheLimitsOfEveryAllowingManager_theStrictestWins() throws Exception {
+        IdentityLimits sensor = new IdentityLimits(IdentityLimits.Rate.perSecond(10), null, null, null, 0, null);
+        IdentityLimits small = new IdentityLimits(IdentityLimits.Rate.perSecond(500), null, null, null, 4096, null);
+        SecurityResult r = run(pipeline(List.of(authn("a", Decision.allow(identity("u", List.of())))), List.of(
+                grantingAuthz("files", new Grant(List.of(Permission.allow("a/#", Activity.ALL)), sensor)),
+                authz("nobody", Decision.noOpinion("unknown")),
+                grantingAuthz("db", new Grant(List.of(), small)))));
+
+        assertThat(r).isInstanceOfSatisfying(SecurityResult.Accepted.class, a -> {
+            assertThat(a.limits().publish()).isEqualTo(IdentityLimits.Rate.perSecond(10));
+            assertThat(a.limits().maxPacketSize()).isEqualTo(4096);
+            assertThat(a.authorizer()).isEqualTo("files+db");
+        });
+        SecurityResult none = run(pipeline(List.of(authn("a", Decision.allow(identity("u", List.of())))),
+                List.of(authz("z", Decision.allow(List.of(Permission.allow("a/#", Activity.ALL)))))));
+        assertThat(none).isInstanceOfSatisfying(SecurityResult.Accepted.class,
+                a -> assertThat(a.limits()).isEqualTo(IdentityLimits.NONE));
+    }
+
+    private static AuthorizationManager grantingAuthz(String name, Grant grant) {
+        return AuthorizationManager.of(name, null, (identity, variables) ->
+                CompletableFuture.completedFuture(Decision.allow(grant)), null);
+    }
+
+    @Test
     void authorization_compilesPlaceholdersWithClientId() throws Exception {
         SecurityResult r = run(pipeline(List.of(authn("a", Decision.allow(identity("u", List.of())))),
                 List.of(authz("z", Decision.allow(List.of(Permission.allow("d/${mqtt-clientid}/#", Activity.ALL)))))));
@@ -127,10 +154,10 @@ class SecurityPipelineTest {
             }
 
             @Override
-            public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+            public CompletionStage<Decision<Grant>> authorize(Identity identity, IdentityVariables variables) {
                 seen.add(identity);
-                return CompletableFuture.completedFuture(Decision.allow(identity.roles().stream()
-                        .map(role -> Permission.allow(role + "/#", Activity.ALL)).toList()));
+                return CompletableFuture.completedFuture(Decision.allow(Grant.of(identity.roles().stream()
+                        .map(role -> Permission.allow(role + "/#", Activity.ALL)).toList())));
             }
         };
     }

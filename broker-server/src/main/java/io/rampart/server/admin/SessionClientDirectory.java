@@ -55,7 +55,7 @@ final class SessionClientDirectory implements ClientDirectory {
                 info == null ? null : info.cleanStart(), info == null ? Map.of() : info.tls(),
                 info == null ? null : info.identity(), info == null ? Set.of() : info.roles(),
                 info == null ? null : info.manager(), info == null ? null : info.realm(), s.inflightCount(),
-                s.queuedCount(), views(s));
+                s.queuedCount(), views(s), info == null ? null : info.limits(), info == null ? 0 : info.maxPacketSize());
     }
 
     @Override

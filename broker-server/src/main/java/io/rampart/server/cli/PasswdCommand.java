@@ -10,6 +10,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.realm.file.AtomicFiles;
 import io.rampart.security.realm.file.FileRealm;
 import io.rampart.security.realm.file.FileRealmException;
 import io.rampart.server.cli.HashCommand.CliError;
@@ -20,16 +21,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -53,7 +47,6 @@ import java.util.concurrent.Callable;
                 "The comment block at the top of FILE is kept; other comments are not."})
 public final class PasswdCommand implements Callable<Integer> {
 
-    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     @Option(names = "--algorithm", paramLabel = "ALGORITHM",
             description = "pbkdf2 (default), bcrypt or argon2id")
@@ -174,7 +167,7 @@ public final class PasswdCommand implements Callable<Integer> {
             throw new CliError("not written, the result would be invalid: "
                     + new FileRealmException(e.file(), 0, 0, e.keyPath(), e.reason()).getMessage());
         }
-        write(target, updated, original != null);
+        write(target, updated);
         if (hasCommentsBelowHeader(text, header)) {
             spec.commandLine().getErr().println("rampart passwd: note: comments below the top comment block of "
                     + file + " were not kept");
@@ -323,38 +316,11 @@ public final class PasswdCommand implements Callable<Integer> {
     }
 
     /** Temporary file in the same directory, flushed, then renamed over the target. */
-    private void write(Path target, byte[] content, boolean existed) throws CliError {
-        Path dir = target.getParent();
-        Path tmp = null;
+    private void write(Path target, byte[] content) throws CliError {
         try {
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
-                Files.setPosixFilePermissions(tmp, existed ? Files.getPosixFilePermissions(target) : OWNER_ONLY);
-            }
-            try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buffer = ByteBuffer.wrap(content);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-            tmp = null;
+            AtomicFiles.replace(target, content, null);
         } catch (IOException e) {
             throw new CliError("cannot write " + file + ": " + e.getMessage());
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the temporary file is hidden and harmless
-                }
-            }
         }
     }
 }

@@ -20,6 +20,7 @@ final class ConfigNode {
 
     private static final int MAX_ECHO = 60;
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DECIMAL = Pattern.compile("\\d{1,16}(\\.\\d{1,9})?");
     private static final Pattern ECHOED_VALUE = Pattern.compile("\\s*\\(was .*\\)$");
 
     /**
@@ -152,6 +153,18 @@ final class ConfigNode {
             }
         }
         throw error("must be an integer " + was());
+    }
+
+    /** A decimal number such as {@code 10} or {@code 0.5}. */
+    double decimalValue() throws ConfigException {
+        String text = scalar("a number");
+        if (node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node.isTextual() && DECIMAL.matcher(text.strip()).matches()) {
+            return Double.parseDouble(text.strip());
+        }
+        throw error("must be a number such as 10 or 0.5 " + was());
     }
 
     int intValue() throws ConfigException {

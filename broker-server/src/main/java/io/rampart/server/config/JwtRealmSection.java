@@ -23,7 +23,8 @@ final class JwtRealmSection {
 
     static final List<String> KEYS = List.of("name", "type", "token-source", "auth-method", "token-variable",
             "algorithms", "jwks", "issuer", "discovery", "keys", "secrets", "audience", "required-claims", "clock-skew", "max-lifetime",
-            "identity-claim", "client-id-claim", "roles-claim", "scope-permissions", "expiry-grace", "introspection");
+            "identity-claim", "client-id-claim", "roles-claim", "scope-permissions", "expiry-grace", "introspection",
+            "role-limits");
     private static final List<String> JWKS_KEYS = List.of("url", "trust", "trust-password", "refresh",
             "min-refetch-interval", "timeout");
     static final List<String> INTROSPECTION_KEYS = List.of("url", "client-id", "client-secret", "trust",
@@ -88,7 +89,8 @@ final class JwtRealmSection {
                     strings(realm.get("audience")), required, duration(realm.get("clock-skew"), null),
                     duration(realm.get("max-lifetime"), null), claimPath(realm.get("identity-claim")),
                     claimPath(realm.get("client-id-claim")), claimPath(realm.get("roles-claim")), scopes,
-                    duration(realm.get("expiry-grace"), null), introspection(realm.get("introspection")));
+                    duration(realm.get("expiry-grace"), null), introspection(realm.get("introspection")),
+                    LimitsSection.readRoles(realm.get("role-limits")));
         } catch (IllegalArgumentException e) {
             throw realm.invalid(e);
         }

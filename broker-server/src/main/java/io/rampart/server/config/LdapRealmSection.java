@@ -20,7 +20,7 @@ final class LdapRealmSection {
 
     private static final List<String> KEYS = List.of("name", "type", "servers", "start-tls", "allow-plaintext", "trust",
             "bind-dn", "bind-password", "user", "groups", "permissions", "pool-size", "connect-timeout",
-            "response-timeout", "cache", "recheck-interval");
+            "response-timeout", "cache", "recheck-interval", "role-limits");
     private static final List<String> TRUST_KEYS = List.of("pem", "pkcs12", "password");
     private static final List<String> USER_KEYS = List.of("dn-template", "base-dn", "filter", "scope", "object-class");
     private static final List<String> GROUP_KEYS = List.of("attribute", "base-dn", "filter", "name-attribute", "nested",
@@ -77,7 +77,8 @@ final class LdapRealmSection {
                     cache.get("size").intValue(LdapRealmSettings.DEFAULT_CACHE_SIZE),
                     cacheTtl,
                     seconds(cache.get("credential-ttl"), LdapRealmSettings.DEFAULT_CREDENTIAL_TTL),
-                    seconds(cache.get("stale-ttl"), Duration.ZERO), recheck);
+                    seconds(cache.get("stale-ttl"), Duration.ZERO), recheck,
+                    LimitsSection.readRoles(realm.get("role-limits")));
         } catch (IllegalArgumentException e) {
             throw realm.invalid(e);
         }

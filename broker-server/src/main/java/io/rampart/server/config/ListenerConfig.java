@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.tls.TlsSettings;
 
 import java.util.Objects;
@@ -22,10 +23,16 @@ import java.util.regex.Pattern;
  *                       beyond it is closed as soon as it is accepted
  * @param allowPlaintext admin listeners only: serve plain HTTP on a non-loopback address (without it such a listener
  *                       needs {@code tls})
+ * @param connectionRate MQTT listeners: new connections per second, with a burst; a connection beyond it is closed
+ *                       as soon as it is accepted (before TLS); {@code null} = no limit
+ * @param perAddress     MQTT listeners: connection count and rate per source address, or {@code null}
+ * @param limits         MQTT listeners: the limits of every client of the listener; a client's role or user may set
+ *                       stricter ones ({@link IdentityLimits#NONE}: none)
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
-                             TlsSettings tls, int maxConnections, boolean allowPlaintext) {
+                             TlsSettings tls, int maxConnections, boolean allowPlaintext,
+                             IdentityLimits.Rate connectionRate, AddressLimits perAddress, IdentityLimits limits) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
@@ -44,10 +51,17 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         this(type, name, bind, port, path, allowAnonymous, tls, 0);
     }
 
-    /** A listener that is not an admin listener serving plain HTTP beyond loopback. */
+    /** A listener that is not an admin listener serving plain HTTP beyond loopback, without connection limits. */
     public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
                           TlsSettings tls, int maxConnections) {
         this(type, name, bind, port, path, allowAnonymous, tls, maxConnections, false);
+    }
+
+    /** A listener without limits besides {@code maxConnections}. */
+    public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
+                          TlsSettings tls, int maxConnections, boolean allowPlaintext) {
+        this(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext, null, null,
+                IdentityLimits.NONE);
     }
 
     public ListenerConfig {
@@ -105,6 +119,16 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         if (type == ListenerType.ADMIN && tls == null && !allowPlaintext && !BindAddress.isLoopback(bind)) {
             throw new IllegalArgumentException("bind: an admin listener on a non-loopback address needs a tls: block"
                     + " (HTTPS), or allow-plaintext: true to serve plain HTTP there" + was(bind));
+        }
+        limits = limits == null ? IdentityLimits.NONE : limits;
+        if (type == ListenerType.ADMIN && connectionRate != null) {
+            throw new IllegalArgumentException("connection-rate: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
+        }
+        if (type == ListenerType.ADMIN && perAddress != null) {
+            throw new IllegalArgumentException("per-address: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
+        }
+        if (type == ListenerType.ADMIN && !limits.isNone()) {
+            throw new IllegalArgumentException("limits: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
         }
     }
 

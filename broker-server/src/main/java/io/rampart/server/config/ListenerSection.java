@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.tls.TlsSettings;
 
 import java.util.List;
@@ -8,7 +9,9 @@ import java.util.List;
 final class ListenerSection {
 
     static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous", "tls",
-            "max-connections", "allow-plaintext");
+            "max-connections", "allow-plaintext", "connection-rate", "connection-burst", "per-address", "limits");
+    static final List<String> PER_ADDRESS_KEYS = List.of("max-connections", "connection-rate", "connection-burst",
+            "ipv4-prefix-length", "ipv6-prefix-length");
     static final int DEFAULT_TLS_PORT = 8883;
     static final int DEFAULT_SECURE_WEBSOCKET_PORT = 8443;
 
@@ -37,10 +40,54 @@ final class ListenerSection {
             }
             tls = TlsSection.read(tlsNode);
         }
+        IdentityLimits.Rate connectionRate = rate(listener, "connection-rate", "connection-burst");
+        AddressLimits perAddress = perAddress(listener.get("per-address"));
+        IdentityLimits limits = LimitsSection.read(listener.get("limits"));
         try {
-            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext);
+            return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext,
+                    connectionRate, perAddress, limits);
         } catch (IllegalArgumentException e) {
             throw listener.invalid(e);
         }
+    }
+
+    private static AddressLimits perAddress(ConfigNode node) throws ConfigException {
+        if (node.isAbsentOrNull()) {
+            return null;
+        }
+        node.requireKeys(PER_ADDRESS_KEYS);
+        int maxConnections = node.get("max-connections").intValue(0);
+        IdentityLimits.Rate rate = rate(node, "connection-rate", "connection-burst");
+        try {
+            return new AddressLimits(maxConnections, rate,
+                    node.get("ipv4-prefix-length").intValue(AddressLimits.DEFAULT_IPV4_PREFIX_LENGTH),
+                    node.get("ipv6-prefix-length").intValue(AddressLimits.DEFAULT_IPV6_PREFIX_LENGTH));
+        } catch (IllegalArgumentException e) {
+            throw node.invalid(e);
+        }
+    }
+
+    /** A rate per second and its burst (default: one second's worth); {@code null} when the rate is absent. */
+    private static IdentityLimits.Rate rate(ConfigNode parent, String rateKey, String burstKey) throws ConfigException {
+        ConfigNode rateNode = parent.get(rateKey);
+        ConfigNode burstNode = parent.get(burstKey);
+        if (rateNode.isAbsentOrNull()) {
+            if (!burstNode.isAbsentOrNull()) {
+                throw burstNode.error("needs " + rateKey);
+            }
+            return null;
+        }
+        double perSecond = rateNode.decimalValue();
+        if (!(perSecond > 0) || perSecond > IdentityLimits.Rate.MAX) {
+            throw rateNode.error("must be above 0 and at most 10^15");
+        }
+        if (burstNode.isAbsentOrNull()) {
+            return IdentityLimits.Rate.perSecond(perSecond);
+        }
+        double burst = burstNode.decimalValue();
+        if (burst < 1 || burst > IdentityLimits.Rate.MAX) {
+            throw burstNode.error("must be at least 1 and at most 10^15");
+        }
+        return new IdentityLimits.Rate(perSecond, burst);
     }
 }

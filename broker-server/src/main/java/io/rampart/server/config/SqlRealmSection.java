@@ -25,7 +25,7 @@ final class SqlRealmSection {
             "serve-cached-when-unavailable", "queries");
     private static final List<String> CACHE_KEYS = List.of("size", "ttl");
     private static final List<String> QUERY_KEYS = List.of("user", "user-roles", "user-permissions",
-            "role-permissions", "role-exists");
+            "role-permissions", "role-exists", "user-limits", "role-limits");
     private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*(ms|s|m|h)?");
 
     private SqlRealmSection() {
@@ -76,7 +76,10 @@ final class SqlRealmSection {
         return new SecurityConfig.Realm(name, "sql", settings, timers -> new SqlRealm(settings, timers));
     }
 
-    /** Custom read queries; each key absent keeps the default of the Rampart schema. */
+    /**
+     * Custom read queries; each key absent keeps the default of the Rampart schema, except the limits queries: with
+     * a {@code queries:} block, limits are read only when {@code user-limits} or {@code role-limits} is given.
+     */
     private static SqlQueries queries(ConfigNode node) throws ConfigException {
         if (node.isAbsentOrNull()) {
             return SqlQueries.DEFAULT;
@@ -86,7 +89,8 @@ final class SqlRealmSection {
         return new SqlQueries(node.get("user").string(d.user()), node.get("user-roles").string(d.userRoles()),
                 node.get("user-permissions").string(d.userPermissions()),
                 node.get("role-permissions").string(d.rolePermissions()),
-                node.get("role-exists").string(d.roleExists()));
+                node.get("role-exists").string(d.roleExists()), node.get("user-limits").string(null),
+                node.get("role-limits").string(null));
     }
 
     private static String optional(ConfigNode node) throws ConfigException {

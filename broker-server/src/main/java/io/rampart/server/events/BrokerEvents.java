@@ -9,6 +9,7 @@ import org.apache.logging.log4j.Logger;
 import io.netty.channel.Channel;
 import io.netty.handler.ssl.SslHandler;
 import io.rampart.tls.ClientCertificates;
+import io.rampart.server.metrics.AcceptRefusal;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.CloseReason;
@@ -153,19 +154,46 @@ public final class BrokerEvents implements SessionListener {
     }
 
     /**
-     * Connections were closed as soon as they were accepted: the listener was at its max-connections.
-     * {@code refused} is how many since the previous line (the caller writes at most one line per interval).
+     * Connections were closed as soon as they were accepted, beyond the listener's limit {@code limitKey} of
+     * {@code limit}. {@code refused} is how many since the previous line for this reason (the caller writes at most
+     * one line per reason and interval); {@code source} is the source address block of the latest one, or
+     * {@code null} for limits of the whole listener.
      */
-    public void connectionsOverLimit(String listener, int maxConnections, long refused) {
+    public void connectionsRefused(String listener, AcceptRefusal reason, String limitKey, String limit, long refused,
+                                   String source) {
         if (LOG.isWarnEnabled()) {
-            LOG.warn(line("connections-refused").word("listener", listener).number("max-connections", maxConnections)
-                    .number("refused", refused).text("reason", "listener at max-connections").toString());
+            LOG.warn(line("connections-refused").word("listener", listener).word("limit", limitKey)
+                    .word("value", limit).number("refused", refused).word("source", source == null ? "none" : source)
+                    .text("reason", reason.description()).toString());
         }
     }
 
-    /** One connection closed on accept because its listener was at max-connections (counted only). */
-    public void connectionOverLimit() {
-        metrics.connectionOverLimit();
+    /** One connection closed on accept because it was beyond a limit of its listener (counted only). */
+    public void connectionRefusedOnAccept(AcceptRefusal reason) {
+        metrics.connectionRefusedOnAccept(reason);
+    }
+
+    /**
+     * A client went over its rates for the first time on this connection: {@code direction} {@code publish} (its
+     * socket is not read until they allow more) or {@code deliver} (its messages wait in its queue).
+     */
+    public void clientThrottled(String listener, String clientId, String direction, Map<String, String> limits) {
+        if (LOG.isInfoEnabled()) {
+            StringBuilder text = new StringBuilder();
+            limits.forEach((k, v) -> text.append(text.length() == 0 ? "" : " ").append(k).append('=').append(v));
+            LOG.info(line("client-throttled").word("listener", listener).text("client", clientId)
+                    .word("direction", direction).text("limits", text.toString()).toString());
+        }
+    }
+
+    /** The client's reading was paused for its publish rates ({@code true}) or resumed ({@code false}). */
+    public void publishHeld(boolean held) {
+        metrics.publishHeld(held);
+    }
+
+    /** Delivery to a client waits for its delivery rates. */
+    public void deliveryHeld() {
+        metrics.deliveryHeld();
     }
 
     /** A network connection on an MQTT listener ended, whatever its state. */

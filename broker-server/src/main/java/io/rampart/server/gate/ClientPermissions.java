@@ -1,5 +1,7 @@
 package io.rampart.server.gate;
 
+import io.rampart.security.limits.IdentityLimits;
+
 /**
  * What an authenticated connection may do, asked on every PUBLISH, SUBSCRIBE, delivery and for the will.
  * Checks run on the event loop, so implementations answer from memory. Implementations backed by a
@@ -46,18 +48,30 @@ public interface ClientPermissions {
         return java.util.Set.of();
     }
 
-    /** Called once the session is live; {@code disconnector} closes it (e.g. its user was removed). */
-    default void attach(Disconnector disconnector) {
+    /**
+     * The limits set for the identity (by its user and roles), {@link IdentityLimits#NONE} when none are. Like the
+     * permissions they may change while the session lives; the session is told ({@link LiveSession#limitsChanged}).
+     */
+    default IdentityLimits limits() {
+        return IdentityLimits.NONE;
+    }
+
+    /** Called once the session is live; {@code session} is how to reach it from any thread. */
+    default void attach(LiveSession session) {
     }
 
     /** Called when the connection has closed. */
     default void detach() {
     }
 
-    /** Closes a live session from outside its event loop. */
-    @FunctionalInterface
-    interface Disconnector {
+    /** The live session permissions belong to, reached from outside its event loop. */
+    interface LiveSession {
+
+        /** Closes it (e.g. its user was removed from the realm). */
         void disconnect(int reasonCode, String reason);
+
+        /** The {@link ClientPermissions#limits()} changed (a realm change re-authorized the session): they apply from now on. */
+        void limitsChanged();
     }
 
     /** No restriction: used for listeners that explicitly allow anonymous clients without a pipeline. */

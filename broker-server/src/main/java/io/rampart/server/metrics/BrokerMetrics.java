@@ -40,6 +40,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
 
@@ -88,7 +89,10 @@ public final class BrokerMetrics implements AutoCloseable {
     private final LongAdder noSubscribers = new LongAdder();
     private final LongAdder publishDenied = new LongAdder();
     private final LongAdder opened = new LongAdder();
-    private final LongAdder overLimit = new LongAdder();
+    private final LongAdder[] refusedOnAccept = adders(AcceptRefusal.values().length);
+    private final LongAdder publishHolds = new LongAdder();
+    private final LongAdder deliveryHolds = new LongAdder();
+    private final AtomicInteger publishHeldNow = new AtomicInteger();
     private final EnumMap<CloseReason, LongAdder> closed = new EnumMap<>(CloseReason.class);
     private final Map<String, LongAdder> connectAttempts = new ConcurrentHashMap<>();
     private final EnumMap<AuthzAction, LongAdder> denials = new EnumMap<>(AuthzAction.class);
@@ -214,6 +218,14 @@ public final class BrokerMetrics implements AutoCloseable {
         return adder;
     }
 
+    private static LongAdder[] adders(int n) {
+        LongAdder[] adders = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            adders[i] = new LongAdder();
+        }
+        return adders;
+    }
+
     public static String tag(DropReason reason) {
         return reason.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
@@ -227,9 +239,19 @@ public final class BrokerMetrics implements AutoCloseable {
             FunctionCounter.builder("rampart.connections.closed", adder, LongAdder::sum).tag("reason", r.tag())
                     .description("Network connections closed, by reason").register(registry);
         }
-        FunctionCounter.builder("rampart.connections.refused", overLimit, LongAdder::sum).tag("reason", "max-connections")
-                .description("Network connections closed on accept: the listener was at its max-connections")
+        for (AcceptRefusal r : AcceptRefusal.values()) {
+            FunctionCounter.builder("rampart.connections.refused", refusedOnAccept[r.ordinal()], LongAdder::sum)
+                    .tag("reason", r.tag())
+                    .description("Network connections closed on accept, by the listener limit they were beyond")
+                    .register(registry);
+        }
+        FunctionCounter.builder("rampart.throttle.holds", publishHolds, LongAdder::sum).tag("direction", "publish")
+                .description("Times a client was held back (its socket not read) for being over its publish rates")
                 .register(registry);
+        FunctionCounter.builder("rampart.throttle.holds", deliveryHolds, LongAdder::sum).tag("direction", "deliver")
+                .description("Times delivery to a client waited for its delivery rates").register(registry);
+        Gauge.builder("rampart.throttle.held", publishHeldNow, AtomicInteger::get).tag("direction", "publish")
+                .description("Connections held back now for being over their publish rates").register(registry);
         FunctionCounter.builder("rampart.keepalive.disconnects", closed.get(CloseReason.KEEP_ALIVE_TIMEOUT), LongAdder::sum)
                 .description("Clients disconnected because nothing arrived within 1.5 x keep alive").register(registry);
         for (String result : CONNECT_RESULTS) {
@@ -340,8 +362,22 @@ public final class BrokerMetrics implements AutoCloseable {
         closed.get(reason).increment();
     }
 
-    public void connectionOverLimit() {
-        overLimit.increment();
+    public void connectionRefusedOnAccept(AcceptRefusal reason) {
+        refusedOnAccept[reason.ordinal()].increment();
+    }
+
+    /** A client's reading was paused for its publish rates ({@code true}) or resumed ({@code false}). */
+    public void publishHeld(boolean held) {
+        if (held) {
+            publishHolds.increment();
+            publishHeldNow.incrementAndGet();
+        } else {
+            publishHeldNow.decrementAndGet();
+        }
+    }
+
+    public void deliveryHeld() {
+        deliveryHolds.increment();
     }
 
     /**

@@ -16,6 +16,8 @@ public enum CloseReason {
     AUTH_FAILURE("auth-failure"),
     /** Disconnected for an action it may not do, or after losing its permissions. */
     NOT_AUTHORIZED("not-authorized"),
+    /** Over its publish rate limits for longer than its {@code disconnect-after} (MQTT 5: 0x96 Message rate too high). */
+    MESSAGE_RATE_TOO_HIGH("message-rate-too-high"),
     /** No CONNECT within the connect timeout. */
     CONNECT_TIMEOUT("connect-timeout"),
     /** The network connection dropped (peer closed it, I/O error) without DISCONNECT. */
@@ -44,6 +46,7 @@ public enum CloseReason {
             case 0x8E -> TAKEOVER;
             case 0x8B -> SERVER_SHUTDOWN;
             case 0x87 -> NOT_AUTHORIZED;
+            case 0x96 -> MESSAGE_RATE_TOO_HIGH;
             case 0x98 -> ADMINISTRATIVE_ACTION;
             case 0x9C -> USE_ANOTHER_SERVER;
             default -> PROTOCOL_ERROR;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
 import io.rampart.server.events.BrokerEvents;
+import io.rampart.server.limit.ConnectionAdmission;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
 import io.rampart.server.protocol.ListenerContext;
@@ -21,10 +22,6 @@ import io.rampart.server.protocol.PublishEncoder;
 import io.rampart.tls.ServerTls;
 import io.rampart.tls.TlsHandshakeHandler;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TLS listeners
@@ -36,8 +33,6 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
 
     /** Subprotocols a WebSocket listener accepts (MQTT 5/3.1.1 and the legacy 3.1 name). */
     public static final String WS_SUBPROTOCOLS = "mqtt,mqttv3.1";
-    /** At most one event line per listener in this interval while connections are refused at max-connections. */
-    private static final long OVER_LIMIT_LINE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final ListenerContext listener;
     private final String webSocketPath;
@@ -48,10 +43,8 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     private final PacketCounter packetCounter;
     private final ServerTls tls;
     private final TlsHandshakeHandler.FailureSink tlsFailures;
-    /** Connections open on this listener (counted only when it has max-connections). */
-    private final AtomicInteger open = new AtomicInteger();
-    private final LongAdder overLimitSinceLine = new LongAdder();
-    private final AtomicLong nextOverLimitLine = new AtomicLong(System.nanoTime());
+    /** The listener's connection limits, or {@code null} when it has none. */
+    private final ConnectionAdmission admission;
 
     /**
      * @param webSocketPath the upgrade path for WebSocket listeners, {@code null} for plain TCP
@@ -59,15 +52,16 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
      */
     public MqttChannelInitializer(ListenerContext listener, String webSocketPath, BrokerCore core, BrokerEvents events,
                                   ChannelGroup channels, TrafficCounter trafficCounter, PacketCounter packetCounter) {
-        this(listener, webSocketPath, null, core, events, channels, trafficCounter, packetCounter);
+        this(listener, webSocketPath, null, null, core, events, channels, trafficCounter, packetCounter);
     }
 
     /**
-     * @param tls the listener's TLS contexts, or {@code null} for a listener without TLS
+     * @param tls       the listener's TLS contexts, or {@code null} for a listener without TLS
+     * @param admission the listener's connection limits, or {@code null} when it has none
      */
-    public MqttChannelInitializer(ListenerContext listener, String webSocketPath, ServerTls tls, BrokerCore core,
-                                  BrokerEvents events, ChannelGroup channels, TrafficCounter trafficCounter,
-                                  PacketCounter packetCounter) {
+    public MqttChannelInitializer(ListenerContext listener, String webSocketPath, ServerTls tls,
+                                  ConnectionAdmission admission, BrokerCore core, BrokerEvents events,
+                                  ChannelGroup channels, TrafficCounter trafficCounter, PacketCounter packetCounter) {
         this.tls = tls;
         this.tlsFailures = (ch, f) -> listener.accessLog().tlsFailure(listener.name(), ch.remoteAddress(), f.kind(),
                 f.subject(), f.serial(), f.reason());
@@ -78,24 +72,21 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
         this.channels = channels;
         this.trafficCounter = trafficCounter;
         this.packetCounter = packetCounter;
+        this.admission = admission != null && admission.limits() ? admission : null;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        int max = listener.maxConnections();
-        if (max > 0) {
-            if (open.incrementAndGet() > max) {
-                open.decrementAndGet();
-                refuseOverLimit(ch, max);
-                return;
-            }
-            ch.closeFuture().addListener(f -> open.decrementAndGet());
+        if (admission != null && !admission.admit(ch)) {
+            return;
         }
         MqttLimits limits = core.limits();
+        int maxPacketSize = listener.maxPacketSize();
+        int connectPacketLimit = Math.min(limits.connectPacketLimit(), maxPacketSize);
         ChannelPipeline p = ch.pipeline();
         boolean ws = webSocketPath != null;
-        // Before CONNACK nothing larger than max-connect-packet-size is buffered (lifted in ConnectProcessor).
-        boolean preAuth = limits.connectPacketLimit() < limits.maxPacketSize();
+        // Before CONNACK nothing larger than max-connect-packet-size is buffered (lifted at CONNACK).
+        boolean preAuth = connectPacketLimit < maxPacketSize;
         if (tls != null) {
             p.addLast(PipelineNames.SSL, tls.newHandler(ch.alloc()));
             p.addLast(PipelineNames.TLS_OUTCOME, tls.newOutcomeHandler(tlsFailures));
@@ -105,43 +96,28 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
             p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec());
             p.addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(8192));
             if (preAuth) {
-                p.addLast(PipelineNames.PRE_AUTH_WS, new PreAuthFrameLimit.Installer(limits.connectPacketLimit()));
+                p.addLast(PipelineNames.PRE_AUTH_WS, new PreAuthFrameLimit.Installer(connectPacketLimit));
             }
             p.addLast(PipelineNames.WS_PROTOCOL, new WebSocketServerProtocolHandler(
                     WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath(webSocketPath)
                             .subprotocols(WS_SUBPROTOCOLS)
                             .allowExtensions(true)
-                            .maxFramePayloadLength(Math.max(65_536, Math.min(limits.maxPacketSize() + 5, Integer.MAX_VALUE - 8)))
+                            .maxFramePayloadLength(Math.max(65_536, Math.min(maxPacketSize + 5, Integer.MAX_VALUE - 8)))
                             .handshakeTimeoutMillis(limits.connectTimeoutSeconds() * 1000L)
                             .build()));
             p.addLast(PipelineNames.HTTP_NOT_FOUND, HttpNotFoundHandler.INSTANCE);
             p.addLast(PipelineNames.WS_FRAMES, WebSocketFrameCodec.INSTANCE);
         }
         if (preAuth) {
-            p.addLast(PipelineNames.PRE_AUTH_PACKETS, new PreAuthPacketLimit(limits.connectPacketLimit()));
+            p.addLast(PipelineNames.PRE_AUTH_PACKETS, new PreAuthPacketLimit(connectPacketLimit));
         }
         // The decoder's limit counts the whole packet, fixed header included, like MQTT's Maximum Packet Size.
-        p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(limits.maxPacketSize(), 65_535));
+        p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(maxPacketSize, 65_535));
         p.addLast(PipelineNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
         p.addLast(PipelineNames.PUBLISH_ENCODER, ws ? PublishEncoder.WEBSOCKET : PublishEncoder.TCP);
         p.addLast(PipelineNames.METRICS_PACKETS, packetCounter);
         p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events));
         channels.add(ch);
-    }
-
-    /**
-     * Closes a connection accepted beyond max-connections before anything is read from it (no TLS handshake,
-     * no MQTT): counted in rampart.connections.refused, and one event line per interval with the count.
-     */
-    private void refuseOverLimit(SocketChannel ch, int max) {
-        events.connectionOverLimit();
-        overLimitSinceLine.increment();
-        long now = System.nanoTime();
-        long next = nextOverLimitLine.get();
-        if (now - next >= 0 && nextOverLimitLine.compareAndSet(next, now + OVER_LIMIT_LINE_INTERVAL_NANOS)) {
-            events.connectionsOverLimit(listener.name(), max, overLimitSinceLine.sumThenReset());
-        }
-        ch.close();
     }
 }

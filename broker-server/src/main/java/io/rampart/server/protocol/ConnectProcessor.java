@@ -16,6 +16,7 @@ import io.rampart.core.cluster.SessionDirectory;
 import io.rampart.core.session.SessionStore;
 import io.rampart.core.session.Will;
 import io.rampart.core.topic.Topics;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
@@ -193,7 +194,7 @@ final class ConnectProcessor {
             return;
         }
         // Gate until authenticated: nothing more is read until the decision is in.
-        ctx.channel().config().setAutoRead(false);
+        connection.holdReading(MqttConnection.HOLD_AUTHENTICATING);
         answer.whenComplete((decision, error) -> ctx.executor().execute(
                 () -> decided(attempt, request, decision, error, started)));
     }
@@ -343,8 +344,11 @@ final class ConnectProcessor {
         }
         accessLog.connect(subject, true, null, decision.manager(), decision.realm(),
                 logReason("authenticated as '" + decision.identity() + "'", decision));
-        connection.admit(new Admission(attempt, decision, attached.session(), attached.sessionPresent(), subject),
-                v5 ? connackProperties(attempt) : MqttProperties.NO_PROPERTIES);
+        IdentityLimits limits = listener.limits().strictest(decision.permissions().limits());
+        int maxPacketSize = limits.maxPacketSize() == 0 ? listener.maxPacketSize()
+                : Math.min(listener.maxPacketSize(), limits.maxPacketSize());
+        connection.admit(new Admission(attempt, decision, attached.session(), attached.sessionPresent(), subject,
+                limits, maxPacketSize), v5 ? connackProperties(attempt, maxPacketSize) : MqttProperties.NO_PROPERTIES);
     }
 
     /** The access-log reason: {@code reason}, followed by the gate's note in parentheses when it has one. */
@@ -356,7 +360,7 @@ final class ConnectProcessor {
         return AccessLog.kind(outcome);
     }
 
-    private MqttProperties connackProperties(ConnectAttempt attempt) {
+    private MqttProperties connackProperties(ConnectAttempt attempt, int maxPacketSize) {
         MqttProperties p = new MqttProperties();
         if (attempt.assignedId()) {
             p.add(new MqttProperties.StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, attempt.clientId()));
@@ -379,8 +383,8 @@ final class ConnectProcessor {
         if (!limits.retainAvailable()) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.RETAIN_AVAILABLE, 0));
         }
-        if (limits.maxPacketSize() < MqttLimits.MQTT_MAX_PACKET_SIZE) {
-            p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, limits.maxPacketSize()));
+        if (maxPacketSize < MqttLimits.MQTT_MAX_PACKET_SIZE) {
+            p.add(new MqttProperties.IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, maxPacketSize));
         }
         if (limits.topicAliasMaximum() > 0) {
             p.add(new MqttProperties.IntegerProperty(MqttProperties.TOPIC_ALIAS_MAXIMUM, limits.topicAliasMaximum()));

@@ -1,12 +1,21 @@
 package io.rampart.server.protocol;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.security.AccessLog;
 
 /**
  * What a connection needs to know about the listener that accepted it.
  *
- * @param maxConnections connections open at once on the listener, 0 = no limit
+ * @param limits        the limits of every client of the listener (its {@code limits:}); a client's role or user
+ *                      may set stricter ones
+ * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
+ *                      and the listener's {@code limits.max-packet-size}
  */
-public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, int maxConnections) {
+public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
+                              int maxPacketSize) {
+
+    public ListenerContext {
+        limits = limits == null ? IdentityLimits.NONE : limits;
+    }
 }

@@ -24,6 +24,9 @@ import io.rampart.core.MqttLimits;
 import io.rampart.core.session.Session;
 import io.rampart.core.session.SessionOutput;
 import io.rampart.server.events.BrokerEvents;
+import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.limits.LimitsSyntax;
+import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.LingeringClose;
@@ -48,13 +51,22 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * CONNECT is handled by {@link ConnectProcessor}, which hands back the {@link Admission} (the immutable result
  * of CONNECT). From then on {@link InboundPublishes} (PUBLISH, PUBREL), {@link Subscriptions} (SUBSCRIBE,
  * UNSUBSCRIBE) and {@link EnhancedAuth} (AUTH, credential expiry) receive the admission with each packet, and
- * {@link OutboundFlow} writes the session's messages to the client.
+ * {@link OutboundFlow} writes the session's messages to the client within its delivery rates. Over its publish rates
+ * ({@link PublishThrottle}) the client is held back: the connection stops reading and keeps what was already read
+ * until the rates allow more.
  */
 public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionOutput {
 
     private static final Logger LOG = LogManager.getLogger(MqttConnection.class);
 
     private enum State { AWAIT_CONNECT, AUTHENTICATING, CONNECTED, CLOSED }
+
+    /** Reading is held while the gate decides a CONNECT. */
+    static final int HOLD_AUTHENTICATING = 1;
+    /** Reading is held while the client is over its publish rates. */
+    static final int HOLD_PUBLISH_RATE = 2;
+    /** The shortest hold for the publish rates. */
+    private static final long MIN_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
     private final ListenerContext listener;
     private final BrokerCore core;
@@ -68,7 +80,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private State state = State.AWAIT_CONNECT;
     /** The CONNECT being decided (and, once admitted, the one in force); {@code null} before CONNECT. */
     private ConnectAttempt attempt;
-    /** What CONNACK admitted; {@code null} before. Replaced as a whole by an MQTT 5 re-authentication. */
+    /**
+     * What CONNACK admitted; {@code null} before. Replaced as a whole by an MQTT 5 re-authentication and when a realm
+     * change alters the identity's limits.
+     */
     private Admission admission;
     private InboundPublishes publishes;
     private Subscriptions subscriptions;
@@ -81,8 +96,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private CloseReason closeHow;
     private int closeCode = -1;
     private ScheduledFuture<?> connectTimeout;
-    /** Packets pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate decides; bounded by one read. */
-    private ArrayDeque<Object> heldDuringConnect;
+    /**
+     * Packets that arrived while the connection was held: pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate
+     * decides, or decoded from the same read as a PUBLISH that put the client over its publish rates. Processed in
+     * order once the hold ends; bounded by one read, as the socket is not read meanwhile.
+     */
+    private ArrayDeque<Object> held;
+    /** Why the socket is not read: {@code HOLD_*} bits; read while none is set. */
+    private int readHolds;
+    /** The client's publish rates, or {@code null} when it has none. */
+    private PublishThrottle throttle;
+    /** Ends the current hold for the publish rates; {@code null} while the client is not held back. */
+    private ScheduledFuture<?> throttleRelease;
+    private boolean throttledBefore;
+    /** The largest packet the client may send when it is below what the decoder already refuses, else 0. */
+    private int packetLimit;
+    /** The clock, read once per read of the socket for the publish rates; 0 until the read's first PUBLISH. */
+    private long readNanos;
     /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
     private volatile ConnectionInfo info;
 
@@ -121,10 +151,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CONNECTED;
         publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed);
         subscriptions = new Subscriptions(ctx, listener, core, events);
-        outbound = new OutboundFlow(ctx, events, admitted);
+        outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
         enhancedAuth = new EnhancedAuth(this, ctx, listener);
+        throttle = PublishThrottle.of(admitted.limits(), System.nanoTime());
+        packetLimit = admitted.maxPacketSize() < listener.maxPacketSize() ? admitted.maxPacketSize() : 0;
         PreAuthLimit.lift(ctx.pipeline());
-        admitted.permissions().attach(this::disconnectFromOutside);
+        admitted.permissions().attach(new ClientPermissions.LiveSession() {
+            @Override
+            public void disconnect(int reasonCode, String reason) {
+                disconnectFromOutside(reasonCode, reason);
+            }
+
+            @Override
+            public void limitsChanged() {
+                ctx.executor().execute(MqttConnection.this::applyLimits);
+            }
+        });
         ctx.write(Replies.connack(0, admitted.sessionPresent(), connackProperties));
         enhancedAuth.scheduleExpiry(admitted);
         ConnectAttempt connect = admitted.connect();
@@ -137,7 +179,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null,
                 connect.protocolVersion(), connect.username(), Instant.now(), keepAlive, connect.cleanStart(),
                 ctx.channel().attr(ClientCertificates.VARIABLES).get(), admitted.decision().identity(),
-                admitted.manager(), admitted.realm(), admitted.permissions().roles());
+                admitted.manager(), admitted.realm(), admitted.permissions().roles(), admitted.limits(),
+                admitted.maxPacketSize());
         events.clientConnected(listener.name(), ctx.channel(), connect.clientId(), connect.username(),
                 connect.protocolVersion(), connect.cleanStart(), connect.grantedExpiry(), keepAlive,
                 admitted.sessionPresent());
@@ -145,7 +188,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         drain();
         ctx.flush();
         replayHeldPackets();
-        ctx.channel().config().setAutoRead(true);
+        releaseReading(HOLD_AUTHENTICATING);
     }
 
     /** The admission in force while the connection is admitted, else {@code null} (refused, closed). */
@@ -186,6 +229,96 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return done;
     }
 
+    /**
+     * The identity's limits may have changed (a realm change, a re-authentication): the strictest of the listener's
+     * and the identity's rates apply from now on, with full buckets. The maximum packet size stays as CONNACK said.
+     */
+    private void applyLimits() {
+        if (state != State.CONNECTED) {
+            return;
+        }
+        IdentityLimits limits = listener.limits().strictest(admission.permissions().limits());
+        if (limits.equals(admission.limits())) {
+            return;
+        }
+        admission = admission.withLimits(limits);
+        info = info.withLimits(limits);
+        long now = System.nanoTime();
+        throttle = PublishThrottle.of(limits, now);
+        outbound.limits(limits, now);
+        if (throttleRelease != null) {
+            throttleRelease.cancel(false);
+            releaseThrottle();
+        }
+        drain();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Stops reading from the socket for {@code reason} (a {@code HOLD_*} bit) until {@link #releaseReading}. */
+    void holdReading(int reason) {
+        if (readHolds == 0) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        readHolds |= reason;
+    }
+
+    /** Ends the hold for {@code reason}; the socket is read again once no hold is left. */
+    private void releaseReading(int reason) {
+        readHolds &= ~reason;
+        if (readHolds == 0) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** A PUBLISH of {@code bytes} spends from the client's publish rates; over them, reading stops until they allow more. */
+    private void spendPublishRate(int bytes) {
+        long now = readNanos;
+        if (now == 0) {
+            now = System.nanoTime();
+            readNanos = now;
+        }
+        long wait = throttle.spend(bytes, now);
+        if (wait == 0) {
+            return;
+        }
+        if (wait == PublishThrottle.SUSTAINED) {
+            disconnect(ReasonCodes.MESSAGE_RATE_TOO_HIGH, "over its publish rate limits for "
+                    + LimitsSyntax.format(admission.limits()).get("disconnect-after"));
+            return;
+        }
+        if (throttleRelease == null) {
+            if (!throttledBefore) {
+                throttledBefore = true;
+                events.clientThrottled(listener.name(), admission.clientId(), "publish",
+                        LimitsSyntax.format(admission.limits()));
+            }
+            events.publishHeld(true);
+            holdReading(HOLD_PUBLISH_RATE);
+            // At least MIN_HOLD: a client far over a high rate is then let through in batches, not one timer per message.
+            throttleRelease = ctx.executor().schedule(this::releaseThrottle, Math.max(wait, MIN_HOLD_NANOS),
+                    TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The hold for the publish rates is over, unless the client is still in debt (more arrived meanwhile). */
+    private void releaseThrottle() {
+        throttleRelease = null;
+        if (state != State.CONNECTED || closing) {
+            return;
+        }
+        long wait = throttle == null ? 0 : throttle.remaining(System.nanoTime());
+        if (wait > 0) {
+            throttleRelease = ctx.executor().schedule(this::releaseThrottle, wait, TimeUnit.NANOSECONDS);
+            return;
+        }
+        events.publishHeld(false);
+        replayHeldPackets();
+        if (throttleRelease == null && !closing) {
+            releaseReading(HOLD_PUBLISH_RATE);
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     @Override
@@ -216,13 +349,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (enhancedAuth != null) {
             enhancedAuth.cancelExpiry();
         }
+        if (throttleRelease != null) {
+            throttleRelease.cancel(false);
+            throttleRelease = null;
+            events.publishHeld(false);
+        }
+        if (outbound != null) {
+            outbound.close();
+        }
         State previous = state;
         state = State.CLOSED;
         CloseReason how = closeHow == null ? CloseReason.CONNECTION_LOST : closeHow;
         events.connectionClosed(how);
-        if (heldDuringConnect != null) {
-            heldDuringConnect.forEach(ReferenceCountUtil::release);
-            heldDuringConnect.clear();
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held.clear();
         }
         if (previous == State.CONNECTED) {
             admission.permissions().detach();
@@ -236,7 +377,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
-            disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            // While the broker itself does not read (the client is over its publish rates), silence proves nothing.
+            if (readHolds == 0) {
+                disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            }
             return;
         }
         ctx.fireUserEventTriggered(evt);
@@ -262,6 +406,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        readNanos = 0;
         ctx.flush();
     }
 
@@ -274,13 +419,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state == State.AUTHENTICATING) {
-            if (heldDuringConnect == null) {
-                heldDuringConnect = new ArrayDeque<>();
+        if (state == State.AUTHENTICATING || throttleRelease != null) {
+            if (held == null) {
+                held = new ArrayDeque<>();
             }
-            heldDuringConnect.add(msg);
+            held.add(msg);
             return;
         }
+        process(msg);
+    }
+
+    private void process(Object msg) {
         try {
             if (!(msg instanceof MqttMessage message)) {
                 return;
@@ -300,15 +449,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** After CONNACK: processes the packets that arrived while the CONNECT was being decided, in order. */
+    /**
+     * Processes the packets that arrived while the connection was held, in order: after CONNACK, and when a hold for
+     * the publish rates ends. Stops when one of them puts the client over its publish rates again.
+     */
     private void replayHeldPackets() {
-        if (heldDuringConnect == null) {
+        if (held == null) {
             return;
         }
+        readNanos = 0; // not part of a read: the clock has moved on
         Object msg;
-        while ((msg = heldDuringConnect.poll()) != null) {
-            channelRead(ctx, msg);
+        while (throttleRelease == null && (msg = held.poll()) != null) {
+            process(msg);
         }
+        readNanos = 0;
         ctx.flush();
     }
 
@@ -328,8 +482,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         Admission a = admission;
+        if (packetLimit > 0 && packetSize(message) > packetLimit) {
+            throw new ProtocolViolation(ReasonCodes.PACKET_TOO_LARGE, type + " of " + packetSize(message)
+                    + " bytes above the maximum packet size of " + packetLimit);
+        }
         switch (type) {
-            case PUBLISH -> publishes.publish(a, (MqttPublishMessage) message);
+            case PUBLISH -> {
+                publishes.publish(a, (MqttPublishMessage) message);
+                if (throttle != null) {
+                    spendPublishRate(packetSize(message));
+                }
+            }
             case PUBACK -> {
                 if (outbound.puback(packetId(message))) {
                     drain();
@@ -358,6 +521,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     static int packetId(MqttMessage message) {
         return ((MqttMessageIdVariableHeader) message.variableHeader()).messageId();
+    }
+
+    /** The size of the packet on the wire, fixed header included (as MQTT's Maximum Packet Size counts). */
+    private static int packetSize(MqttMessage message) {
+        int remaining = message.fixedHeader().remainingLength();
+        return 1 + PublishEncoder.varIntSize(remaining) + remaining;
     }
 
     private void clientDisconnect(Admission a, MqttMessage message) {

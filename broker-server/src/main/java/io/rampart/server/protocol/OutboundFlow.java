@@ -4,19 +4,26 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.rampart.core.limit.TokenBucket;
 import io.rampart.core.session.DropReason;
 import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
+import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.metrics.AuthzAction;
 
 import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The session's messages on their way to the client, within what the client declared at CONNECT: its receive
  * maximum (inflight window), its maximum packet size and its topic alias maximum (the broker's aliases live
- * here). Also the acknowledgements of those messages (PUBACK, PUBREC, PUBCOMP). Created at CONNACK; lives on the
+ * here), and within its delivery rates ({@code deliveries-per-second}, {@code delivery-bytes-per-second}): over
+ * them, messages wait in the session's queue (bounded by {@code max-queued-messages}) and the queue drains at the
+ * rates. Also the acknowledgements of those messages (PUBACK, PUBREC, PUBCOMP). Created at CONNACK; lives on the
  * connection's event loop, which decides when to drain (writability, wake-ups, freed inflight slots).
  */
 final class OutboundFlow {
@@ -30,15 +37,48 @@ final class OutboundFlow {
     private final ClientLimits client;
     private final HashMap<String, Integer> aliases = new HashMap<>();
     private int nextAlias = 1;
+    /** Drains again once the delivery rates allow (the connection's drain). */
+    private final Runnable drainLater;
+    private final String listener;
+    private TokenBucket rateMessages;
+    private TokenBucket rateBytes;
+    private ScheduledFuture<?> rateWait;
+    private boolean throttledBefore;
+    private IdentityLimits limits;
 
-    OutboundFlow(ChannelHandlerContext ctx, BrokerEvents events, Admission admission) {
+    OutboundFlow(ChannelHandlerContext ctx, BrokerEvents events, String listener, Admission admission,
+                 Runnable drainLater) {
         this.ctx = ctx;
         this.events = events;
+        this.listener = listener;
         this.session = admission.session();
         this.permissions = admission.permissions();
         this.clientId = admission.clientId();
         this.v5 = admission.v5();
         this.client = admission.client();
+        this.drainLater = drainLater;
+        limits(admission.limits(), System.nanoTime());
+    }
+
+    /** The delivery rates from now on (full buckets), from {@code limits}. */
+    void limits(IdentityLimits newLimits, long now) {
+        this.limits = newLimits;
+        IdentityLimits.Rate m = newLimits.deliver();
+        IdentityLimits.Rate b = newLimits.deliverBytes();
+        rateMessages = m == null ? null : new TokenBucket(m.perSecond(), m.burst(), now);
+        rateBytes = b == null ? null : new TokenBucket(b.perSecond(), b.burst(), now);
+        if (rateWait != null) {
+            rateWait.cancel(false);
+            rateWait = null;
+        }
+    }
+
+    /** The connection closed: a pending wait for the delivery rates is dropped. */
+    void close() {
+        if (rateWait != null) {
+            rateWait.cancel(false);
+            rateWait = null;
+        }
     }
 
     /** After CONNACK: resends what was in flight (with DUP, or PUBREL). */
@@ -52,8 +92,15 @@ final class OutboundFlow {
         }
     }
 
-    /** Writes queued messages while the channel is writable and the inflight window has room. */
+    /**
+     * Writes queued messages while the channel is writable, the inflight window has room and the delivery rates
+     * allow; when the rates stop it, drains again once they allow more.
+     */
     void drain() {
+        boolean paced = rateMessages != null || rateBytes != null;
+        if (paced && rateWait != null) {
+            return; // over the delivery rates: the scheduled drain goes on
+        }
         int written = 0;
         long now = System.nanoTime();
         while (ctx.channel().isWritable()) {
@@ -61,13 +108,40 @@ final class OutboundFlow {
             if (o == null) {
                 break;
             }
-            if (write(o, false)) {
+            long size = write(o, false);
+            if (size > 0) {
                 written++;
+                if (paced) {
+                    long wait = spend(size, now);
+                    if (wait > 0) {
+                        holdDeliveries(wait);
+                        break;
+                    }
+                }
             }
         }
         if (written > 0) {
             ctx.flush();
         }
+    }
+
+    /** Spends a delivery from the rates; returns nanoseconds until they allow the next one (0: now). */
+    private long spend(long packetBytes, long now) {
+        long wait = rateMessages == null ? 0 : rateMessages.spend(1, now);
+        return rateBytes == null ? wait : Math.max(wait, rateBytes.spend(packetBytes, now));
+    }
+
+    /** The delivery rates are used up: the queue drains again in {@code wait} nanoseconds. */
+    private void holdDeliveries(long wait) {
+        if (!throttledBefore) {
+            throttledBefore = true;
+            events.clientThrottled(listener, clientId, "deliver", LimitsSyntax.format(limits));
+        }
+        events.deliveryHeld();
+        rateWait = ctx.executor().schedule(() -> {
+            rateWait = null;
+            drainLater.run();
+        }, wait, TimeUnit.NANOSECONDS);
     }
 
     /** PUBACK: returns whether it completed a QoS 1 flow (a slot of the window is free). */
@@ -99,7 +173,8 @@ final class OutboundFlow {
         return session.pubcomp(packetId) != null;
     }
 
-    private boolean write(Outgoing o, boolean resend) {
+    /** Writes one message; returns its size on the wire, or 0 when it was dropped instead. */
+    private long write(Outgoing o, boolean resend) {
         // Expiry first: an alias may only be registered for a PUBLISH that is actually written.
         long expiry = o.message().remainingExpirySeconds(System.nanoTime());
         if (expiry == 0 && resend && o.isDuplicate()) {
@@ -108,7 +183,7 @@ final class OutboundFlow {
         } else if (expiry == 0) {
             session.discard(o);
             events.messageDropped(clientId, o.message(), o.qos(), DropReason.EXPIRED);
-            return false;
+            return 0;
         }
         String topic = o.message().topic();
         if (!permissions.mayReceive(topic)) {
@@ -116,7 +191,7 @@ final class OutboundFlow {
             session.discard(o);
             events.authzDenied(AuthzAction.RECEIVE);
             events.messageDropped(clientId, o.message(), o.qos(), DropReason.NOT_AUTHORIZED);
-            return false;
+            return 0;
         }
         int alias = 0;
         String wireTopic = topic;
@@ -141,12 +216,12 @@ final class OutboundFlow {
         if (p.packetSize() > client.maximumPacketSize()) {
             session.discard(o);
             events.messageDropped(clientId, o.message(), o.qos(), DropReason.TOO_LARGE);
-            return false;
+            return 0;
         }
         ctx.write(p, ctx.voidPromise());
         if (o.qos() > 0) {
             session.markSent(o);
         }
-        return true;
+        return p.packetSize();
     }
 }

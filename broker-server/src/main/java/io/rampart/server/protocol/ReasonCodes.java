@@ -28,6 +28,7 @@ final class ReasonCodes {
     static final int RECEIVE_MAXIMUM_EXCEEDED = 0x93;
     static final int TOPIC_ALIAS_INVALID = 0x94;
     static final int PACKET_TOO_LARGE = 0x95;
+    static final int MESSAGE_RATE_TOO_HIGH = 0x96;
     static final int QUOTA_EXCEEDED = 0x97;
     static final int ADMINISTRATIVE_ACTION = 0x98;
     static final int PAYLOAD_FORMAT_INVALID = 0x99;

@@ -1,6 +1,7 @@
 package io.rampart.server.security;
 
 import io.rampart.core.session.SessionOwner;
+import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
 import io.rampart.security.spi.AuthenticationManager;
@@ -129,7 +130,7 @@ final class PipelineGate implements ConnectGate {
                 }
                 session.startCheck(); // a re-authorization still running must not undo this one
                 session.reauthenticated(accepted.identity(), accepted.variables(), accepted.permissions(),
-                        accepted.granted());
+                        accepted.granted(), accepted.limits());
                 return accepted(session, accepted);
             }
             return decide(result, request, generation.get());
@@ -170,7 +171,7 @@ final class PipelineGate implements ConnectGate {
                 brake.success(from, request.username());
             }
             SessionPermissions permissions = new SessionPermissions(this, accepted.identity(), accepted.variables(),
-                    accepted.permissions(), accepted.granted(), decidedAt);
+                    accepted.permissions(), accepted.granted(), accepted.limits(), decidedAt);
             return accepted(permissions, accepted)
                     .withLogNote(proof.passwordUnchecked(accepted.identity(), request) ? "password not checked" : null);
         }
@@ -272,8 +273,13 @@ final class PipelineGate implements ConnectGate {
         String who = who(session);
         if (result instanceof SecurityResult.Accepted accepted) {
             int before = session.ruleCount();
-            if (!session.grant(accepted.granted(), accepted.permissions())) {
-                return false;
+            boolean limitsChanged = session.differsInLimits(accepted.limits());
+            if (limitsChanged) {
+                LOG.info("pipeline '{}': limits of {} changed after a realm change: {}", pipeline.name(), who,
+                        accepted.limits().isNone() ? "none" : LimitsSyntax.format(accepted.limits()));
+            }
+            if (!session.grant(accepted.granted(), accepted.permissions(), accepted.limits())) {
+                return limitsChanged;
             }
             LOG.info("pipeline '{}': permissions of {} changed after a realm change: {} rule(s) now, {} before",
                     pipeline.name(), who, accepted.granted().size(), before < 0 ? "none" : Integer.toString(before));

@@ -1,5 +1,6 @@
 package io.rampart.server.security;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.Identity;
@@ -32,18 +33,20 @@ final class SessionPermissions implements ClientPermissions {
     private volatile CompiledPermissions compiled;
     /** The rules {@code compiled} was made from, or {@code null} while the session is refused (no permissions). */
     private volatile List<Permission> granted;
-    private volatile Disconnector disconnector;
+    private volatile IdentityLimits limits;
+    private volatile LiveSession session;
     /** Numbers the re-authorizations of this session, so an answer that arrives late cannot undo a newer one. */
     private final AtomicLong checks = new AtomicLong();
     private final AtomicBoolean disconnecting = new AtomicBoolean();
 
     SessionPermissions(PipelineGate owner, Identity identity, IdentityVariables variables, CompiledPermissions compiled,
-                       List<Permission> granted, long generation) {
+                       List<Permission> granted, IdentityLimits limits, long generation) {
         this.owner = owner;
         this.identity = identity;
         this.variables = variables;
         this.compiled = compiled;
         this.granted = granted;
+        this.limits = limits;
         this.generation = generation;
     }
 
@@ -94,8 +97,13 @@ final class SessionPermissions implements ClientPermissions {
     }
 
     @Override
-    public void attach(Disconnector disconnector) {
-        this.disconnector = disconnector;
+    public IdentityLimits limits() {
+        return limits;
+    }
+
+    @Override
+    public void attach(LiveSession live) {
+        this.session = live;
         owner.register(this);
     }
 
@@ -114,17 +122,35 @@ final class SessionPermissions implements ClientPermissions {
     }
 
     /**
-     * The permissions a re-authorization granted, compiled from {@code rules}.
+     * The permissions a re-authorization granted, compiled from {@code rules}, and the limits it set; the live
+     * session is told when the limits changed.
      *
-     * @return whether they differ from the ones in force (or the session had none after a refusal)
+     * @return whether the rules differ from the ones in force (or the session had none after a refusal)
      */
-    boolean grant(List<Permission> rules, CompiledPermissions permissions) {
+    boolean grant(List<Permission> rules, CompiledPermissions permissions, IdentityLimits newLimits) {
         boolean changed = !rules.equals(granted);
         if (changed) {
             this.granted = rules;
             this.compiled = permissions;
         }
+        setLimits(newLimits);
         return changed;
+    }
+
+    /** Whether {@code newLimits} differ from the limits in force. */
+    boolean differsInLimits(IdentityLimits newLimits) {
+        return !newLimits.equals(limits);
+    }
+
+    private void setLimits(IdentityLimits newLimits) {
+        if (newLimits.equals(limits)) {
+            return;
+        }
+        this.limits = newLimits;
+        LiveSession live = session;
+        if (live != null) {
+            live.limitsChanged();
+        }
     }
 
     /**
@@ -145,13 +171,14 @@ final class SessionPermissions implements ClientPermissions {
         return current == null ? -1 : current.size();
     }
 
-    /** After an MQTT 5 re-authentication: the new identity (and its expiry) and its permissions. */
+    /** After an MQTT 5 re-authentication: the new identity (and its expiry), its permissions and its limits. */
     void reauthenticated(Identity newIdentity, IdentityVariables newVariables, CompiledPermissions permissions,
-                         List<Permission> rules) {
+                         List<Permission> rules, IdentityLimits newLimits) {
         this.identity = newIdentity;
         this.variables = newVariables;
         this.granted = rules;
         this.compiled = permissions;
+        setLimits(newLimits);
     }
 
     @Override
@@ -194,9 +221,9 @@ final class SessionPermissions implements ClientPermissions {
         if (!disconnecting.compareAndSet(false, true)) {
             return false;
         }
-        Disconnector d = disconnector;
-        if (d != null) {
-            d.disconnect(reasonCode, reason);
+        LiveSession live = session;
+        if (live != null) {
+            live.disconnect(reasonCode, reason);
         }
         return true;
     }

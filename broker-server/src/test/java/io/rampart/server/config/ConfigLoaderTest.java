@@ -233,7 +233,8 @@ class ConfigLoaderTest {
                     port: 1883
                     certificate: x.pem
                 """).getMessage()).isEqualTo("test.yaml: listeners[0].certificate: unknown key"
-                + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections, allow-plaintext)");
+                + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections, allow-plaintext,"
+                + " connection-rate, connection-burst, per-address, limits)");
     }
 
     @Test

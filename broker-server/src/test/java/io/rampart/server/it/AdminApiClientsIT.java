@@ -85,6 +85,11 @@ class AdminApiClientsIT {
         assertThat(d.path("inflight").asInt()).isZero();
         assertThat(d.path("subscriptions")).singleElement()
                 .satisfies(s -> assertThat(s.path("filter").asText()).isEqualTo("plant/line-1/cmd/#"));
+        // the limits in force: the role's rate and the broker's default maximum packet size
+        assertThat(d.path("limits").path("messagesPerSecond").asDouble()).isEqualTo(1000);
+        assertThat(d.path("limits").path("messageBurst").asDouble()).isEqualTo(2000);
+        assertThat(d.path("limits").path("deliveriesPerSecond").isNull()).isTrue();
+        assertThat(d.path("limits").path("maxPacketSize").asInt()).isEqualTo(1_048_576);
         assertThat(d.toString()).doesNotContain(AdminSetup.PASSWORD);
 
         AdminClient.Answer kicked = root.delete("/api/v1/clients/plant%2Fline-1/connection?reason=maintenance");

@@ -134,11 +134,11 @@ class ClusterIT {
     @Test
     @Order(2)
     void mosquittoClients_subscribeOnNode1_publishOnNode3() throws Exception {
-        try (PubMosquitto sub = PubMosquitto.start(cluster.node(1).mqttPort, "mosquitto_sub", "-t", "mosq/#",
+        try (PubMosquitto sub = PubMosquitto.startOn(cluster.node(1).mqttPort, "mosquitto_sub", "-t", "mosq/#",
                 "-q", "2", "-C", "3", "-v", "-W", "30", "-i", "mosq-sub")) {
             await().atMost(WAIT).until(() -> cluster.node(1).events().contains("client=\"mosq-sub\" filter=\"mosq/#\""));
             for (int qos = 0; qos <= 2; qos++) {
-                assertThat(PubMosquitto.run(cluster.node(3).mqttPort, "mosquitto_pub", "-t", "mosq/" + qos, "-q",
+                assertThat(PubMosquitto.runOn(cluster.node(3).mqttPort, "mosquitto_pub", "-t", "mosq/" + qos, "-q",
                         Integer.toString(qos), "-m", "hello-" + qos).exitCode()).isZero();
             }
             PubMosquitto.Result result = sub.await();

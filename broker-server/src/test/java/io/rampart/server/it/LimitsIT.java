@@ -14,6 +14,7 @@ import io.rampart.server.it.support.RawTransport;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,8 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class LimitsIT {
 
-    /** What a client assumes for an absent Maximum Packet Size: the protocol maximum (HiveMQ's constant). */
-    private static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_460;
+    /** The default {@code mqtt.max-packet-size}: 1 MB. */
+    private static final int DEFAULT_MAX_PACKET_SIZE = 1_048_576;
 
     private static TestBroker defaults;
     private static TestBroker tuned;
@@ -70,7 +71,7 @@ class LimitsIT {
         assertThat(r.getReceiveMaximum()).isEqualTo(1024);
         assertThat(r.getMaximumQos()).isEqualTo(MqttQos.EXACTLY_ONCE);
         assertThat(r.isRetainAvailable()).isTrue();
-        assertThat(r.getMaximumPacketSize()).isEqualTo(PROTOCOL_MAX_PACKET_SIZE);
+        assertThat(r.getMaximumPacketSize()).isEqualTo(DEFAULT_MAX_PACKET_SIZE);
         assertThat(r.getTopicAliasMaximum()).isEqualTo(32);
         assertThat(r.isWildcardSubscriptionAvailable()).isTrue();
         assertThat(r.isSharedSubscriptionAvailable()).isTrue();
@@ -80,9 +81,9 @@ class LimitsIT {
             RawProperties p = raw.connect(V5, "limits-raw-defaults").properties();
             assertThat(p.integer(RawProperties.RECEIVE_MAXIMUM)).isEqualTo(1024L);
             assertThat(p.integer(RawProperties.TOPIC_ALIAS_MAXIMUM)).isEqualTo(32L);
+            assertThat(p.integer(RawProperties.MAXIMUM_PACKET_SIZE)).isEqualTo((long) DEFAULT_MAX_PACKET_SIZE);
             assertThat(p.ids()).doesNotContain(RawProperties.MAXIMUM_QOS, RawProperties.RETAIN_AVAILABLE,
-                    RawProperties.MAXIMUM_PACKET_SIZE, RawProperties.WILDCARD_SUBSCRIPTION_AVAILABLE,
-                    RawProperties.SHARED_SUBSCRIPTION_AVAILABLE);
+                    RawProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, RawProperties.SHARED_SUBSCRIPTION_AVAILABLE);
         }
     }
 
@@ -183,6 +184,16 @@ class LimitsIT {
             RawPacket suback = raw.subscribe(3, 1, "limits/+", "limits/#", "$share/g/limits/a", "limits/plain");
             assertThat(suback.reasonCodes()).containsExactly(0xA2, 0xA2, 0x9E, 1);
             assertThat(raw.ping()).isTrue();
+        }
+    }
+
+    /** Over WebSocket a frame that large is refused by the frame decoder first (close 1009). */
+    @Test
+    void publishOf2MB_underTheDefaultMaxPacketSize_isRefusedWith0x95() {
+        try (RawMqttClient raw = RawTransport.TCP.open(defaults)) {
+            raw.connect(V5, "limits-2mb");
+            raw.send(RawPackets.publish(V5, "limits/2mb", 1, 1, new byte[2 * 1024 * 1024]));
+            assertDisconnect(raw, 0x95);
         }
     }
 

@@ -53,7 +53,7 @@ class MaxConnectionsIT {
                 assertThat(fourth.readUntilClosed()).as("no CONNACK: closed before anything is read").isEmpty();
             }
             assertThat(events.await("event=connections-refused", "listener=tcp"))
-                    .contains("max-connections=3", "refused=1");
+                    .contains("limit=max-connections", "value=3", "refused=1", "source=none");
             AdminHttp admin = new AdminHttp(broker.port("admin"));
             assertThat(admin.scrape().value("rampart_connections_refused_total", "reason", "max-connections"))
                     .isEqualTo(1.0);

@@ -283,6 +283,26 @@ class SqlRealmIT {
     }
 
     @Test
+    void limitTables_onPostgreSQL_theStrictestOfUserAndRoleReachesTheClient() {
+        pg.execute("INSERT INTO users VALUES ('limited-user', '" + SecSetup.hash("limited-Pa55") + "', TRUE)",
+                "INSERT INTO roles (name) VALUES ('limited')",
+                "INSERT INTO user_roles VALUES ('limited-user', 'limited')",
+                "INSERT INTO permissions (id, topic_filter) VALUES (50, 'limited-user/#')",
+                "INSERT INTO role_permissions VALUES ('limited', 50)",
+                "INSERT INTO role_limits (role_name, max_packet_size, messages_per_second) VALUES ('limited', 4096, 100)",
+                "INSERT INTO user_limits (username, max_packet_size) VALUES ('limited-user', 2048)");
+
+        RawMqttClient raw = raw(id("limited-user"), "limited-user", "limited-Pa55");
+
+        assertThat(raw.connack().properties().integer(RawProperties.MAXIMUM_PACKET_SIZE)).isEqualTo(2048L);
+        raw.send(RawPackets.publish(RawPackets.V5, "limited-user/big", 0, 0, new byte[3000]));
+        assertThat(raw.readUntilClosed()).singleElement().satisfies(p -> {
+            assertThat(p.type()).isEqualTo(RawPacket.DISCONNECT);
+            assertThat(p.reasonCode()).isEqualTo(0x95);
+        });
+    }
+
+    @Test
     void qosRetainAndDenyColumns() {
         RawMqttClient raw = raw(id("qos"), "alice", ALICE_PW);
 

@@ -1,5 +1,6 @@
 package io.rampart.security.realm.file;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Permission;
 
 import java.util.ArrayList;
@@ -11,15 +12,39 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** One validated version of a realm file; immutable, swapped as a whole on reload. */
-record RealmContent(Map<String, UserEntry> users, Map<String, List<Permission>> roles, byte[] digest) {
+/**
+ * One validated version of a realm file; immutable, swapped as a whole on reload.
+ *
+ * @param roleLimits the limits of the roles that set any ({@code limits:} beside {@code permissions:})
+ */
+record RealmContent(Map<String, UserEntry> users, Map<String, List<Permission>> roles,
+                    Map<String, IdentityLimits> roleLimits, byte[] digest) {
 
-    static final RealmContent EMPTY = new RealmContent(Map.of(), Map.of(), new byte[0]);
+    static final RealmContent EMPTY = new RealmContent(Map.of(), Map.of(), Map.of(), new byte[0]);
 
     RealmContent {
         users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
         roles = Collections.unmodifiableMap(new LinkedHashMap<>(roles));
+        roleLimits = Map.copyOf(roleLimits);
         digest = digest.clone();
+    }
+
+    /** The strictest of the user's own limits and those of its roles and of the extra roles known here. */
+    IdentityLimits limitsOf(UserEntry user, Collection<String> extraRoles) {
+        IdentityLimits limits = limitsOfRoles(user.roles()).strictest(user.limits());
+        return limitsOfRoles(extraRoles).strictest(limits);
+    }
+
+    /** The strictest of the limits of the given roles; unknown roles and roles without limits add nothing. */
+    IdentityLimits limitsOfRoles(Collection<String> roleNames) {
+        IdentityLimits limits = IdentityLimits.NONE;
+        for (String role : roleNames) {
+            IdentityLimits of = roleLimits.get(role);
+            if (of != null) {
+                limits = limits.strictest(of);
+            }
+        }
+        return limits;
     }
 
     /** The user's own permissions followed by those of its roles and of the extra roles known here. */

@@ -4,6 +4,8 @@ import io.rampart.core.topic.Topics;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
@@ -35,10 +37,11 @@ import java.util.regex.Pattern;
 final class RealmFileParser {
 
     private static final Set<String> TOP_KEYS = Set.of("users", "roles");
-    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions");
-    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions");
+    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions", "limits");
+    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions", "limits");
     private static final Set<String> PERMISSION_KEYS = Set.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
+    private static final Set<String> LIMIT_KEYS = Set.copyOf(LimitsSyntax.KEYS);
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
     private final String source;
@@ -66,16 +69,18 @@ final class RealmFileParser {
         }
         byte[] digest = sha256(content);
         if (root == null || root instanceof Scalar s && s.isNull()) {
-            return new RealmContent(Map.of(), Map.of(), digest);
+            return new RealmContent(Map.of(), Map.of(), Map.of(), digest);
         }
         MapNode top = map(root, "");
         checkKeys(top, "", TOP_KEYS);
-        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"));
+        Map<String, IdentityLimits> roleLimits = new HashMap<>();
+        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"), roleLimits);
         Map<String, UserEntry> users = parseUsers(top.entries().get("users"), roles);
-        return new RealmContent(users, roles, digest);
+        return new RealmContent(users, roles, roleLimits, digest);
     }
 
-    private Map<String, List<Permission>> parseRoles(Entry entry) throws FileRealmException {
+    private Map<String, List<Permission>> parseRoles(Entry entry, Map<String, IdentityLimits> roleLimits)
+            throws FileRealmException {
         Map<String, List<Permission>> roles = new LinkedHashMap<>();
         Map<String, Position> firstSeen = new HashMap<>();
         List<Node> items = optionalList(entry, "roles");
@@ -91,6 +96,10 @@ final class RealmFileParser {
                         + previous.line() + ")");
             }
             roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions"));
+            IdentityLimits limits = parseLimits(role.entries().get("limits"), path + ".limits");
+            if (!limits.isNone()) {
+                roleLimits.put(name, limits);
+            }
         }
         return roles;
     }
@@ -126,7 +135,8 @@ final class RealmFileParser {
                 }
             }
             List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions");
-            users.put(username, new UserEntry(username, hash, userRoles, permissions));
+            IdentityLimits limits = parseLimits(user.entries().get("limits"), path + ".limits");
+            users.put(username, new UserEntry(username, hash, userRoles, permissions, limits));
         }
         return users;
     }
@@ -151,6 +161,34 @@ final class RealmFileParser {
             throw error(node, path, "password of user '" + username + "': " + e.getMessage());
         }
         return encoded;
+    }
+
+    /** A {@code limits:} block (see {@link LimitsSyntax}); numbers may be written quoted or not. */
+    private IdentityLimits parseLimits(Entry entry, String path) throws FileRealmException {
+        if (entry == null || entry.value() instanceof Scalar s && s.isNull()) {
+            return IdentityLimits.NONE;
+        }
+        MapNode map = map(entry.value(), path);
+        checkKeys(map, path, LIMIT_KEYS);
+        Map<String, String> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Entry> e : map.entries().entrySet()) {
+            Node value = e.getValue().value();
+            if (!(value instanceof Scalar s) || s.isNull() || s.isBoolean() || s.text().isBlank()) {
+                throw error(value, path + "." + e.getKey(), "expected a number, size or duration, found "
+                        + describe(value));
+            }
+            values.put(e.getKey(), s.text());
+        }
+        try {
+            return LimitsSyntax.parse(values);
+        } catch (IllegalArgumentException invalid) {
+            String message = invalid.getMessage();
+            int colon = message.indexOf(": ");
+            String key = message.substring(0, colon);
+            Entry at = map.entries().get(key);
+            Node node = at == null ? map : at.value();
+            throw error(node, path + "." + key, message.substring(colon + 2));
+        }
     }
 
     private List<Permission> parsePermissions(Entry entry, String path) throws FileRealmException {

@@ -3,6 +3,7 @@ package io.rampart.security.realm.file;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 
@@ -14,8 +15,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Permissions from a realm file, read from the content in force at each call (so a reload reaches live sessions
- * when they are re-authorized).
+ * Permissions and limits from a realm file, read from the content in force at each call (so a reload reaches live
+ * sessions when they are re-authorized). The limits are the strictest of those of the user and of the roles whose
+ * permissions apply.
  * <ul>
  *   <li>A user of this file that logged in with its password (the identity's {@link Identity#rolesRealm() user
  *       record} is here): the user's own permissions and those of the roles the file gives it <em>now</em>; the
@@ -51,7 +53,7 @@ final class RoleAuthorizer implements AuthorizationManager {
     }
 
     @Override
-    public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+    public CompletionStage<Decision<Grant>> authorize(Identity identity, IdentityVariables variables) {
         RealmContent current = content.get();
         UserEntry user = current.users().get(identity.name());
         if (realm.equals(identity.rolesRealm())) {
@@ -59,16 +61,19 @@ final class RoleAuthorizer implements AuthorizationManager {
                 return CompletableFuture.completedFuture(Decision.deny(Decision.DenyKind.NOT_AUTHORIZED,
                         PasswordAuthenticator.quote(identity.name()) + " is no longer a user of realm '" + realm + "'"));
             }
-            return CompletableFuture.completedFuture(Decision.allow(current.permissionsOf(user, List.of())));
+            return CompletableFuture.completedFuture(Decision.allow(new Grant(current.permissionsOf(user, List.of()),
+                    current.limitsOf(user, List.of()))));
         }
         // Sorted so the result does not depend on set iteration order.
         TreeSet<String> knownRoles = new TreeSet<>(identity.roles());
         knownRoles.retainAll(current.roles().keySet());
         if (user != null) {
-            return CompletableFuture.completedFuture(Decision.allow(current.permissionsOf(user, knownRoles)));
+            return CompletableFuture.completedFuture(Decision.allow(new Grant(current.permissionsOf(user, knownRoles),
+                    current.limitsOf(user, knownRoles))));
         }
         if (!knownRoles.isEmpty()) {
-            return CompletableFuture.completedFuture(Decision.allow(current.permissionsOfRoles(knownRoles)));
+            return CompletableFuture.completedFuture(Decision.allow(new Grant(current.permissionsOfRoles(knownRoles),
+                    current.limitsOfRoles(knownRoles))));
         }
         return CompletableFuture.completedFuture(Decision.noOpinion(
                 PasswordAuthenticator.quote(identity.name()) + " is neither a user of realm '" + realm

@@ -1,5 +1,6 @@
 package io.rampart.security.realm.file;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Permission;
 
 import java.util.List;
@@ -11,11 +12,14 @@ import java.util.List;
  *                     permissions still apply to an identity of that name authenticated elsewhere)
  * @param roles        role names, all defined in the same file
  * @param permissions  the user's own permissions (not those of its roles)
+ * @param limits       the user's own limits (not those of its roles), {@link IdentityLimits#NONE} when none are set
  */
-record UserEntry(String username, String passwordHash, List<String> roles, List<Permission> permissions) {
+record UserEntry(String username, String passwordHash, List<String> roles, List<Permission> permissions,
+                 IdentityLimits limits) {
 
     UserEntry {
         roles = List.copyOf(roles);
         permissions = List.copyOf(permissions);
+        limits = limits == null ? IdentityLimits.NONE : limits;
     }
 }

@@ -163,7 +163,7 @@ public final class JwtRealm implements Realm {
     /** A manager that grants the permissions mapped from token scopes; see {@link ScopeAuthorizer}. */
     @Override
     public AuthorizationManager authorizer(String managerName) {
-        return new ScopeAuthorizer(managerName, settings.name());
+        return new ScopeAuthorizer(managerName, settings.name(), settings::limitsOf);
     }
 
     @Override

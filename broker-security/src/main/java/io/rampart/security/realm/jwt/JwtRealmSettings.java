@@ -1,5 +1,6 @@
 package io.rampart.security.realm.jwt;
 
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Permission;
 
 import java.net.URI;
@@ -37,6 +38,8 @@ import java.util.Set;
  * @param scopePermissions scope value → permissions granted by it
  * @param expiryGrace      how long a session may outlive its token
  * @param introspection    an OAuth 2.0 token introspection endpoint (RFC 7662) for opaque tokens, or {@code null}
+ * @param roleLimits       role (from {@code rolesClaim}) → the limits of clients with that role, handed out with the
+ *                         permissions of {@code scopePermissions} (the strictest of the identity's roles applies)
  */
 public record JwtRealmSettings(String name, TokenSource tokenSource, String authMethod, String tokenVariable,
                                Set<String> algorithms,
@@ -44,7 +47,7 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
                                List<String> audience, Map<String, List<String>> requiredClaims, Duration clockSkew,
                                Duration maxLifetime, String identityClaim, String clientIdClaim, String rolesClaim,
                                Map<String, List<Permission>> scopePermissions, Duration expiryGrace,
-                               Introspection introspection) {
+                               Introspection introspection, Map<String, IdentityLimits> roleLimits) {
 
     public static final String DEFAULT_AUTH_METHOD = "JWT";
     public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
@@ -146,6 +149,10 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
         audience = audience == null ? List.of() : List.copyOf(audience);
         requiredClaims = requiredClaims == null ? Map.of() : copyOfLists(requiredClaims);
         scopePermissions = scopePermissions == null ? Map.of() : copyOfLists(scopePermissions);
+        roleLimits = roleLimits == null ? Map.of() : Map.copyOf(roleLimits);
+        if (!roleLimits.isEmpty() && rolesClaim == null) {
+            throw new IllegalArgumentException("role-limits: needs roles-claim (the roles the limits are set for)");
+        }
         clockSkew = clockSkew == null ? DEFAULT_CLOCK_SKEW : clockSkew;
         expiryGrace = expiryGrace == null ? Duration.ZERO : expiryGrace;
         identityClaim = identityClaim == null ? "sub" : identityClaim;
@@ -193,6 +200,30 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
         }
     }
 
+    /** Settings without role limits. */
+    public JwtRealmSettings(String name, TokenSource tokenSource, String authMethod, String tokenVariable,
+                            Set<String> algorithms, Jwks jwks, String issuer, boolean discovery, List<Path> keys,
+                            List<String> secrets, List<String> audience, Map<String, List<String>> requiredClaims,
+                            Duration clockSkew, Duration maxLifetime, String identityClaim, String clientIdClaim,
+                            String rolesClaim, Map<String, List<Permission>> scopePermissions, Duration expiryGrace,
+                            Introspection introspection) {
+        this(name, tokenSource, authMethod, tokenVariable, algorithms, jwks, issuer, discovery, keys, secrets, audience,
+                requiredClaims, clockSkew, maxLifetime, identityClaim, clientIdClaim, rolesClaim, scopePermissions,
+                expiryGrace, introspection, Map.of());
+    }
+
+    /** The strictest of the limits set for {@code roles} ({@link IdentityLimits#NONE} when none are). */
+    public IdentityLimits limitsOf(Set<String> roles) {
+        IdentityLimits limits = IdentityLimits.NONE;
+        for (String role : roles) {
+            IdentityLimits of = roleLimits.get(role);
+            if (of != null) {
+                limits = limits.strictest(of);
+            }
+        }
+        return limits;
+    }
+
     private static void positive(Duration d, String key) {
         Objects.requireNonNull(d, key);
         if (d.isNegative() || d.isZero()) {
@@ -219,6 +250,6 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
                 + ", keys=" + keys + ", secrets=" + secrets.size() + " (not shown), audience=" + audience
                 + ", clockSkew=" + clockSkew + ", maxLifetime=" + maxLifetime + ", identityClaim=" + identityClaim
                 + ", clientIdClaim=" + clientIdClaim + ", rolesClaim=" + rolesClaim + ", expiryGrace=" + expiryGrace
-                + ", introspection=" + introspection + "]";
+                + ", introspection=" + introspection + ", roleLimits=" + roleLimits + "]";
     }
 }

@@ -8,6 +8,7 @@ import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import io.rampart.security.spi.Realm;
@@ -156,7 +157,7 @@ public final class LdapRealm implements Realm {
                     + " their roles");
         }
         return AuthorizationManager.of(managerName, settings.name(), (identity, variables) -> {
-            Decision<List<Permission>> known = authorizeFromMemory(identity, variables);
+            Decision<Grant> known = authorizeFromMemory(identity, variables);
             return known != null ? CompletableFuture.completedFuture(known)
                     : async(() -> authorize(identity, variables), () -> authorizeWhileDown(identity, variables));
         }, listeners::add);
@@ -303,7 +304,7 @@ public final class LdapRealm implements Realm {
         return Decision.allow(identity(stale, manager));
     }
 
-    private Decision<List<Permission>> authorizeWhileDown(Identity identity, IdentityVariables variables) {
+    private Decision<Grant> authorizeWhileDown(Identity identity, IdentityVariables variables) {
         LdapAccount stale = cache.staleAccount(cache.key(variables.asMap()));
         return stale == null ? refusedWhileDown() : decide(stale);
     }
@@ -439,7 +440,7 @@ public final class LdapRealm implements Realm {
     // ------------------------------------------------------------------ authorization
 
     /** The answer when the account is cached (or the identity is not ours), in the caller's thread; else {@code null}. */
-    private Decision<List<Permission>> authorizeFromMemory(Identity identity, IdentityVariables variables) {
+    private Decision<Grant> authorizeFromMemory(Identity identity, IdentityVariables variables) {
         if (!ownUser(identity)) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
@@ -447,7 +448,7 @@ public final class LdapRealm implements Realm {
         return account == null ? null : decide(account);
     }
 
-    private Decision<List<Permission>> authorize(Identity identity, IdentityVariables variables) {
+    private Decision<Grant> authorize(Identity identity, IdentityVariables variables) {
         if (!ownUser(identity)) {
             return Decision.noOpinion(quote(identity.name()) + " was not authenticated by ldap realm '" + settings.name() + "'");
         }
@@ -492,12 +493,15 @@ public final class LdapRealm implements Realm {
         return Decision.allow(account);
     }
 
-    /** The rules read for a user of this realm, possibly none (a known user without rules connects with none). */
-    private Decision<List<Permission>> decide(LdapAccount account) {
+    /**
+     * The rules read for a user of this realm, possibly none (a known user without rules connects with none), with
+     * the limits of its roles ({@code role-limits}).
+     */
+    private Decision<Grant> decide(LdapAccount account) {
         if (account.problem() != null) {
             return Decision.deny(Decision.DenyKind.NOT_AUTHORIZED, account.problem());
         }
-        return Decision.allow(account.permissions());
+        return Decision.allow(new Grant(account.permissions(), settings.limitsOf(account.roles())));
     }
 
     /** Reads an account again as the service account (its cache entry expired between CONNECT and authorization). */

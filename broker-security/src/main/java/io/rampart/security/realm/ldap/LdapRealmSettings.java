@@ -1,9 +1,12 @@
 package io.rampart.security.realm.ldap;
 
+import io.rampart.security.limits.IdentityLimits;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -33,12 +36,15 @@ import java.util.Objects;
  * @param recheckInterval   how often live sessions are re-authorized against the directory (their users' entries,
  *                          groups and rules read again as the service account); {@link Duration#ZERO} = never. Needs
  *                          {@code bindDn}: without a service account the realm cannot read a user after its login
+ * @param roleLimits        role (group name) → the limits of users with that role, handed out with the permissions
+ *                          read from the directory (the strictest of the user's roles applies); needs
+ *                          {@code permissions.fromLdap}
  */
 public record LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
                                 String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
                                 PermissionSource permissions, int poolSize, Duration connectTimeout,
                                 Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl,
-                                Duration staleTtl, Duration recheckInterval) {
+                                Duration staleTtl, Duration recheckInterval, Map<String, IdentityLimits> roleLimits) {
 
     public static final int DEFAULT_POOL_SIZE = 8;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -119,6 +125,15 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         if (!recheckInterval.isZero() && recheckInterval.toMillis() < 100) {
             throw new IllegalArgumentException("recheck-interval: must be 0 (off) or at least 100 ms");
         }
+        roleLimits = roleLimits == null ? Map.of() : Map.copyOf(roleLimits);
+        if (!roleLimits.isEmpty() && !permissions.fromLdap()) {
+            throw new IllegalArgumentException("role-limits: needs permissions.from-ldap: true (limits are handed out"
+                    + " with the permissions read from the directory; otherwise set them where the roles' permissions"
+                    + " are, e.g. in a file or sql realm)");
+        }
+        if (!roleLimits.isEmpty() && groups == null) {
+            throw new IllegalArgumentException("role-limits: needs groups (the roles the limits are set for)");
+        }
         if (!recheckInterval.isZero() && bindDn == null) {
             throw new IllegalArgumentException("recheck-interval: needs bind-dn (the service account reads the users'"
                     + " entries and groups at each re-check; without one, live sessions keep the roles read at login)");
@@ -139,6 +154,16 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
         }
     }
 
+    /** Settings without role limits. */
+    public LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
+                             String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
+                             PermissionSource permissions, int poolSize, Duration connectTimeout,
+                             Duration responseTimeout, int cacheSize, Duration cacheTtl, Duration credentialTtl,
+                             Duration staleTtl, Duration recheckInterval) {
+        this(name, servers, startTls, allowPlaintext, trust, bindDn, bindPassword, user, groups, permissions, poolSize,
+                connectTimeout, responseTimeout, cacheSize, cacheTtl, credentialTtl, staleTtl, recheckInterval, Map.of());
+    }
+
     /** Settings without serving remembered logins during an outage and without re-checks of live sessions. */
     public LdapRealmSettings(String name, List<URI> servers, boolean startTls, boolean allowPlaintext, Trust trust,
                              String bindDn, String bindPassword, UserLookup user, GroupLookup groups,
@@ -156,6 +181,18 @@ public record LdapRealmSettings(String name, List<URI> servers, boolean startTls
                              Duration staleTtl) {
         this(name, servers, startTls, allowPlaintext, trust, bindDn, bindPassword, user, groups, permissions, poolSize,
                 connectTimeout, responseTimeout, cacheSize, cacheTtl, credentialTtl, staleTtl, Duration.ZERO);
+    }
+
+    /** The strictest of the limits set for {@code roles} ({@link IdentityLimits#NONE} when none are). */
+    public IdentityLimits limitsOf(java.util.Set<String> roles) {
+        IdentityLimits limits = IdentityLimits.NONE;
+        for (String role : roles) {
+            IdentityLimits of = roleLimits.get(role);
+            if (of != null) {
+                limits = limits.strictest(of);
+            }
+        }
+        return limits;
     }
 
     public boolean ldaps() {

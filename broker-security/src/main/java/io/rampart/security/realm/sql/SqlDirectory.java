@@ -1,10 +1,13 @@
 package io.rampart.security.realm.sql;
 
 import io.rampart.core.topic.Topics;
+import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.spi.Grant;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -77,11 +80,12 @@ final class SqlDirectory {
     }
 
     /**
-     * The permissions of an identity: when it names a user of the database, the user's own permissions followed
-     * by those of its roles and of the {@code extraRoles} the database defines; otherwise those of the
-     * {@code extraRoles} the database defines. Empty when it is neither an enabled user nor carries any known role.
+     * The permissions and limits of an identity: when it names a user of the database, the user's own permissions
+     * followed by those of its roles and of the {@code extraRoles} the database defines, and the strictest of their
+     * limits; otherwise those of the {@code extraRoles} the database defines. Empty when it is neither an enabled
+     * user nor carries any known role.
      */
-    Optional<List<Permission>> permissionsOf(String identity, Collection<String> extraRoles) throws SQLException {
+    Optional<Grant> grantOf(String identity, Collection<String> extraRoles) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             Optional<SqlUser> user = user(c, identity).filter(SqlUser::enabled);
             Set<String> roles = new LinkedHashSet<>();
@@ -95,13 +99,64 @@ final class SqlDirectory {
                 return Optional.empty();
             }
             List<Permission> out = new ArrayList<>();
+            IdentityLimits limits = IdentityLimits.NONE;
             if (user.isPresent()) {
                 read(c, queries.userPermissions(), identity, out);
+                limits = limits(c, queries.userLimits(), identity).strictest(limits);
             }
             for (String role : roles) {
                 read(c, queries.rolePermissions(), role, out);
+                limits = limits.strictest(limits(c, queries.roleLimits(), role));
             }
-            return Optional.of(List.copyOf(out));
+            return Optional.of(new Grant(out, limits));
+        }
+    }
+
+    /**
+     * The limits of one row of a limits query ({@code null} query: none). A row whose values make no valid limits
+     * is skipped with a warning: the rest of the grant still applies.
+     */
+    private IdentityLimits limits(Connection c, String sql, String key) throws SQLException {
+        if (sql == null) {
+            return IdentityLimits.NONE;
+        }
+        try (PreparedStatement st = prepare(c, sql)) {
+            st.setString(1, key);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return IdentityLimits.NONE;
+                }
+                java.sql.ResultSetMetaData meta = rs.getMetaData();
+                java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    String column = meta.getColumnLabel(i).toLowerCase(Locale.ROOT);
+                    String value = rs.getString(i);
+                    if (value != null && SqlQueries.LIMIT_COLUMNS.contains(column)) {
+                        values.put(limitKey(column), column.equals("disconnect_after_seconds") ? value + "s"
+                                : plainNumber(value));
+                    }
+                }
+                try {
+                    return LimitsSyntax.parse(values);
+                } catch (IllegalArgumentException e) {
+                    LOG.warn("SQL realm '{}': limits of '{}' skipped: {}", realm, key, e.getMessage());
+                    return IdentityLimits.NONE;
+                }
+            }
+        }
+    }
+
+    /** The limits key of a column: {@code messages_per_second} is {@code messages-per-second}. */
+    private static String limitKey(String column) {
+        return column.equals("disconnect_after_seconds") ? "disconnect-after" : column.replace('_', '-');
+    }
+
+    /** A number as the database prints it ({@code 10.0}, {@code 1E+2}) in the plain form the limits syntax reads. */
+    private static String plainNumber(String value) {
+        try {
+            return new java.math.BigDecimal(value.strip()).stripTrailingZeros().toPlainString();
+        } catch (NumberFormatException e) {
+            return value;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rampart.security.realm.sql;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -14,9 +15,18 @@ import java.util.Objects;
  *                        ({@code topic_filter} or {@code client_id} required; the others default as in the schema)
  * @param rolePermissions a role's permission rules, same columns
  * @param roleExists      any row when the role exists
+ * @param userLimits      the user's own limits: at most one row, columns named as in the {@code user_limits} table
+ *                        ({@code messages_per_second}, ..., {@code disconnect_after_seconds}; absent or NULL = not
+ *                        set), or {@code null} to read no limits of users
+ * @param roleLimits      a role's limits, same columns, or {@code null} to read no limits of roles
  */
 public record SqlQueries(String user, String userRoles, String userPermissions, String rolePermissions,
-                         String roleExists) {
+                         String roleExists, String userLimits, String roleLimits) {
+
+    /** The columns of the Rampart schema's {@code user_limits} and {@code role_limits} tables (version 3). */
+    static final List<String> LIMIT_COLUMNS = List.of("messages_per_second", "message_burst", "bytes_per_second",
+            "byte_burst", "deliveries_per_second", "delivery_burst", "delivery_bytes_per_second",
+            "delivery_byte_burst", "max_packet_size", "disconnect_after_seconds");
 
     private static final String PERMISSION_COLUMNS = "p.id, p.topic_filter, p.client_id, p.activity, p.qos_0, p.qos_1, "
             + "p.qos_2, p.retain, p.shared_subscription, p.share_groups, p.effect";
@@ -29,7 +39,9 @@ public record SqlQueries(String user, String userRoles, String userPermissions, 
                     + " ON up.permission_id = p.id WHERE up.username = ? ORDER BY p.ordering, p.id",
             "SELECT " + PERMISSION_COLUMNS + " FROM permissions p JOIN role_permissions rp"
                     + " ON rp.permission_id = p.id WHERE rp.role_name = ? ORDER BY p.ordering, p.id",
-            "SELECT 1 FROM roles WHERE name = ?");
+            "SELECT 1 FROM roles WHERE name = ?",
+            "SELECT " + String.join(", ", LIMIT_COLUMNS) + " FROM user_limits WHERE username = ?",
+            "SELECT " + String.join(", ", LIMIT_COLUMNS) + " FROM role_limits WHERE role_name = ?");
 
     public SqlQueries {
         check("user", user);
@@ -37,6 +49,18 @@ public record SqlQueries(String user, String userRoles, String userPermissions, 
         check("user-permissions", userPermissions);
         check("role-permissions", rolePermissions);
         check("role-exists", roleExists);
+        if (userLimits != null) {
+            check("user-limits", userLimits);
+        }
+        if (roleLimits != null) {
+            check("role-limits", roleLimits);
+        }
+    }
+
+    /** Queries that read no limits. */
+    public SqlQueries(String user, String userRoles, String userPermissions, String rolePermissions,
+                      String roleExists) {
+        this(user, userRoles, userPermissions, rolePermissions, roleExists, null, null);
     }
 
     public boolean isDefault() {

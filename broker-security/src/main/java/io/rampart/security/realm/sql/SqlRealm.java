@@ -7,12 +7,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.rampart.security.hash.DummyHash;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
-import io.rampart.security.permission.Permission;
 import io.rampart.security.realm.file.CredentialCache;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import io.rampart.security.spi.Realm;
@@ -79,8 +79,8 @@ public final class SqlRealm implements Realm {
     private final PasswordHasher hasher = new PasswordHasher();
     private final CredentialCache credentials;
     private final Cache<String, Optional<SqlUser>> users;
-    private final Cache<PermissionKey, Optional<List<Permission>>> permissions;
-    private final Cache<PermissionKey, Optional<List<Permission>>> lastPermissions;
+    private final Cache<PermissionKey, Optional<Grant>> permissions;
+    private final Cache<PermissionKey, Optional<Grant>> lastPermissions;
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledFuture<?> recheck;
     private final ScheduledFuture<?> probe;
@@ -247,7 +247,7 @@ public final class SqlRealm implements Realm {
     public AuthorizationManager authorizer(String managerName) {
         return AuthorizationManager.of(managerName, settings.name(), (identity, variables) -> {
             PermissionKey key = keyOf(identity);
-            Optional<List<Permission>> cached = permissions == null ? null : permissions.getIfPresent(key);
+            Optional<Grant> cached = permissions == null ? null : permissions.getIfPresent(key);
             if (cached != null) {
                 // A memory look-up: answered at once, no database and no realm thread involved.
                 return CompletableFuture.completedFuture(decision(identity, cached));
@@ -375,12 +375,12 @@ public final class SqlRealm implements Realm {
         return Decision.allow(identity.withRoles(Set.copyOf(found.get().roles())));
     }
 
-    private Decision<List<Permission>> authorize(Identity identity) {
+    private Decision<Grant> authorize(Identity identity) {
         PermissionKey key = keyOf(identity);
-        Optional<List<Permission>> found = permissions == null ? null : permissions.getIfPresent(key);
+        Optional<Grant> found = permissions == null ? null : permissions.getIfPresent(key);
         if (found == null) {
             try {
-                found = directory.permissionsOf(identity.name(), key.roles());
+                found = directory.grantOf(identity.name(), key.roles());
                 markAvailable();
             } catch (SQLException e) {
                 markUnavailable(e);
@@ -395,12 +395,12 @@ public final class SqlRealm implements Realm {
     }
 
     /** The permissions last read for the key when serving them is allowed, else "unavailable" with the reason. */
-    private Decision<List<Permission>> lastKnownOr(Identity identity, PermissionKey key, String reason) {
-        Optional<List<Permission>> last = settings.serveCachedWhenUnavailable() ? lastPermissions.getIfPresent(key) : null;
+    private Decision<Grant> lastKnownOr(Identity identity, PermissionKey key, String reason) {
+        Optional<Grant> last = settings.serveCachedWhenUnavailable() ? lastPermissions.getIfPresent(key) : null;
         return last == null ? Decision.deny(Decision.DenyKind.UNAVAILABLE, reason) : decision(identity, last);
     }
 
-    private Decision<List<Permission>> decision(Identity identity, Optional<List<Permission>> found) {
+    private Decision<Grant> decision(Identity identity, Optional<Grant> found) {
         if (found.isPresent()) {
             return Decision.allow(found.get());
         }

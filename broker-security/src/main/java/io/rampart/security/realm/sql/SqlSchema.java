@@ -20,10 +20,11 @@ import java.util.Locale;
 public final class SqlSchema {
 
     /** The schema version this build reads and writes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     /** The script of each version, version 1 first. */
-    private static final List<String> SCRIPTS = List.of("V1__rampart_schema.sql", "V2__client_id_rules.sql");
+    private static final List<String> SCRIPTS = List.of("V1__rampart_schema.sql", "V2__client_id_rules.sql",
+            "V3__limits.sql");
 
     private SqlSchema() {
     }

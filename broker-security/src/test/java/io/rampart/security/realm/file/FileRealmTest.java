@@ -1,6 +1,7 @@
 package io.rampart.security.realm.file;
 
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
@@ -8,6 +9,7 @@ import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import org.junit.jupiter.api.AfterEach;
@@ -80,6 +82,10 @@ class FileRealmTest {
     }
 
     private static Decision<List<Permission>> authorize(AuthorizationManager manager, Identity identity) {
+        return grant(manager, identity).map(Grant::permissions);
+    }
+
+    private static Decision<Grant> grant(AuthorizationManager manager, Identity identity) {
         return manager.authorize(identity, new IdentityVariables().freeze()).toCompletableFuture().join();
     }
 
@@ -219,6 +225,38 @@ class FileRealmTest {
         assertThat(realm.reload()).isTrue();
 
         assertThat(authorize(authz, token)).isInstanceOf(Decision.NoOpinion.class);
+    }
+
+    @Test
+    void authorize_grantsTheStrictestLimitsOfTheUserAndItsRoles_andAReloadChangesThem() throws Exception {
+        String withLimits = BASE.replace("  - name: sensors\n    permissions:",
+                "  - name: sensors\n    limits:\n      messages-per-second: 10\n      deliveries-per-second: 100\n"
+                        + "    permissions:")
+                .replace("  - name: admins\n    permissions:",
+                        "  - name: admins\n    limits:\n      messages-per-second: 5000\n      max-packet-size: 64KB\n"
+                                + "    permissions:");
+        FileRealm realm = realm(withLimits);
+        AuthorizationManager authz = realm.roleAuthorizer("file-authz");
+
+        IdentityLimits admin = limits(grant(authz, loggedIn(realm, "admin", "admin-secret")));
+        assertThat(admin.publish()).isEqualTo(new IdentityLimits.Rate(10, 10));
+        assertThat(admin.deliver()).isEqualTo(new IdentityLimits.Rate(100, 100));
+        assertThat(admin.maxPacketSize()).isEqualTo(65_536);
+        assertThat(limits(grant(authz, foreign("CN=gw", "admins"))).publish()).isEqualTo(new IdentityLimits.Rate(5000, 5000));
+        assertThat(limits(grant(authz, foreign("CN=gw", "unknown", "sensors"))).publish())
+                .isEqualTo(new IdentityLimits.Rate(10, 10));
+
+        RealmFiles.write(file, withLimits.replace("messages-per-second: 10\n", "messages-per-second: 20\n"));
+        assertThat(realm.reload()).isTrue();
+
+        assertThat(limits(grant(authz, loggedIn(realm, "admin", "admin-secret"))).publish())
+                .isEqualTo(new IdentityLimits.Rate(20, 20));
+        assertThat(limits(grant(authz, loggedIn(realm, "sensor-1", "s1-secret"))).maxPacketSize()).isZero();
+    }
+
+    private static IdentityLimits limits(Decision<Grant> decision) {
+        assertThat(decision).isInstanceOf(Decision.Allow.class);
+        return ((Decision.Allow<Grant>) decision).value().limits();
     }
 
     @Test

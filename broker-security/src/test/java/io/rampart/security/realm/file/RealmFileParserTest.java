@@ -1,6 +1,7 @@
 package io.rampart.security.realm.file;
 
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -76,6 +78,41 @@ class RealmFileParserTest {
     }
 
     @Test
+    void parse_limits_ofRolesAndUsers_numbersQuotedOrNot_withUnits() throws Exception {
+        RealmContent c = parse("""
+                roles:
+                  - name: sensors
+                    limits:
+                      messages-per-second: 10
+                      message-burst: "20"
+                      bytes-per-second: 16KB
+                      max-packet-size: 64KB
+                      disconnect-after: 30s
+                  - name: gateways
+                    limits:
+                      deliveries-per-second: 0.5
+                users:
+                  - username: s1
+                    roles: [sensors]
+                    limits:
+                      messages-per-second: "5"
+                """);
+
+        IdentityLimits sensors = c.roleLimits().get("sensors");
+        assertThat(sensors.publish()).isEqualTo(new IdentityLimits.Rate(10, 20));
+        assertThat(sensors.publishBytes()).isEqualTo(new IdentityLimits.Rate(16_384, 16_384));
+        assertThat(sensors.maxPacketSize()).isEqualTo(65_536);
+        assertThat(sensors.disconnectAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.roleLimits().get("gateways").deliver()).isEqualTo(new IdentityLimits.Rate(0.5, 1));
+        assertThat(c.users().get("s1").limits().publish()).isEqualTo(new IdentityLimits.Rate(5, 5));
+        // The user's own limit is stricter than its role's: it wins; the role's other limits stay.
+        IdentityLimits s1 = c.limitsOf(c.users().get("s1"), List.of());
+        assertThat(s1.publish()).isEqualTo(new IdentityLimits.Rate(5, 5));
+        assertThat(s1.maxPacketSize()).isEqualTo(65_536);
+        assertThat(c.limitsOf(c.users().get("s1"), List.of("gateways")).deliver()).isEqualTo(new IdentityLimits.Rate(0.5, 1));
+    }
+
+    @Test
     void parse_userWithoutPassword_isKeptForAuthorization() throws Exception {
         RealmContent c = parse("users:\n  - username: CN=gateway\n");
         assertThat(c.users().get("CN=gateway").passwordHash()).isNull();
@@ -83,7 +120,7 @@ class RealmFileParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "users:\\n  - username: a\\n    pasword: x\\n|users.yaml:3:5: users[0].pasword: unknown key (allowed: password, permissions, roles, username)",
+            "users:\\n  - username: a\\n    pasword: x\\n|users.yaml:3:5: users[0].pasword: unknown key (allowed: limits, password, permissions, roles, username)",
             "usrs: []\\n|users.yaml:1:1: usrs: unknown key (allowed: roles, users)",
             "users:\\n  - username: a\\n  - username: a\\n|users.yaml:3:15: users[1].username: duplicate user 'a' (first defined at line 2)",
             "roles:\\n  - name: r\\n  - name: r\\n|users.yaml:3:11: roles[1].name: duplicate role 'r' (first defined at line 2)",
@@ -104,6 +141,12 @@ class RealmFileParserTest {
             "roles:\\n  - name: r\\n    permissions:\\n      - client-id: ''\\n|users.yaml:4:20: roles[0].permissions[0].client-id: expected a non-empty string",
             "users:\\n  - username: a\\n    roles: [\\n|users.yaml:3:13: invalid YAML: while parsing a flow node",
             "users:\\n  - username: a\\n    username: b\\n|users.yaml:3:5: users[0].username: duplicate key 'username'",
+            "roles:\\n  - name: r\\n    limits:\\n      messages-per-sec: 10\\n|users.yaml:4:7: roles[0].limits.messages-per-sec: unknown key (allowed: byte-burst, bytes-per-second,",
+            "roles:\\n  - name: r\\n    limits:\\n      messages-per-second: ten\\n|users.yaml:4:28: roles[0].limits.messages-per-second: must be a number such as 10 or 0.5 (was ten)",
+            "roles:\\n  - name: r\\n    limits:\\n      message-burst: 5\\n|users.yaml:4:22: roles[0].limits.message-burst: needs messages-per-second",
+            "users:\\n  - username: a\\n    limits:\\n      max-packet-size: 0\\n|users.yaml:4:24: users[0].limits.max-packet-size: must be between 1 and 268435455 bytes (was 0)",
+            "users:\\n  - username: a\\n    limits:\\n      disconnect-after: soon\\n|users.yaml:4:25: users[0].limits.disconnect-after: must be a duration such as 30, 500ms, 30s, 5m or 1h (was soon)",
+            "users:\\n  - username: a\\n    limits: 10\\n|users.yaml:3:13: users[0].limits: expected a mapping, found a number '10'",
     })
     void parse_invalid_reportsFileLineColumnPathAndReason(String yaml, String expected) {
         assertThatThrownBy(() -> parse(yaml.replace("\\n", "\n")))

@@ -16,6 +16,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.realm.jwt.JwtRealmSettings.Jwks;
@@ -23,6 +24,7 @@ import io.rampart.security.realm.jwt.JwtRealmSettings.TokenSource;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import org.junit.jupiter.api.AfterAll;
@@ -118,11 +120,12 @@ class JwtRealmTest {
         Map<String, List<Permission>> scopes = Map.of();
         Duration grace = Duration.ZERO;
         JwtRealmSettings.Introspection introspection;
+        Map<String, IdentityLimits> roleLimits = Map.of();
 
         JwtRealmSettings build() {
             return new JwtRealmSettings(name, source, authMethod, tokenVariable, algorithms, jwks, issuer, discovery, keys, secrets,
                     audience, required, skew, maxLifetime, identityClaim, clientIdClaim, rolesClaim, scopes, grace,
-                    introspection);
+                    introspection, roleLimits);
         }
     }
 
@@ -336,6 +339,9 @@ class JwtRealmTest {
             s.rolesClaim = "realm_access.roles";
             s.scopes = scopes;
             s.grace = Duration.ofSeconds(10);
+            s.roleLimits = Map.of("sensors", new IdentityLimits(IdentityLimits.Rate.perSecond(10), null, null, null, 0,
+                    null), "readers", new IdentityLimits(IdentityLimits.Rate.perSecond(50), null, null, null, 8192, null),
+                    "gateways", new IdentityLimits(IdentityLimits.Rate.perSecond(5000), null, null, null, 0, null));
             return s;
         })) {
             String token = token("RS256", claims("0b7e").claim("preferred_username", "sensor-7")
@@ -351,6 +357,10 @@ class JwtRealmTest {
             assertThat(id.expiresAt()).isEqualTo(exp.plusSeconds(5 + 10));
             var authz = realm.authorizer("scopes").authorize(id, new IdentityVariables()).toCompletableFuture().get();
             assertThat(authz).isInstanceOf(Decision.Allow.class);
+            // role-limits: the strictest of the token's roles that have limits
+            IdentityLimits limits = ((Decision.Allow<Grant>) authz).value().limits();
+            assertThat(limits.publish()).isEqualTo(IdentityLimits.Rate.perSecond(10));
+            assertThat(limits.maxPacketSize()).isEqualTo(8192);
         }
     }
 
@@ -421,6 +431,8 @@ class JwtRealmTest {
         }).build()).hasMessageStartingWith("algorithms:");
         assertThatThrownBy(() -> new Jwks(URI.create("http://idp/jwks"), null, null, Duration.ofMinutes(1),
                 Duration.ZERO, Duration.ofSeconds(1))).hasMessageStartingWith("jwks.url:");
+        assertThatThrownBy(() -> with(s -> s.roleLimits = Map.of("sensors", IdentityLimits.NONE)).build())
+                .hasMessage("role-limits: needs roles-claim (the roles the limits are set for)");
     }
 
     private static S with(java.util.function.Consumer<S> change) {

@@ -2,12 +2,14 @@ package io.rampart.security.realm.ldap;
 
 import com.unboundid.ldap.sdk.Modification;
 import com.unboundid.ldap.sdk.ModificationType;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import org.junit.jupiter.api.AfterAll;
@@ -20,6 +22,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -105,7 +108,7 @@ class LdapRealmTest {
 
     private static Decision<List<Permission>> permissions(LdapRealm realm, Identity identity) throws Exception {
         return realm.authorizer("ldap-rules").authorize(identity, vars(identity.name()))
-                .toCompletableFuture().get(5, TimeUnit.SECONDS);
+                .toCompletableFuture().get(5, TimeUnit.SECONDS).map(Grant::permissions);
     }
 
     // ------------------------------------------------------------------ direct bind
@@ -205,6 +208,29 @@ class LdapRealmTest {
     }
 
     // ------------------------------------------------------------------ permissions from the directory
+
+    @Test
+    void roleLimits_theStrictestOfTheUsersGroupsIsHandedOutWithItsPermissions() throws Exception {
+        Identity alice;
+        IdentityLimits staff = new IdentityLimits(IdentityLimits.Rate.perSecond(100), null, null, null, 4096, null);
+        IdentityLimits unrelated = new IdentityLimits(IdentityLimits.Rate.perSecond(1), null, null, null, 0, null);
+        try (LdapRealm realm = new LdapRealm(new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false,
+                true, null, "cn=rampart,ou=services," + BASE, "rampart-service-secret", search("(uid=${mqtt-username})"),
+                groupSearch(true), new LdapRealmSettings.PermissionSource(true, null), 2, Duration.ofMillis(500),
+                Duration.ofSeconds(2), 100, Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO, Duration.ZERO,
+                Map.of("staff", staff, "no-such-group", unrelated)))) {
+            alice = allowed(login(realm, "alice", "alice-secret"));
+            assertThat(alice.roles()).contains("staff");
+            Decision<Grant> d = realm.authorizer("ldap-rules").authorize(alice, vars("alice")).toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(d).isInstanceOf(Decision.Allow.class);
+            assertThat(((Decision.Allow<Grant>) d).value().limits()).isEqualTo(staff);
+        }
+        assertThatThrownBy(() -> new LdapRealmSettings("dir", List.of(URI.create(directory.url())), false, true, null,
+                null, null, template(null), memberOf(false), new LdapRealmSettings.PermissionSource(false, null), 2,
+                Duration.ofMillis(500), Duration.ofSeconds(2), 100, Duration.ofSeconds(60), Duration.ZERO, Duration.ZERO,
+                Duration.ZERO, Map.of("staff", staff))).hasMessageStartingWith("role-limits: needs permissions.from-ldap");
+    }
 
     @Test
     void permissions_fromUserAndGroupsAndNestedGroups() throws Exception {

@@ -2,11 +2,13 @@ package io.rampart.security.realm.sql;
 
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 import org.junit.jupiter.api.AfterEach;
@@ -68,7 +70,8 @@ class SqlRealmTest {
 
     private Decision<List<Permission>> permissionsOf(String name, Set<String> roles) {
         Identity id = new Identity(name, roles, List.of(), Map.of(), "m", "db");
-        return realm.authorizer("roles-db").authorize(id, new IdentityVariables().freeze()).toCompletableFuture().join();
+        return realm.authorizer("roles-db").authorize(id, new IdentityVariables().freeze()).toCompletableFuture().join()
+                .map(Grant::permissions);
     }
 
     @Test
@@ -156,6 +159,39 @@ class SqlRealmTest {
     }
 
     @Test
+    void authorize_readsTheLimitsOfTheUserAndItsRoles_theStrictestOfEachWins() throws Exception {
+        SqlRealmSettings s = embedded(Duration.ofSeconds(60), Duration.ZERO);
+        realm = new SqlRealm(s, timers);
+        sql(s, "INSERT INTO roles (name) VALUES ('sensors'), ('gateways'), ('plain')",
+                "INSERT INTO users VALUES ('s1', NULL, TRUE)",
+                "INSERT INTO user_roles VALUES ('s1', 'sensors')",
+                "INSERT INTO role_limits (role_name, messages_per_second, message_burst, bytes_per_second,"
+                        + " max_packet_size, disconnect_after_seconds) VALUES ('sensors', 10, 20, 4096, 65536, 30)",
+                "INSERT INTO role_limits (role_name, messages_per_second, deliveries_per_second)"
+                        + " VALUES ('gateways', 5000, 0.5)",
+                "INSERT INTO user_limits (username, messages_per_second, message_burst) VALUES ('s1', 15, 5)");
+
+        IdentityLimits s1 = limitsOf("s1", Set.of("gateways"));
+
+        assertThat(s1.publish()).isEqualTo(new IdentityLimits.Rate(10, 5));
+        assertThat(s1.publishBytes()).isEqualTo(new IdentityLimits.Rate(4096, 4096));
+        assertThat(s1.deliver()).isEqualTo(new IdentityLimits.Rate(0.5, 1));
+        assertThat(s1.maxPacketSize()).isEqualTo(65_536);
+        assertThat(s1.disconnectAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(limitsOf("certificate-cn", Set.of("gateways")).publish())
+                .isEqualTo(new IdentityLimits.Rate(5000, 5000));
+        assertThat(limitsOf("certificate-cn", Set.of("plain"))).isEqualTo(IdentityLimits.NONE);
+    }
+
+    private IdentityLimits limitsOf(String name, Set<String> roles) {
+        Identity id = new Identity(name, roles, List.of(), Map.of(), "m", "db");
+        Decision<Grant> d = realm.authorizer("roles-db").authorize(id, new IdentityVariables().freeze())
+                .toCompletableFuture().join();
+        assertThat(d).isInstanceOf(Decision.Allow.class);
+        return ((Decision.Allow<Grant>) d).value().limits();
+    }
+
+    @Test
     void cache_servesWithinTtl_thenReadsTheDatabaseAgain_andRecheckNotifies() throws Exception {
         SqlRealmSettings s = embedded(Duration.ofSeconds(3), Duration.ofMillis(200));
         realm = new SqlRealm(s, timers);
@@ -214,7 +250,7 @@ class SqlRealmTest {
 
     private Decision<List<Permission>> authorize(Identity identity) {
         return realm.authorizer("roles-db").authorize(identity, new IdentityVariables().freeze()).toCompletableFuture()
-                .join();
+                .join().map(Grant::permissions);
     }
 
     private Decision<Identity> refresh(Identity identity) {
@@ -328,7 +364,7 @@ class SqlRealmTest {
         realm = new SqlRealm(s, timers);
 
         try (Connection c = DriverManager.getConnection(s.jdbcUrl())) {
-            assertThat(SqlSchema.installedVersion(c)).isEqualTo(2);
+            assertThat(SqlSchema.installedVersion(c)).isEqualTo(SqlSchema.VERSION);
         }
         assertThat(allowed(permissionsOf("old", Set.of()))).containsExactly(Permission.allow("old/#", Activity.ALL));
     }
@@ -346,7 +382,16 @@ class SqlRealmTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (2); apply "
-                        + "config/sql/h2/V2__client_id_rules.sql first");
+                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (3); apply "
+                        + "config/sql/h2/V2__client_id_rules.sql and the later scripts first");
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            for (String sql : SqlSchema.statements(SqlSchema.script("h2", 2))) {
+                st.execute(sql);
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("SQL realm 'ext': schema version 2 is older than this broker reads (3); apply "
+                        + "config/sql/h2/V3__limits.sql first");
     }
 }

@@ -180,6 +180,7 @@ public final class AdminSetup {
                           - {username: device-2, password: "%1$s", roles: [all]}
                         roles:
                           - name: all
+                            limits: {messages-per-second: 1000, message-burst: 2000}
                             permissions: [{topic: "#"}]
                         """.formatted(hash));
             }

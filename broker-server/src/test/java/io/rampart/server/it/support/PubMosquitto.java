@@ -27,11 +27,11 @@ public final class PubMosquitto implements AutoCloseable {
 
     /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} with host and port of the broker's TCP listener. */
     public static PubMosquitto start(TestBroker broker, String tool, String... args) throws IOException {
-        return start(broker.tcpPort(), tool, args);
+        return startOn(broker.tcpPort(), tool, args);
     }
 
-    /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} against 127.0.0.1:{@code port}. */
-    public static PubMosquitto start(int port, String tool, String... args) throws IOException {
+    /** Starts {@code mosquitto_sub} or {@code mosquitto_pub} against {@code port} on the broker's host. */
+    public static PubMosquitto startOn(int port, String tool, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add("/usr/bin/" + tool);
         command.add("-h");
@@ -49,14 +49,19 @@ public final class PubMosquitto implements AutoCloseable {
 
     /** Runs a tool to completion (at most 15 s) and returns its exit code and output. */
     public static Result run(TestBroker broker, String tool, String... args) throws Exception {
-        return run(broker.tcpPort(), tool, args);
+        return runOn(broker.tcpPort(), tool, args);
     }
 
-    /** Runs a tool against 127.0.0.1:{@code port} to completion (at most 15 s). */
-    public static Result run(int port, String tool, String... args) throws Exception {
-        try (PubMosquitto m = start(port, tool, args)) {
+    /** Runs a tool against {@code port} on the broker's host to completion (at most 15 s). */
+    public static Result runOn(int port, String tool, String... args) throws Exception {
+        try (PubMosquitto m = startOn(port, tool, args)) {
             return m.await();
         }
+    }
+
+    /** Whether the tool is still running. */
+    public boolean isRunning() {
+        return process.isAlive();
     }
 
     /** Waits (at most 15 s) for the process to end. */

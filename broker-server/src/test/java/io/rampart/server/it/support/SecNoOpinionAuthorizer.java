@@ -1,12 +1,11 @@
 package io.rampart.server.it.support;
 
-import io.rampart.security.permission.Permission;
 import io.rampart.security.spi.AuthorizationManager;
 import io.rampart.security.spi.Decision;
+import io.rampart.security.spi.Grant;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -19,7 +18,7 @@ public final class SecNoOpinionAuthorizer implements AuthorizationManager {
     }
 
     @Override
-    public CompletionStage<Decision<List<Permission>>> authorize(Identity identity, IdentityVariables variables) {
+    public CompletionStage<Decision<Grant>> authorize(Identity identity, IdentityVariables variables) {
         return CompletableFuture.completedFuture(Decision.noOpinion("knows nobody"));
     }
 }

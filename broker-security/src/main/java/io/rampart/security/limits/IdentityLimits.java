@@ -1,0 +1,102 @@
+package io.rampart.security.limits;
+
+import java.time.Duration;
+
+/**
+ * Limits for one client that follow its identity. Realms set them per role and per user beside the permissions
+ * (an authorization manager hands them out with its {@link io.rampart.security.spi.Grant}); listeners set defaults
+ * for all their clients. When several apply, the strictest of each limit wins ({@link #strictest}). Every limit
+ * is optional: {@code null} (a rate, {@code disconnectAfter}) or 0 ({@code maxPacketSize}) is "not set here".
+ *
+ * @param publish         PUBLISH packets per second the client may send, with a burst
+ * @param publishBytes    bytes of PUBLISH packets per second the client may send, with a burst
+ * @param deliver         messages per second the broker delivers to the client, with a burst
+ * @param deliverBytes    bytes of PUBLISH packets per second the broker delivers to the client, with a burst
+ * @param maxPacketSize   the largest packet the client may send, bytes; 0 = not set
+ * @param disconnectAfter how long a client may keep exceeding its publish rates before it is disconnected (MQTT 5:
+ *                        DISCONNECT 0x96 Message rate too high); {@code null} = never, the broker only stops
+ *                        reading from it until its rates allow more
+ */
+public record IdentityLimits(Rate publish, Rate publishBytes, Rate deliver, Rate deliverBytes, int maxPacketSize,
+                             Duration disconnectAfter) {
+
+    /** No limit set. */
+    public static final IdentityLimits NONE = new IdentityLimits(null, null, null, null, 0, null);
+
+    /** The largest packet MQTT can express (its variable byte integer's maximum). */
+    public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
+
+    public IdentityLimits {
+        if (maxPacketSize < 0 || maxPacketSize > MQTT_MAX_PACKET_SIZE) {
+            throw new IllegalArgumentException("max-packet-size: must be between 1 and " + MQTT_MAX_PACKET_SIZE
+                    + " (was " + maxPacketSize + ")");
+        }
+        if (disconnectAfter != null && (disconnectAfter.isNegative() || disconnectAfter.isZero()
+                || disconnectAfter.compareTo(Duration.ofDays(1)) > 0)) {
+            throw new IllegalArgumentException("disconnect-after: must be between 1 ms and 24 h");
+        }
+    }
+
+    /** Whether no limit is set. */
+    public boolean isNone() {
+        return equals(NONE);
+    }
+
+    /** Whether any of the publish rates is set (the broker watches what the client sends). */
+    public boolean limitsPublishing() {
+        return publish != null || publishBytes != null;
+    }
+
+    /** Each limit the stricter of this one's and {@code other}'s; a limit set in only one of them is kept. */
+    public IdentityLimits strictest(IdentityLimits other) {
+        if (other == null || other == NONE || other.equals(this)) {
+            return this;
+        }
+        if (this == NONE) {
+            return other;
+        }
+        return new IdentityLimits(Rate.stricter(publish, other.publish), Rate.stricter(publishBytes, other.publishBytes),
+                Rate.stricter(deliver, other.deliver), Rate.stricter(deliverBytes, other.deliverBytes),
+                maxPacketSize == 0 ? other.maxPacketSize
+                        : other.maxPacketSize == 0 ? maxPacketSize : Math.min(maxPacketSize, other.maxPacketSize),
+                disconnectAfter == null ? other.disconnectAfter
+                        : other.disconnectAfter == null || disconnectAfter.compareTo(other.disconnectAfter) <= 0
+                        ? disconnectAfter : other.disconnectAfter);
+    }
+
+    /**
+     * A token bucket's settings: {@code perSecond} tokens return each second, up to {@code burst}.
+     *
+     * @param perSecond tokens per second, above 0
+     * @param burst     the most tokens the bucket holds (what may be spent at once after a quiet period), at least 1
+     */
+    public record Rate(double perSecond, double burst) {
+
+        /** The largest rate or burst accepted (about 10^15: far above anything a link carries, still exact). */
+        public static final double MAX = 1e15;
+
+        public Rate {
+            if (!(perSecond > 0) || perSecond > MAX) {
+                throw new IllegalArgumentException("must be a number above 0 and at most 10^15 (was " + perSecond + ")");
+            }
+            if (!(burst >= 1) || burst > MAX) {
+                throw new IllegalArgumentException("burst must be a number from 1 to 10^15 (was " + burst + ")");
+            }
+        }
+
+        /** A rate whose burst is one second's worth (at least one token). */
+        public static Rate perSecond(double perSecond) {
+            return new Rate(perSecond, Math.max(1, perSecond));
+        }
+
+        static Rate stricter(Rate a, Rate b) {
+            if (a == null) {
+                return b;
+            }
+            if (b == null || a.equals(b)) {
+                return a;
+            }
+            return new Rate(Math.min(a.perSecond, b.perSecond), Math.min(a.burst, b.burst));
+        }
+    }
+}
