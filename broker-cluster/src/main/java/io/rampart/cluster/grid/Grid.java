@@ -23,7 +23,6 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code retained} (replicated): every retained message, on every node</li>
  *   <li>{@code sessions} (distributed, {@code 1 + replication} copies): session homes, records and queued messages</li>
  *   <li>{@code nodes} (replicated): each node's version and client-facing addresses</li>
- *   <li>{@code state} (replicated): security state shared by all nodes (bans, admin tokens)</li>
  * </ul>
  *
  * When the cluster splits, both sides keep working on their caches; when it heals, the entries of the side with more
@@ -35,7 +34,6 @@ public final class Grid implements AutoCloseable {
     public static final String RETAINED = "rampart-retained";
     public static final String SESSIONS = "rampart-sessions";
     public static final String NODES = "rampart-nodes";
-    public static final String STATE = "rampart-state";
 
     private final DefaultCacheManager manager;
 
@@ -65,11 +63,10 @@ public final class Grid implements AutoCloseable {
         manager.defineConfiguration(ROUTES, replicated);
         manager.defineConfiguration(RETAINED, replicated);
         manager.defineConfiguration(NODES, replicated);
-        manager.defineConfiguration(STATE, replicated);
         manager.defineConfiguration(SESSIONS, distributed.build());
         try {
             manager.start();
-            manager.startCaches(ROUTES, RETAINED, NODES, STATE, SESSIONS);
+            manager.startCaches(ROUTES, RETAINED, NODES, SESSIONS);
         } catch (RuntimeException e) {
             manager.stop();
             throw e;
@@ -102,10 +99,6 @@ public final class Grid implements AutoCloseable {
 
     public Cache<String, byte[]> nodes() {
         return manager.getCache(NODES);
-    }
-
-    public Cache<String, byte[]> state() {
-        return manager.getCache(STATE);
     }
 
     @Override

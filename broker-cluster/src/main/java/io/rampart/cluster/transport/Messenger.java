@@ -30,8 +30,6 @@ public final class Messenger implements AutoCloseable {
     public static final byte REPLY = 4;
     /** A node announces that it leaves on purpose. */
     public static final byte LEAVING = 5;
-    /** A security-state event for every node (brute-force counters). */
-    public static final byte STATE_EVENT = 6;
 
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
 

@@ -67,9 +67,9 @@ class ClusterTransportTest {
         assertThat(b.grid().routes().get("n-1\0a/#")).isEqualTo(3);
 
         List<String> received = new CopyOnWriteArrayList<>();
-        b.messenger().on(Messenger.STATE_EVENT, (from, in) -> received.add(in.readString()));
+        b.messenger().on(Messenger.FORWARD, (from, in) -> received.add(in.readString()));
         Address bAddress = b.messenger().localAddress();
-        a.messenger().send(bAddress, new Wire.Out(16).writeByte(Messenger.STATE_EVENT).writeString("ping").toByteArray());
+        a.messenger().send(bAddress, new Wire.Out(16).writeByte(Messenger.FORWARD).writeString("ping").toByteArray());
         await().atMost(Duration.ofSeconds(10)).until(() -> received.contains("ping"));
 
         ClusterSettings c = nodes.get(2);

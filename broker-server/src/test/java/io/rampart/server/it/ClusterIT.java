@@ -344,7 +344,14 @@ class ClusterIT {
 
     @Test
     @Order(9)
-    void killingTheNodeOfAnOfflineSession_losesNoQueuedMessage_andDeliversNoQos2MessageTwice() throws Exception {
+    void killingTheNodeOfAnOfflineSession_losesNoQueuedMessage_deliversNoQos2MessageTwice_andFiresWillsOnce() throws Exception {
+        Mqtt5BlockingClient willWatcher = client(cluster.node(2), "will-watcher", null);
+        Mqtt5BlockingClient.Mqtt5Publishes wills = willWatcher.publishes(MqttGlobalPublishFilter.ALL);
+        willWatcher.connect();
+        willWatcher.subscribeWith().topicFilter("wills/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        client(cluster.node(1), "doomed", null).connectWith().sessionExpiryInterval(60).willPublish()
+                .topic("wills/doomed").qos(MqttQos.AT_LEAST_ONCE).payload("gone".getBytes()).delayInterval(1)
+                .applyWillPublish().send();
         Mqtt5BlockingClient owner = client(cluster.node(1), "survivor", null);
         owner.connectWith().cleanStart(true).sessionExpiryInterval(600).send();
         owner.subscribeWith().topicFilter("at-least-once/#").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -357,6 +364,7 @@ class ClusterIT {
             pub.publishWith().topic("exactly-once/" + i).qos(MqttQos.EXACTLY_ONCE).payload(("e" + i).getBytes())
                     .send();
         }
+        await().atMost(WAIT).until(() -> cluster.node(1).cluster().get("replicationLag").asInt() == 0);
 
         cluster.node(1).kill();
 
@@ -375,5 +383,9 @@ class ClusterIT {
             assertThat(new HashSet<>(qos1)).as("every QoS 1 message").hasSize(50);
             assertThat(qos2).as("every QoS 2 message, once").hasSize(50).doesNotHaveDuplicates();
         }
+        assertThat(receive(wills, 1)).as("the will of a client of the dead node, published by a survivor")
+                .extracting(ClusterIT::text).containsExactly("gone");
+        assertThat(wills.receive(3, TimeUnit.SECONDS)).as("the will once").isEmpty();
+        wills.close();
     }
 }
