@@ -144,7 +144,11 @@ public final class ClusterNode implements AutoCloseable {
             runLater(() -> nodeInfo(m.id()));
         }
         for (Member m : change.left()) {
-            knownNodes.remove(m.id());
+            if (change.gracefully().contains(m)) {
+                // A node that left on purpose comes back as a new incarnation; one that was lost may be behind a
+                // partition and come back as it is, while the grid is still merging: its information is kept.
+                knownNodes.remove(m.id());
+            }
             events.left(m.name(), change.gracefully().contains(m));
             table.forget(m.id(), coordinator);
         }

@@ -3,6 +3,8 @@ package io.rampart.server.config;
 import io.rampart.cluster.ClusterSettings;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -102,5 +104,21 @@ class ConfigClusterTest {
                 "dns-query", "client-address", "tls", "replication", "failure-detection", "join-timeout");
         assertThat(ClusterSection.TLS_KEYS).isEqualTo(List.of("certificate", "private-key", "private-key-password",
                 "trust", "development"));
+    }
+
+    @Test
+    void theDockerClusterConfiguration_isOneNodeOfThree_withTheDevelopmentCa() throws Exception {
+        String yaml = Files.readString(Path.of("..", "docker", "cluster.yaml"));
+        BrokerConfig config = ConfigLoader.parse(yaml, "docker/cluster.yaml", Map.of("RAMPART_NODE_NAME", "rampart-2",
+                "RAMPART_CLIENT_ADDRESS", "localhost:1884")::get);
+        ClusterSettings c = config.cluster();
+        assertThat(c.enabled()).isTrue();
+        assertThat(c.nodeName()).isEqualTo("rampart-2");
+        assertThat(c.bind()).isEqualTo("rampart-2");
+        assertThat(c.members()).containsExactly("rampart-1:7800", "rampart-2:7800", "rampart-3:7800");
+        assertThat(c.clientAddress()).isEqualTo("localhost:1884");
+        assertThat(c.tls().development()).isTrue();
+        assertThat(Files.readString(Path.of("..", "docker", "compose.cluster.yaml"))).contains("cluster.yaml")
+                .contains("9090/health/ready").contains("cluster-ca:/opt/rampart/data/cluster-ca");
     }
 }
