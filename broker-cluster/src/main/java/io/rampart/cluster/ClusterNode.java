@@ -24,6 +24,7 @@ import org.apache.logging.log4j.Logger;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,6 +43,7 @@ public final class ClusterNode implements AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
     private static final long SWEEP_SECONDS = 30;
+    private static final long MERGE_SETTLE_SECONDS = 5;
 
     private final ClusterSettings settings;
     private final NodeInfo info;
@@ -118,6 +120,7 @@ public final class ClusterNode implements AutoCloseable {
         grid.nodes().put(localId, info.encode());
         timer.scheduleWithFixedDelay(forwarding::expire, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(directory::adoptOrphans, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        timer.scheduleWithFixedDelay(this::announce, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         open = true;
         Membership m = transport.membership();
         LOG.info("cluster: node '{}' joined on {}:{} (TLS) with {} node(s): {}{}", settings.nodeName(), settings.bind(),
@@ -159,7 +162,15 @@ public final class ClusterNode implements AutoCloseable {
                 table.republish();
                 retained.reload();
                 directory.reconcile();
+                announce();
             });
+            // The grid resolves the sides' conflicting entries in the background after the merge, and may drop what
+            // only the smaller side had (this node's own entries among them): they are written again once it is done.
+            try {
+                timer.schedule(() -> runLater(this::afterMerge), MERGE_SETTLE_SECONDS, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.debug("cluster: no second pass after the merge, the node is closing");
+            }
             events.merged(change.members().size());
         }
         if (change.minority() && !change.wasMinority()) {
@@ -316,6 +327,34 @@ public final class ClusterNode implements AutoCloseable {
         }
         if (wasOpen) {
             LOG.info("cluster: node '{}' left the cluster", settings.nodeName());
+        }
+    }
+
+    /** After a merge settled: this node's routes and information are in the grid, and the mirrors follow it. */
+    private void afterMerge() {
+        if (!open) {
+            return;
+        }
+        table.reloadRemote();
+        table.republish();
+        retained.reload();
+        announce();
+    }
+
+    /** Writes this node's information (name, version, client address) into the grid when it is not there. */
+    private void announce() {
+        if (!open) {
+            return;
+        }
+        try {
+            String localId = transport.membership().local().id();
+            byte[] mine = info.encode();
+            byte[] there = transport.grid().nodes().get(localId);
+            if (there == null || !Arrays.equals(there, mine)) {
+                transport.grid().nodes().put(localId, mine);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: this node's information could not be written now: {}", e.toString());
         }
     }
 

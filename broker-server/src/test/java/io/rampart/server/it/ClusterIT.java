@@ -309,6 +309,12 @@ class ClusterIT {
         }
         await().atMost(WAIT).untilAsserted(() -> assertThat(cut.events())
                 .contains("event=cluster-minority state=entered").contains("event=cluster-minority state=left"));
+        for (ClusterProcesses.Node n : List.of(cluster.node(1), cut)) {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> assertThat(n.cluster()
+                    .get("nodes").findValuesAsText("clientAddress")).as("after the heal %s knows every node", n)
+                    .containsExactlyInAnyOrder("127.0.0.1:" + cluster.node(1).mqttPort,
+                            "127.0.0.1:" + cluster.node(2).mqttPort, "127.0.0.1:" + cut.mqttPort));
+        }
     }
 
     @Test
