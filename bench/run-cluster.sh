@@ -3,7 +3,8 @@
 # Builds nothing: run `mvn -B -DskipTests package` in the repository root first.
 #
 # 1. Single node, clustering disabled: the broker JAR against BASE_JAR (a build of the same code without the cluster,
-#    e.g. the commit before it), alternating rounds, so both see the same machine load. Skipped without BASE_JAR.
+#    e.g. the commit before it), alternating rounds (and which goes first), so both see the same machine load.
+#    Skipped without BASE_JAR.
 # 2. A 2-node cluster (TLS 1.3 between the nodes, development CA): the generator's publishers connect to node B and
 #    its subscribers to node A, so every message crosses the cluster transport once; then the same load with both
 #    ends on node A (clustering on, nothing forwarded). Broker CPU is the sum of both node processes.
@@ -126,7 +127,7 @@ p99() { if ok "$1"; then printf "%.0f" "$(field "$1" 10)"; else echo "—"; fi; 
 # Broker CPU microseconds per delivered message over the whole run (warm-up included).
 cpu_us() {
     if ok "$1"; then
-        awk -v n="$(field "$1" 16)" -v c="$(field "$1" 18)" 'BEGIN { if (n > 0) printf "%.1f", c * 1e6 / n; else print "—" }'
+        awk -v n="$(field "$1" 16)" -v c="$(field "$1" 18)" 'BEGIN { if (n > 0) printf "%.2f", c * 1e6 / n; else print "—" }'
     else echo "—"; fi
 }
 notes() {
@@ -157,10 +158,16 @@ if [[ -n $BASE_JAR && -n $SINGLE_SCENARIOS ]]; then
     for round in $(seq 1 "$ROUNDS"); do
         for spec in $SINGLE_SCENARIOS; do
             scenario=${spec%%:*}; qos=${spec##*:}
-            log "single node $scenario QoS $qos, round $round: base"
-            b=$(run_load "$BASE_PORT" "$BASE_PORT" "$scenario" "$qos" "$BASE_PID"); sleep 1
-            log "single node $scenario QoS $qos, round $round: this build"
-            t=$(run_load "$THIS_PORT" "$THIS_PORT" "$scenario" "$qos" "$THIS_PID"); sleep 1
+            # Odd rounds run the base first, even rounds this build first.
+            if (( round % 2 == 1 )); then
+                log "single node $scenario QoS $qos, round $round: base, then this build"
+                b=$(run_load "$BASE_PORT" "$BASE_PORT" "$scenario" "$qos" "$BASE_PID"); sleep 1
+                t=$(run_load "$THIS_PORT" "$THIS_PORT" "$scenario" "$qos" "$THIS_PID"); sleep 1
+            else
+                log "single node $scenario QoS $qos, round $round: this build, then base"
+                t=$(run_load "$THIS_PORT" "$THIS_PORT" "$scenario" "$qos" "$THIS_PID"); sleep 1
+                b=$(run_load "$BASE_PORT" "$BASE_PORT" "$scenario" "$qos" "$BASE_PID"); sleep 1
+            fi
             ratio="—"
             if ok "$b" && ok "$t"; then
                 ratio=$(awk -v a="$(field "$t" 8)" -v b="$(field "$b" 8)" 'BEGIN { printf "%.3f", a / b }')
