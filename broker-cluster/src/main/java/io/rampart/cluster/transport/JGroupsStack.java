@@ -31,7 +31,8 @@ import java.util.List;
  * The JGroups protocol stack of a node, bottom to top:
  *
  * <pre>
- * TCP (TLS 1.3, client certificates required)   one connection per peer, every byte encrypted and authenticated
+ * TCP (TLS 1.3, client certificates required)   one connection per peer, every byte encrypted and authenticated;
+ *                                               TCP_NODELAY (JGroups bundles small messages itself)
  * [DISCARD]                                     fault injection for tests only (see {@link FaultInjection})
  * TCPPING | DNS_PING                            discovery over the same TLS connections
  * MERGE3                                        merges the views again after a partition heals
@@ -58,6 +59,8 @@ public final class JGroupsStack {
         tcp.setBindAddress(InetAddress.getByName(settings.bind()));
         tcp.setBindPort(settings.port());
         tcp.setPortRange(0);
+        // JGroups bundles messages itself; without TCP_NODELAY a small batch waits for the peer's delayed ACK.
+        tcp.tcpNodelay(true);
         tcp.tls().enabled(true).setSSLContext(tls).setClientAuth(TLSClientAuth.NEED)
                 .setProtocols(new String[]{ClusterTls.PROTOCOL});
         stack.add(tcp);
