@@ -13,7 +13,8 @@
 #   DURATION [8]  WARMUP [5]  CLIENTS [10]  PAYLOAD [64]  MQTT_VERSION [3]
 #   SINGLE_SCENARIOS ["pairs:0 pairs:1"]    scenario:qos list for part 1
 #   CLUSTER_SCENARIOS ["pairs:0 pairs:1 fan-in:1"]  scenario:qos list for part 2
-#   ROUNDS [3]                              rounds of part 1 (base, then this build, per round and scenario)
+#   ROUNDS [3]                              rounds of part 1 (base and this build, per round and scenario)
+#   CLUSTER_ROUNDS [2]                      rounds of part 2 (the first one includes the JIT warm-up)
 #   BASE_JAR [""]                           broker JAR without the cluster for part 1; "" skips part 1
 #   BENCH_JAR  RAMPART_JAR  BUILD_DIR [target]
 #   GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
@@ -32,6 +33,7 @@ CLIENTS=${CLIENTS:-10}
 PAYLOAD=${PAYLOAD:-64}
 MQTT_VERSION=${MQTT_VERSION:-3}
 ROUNDS=${ROUNDS:-3}
+CLUSTER_ROUNDS=${CLUSTER_ROUNDS:-2}
 SINGLE_SCENARIOS=${SINGLE_SCENARIOS-"pairs:0 pairs:1"}
 CLUSTER_SCENARIOS=${CLUSTER_SCENARIOS-"pairs:0 pairs:1 fan-in:1"}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
@@ -207,16 +209,18 @@ CONF
     echo
     echo "1-minute load average before these runs: $(cut -d' ' -f1 /proc/loadavg)."
     echo
-    echo "| scenario | path | msg/s | p50 µs | p99 µs | CPU µs/msg (both nodes) | notes |"
-    echo "|---|---|---:|---:|---:|---:|---|"
-    for spec in $CLUSTER_SCENARIOS; do
-        scenario=${spec%%:*}; qos=${spec##*:}
-        log "cluster $scenario QoS $qos: cross-node"
-        x=$(run_load "$B_PORT" "$A_PORT" "$scenario" "$qos" "$A_PID" "$B_PID"); sleep 1
-        log "cluster $scenario QoS $qos: local on node A"
-        l=$(run_load "$A_PORT" "$A_PORT" "$scenario" "$qos" "$A_PID" "$B_PID"); sleep 1
-        echo "| $scenario QoS $qos | B → A | $(rate "$x") | $(p50 "$x") | $(p99 "$x") | $(cpu_us "$x") | $(notes "$x") |"
-        echo "| $scenario QoS $qos | A → A | $(rate "$l") | $(p50 "$l") | $(p99 "$l") | $(cpu_us "$l") | $(notes "$l") |"
+    echo "| scenario | round | path | msg/s | p50 µs | p99 µs | CPU µs/msg (both nodes) | notes |"
+    echo "|---|---:|---|---:|---:|---:|---:|---|"
+    for round in $(seq 1 "$CLUSTER_ROUNDS"); do
+        for spec in $CLUSTER_SCENARIOS; do
+            scenario=${spec%%:*}; qos=${spec##*:}
+            log "cluster $scenario QoS $qos, round $round: cross-node"
+            x=$(run_load "$B_PORT" "$A_PORT" "$scenario" "$qos" "$A_PID" "$B_PID"); sleep 1
+            log "cluster $scenario QoS $qos, round $round: local on node A"
+            l=$(run_load "$A_PORT" "$A_PORT" "$scenario" "$qos" "$A_PID" "$B_PID"); sleep 1
+            echo "| $scenario QoS $qos | $round | B → A | $(rate "$x") | $(p50 "$x") | $(p99 "$x") | $(cpu_us "$x") | $(notes "$x") |"
+            echo "| $scenario QoS $qos | $round | A → A | $(rate "$l") | $(p50 "$l") | $(p99 "$l") | $(cpu_us "$l") | $(notes "$l") |"
+        done
     done
 fi
 exit 0
