@@ -19,8 +19,9 @@ import java.util.concurrent.TimeUnit;
  * temporary directory: a cn=config built with {@code slapadd} from the system schemas plus the shipped
  * {@code config/ldap/rampart.ldif}, an MDB database loaded from the shipped {@code config/ldap/example.ldif}, and
  * listeners {@code ldap://} (StartTLS offered) and {@code ldaps://} on free loopback ports with a certificate of a
- * {@link LdapTestCa}. No systemd, no system configuration touched. {@link #stop()} and {@link #start()} simulate an
- * outage; {@link #close()} ends the process.
+ * {@link LdapTestCa}. No systemd, no system configuration touched. A test that needs entries of its own passes them
+ * as extra LDIF, loaded after the example. {@link #stop()} and {@link #start()} simulate an outage; {@link #close()}
+ * ends the process.
  */
 public final class Slapd implements AutoCloseable {
 
@@ -34,6 +35,11 @@ public final class Slapd implements AutoCloseable {
     private Process process;
 
     public Slapd(Path dir, LdapTestCa ca) throws Exception {
+        this(dir, ca, "");
+    }
+
+    /** A directory holding the shipped example plus {@code extraLdif} (entries under {@link #BASE}). */
+    public Slapd(Path dir, LdapTestCa ca, String extraLdif) throws Exception {
         this.dir = dir;
         Path root = projectRoot();
         Path conf = Files.createDirectories(dir.resolve("slapd.d"));
@@ -87,6 +93,10 @@ public final class Slapd implements AutoCloseable {
         run(List.of(SLAPADD, "-n0", "-F", conf.toString(), "-l", configLdif.toString()));
         run(List.of(SLAPADD, "-F", conf.toString(), "-b", BASE, "-l",
                 root.resolve("config/ldap/example.ldif").toString()));
+        if (!extraLdif.isBlank()) {
+            Path extra = Files.writeString(dir.resolve("extra.ldif"), extraLdif, StandardCharsets.UTF_8);
+            run(List.of(SLAPADD, "-F", conf.toString(), "-b", BASE, "-l", extra.toString()));
+        }
         ldapPort = freePort();
         ldapsPort = freePort();
         start();
