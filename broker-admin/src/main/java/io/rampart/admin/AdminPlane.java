@@ -1,5 +1,6 @@
 package io.rampart.admin;
 
+import io.rampart.admin.api.ApiJson;
 import io.rampart.admin.api.ApiRouter;
 import io.rampart.admin.api.ApiRoutes;
 import io.rampart.admin.audit.AuditLog;
@@ -22,7 +23,10 @@ import io.rampart.admin.http.HttpAnswer;
 import io.rampart.admin.http.HttpCall;
 import io.rampart.admin.http.Json;
 import io.rampart.admin.http.Problem;
+import io.rampart.admin.live.LiveFeed;
+import io.rampart.admin.live.LiveHub;
 import io.rampart.admin.token.TokenStore;
+import io.rampart.admin.web.StaticAssets;
 import io.rampart.core.MqttLimits;
 import io.rampart.security.pipeline.SecurityPipeline;
 import org.apache.logging.log4j.LogManager;
@@ -36,6 +40,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -74,6 +79,7 @@ public final class AdminPlane implements AutoCloseable {
     private final DelegatingThrottle throttle;
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
     private final ListenerPipelines pipelines;
+    private final StaticAssets assets = new StaticAssets();
     private volatile boolean securityAttached;
 
     private AdminPlane(AdminSettings settings, BrokerControl control, AdminServices services, ApiRouter router,
@@ -108,10 +114,12 @@ public final class AdminPlane implements AutoCloseable {
         ListenerPipelines pipelines = new ListenerPipelines();
         DelegatingThrottle throttle = new DelegatingThrottle();
         AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer);
+        LiveHub live = new LiveHub(() -> liveSample(control, clock), timer, clock);
         AdminServices services = new AdminServices(settings, limits, clients, retained, control, bans, tokens,
-                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), clock);
+                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), live, clock);
         ApiRouter router = new ApiRouter(ApiRoutes.all(services, pipelines), authenticator, audit,
-                settings.allowedOrigins(), pipelines, worker, clock);
+                settings.allowedOrigins(), pipelines, worker, clock,
+                p -> p.realm() != null && flags.mustChange(p.realm(), p.name()));
         AdminPlane plane = new AdminPlane(settings, control, services, router, worker, throttle, pipelines);
         plane.tasks.add(timer.scheduleWithFixedDelay(plane::poll, POLL_SECONDS, POLL_SECONDS, TimeUnit.SECONDS));
         plane.tasks.add(timer.scheduleWithFixedDelay(tokens::flushLastUsed, FLUSH_SECONDS, FLUSH_SECONDS, TimeUnit.SECONDS));
@@ -146,6 +154,21 @@ public final class AdminPlane implements AutoCloseable {
         return new AdminChannelInitializer(listener, settings.limits(), tls, new PlaneDispatcher(), limiter, worker);
     }
 
+    /** Where the broker reports security decisions and client changes for the Control Center's live views. */
+    public LiveFeed liveFeed() {
+        return services.live();
+    }
+
+    /** The overview's sample: the metrics summary, the time it was taken and the broker's health. */
+    private static String liveSample(BrokerControl control, Clock clock) {
+        Map<String, Object> sample = new LinkedHashMap<>();
+        sample.put("time", clock.instant().toString());
+        sample.putAll(control.metricsSummary());
+        List<String> problems = control.readinessProblems();
+        sample.put("health", Map.of("status", problems.isEmpty() ? "UP" : "DOWN", "reasons", problems));
+        return ApiJson.text(sample);
+    }
+
     /** The bans, consulted at CONNECT. */
     public BanList bans() {
         return services.bans();
@@ -163,6 +186,7 @@ public final class AdminPlane implements AutoCloseable {
     @Override
     public void close() {
         tasks.forEach(t -> t.cancel(false));
+        services.live().close();
         services.tokens().flushLastUsed();
         worker.shutdownNow();
     }
@@ -210,6 +234,9 @@ public final class AdminPlane implements AutoCloseable {
                             .with("Retry-After", "1"));
                 }
                 return router.handle(call, path, query);
+            }
+            if (StaticAssets.handles(path)) {
+                return done(assets.answer(call, path));
             }
             return done(Problem.of(404, "no such endpoint: " + path, call.requestId()));
         }

@@ -9,6 +9,7 @@ import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.admin.firstrun.PasswordChangeFlags;
+import io.rampart.admin.live.LiveHub;
 import io.rampart.admin.token.TokenStore;
 import io.rampart.core.MqttLimits;
 
@@ -16,12 +17,12 @@ import java.time.Clock;
 
 /**
  * Everything the API's endpoints work with: the broker behind its narrow interfaces, and the admin plane's own
- * state (bans, tokens, sessions, audit log).
+ * state (bans, tokens, sessions, audit log) and the live views.
  */
 public record AdminServices(AdminSettings settings, MqttLimits limits, ClientDirectory clients,
                             RetainedMessages retained, BrokerControl control, BanList bans, TokenStore tokens,
                             AdminAuthenticator authenticator, AuditLog audit, PasswordChangeFlags passwordFlags,
-                            PasswordChangesHolder passwords, Clock clock) {
+                            PasswordChangesHolder passwords, LiveHub live, Clock clock) {
 
     /** The password changer, known only once the realms are open. */
     public static final class PasswordChangesHolder {

@@ -37,6 +37,7 @@ import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
 import io.rampart.server.security.SecurityModule;
+import io.rampart.server.tracing.Tracing;
 import io.rampart.tls.DevCertificate;
 import io.rampart.tls.ServerTls;
 import io.rampart.tls.TlsConfigException;
@@ -99,6 +100,8 @@ public final class RampartBroker implements AutoCloseable {
     private AdminWiring admin;
     /** The cluster, or {@code null} for a single broker (then nothing of the cluster module is loaded). */
     private final ClusterWiring cluster;
+    /** Distributed tracing; {@code null} when it is off (no OpenTelemetry object exists then). */
+    private Tracing tracing;
 
     private RampartBroker(BrokerConfig config, TlsObserver tlsObserver) {
         this.config = config;
@@ -165,7 +168,9 @@ public final class RampartBroker implements AutoCloseable {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
             broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.timers,
-                    broker::readinessProblems, broker.connections::size, broker::clusterStatus);
+                    broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version(),
+                    broker::clusterStatus);
+            broker.events.feed(broker.admin.liveFeed());
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
                     broker.bindAdmin(listener);
@@ -182,6 +187,9 @@ public final class RampartBroker implements AutoCloseable {
     public void open() throws Exception {
         admin.beforeRealms(System.out);
         security = SecurityModule.create(config, timers);
+        if (config.observability().tracing().enabled()) {
+            tracing = Tracing.start(config.observability().tracing(), Main.Version.version());
+        }
         if (cluster != null) {
             cluster.open(core, connections);
         }
@@ -235,13 +243,19 @@ public final class RampartBroker implements AutoCloseable {
         listeners.put(lc.name(), channel);
         adminListeners.put(lc.name(), channel);
         InetSocketAddress address = (InetSocketAddress) channel.localAddress();
-        LOG.info("listener '{}' (admin) on {}://{}:{} - /api/v1 /metrics /health/live /health/ready",
+        LOG.info("listener '{}' (admin) on {}://{}:{} - Control Center / and /api/v1 /metrics /health/live /health/ready",
                 lc.name(), tls == null ? "http" : "https", address.getAddress().getHostAddress(), address.getPort());
     }
 
     /** The cluster as this node sees it, for the admin API ({@code enabled: false} for a single broker). */
     public Map<String, Object> clusterStatus() {
         return cluster == null ? Map.of("enabled", false) : cluster.statusTree();
+    }
+
+    /** Where a listener is bound now, or {@code null} while it is not. */
+    private InetSocketAddress boundAddress(String listenerName) {
+        Channel channel = listeners.get(listenerName);
+        return channel != null && channel.isActive() ? (InetSocketAddress) channel.localAddress() : null;
     }
 
     /** Why the broker is not ready to serve clients (empty when it is): readiness endpoint. */
@@ -283,7 +297,7 @@ public final class RampartBroker implements AutoCloseable {
         int maxPacketSize = lc.limits().maxPacketSize() == 0 ? config.mqtt().maxPacketSize()
                 : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.limits(), maxPacketSize);
+                security.accessLog(), lc.limits(), maxPacketSize, tracing);
         ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
                 lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
@@ -469,6 +483,9 @@ public final class RampartBroker implements AutoCloseable {
         bossGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (security != null) {
             security.close();
+        }
+        if (tracing != null) {
+            tracing.close();
         }
         for (ServerTls tls : tlsListeners) {
             tls.close();

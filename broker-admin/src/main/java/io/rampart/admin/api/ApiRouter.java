@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The API's route table and the steps every call goes through: route (404, 405), authentication (401 with
@@ -40,6 +41,12 @@ public final class ApiRouter {
     static final String CHALLENGE_BEARER = "Bearer realm=\"rampart-admin\"";
     private static final Logger LOG = LogManager.getLogger(ApiRouter.class);
     private static final Set<String> READS = Set.of("GET", "HEAD");
+    /** Refreshes the Control Center makes by itself send this: they do not keep the session from going idle. */
+    public static final String BACKGROUND_HEADER = "X-Rampart-Background";
+    /** On answers to calls with the session cookie: when the session ends unless used again. */
+    public static final String SESSION_EXPIRES_HEADER = "X-Rampart-Session-Expires";
+    private static final Set<String> PASSWORD_CHANGE_ACTIONS = Set.of("session.get", "session.logout",
+            "session.password", "whoami");
 
     private final List<Route> routes;
     private final AdminAuthenticator authenticator;
@@ -48,9 +55,16 @@ public final class ApiRouter {
     private final Function<String, SecurityPipeline> pipelines;
     private final Executor worker;
     private final Clock clock;
+    private final Predicate<AdminPrincipal> mustChangePassword;
 
+    /**
+     * @param mustChangePassword whether a caller must change its password before anything else (the first-run
+     *                           user): until then it may only use its session, change the password and ask who it is
+     */
     public ApiRouter(List<Route> routes, AdminAuthenticator authenticator, AuditLog audit, List<String> allowedOrigins,
-                     Function<String, SecurityPipeline> pipelines, Executor worker, Clock clock) {
+                     Function<String, SecurityPipeline> pipelines, Executor worker, Clock clock,
+                     Predicate<AdminPrincipal> mustChangePassword) {
+        this.mustChangePassword = mustChangePassword;
         this.routes = List.copyOf(routes);
         this.authenticator = authenticator;
         this.audit = audit;
@@ -103,7 +117,8 @@ public final class ApiRouter {
             }
             return CompletableFuture.supplyAsync(() -> run(r, request), worker).thenCompose(x -> x);
         }
-        return authenticator.authenticate(call, pipelines.apply(call.listener())).thenComposeAsync(outcome -> {
+        boolean touch = !rawPath.startsWith(EventEndpoints.PREFIX) && !"1".equals(call.headers().get(BACKGROUND_HEADER));
+        return authenticator.authenticate(call, pipelines.apply(call.listener()), touch).thenComposeAsync(outcome -> {
             if (outcome instanceof AuthOutcome.Failed failed) {
                 return done(unauthenticated(r, call, failed));
             }
@@ -118,11 +133,26 @@ public final class ApiRouter {
                     return done(finish(r, request, problem(new ApiException(403, refusal), call), "denied"));
                 }
             }
+            if (!PASSWORD_CHANGE_ACTIONS.contains(r.action()) && mustChangePassword.test(ok.principal())) {
+                return done(finish(r, request, problem(new ApiException(403, "the password of " + ok.principal().name()
+                        + " must be changed first (PUT " + PREFIX + "/session/password)"), call), "denied"));
+            }
             if (r.permission() != null && ok.principal().grants().any(r.permission()).isEmpty()) {
                 return done(finish(r, request, problem(ApiRequest.forbidden(r.permission()), call), "denied"));
             }
-            return run(r, request);
+            if (ok.session() == null) {
+                return run(r, request);
+            }
+            return run(r, request).thenApply(answer -> withSessionExpiry(answer, ok.session()));
         }, worker);
+    }
+
+    /** A browser learns from every answer when its session ends unless used again (the idle warning). */
+    private HttpAnswer withSessionExpiry(HttpAnswer answer, AdminSessions.Session session) {
+        if (!authenticator.sessions().isLive(session)) {
+            return answer;
+        }
+        return answer.with(SESSION_EXPIRES_HEADER, authenticator.sessions().expiresAt(session).toString());
     }
 
     private CompletionStage<HttpAnswer> run(Route route, ApiRequest request) {
@@ -163,9 +193,9 @@ public final class ApiRouter {
     /** Writes the audit line when the call changed something, was denied, or read sensitive data. */
     private HttpAnswer finish(Route route, ApiRequest request, HttpAnswer answer, String auditResult) {
         int status = answer.status();
-        boolean denied = status == 401 || status == 403 || "denied".equals(auditResult);
         AuditNote n = request.audit();
-        if (!isRead(request.call().method()) || denied || n.isSensitive()) {
+        boolean denied = status == 401 || status == 403 || "denied".equals(auditResult) || n.isDenied();
+        if (!isRead(request.call().method()) || denied || n.isSensitive() || n.isRecorded()) {
             AdminPrincipal p = request.principal();
             String result = denied ? "denied" : status < 400 ? "success" : "failed";
             String detail = n.detail();

@@ -28,6 +28,8 @@ public final class ApiRoutes {
         routes.addAll(new ConfigEndpoints(services).routes());
         routes.addAll(new LoggerEndpoints().routes());
         routes.addAll(new InsightEndpoints(services).routes());
+        routes.addAll(new EventEndpoints(services).routes());
+        routes.addAll(new OidcEndpoints(services).routes());
         routes.addAll(new OpenApiEndpoint().routes());
         // Outside /api/v1, reached here only when the caller is not let in without credentials (admin.metrics-access).
         routes.add(Route.sync("GET", "/metrics", "metrics.scrape", AdminPermission.METRICS_READ, false, r -> {

@@ -13,6 +13,8 @@ public final class AuditNote {
     private String after;
     private String detail;
     private boolean sensitive;
+    private boolean recorded;
+    private boolean denied;
 
     /** Who acted, for calls without an authenticated caller (a login names the user it tried). */
     public AuditNote actor(String name, String how) {
@@ -41,6 +43,27 @@ public final class AuditNote {
     public AuditNote sensitive() {
         this.sensitive = true;
         return this;
+    }
+
+    /** A read that changes state all the same (a sign-in through the identity provider): always audited. */
+    public AuditNote recorded() {
+        this.recorded = true;
+        return this;
+    }
+
+    /** The call was refused although its answer is not an error status (a redirect back to the sign-in page). */
+    public AuditNote denied() {
+        this.denied = true;
+        this.recorded = true;
+        return this;
+    }
+
+    boolean isRecorded() {
+        return recorded;
+    }
+
+    boolean isDenied() {
+        return denied;
     }
 
     String actor() {

@@ -14,7 +14,7 @@ import java.util.Map;
 
 /**
  * {@code GET /metrics/summary}, {@code GET /cluster} and {@code GET /audit} (filters: actor, action, target, time
- * range).
+ * range; order).
  */
 final class InsightEndpoints {
 
@@ -41,12 +41,17 @@ final class InsightEndpoints {
     }
 
     private HttpAnswer audit(ApiRequest r) {
-        r.allowQuery("actor", "action", "target", "since", "until", "limit", "cursor");
+        r.allowQuery("actor", "action", "target", "since", "until", "order", "limit", "cursor");
+        String order = r.query("order");
+        boolean newest = "newest".equals(order);
+        if (order != null && !newest && !"oldest".equals(order)) {
+            throw new ApiException(400, "order must be oldest or newest", List.of("order"), null);
+        }
         int limit = Paging.limit(r.query("limit"));
         String cursor = Paging.decode(r.query("cursor"));
-        long after;
+        long from;
         try {
-            after = cursor == null ? 0 : Long.parseLong(cursor);
+            from = cursor == null ? 0 : Long.parseLong(cursor);
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("cursor is not one this API handed out");
         }
@@ -58,12 +63,13 @@ final class InsightEndpoints {
                 instant(r, "since"), instant(r, "until"));
         AuditReader.Page page;
         try {
-            page = AuditReader.read(file, query, after, limit);
+            page = newest ? AuditReader.readNewest(file, query, from, limit)
+                    : AuditReader.read(file, query, from, limit);
         } catch (IOException e) {
             throw new ApiException(503, "the audit log cannot be read right now");
         }
         List<Map<String, Object>> items = page.entries();
-        return ApiJson.page(items, page.nextAfterLine() == 0 ? null : Long.toString(page.nextAfterLine()));
+        return ApiJson.page(items, page.next() == 0 ? null : Long.toString(page.next()));
     }
 
     private static Instant instant(ApiRequest r, String name) {

@@ -49,7 +49,8 @@ final class SessionEndpoints {
                 Route.sync("GET", "/api/v1/session", "session.get", null, false, this::get),
                 Route.sync("DELETE", "/api/v1/session", "session.logout", null, false, this::logout),
                 new Route("PUT", "/api/v1/session/password", "session.password", null, false, this::password),
-                Route.sync("GET", "/api/v1/whoami", "whoami", null, false, this::whoami));
+                Route.sync("GET", "/api/v1/whoami", "whoami", null, false, this::whoami),
+                Route.sync("GET", "/api/v1/sign-in", "session.options", null, true, this::signInOptions));
     }
 
     private CompletionStage<HttpAnswer> login(ApiRequest r) {
@@ -88,10 +89,26 @@ final class SessionEndpoints {
 
     private HttpAnswer logout(ApiRequest r) {
         r.allowQuery();
-        requireSession(r);
+        AdminSessions.Session session = requireSession(r);
         s.authenticator().sessions().remove(AdminAuthenticator.sessionCookie(r.call()));
         r.audit().target("user:" + r.principal().name()).detail("session ended");
-        return HttpAnswer.empty(204).with("Set-Cookie", cookie("", r.call().secure(), true));
+        String clear = cookie("", r.call().secure(), true);
+        if (session.endSession() != null) {
+            return ApiJson.answer(200, Map.of("endSessionUrl", session.endSession().toString()))
+                    .with("Set-Cookie", clear);
+        }
+        return HttpAnswer.empty(204).with("Set-Cookie", clear);
+    }
+
+    /**
+     * What the sign-in page needs before anyone signed in: whether the browser's session cookie is still good (the
+     * check does not count as use) and whether single sign-on is offered.
+     */
+    private HttpAnswer signInOptions(ApiRequest r) {
+        r.allowQuery();
+        String id = AdminAuthenticator.sessionCookie(r.call());
+        boolean signedIn = id != null && s.authenticator().sessions().find(id, false) != null;
+        return ApiJson.answer(200, Map.of("signedIn", signedIn, "sso", s.settings().oidc() != null));
     }
 
     private CompletionStage<HttpAnswer> password(ApiRequest r) {
@@ -163,6 +180,7 @@ final class SessionEndpoints {
         out.put("createdAt", session.createdAt().toString());
         out.put("expiresAt", s.authenticator().sessions().expiresAt(session).toString());
         out.put("mustChangePassword", mustChange(principal));
+        out.put("idleTimeoutSeconds", s.authenticator().sessions().settings().idleTimeout().toSeconds());
         return out;
     }
 
@@ -170,7 +188,7 @@ final class SessionEndpoints {
         return p.realm() != null && s.passwordFlags().mustChange(p.realm(), p.name());
     }
 
-    private String cookie(String value, boolean secure, boolean expire) {
+    static String cookie(String value, boolean secure, boolean expire) {
         DefaultCookie c = new DefaultCookie(secure ? AdminSessions.SECURE_COOKIE : AdminSessions.PLAIN_COOKIE, value);
         c.setPath("/");
         c.setHttpOnly(true);

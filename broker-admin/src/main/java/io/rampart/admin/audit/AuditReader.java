@@ -10,12 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Reads audit lines back for {@code GET /api/v1/audit}: both formats, filtered, in file order from a line number. */
+/**
+ * Reads audit lines back for {@code GET /api/v1/audit}: both formats, filtered, in file order from a line number or
+ * newest first before a line number.
+ */
 public final class AuditReader {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,8 +64,11 @@ public final class AuditReader {
         }
     }
 
-    /** A page: the entries (each with its {@code line} number) and the line to continue after, or 0 at the end. */
-    public record Page(List<Map<String, Object>> entries, long nextAfterLine) {
+    /**
+     * A page: the entries (each with its {@code line} number) and the line the next page continues from (after it in
+     * file order, before it newest first), or 0 at the end.
+     */
+    public record Page(List<Map<String, Object>> entries, long next) {
     }
 
     /**
@@ -92,6 +100,48 @@ public final class AuditReader {
             }
         }
         return new Page(out, 0);
+    }
+
+    /**
+     * Newest first: the last {@code limit} matching entries before a line, the newest first.
+     *
+     * @param beforeLine return entries before this 1-based line number (0 = up to the end of the file)
+     * @param limit      at most this many entries
+     */
+    public static Page readNewest(Path file, Query query, long beforeLine, int limit) throws IOException {
+        ArrayDeque<Map<String, Object>> last = new ArrayDeque<>(limit + 1);
+        if (!Files.exists(file)) {
+            return new Page(List.of(), 0);
+        }
+        long n = 0;
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                n++;
+                if (beforeLine != 0 && n >= beforeLine) {
+                    break;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                Map<String, Object> entry = parse(line);
+                if (entry == null || !query.accepts(entry)) {
+                    continue;
+                }
+                entry.put("line", n);
+                last.addLast(entry);
+                if (last.size() > limit + 1) {
+                    last.removeFirst();
+                }
+            }
+        }
+        boolean more = last.size() > limit;
+        if (more) {
+            last.removeFirst();
+        }
+        List<Map<String, Object>> out = new ArrayList<>(last);
+        Collections.reverse(out);
+        return new Page(out, more ? (long) out.get(out.size() - 1).get("line") : 0);
     }
 
     /** The fields of one line, or {@code null} when it is not an audit line. */

@@ -38,6 +38,8 @@ public final class AdminAuthenticator {
 
     public static final String USERNAME_VARIABLE = "admin-username";
     public static final String REALM_VARIABLE = "admin-realm";
+    /** The {@code sub} claim of an operator signed in through OpenID Connect. */
+    public static final String OIDC_SUBJECT_VARIABLE = "oidc-sub";
     private static final int MAX_CREDENTIAL_LENGTH = 16_384;
 
     private final RoleMapping roles;
@@ -66,6 +68,15 @@ public final class AdminAuthenticator {
      *                 tokens and existing sessions work)
      */
     public CompletionStage<AuthOutcome> authenticate(HttpCall call, SecurityPipeline pipeline) {
+        return authenticate(call, pipeline, true);
+    }
+
+    /**
+     * Authenticates a request.
+     *
+     * @param touch whether a browser session's use counts as activity (see {@link AdminSessions#find(String, boolean)})
+     */
+    public CompletionStage<AuthOutcome> authenticate(HttpCall call, SecurityPipeline pipeline, boolean touch) {
         String authorization = call.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (authorization != null) {
             if (authorization.length() > MAX_CREDENTIAL_LENGTH) {
@@ -84,7 +95,7 @@ public final class AdminAuthenticator {
         }
         String sessionId = sessionCookie(call);
         if (sessionId != null) {
-            AdminSessions.Session session = sessions.find(sessionId);
+            AdminSessions.Session session = sessions.find(sessionId, touch);
             if (session == null) {
                 return failed(401, "session unknown or expired", null, AuthMethod.SESSION, null);
             }
@@ -234,6 +245,19 @@ public final class AdminAuthenticator {
         AdminGrants grants = AdminGrants.compile(roles.rulesFor(identity.roles()), variables);
         return new AdminPrincipal(identity.name(), identity.realm(), as, null, identity.roles(), identity.attributes(),
                 identity.manager(), identity.expiresAt(), grants);
+    }
+
+    /**
+     * An operator the OpenID Connect provider of {@code admin.oidc} vouched for: its roles claim maps to grants
+     * through {@code admin.roles}, like realm roles. It belongs to no realm (so it has no password here).
+     */
+    public AdminPrincipal oidcPrincipal(String name, String subject, Set<String> idpRoles) {
+        Map<String, String> variables = new HashMap<>();
+        variables.put(USERNAME_VARIABLE, name);
+        variables.put(OIDC_SUBJECT_VARIABLE, subject);
+        AdminGrants grants = AdminGrants.compile(roles.rulesFor(idpRoles), variables);
+        return new AdminPrincipal(name, null, AuthMethod.OIDC, null, idpRoles, Map.of(OIDC_SUBJECT_VARIABLE, subject),
+                "oidc", null, grants);
     }
 
     private static String suffix(String note) {

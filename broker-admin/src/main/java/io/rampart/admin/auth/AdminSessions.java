@@ -39,9 +39,13 @@ public final class AdminSessions {
         private final AdminPrincipal principal;
         private final String csrfToken;
         private final Instant createdAt;
+        private final String key;
+        private final java.net.URI endSession;
         private volatile Instant lastUsedAt;
 
-        Session(AdminPrincipal principal, String csrfToken, Instant createdAt) {
+        Session(String key, AdminPrincipal principal, String csrfToken, Instant createdAt, java.net.URI endSession) {
+            this.key = key;
+            this.endSession = endSession;
             this.principal = principal;
             this.csrfToken = csrfToken;
             this.createdAt = createdAt;
@@ -62,6 +66,11 @@ public final class AdminSessions {
 
         public Instant lastUsedAt() {
             return lastUsedAt;
+        }
+
+        /** Where the browser may also sign out at the identity provider (single sign-on), or {@code null}. */
+        public java.net.URI endSession() {
+            return endSession;
         }
 
         /** Whether {@code presented} is this session's CSRF token (constant time). */
@@ -89,19 +98,35 @@ public final class AdminSessions {
     }
 
     public Created create(AdminPrincipal principal) {
+        return create(principal, null);
+    }
+
+    /** @param endSession the identity provider's logout for this sign-in, or {@code null} */
+    public Created create(AdminPrincipal principal, java.net.URI endSession) {
         purgeExpired();
         if (sessions.size() >= settings.maxSessions()) {
             sessions.entrySet().stream().min(Comparator.comparing(e -> e.getValue().createdAt))
                     .ifPresent(e -> sessions.remove(e.getKey(), e.getValue()));
         }
         String id = random();
-        Session session = new Session(principal.viaSession(), random(), clock.instant());
-        sessions.put(hash(id), session);
+        String key = hash(id);
+        Session session = new Session(key, principal.viaSession(), random(), clock.instant(), endSession);
+        sessions.put(key, session);
         return new Created(id, session);
     }
 
     /** The live session of a cookie value, touched; {@code null} when unknown or expired (then removed). */
     public Session find(String id) {
+        return find(id, true);
+    }
+
+    /**
+     * The live session of a cookie value; {@code null} when unknown or expired (then removed).
+     *
+     * @param touch whether this use counts as activity (it does not for refreshes nobody asked for and live streams,
+     *              so a session left alone still ends after its idle timeout)
+     */
+    public Session find(String id, boolean touch) {
         if (id == null || id.isEmpty() || id.length() > 64) {
             return null;
         }
@@ -115,8 +140,15 @@ public final class AdminSessions {
             sessions.remove(key, s);
             return null;
         }
-        s.lastUsedAt = now;
+        if (touch) {
+            s.lastUsedAt = now;
+        }
         return s;
+    }
+
+    /** Whether {@code s} is still in force (not ended, not expired); does not count as use. */
+    public boolean isLive(Session s) {
+        return sessions.get(s.key) == s && !expired(s, clock.instant());
     }
 
     /** When a session ends unless used again. */

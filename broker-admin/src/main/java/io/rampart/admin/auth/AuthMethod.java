@@ -13,7 +13,9 @@ public enum AuthMethod {
     /** The browser session cookie. */
     SESSION,
     /** A TLS client certificate through the admin pipeline's x509 manager. */
-    X509;
+    X509,
+    /** Single sign-on through the OpenID Connect provider of {@code admin.oidc} (the Control Center). */
+    OIDC;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

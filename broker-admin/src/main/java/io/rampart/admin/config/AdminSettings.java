@@ -22,17 +22,18 @@ import java.util.Objects;
  * @param auditJson        JSON lines in {@code logs/audit.log} instead of key=value
  * @param initialAdmin     the user created with a random password on first start, or {@code null}
  * @param maxTokenLifetime longest expiry an API token may be given
+ * @param oidc             single sign-on to the Control Center, or {@code null}
  * @throws IllegalArgumentException "key: reason" for an impossible value
  */
 public record AdminSettings(RoleMapping roles, MetricsAccess metricsAccess, RequestLimits limits,
                             SessionSettings sessions, List<String> allowedOrigins, boolean auditJson,
-                            InitialAdmin initialAdmin, Duration maxTokenLifetime) {
+                            InitialAdmin initialAdmin, Duration maxTokenLifetime, OidcSettings oidc) {
 
     public static final Duration DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofDays(365);
 
     /** No roles mapped: nobody holds an admin permission. */
     public static final AdminSettings DEFAULTS = new AdminSettings(RoleMapping.EMPTY, MetricsAccess.LOOPBACK,
-            RequestLimits.DEFAULTS, SessionSettings.DEFAULTS, List.of(), false, null, DEFAULT_MAX_TOKEN_LIFETIME);
+            RequestLimits.DEFAULTS, SessionSettings.DEFAULTS, List.of(), false, null, DEFAULT_MAX_TOKEN_LIFETIME, null);
 
     public AdminSettings {
         Objects.requireNonNull(roles, "roles");

@@ -2,20 +2,25 @@ package io.rampart.admin.http;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.ReadTimeoutException;
@@ -25,6 +30,7 @@ import org.apache.logging.log4j.Logger;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -52,6 +58,8 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
     private final Executor worker;
     private final AdminTls tls;
     private final RequestDeadline deadline;
+    /** This connection carries a Server-Sent Events answer: further requests on it are ignored. */
+    private boolean streaming;
 
     AdminHttpHandler(String listener, boolean secure, RequestLimits limits, Dispatcher dispatcher,
                      AddressLimiter limiter, Executor worker, AdminTls tls, RequestDeadline deadline) {
@@ -67,6 +75,9 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (streaming) {
+            return;
+        }
         deadline.requestRead();
         String requestId = requestId();
         boolean head = "HEAD".equals(request.method().name());
@@ -146,6 +157,13 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
 
     private void write(ChannelHandlerContext ctx, HttpAnswer answer, boolean keepAlive, boolean head, String requestId) {
         if (!ctx.channel().isActive()) {
+            if (answer.stream() != null) {
+                answer.stream().closed();
+            }
+            return;
+        }
+        if (answer.stream() != null && !head) {
+            stream(ctx, answer, requestId);
             return;
         }
         FullHttpResponse response = response(answer, keepAlive, head, secure, requestId);
@@ -154,6 +172,69 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             ctx.writeAndFlush(response);
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * Starts a Server-Sent Events answer: the head now, events as the stream sends them. The connection no longer
+     * times out for lack of requests; the stream keeps it busy and ends it.
+     */
+    private void stream(ChannelHandlerContext ctx, HttpAnswer answer, String requestId) {
+        streaming = true;
+        if (ctx.pipeline().get(AdminChannelInitializer.IDLE) != null) {
+            ctx.pipeline().remove(AdminChannelInitializer.IDLE);
+        }
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = response.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, answer.contentType());
+        SecurityHeaders.apply(h, secure);
+        h.set("X-Request-Id", requestId);
+        for (Map.Entry<String, String> e : answer.headers()) {
+            h.set(e.getKey(), e.getValue());
+        }
+        HttpUtil.setTransferEncodingChunked(response, true);
+        ctx.write(response);
+        ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("retry: 3000\n\n", StandardCharsets.UTF_8)));
+        ctx.channel().closeFuture().addListener(f -> answer.stream().closed());
+        answer.stream().open(new ChannelSink(ctx.channel()));
+    }
+
+    /** Events of one stream, written to its connection from any thread; nothing queues up for a slow reader. */
+    private static final class ChannelSink implements EventStream.Sink {
+        private final Channel channel;
+
+        ChannelSink(Channel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public boolean send(String event, String data) {
+            if (!channel.isActive() || !channel.isWritable()) {
+                return false;
+            }
+            String text = "event: " + event + "\ndata: " + data + "\n\n";
+            channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(text, StandardCharsets.UTF_8)));
+            return true;
+        }
+
+        @Override
+        public void comment(String text) {
+            if (channel.isActive() && channel.isWritable()) {
+                channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(": " + text + "\n\n",
+                        StandardCharsets.UTF_8)));
+            }
+        }
+
+        @Override
+        public void close() {
+            if (channel.isActive()) {
+                channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
+        @Override
+        public boolean isOpen() {
+            return channel.isActive();
         }
     }
 
@@ -173,7 +254,11 @@ final class AdminHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest
             h.set("X-Request-Id", requestId);
         }
         for (Map.Entry<String, String> e : answer.headers()) {
-            h.add(e.getKey(), e.getValue());
+            if (SecurityHeaders.isOverridable(e.getKey())) {
+                h.set(e.getKey(), e.getValue());
+            } else {
+                h.add(e.getKey(), e.getValue());
+            }
         }
         h.set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return response;

@@ -48,7 +48,7 @@ class AuditReaderTest {
                 .containsEntry("target", "client:a \"b\"\n").containsEntry("status", 201)
                 .containsEntry("before", "{\"level\":\"INFO\"}").containsEntry("after", null)
                 .containsEntry("line", 2L).containsEntry("token", null);
-        assertThat(page.nextAfterLine()).isZero();
+        assertThat(page.next()).isZero();
     }
 
     @Test
@@ -64,13 +64,31 @@ class AuditReaderTest {
         AuditReader.Query vera = new AuditReader.Query("vera", null, null, null, null);
         AuditReader.Page first = AuditReader.read(file, vera, 0, 2);
         assertThat(first.entries()).extracting(e -> e.get("line")).containsExactly(4L, 5L);
-        assertThat(first.nextAfterLine()).isEqualTo(5);
-        AuditReader.Page second = AuditReader.read(file, vera, first.nextAfterLine(), 2);
+        assertThat(first.next()).isEqualTo(5);
+        AuditReader.Page second = AuditReader.read(file, vera, first.next(), 2);
         assertThat(second.entries()).extracting(e -> e.get("line")).containsExactly(6L);
-        assertThat(second.nextAfterLine()).isZero();
+        assertThat(second.next()).isZero();
 
         AuditReader.Query window = new AuditReader.Query(null, "clients.disconnect", null,
                 Instant.parse("2030-01-01T00:00:03Z"), Instant.parse("2030-01-01T00:00:05Z"));
         assertThat(AuditReader.read(file, window, 0, 10).entries()).extracting(e -> e.get("line")).containsExactly(4L, 5L);
+    }
+
+    @Test
+    void newestFirst_pagesBackwards_throughTheMatchingLines() throws Exception {
+        Path file = write(false, 6);
+        AuditReader.Query all = new AuditReader.Query(null, null, null, null, null);
+        AuditReader.Page first = AuditReader.readNewest(file, all, 0, 4);
+        assertThat(first.entries()).extracting(e -> e.get("line")).containsExactly(6L, 5L, 4L, 3L);
+        assertThat(first.next()).isEqualTo(3);
+        AuditReader.Page second = AuditReader.readNewest(file, all, first.next(), 4);
+        assertThat(second.entries()).extracting(e -> e.get("line")).containsExactly(2L, 1L);
+        assertThat(second.next()).isZero();
+
+        AuditReader.Query vera = new AuditReader.Query("vera", null, null, null, null);
+        AuditReader.Page exact = AuditReader.readNewest(file, vera, 0, 3);
+        assertThat(exact.entries()).extracting(e -> e.get("line")).containsExactly(6L, 5L, 4L);
+        assertThat(exact.next()).as("nothing older matches").isZero();
+        assertThat(AuditReader.readNewest(dir.resolve("missing.log"), all, 0, 3).entries()).isEmpty();
     }
 }

@@ -47,6 +47,23 @@ class AdminSessionsTest {
     }
 
     @Test
+    void aLookupThatIsNoActivity_doesNotKeepTheSessionAlive_andIsLiveSaysWhenItEnded() {
+        AdminSessions.Created a = sessions.create(alice());
+        clock.advance(Duration.ofMinutes(20));
+        assertThat(sessions.find(a.id(), false)).isNotNull();
+        assertThat(sessions.expiresAt(a.session())).isEqualTo(Instant.parse("2030-01-01T00:30:00Z"));
+        assertThat(sessions.isLive(a.session())).isTrue();
+        clock.advance(Duration.ofMinutes(10));
+        assertThat(sessions.isLive(a.session())).isFalse();
+        assertThat(sessions.find(a.id(), false)).isNull();
+
+        AdminSessions.Created b = sessions.create(alice());
+        assertThat(sessions.isLive(b.session())).isTrue();
+        sessions.remove(b.id());
+        assertThat(sessions.isLive(b.session())).as("after logout").isFalse();
+    }
+
+    @Test
     void absoluteTimeout_endsASessionInUse() {
         AdminSessions.Created a = sessions.create(alice());
         for (int i = 0; i < 7; i++) {

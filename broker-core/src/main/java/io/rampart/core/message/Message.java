@@ -21,9 +21,15 @@ public final class Message {
     private final MessageProperties properties;
     private final String publisherId;
     private final long expiryDeadlineNanos;
+    private final MessageTrace trace;
 
     public Message(String topic, int qos, boolean retain, byte[] payload, MessageProperties properties,
                    String publisherId, long expiryDeadlineNanos) {
+        this(topic, qos, retain, payload, properties, publisherId, expiryDeadlineNanos, null);
+    }
+
+    private Message(String topic, int qos, boolean retain, byte[] payload, MessageProperties properties,
+                    String publisherId, long expiryDeadlineNanos, MessageTrace trace) {
         this.topic = Objects.requireNonNull(topic, "topic");
         if (qos < 0 || qos > 2) {
             throw new IllegalArgumentException("QoS must be 0, 1 or 2: " + qos);
@@ -34,6 +40,7 @@ public final class Message {
         this.properties = properties == null ? MessageProperties.NONE : properties;
         this.publisherId = publisherId;
         this.expiryDeadlineNanos = expiryDeadlineNanos;
+        this.trace = trace;
     }
 
     /** A message with an expiry interval in seconds (0 or negative = never expires) counted from now. */
@@ -75,6 +82,17 @@ public final class Message {
         return expiryDeadlineNanos;
     }
 
+    /** The distributed trace this message is recorded in, or {@code null} (almost always). */
+    public MessageTrace trace() {
+        return trace;
+    }
+
+    /** This message recorded in {@code newTrace} ({@code null}: in none). */
+    public Message withTrace(MessageTrace newTrace) {
+        return newTrace == trace ? this
+                : new Message(topic, qos, retain, payload, properties, publisherId, expiryDeadlineNanos, newTrace);
+    }
+
     public boolean hasExpiry() {
         return expiryDeadlineNanos != NO_EXPIRY;
     }
@@ -97,12 +115,12 @@ public final class Message {
 
     public Message withRetain(boolean newRetain) {
         return newRetain == retain ? this
-                : new Message(topic, qos, newRetain, payload, properties, publisherId, expiryDeadlineNanos);
+                : new Message(topic, qos, newRetain, payload, properties, publisherId, expiryDeadlineNanos, trace);
     }
 
     public Message withQos(int newQos) {
         return newQos == qos ? this
-                : new Message(topic, newQos, retain, payload, properties, publisherId, expiryDeadlineNanos);
+                : new Message(topic, newQos, retain, payload, properties, publisherId, expiryDeadlineNanos, trace);
     }
 
     @Override

@@ -4,7 +4,9 @@ import io.rampart.core.MqttLimits;
 import io.rampart.core.cluster.LocalDelivery;
 import io.rampart.core.cluster.RemoteRouting;
 import io.rampart.core.cluster.SharePicker;
+import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
+import io.rampart.core.message.MessageTrace;
 import io.rampart.core.retain.RetainedStore;
 import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
@@ -24,7 +26,8 @@ import java.util.function.Consumer;
  * Fan-out of published messages: stores retained messages, matches the subscription index and queues
  * one {@link Outgoing} per receiving session. A client with several matching subscriptions receives one
  * copy at the highest granted QoS carrying every matching subscription identifier (MQTT 5 §3.3.4); each
- * matching share group delivers to one of its members.
+ * matching share group delivers to one of its members. A message recorded in a distributed trace
+ * ({@link Message#trace()}) tells its trace about each session it is offered to.
  *
  * <p>Publishing goes through the cluster's {@link RemoteRouting}, which calls back {@link #deliverLocal} for this
  * node's sessions and hands the message to other nodes; on a single node it only calls back.
@@ -69,7 +72,7 @@ public final class Router implements LocalDelivery {
      */
     public int publish(Message message, Consumer<CompletionStage<Void>> handoff) {
         if (message.retain() && limits.retainAvailable()) {
-            retained.put(message);
+            retained.put(message.withTrace(null)); // a later subscriber is not part of this trace
         }
         return remote.route(message, handoff, this);
     }
@@ -111,11 +114,26 @@ public final class Router implements LocalDelivery {
             }
             Session target = sessions.get(member.clientId());
             if (target != null) {
-                target.enqueue(new Outgoing(o.message(), Math.min(o.message().qos(), member.qos()), false,
+                int qos = Math.min(o.message().qos(), member.qos());
+                offer(target, new Outgoing(o.message(), qos, false,
                         member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter()), limits.queueQos0Offline());
+                        group.group(), group.filter(), delivery(o.message().trace(), member.clientId(), qos)));
             }
         }
+    }
+
+    /** Queues {@code o} for {@code target}; returns whether the session took it, and tells the delivery's trace. */
+    private boolean offer(Session target, Outgoing o) {
+        boolean queued = target.enqueue(o, limits.queueQos0Offline());
+        DeliveryTrace trace = o.trace();
+        if (trace != null) {
+            trace.offered(queued);
+        }
+        return queued;
+    }
+
+    private static DeliveryTrace delivery(MessageTrace trace, String clientId, int qos) {
+        return trace == null ? null : trace.offering(clientId, qos);
     }
 
     private Subscription pickMember(SharedGroup group) {
@@ -132,16 +150,19 @@ public final class Router implements LocalDelivery {
     /** Per-thread scratch space for one publish: avoids allocation for the common single-match case. */
     private final class Collector implements SubscriptionVisitor {
         private Message message;
+        private MessageTrace trace;
         private final ArrayList<Subscription> matched = new ArrayList<>();
         private final ArrayList<SharedGroup> groups = new ArrayList<>();
         private final HashMap<String, Integer> firstByClient = new HashMap<>();
 
         void begin(Message m) {
             this.message = m;
+            this.trace = m.trace();
         }
 
         void reset() {
             message = null;
+            trace = null;
             matched.clear();
             groups.clear();
             firstByClient.clear();
@@ -195,9 +216,10 @@ public final class Router implements LocalDelivery {
                     continue;
                 }
                 Session target = sessions.get(member.clientId());
-                if (target != null && target.enqueue(new Outgoing(message, Math.min(message.qos(), member.qos()),
-                        false, member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
-                        group.group(), group.filter()), limits.queueQos0Offline())) {
+                int qos = Math.min(message.qos(), member.qos());
+                if (target != null && offer(target, new Outgoing(message, qos, false,
+                        member.subscriptionId() == 0 ? NO_IDS : new int[]{member.subscriptionId()},
+                        group.group(), group.filter(), delivery(trace, member.clientId(), qos)))) {
                     delivered++;
                 }
             }
@@ -240,8 +262,10 @@ public final class Router implements LocalDelivery {
                 }
             }
             boolean retainFlag = keepRetain && message.retain();
-            Outgoing o = new Outgoing(message, Math.min(message.qos(), qos), retainFlag, ids, null, null);
-            return target.enqueue(o, limits.queueQos0Offline()) ? 1 : 0;
+            int deliveryQos = Math.min(message.qos(), qos);
+            Outgoing o = new Outgoing(message, deliveryQos, retainFlag, ids, null, null,
+                    delivery(trace, firstSub.clientId(), deliveryQos));
+            return offer(target, o) ? 1 : 0;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.rampart.core.session;
 
+import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
 
 /**
@@ -19,6 +20,7 @@ public final class Outgoing {
     private final int[] subscriptionIds;
     private final String shareGroup;
     private final String shareFilter;
+    private final DeliveryTrace trace;
     int state = QUEUED;
     int packetId;
     boolean sent;
@@ -26,12 +28,19 @@ public final class Outgoing {
 
     public Outgoing(Message message, int qos, boolean retain, int[] subscriptionIds, String shareGroup,
                     String shareFilter) {
+        this(message, qos, retain, subscriptionIds, shareGroup, shareFilter, null);
+    }
+
+    /** @param trace the trace of this delivery (see {@link io.rampart.core.message.MessageTrace}), or {@code null} */
+    public Outgoing(Message message, int qos, boolean retain, int[] subscriptionIds, String shareGroup,
+                    String shareFilter, DeliveryTrace trace) {
         this.message = message;
         this.qos = qos;
         this.retain = retain;
         this.subscriptionIds = subscriptionIds;
         this.shareGroup = shareGroup;
         this.shareFilter = shareFilter;
+        this.trace = trace;
     }
 
     public Message message() {
@@ -61,6 +70,11 @@ public final class Outgoing {
         return shareFilter;
     }
 
+    /** The trace of this delivery, or {@code null} when it is not traced. */
+    public DeliveryTrace trace() {
+        return trace;
+    }
+
     /** Packet identifier assigned when the message entered the inflight window (QoS 1/2), else 0. */
     public int packetId() {
         return packetId;
@@ -87,6 +101,6 @@ public final class Outgoing {
     }
 
     Outgoing copyForRedelivery() {
-        return new Outgoing(message, qos, retain, subscriptionIds, shareGroup, shareFilter);
+        return new Outgoing(message, qos, retain, subscriptionIds, shareGroup, shareFilter, trace);
     }
 }

@@ -2,8 +2,10 @@ package io.rampart.core.route;
 
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
+import io.rampart.core.message.MessageTrace;
 import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
 import io.rampart.core.session.SessionListener;
@@ -172,5 +174,50 @@ class RouterTest {
         @Override
         public void takenOver() {
         }
+    }
+    /** Remembers each delivery it is told about: "client@qos" and, once offered, whether the session took it. */
+    private static final class RecordingTrace implements MessageTrace {
+        final List<String> offered = new ArrayList<>();
+        final java.util.Map<String, Boolean> queued = new java.util.HashMap<>();
+        final java.util.Map<String, DeliveryTrace> deliveries = new java.util.HashMap<>();
+
+        @Override
+        public DeliveryTrace offering(String clientId, int qos) {
+            offered.add(clientId + "@" + qos);
+            DeliveryTrace delivery = took -> queued.put(clientId, took);
+            deliveries.put(clientId, delivery);
+            return delivery;
+        }
+    }
+
+    @Test
+    void publish_ofATracedMessage_tellsItsTraceOfEverySessionOffered_andEachOutgoingCarriesItsDelivery() {
+        Session plain = connect("plain");
+        Session a = connect("a");
+        Session b = connect("b");
+        subscribe(plain, sub("plain", "t/#", 1, 0));
+        subscribe(plain, sub("plain", "t/+", 0, 0));
+        subscribe(a, new Subscription("a", "t/#", "g", 0, false, false, 0, 0));
+        subscribe(b, new Subscription("b", "t/#", "g", 0, false, false, 0, 0));
+        RecordingTrace trace = new RecordingTrace();
+
+        int receivers = core.router().publish(msg("t/x", 1, true, "p").withTrace(trace));
+
+        assertThat(receivers).isEqualTo(2);
+        assertThat(trace.offered).hasSize(2).contains("plain@1").containsAnyOf("a@0", "b@0");
+        assertThat(trace.queued).containsValues(true, true).hasSize(2);
+        List<Outgoing> plainGot = drain(plain);
+        assertThat(plainGot).singleElement().satisfies(o -> assertThat(o.trace()).isSameAs(trace.deliveries.get("plain")));
+        assertThat(core.retained().get("t/x").trace()).as("the retained copy is in no trace").isNull();
+    }
+
+    @Test
+    void publish_ofAnUntracedMessage_createsNoDeliveryTrace() {
+        Session s = connect("c1");
+        subscribe(s, sub("c1", "u/#", 1, 0));
+
+        core.router().publish(msg("u/1", 1, false, "p"));
+
+        assertThat(drain(s)).singleElement().satisfies(o -> assertThat(o.trace()).isNull());
     }
 }

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The authentication and authorization chains of one pipeline. For a CONNECT: preprocessors derive
@@ -38,7 +39,8 @@ import java.util.concurrent.TimeoutException;
  * identity) refuses a live session.
  *
  * <p>Managers run on the pipeline's executor, never on the caller's thread, each call bounded by the
- * timeout; a timeout or failure refuses with {@link Decision.DenyKind#UNAVAILABLE} (fail closed).
+ * timeout; a timeout or failure refuses with {@link Decision.DenyKind#UNAVAILABLE} (fail closed). A CONNECT can
+ * be followed manager by manager through a {@link ChainTrace}.
  */
 public final class SecurityPipeline {
 
@@ -82,9 +84,18 @@ public final class SecurityPipeline {
      */
     public CompletionStage<SecurityResult> connect(IdentityVariables presented, byte[] password, String authMethod,
                                                    byte[] authData) {
-        return identified(presented, password, authMethod, authData).thenCompose(result -> {
+        return connect(presented, password, authMethod, authData, ChainTrace.NONE);
+    }
+
+    /** As {@link #connect(IdentityVariables, byte[], String, byte[])}, telling {@code trace} about each manager asked. */
+    public CompletionStage<SecurityResult> connect(IdentityVariables presented, byte[] password, String authMethod,
+                                                   byte[] authData, ChainTrace trace) {
+        return identified(presented, password, authMethod, authData, trace).thenCompose(result -> {
             if (result instanceof SecurityResult.Accepted identified) {
-                return authorize(identified.identity(), identified.variables());
+                return authorize(identified.identity(), identified.variables(), 0, new ArrayList<>(),
+                        IdentityLimits.NONE, new ArrayList<>(), false, trace)
+                        .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
+                                "authorization failed: " + rootMessage(e), "pipeline", null));
             }
             return CompletableFuture.completedFuture(result);
         }).exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
@@ -98,14 +109,14 @@ public final class SecurityPipeline {
      */
     public CompletionStage<SecurityResult> identify(IdentityVariables presented, byte[] password, String authMethod,
                                                     byte[] authData) {
-        return identified(presented, password, authMethod, authData)
+        return identified(presented, password, authMethod, authData, ChainTrace.NONE)
                 .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
                         "pipeline failed: " + rootMessage(e), "pipeline", null));
     }
 
     /** Preprocessors, then the authentication chain: the identity with its variables, or the refusal. */
     private CompletionStage<SecurityResult> identified(IdentityVariables presented, byte[] password,
-                                                       String authMethod, byte[] authData) {
+                                                       String authMethod, byte[] authData, ChainTrace trace) {
         IdentityVariables variables = presented.copy();
         try {
             for (Preprocessor p : preprocessors) {
@@ -116,7 +127,7 @@ public final class SecurityPipeline {
                     "preprocessing failed: " + e.getMessage(), "preprocessor", null));
         }
         AuthenticationRequest request = new AuthenticationRequest(variables.freeze(), password, authMethod, authData);
-        return authenticate(request, 0).thenApply(result -> {
+        return authenticate(request, 0, trace).thenApply(result -> {
             if (result instanceof SecurityResult.Refused refused) {
                 return refused;
             }
@@ -133,7 +144,8 @@ public final class SecurityPipeline {
     }
 
     private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, boolean live) {
-        return authorize(identity, variables, 0, new ArrayList<>(), IdentityLimits.NONE, new ArrayList<>(), live)
+        return authorize(identity, variables, 0, new ArrayList<>(), IdentityLimits.NONE, new ArrayList<>(), live,
+                ChainTrace.NONE)
                 .exceptionally(e -> new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE,
                         "authorization failed: " + rootMessage(e), "pipeline", null));
     }
@@ -146,7 +158,7 @@ public final class SecurityPipeline {
     public CompletionStage<SecurityResult> reauthorize(Identity identity, IdentityVariables variables) {
         AuthenticationManager vouching = identity.rolesRealm() == null ? null : authenticator(identity.manager());
         CompletionStage<Object> current = vouching == null ? CompletableFuture.completedFuture(identity)
-                : call(() -> vouching.refresh(identity, variables)).handle((decision, error) -> {
+                : call(() -> vouching.refresh(identity, variables), null).handle((decision, error) -> {
                     if (error != null) {
                         return unavailable(vouching.name(), vouching.realm(), error);
                     }
@@ -176,14 +188,16 @@ public final class SecurityPipeline {
     }
 
     /** Completes with the {@link Identity} of the first manager that allows, or a {@link SecurityResult.Refused}. */
-    private CompletionStage<Object> authenticate(AuthenticationRequest request, int index) {
+    private CompletionStage<Object> authenticate(AuthenticationRequest request, int index, ChainTrace trace) {
         if (index >= authenticators.size()) {
             return CompletableFuture.completedFuture(new SecurityResult.Refused(Decision.DenyKind.BAD_CREDENTIALS,
                     authenticators.isEmpty() ? "no authentication manager configured"
                             : "no authentication manager accepted the client", "pipeline", null));
         }
         AuthenticationManager manager = authenticators.get(index);
-        return call(() -> manager.authenticate(request)).handle((decision, error) -> {
+        AtomicLong started = started(trace);
+        return call(() -> manager.authenticate(request), started).handle((decision, error) -> {
+            report(trace, ChainTrace.Chain.AUTHENTICATION, manager.name(), manager.realm(), decision, error, started);
             if (error != null) {
                 return CompletableFuture.<Object>completedFuture(unavailable(manager.name(), manager.realm(), error));
             }
@@ -194,7 +208,7 @@ public final class SecurityPipeline {
                 return CompletableFuture.<Object>completedFuture(
                         new SecurityResult.Refused(deny.kind(), deny.reason(), manager.name(), manager.realm()));
             }
-            return authenticate(request, index + 1);
+            return authenticate(request, index + 1, trace);
         }).thenCompose(stage -> stage);
     }
 
@@ -205,12 +219,14 @@ public final class SecurityPipeline {
      */
     private CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables, int index,
                                                       List<Permission> granted, IdentityLimits limits,
-                                                      List<String> grantors, boolean live) {
+                                                      List<String> grantors, boolean live, ChainTrace trace) {
         if (index >= authorizers.size()) {
             return CompletableFuture.completedFuture(combined(identity, variables, granted, limits, grantors, live));
         }
         AuthorizationManager manager = authorizers.get(index);
-        return call(() -> manager.authorize(identity, variables)).handle((decision, error) -> {
+        AtomicLong started = started(trace);
+        return call(() -> manager.authorize(identity, variables), started).handle((decision, error) -> {
+            report(trace, ChainTrace.Chain.AUTHORIZATION, manager.name(), manager.realm(), decision, error, started);
             if (error != null) {
                 return CompletableFuture.<SecurityResult>completedFuture(unavailable(manager.name(), manager.realm(), error));
             }
@@ -224,7 +240,7 @@ public final class SecurityPipeline {
                 combinedLimits = limits.strictest(allow.value().limits());
                 grantors.add(manager.name());
             }
-            return authorize(identity, variables, index + 1, granted, combinedLimits, grantors, live);
+            return authorize(identity, variables, index + 1, granted, combinedLimits, grantors, live, trace);
         }).thenCompose(stage -> stage);
     }
 
@@ -251,16 +267,52 @@ public final class SecurityPipeline {
                 "no authorization manager granted permissions to '" + identity.name() + "'", "pipeline", null);
     }
 
-    /** Calls a manager on the executor with the timeout applied. */
-    private <T> CompletableFuture<T> call(java.util.function.Supplier<CompletionStage<T>> invocation) {
+    /**
+     * Calls a manager on the executor with the timeout applied; {@code started}, when given, is set to the
+     * {@link System#nanoTime()} at which the manager begins to run.
+     */
+    private <T> CompletableFuture<T> call(java.util.function.Supplier<CompletionStage<T>> invocation,
+                                          AtomicLong started) {
+        java.util.function.Supplier<CompletionStage<T>> timed = started == null ? invocation : () -> {
+            started.set(System.nanoTime());
+            return invocation.get();
+        };
         try {
-            return CompletableFuture.supplyAsync(invocation, executor)
+            return CompletableFuture.supplyAsync(timed, executor)
                     .thenCompose(stage -> stage)
                     .toCompletableFuture()
                     .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) {
             return CompletableFuture.failedFuture(new IllegalStateException("authentication queue is full", e));
         }
+    }
+
+    /** When a traced manager call was asked for (replaced by when it began to run); {@code null} when untraced. */
+    private static AtomicLong started(ChainTrace trace) {
+        return trace == ChainTrace.NONE ? null : new AtomicLong(System.nanoTime());
+    }
+
+    private static void report(ChainTrace trace, ChainTrace.Chain chain, String manager, String realm,
+                               Decision<?> decision, Throwable error, AtomicLong started) {
+        if (started == null) {
+            return;
+        }
+        ChainTrace.Outcome outcome;
+        String reason;
+        if (error != null) {
+            outcome = ChainTrace.Outcome.UNAVAILABLE;
+            reason = unavailable(manager, realm, error).reason();
+        } else if (decision instanceof Decision.Allow<?>) {
+            outcome = ChainTrace.Outcome.ALLOW;
+            reason = null;
+        } else if (decision instanceof Decision.Deny<?> deny) {
+            outcome = ChainTrace.Outcome.DENY;
+            reason = deny.reason();
+        } else {
+            outcome = ChainTrace.Outcome.NO_OPINION;
+            reason = decision == null ? null : ((Decision.NoOpinion<?>) decision).reason();
+        }
+        trace.answered(chain, manager, realm, outcome, reason, started.get(), System.nanoTime());
     }
 
     private static SecurityResult.Refused unavailable(String manager, String realm, Throwable error) {

@@ -298,4 +298,47 @@ class SecurityPipelineTest {
             assertThat(f.reason()).contains("database down");
         });
     }
+    /** What a {@link ChainTrace} heard: "chain manager outcome reason", in order. */
+    private static List<String> traced(SecurityPipeline pipeline) throws Exception {
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        IdentityVariables v = new IdentityVariables().set(IdentityVariables.CLIENT_ID, "c1").set(IdentityVariables.USERNAME, "u");
+        pipeline.connect(v, "pw".getBytes(), null, null, (chain, manager, realm, outcome, reason, started, ended) -> {
+            assertThat(ended).isGreaterThanOrEqualTo(started);
+            heard.add(chain + " " + manager + " " + outcome + " " + reason);
+        }).toCompletableFuture().get(5, TimeUnit.SECONDS);
+        return heard;
+    }
+
+    @Test
+    void connect_tellsTheChainTraceOfEveryManagerAsked_inOrder_withItsAnswer() throws Exception {
+        assertThat(traced(pipeline(List.of(
+                authn("skip", Decision.noOpinion("not a certificate")),
+                authn("pw", Decision.allow(identity("u", List.of())))),
+                List.of(authz("files", Decision.allow(List.of(Permission.allow("a/#", Activity.ALL)))),
+                        authz("db", Decision.noOpinion("unknown user")))))).containsExactly(
+                "AUTHENTICATION skip NO_OPINION not a certificate",
+                "AUTHENTICATION pw ALLOW null",
+                "AUTHORIZATION files ALLOW null",
+                "AUTHORIZATION db NO_OPINION unknown user");
+    }
+
+    @Test
+    void connect_tellsTheChainTraceOfADenial_andOfAFailure() throws Exception {
+        assertThat(traced(pipeline(List.of(authn("pw", Decision.deny(Decision.DenyKind.BAD_CREDENTIALS,
+                "wrong password")), authn("never", Decision.allow(identity("u", List.of())))), List.of())))
+                .containsExactly("AUTHENTICATION pw DENY wrong password");
+        AuthenticationManager broken = new AuthenticationManager() {
+            @Override
+            public String name() {
+                return "broken";
+            }
+
+            @Override
+            public CompletionStage<Decision<Identity>> authenticate(AuthenticationRequest request) {
+                throw new IllegalStateException("database down");
+            }
+        };
+        assertThat(traced(pipeline(List.of(broken), List.of()))).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .startsWith("AUTHENTICATION broken UNAVAILABLE").contains("database down");
+    }
 }

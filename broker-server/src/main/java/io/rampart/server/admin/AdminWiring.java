@@ -7,6 +7,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.rampart.admin.AdminPlane;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.http.AdminTls;
+import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
@@ -25,11 +26,13 @@ import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -55,14 +58,16 @@ public final class AdminWiring implements AutoCloseable {
     /**
      * @param readiness   why the broker is not ready (health endpoint)
      * @param connections open MQTT connections
+     * @param bound       where a listener is bound now, by name ({@code null} while it is not)
      * @param cluster     the cluster as this node sees it ({@code enabled: false} for a single broker)
      * @throws IOException when the admin state in the data directory cannot be read
      */
     public static AdminWiring create(BrokerConfig config, BrokerCore core, BrokerMetrics metrics,
                                      ScheduledExecutorService timers, Supplier<List<String>> readiness,
-                                     IntSupplier connections, Supplier<Map<String, Object>> cluster)
-            throws IOException {
-        ServerControl control = new ServerControl(config, core, metrics, readiness, connections, cluster);
+                                     IntSupplier connections, Function<String, InetSocketAddress> bound,
+                                     String version, Supplier<Map<String, Object>> cluster) throws IOException {
+        ServerControl control = new ServerControl(config, core, metrics, readiness, connections, bound, version,
+                cluster);
         AdminPlane plane = AdminPlane.create(config.admin(), config.dataDir(), core.limits(),
                 new SessionClientDirectory(core), retained(core), control, timers, Clock.systemUTC());
         return new AdminWiring(config, plane, control);
@@ -75,6 +80,11 @@ public final class AdminWiring implements AutoCloseable {
                     + " cookies cross the network unencrypted; give it a tls: block", listener.name(), listener.bind());
         }
         return plane.channelInitializer(listener.name(), tls == null ? null : new ServerAdminTls(tls));
+    }
+
+    /** Where the broker reports client changes for the Control Center's live views. */
+    public LiveFeed liveFeed() {
+        return plane.liveFeed();
     }
 
     /** {@code gate} behind the ban check. */
@@ -99,6 +109,7 @@ public final class AdminWiring implements AutoCloseable {
     public void attach(SecurityModule security, List<ServerTls> tlsListeners) {
         List<ListenerConfig> admins = config.listeners().stream().filter(l -> l.type() == ListenerType.ADMIN).toList();
         control.attach(security.realms(), tlsListeners);
+        security.accessLog().feed(plane.liveFeed());
         plane.attachSecurity(security.adminPipelines(admins), new BrakeThrottle(security.brake()),
                 new FileRealmPasswords(security.realms()));
     }

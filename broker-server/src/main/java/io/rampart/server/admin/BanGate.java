@@ -2,6 +2,7 @@ package io.rampart.server.admin;
 
 import io.rampart.admin.ban.Ban;
 import io.rampart.admin.ban.BanList;
+import io.rampart.security.pipeline.ChainTrace;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectGate;
@@ -29,12 +30,17 @@ final class BanGate implements ConnectGate {
 
     @Override
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
+        return authenticate(request, ChainTrace.NONE);
+    }
+
+    @Override
+    public CompletionStage<ConnectDecision> authenticate(ConnectRequest request, ChainTrace trace) {
         Ban ban = bans.match(request.clientId(), request.username(), address(request));
         if (ban != null) {
             return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.BANNED,
                     "banned (" + ban.describe() + ", ban " + ban.id() + ")", "ban-list", null));
         }
-        return delegate.authenticate(request);
+        return delegate.authenticate(request, trace);
     }
 
     @Override

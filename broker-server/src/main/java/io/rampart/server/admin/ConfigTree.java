@@ -16,12 +16,14 @@ import java.util.regex.Pattern;
 /**
  * The configuration records as a tree of maps, lists and scalars for {@code GET /api/v1/config}. Every value whose
  * name suggests a secret (password, secret, token, credential) is replaced by {@code "***"}, so are credentials
- * inside URLs; objects that are not records (realm openers, class instances) are left out rather than printed.
+ * inside URLs and the values of HTTP headers; objects that are not records (realm openers, class instances) are left out rather than printed.
  */
 final class ConfigTree {
 
     static final String REDACTED = "***";
     private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(password|secret|token|credential|passphrase).*");
+    /** A mapping of HTTP header names to values ({@code tracing.headers}): the values are redacted. */
+    private static final String HEADERS = "headers";
     private static final Pattern URL_CREDENTIALS = Pattern.compile("(://)[^/@\\s]+@");
     private static final int MAX_DEPTH = 16;
 
@@ -99,6 +101,13 @@ final class ConfigTree {
     private static void put(Map<String, Object> out, String name, Object child, int depth) {
         if (child != null && SECRET_NAME.matcher(name).matches()) {
             out.put(name, REDACTED);
+            return;
+        }
+        if (child instanceof Map<?, ?> headers && HEADERS.equals(name)) {
+            // HTTP headers sent to a collector carry credentials under any name (Authorization, X-Api-Key, ...).
+            Map<String, Object> hidden = new LinkedHashMap<>();
+            headers.keySet().forEach(header -> hidden.put(String.valueOf(header), REDACTED));
+            out.put(name, hidden);
             return;
         }
         Object v = value(child, depth + 1);

@@ -11,11 +11,15 @@ import io.rampart.server.config.ConfigLoader;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.tls.ServerTls;
 
+import io.rampart.server.config.ListenerConfig;
+
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
@@ -27,12 +31,22 @@ final class ServerControl implements BrokerControl {
     private final BrokerMetrics metrics;
     private final Supplier<List<String>> readiness;
     private final IntSupplier connections;
+    private final Function<String, InetSocketAddress> bound;
+    private final String version;
     private final Supplier<Map<String, Object>> cluster;
     private volatile Map<String, Realm> realms = Map.of();
     private volatile List<ServerTls> tls = List.of();
 
+    /**
+     * @param bound   where a listener is bound now, by name ({@code null} while it is not)
+     * @param version the broker's version
+     * @param cluster the cluster as this node sees it ({@code enabled: false} for a single broker)
+     */
     ServerControl(BrokerConfig config, BrokerCore core, BrokerMetrics metrics, Supplier<List<String>> readiness,
-                  IntSupplier connections, Supplier<Map<String, Object>> cluster) {
+                  IntSupplier connections, Function<String, InetSocketAddress> bound, String version,
+                  Supplier<Map<String, Object>> cluster) {
+        this.bound = bound;
+        this.version = version;
         this.config = config;
         this.core = core;
         this.metrics = metrics;
@@ -115,6 +129,24 @@ final class ServerControl implements BrokerControl {
         out.put("bytesReceived", metrics.bytesReceived());
         out.put("bytesSent", metrics.bytesSent());
         out.put("messagesDropped", metrics.droppedTotal());
+        out.put("connectsAccepted", metrics.connectsAccepted());
+        out.put("connectsRefused", metrics.connectsRefused());
+        out.put("authenticationFailures", metrics.authenticationFailures());
+        out.put("authorizationDenials", metrics.authorizationDenials());
+        out.put("tlsHandshakeFailures", metrics.tlsHandshakeFailures());
+        out.put("version", version);
+        List<Map<String, Object>> listeners = new ArrayList<>();
+        for (ListenerConfig l : config.listeners()) {
+            InetSocketAddress address = bound.apply(l.name());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", l.name());
+            m.put("type", l.type().configName());
+            m.put("bind", l.bind());
+            m.put("port", address == null ? null : address.getPort());
+            m.put("up", address != null);
+            listeners.add(m);
+        }
+        out.put("listeners", listeners);
         return out;
     }
 }

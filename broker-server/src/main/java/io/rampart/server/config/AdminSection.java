@@ -2,6 +2,7 @@ package io.rampart.server.config;
 
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.admin.config.Durations;
+import io.rampart.admin.config.OidcSettings;
 import io.rampart.admin.config.RequestLimits;
 import io.rampart.admin.config.SessionSettings;
 import io.rampart.admin.rbac.AdminPermission;
@@ -9,6 +10,8 @@ import io.rampart.admin.rbac.GrantRule;
 import io.rampart.admin.rbac.RoleMapping;
 import io.rampart.admin.rbac.RoleTemplate;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -21,7 +24,9 @@ import java.util.Set;
 final class AdminSection {
 
     static final List<String> KEYS = List.of("roles", "metrics-access", "allowed-origins", "audit-log", "initial-admin",
-            "sessions", "max-token-lifetime", "limits");
+            "sessions", "max-token-lifetime", "limits", "oidc");
+    private static final List<String> OIDC_KEYS = List.of("issuer", "client-id", "client-secret", "scopes",
+            "roles-claim", "username-claim", "redirect-uri");
     private static final List<String> GRANT_KEYS = List.of("template", "permissions", "clients", "topics");
     private static final List<String> SESSION_KEYS = List.of("idle-timeout", "absolute-timeout", "max-sessions");
     private static final List<String> LIMIT_KEYS = List.of("max-body-size", "max-header-size", "max-headers",
@@ -60,8 +65,9 @@ final class AdminSection {
         SessionSettings sessions = sessions(admin.get("sessions"));
         RequestLimits limits = limits(admin.get("limits"));
         Duration maxToken = duration(admin.get("max-token-lifetime"), AdminSettings.DEFAULT_MAX_TOKEN_LIFETIME);
+        OidcSettings oidc = oidc(admin.get("oidc"));
         try {
-            return new AdminSettings(roles, metrics, limits, sessions, origins, auditJson, initial, maxToken);
+            return new AdminSettings(roles, metrics, limits, sessions, origins, auditJson, initial, maxToken, oidc);
         } catch (IllegalArgumentException e) {
             throw admin.invalid(e);
         }
@@ -165,6 +171,37 @@ final class AdminSection {
             return new AdminSettings.InitialAdmin(realm, node.get("user").string("admin"), roles);
         } catch (IllegalArgumentException e) {
             throw node.invalid(new IllegalArgumentException(e.getMessage().replaceFirst("^initial-admin\\.", "")));
+        }
+    }
+
+    private static OidcSettings oidc(ConfigNode node) throws ConfigException {
+        if (node.isAbsentOrNull()) {
+            return null;
+        }
+        node.requireKeys(OIDC_KEYS);
+        List<String> scopes = new ArrayList<>();
+        ConfigNode scopesNode = node.get("scopes");
+        if (!scopesNode.isAbsentOrNull()) {
+            for (ConfigNode e : scopesNode.elements()) {
+                scopes.add(e.string());
+            }
+        }
+        try {
+            return new OidcSettings(uri(node.get("issuer")), node.get("client-id").string(),
+                    node.get("client-secret").string(null), scopes, node.get("roles-claim").string("roles"),
+                    node.get("username-claim").string("preferred_username"),
+                    node.get("redirect-uri").isAbsentOrNull() ? null : uri(node.get("redirect-uri")));
+        } catch (IllegalArgumentException e) {
+            throw node.invalid(e);
+        }
+    }
+
+    private static URI uri(ConfigNode node) throws ConfigException {
+        String value = node.string();
+        try {
+            return new URI(value);
+        } catch (URISyntaxException e) {
+            throw node.error("must be a URL (" + e.getReason() + ")");
         }
     }
 

@@ -38,7 +38,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security", "metrics", "event-log",
-            "sys-topics", "admin", "cluster");
+            "sys-topics", "tracing", "admin", "cluster");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;

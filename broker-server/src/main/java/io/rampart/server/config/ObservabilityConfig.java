@@ -1,24 +1,29 @@
 package io.rampart.server.config;
 
+import io.rampart.server.tracing.TracingSettings;
+
 import java.net.URI;
 import java.util.Objects;
 
 /**
- * What operators see besides the scrape endpoint: the optional InfluxDB push, the event-log format and the
- * optional Mosquitto-style {@code $SYS} topics.
+ * What operators see besides the scrape endpoint: the optional InfluxDB push, the event-log format, the
+ * optional Mosquitto-style {@code $SYS} topics and the optional distributed tracing.
  *
  * @param influx         push to InfluxDB ({@link Influx#DISABLED} when absent)
  * @param eventLogFormat {@code plain} (key=value) or {@code json} (one JSON object per line)
  * @param sysTopics      {@code $SYS/broker/...} publication ({@link SysTopics#DISABLED} when absent)
+ * @param tracing        OpenTelemetry spans over OTLP ({@link TracingSettings#DISABLED} when absent)
  */
-public record ObservabilityConfig(Influx influx, String eventLogFormat, SysTopics sysTopics) {
+public record ObservabilityConfig(Influx influx, String eventLogFormat, SysTopics sysTopics,
+                                  TracingSettings tracing) {
 
     public static final ObservabilityConfig DEFAULTS = new ObservabilityConfig(Influx.DISABLED, "plain",
-            SysTopics.DISABLED);
+            SysTopics.DISABLED, TracingSettings.DISABLED);
 
     public ObservabilityConfig {
         Objects.requireNonNull(influx, "influx");
         Objects.requireNonNull(sysTopics, "sysTopics");
+        Objects.requireNonNull(tracing, "tracing");
         if (!"plain".equals(eventLogFormat) && !"json".equals(eventLogFormat)) {
             throw new IllegalArgumentException("event-log.format: must be plain or json (was \"" + eventLogFormat + "\")");
         }

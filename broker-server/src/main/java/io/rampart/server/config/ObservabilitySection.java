@@ -2,7 +2,10 @@ package io.rampart.server.config;
 
 import java.util.List;
 
-/** Maps the top-level {@code metrics:}, {@code event-log:} and {@code sys-topics:} sections onto {@link ObservabilityConfig}. */
+/**
+ * Maps the top-level {@code metrics:}, {@code event-log:}, {@code sys-topics:} and {@code tracing:} sections onto
+ * {@link ObservabilityConfig}.
+ */
 final class ObservabilitySection {
 
     static final List<String> METRICS_KEYS = List.of("influx");
@@ -51,6 +54,6 @@ final class ObservabilitySection {
                 throw sysNode.invalid(e);
             }
         }
-        return new ObservabilityConfig(influx, format, sys);
+        return new ObservabilityConfig(influx, format, sys, TracingSection.read(root.get("tracing")));
     }
 }

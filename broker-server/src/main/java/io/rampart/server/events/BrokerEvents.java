@@ -1,5 +1,6 @@
 package io.rampart.server.events;
 
+import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.message.Message;
 import io.rampart.core.session.DropReason;
 import io.rampart.core.session.SessionListener;
@@ -48,6 +49,7 @@ public final class BrokerEvents implements SessionListener {
     private final BrokerMetrics metrics;
     private final boolean json;
     private final ConcurrentHashMap<String, DropLogState> dropLog = new ConcurrentHashMap<>();
+    private volatile LiveFeed feed = LiveFeed.NONE;
 
     /**
      * @param json JSON lines instead of key=value
@@ -55,6 +57,18 @@ public final class BrokerEvents implements SessionListener {
     public BrokerEvents(BrokerMetrics metrics, boolean json) {
         this.metrics = metrics;
         this.json = json;
+    }
+
+    /** Also report clients that connect and leave to the Control Center's live views. */
+    public void feed(LiveFeed liveFeed) {
+        this.feed = liveFeed;
+    }
+
+    private void clientChanged(String clientId, boolean connected) {
+        LiveFeed f = feed;
+        if (f.wantsClientChanges()) {
+            f.clientChanged(clientId, connected);
+        }
     }
 
     public BrokerMetrics metrics() {
@@ -90,6 +104,7 @@ public final class BrokerEvents implements SessionListener {
     @Override
     public void sessionExpired(String clientId) {
         dropLog.remove(clientId);
+        clientChanged(clientId, false);
         if (LOG.isInfoEnabled()) {
             LOG.info(line("session-expired").text("client", clientId).toString());
         }
@@ -205,6 +220,7 @@ public final class BrokerEvents implements SessionListener {
                                 int protocolVersion, boolean cleanStart, long sessionExpiry, int keepAlive,
                                 boolean sessionPresent) {
         metrics.connectAttempt(BrokerMetrics.ACCEPTED);
+        clientChanged(clientId, true);
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -222,6 +238,7 @@ public final class BrokerEvents implements SessionListener {
      */
     public void clientDisconnected(String listener, Channel channel, String clientId, CloseReason how, int code,
                                    String reason) {
+        clientChanged(clientId, false);
         if (!LOG.isInfoEnabled()) {
             return;
         }

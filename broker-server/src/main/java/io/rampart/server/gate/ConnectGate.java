@@ -1,5 +1,7 @@
 package io.rampart.server.gate;
 
+import io.rampart.security.pipeline.ChainTrace;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -11,6 +13,14 @@ import java.util.concurrent.CompletionStage;
 public interface ConnectGate {
 
     CompletionStage<ConnectDecision> authenticate(ConnectRequest request);
+
+    /**
+     * As {@link #authenticate(ConnectRequest)}, telling {@code trace} about each authentication and authorization
+     * manager asked (distributed tracing). Default: the trace learns nothing.
+     */
+    default CompletionStage<ConnectDecision> authenticate(ConnectRequest request, ChainTrace trace) {
+        return authenticate(request);
+    }
 
     /** Whether a CONNECT may use this MQTT 5 Authentication Method here (otherwise: 0x8C). Default: none. */
     default boolean supportsAuthMethod(String method) {

@@ -97,7 +97,7 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Map<String, LongAdder> connectAttempts = new ConcurrentHashMap<>();
     private final EnumMap<AuthzAction, LongAdder> denials = new EnumMap<>(AuthzAction.class);
     private final Map<String, Timer> authTimers = new ConcurrentHashMap<>();
-    private final TlsObserver tlsObserver;
+    private final MetricsTlsObserver tlsObserver;
     private SessionStats sessionStats;
 
     public BrokerMetrics(ObservabilityConfig.Influx influxConfig) {
@@ -459,6 +459,41 @@ public final class BrokerMetrics implements AutoCloseable {
             n += a.sum();
         }
         return n;
+    }
+
+    /** CONNECTs accepted. */
+    public long connectsAccepted() {
+        return connectAttempts.get(ACCEPTED).sum();
+    }
+
+    /** CONNECTs refused, for whatever reason (credentials, permissions, unavailable realms, invalid packets). */
+    public long connectsRefused() {
+        long n = 0;
+        for (Map.Entry<String, LongAdder> e : connectAttempts.entrySet()) {
+            if (!e.getKey().equals(ACCEPTED)) {
+                n += e.getValue().sum();
+            }
+        }
+        return n;
+    }
+
+    /** CONNECTs refused for their credentials. */
+    public long authenticationFailures() {
+        return connectAttempts.get("bad-credentials").sum();
+    }
+
+    /** Actions refused by clients' permissions (connect, publish, subscribe, will). */
+    public long authorizationDenials() {
+        long n = 0;
+        for (LongAdder a : denials.values()) {
+            n += a.sum();
+        }
+        return n;
+    }
+
+    /** TLS handshakes that failed on any listener. */
+    public long tlsHandshakeFailures() {
+        return tlsObserver.failures();
     }
 
     public SessionStats.Snapshot sessionSnapshot() {

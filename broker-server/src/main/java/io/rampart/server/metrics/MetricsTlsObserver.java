@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.rampart.tls.TlsObserver;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * Counts TLS handshakes ({@code rampart.tls.handshakes} by listener, result, protocol and cipher) and
  * revocation checks ({@code rampart.tls.revocation.checks} by method, result and cached). Handshakes are
@@ -12,6 +14,7 @@ import io.rampart.tls.TlsObserver;
 final class MetricsTlsObserver implements TlsObserver {
 
     private final MeterRegistry registry;
+    private final LongAdder failures = new LongAdder();
 
     MetricsTlsObserver(MeterRegistry registry) {
         this.registry = registry;
@@ -19,6 +22,9 @@ final class MetricsTlsObserver implements TlsObserver {
 
     @Override
     public void handshake(String listener, String result, String protocol, String cipher) {
+        if (!"success".equals(result)) {
+            failures.increment();
+        }
         Counter.builder("rampart.tls.handshakes")
                 .tags("listener", orUnknown(listener), "result", orUnknown(result), "protocol", orUnknown(protocol),
                         "cipher", orUnknown(cipher))
@@ -32,6 +38,11 @@ final class MetricsTlsObserver implements TlsObserver {
                 .tags("method", orUnknown(method), "result", orUnknown(result), "cached", Boolean.toString(cached))
                 .description("Certificate revocation checks by method (crl, ocsp), result and cache use")
                 .register(registry).increment();
+    }
+
+    /** Handshakes that failed, all listeners and reasons together. */
+    long failures() {
+        return failures.sum();
     }
 
     private static String orUnknown(String value) {

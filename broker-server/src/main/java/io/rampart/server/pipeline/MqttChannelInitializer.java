@@ -1,9 +1,9 @@
 package io.rampart.server.pipeline;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -27,9 +27,10 @@ import io.rampart.tls.TlsHandshakeHandler;
  * Builds the pipeline of one listener, top to bottom in the order of {@link PipelineNames}. TLS listeners
  * start with the TLS handler (SNI, handshake timeout, revocation in the trust manager); TCP listeners then
  * continue at the MQTT decoder; WebSocket listeners first upgrade HTTP on their path with the {@code mqtt}
- * subprotocols and unwrap binary frames.
+ * subprotocols and unwrap binary frames. Nothing here needs a socket, so the same pipeline is also built on
+ * embedded channels (the listener fuzz tests).
  */
-public final class MqttChannelInitializer extends ChannelInitializer<SocketChannel> {
+public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
 
     /** Subprotocols a WebSocket listener accepts (MQTT 5/3.1.1 and the legacy 3.1 name). */
     public static final String WS_SUBPROTOCOLS = "mqtt,mqttv3.1";
@@ -76,7 +77,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<SocketChann
     }
 
     @Override
-    protected void initChannel(SocketChannel ch) {
+    protected void initChannel(Channel ch) {
         if (admission != null && !admission.admit(ch)) {
             return;
         }

@@ -17,6 +17,7 @@ import io.rampart.core.session.SessionStore;
 import io.rampart.core.session.Will;
 import io.rampart.core.topic.Topics;
 import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.pipeline.ChainTrace;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.gate.ConnectRequest;
@@ -24,6 +25,7 @@ import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.CloseReason;
 import io.rampart.server.pipeline.LingeringClose;
 import io.rampart.server.security.AccessLog;
+import io.rampart.server.tracing.ConnectSpan;
 import io.rampart.tls.ClientCertificates;
 
 import java.util.Arrays;
@@ -36,12 +38,13 @@ import java.util.concurrent.CompletionStage;
  * {@link ConnectAttempt}, asks the listener's gate (reading is paused until it answers), binds the session and
  * hands the connection its {@link Admission} with the CONNACK properties, or refuses. In a cluster the client id is
  * claimed for this node first (its session may move here from another node); a node cut off from most of the cluster
- * refuses with "server unavailable".
+ * refuses with "server unavailable". With distributed tracing on, a recorded CONNECT gets a {@link ConnectSpan} from
+ * the gate's question to CONNACK.
  */
 final class ConnectProcessor {
 
     /** Where netty-codec-mqtt records the protocol version it read from CONNECT. */
-    private static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    static final AttributeKey<MqttVersion> MQTT_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
     private final MqttConnection connection;
     private final ChannelHandlerContext ctx;
@@ -49,6 +52,8 @@ final class ConnectProcessor {
     private final BrokerCore core;
     private final MqttLimits limits;
     private final BrokerEvents events;
+    /** The span of the CONNECT being decided, when it is recorded; ended with CONNACK. */
+    private ConnectSpan trace;
 
     ConnectProcessor(MqttConnection connection, ChannelHandlerContext ctx, ListenerContext listener, BrokerCore core,
                      BrokerEvents events) {
@@ -186,7 +191,11 @@ final class ConnectProcessor {
                 authMethod == null ? null : EnhancedAuth.dataOf(props),
                 ctx.channel().attr(ClientCertificates.VARIABLES).get());
         long started = System.nanoTime();
-        CompletionStage<ConnectDecision> answer = listener.gate().authenticate(request);
+        if (listener.tracing() != null) {
+            trace = listener.tracing().connect(listener.name(), ctx.channel().remoteAddress(), clientId, version);
+        }
+        CompletionStage<ConnectDecision> answer = listener.gate().authenticate(request,
+                trace == null ? ChainTrace.NONE : trace);
         if (answer instanceof CompletableFuture<ConnectDecision> known && known.isDone()) {
             // An immediate answer (anonymous listener): finish now. Reading never has to pause, which saves
             // two epoll_ctl calls and a task hop per connection.
@@ -265,6 +274,10 @@ final class ConnectProcessor {
 
     private void complete(ConnectAttempt attempt, ConnectDecision decision) {
         if (!connection.isAuthenticating() || !ctx.channel().isActive()) {
+            if (trace != null) {
+                trace.abandoned();
+                trace = null;
+            }
             return;
         }
         boolean v5 = attempt.v5();
@@ -344,6 +357,10 @@ final class ConnectProcessor {
         }
         accessLog.connect(subject, true, null, decision.manager(), decision.realm(),
                 logReason("authenticated as '" + decision.identity() + "'", decision));
+        if (trace != null) {
+            trace.accepted(decision.identity(), decision.manager(), decision.realm(), attached.sessionPresent());
+            trace = null;
+        }
         IdentityLimits limits = listener.limits().strictest(decision.permissions().limits());
         int maxPacketSize = limits.maxPacketSize() == 0 ? listener.maxPacketSize()
                 : Math.min(listener.maxPacketSize(), limits.maxPacketSize());
@@ -408,6 +425,10 @@ final class ConnectProcessor {
      */
     private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client, boolean closeOnly) {
         boolean decided = connection.isAuthenticating();
+        if (trace != null) {
+            trace.refused(code, reason);
+            trace = null;
+        }
         connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
         if (closeOnly) {

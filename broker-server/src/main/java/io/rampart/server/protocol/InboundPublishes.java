@@ -14,6 +14,8 @@ import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.tracing.PublishSpan;
+import io.rampart.server.tracing.Tracing;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletionStage;
@@ -22,7 +24,8 @@ import java.util.function.Consumer;
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
  * the QoS 1/2 acknowledgements. QoS 2 is delivered once, on first receipt; re-sent PUBLISHes with the
- * same packet identifier before PUBREL are only acknowledged again.
+ * same packet identifier before PUBREL are only acknowledged again. With distributed tracing on, a recorded
+ * PUBLISH gets a {@link PublishSpan}.
  *
  * <p>In a cluster a QoS 1/2 message is acknowledged only once the other nodes that must deliver it have it (the router
  * hands over what to wait for); acknowledgements still leave in the order of the PUBLISHes. When the hand-off fails the
@@ -61,6 +64,8 @@ final class InboundPublishes {
     private final BrokerEvents events;
     private final HandoffFailure handoffFailure;
     private final Consumer<CompletionStage<Void>> handoffSink = stage -> this.handoff = stage;
+    /** {@code null} when distributed tracing is off. */
+    private final Tracing tracing;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
     private String[] aliases;
     /** What the message being routed must wait for before it is acknowledged, or {@code null}. */
@@ -76,9 +81,29 @@ final class InboundPublishes {
         this.limits = core.limits();
         this.events = events;
         this.handoffFailure = handoffFailure;
+        this.tracing = listener.tracing();
     }
 
     void publish(Admission a, MqttPublishMessage msg) {
+        PublishSpan trace = tracing == null ? null : tracing.publish(listener.name(), a.clientId(),
+                msg.fixedHeader().qosLevel().value(), msg.fixedHeader().isRetain(), msg.payload().readableBytes(),
+                a.v5() ? msg.variableHeader().properties() : MqttProperties.NO_PROPERTIES);
+        if (trace == null) {
+            receive(a, msg, null);
+            return;
+        }
+        try {
+            receive(a, msg, trace);
+        } catch (ProtocolViolation violation) {
+            trace.violation(violation.reasonCode, violation.getMessage());
+            throw violation;
+        } finally {
+            trace.end();
+        }
+    }
+
+    /** Handles a PUBLISH; {@code trace} is its span when it is recorded, else {@code null}. */
+    private void receive(Admission a, MqttPublishMessage msg, PublishSpan trace) {
         MqttPublishVariableHeader header = msg.variableHeader();
         int qos = msg.fixedHeader().qosLevel().value();
         boolean retain = msg.fixedHeader().isRetain();
@@ -90,6 +115,9 @@ final class InboundPublishes {
         String problem = Topics.validateTopicName(topic, limits.maxTopicLength(), limits.maxTopicLevels());
         if (problem != null) {
             throw new ProtocolViolation(ReasonCodes.TOPIC_NAME_INVALID, "PUBLISH topic: " + problem);
+        }
+        if (trace != null) {
+            trace.topic(topic);
         }
         if (qos > limits.maxQos()) {
             throw new ProtocolViolation(ReasonCodes.QOS_NOT_SUPPORTED,
@@ -143,7 +171,14 @@ final class InboundPublishes {
             expiry = limits.maxMessageExpirySeconds();
         }
 
-        if (!a.permissions().mayPublish(topic, qos, retain)) {
+        if (trace != null) {
+            trace.authorizing();
+        }
+        boolean allowed = a.permissions().mayPublish(topic, qos, retain);
+        if (trace != null) {
+            trace.authorized(allowed, a.manager(), a.realm());
+        }
+        if (!allowed) {
             notAuthorized(a, qos, packetId, topic, retain);
             return;
         }
@@ -154,13 +189,22 @@ final class InboundPublishes {
             session.receiveQos2(packetId);
         }
         Message message = Message.of(topic, qos, retain, payload, properties, a.clientId(), expiry);
+        if (trace != null) {
+            message = message.withTrace(trace.routing());
+        }
         int receivers = core.router().publish(message, qos > 0 ? handoffSink : null);
         CompletionStage<Void> wait = handoff;
         handoff = null;
+        if (trace != null) {
+            trace.routed(receivers);
+        }
         if (receivers == 0 && !retain) {
             events.noSubscribers();
         }
         int code = receivers == 0 && v5 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
+        if (trace != null && qos > 0) {
+            trace.acknowledged(code);
+        }
         if (qos > 0) {
             acknowledge(a, qos, packetId, code, wait);
         }

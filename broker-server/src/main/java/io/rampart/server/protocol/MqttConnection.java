@@ -15,6 +15,7 @@ import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -513,10 +514,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case UNSUBSCRIBE -> subscriptions.unsubscribe(a, (MqttUnsubscribeMessage) message);
             case PINGREQ -> ctx.write(Replies.PINGRESP);
             case DISCONNECT -> clientDisconnect(a, message);
-            case CONNECT -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "second CONNECT on one connection");
+            case CONNECT -> throw secondConnect(a);
             case AUTH -> enhancedAuth.auth(a, message);
             default -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "unexpected " + type + " from a client");
         }
+    }
+
+    /**
+     * A second CONNECT is a protocol error. Decoding it made the codec take its protocol level for the connection's;
+     * the DISCONNECT goes out in the session's level again.
+     */
+    private ProtocolViolation secondConnect(Admission a) {
+        int level = a.connect().protocolVersion();
+        ctx.channel().attr(ConnectProcessor.MQTT_VERSION)
+                .set(MqttVersion.fromProtocolNameAndLevel(level == 3 ? "MQIsdp" : "MQTT", (byte) level));
+        return new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "second CONNECT on one connection");
     }
 
     static int packetId(MqttMessage message) {

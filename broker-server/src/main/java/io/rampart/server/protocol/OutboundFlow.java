@@ -6,6 +6,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.rampart.core.limit.TokenBucket;
+import io.rampart.core.message.MessageProperties;
 import io.rampart.core.session.DropReason;
 import io.rampart.core.session.Outgoing;
 import io.rampart.core.session.Session;
@@ -14,6 +15,8 @@ import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.tracing.DeliverySpan;
+import io.rampart.server.tracing.TracedDelivery;
 
 import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * here), and within its delivery rates ({@code deliveries-per-second}, {@code delivery-bytes-per-second}): over
  * them, messages wait in the session's queue (bounded by {@code max-queued-messages}) and the queue drains at the
  * rates. Also the acknowledgements of those messages (PUBACK, PUBREC, PUBCOMP). Created at CONNACK; lives on the
- * connection's event loop, which decides when to drain (writability, wake-ups, freed inflight slots).
+ * connection's event loop, which decides when to drain (writability, wake-ups, freed inflight slots). A delivery
+ * recorded in a distributed trace gets a {@link DeliverySpan} and, for an MQTT 5 subscriber, carries its trace context
+ * as user properties when the packet still fits the subscriber's maximum packet size with them.
  */
 final class OutboundFlow {
 
@@ -175,22 +180,23 @@ final class OutboundFlow {
 
     /** Writes one message; returns its size on the wire, or 0 when it was dropped instead. */
     private long write(Outgoing o, boolean resend) {
+        boolean dup = resend && o.isDuplicate();
+        String topic = o.message().topic();
+        DeliverySpan trace = o.trace() instanceof TracedDelivery traced
+                ? traced.deliver(topic, o.qos(), o.packetId(), dup) : null;
         // Expiry first: an alias may only be registered for a PUBLISH that is actually written.
         long expiry = o.message().remainingExpirySeconds(System.nanoTime());
-        if (expiry == 0 && resend && o.isDuplicate()) {
+        if (expiry == 0 && dup) {
             // Delivery already started: the flow must be completed (MQTT 5 §4.4), with the least expiry left.
             expiry = 1;
         } else if (expiry == 0) {
-            session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), DropReason.EXPIRED);
+            drop(o, DropReason.EXPIRED, trace);
             return 0;
         }
-        String topic = o.message().topic();
         if (!permissions.mayReceive(topic)) {
             // A wildcard subscription never delivers a topic this session may not read.
-            session.discard(o);
             events.authzDenied(AuthzAction.RECEIVE);
-            events.messageDropped(clientId, o.message(), o.qos(), DropReason.NOT_AUTHORIZED);
+            drop(o, DropReason.NOT_AUTHORIZED, trace);
             return 0;
         }
         int alias = 0;
@@ -205,23 +211,46 @@ final class OutboundFlow {
                 aliases.put(topic, alias);
             }
         }
-        OutboundPublish p = new OutboundPublish(o.message(), o.qos(), resend && o.isDuplicate(), o.retain(),
+        MessageProperties properties = o.message().properties();
+        if (trace != null) {
+            if (v5) {
+                properties = trace.forward(properties);
+            } else {
+                trace.notForwarded();
+            }
+        }
+        OutboundPublish p = new OutboundPublish(o.message(), properties, o.qos(), dup, o.retain(),
                 o.packetId(), wireTopic, alias, o.subscriptionIds(), expiry, v5);
         if (p.packetSize() > client.maximumPacketSize() && alias > 0 && !wireTopic.isEmpty()) {
             aliases.remove(topic);
             nextAlias--; // the alias was assigned just above and never reached the client
-            p = new OutboundPublish(o.message(), o.qos(), resend && o.isDuplicate(), o.retain(),
+            wireTopic = topic;
+            alias = 0;
+            p = new OutboundPublish(o.message(), properties, o.qos(), dup, o.retain(),
                     o.packetId(), topic, 0, o.subscriptionIds(), expiry, v5);
         }
+        if (p.packetSize() > client.maximumPacketSize() && properties != o.message().properties()) {
+            // The trace context must not cost the subscriber the message: send it as published.
+            trace.notForwarded();
+            p = new OutboundPublish(o.message(), o.qos(), dup, o.retain(), o.packetId(), wireTopic, alias,
+                    o.subscriptionIds(), expiry, v5);
+        }
         if (p.packetSize() > client.maximumPacketSize()) {
-            session.discard(o);
-            events.messageDropped(clientId, o.message(), o.qos(), DropReason.TOO_LARGE);
+            drop(o, DropReason.TOO_LARGE, trace);
             return 0;
         }
-        ctx.write(p, ctx.voidPromise());
+        ctx.write(p, trace == null ? ctx.voidPromise() : trace.written(ctx.newPromise()));
         if (o.qos() > 0) {
             session.markSent(o);
         }
         return p.packetSize();
+    }
+
+    private void drop(Outgoing o, DropReason reason, DeliverySpan trace) {
+        session.discard(o);
+        events.messageDropped(clientId, o.message(), o.qos(), reason);
+        if (trace != null) {
+            trace.dropped(reason);
+        }
     }
 }

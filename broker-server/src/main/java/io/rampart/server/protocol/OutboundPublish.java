@@ -1,14 +1,17 @@
 package io.rampart.server.protocol;
 
 import io.rampart.core.message.Message;
+import io.rampart.core.message.MessageProperties;
 
 /**
- * A PUBLISH ready for the wire: the shared {@link Message} plus this receiver's header fields. Sizes are
+ * A PUBLISH ready for the wire: the shared {@link Message} plus this receiver's header fields (and its own
+ * application properties when they differ from the message's: a forwarded trace context). Sizes are
  * computed once so the connection can check the receiver's maximum packet size before writing.
  */
 public final class OutboundPublish {
 
     final Message message;
+    final MessageProperties properties;
     final int qos;
     final boolean dup;
     final boolean retain;
@@ -24,7 +27,14 @@ public final class OutboundPublish {
 
     OutboundPublish(Message message, int qos, boolean dup, boolean retain, int packetId, String topic, int topicAlias,
                     int[] subscriptionIds, long expirySeconds, boolean v5) {
+        this(message, message.properties(), qos, dup, retain, packetId, topic, topicAlias, subscriptionIds,
+                expirySeconds, v5);
+    }
+
+    OutboundPublish(Message message, MessageProperties properties, int qos, boolean dup, boolean retain, int packetId,
+                    String topic, int topicAlias, int[] subscriptionIds, long expirySeconds, boolean v5) {
         this.message = message;
+        this.properties = properties;
         this.qos = qos;
         this.dup = dup;
         this.retain = retain;

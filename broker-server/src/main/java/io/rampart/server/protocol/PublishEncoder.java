@@ -72,7 +72,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutboundPublis
 
     private static void writeProperties(ByteBuf buf, OutboundPublish p) {
         writeVarInt(buf, p.propertiesLength);
-        MessageProperties props = p.message.properties();
+        MessageProperties props = p.properties;
         if (props.payloadFormatIndicator() != null) {
             buf.writeByte(PAYLOAD_FORMAT_INDICATOR).writeByte(props.payloadFormatIndicator());
         }
@@ -105,7 +105,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutboundPublis
     }
 
     static int propertiesLength(OutboundPublish p) {
-        MessageProperties props = p.message.properties();
+        MessageProperties props = p.properties;
         int len = 0;
         if (props.payloadFormatIndicator() != null) {
             len += 2;

@@ -1,5 +1,7 @@
 package io.rampart.server.security;
 
+import io.rampart.admin.live.AccessDecision;
+import io.rampart.admin.live.LiveFeed;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.logging.JsonText;
 import org.apache.logging.log4j.LogManager;
@@ -111,11 +113,20 @@ public final class AccessLog {
     private final boolean publishAllowed;
     private final int sampleRate;
     private final AtomicLong publishCounter = new AtomicLong();
+    private volatile LiveFeed feed = LiveFeed.NONE;
 
     public AccessLog(boolean json, boolean publishAllowed, int sampleRate) {
         this.json = json;
         this.publishAllowed = publishAllowed;
         this.sampleRate = Math.max(1, sampleRate);
+    }
+
+    /**
+     * Also hand every line to the Control Center's live tail (the decisions this log records, whatever the
+     * logger's level); while nobody watches, that costs one volatile read per decision.
+     */
+    public void feed(LiveFeed liveFeed) {
+        this.feed = liveFeed;
     }
 
     public static AccessLog plain() {
@@ -162,6 +173,13 @@ public final class AccessLog {
      */
     public void tlsFailure(String listener, SocketAddress remote, String kind, String subject, String serial,
                            String reason) {
+        LiveFeed f = feed;
+        if (f.wantsAccess()) {
+            InetSocketAddress inet = remote instanceof InetSocketAddress a ? a : null;
+            f.access(new AccessDecision(Instant.now(), Action.TLS.name(), false, kind, listener,
+                    inet == null ? null : inet.getAddress(), inet == null ? -1 : inet.getPort(), null, null, null,
+                    null, -1, null, null, reason, subject));
+        }
         if (!LOG.isWarnEnabled()) {
             return;
         }
@@ -210,6 +228,13 @@ public final class AccessLog {
 
     private void write(Action action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
                        String realm, String reason) {
+        LiveFeed f = feed;
+        if (f.wantsAccess()) {
+            InetSocketAddress inet = s.remote() instanceof InetSocketAddress a ? a : null;
+            f.access(new AccessDecision(Instant.now(), action.name(), allowed, kind, s.listener(),
+                    inet == null ? null : inet.getAddress(), inet == null ? -1 : inet.getPort(), s.clientId(),
+                    s.username(), s.identity(), topic, qos, manager, realm, reason, null));
+        }
         Logger log = LOG;
         if (allowed ? !log.isInfoEnabled() : !log.isWarnEnabled()) {
             return;

@@ -2,6 +2,7 @@ package io.rampart.server.security;
 
 import io.rampart.core.session.SessionOwner;
 import io.rampart.security.limits.LimitsSyntax;
+import io.rampart.security.pipeline.ChainTrace;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
 import io.rampart.security.spi.AuthenticationManager;
@@ -87,6 +88,11 @@ final class PipelineGate implements ConnectGate {
 
     @Override
     public CompletionStage<ConnectDecision> authenticate(ConnectRequest request) {
+        return authenticate(request, ChainTrace.NONE);
+    }
+
+    @Override
+    public CompletionStage<ConnectDecision> authenticate(ConnectRequest request, ChainTrace trace) {
         IdentityVariables vars = variables(request);
         InetAddress from = address(request);
         long delay = brake.delayMillis(from, request.username());
@@ -94,7 +100,7 @@ final class PipelineGate implements ConnectGate {
         CompletableFuture<SecurityResult> result;
         if (delay > 0) {
             result = new CompletableFuture<>();
-            timer.schedule(() -> run(vars, request).whenComplete((r, e) -> {
+            timer.schedule(() -> run(vars, request, trace).whenComplete((r, e) -> {
                 if (e != null) {
                     result.completeExceptionally(e);
                 } else {
@@ -102,7 +108,7 @@ final class PipelineGate implements ConnectGate {
                 }
             }), delay, TimeUnit.MILLISECONDS);
         } else {
-            result = run(vars, request).toCompletableFuture();
+            result = run(vars, request, trace).toCompletableFuture();
         }
         return result.thenApply(r -> decide(r, request, decidedAt)
                 .withLogNote(delay > 0 ? "answered after a brute-force delay of " + delay + " ms" : null));
@@ -118,7 +124,7 @@ final class PipelineGate implements ConnectGate {
             return CompletableFuture.completedFuture(ConnectDecision.refuse(ConnectDecision.Outcome.NOT_AUTHORIZED,
                     "session was not authenticated by this pipeline", "pipeline", null));
         }
-        return run(variables(request), request).thenApply(result -> {
+        return run(variables(request), request, ChainTrace.NONE).thenApply(result -> {
             if (result instanceof SecurityResult.Accepted accepted) {
                 SessionOwner before = proof.owner(session.identity);
                 SessionOwner after = proof.owner(accepted.identity());
@@ -137,8 +143,8 @@ final class PipelineGate implements ConnectGate {
         });
     }
 
-    private CompletionStage<SecurityResult> run(IdentityVariables vars, ConnectRequest request) {
-        return pipeline.connect(vars, request.password(), request.authMethod(), request.authData());
+    private CompletionStage<SecurityResult> run(IdentityVariables vars, ConnectRequest request, ChainTrace trace) {
+        return pipeline.connect(vars, request.password(), request.authMethod(), request.authData(), trace);
     }
 
     private static InetAddress address(ConnectRequest request) {

@@ -31,11 +31,15 @@ class ConfigTreeTest {
                 security:
                   realms:
                     - {name: local, type: file, path: users.yaml}
-                """.formatted(cert, key), "t.yaml", Map.of("INFLUX_TOKEN", "tok-123")::get);
+                tracing:
+                  headers: {authorization: "Bearer ${ENV:OTLP_TOKEN}", x-api-key: k3y-456}
+                """.formatted(cert, key), "t.yaml", Map.of("INFLUX_TOKEN", "tok-123", "OTLP_TOKEN", "otlp-789")::get);
         Map<String, Object> tree = ConfigTree.of(config);
         String text = tree.toString();
         assertThat(text).doesNotContain("hunter2").doesNotContain("tok-123").doesNotContain("user:pw")
                 .contains("private-key-password=***").contains("http://***@influx:8086");
+        assertThat(text).doesNotContain("otlp-789").doesNotContain("k3y-456")
+                .contains("authorization=***").contains("x-api-key=***");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> listeners = (List<Map<String, Object>>) tree.get("listeners");
         assertThat(listeners.get(0)).containsEntry("name", "t").containsEntry("type", "tcp").containsEntry("port", 1883);

@@ -1,6 +1,7 @@
 package io.rampart.server.config;
 
 import io.rampart.admin.config.AdminSettings;
+import io.rampart.admin.config.OidcSettings;
 import io.rampart.admin.rbac.AdminPermission;
 import io.rampart.admin.rbac.GrantRule;
 import org.junit.jupiter.api.Test;
@@ -109,6 +110,27 @@ class ConfigAdminTest {
                 .contains("admin.allowed-origins[0]: must be an origin");
         assertThat(failure(BASE + "admin: {sessions: {idle-timeout: 1h, absolute-timeout: 10m}}\n"))
                 .contains("admin.sessions.absolute-timeout: must not be shorter than idle-timeout");
+    }
+
+    @Test
+    void oidc_isReadWithItsDefaults_andMistakesNameTheKey() throws ConfigException {
+        OidcSettings oidc = parse("admin:\n  oidc: {issuer: \"https://sso.example.com/realms/ops\", client-id: cc,"
+                + " client-secret: s3cret}\n").admin().oidc();
+        assertThat(oidc.issuer()).hasToString("https://sso.example.com/realms/ops");
+        assertThat(oidc.scopes()).containsExactly("openid", "profile", "email");
+        assertThat(oidc.rolesClaim()).isEqualTo("roles");
+        assertThat(oidc.usernameClaim()).isEqualTo("preferred_username");
+        assertThat(oidc.redirectUri()).isNull();
+        assertThat(oidc.toString()).doesNotContain("s3cret");
+        assertThat(parse("admin: {oidc: {issuer: \"http://127.0.0.1:8080/default\", client-id: cc}}\n").admin().oidc()
+                .clientSecret()).isNull();
+        assertThat(failure(BASE + "admin: {oidc: {issuer: \"http://sso.example.com\", client-id: cc}}\n"))
+                .contains("admin.oidc.issuer: must be an https URL");
+        assertThat(failure(BASE + "admin: {oidc: {issuer: \"https://sso\"}}\n")).contains("admin.oidc.client-id:");
+        assertThat(failure(BASE + "admin: {oidc: {issuer: \"https://sso\", client-id: cc, scopes: [profile]}}\n"))
+                .contains("admin.oidc.scopes: must include openid");
+        assertThat(failure(BASE + "admin: {oidc: {issuer: \"https://sso\", client-id: cc, claims: x}}\n"))
+                .contains("admin.oidc.claims: unknown key");
     }
 
     @Test

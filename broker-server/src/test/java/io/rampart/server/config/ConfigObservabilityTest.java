@@ -1,7 +1,9 @@
 package io.rampart.server.config;
 
+import io.rampart.server.tracing.TracingSettings;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static io.rampart.server.config.ConfigLoaderTest.catchConfig;
@@ -16,7 +18,7 @@ class ConfigObservabilityTest {
             """;
 
     private static BrokerConfig parse(String yaml) throws ConfigException {
-        return ConfigLoader.parse(LISTENERS + yaml, "obs.yaml", Map.of("INFLUX_TOKEN", "tok-123")::get);
+        return ConfigLoader.parse(LISTENERS + yaml, "obs.yaml", Map.of("INFLUX_TOKEN", "tok-123", "OTLP_TOKEN", "otlp-secret-9")::get);
     }
 
     private static String failure(String yaml) {
@@ -123,5 +125,68 @@ class ConfigObservabilityTest {
             assertThat(docs).contains("`sys-topics." + key + "`");
         }
         assertThat(docs).contains("`event-log.format`");
+    }
+    @Test
+    void tracing_isOffWhenAbsent_andOnWithDefaultsWhenPresent() throws ConfigException {
+        assertThat(parse("").observability().tracing()).isEqualTo(TracingSettings.DISABLED);
+        assertThat(TracingSettings.DISABLED.enabled()).isFalse();
+        TracingSettings t = parse("tracing: {}\n").observability().tracing();
+        assertThat(t.enabled()).isTrue();
+        assertThat(t.protocol()).isEqualTo(TracingSettings.Protocol.HTTP_PROTOBUF);
+        assertThat(t.endpoint()).isEqualTo("http://localhost:4318/v1/traces");
+        assertThat(t.sampleRatio()).isEqualTo(0.01);
+        assertThat(t.timeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(t.compression()).isFalse();
+        assertThat(t.maxQueueSize()).isEqualTo(2048);
+        assertThat(t.deliverySpans()).isEqualTo(100);
+        assertThat(parse("tracing: {protocol: grpc}\n").observability().tracing().endpoint())
+                .isEqualTo("http://localhost:4317");
+        assertThat(parse("tracing: {enabled: false, endpoint: http://c:4318/v1/traces}\n").observability().tracing()
+                .enabled()).isFalse();
+    }
+
+    @Test
+    void tracing_isRead_andTheHeaderSecretComesFromTheEnvironment_andIsNeverShown() throws ConfigException {
+        TracingSettings t = parse("""
+                tracing:
+                  protocol: grpc
+                  endpoint: https://collector.example:4317
+                  headers:
+                    authorization: "Bearer ${ENV:OTLP_TOKEN}"
+                    x-tenant: plant-7
+                  timeout: 2s
+                  compression: gzip
+                  sampler: {type: parent-based-ratio, ratio: 0.25}
+                  resource: {deployment.environment: prod, service.namespace: mqtt}
+                  max-queue-size: 4096
+                  delivery-spans: 0
+                """).observability().tracing();
+        assertThat(t).isEqualTo(new TracingSettings(true, TracingSettings.Protocol.GRPC, "https://collector.example:4317",
+                Map.of("authorization", "Bearer otlp-secret-9", "x-tenant", "plant-7"), Duration.ofSeconds(2), true,
+                0.25, Map.of("deployment.environment", "prod", "service.namespace", "mqtt"), 4096, 0));
+        assertThat(t.toString()).doesNotContain("otlp-secret-9").doesNotContain("plant-7").contains("authorization");
+    }
+
+    @Test
+    void tracing_invalidValues_nameTheKey() {
+        assertThat(failure("tracing: {protocol: udp}\n"))
+                .isEqualTo("obs.yaml: tracing.protocol: must be http/protobuf or grpc (was \"udp\")");
+        assertThat(failure("tracing: {sampler: {ratio: 1.5}}\n")).contains("sampler.ratio: must be between 0 and 1");
+        assertThat(failure("tracing: {sampler: {ratio: often}}\n")).contains("tracing.sampler.ratio: must be a number");
+        assertThat(failure("tracing: {sampler: {type: always-on}}\n"))
+                .contains("tracing.sampler.type: must be parent-based-ratio");
+        assertThat(failure("tracing: {sampler: {rate: 1}}\n")).isEqualTo("obs.yaml: tracing.sampler.rate: unknown key (did you mean 'ratio'?)");
+        assertThat(failure("tracing: {endpoint: ftp://c/v1/traces}\n"))
+                .contains("endpoint: must be an http:// or https:// URL with a host");
+        assertThat(failure("tracing: {endpoint: \"http://u:p@c:4318/v1/traces\"}\n"))
+                .contains("endpoint: must not contain user:password@").doesNotContain("u:p");
+        assertThat(failure("tracing: {protocol: grpc, endpoint: \"http://c:4317/v1/traces\"}\n"))
+                .contains("a grpc endpoint has no path");
+        assertThat(failure("tracing: {headers: {\"bad header\": x}}\n")).contains("'bad header' is not a valid header name");
+        assertThat(failure("tracing: {timeout: 0s}\n")).contains("timeout: must be between 1ms and 10m");
+        assertThat(failure("tracing: {compression: zstd}\n")).contains("tracing.compression: must be none or gzip");
+        assertThat(failure("tracing: {max-queue-size: 0}\n")).contains("max-queue-size: must be between 1 and 1000000");
+        assertThat(failure("tracing: {delivery-spans: -1}\n")).contains("delivery-spans: must be between 0 and 100000");
+        assertThat(failure("tracing: {exporter: zipkin}\n")).startsWith("obs.yaml: tracing.exporter: unknown key");
     }
 }

@@ -75,6 +75,7 @@ class FullExampleTest {
         assertThat(config.observability().influx().enabled()).isFalse();
         assertThat(config.observability().eventLogFormat()).isEqualTo(ObservabilityConfig.DEFAULTS.eventLogFormat());
         assertThat(config.observability().sysTopics()).isEqualTo(ObservabilityConfig.SysTopics.DISABLED);
+        assertThat(config.observability().tracing().enabled()).isFalse();
         assertThat(config.security().accessLog()).isEqualTo(SecurityConfig.AccessLog.DEFAULT);
         assertThat(config.security().bruteForce()).isEqualTo(SecurityConfig.BruteForce.DEFAULT);
         assertThat(config.listeners()).extracting(ListenerConfig::name)

@@ -95,6 +95,12 @@ class AdminAuditIT {
 
             JsonNode listed = root.get("/api/v1/audit?actor=root&action=bans.&since=2000-01-01T00:00:00Z").json();
             assertThat(listed.path("items")).extracting(n -> n.path("request").asText()).contains(requests.get(0), requests.get(1));
+            JsonNode newest = root.get("/api/v1/audit?actor=root&action=bans.&order=newest&limit=1").json();
+            assertThat(newest.path("items")).extracting(n -> n.path("request").asText()).containsExactly(requests.get(1));
+            JsonNode older = root.get("/api/v1/audit?actor=root&action=bans.&order=newest&limit=1&cursor="
+                    + newest.path("nextCursor").asText()).json();
+            assertThat(older.path("items")).extracting(n -> n.path("request").asText()).containsExactly(requests.get(0));
+            assertThat(root.get("/api/v1/audit?order=sideways").status()).isEqualTo(400);
         }
         // The chain continues across a restart.
         try (TestBroker broker = AdminSetup.in(dir).start()) {

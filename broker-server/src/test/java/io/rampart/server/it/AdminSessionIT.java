@@ -148,6 +148,10 @@ class AdminSessionIT {
             assertThat(https.header("Cookie", "rampart-session=" + cookie.getValue()).get("/api/v1/whoami").status())
                     .as("the plain-HTTP cookie name is not accepted over HTTPS").isEqualTo(401);
             assertThat(https.get("/health/ready").header("Strict-Transport-Security")).isEqualTo("max-age=31536000");
+            AdminClient.Answer page = https.get("/");
+            assertThat(page.status()).as("the Control Center over HTTPS").isEqualTo(200);
+            assertThat(page.header("Strict-Transport-Security")).isEqualTo("max-age=31536000");
+            assertThat(page.header("Content-Security-Policy")).contains("script-src 'self'");
         }
     }
 

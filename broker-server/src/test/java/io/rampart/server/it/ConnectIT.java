@@ -92,6 +92,20 @@ class ConnectIT {
         assertThat(before.get(0).reasonCode()).isEqualTo(0x82);
     }
 
+    /** The codec reads the second CONNECT's protocol level; the answer is still in the session's (MQTT 5). */
+    @ParameterizedTest
+    @EnumSource(RawTransport.class)
+    void secondConnect_ofAnotherProtocolLevel_v5_getsDisconnectProtocolError(RawTransport transport) throws Exception {
+        RawMqttClient raw = clients.raw(transport, RawPackets.connect(RawPackets.V5).clientId(id("second5to4")));
+
+        raw.send(RawPackets.connect(RawPackets.V3_1_1, id("second5to4")));
+
+        List<RawPacket> before = raw.readUntilClosed();
+        assertThat(before).hasSize(1);
+        assertThat(before.get(0).type()).isEqualTo(RawPacket.DISCONNECT);
+        assertThat(before.get(0).reasonCode()).isEqualTo(0x82);
+    }
+
     @ParameterizedTest
     @EnumSource(RawTransport.class)
     void secondConnect_v311_closesConnection(RawTransport transport) throws Exception {

@@ -7,14 +7,17 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
-/** Reads claims by a dotted path ({@code realm_access.roles}) and as lists of strings. */
-final class Claims {
+/**
+ * Reads claims by a dotted path ({@code realm_access.roles}) and as lists of strings: the JWT realm's roles claims
+ * and the admin plane's OpenID Connect sign-in read them alike.
+ */
+public final class Claims {
 
     private Claims() {
     }
 
     /** The value at a dotted path, or {@code null}. A top-level claim whose name contains dots is found too. */
-    static Object at(JWTClaimsSet claims, String path) {
+    public static Object at(JWTClaimsSet claims, String path) {
         Object direct = claims.getClaim(path);
         if (direct != null || path.indexOf('.') < 0) {
             return direct;
@@ -30,7 +33,7 @@ final class Claims {
     }
 
     /** A list claim as strings, or a string split at spaces; empty when absent or of another type. */
-    static List<String> strings(Object value) {
+    public static List<String> strings(Object value) {
         List<String> out = new ArrayList<>();
         if (value instanceof String s) {
             for (String part : s.trim().split("\\s+")) {
@@ -49,7 +52,7 @@ final class Claims {
     }
 
     /** A scalar claim as text (strings, numbers, booleans), or {@code null}. */
-    static String scalar(Object value) {
+    public static String scalar(Object value) {
         if (value instanceof String s) {
             return s;
         }

@@ -98,6 +98,10 @@ final class TokenVerifier {
             jwt = JWTParser.parse(token);
         } catch (ParseException e) {
             return done(new Invalid("not a JWT: " + e.getMessage()));
+        } catch (RuntimeException e) {
+            // Nimbus lets some malformed headers escape as runtime exceptions (a header that is JSON null gives a
+            // NullPointerException): a client's bad token all the same, not a failure of the realm
+            return done(new Invalid("not a JWT: its header cannot be read"));
         }
         if (jwt instanceof EncryptedJWT) {
             return done(new Invalid("encrypted tokens (JWE) are not supported"));

@@ -13,6 +13,7 @@ import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
@@ -224,6 +225,15 @@ class JwtRealmTest {
                     .contains("alg: none");
             String noneWithSignature = none + "c2ln";
             denied(authenticate(realm, "c", noneWithSignature), Decision.DenyKind.BAD_CREDENTIALS);
+        }
+    }
+
+    @Test
+    void token_whoseHeaderIsJsonNull_isRefusedAsBadCredentials() throws Exception {
+        try (JwtRealm realm = realm(s -> s)) {
+            String nullHeader = Base64URL.encode("null") + "." + Base64URL.encode("{\"sub\":\"d\"}") + ".c2ln";
+            assertThat(denied(authenticate(realm, "c", nullHeader), Decision.DenyKind.BAD_CREDENTIALS).reason())
+                    .contains("not a JWT");
         }
     }
 

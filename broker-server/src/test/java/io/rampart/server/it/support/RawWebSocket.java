@@ -180,23 +180,33 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** The bytes of one masked frame (to combine with {@link #sendFrames}). */
     public static byte[] frame(boolean fin, int opcode, byte[] payload) {
+        byte[] mask = new byte[4];
+        RANDOM.nextBytes(mask);
+        return frame(fin, opcode, payload, mask);
+    }
+
+    /** The bytes of one frame masked with {@code mask} (4 bytes), or unmasked when it is {@code null}. */
+    public static byte[] frame(boolean fin, int opcode, byte[] payload, byte[] mask) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write((fin ? 0x80 : 0) | opcode);
         int n = payload.length;
+        int masked = mask == null ? 0 : 0x80;
         if (n < 126) {
-            f.write(0x80 | n);
+            f.write(masked | n);
         } else if (n < 65_536) {
-            f.write(0x80 | 126);
+            f.write(masked | 126);
             f.write(n >> 8);
             f.write(n);
         } else {
-            f.write(0x80 | 127);
+            f.write(masked | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
                 f.write((int) ((long) n >> shift) & 0xFF);
             }
         }
-        byte[] mask = new byte[4];
-        RANDOM.nextBytes(mask);
+        if (mask == null) {
+            f.writeBytes(payload);
+            return f.toByteArray();
+        }
         f.writeBytes(mask);
         for (int i = 0; i < n; i++) {
             f.write(payload[i] ^ mask[i & 3]);

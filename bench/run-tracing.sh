@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# What distributed tracing costs: three Rampart brokers on loopback, measured one after the other per scenario, in
+# rounds, so that all three see the same machine load:
+#   absent  a jar built without distributed tracing (BASE_JAR, e.g. from the commit before it),
+#   off     this jar without a tracing: section (the default: no OpenTelemetry object exists),
+#   on      this jar with tracing at SAMPLE_RATIO, exporting over OTLP/HTTP to a local sink that accepts and
+#           discards every export (a python3 HTTP server; its CPU is not counted as the broker's).
+# Prints a markdown table per round and the medians of rounds 2.. (round 1 warms the JVMs up) on stdout;
+# progress goes to stderr. Builds nothing: run `mvn -B -DskipTests package` first.
+#
+# Environment (defaults in brackets):
+#   BASE_JAR (required)             rampart.jar without distributed tracing
+#   RAMPART_JAR  BENCH_JAR          this build's jars [broker-server/target/rampart.jar, bench/target/rampart-bench.jar]
+#   SCENARIOS ["pairs:0 pairs:1 fan-out:0"]  scenario:qos list
+#   ROUNDS [4]                      rounds of absent, off, on per scenario
+#   SAMPLE_RATIO [0.01]             tracing.sampler.ratio of the "on" broker
+#   DURATION [8]  WARMUP [5]        measured and warm-up seconds per run
+#   CLIENTS [10]  FANOUT_CLIENTS [50]  PAYLOAD [64]
+#   MQTT_VERSION [5]                5: subscribers receive the trace context as user properties; 3: they cannot
+#   GEN_JAVA_OPTS ["-XX:+UseSerialGC -Xms256m -Xmx256m"]  RAMPART_JAVA_OPTS [""]
+#   KEEP_TMP [0]                    1 keeps the temp dir (configs, broker logs, raw CSV)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BASE_JAR=${BASE_JAR:-}
+RAMPART_JAR=${RAMPART_JAR:-$ROOT/broker-server/target/rampart.jar}
+BENCH_JAR=${BENCH_JAR:-$ROOT/bench/target/rampart-bench.jar}
+SCENARIOS=${SCENARIOS:-"pairs:0 pairs:1 fan-out:0"}
+ROUNDS=${ROUNDS:-4}
+SAMPLE_RATIO=${SAMPLE_RATIO:-0.01}
+DURATION=${DURATION:-8}
+WARMUP=${WARMUP:-5}
+CLIENTS=${CLIENTS:-10}
+FANOUT_CLIENTS=${FANOUT_CLIENTS:-50}
+PAYLOAD=${PAYLOAD:-64}
+MQTT_VERSION=${MQTT_VERSION:-5}
+GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-XX:+UseSerialGC -Xms256m -Xmx256m"}
+RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-}
+KEEP_TMP=${KEEP_TMP:-0}
+
+[[ -f $BASE_JAR ]] || die "BASE_JAR must name a rampart.jar built without distributed tracing"
+[[ -f $RAMPART_JAR ]] || die "$RAMPART_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
+[[ -f $BENCH_JAR ]] || die "$BENCH_JAR not found; run 'mvn -B -DskipTests package' in $ROOT first"
+command -v python3 >/dev/null || die "python3 is needed for free ports, the OTLP sink and the medians"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/rampart-tracing.XXXXXX")
+declare -A PID=() PORT=()
+SINK_PID=""
+
+cleanup() {
+    for which in "${!PID[@]}"; do stop_pid "${PID[$which]}"; done
+    stop_pid "$SINK_PID"
+    if [[ $KEEP_TMP == 1 ]]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Copies, so a rebuild cannot pull a jar away mid-run.
+cp "$BASE_JAR" "$TMP/absent.jar"
+cp "$RAMPART_JAR" "$TMP/rampart.jar"
+cp "$BENCH_JAR" "$TMP/rampart-bench.jar"
+
+# The OTLP/HTTP sink: answers every POST with an empty ExportTraceServiceResponse and counts requests and bytes.
+SINK_PORT=$(free_port)
+cat > "$TMP/sink.py" <<'PY'
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+requests = 0
+received = 0
+
+class Sink(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        global requests, received
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        requests += 1
+        received += len(body)
+        with open(sys.argv[2], "w") as counts:
+            counts.write(f"{requests} {received}\n")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
+PY
+python3 "$TMP/sink.py" "$SINK_PORT" "$TMP/sink-counts" &
+SINK_PID=$!
+wait_for_port "$SINK_PORT" "$SINK_PID" "OTLP sink" || die "the OTLP sink did not start"
+
+start_broker() {
+    local which=$1 jar=$2 tracing=$3
+    PORT[$which]=$(free_port)
+    cat > "$TMP/$which.yaml" <<CONF
+listeners:
+  - {type: tcp, name: bench, bind: 127.0.0.1, port: ${PORT[$which]}, allow-anonymous: true}
+mqtt:
+  max-queued-messages: 100000
+security:
+  access-log:
+    publish-allowed: false
+$tracing
+CONF
+    mkdir -p "$TMP/$which-work"
+    # shellcheck disable=SC2086
+    (cd "$TMP/$which-work" && exec java $RAMPART_JAVA_OPTS -jar "$jar" --config "$TMP/$which.yaml") \
+        >"$TMP/$which.log" 2>&1 &
+    PID[$which]=$!
+    wait_for_port "${PORT[$which]}" "${PID[$which]}" "rampart ($which)" || { tail -n 15 "$TMP/$which.log" >&2; exit 1; }
+    log "rampart ($which) on port ${PORT[$which]}"
+}
+
+start_broker absent "$TMP/absent.jar" ""
+start_broker off "$TMP/rampart.jar" ""
+start_broker on "$TMP/rampart.jar" "tracing:
+  endpoint: http://127.0.0.1:$SINK_PORT/v1/traces
+  sampler: {ratio: $SAMPLE_RATIO}"
+
+# One load against broker $1: prints "<deliveries/s>,<deliveries total>,<broker CPU s>", or "FAILED".
+run_load() {
+    local which=$1 scenario=$2 qos=$3 clients out line cpu0 cpu1
+    clients=$([[ $scenario == fan-out ]] && echo "$FANOUT_CLIENTS" || echo "$CLIENTS")
+    cpu0=$(cpu_ticks "${PID[$which]}")
+    # shellcheck disable=SC2086
+    out=$(java $GEN_JAVA_OPTS -jar "$TMP/rampart-bench.jar" --host 127.0.0.1 --port "${PORT[$which]}" \
+        --scenario "$scenario" --qos "$qos" --clients "$clients" --duration "$DURATION" --warmup "$WARMUP" \
+        --payload "$PAYLOAD" --mqtt-version "$MQTT_VERSION" --format csv 2>>"$TMP/generator.log") || true
+    cpu1=$(cpu_ticks "${PID[$which]}")
+    line=$(printf '%s\n' "$out" | tail -n 1)
+    if [[ $line != "$scenario,"* ]]; then echo "FAILED"; return; fi
+    awk -F, -v a="$cpu0" -v b="$cpu1" -v t="$CLK_TCK" '{ printf "%s,%s,%.2f\n", $8, $16, (b - a) / t }' <<<"$line"
+}
+
+echo "### Distributed tracing: absent / off / on at $SAMPLE_RATIO sampling, $(date -u +%Y-%m-%dT%H:%MZ)"
+echo
+echo "$(nproc) CPUs, $(uname -sr); $(java -version 2>&1 | head -n 1). Loopback, MQTT $MQTT_VERSION, ${PAYLOAD}-byte"
+echo "payload, ${WARMUP} s warm-up + ${DURATION} s measured per run; pairs $CLIENTS publishers, fan-out $FANOUT_CLIENTS subscribers."
+echo "msg/s = deliveries per second at the subscribers; per CPU-s = deliveries of the run divided by the broker's CPU time."
+echo "1-minute load average before the first run: $(cut -d' ' -f1 /proc/loadavg)."
+echo
+echo "| round | scenario | load | absent msg/s | off msg/s | on msg/s | absent per CPU-s | off per CPU-s | on per CPU-s |"
+echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
+for round in $(seq 1 "$ROUNDS"); do
+    for spec in $SCENARIOS; do
+        scenario=${spec%%:*}
+        qos=${spec##*:}
+        declare -A R=()
+        load=$(cut -d' ' -f1 /proc/loadavg)
+        for which in absent off on; do
+            kill -0 "${PID[$which]}" 2>/dev/null || die "rampart ($which) is no longer running"
+            log "round $round, $scenario QoS $qos, tracing $which"
+            R[$which]=$(run_load "$which" "$scenario" "$qos")
+            echo "$round,$scenario QoS $qos,$which,${R[$which]}" >>"$TMP/results.csv"
+            sleep 1
+        done
+        rate() { [[ $1 == FAILED ]] && echo "—" || cut -d, -f1 <<<"$1" | xargs printf "%.0f"; }
+        eff() { [[ $1 == FAILED ]] && echo "—" || awk -F, '{ if ($3 > 0) printf "%.0f", $2 / $3; else print "—" }' <<<"$1"; }
+        echo "| $round | $scenario QoS $qos | $load | $(rate "${R[absent]}") | $(rate "${R[off]}") | $(rate "${R[on]}") | $(eff "${R[absent]}") | $(eff "${R[off]}") | $(eff "${R[on]}") |"
+    done
+done
+
+echo
+echo "Medians of rounds 2..$ROUNDS (ratios: the median of the per-round ratios):"
+echo
+python3 - "$TMP/results.csv" <<'PY'
+import csv, statistics, sys
+rows = {}
+for round_, scenario, which, *values in csv.reader(open(sys.argv[1])):
+    if int(round_) < 2 or values[0] == "FAILED":
+        continue
+    rate, total, cpu = float(values[0]), float(values[1]), float(values[2])
+    rows.setdefault(scenario, {}).setdefault(int(round_), {})[which] = (rate, total / cpu if cpu > 0 else 0)
+print("| scenario | rounds | msg/s absent / off / on | per CPU-s absent / off / on | off/absent msg/s | on/off msg/s | off/absent per CPU-s | on/off per CPU-s |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for scenario, rounds in rows.items():
+    full = [r for r in rounds.values() if len(r) == 3]
+    if not full:
+        continue
+    med = lambda f: statistics.median(f(r) for r in full)
+    rate = {w: med(lambda r: r[w][0]) for w in ("absent", "off", "on")}
+    eff = {w: med(lambda r: r[w][1]) for w in ("absent", "off", "on")}
+    ratio = lambda a, b, i: med(lambda r: r[a][i] / r[b][i] if r[b][i] else 0)
+    print(f"| {scenario} | {len(full)} | {rate['absent']:.0f} / {rate['off']:.0f} / {rate['on']:.0f}"
+          f" | {eff['absent']:.0f} / {eff['off']:.0f} / {eff['on']:.0f}"
+          f" | {ratio('off', 'absent', 0):.3f} | {ratio('on', 'off', 0):.3f}"
+          f" | {ratio('off', 'absent', 1):.3f} | {ratio('on', 'off', 1):.3f} |")
+PY
+echo
+if [[ -f $TMP/sink-counts ]]; then
+    read -r requests bytes <"$TMP/sink-counts"
+    echo "The OTLP sink received $requests export requests, $bytes bytes of spans in all."
+fi
+exit 0
