@@ -103,6 +103,10 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text or csv (default: ${DEFAULT-VALUE}).")
     String format;
 
+    @Option(names = "--source-address",
+            description = "Local address to connect from, e.g. 127.0.0.2 (default: the system's choice).")
+    String sourceAddress;
+
     @Option(names = "--keep-sessions",
             description = "idle: connect without clean session, so the sessions stay on the broker after the run.")
     boolean keepSessions;
@@ -132,7 +136,7 @@ public final class LoadGenerator implements Callable<Integer> {
                     Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
                     tls || tlsVersion != null || caFile != null
                             ? new ClientTls(tlsVersion == null ? null : "TLSv" + tlsVersion, caFile, tlsGroups) : null,
-                    keepSessions);
+                    keepSessions, sourceAddress);
         } catch (IllegalArgumentException e) {
             System.err.println("rampart-bench: " + e.getMessage());
             return 2;

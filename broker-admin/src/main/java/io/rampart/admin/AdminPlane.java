@@ -3,15 +3,20 @@ package io.rampart.admin;
 import io.rampart.admin.api.ApiJson;
 import io.rampart.admin.api.ApiRouter;
 import io.rampart.admin.api.ApiRoutes;
+import io.rampart.admin.audit.AuditEvent;
 import io.rampart.admin.audit.AuditLog;
 import io.rampart.admin.auth.AdminAuthenticator;
 import io.rampart.admin.auth.AdminSessions;
 import io.rampart.admin.auth.LoginThrottle;
+import io.rampart.admin.ban.Ban;
+import io.rampart.admin.ban.BanEnforcement;
 import io.rampart.admin.ban.BanList;
 import io.rampart.admin.broker.BrokerControl;
 import io.rampart.admin.broker.ClientDirectory;
+import io.rampart.admin.broker.Insights;
 import io.rampart.admin.broker.PasswordChanges;
 import io.rampart.admin.broker.RetainedMessages;
+import io.rampart.admin.broker.SecurityDirectory;
 import io.rampart.admin.config.AdminSettings;
 import io.rampart.admin.firstrun.InitialAdmin;
 import io.rampart.admin.firstrun.PasswordChangeFlags;
@@ -29,6 +34,7 @@ import io.rampart.admin.token.TokenStore;
 import io.rampart.admin.web.StaticAssets;
 import io.rampart.core.MqttLimits;
 import io.rampart.security.pipeline.SecurityPipeline;
+import io.rampart.security.spi.AdminPermissionSource;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -39,6 +45,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,8 +109,8 @@ public final class AdminPlane implements AutoCloseable {
      * @throws IOException when a state file is unreadable or invalid (the broker must not start)
      */
     public static AdminPlane create(AdminSettings settings, Path dataDir, MqttLimits limits, ClientDirectory clients,
-                                    RetainedMessages retained, BrokerControl control, ScheduledExecutorService timer,
-                                    Clock clock) throws IOException {
+                                    RetainedMessages retained, BrokerControl control, Insights insights,
+                                    ScheduledExecutorService timer, Clock clock) throws IOException {
         Path dir = dataDir.resolve("admin");
         TokenStore tokens = new TokenStore(dir.resolve("tokens.json"), clock).load();
         BanList bans = new BanList(dir.resolve("bans.json"), clock).load();
@@ -113,10 +122,13 @@ public final class AdminPlane implements AutoCloseable {
         worker.allowCoreThreadTimeOut(true);
         ListenerPipelines pipelines = new ListenerPipelines();
         DelegatingThrottle throttle = new DelegatingThrottle();
-        AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer);
+        AdminServices.SecurityHolder security = new AdminServices.SecurityHolder();
+        AdminAuthenticator authenticator = new AdminAuthenticator(settings.roles(), tokens, sessions, throttle, timer,
+                realm -> security.get().realms().get(realm) instanceof AdminPermissionSource source ? source : null);
         LiveHub live = new LiveHub(() -> liveSample(control, clock), timer, clock);
         AdminServices services = new AdminServices(settings, limits, clients, retained, control, bans, tokens,
-                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), live, clock);
+                authenticator, audit, flags, new AdminServices.PasswordChangesHolder(), security, live, clock,
+                insights);
         ApiRouter router = new ApiRouter(ApiRoutes.all(services, pipelines), authenticator, audit,
                 settings.allowedOrigins(), pipelines, worker, clock,
                 p -> p.realm() != null && flags.mustChange(p.realm(), p.name()));
@@ -138,14 +150,16 @@ public final class AdminPlane implements AutoCloseable {
     }
 
     /**
-     * The realms are open: the admin listeners' security pipelines (by listener name), the login brake and the
-     * password changer. From now on the API answers.
+     * The realms are open: the admin listeners' security pipelines (by listener name), the login brake, the
+     * password changer and the rest of the security side (realms, their editors, the MQTT listeners' pipelines). From
+     * now on the API answers.
      */
     public void attachSecurity(Map<String, SecurityPipeline> pipelinesByListener, LoginThrottle loginThrottle,
-                               PasswordChanges passwordChanges) {
+                               PasswordChanges passwordChanges, SecurityDirectory directory) {
         this.pipelines.byListener = Map.copyOf(pipelinesByListener);
         this.throttle.delegate = loginThrottle;
         services.passwords().set(passwordChanges);
+        services.security().set(directory);
         this.securityAttached = true;
     }
 
@@ -172,6 +186,29 @@ public final class AdminPlane implements AutoCloseable {
     /** The bans, consulted at CONNECT. */
     public BanList bans() {
         return services.bans();
+    }
+
+    /**
+     * A ban the broker sets by itself (a detection rule): added to the ban list for {@code duration}, the live
+     * sessions it hits disconnected, and recorded in the audit log with {@code actor} as its author.
+     *
+     * @throws IOException when the ban cannot be stored
+     */
+    public Ban banAutomatically(Ban.Kind kind, String value, String reason, Duration duration, String actor)
+            throws IOException {
+        Instant now = services.clock().instant();
+        Ban ban = services.bans().add(kind, value, reason, now.plus(duration).truncatedTo(ChronoUnit.SECONDS), actor);
+        int disconnected = BanEnforcement.disconnectHit(ban, services.clients());
+        Map<String, Object> after = new LinkedHashMap<>();
+        after.put("id", ban.id());
+        after.put("kind", ban.kind().id());
+        after.put("value", ban.value());
+        after.put("reason", ban.reason());
+        after.put("expiresAt", ban.expiresAt().toString());
+        services.audit().record(new AuditEvent(now, actor, "-", null, "-", "bans.create", "ban:" + ban.id(), "success",
+                201, "-", ban.describe() + "; " + disconnected + " live session(s) disconnected", null,
+                ApiJson.text(after)));
+        return ban;
     }
 
     private void poll() {

@@ -102,14 +102,14 @@ class ClusterNodeTest {
         Session sub = subscribe(nodes.get(0), "routing-sub", 0, "routing/+");
         AtomicReference<CompletionStage<Void>> handoff = new AtomicReference<>();
 
-        int receivers = nodes.get(2).core.router().publish(message("routing/a", 1, false, "one"), handoff::set);
+        int receivers = nodes.get(2).core.router().publish(message("routing/a", 1, false, "one"), null, handoff::set);
 
         assertThat(receivers).isEqualTo(1);
         assertThat(handoff.get()).as("a QoS 1 message forwarded to another node waits for it").isNotNull();
         handoff.get().toCompletableFuture().get(10, TimeUnit.SECONDS);
         assertThat(TestNode.drain(sub)).extracting(m -> new String(m.payload(), StandardCharsets.UTF_8))
                 .containsExactly("one");
-        assertThat(nodes.get(1).core.router().publish(message("elsewhere", 1, false, "x"), handoff::set)).isZero();
+        assertThat(nodes.get(1).core.router().publish(message("elsewhere", 1, false, "x"), null, handoff::set)).isZero();
     }
 
     @Test

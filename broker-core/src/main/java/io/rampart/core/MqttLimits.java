@@ -18,7 +18,7 @@ package io.rampart.core;
  * @param wildcardSubscriptions  whether {@code +} and {@code #} may be used in filters
  * @param sharedSubscriptions    whether {@code $share/...} filters are accepted
  * @param maxQueuedMessages      messages queued per session (offline or waiting for the inflight window) (1..)
- * @param queueOverflow          what is dropped when the queue is full
+ * @param queueOverflow          what a full queue does with one more message (the slow-consumer policy)
  * @param queueQos0Offline       whether QoS 0 messages are queued for disconnected persistent sessions
  * @param maxSessionExpirySeconds upper bound for the session expiry interval (0..4294967295)
  * @param maxMessageExpirySeconds upper bound for the message expiry interval, 0 = no bound
@@ -29,6 +29,7 @@ package io.rampart.core;
  * @param maxSubscriptionsPerClient subscriptions one session may hold, 0 = no limit; one more is refused
  *                               (SUBACK 0x97 Quota exceeded, MQTT 3.1.1: 0x80)
  * @param clientIdOwnership      whether a client id's existing session may be taken by another identity
+ * @param maxQueuedBytes         bytes queued per session as the memory budget counts them, 0 = no bound of its own
  */
 public record MqttLimits(
         int maxPacketSize,
@@ -51,7 +52,8 @@ public record MqttLimits(
         int connectTimeoutSeconds,
         int maxConnectPacketSize,
         int maxSubscriptionsPerClient,
-        ClientIdOwnership clientIdOwnership) {
+        ClientIdOwnership clientIdOwnership,
+        long maxQueuedBytes) {
 
     /** The largest value of MQTT's variable byte integer, which bounds a packet's size. */
     public static final int MQTT_MAX_PACKET_SIZE = 268_435_455;
@@ -64,6 +66,20 @@ public record MqttLimits(
             DEFAULT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true, 32, 2, true, true, true,
             1_000, QueueOverflowPolicy.DROP_OLDEST, false, MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536,
             10_000, ClientIdOwnership.STRICT);
+
+    /** Limits without a byte bound of each session's queue. */
+    public MqttLimits(int maxPacketSize, int maxClientIdLength, int maxTopicLength, int maxTopicLevels,
+                      int receiveMaximum, int maxKeepAliveSeconds, boolean allowZeroKeepAlive, int topicAliasMaximum,
+                      int maxQos, boolean retainAvailable, boolean wildcardSubscriptions, boolean sharedSubscriptions,
+                      int maxQueuedMessages, QueueOverflowPolicy queueOverflow, boolean queueQos0Offline,
+                      long maxSessionExpirySeconds, long maxMessageExpirySeconds, int connectTimeoutSeconds,
+                      int maxConnectPacketSize, int maxSubscriptionsPerClient, ClientIdOwnership clientIdOwnership) {
+        this(maxPacketSize, maxClientIdLength, maxTopicLength, maxTopicLevels, receiveMaximum, maxKeepAliveSeconds,
+                allowZeroKeepAlive, topicAliasMaximum, maxQos, retainAvailable, wildcardSubscriptions,
+                sharedSubscriptions, maxQueuedMessages, queueOverflow, queueQos0Offline, maxSessionExpirySeconds,
+                maxMessageExpirySeconds, connectTimeoutSeconds, maxConnectPacketSize, maxSubscriptionsPerClient,
+                clientIdOwnership, 0);
+    }
 
     public MqttLimits {
         range("max-packet-size", maxPacketSize, 1, MQTT_MAX_PACKET_SIZE);
@@ -80,8 +96,9 @@ public record MqttLimits(
         range("connect-timeout", connectTimeoutSeconds, 1, 3_600);
         range("max-connect-packet-size", maxConnectPacketSize, 1, MQTT_MAX_PACKET_SIZE);
         range("max-subscriptions-per-client", maxSubscriptionsPerClient, 0, Integer.MAX_VALUE);
+        range("max-queued-bytes", maxQueuedBytes, 0, Long.MAX_VALUE);
         if (queueOverflow == null) {
-            throw new IllegalArgumentException("queue-overflow: must be one of drop-oldest, drop-newest");
+            throw new IllegalArgumentException("queue-overflow: must be one of drop-oldest, drop-newest, disconnect");
         }
         if (clientIdOwnership == null) {
             throw new IllegalArgumentException("client-id-ownership: must be one of strict, takeover");
@@ -91,6 +108,11 @@ public record MqttLimits(
     /** The limit in force before authentication: the smaller of the two packet sizes. */
     public int connectPacketLimit() {
         return Math.min(maxConnectPacketSize, maxPacketSize);
+    }
+
+    /** The slow-consumer policy of a session whose listener, role and user set none of their own. */
+    public QueueLimits queueLimits() {
+        return new QueueLimits(maxQueuedMessages, maxQueuedBytes, queueOverflow);
     }
 
     private static void range(String key, long value, long min, long max) {

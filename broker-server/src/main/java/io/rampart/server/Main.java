@@ -4,6 +4,7 @@ import io.rampart.server.cli.AuditCommand;
 import io.rampart.server.cli.HashCommand;
 import io.rampart.server.cli.PasswdCommand;
 import io.rampart.server.cli.TokenCommand;
+import io.rampart.server.cli.TraceCommand;
 import io.rampart.server.cli.UsersCommand;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigException;
@@ -20,11 +21,13 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code rampart [--config FILE]}: runs the broker until SIGTERM or SIGINT, then shuts down gracefully.
  * {@code rampart passwd|hash ...}: manage file-realm users; {@code rampart users ...}: SQL-realm users;
- * {@code rampart token ...}: admin API tokens; {@code rampart audit verify FILE}: the audit log's hash chain.
+ * {@code rampart token ...}: admin API tokens; {@code rampart audit verify FILE}: the audit log's hash chain;
+ * {@code rampart trace ...}: trace recordings of a running broker, through its admin API.
  */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Rampart secure MQTT broker. Without a command: run the broker.",
-        subcommands = {PasswdCommand.class, HashCommand.class, UsersCommand.class, TokenCommand.class, AuditCommand.class})
+        subcommands = {PasswdCommand.class, HashCommand.class, UsersCommand.class, TokenCommand.class,
+                AuditCommand.class, TraceCommand.class})
 public final class Main implements Callable<Integer> {
 
     static final Path DEFAULT_CONFIG = Path.of("config", "broker.yaml");

@@ -24,6 +24,8 @@ import io.rampart.server.cluster.ClusterWiring;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.insights.BrokerInsights;
+import io.rampart.server.observe.Observers;
 import io.rampart.server.sys.SysTopicsPublisher;
 import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ConfigException;
@@ -31,6 +33,7 @@ import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.events.EventLogFlush;
+import io.rampart.server.events.MemoryLevelLog;
 import io.rampart.server.limit.ConnectionAdmission;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
@@ -89,6 +92,7 @@ public final class RampartBroker implements AutoCloseable {
     private final EventLoopGroup workerGroup;
     private final Class<? extends ServerChannel> serverChannelClass;
     private final ChannelGroup connections = new DefaultChannelGroup("rampart-connections", GlobalEventExecutor.INSTANCE);
+    private final Observers observers = new Observers();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     /** The further SO_REUSEPORT sockets of each listener (epoll), closed with it. */
     private final List<Channel> extraListenerChannels = new ArrayList<>();
@@ -100,6 +104,8 @@ public final class RampartBroker implements AutoCloseable {
     private AdminWiring admin;
     /** The cluster, or {@code null} for a single broker (then nothing of the cluster module is loaded). */
     private final ClusterWiring cluster;
+    private final BrokerInsights insights;
+
     /** Distributed tracing; {@code null} when it is off (no OpenTelemetry object exists then). */
     private Tracing tracing;
 
@@ -113,8 +119,9 @@ public final class RampartBroker implements AutoCloseable {
         this.eventLogFlush = EventLogFlush.start(timers);
         this.cluster = config.cluster().enabled()
                 ? new ClusterWiring(config, Main.Version.version(), events, metrics) : null;
-        this.core = new BrokerCore(config.mqtt(), timers, events, cluster == null ? ClusterSeams.SINGLE_NODE
-                : cluster.seams());
+        this.core = new BrokerCore(config.mqtt(), config.memory(), timers, events,
+                cluster == null ? ClusterSeams.SINGLE_NODE : cluster.seams());
+        MemoryLevelLog.watch(core.budget(), events, timers);
         metrics.bindBroker(core, connections::size);
         this.trafficCounter = new TrafficCounter(metrics);
         this.packetCounter = new PacketCounter(metrics);
@@ -130,6 +137,9 @@ public final class RampartBroker implements AutoCloseable {
             reusePort = false;
         }
         this.ioFactory = io;
+        observers.onTapsChanged(() -> MqttConnection.retapAll(connections));
+        this.insights = new BrokerInsights(config.insights(), config.dataDir(), observers, events, metrics, timers,
+                java.time.Clock.systemUTC());
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
         // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),
@@ -167,7 +177,7 @@ public final class RampartBroker implements AutoCloseable {
     private static RampartBroker prepare(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
-            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.timers,
+            broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.insights, broker.timers,
                     broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version(),
                     broker::clusterStatus);
             broker.events.feed(broker.admin.liveFeed());
@@ -187,6 +197,7 @@ public final class RampartBroker implements AutoCloseable {
     public void open() throws Exception {
         admin.beforeRealms(System.out);
         security = SecurityModule.create(config, timers);
+        insights.watch(security.accessLog());
         if (config.observability().tracing().enabled()) {
             tracing = Tracing.start(config.observability().tracing(), Main.Version.version());
         }
@@ -281,6 +292,10 @@ public final class RampartBroker implements AutoCloseable {
                 problems.add(reason);
             }
         }
+        if (core.budget().isAboveReadinessMark()) {
+            problems.add("memory budget " + core.budget().used() * 100 / core.budget().limit() + "% used (not ready from "
+                    + core.budget().settings().notReadyPercent() + "%): new clients should go elsewhere");
+        }
         SecurityModule s = security;
         if (s != null) {
             for (Realm realm : s.realms().values()) {
@@ -297,7 +312,8 @@ public final class RampartBroker implements AutoCloseable {
         int maxPacketSize = lc.limits().maxPacketSize() == 0 ? config.mqtt().maxPacketSize()
                 : Math.min(config.mqtt().maxPacketSize(), lc.limits().maxPacketSize());
         ListenerContext context = new ListenerContext(lc.name(), typeName(lc.type()), admin.gate(security.gateFor(lc)),
-                security.accessLog(), lc.limits(), maxPacketSize, tracing);
+                security.accessLog(), lc.limits(), maxPacketSize, lc.queue().over(config.mqtt().queueLimits()),
+                tracing, observers);
         ConnectionAdmission admission = new ConnectionAdmission(lc.name(), lc.maxConnections(), lc.connectionRate(),
                 lc.perAddress(), events);
         String wsPath = lc.type().isWebSocket() ? lc.path() : null;
@@ -490,6 +506,7 @@ public final class RampartBroker implements AutoCloseable {
         for (ServerTls tls : tlsListeners) {
             tls.close();
         }
+        insights.close();
         timers.shutdownNow();
         core.sessions().clear();
         if (cluster != null) {

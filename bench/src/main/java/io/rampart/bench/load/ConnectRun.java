@@ -41,7 +41,7 @@ public final class ConnectRun {
         String transportName;
         try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
-            bootstrap = transport.bootstrap(settings.host(), settings.port());
+            bootstrap = transport.bootstrap(settings.host(), settings.port(), settings.sourceAddress());
             window.open(System.nanoTime(), TimeUnit.SECONDS.toNanos(settings.warmupSeconds()),
                     TimeUnit.SECONDS.toNanos(settings.durationSeconds()));
             running = true;

@@ -35,7 +35,7 @@ public final class IdleRun {
         boolean all = true;
         try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
-            Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port());
+            Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port(), settings.sourceAddress());
             for (int from = 0; from < settings.clients() && all; from += BATCH) {
                 List<IdleHandler> batch = new ArrayList<>();
                 for (int i = from; i < Math.min(settings.clients(), from + BATCH); i++) {

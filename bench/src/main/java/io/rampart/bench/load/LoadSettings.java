@@ -12,6 +12,9 @@ import io.netty.handler.codec.mqtt.MqttVersion;
  * @param clientIdPrefix prefix of every client id; the run id keeps runs apart by default
  * @param tls        TLS of every connection, or {@code null} for plain TCP
  * @param keepSessions idle scenario: connect without clean session, leaving the sessions on the broker
+ * @param sourceAddress the local address every connection is made from ({@code 127.0.0.2}), or {@code null} for
+ *                      the system's choice; one loopback address has about 28 000 ephemeral ports, so runs with more
+ *                      connections spread them over several generators with an address each
  * @param qos0Window per publisher, how many messages may be published but not yet received by every
  *                   subscriber before the publisher pauses (despite the name it bounds QoS 1 as well, on top of
  *                   {@code inflight}, because a broker acknowledges QoS 1 before it has delivered)
@@ -34,7 +37,8 @@ public record LoadSettings(
         Login login,
         String clientIdPrefix,
         ClientTls tls,
-        boolean keepSessions) {
+        boolean keepSessions,
+        String sourceAddress) {
 
     /** The payload starts with the 8-byte send timestamp. */
     public static final int MIN_PAYLOAD = 8;
@@ -82,6 +86,9 @@ public record LoadSettings(
         }
         if (qos0Window < 1) {
             throw new IllegalArgumentException("--window must be at least 1");
+        }
+        if (sourceAddress != null && sourceAddress.isBlank()) {
+            throw new IllegalArgumentException("--source-address must not be empty");
         }
     }
 

@@ -39,9 +39,9 @@ public final class ThroughputRun {
         String transportName;
         try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
-            Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port());
+            Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port(), settings.sourceAddress());
             Bootstrap subscriberBootstrap = settings.subscriberPort() == settings.port() ? bootstrap
-                    : transport.bootstrap(settings.host(), settings.subscriberPort());
+                    : transport.bootstrap(settings.host(), settings.subscriberPort(), settings.sourceAddress());
             plan();
             if (connectAll(subscriberBootstrap, subscribers) && connectAll(bootstrap, publishers)) {
                 load();

@@ -36,13 +36,16 @@ public final class Transport implements AutoCloseable {
     }
 
     /** A bootstrap without handler; {@link ClientPipeline} sets one per connection. */
-    public Bootstrap bootstrap(String host, int port) {
+    public Bootstrap bootstrap(String host, int port, String sourceAddress) {
         Bootstrap b = new Bootstrap()
                 .group(group)
                 .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000)
                 .remoteAddress(host, port);
+        if (sourceAddress != null) {
+            b.localAddress(new java.net.InetSocketAddress(sourceAddress, 0));
+        }
         if (tls != null) {
             b.attr(ClientPipeline.TLS, tls);
         }

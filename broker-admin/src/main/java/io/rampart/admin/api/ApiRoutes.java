@@ -21,15 +21,20 @@ public final class ApiRoutes {
         List<Route> routes = new ArrayList<>();
         routes.addAll(new SessionEndpoints(services, pipelines::apply).routes());
         routes.addAll(new ClientEndpoints(services).routes());
+        routes.addAll(new ClientEventEndpoints(services).routes());
         routes.addAll(new SubscriptionEndpoints(services).routes());
         routes.addAll(new RetainedEndpoints(services).routes());
         routes.addAll(new BanEndpoints(services).routes());
         routes.addAll(new TokenEndpoints(services).routes());
+        routes.addAll(new RealmEndpoints(services).routes());
+        routes.addAll(new PolicyEndpoints(services).routes());
         routes.addAll(new ConfigEndpoints(services).routes());
         routes.addAll(new LoggerEndpoints().routes());
         routes.addAll(new InsightEndpoints(services).routes());
         routes.addAll(new EventEndpoints(services).routes());
         routes.addAll(new OidcEndpoints(services).routes());
+        routes.addAll(new TraceEndpoints(services).routes());
+        routes.addAll(new DetectionEndpoints(services).routes());
         routes.addAll(new OpenApiEndpoint().routes());
         // Outside /api/v1, reached here only when the caller is not let in without credentials (admin.metrics-access).
         routes.add(Route.sync("GET", "/metrics", "metrics.scrape", AdminPermission.METRICS_READ, false, r -> {

@@ -2,7 +2,7 @@ package io.rampart.admin.api;
 
 import io.rampart.admin.AdminServices;
 import io.rampart.admin.ban.Ban;
-import io.rampart.admin.broker.ClientDirectory.ClientSummary;
+import io.rampart.admin.ban.BanEnforcement;
 import io.rampart.admin.config.Durations;
 import io.rampart.admin.http.HttpAnswer;
 import io.rampart.admin.rbac.AdminPermission;
@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,7 +82,7 @@ final class BanEndpoints {
         } catch (IOException e) {
             throw new ApiException(503, "the ban could not be stored: " + e.getMessage());
         }
-        int disconnected = disconnectHit(ban);
+        int disconnected = BanEnforcement.disconnectHit(ban, s.clients());
         r.audit().target("ban:" + ban.id()).change(null, ApiJson.text(view(ban)))
                 .detail(ban.describe() + "; " + disconnected + " live session(s) disconnected");
         Map<String, Object> out = view(ban);
@@ -132,21 +131,6 @@ final class BanEndpoints {
                     List.of("expiresAt"), null);
         }
         return null;
-    }
-
-    /** Disconnects the live sessions a new ban hits; the count. */
-    private int disconnectHit(Ban ban) {
-        int n = 0;
-        Iterator<ClientSummary> it = s.clients().from(null, false);
-        while (it.hasNext()) {
-            ClientSummary c = it.next();
-            if (c.connected() && ban.matches(c.clientId(), c.username(),
-                    c.address() == null ? null : c.address().getAddress())) {
-                s.clients().disconnect(c.clientId(), "banned: " + (ban.reason().isEmpty() ? ban.describe() : ban.reason()));
-                n++;
-            }
-        }
-        return n;
     }
 
     private static String key(Ban b) {

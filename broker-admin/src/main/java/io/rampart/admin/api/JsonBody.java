@@ -114,6 +114,28 @@ public final class JsonBody {
         return out;
     }
 
+    /** A field as parsed JSON ({@code null} when absent), for values with a structure of their own. */
+    JsonNode node(String name) {
+        return root.get(name);
+    }
+
+    /** Whether the body has the field (also when it is {@code null}). */
+    public boolean has(String name) {
+        return root.has(name);
+    }
+
+    /** A boolean field; {@code defaultValue} when absent or null. */
+    public boolean bool(String name, boolean defaultValue) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull()) {
+            return defaultValue;
+        }
+        if (!v.isBoolean()) {
+            throw new ApiException(400, "field " + name + " must be true or false", List.of(name), null);
+        }
+        return v.booleanValue();
+    }
+
     /** A password field as characters (never kept as a String). */
     public char[] secret(String name) {
         JsonNode v = root.get(name);
@@ -121,5 +143,17 @@ public final class JsonBody {
             throw new ApiException(400, "field " + name + " is required", List.of(name), null);
         }
         return v.textValue().toCharArray();
+    }
+
+    /** A whole-number field or a string such as {@code "4MB"}, as text; {@code null} when absent or null. */
+    public String numberOrString(String name) {
+        JsonNode v = root.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (v.isIntegralNumber() || v.isTextual()) {
+            return v.asText();
+        }
+        throw new ApiException(400, "field " + name + " must be a number or a string", List.of(name), null);
     }
 }

@@ -50,6 +50,22 @@ public final class PathCodec {
         }
     }
 
+    /** One path segment percent-encoded (UTF-8; all but the unreserved characters), for {@code Location}. */
+    public static String encode(String segment) {
+        StringBuilder out = new StringBuilder(segment.length());
+        for (byte b : segment.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
+                    || c == '.' || c == '~') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
+    }
+
     /**
      * A topic name from the path: decoded once, then checked like a PUBLISH topic (no {@code +} or {@code #}, no
      * NUL, not empty).

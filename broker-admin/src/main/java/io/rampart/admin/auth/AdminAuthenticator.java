@@ -5,34 +5,44 @@ import io.netty.handler.codec.http.cookie.Cookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.rampart.admin.http.HttpCall;
 import io.rampart.admin.rbac.AdminGrants;
+import io.rampart.admin.rbac.GrantRule;
 import io.rampart.admin.rbac.RoleMapping;
 import io.rampart.admin.token.ApiToken;
 import io.rampart.admin.token.TokenStore;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.pipeline.SecurityPipeline;
 import io.rampart.security.pipeline.SecurityResult;
+import io.rampart.security.spi.AdminPermissionSource;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.Decision;
 import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.IdentityVariables;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Finds out who an admin request comes from: HTTP Basic and JWT bearer tokens through the security pipeline
  * bound to the admin listener, API tokens through the token store, the browser session cookie through the
  * session table, and, with no credentials but a TLS client certificate, the pipeline's x509 manager. Password and
  * JWT attempts pass the login brake first (per address and user). The realm roles of the identity become admin
- * grants through {@code admin.roles}.
+ * grants through {@code admin.roles}; a user of a realm that stores admin permissions ({@code admin-permissions} of
+ * file and SQL realms) gets those of its user record and roles too.
  */
 public final class AdminAuthenticator {
 
@@ -42,19 +52,29 @@ public final class AdminAuthenticator {
     public static final String OIDC_SUBJECT_VARIABLE = "oidc-sub";
     private static final int MAX_CREDENTIAL_LENGTH = 16_384;
 
+    private static final Logger LOG = LogManager.getLogger(AdminAuthenticator.class);
+    /** Distinct unusable realm entries already warned about; bounded so a broken realm cannot grow it. */
+    private static final int MAX_WARNED = 1000;
+
     private final RoleMapping roles;
     private final TokenStore tokens;
     private final AdminSessions sessions;
     private final LoginThrottle throttle;
     private final ScheduledExecutorService timer;
+    private final Function<String, AdminPermissionSource> realmGrants;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
+    /**
+     * @param realmGrants the realm of a name that stores admin permissions with its users and roles, or {@code null}
+     */
     public AdminAuthenticator(RoleMapping roles, TokenStore tokens, AdminSessions sessions, LoginThrottle throttle,
-                              ScheduledExecutorService timer) {
+                              ScheduledExecutorService timer, Function<String, AdminPermissionSource> realmGrants) {
         this.roles = roles;
         this.tokens = tokens;
         this.sessions = sessions;
         this.throttle = throttle;
         this.timer = timer;
+        this.realmGrants = realmGrants;
     }
 
     public AdminSessions sessions() {
@@ -221,28 +241,59 @@ public final class AdminAuthenticator {
         return result.handle((r, e) -> {
             if (r instanceof SecurityResult.Accepted accepted) {
                 throttle.success(from, user);
-                return new AuthOutcome.Authenticated(principal(accepted.identity(), as), null, note);
+                return realmGrantsOf(accepted.identity()).thenApply(fromRealm -> (AuthOutcome)
+                        new AuthOutcome.Authenticated(principal(accepted.identity(), as, fromRealm), null, note));
             }
             SecurityResult.Refused refused = r instanceof SecurityResult.Refused x ? x
                     : new SecurityResult.Refused(Decision.DenyKind.UNAVAILABLE, String.valueOf(e), "pipeline", null);
             if (refused.kind() == Decision.DenyKind.UNAVAILABLE) {
-                return new AuthOutcome.Failed(503, "the identity store cannot answer right now; try again later",
-                        refused.manager() + ": " + refused.reason() + suffix(note), user, as, null);
+                return CompletableFuture.<AuthOutcome>completedFuture(new AuthOutcome.Failed(503,
+                        "the identity store cannot answer right now; try again later",
+                        refused.manager() + ": " + refused.reason() + suffix(note), user, as, null));
             }
             throttle.failure(from, user);
-            return new AuthOutcome.Failed(401, "invalid credentials",
-                    refused.manager() + ": " + refused.reason() + suffix(note), user, as, null);
+            return CompletableFuture.<AuthOutcome>completedFuture(new AuthOutcome.Failed(401, "invalid credentials",
+                    refused.manager() + ": " + refused.reason() + suffix(note), user, as, null));
+        }).thenCompose(stage -> stage);
+    }
+
+    /**
+     * The admin permissions the realm that vouches for {@code identity} stores with its user and roles, as grants;
+     * an entry that is not a valid grant is left out (and logged once).
+     */
+    private CompletionStage<List<GrantRule>> realmGrantsOf(Identity identity) {
+        AdminPermissionSource source = identity.rolesRealm() == null ? null : realmGrants.apply(identity.rolesRealm());
+        if (source == null) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        return source.adminPermissionsOf(identity).thenApply(specs -> {
+            List<GrantRule> out = new ArrayList<>();
+            for (AdminGrantSpec spec : specs) {
+                try {
+                    out.add(GrantRule.fromRealm(spec));
+                } catch (IllegalArgumentException e) {
+                    String where = spec.origin() == null ? "realm '" + identity.rolesRealm() + "'"
+                            : spec.origin().describe();
+                    String warning = where + ": admin permission entry ignored: " + e.getMessage();
+                    if (warned.size() < MAX_WARNED && warned.add(warning)) {
+                        LOG.warn("{}; it grants nothing until it is fixed", warning);
+                    }
+                }
+            }
+            return out;
         });
     }
 
-    /** The admin view of an identity the pipeline accepted. */
-    public AdminPrincipal principal(Identity identity, AuthMethod as) {
+    /** The admin view of an identity the pipeline accepted; {@code fromRealm}: grants its realm stores. */
+    public AdminPrincipal principal(Identity identity, AuthMethod as, List<GrantRule> fromRealm) {
         Map<String, String> variables = new HashMap<>(identity.attributes());
         variables.put(USERNAME_VARIABLE, identity.name());
         if (identity.realm() != null) {
             variables.put(REALM_VARIABLE, identity.realm());
         }
-        AdminGrants grants = AdminGrants.compile(roles.rulesFor(identity.roles()), variables);
+        List<GrantRule> rules = new ArrayList<>(roles.rulesFor(identity.roles()));
+        rules.addAll(fromRealm);
+        AdminGrants grants = AdminGrants.compile(rules, variables);
         return new AdminPrincipal(identity.name(), identity.realm(), as, null, identity.roles(), identity.attributes(),
                 identity.manager(), identity.expiresAt(), grants);
     }

@@ -24,13 +24,22 @@ public enum AdminPermission {
     BANS_READ("bans:read", Resource.GLOBAL),
     BANS_WRITE("bans:write", Resource.GLOBAL),
     TOKENS_WRITE("tokens:write", Resource.GLOBAL),
-    POLICY_CHECK("policy:check", Resource.GLOBAL),
+    /** Scoped by the topics simulated and, when the grant also names clients, by the simulated client id. */
+    POLICY_CHECK("policy:check", Resource.TOPIC),
     CONFIG_READ("config:read", Resource.GLOBAL),
     CONFIG_RELOAD("config:reload", Resource.GLOBAL),
     LOGGERS_WRITE("loggers:write", Resource.GLOBAL),
     AUDIT_READ("audit:read", Resource.GLOBAL),
     METRICS_READ("metrics:read", Resource.GLOBAL),
     CLUSTER_READ("cluster:read", Resource.GLOBAL),
+    /** List and download trace recordings. */
+    TRACE_READ("trace:read", Resource.GLOBAL),
+    /** Start, stop and delete trace recordings. */
+    TRACE_WRITE("trace:write", Resource.GLOBAL),
+    /** The detections list. */
+    INSIGHTS_READ("insights:read", Resource.GLOBAL),
+    /** Acknowledge detections. */
+    DETECTIONS_WRITE("detections:write", Resource.GLOBAL),
     /** Every permission, unscoped. */
     ALL("admin:*", Resource.GLOBAL);
 

@@ -1,6 +1,7 @@
 package io.rampart.admin.rbac;
 
 import io.rampart.core.topic.Topics;
+import io.rampart.security.permission.AdminGrantSpec;
 
 import java.util.EnumSet;
 import java.util.Objects;
@@ -90,6 +91,31 @@ public record GrantRule(Set<AdminPermission> permissions, String template, Strin
     /** An unscoped grant of a template. */
     public static GrantRule of(RoleTemplate template, String origin) {
         return new GrantRule(template.permissions(), template.id(), null, null, origin);
+    }
+
+    /**
+     * An entry of a realm's {@code admin-permissions} as a grant, with the same names and scope rules as
+     * {@code admin.roles}.
+     *
+     * @throws IllegalArgumentException "key: reason" when the entry names an unknown template or permission or
+     *                                  its scope does not fit its permissions
+     */
+    public static GrantRule fromRealm(AdminGrantSpec spec) {
+        Set<AdminPermission> permissions = EnumSet.noneOf(AdminPermission.class);
+        if (spec.template() != null) {
+            permissions.addAll(RoleTemplate.byId(spec.template()).orElseThrow(() -> new IllegalArgumentException(
+                    "template: unknown template '" + spec.template() + "' (known: "
+                            + String.join(", ", RoleTemplate.ids()) + ")")).permissions());
+        } else {
+            for (int i = 0; i < spec.permissions().size(); i++) {
+                String id = spec.permissions().get(i);
+                permissions.add(AdminPermission.byId(id).orElseThrow(() -> new IllegalArgumentException(
+                        "permissions: unknown permission '" + id + "' (known: " + String.join(", ", AdminPermission.ids())
+                                + ")")));
+            }
+        }
+        return new GrantRule(permissions, spec.template(), spec.clients(), spec.topics(),
+                spec.origin() == null ? "realm" : spec.origin().describe());
     }
 
     public boolean scoped() {

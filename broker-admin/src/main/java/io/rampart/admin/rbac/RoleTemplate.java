@@ -14,14 +14,25 @@ import static io.rampart.admin.rbac.AdminPermission.*;
  * grant may scope it to clients and topics.
  */
 public enum RoleTemplate {
-    /** Looks at clients, subscriptions, retained messages (size and hash, no payloads), metrics and the cluster. */
-    VIEWER("viewer", EnumSet.of(CLIENTS_READ, SUBSCRIPTIONS_READ, RETAINED_READ, METRICS_READ, CLUSTER_READ)),
-    /** A viewer that may also disconnect clients, delete sessions and delete retained messages. */
+    /**
+     * Looks at clients (and their event histories), subscriptions, retained messages (size and hash, no payloads),
+     * metrics, detections and the cluster.
+     */
+    VIEWER("viewer", EnumSet.of(CLIENTS_READ, SUBSCRIPTIONS_READ, RETAINED_READ, METRICS_READ, INSIGHTS_READ,
+            CLUSTER_READ)),
+    /**
+     * A viewer that may also disconnect clients, delete sessions and retained messages, and record and read packet
+     * traces.
+     */
     OPERATOR("operator", EnumSet.of(CLIENTS_READ, CLIENTS_DISCONNECT, SESSIONS_DELETE, SUBSCRIPTIONS_READ,
-            RETAINED_READ, RETAINED_DELETE, METRICS_READ, CLUSTER_READ)),
-    /** Users, bans, tokens, the policy simulator, the audit log and the configuration. */
+            RETAINED_READ, RETAINED_DELETE, METRICS_READ, INSIGHTS_READ, TRACE_READ, TRACE_WRITE, CLUSTER_READ)),
+    /**
+     * Users, bans, tokens, the policy simulator, the audit log, the configuration, detections (acknowledging them)
+     * and packet traces.
+     */
     SECURITY_ADMIN("security-admin", EnumSet.of(CLIENTS_READ, CLIENTS_DISCONNECT, DATA_ADDRESS, USERS_READ,
-            USERS_WRITE, BANS_READ, BANS_WRITE, TOKENS_WRITE, POLICY_CHECK, CONFIG_READ, AUDIT_READ, METRICS_READ)),
+            USERS_WRITE, BANS_READ, BANS_WRITE, TOKENS_WRITE, POLICY_CHECK, CONFIG_READ, AUDIT_READ, METRICS_READ,
+            INSIGHTS_READ, DETECTIONS_WRITE, TRACE_READ, TRACE_WRITE)),
     /** Everything. */
     SUPER_ADMIN("super-admin", EnumSet.of(ALL));
 

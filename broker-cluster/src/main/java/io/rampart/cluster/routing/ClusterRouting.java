@@ -78,6 +78,10 @@ public final class ClusterRouting implements RemoteRouting {
             m.begin();
             table.match(message.topic(), m);
             int delivered = delivery.deliverLocal(message, m.groups.isEmpty() ? null : m);
+            if (delivered < 0) {
+                // Refused here (memory budget): the publisher is told, and no other node gets the message either.
+                return delivered;
+            }
             m.assignRemoteOnly();
             int nodes = 0;
             Handoff pending = null;

@@ -1,5 +1,7 @@
 package io.rampart.core.message;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Objects;
 
 /**
@@ -9,10 +11,23 @@ import java.util.Objects;
  *
  * <p>Expiry is kept as an absolute deadline on the {@link System#nanoTime()} clock so that the remaining
  * interval can be forwarded to subscribers.
+ *
+ * <p>The one mutable part is a count of the session queues that hold the message, kept by the memory budget so that a
+ * payload shared by many deliveries is counted once ({@link #addDeliveries}); it is not part of the message's value.
  */
 public final class Message {
 
     public static final long NO_EXPIRY = Long.MAX_VALUE;
+
+    private static final VarHandle DELIVERIES;
+
+    static {
+        try {
+            DELIVERIES = MethodHandles.lookup().findVarHandle(Message.class, "deliveries", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String topic;
     private final int qos;
@@ -21,6 +36,9 @@ public final class Message {
     private final MessageProperties properties;
     private final String publisherId;
     private final long expiryDeadlineNanos;
+    /** Queued or in-flight deliveries of this message (memory budget); updated through {@link #DELIVERIES}. */
+    @SuppressWarnings("unused")
+    private volatile int deliveries;
     private final MessageTrace trace;
 
     public Message(String topic, int qos, boolean retain, byte[] payload, MessageProperties properties,
@@ -111,6 +129,15 @@ public final class Message {
             return 0;
         }
         return (remaining + 999_999_999L) / 1_000_000_000L;
+    }
+
+    /**
+     * Adds {@code delta} to the count of deliveries of this message that session queues hold (memory budget only).
+     *
+     * @return the count before
+     */
+    public int addDeliveries(int delta) {
+        return (int) DELIVERIES.getAndAdd(this, delta);
     }
 
     public Message withRetain(boolean newRetain) {

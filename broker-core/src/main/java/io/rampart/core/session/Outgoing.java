@@ -1,12 +1,14 @@
 package io.rampart.core.session;
 
+import io.rampart.core.memory.Footprint;
 import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
 
 /**
  * One message on its way to one session: queued, then in flight until acknowledged. The {@link Message}
  * (and so the payload) is shared by every subscriber; only this small envelope is per subscriber.
- * State changes happen under the owning session's lock.
+ * State changes happen under the owning session's lock. While a session holds it, it is one delivery of its message
+ * in the memory budget.
  */
 public final class Outgoing {
 
@@ -20,6 +22,7 @@ public final class Outgoing {
     private final int[] subscriptionIds;
     private final String shareGroup;
     private final String shareFilter;
+    private final int charge;
     private final DeliveryTrace trace;
     int state = QUEUED;
     int packetId;
@@ -40,6 +43,7 @@ public final class Outgoing {
         this.subscriptionIds = subscriptionIds;
         this.shareGroup = shareGroup;
         this.shareFilter = shareFilter;
+        this.charge = Footprint.of(message);
         this.trace = trace;
     }
 
@@ -68,6 +72,11 @@ public final class Outgoing {
 
     public String shareFilter() {
         return shareFilter;
+    }
+
+    /** What this delivery holds as its session counts it (its envelope and the message): {@link Footprint#of}. */
+    public int charge() {
+        return charge;
     }
 
     /** The trace of this delivery, or {@code null} when it is not traced. */

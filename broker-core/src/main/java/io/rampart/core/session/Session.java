@@ -1,9 +1,11 @@
 package io.rampart.core.session;
 
+import io.rampart.core.QueueLimits;
 import io.rampart.core.QueueOverflowPolicy;
 import io.rampart.core.cluster.QueuedMessage;
 import io.rampart.core.cluster.SessionLog;
 import io.rampart.core.cluster.SessionSnapshot;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.topic.Subscription;
 
 import java.util.ArrayDeque;
@@ -24,13 +26,29 @@ import java.util.Set;
  * <p>Every queued message gets the next number of the session's sequence, and a QoS 1/2 message's packet identifier
  * derives from that number, so a node that carries the session on after another resends it under the same
  * identifier. In a cluster the session's {@link SessionLog} hears of every change, under this monitor.
+ *
+ * <p>What the queue and the inflight window hold draws from the broker's {@link MemoryBudget}; the queue is bounded by
+ * the {@link QueueLimits} of the connection that last bound the session (its slow-consumer policy), counting each of
+ * its messages' {@link Outgoing#charge() charge}.
  */
 public final class Session {
 
+    /** {@link #offer}: the message was dropped (and the drop reported). */
+    public static final int NOT_QUEUED = 0;
+    /** {@link #offer}: the message was queued. */
+    public static final int QUEUED = 1;
+    /** {@link #offer}: the message was queued in a queue that is among the fullest while the memory budget is short. */
+    public static final int QUEUED_IN_FULLEST = 2;
+
     private final String clientId;
-    private final int maxQueued;
-    private final QueueOverflowPolicy overflow;
+    private final MemoryBudget budget;
     private final SessionListener listener;
+    private QueueLimits queueLimits;
+    /** Budget bytes of the queued messages and of those in flight. */
+    private long queuedBytes;
+    private long inflightBytes;
+    /** The queue reached its bound and has not drained to half since (a slow-consumer episode). */
+    private boolean overflowing;
 
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
@@ -47,10 +65,10 @@ public final class Session {
     /** The journal in a cluster, else {@code null}; set once, before the session is published. */
     private SessionLog log;
 
-    Session(String clientId, int maxQueued, QueueOverflowPolicy overflow, SessionListener listener) {
+    Session(String clientId, QueueLimits queueLimits, MemoryBudget budget, SessionListener listener) {
         this.clientId = clientId;
-        this.maxQueued = maxQueued;
-        this.overflow = overflow;
+        this.queueLimits = queueLimits;
+        this.budget = budget;
         this.listener = listener;
     }
 
@@ -128,6 +146,15 @@ public final class Session {
         logChanged();
     }
 
+    /** The slow-consumer policy in force: the one of the connection that last bound the session. */
+    public synchronized QueueLimits queueLimits() {
+        return queueLimits;
+    }
+
+    synchronized void setQueueLimits(QueueLimits limits) {
+        this.queueLimits = limits;
+    }
+
     public synchronized void setWill(Will newWill) {
         this.will = newWill;
         logChanged();
@@ -184,47 +211,104 @@ public final class Session {
     // ---------------------------------------------------------------- outbound
 
     /**
-     * Queues a message for delivery. When the session is disconnected, QoS 0 messages are queued only if
-     * {@code queueQos0Offline}. A full queue drops per the overflow policy, and the drop is reported.
+     * Queues a message for delivery; see {@link #offer}.
      *
      * @return whether the message was queued
      */
     public boolean enqueue(Outgoing outgoing, boolean queueQos0Offline) {
-        SessionOutput wake;
-        Outgoing dropped = null;
+        return offer(outgoing, queueQos0Offline, false) != NOT_QUEUED;
+    }
+
+    /**
+     * Queues a message for delivery. When the session is disconnected, QoS 0 messages are queued only if
+     * {@code queueQos0Offline}. While the memory budget is at its QoS 0 mark, a session whose queue is among the
+     * fullest receives no QoS 0 message. A full queue applies its {@link QueueLimits#overflow() policy}, and a message
+     * whose bytes the budget cannot take is dropped. Every drop is reported.
+     *
+     * @param reserved whether the caller already took this delivery from the budget ({@link MemoryBudget#tryTake});
+     *                 it is given back here when the message is not queued
+     * @return {@link #NOT_QUEUED}, {@link #QUEUED} or {@link #QUEUED_IN_FULLEST}
+     */
+    public int offer(Outgoing outgoing, boolean queueQos0Offline, boolean reserved) {
+        int charge = outgoing.charge();
+        SessionOutput wake = null;
+        SessionOutput disconnect = null;
         DropReason reason = null;
+        List<Outgoing> evicted = null;
+        boolean episode = false;
+        int result = NOT_QUEUED;
+        int messages;
+        long bytes;
+        QueueLimits limits;
         synchronized (this) {
+            limits = queueLimits;
             if (ended) {
-                dropped = outgoing;
                 reason = DropReason.SESSION_ENDED;
-                wake = null;
             } else if (output == null && outgoing.qos() == 0 && !queueQos0Offline) {
-                dropped = outgoing;
                 reason = DropReason.QOS0_OFFLINE;
-                wake = null;
+            } else if (outgoing.qos() == 0 && budget.level() == MemoryBudget.SHED_QOS0
+                    && budget.isFullest(queuedBytes + inflightBytes)) {
+                reason = DropReason.SHED_QOS0;
+            } else if (!reserved && !budget.tryTake(outgoing.message(), 1)) {
+                reason = DropReason.BUDGET_FULL;
             } else {
-                if (queue.size() >= maxQueued) {
+                reserved = true;
+                if (limits.full(queue.size(), queuedBytes, charge)) {
                     reason = DropReason.QUEUE_FULL;
-                    if (overflow == QueueOverflowPolicy.DROP_NEWEST) {
-                        dropped = outgoing;
-                    } else {
-                        dropped = queue.pollFirst();
-                        logRemoved(dropped);
-                        append(outgoing);
+                    episode = !overflowing;
+                    overflowing = true;
+                    if (limits.overflow() == QueueOverflowPolicy.DROP_OLDEST && !limits.full(0, 0, charge)) {
+                        evicted = evictOldest(limits, charge);
+                    } else if (limits.overflow() == QueueOverflowPolicy.DISCONNECT && episode) {
+                        disconnect = output;
                     }
-                } else {
-                    append(outgoing);
                 }
-                wake = output;
+                if (reason == null || evicted != null) {
+                    append(outgoing);
+                    queuedBytes += charge;
+                    wake = output;
+                    result = budget.isShort() && budget.isFullest(queuedBytes + inflightBytes)
+                            ? QUEUED_IN_FULLEST : QUEUED;
+                }
+            }
+            messages = queue.size();
+            bytes = queuedBytes;
+        }
+        if (result == NOT_QUEUED) {
+            if (reserved) {
+                budget.give(outgoing.message());
+            }
+            listener.messageDropped(clientId, outgoing.message(), outgoing.qos(), reason);
+        }
+        if (evicted != null) {
+            for (Outgoing o : evicted) {
+                budget.give(o.message());
+                listener.messageDropped(clientId, o.message(), o.qos(), DropReason.QUEUE_FULL);
             }
         }
-        if (dropped != null) {
-            listener.messageDropped(clientId, dropped.message(), dropped.qos(), reason);
+        if (episode) {
+            listener.slowConsumer(clientId, limits, messages, bytes);
         }
-        if (wake != null && dropped != outgoing) {
+        if (disconnect != null) {
+            disconnect.queueOverflow("message queue full (" + messages + " messages, " + bytes
+                    + " bytes): the client does not read fast enough");
+        }
+        if (wake != null) {
             wake.wakeup();
         }
-        return dropped != outgoing;
+        return result;
+    }
+
+    /** Removes the oldest messages until one of {@code charge} bytes fits. Caller holds the lock. */
+    private List<Outgoing> evictOldest(QueueLimits limits, long charge) {
+        List<Outgoing> evicted = new ArrayList<>(1);
+        while (!queue.isEmpty() && limits.full(queue.size(), queuedBytes, charge)) {
+            Outgoing o = queue.pollFirst();
+            queuedBytes -= o.charge();
+            logRemoved(o);
+            evicted.add(o);
+        }
+        return evicted;
     }
 
     /** Adds to the queue with the next sequence number. Caller holds the monitor. */
@@ -257,24 +341,43 @@ public final class Session {
                 }
                 if (!next.message().isExpired(nowNanos)) {
                     if (next.qos() == 0) {
-                        return queue.pollFirst();
+                        dequeued(queue.pollFirst());
+                        budget.give(next.message());
+                        return next;
                     }
                     int packetId = Outgoing.packetIdFor(next.seq);
                     if (inflight.size() >= window || inflight.containsKey(packetId)) {
                         // A full window; or the identifier is still held by a message 65535 older.
                         return null;
                     }
-                    queue.pollFirst();
+                    dequeued(queue.pollFirst());
+                    inflightBytes += next.charge();
                     next.packetId = packetId;
                     next.state = Outgoing.AWAITING_ACK;
                     inflight.put(next.packetId, next);
                     return next;
                 }
-                queue.pollFirst();
+                dequeued(queue.pollFirst());
                 logRemoved(next);
             }
+            budget.give(next.message());
             listener.messageDropped(clientId, next.message(), next.qos(), DropReason.EXPIRED);
         }
+    }
+
+    /** A message left the queue. Caller holds the lock. */
+    private void dequeued(Outgoing o) {
+        queuedBytes -= o.charge();
+        if (overflowing && queueLimits.drained(queue.size(), queuedBytes)) {
+            overflowing = false;
+        }
+    }
+
+    /** A message left the inflight window: its bytes return to the budget. Caller holds the lock. */
+    private Outgoing completed(Outgoing o) {
+        inflightBytes -= o.charge();
+        budget.give(o.message());
+        return o;
     }
 
     /** Marks a polled QoS 1/2 message as written, so a later resend carries DUP. */
@@ -295,6 +398,16 @@ public final class Session {
         return queue.size();
     }
 
+    /** Budget bytes of the queued messages. */
+    public synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
+    /** Budget bytes of the messages in flight. */
+    public synchronized long inflightBytes() {
+        return inflightBytes;
+    }
+
     /** PUBACK for QoS 1. Returns the completed message or {@code null} if the id is unknown. */
     public synchronized Outgoing puback(int packetId) {
         Outgoing o = inflight.get(packetId);
@@ -303,7 +416,7 @@ public final class Session {
         }
         inflight.remove(packetId);
         logRemoved(o);
-        return o;
+        return completed(o);
     }
 
     /** PUBREC for QoS 2: the message now awaits PUBCOMP. Returns false when the id is unknown. */
@@ -326,6 +439,7 @@ public final class Session {
         Outgoing o = inflight.remove(packetId);
         if (o != null) {
             logRemoved(o);
+            completed(o);
         }
         return o;
     }
@@ -338,13 +452,14 @@ public final class Session {
         }
         inflight.remove(packetId);
         logRemoved(o);
-        return o;
+        return completed(o);
     }
 
     /** Removes a message that could not be sent (e.g. too large for the receiver) from the window. */
     public synchronized void discard(Outgoing outgoing) {
         if (outgoing.packetId != 0 && inflight.remove(outgoing.packetId, outgoing)) {
             logRemoved(outgoing);
+            completed(outgoing);
         }
     }
 
@@ -359,6 +474,8 @@ public final class Session {
             if (o.shareGroup() != null) {
                 it.remove();
                 logRemoved(o);
+                queuedBytes -= o.charge();
+                budget.give(o.message());
                 (taken == null ? taken = new ArrayList<>() : taken).add(o.copyForRedelivery());
             }
         }
@@ -367,6 +484,7 @@ public final class Session {
             if (o.shareGroup() != null && o.state == Outgoing.AWAITING_ACK) {
                 it.remove();
                 logRemoved(o);
+                completed(o);
                 (taken == null ? taken = new ArrayList<>() : taken).add(o.copyForRedelivery());
             }
         }
@@ -391,6 +509,15 @@ public final class Session {
                 all.add(o);
             }
         }
+        for (Outgoing o : queue) {
+            budget.give(o.message());
+        }
+        for (Outgoing o : inflight.values()) {
+            budget.give(o.message());
+        }
+        queuedBytes = 0;
+        inflightBytes = 0;
+        overflowing = false;
         queue.clear();
         inflight.clear();
         inboundQos2.clear();
@@ -424,8 +551,9 @@ public final class Session {
 
     /**
      * Takes over the state another node journaled or handed over: messages already sent go back into the inflight
-     * window under the identifiers their sequence numbers give; the rest are queued. Caller holds the store's lock
-     * for the client id and publishes the session afterwards.
+     * window under the identifiers their sequence numbers give; the rest are queued. Every message takes its bytes from
+     * the memory budget (even beyond it: they were accepted already). Caller holds the store's lock for the client id
+     * and publishes the session afterwards.
      */
     synchronized void restore(SessionSnapshot snapshot) {
         expiryIntervalSeconds = snapshot.expiryIntervalSeconds();
@@ -439,14 +567,18 @@ public final class Session {
                     m.shareFilter());
             o.seq = m.seq();
             nextSeq = Math.max(nextSeq, m.seq() + 1);
+            // Messages the session already held on another node are carried on, even beyond the budget.
+            budget.take(o.message(), 1);
             if (m.stage() == QueuedMessage.Stage.QUEUED || m.qos() == 0) {
                 queue.addLast(o);
+                queuedBytes += o.charge();
                 continue;
             }
             o.packetId = Outgoing.packetIdFor(m.seq());
             o.sent = true;
             o.state = m.stage() == QueuedMessage.Stage.RELEASING ? Outgoing.AWAITING_COMPLETE : Outgoing.AWAITING_ACK;
             inflight.put(o.packetId, o);
+            inflightBytes += o.charge();
         }
     }
 

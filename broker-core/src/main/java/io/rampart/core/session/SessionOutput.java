@@ -12,4 +12,11 @@ public interface SessionOutput {
 
     /** The session was taken over by a new connection with the same client id; close with reason 0x8E. */
     void takenOver();
+
+    /**
+     * The session's queue is full and its policy is {@link io.rampart.core.QueueOverflowPolicy#DISCONNECT}: close with
+     * reason 0x97 (Quota exceeded) and {@code reason}. Called from any thread, once per slow-consumer episode.
+     */
+    default void queueOverflow(String reason) {
+    }
 }

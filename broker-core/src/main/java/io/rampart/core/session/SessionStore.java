@@ -2,9 +2,12 @@ package io.rampart.core.session;
 
 import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.QueueLimits;
 import io.rampart.core.cluster.SessionJournal;
 import io.rampart.core.cluster.SessionLog;
 import io.rampart.core.cluster.SessionSnapshot;
+import io.rampart.core.memory.BudgetSettings;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.Message;
 import io.rampart.core.topic.Subscription;
 import io.rampart.core.topic.SubscriptionIndex;
@@ -37,18 +40,32 @@ public final class SessionStore {
     private final SessionSubscriptions subscriptions;
     private final SessionListener listener;
     private final SessionJournal journal;
+    private final MemoryBudget budget;
     private volatile Consumer<Message> willPublisher = m -> { };
     private volatile Consumer<List<Outgoing>> sharedRedelivery = l -> { };
 
+    /** A store whose memory budget is the default share of the maximum heap. */
     public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
                         SessionListener listener) {
-        this(limits, scheduler, index, listener, SessionJournal.NONE);
+        this(limits, scheduler, index, listener,
+                new MemoryBudget(BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory())));
     }
 
-    /** @param journal journals the sessions for other nodes (cluster), or {@link SessionJournal#NONE} */
+    /** A single node's store: no journal. */
     public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
-                        SessionListener listener, SessionJournal journal) {
+                        SessionListener listener, MemoryBudget budget) {
+        this(limits, scheduler, index, listener, budget, SessionJournal.NONE);
+    }
+
+    /**
+     * @param budget  the memory budget the sessions' queues and inflight windows draw from
+     * @param journal journals the sessions for other nodes (cluster), or {@link SessionJournal#NONE}
+     */
+    public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
+                        SessionListener listener, MemoryBudget budget, SessionJournal journal) {
         this.limits = limits;
+        this.budget = budget;
+        budget.sharedBy(sessions::size);
         this.scheduler = scheduler;
         this.subscriptions = new SessionSubscriptions(index, limits.maxSubscriptionsPerClient());
         this.listener = listener;
@@ -159,15 +176,22 @@ public final class SessionStore {
         return attach(clientId, cleanStart, expiryIntervalSeconds, will, output, null);
     }
 
+    /** {@link #attach(String, boolean, long, Will, SessionOutput, SessionOwner, QueueLimits)} with the broker's queue limits. */
+    public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
+                           SessionOutput output, SessionOwner owner) {
+        return attach(clientId, cleanStart, expiryIntervalSeconds, will, output, owner, limits.queueLimits());
+    }
+
     /**
      * Binds {@code output} to the session of {@code clientId}, creating, resuming or replacing it. A live
      * connection on the same client id is taken over (its will is published when the spec says so). With
      * {@link ClientIdOwnership#STRICT}, an existing session (live or persistent) that belongs to an identity
      * other than {@code owner} is left alone and the attach is refused; a session of an anonymous client belongs
-     * to nobody. The session's owner becomes {@code owner} ({@code null}: anonymous).
+     * to nobody. The session's owner becomes {@code owner} ({@code null}: anonymous), and its queue is bounded by
+     * {@code queueLimits} (the slow-consumer policy of the new connection) from now on.
      */
     public Attached attach(String clientId, boolean cleanStart, long expiryIntervalSeconds, Will will,
-                           SessionOutput output, SessionOwner owner) {
+                           SessionOutput output, SessionOwner owner, QueueLimits queueLimits) {
         SessionOutput takenOver = null;
         Message oldWill = null;
         Session session;
@@ -194,7 +218,7 @@ public final class SessionStore {
                 }
             }
             if (existing == null) {
-                session = newSession(clientId);
+                session = newSession(clientId, queueLimits);
                 openLog(session, false);
                 session.attach(output);
                 sessions.put(clientId, session);
@@ -207,6 +231,7 @@ public final class SessionStore {
             session.setOwner(owner);
             session.setExpiryIntervalSeconds(expiryIntervalSeconds);
             session.setWill(will);
+            session.setQueueLimits(queueLimits);
         }
         if (takenOver != null) {
             takenOver.takenOver();
@@ -217,8 +242,8 @@ public final class SessionStore {
         return new Attached(session, present, null);
     }
 
-    private Session newSession(String clientId) {
-        return new Session(clientId, limits.maxQueuedMessages(), limits.queueOverflow(), listener);
+    private Session newSession(String clientId, QueueLimits queueLimits) {
+        return new Session(clientId, queueLimits, budget, listener);
     }
 
     /** Opens the session's journal (cluster); a restored session's state must be in place already. */
@@ -324,6 +349,7 @@ public final class SessionStore {
         session.closeLog(keepReplica);
         if (keepReplica) {
             session.clearMessages();
+            listener.sessionEnded(session.clientId());
             return;
         }
         List<Outgoing> lost = session.clearMessages();
@@ -337,6 +363,7 @@ public final class SessionStore {
             List<Outgoing> again = shared;
             scheduler.execute(() -> sharedRedelivery.accept(again));
         }
+        listener.sessionEnded(session.clientId());
     }
 
     private void publishWill(String clientId, Message will) {
@@ -431,7 +458,7 @@ public final class SessionStore {
         if (existing != null) {
             end(existing, true);
         }
-        Session session = newSession(clientId);
+        Session session = newSession(clientId, limits.queueLimits());
         session.restore(snapshot);
         openLog(session, true);
         sessions.put(clientId, session);

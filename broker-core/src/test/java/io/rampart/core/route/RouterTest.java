@@ -2,6 +2,9 @@ package io.rampart.core.route;
 
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.QueueLimits;
+import io.rampart.core.QueueOverflowPolicy;
+import io.rampart.core.memory.BudgetSettings;
 import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
@@ -160,6 +163,76 @@ class RouterTest {
         core.sessions().detach(a, outputOf(a), true);
 
         assertThat(drain(b)).hasSize(4);
+    }
+
+    // ------------------------------------------------------------------ memory budget
+
+    /** A core whose budget holds {@code messages} deliveries of {@link #msg} (exact accounting). */
+    private void useBudget(int messages) {
+        int charge = new Outgoing(msg("t", 0, false, "p"), 0, false, new int[0], null, null).charge();
+        core = new BrokerCore(MqttLimits.DEFAULTS,
+                new BudgetSettings(Math.max(BudgetSettings.MIN_LIMIT_BYTES, (long) charge * messages), 50, 90, 90),
+                scheduler, SessionListener.NONE);
+    }
+
+    @Test
+    void clientPublish_qos1_isRefusedForAllItsReceiversWhenTheBudgetCannotTakeThemAll() {
+        useBudget(1_000);
+        Session a = connect("a");
+        Session b = connect("b");
+        subscribe(a, sub("a", "t", 1, 0));
+        subscribe(b, sub("b", "t", 1, 0));
+        int published = 0;
+        while (core.router().publish(msg("t", 1, false, "p"), null) != Router.REFUSED) {
+            published++;
+            assertThat(published).isLessThan(1_000);
+        }
+        assertThat(a.queuedCount()).isEqualTo(published);
+        assertThat(b.queuedCount()).as("all or none").isEqualTo(published);
+        assertThat(core.budget().used()).isLessThanOrEqualTo(core.budget().limit());
+
+        for (Session s : List.of(a, b)) {
+            for (Outgoing o : drain(s)) {
+                s.puback(o.packetId());
+            }
+        }
+        assertThat(core.router().publish(msg("t", 1, false, "p"), null)).isEqualTo(2);
+    }
+
+    @Test
+    void brokerPublish_qos1_isNeverRefused() {
+        useBudget(1_000);
+        Session a = core.sessions().attach("a", true, 0, null, new NoopOutput(), null,
+                new QueueLimits(100_000, 0, QueueOverflowPolicy.DROP_OLDEST)).session();
+        subscribe(a, sub("a", "t", 1, 0));
+        while (core.router().publish(msg("t", 1, false, "p"), null) != Router.REFUSED) {
+            assertThat(a.queuedCount()).isLessThan(10_000);
+        }
+        int queued = a.queuedCount();
+        assertThat(core.router().publish(msg("t", 1, false, "will"))).isEqualTo(1);
+        assertThat(a.queuedCount()).isEqualTo(queued + 1);
+    }
+
+    @Test
+    void clientPublish_tellsThePublisherWhenItFeedsOneOfTheFullestQueuesUnderBackPressure() {
+        useBudget(1_000);
+        Session slow = connect("slow");
+        Session fast = connect("fast");
+        subscribe(slow, sub("slow", "slow", 0, 0));
+        subscribe(fast, sub("fast", "fast", 0, 0));
+        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < 600; i++) {
+            core.router().publish(msg("slow", 0, false, "p"), told::incrementAndGet);
+            core.router().publish(msg("fast", 0, false, "q"), told::incrementAndGet);
+            drain(fast);
+        }
+        assertThat(core.budget().isShort()).isTrue();
+        int before = told.get();
+        assertThat(before).isPositive();
+        core.router().publish(msg("fast", 0, false, "q"), told::incrementAndGet);
+        assertThat(told).as("the publisher to a queue that drains is not held").hasValue(before);
+        core.router().publish(msg("slow", 0, false, "p"), told::incrementAndGet);
+        assertThat(told).hasValue(before + 1);
     }
 
     private SessionOutput outputOf(Session s) {

@@ -7,6 +7,8 @@ import io.rampart.core.cluster.QueuedMessage;
 import io.rampart.core.cluster.SessionJournal;
 import io.rampart.core.cluster.SessionLog;
 import io.rampart.core.cluster.SessionSnapshot;
+import io.rampart.core.memory.BudgetSettings;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
 import io.rampart.core.topic.Subscription;
@@ -44,10 +46,19 @@ class SessionMoveTest {
     }
 
     private SessionStore store(SubscriptionIndex index, SessionJournal sessionJournal) {
+        return store(index, sessionJournal, budget());
+    }
+
+    /** An exact budget (no per-thread chunks), far larger than any test fills. */
+    private static MemoryBudget budget() {
+        return new MemoryBudget(new BudgetSettings(64L * 1024 * 1024, 60, 80, 90), 0);
+    }
+
+    private SessionStore store(SubscriptionIndex index, SessionJournal sessionJournal, MemoryBudget budget) {
         MqttLimits limits = new MqttLimits(MqttLimits.MQTT_MAX_PACKET_SIZE, 256, 65_535, 1_000, 1_024, 65_535, true,
                 32, 2, true, true, true, 100, QueueOverflowPolicy.DROP_OLDEST, false,
                 MqttLimits.MQTT_MAX_SESSION_EXPIRY, 0, 10, 65_536, 10_000, ClientIdOwnership.STRICT);
-        SessionStore store = new SessionStore(limits, scheduler, index, SessionListener.NONE, sessionJournal);
+        SessionStore store = new SessionStore(limits, scheduler, index, SessionListener.NONE, budget, sessionJournal);
         store.wire(wills::add, l -> { });
         return store;
     }
@@ -117,6 +128,40 @@ class SessionMoveTest {
         assertThat(next.packetId()).isEqualTo(3);
         resumed.session().enqueue(outgoing("a/4", 1), false);
         assertThat(resumed.session().pollForSend(10, System.nanoTime()).packetId()).isEqualTo(4);
+    }
+
+    @Test
+    void memoryBudget_aMovedSessionsMessagesLeaveTheOldNodesBudget_andHoldTheNewOnesUntilAcknowledged() {
+        MemoryBudget fromBudget = budget();
+        SessionStore from = store(new SubscriptionIndex(), SessionJournal.NONE, fromBudget);
+        Session s = from.attach("c", false, 600, null, new Output()).session();
+        s.enqueue(outgoing("a/1", 1), false);
+        s.enqueue(outgoing("a/2", 2), false);
+        s.enqueue(outgoing("a/3", 1), false);
+        Outgoing sent = s.pollForSend(10, System.nanoTime());
+        s.markSent(sent);
+        Outgoing releasing = s.pollForSend(10, System.nanoTime());
+        s.markSent(releasing);
+        s.pubrec(releasing.packetId());
+        long held = fromBudget.used();
+        assertThat(held).isEqualTo(s.queuedBytes() + s.inflightBytes()).isPositive();
+
+        SessionSnapshot snapshot = from.export("c", false, null).snapshot();
+
+        assertThat(fromBudget.used()).isZero();
+        MemoryBudget toBudget = budget();
+        SessionStore to = store(new SubscriptionIndex(), SessionJournal.NONE, toBudget);
+        Session moved = to.restore(snapshot);
+        assertThat(toBudget.used()).isEqualTo(held).isEqualTo(moved.queuedBytes() + moved.inflightBytes());
+        to.attach("c", false, 600, null, new Output());
+        Outgoing last = moved.pollForSend(10, System.nanoTime());
+        moved.puback(sent.packetId());
+        moved.pubcomp(releasing.packetId());
+        moved.puback(last.packetId());
+        moved.puback(last.packetId());
+
+        assertThat(toBudget.used()).isZero();
+        assertThat(moved.queuedBytes() + moved.inflightBytes()).isZero();
     }
 
     @Test

@@ -24,9 +24,12 @@ public final class ClientIdPattern {
 
     /** The literal runs between the wildcards: {@code a*b*c} is {a, b, c}; no wildcard is one run. */
     private final String[] runs;
+    /** The rule as written, for explanations. */
+    private final Permission source;
 
-    private ClientIdPattern(String[] runs) {
+    private ClientIdPattern(String[] runs, Permission source) {
         this.runs = runs;
+        this.source = source;
     }
 
     /**
@@ -53,10 +56,12 @@ public final class ClientIdPattern {
     }
 
     /**
-     * Substitutes the placeholders of a valid pattern; {@code null} when an allow rule's placeholder has no value
-     * (the rule is dropped).
+     * Substitutes the placeholders of a valid client-id rule's pattern; {@code null} when an allow rule's placeholder
+     * has no value (the rule is dropped).
      */
-    static ClientIdPattern compile(String pattern, IdentityVariables variables, boolean deny) {
+    static ClientIdPattern compile(Permission rule, IdentityVariables variables) {
+        String pattern = rule.topicFilter();
+        boolean deny = rule.effect() == Effect.DENY;
         List<String> runs = new ArrayList<>();
         StringBuilder run = new StringBuilder();
         Matcher m = PLACEHOLDER.matcher(pattern);
@@ -85,7 +90,7 @@ public final class ClientIdPattern {
             }
         }
         runs.add(run.toString());
-        return new ClientIdPattern(runs.toArray(String[]::new));
+        return new ClientIdPattern(runs.toArray(String[]::new), rule);
     }
 
     public boolean matches(String clientId) {
@@ -108,6 +113,11 @@ public final class ClientIdPattern {
             at = found + runs[r].length();
         }
         return true;
+    }
+
+    /** The rule this pattern was compiled from. */
+    Permission source() {
+        return source;
     }
 
     /** The pattern as compiled (placeholders substituted), for log lines. */

@@ -30,6 +30,11 @@ import java.util.regex.Pattern;
  *       rules. An ALLOW rule dropped for a missing placeholder value still counts as configured, so it restricts
  *       without allowing anything.</li>
  * </ul>
+ *
+ * <p>Each compiled rule keeps the {@link Permission} it was compiled from (with its {@link RuleOrigin}). The
+ * {@code explain...} variants walk the same compiled rules in the same order with the same conditions as the checks
+ * and return the rule that decided; the checks themselves never read it, so keeping the source costs them nothing
+ * (the two loops of each pair are kept alike, and tested to agree).
  */
 public final class CompiledPermissions {
 
@@ -69,7 +74,7 @@ public final class CompiledPermissions {
                 clientIdRestricted |= !deny;
                 // An invalid pattern matches nothing: an allow rule still restricts, a deny rule refuses nothing.
                 if (ClientIdPattern.problem(p.topicFilter()) == null) {
-                    ClientIdPattern pattern = ClientIdPattern.compile(p.topicFilter(), variables, deny);
+                    ClientIdPattern pattern = ClientIdPattern.compile(p, variables);
                     if (pattern != null) {
                         (deny ? cd : ca).add(pattern);
                     }
@@ -80,8 +85,8 @@ public final class CompiledPermissions {
             if (filter == null || Topics.validateTopicFilter(filter, 65_535, 65_535) != null || Topics.isShared(filter)) {
                 continue;
             }
-            Rule rule = new Rule(filter, p.qos(), p.retain(), p.sharedSubscription(), p.shareGroups());
             boolean deny = p.effect() == Effect.DENY;
+            Rule rule = new Rule(filter, p.qos(), p.retain(), p.sharedSubscription(), p.shareGroups(), deny, p);
             if (p.activity().coversPublish()) {
                 (deny ? pd : pa).add(rule);
             }
@@ -165,6 +170,29 @@ public final class CompiledPermissions {
         return false;
     }
 
+    /** {@link #mayPublish} with the rule that decided. */
+    public Verdict explainPublish(String topic, int qos, boolean retain) {
+        return verdict(publishDecision(topic, qos, retain));
+    }
+
+    /**
+     * The deny rule that refuses the PUBLISH, else the allow rule that permits it, else {@code null}: the loops of
+     * {@link #mayPublish} returning the rule instead of the answer.
+     */
+    private Rule publishDecision(String topic, int qos, boolean retain) {
+        for (Rule r : publishDeny) {
+            if (r.allowsQos(qos) && Topics.matches(r.filter, topic)) {
+                return r;
+            }
+        }
+        for (Rule r : publishAllow) {
+            if (r.allowsQos(qos) && (r.retain || !retain) && Topics.matches(r.filter, topic)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
     /**
      * @param filter     the filter without any {@code $share/group/} prefix
      * @param shareGroup the share group, or {@code null} for an ordinary subscription
@@ -187,6 +215,30 @@ public final class CompiledPermissions {
         return false;
     }
 
+    /** {@link #maySubscribe} with the rule that decided. */
+    public Verdict explainSubscribe(String filter, int qos, String shareGroup) {
+        return verdict(subscribeDecision(filter, qos, shareGroup));
+    }
+
+    /** The loops of {@link #maySubscribe} returning the rule that decided. */
+    private Rule subscribeDecision(String filter, int qos, String shareGroup) {
+        for (Rule r : subscribeDeny) {
+            if (r.allowsQos(qos) && covers(r.filter, filter)) {
+                return r;
+            }
+        }
+        for (Rule r : subscribeAllow) {
+            if (!r.allowsQos(qos) || !covers(r.filter, filter)) {
+                continue;
+            }
+            if (shareGroup != null && (!r.shared || (!r.shareGroups.isEmpty() && !r.shareGroups.contains(shareGroup)))) {
+                continue;
+            }
+            return r;
+        }
+        return null;
+    }
+
     /** Whether a message on {@code topic} may be delivered to this session through any of its subscriptions. */
     public boolean mayReceive(String topic) {
         for (Rule r : subscribeDeny) {
@@ -202,12 +254,46 @@ public final class CompiledPermissions {
         return false;
     }
 
+    /** {@link #mayReceive} with the rule that decided. */
+    public Verdict explainReceive(String topic) {
+        return verdict(receiveDecision(topic));
+    }
+
+    /** The loops of {@link #mayReceive} returning the rule that decided. */
+    private Rule receiveDecision(String topic) {
+        for (Rule r : subscribeDeny) {
+            if (Topics.matches(r.filter, topic)) {
+                return r;
+            }
+        }
+        for (Rule r : subscribeAllow) {
+            if (Topics.matches(r.filter, topic)) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private static Verdict verdict(Rule decided) {
+        if (decided == null) {
+            return Verdict.defaultDeny();
+        }
+        return new Verdict(!decided.deny, decided.source, decided.filter,
+                (decided.deny ? "denied by deny rule '" : "allowed by allow rule '") + decided.filter + "'");
+    }
+
     /**
      * Why the session may not use {@code clientId} (the client-id rule that refuses it, for the access log), or
      * {@code null} when it may. One pass over the client-id rules; asked at CONNECT only.
      */
     public String clientIdRefusal(String clientId) {
-        return clientIds.refusal(clientId);
+        Verdict v = clientIds.decide(clientId);
+        return v.allowed() ? null : v.reason();
+    }
+
+    /** {@link #clientIdRefusal} with the client-id rule that decided (none when no rule restricts client ids). */
+    public Verdict explainClientId(String clientId) {
+        return clientIds.decide(clientId);
     }
 
     public int ruleCount() {
@@ -274,28 +360,48 @@ public final class CompiledPermissions {
 
         static final ClientIds FREE = new ClientIds(false, new ClientIdPattern[0], new ClientIdPattern[0]);
 
-        String refusal(String clientId) {
+        Verdict decide(String clientId) {
             for (ClientIdPattern p : deny) {
                 if (p.matches(clientId)) {
-                    return "client id matches the deny client-id rule '" + p + "'";
+                    return new Verdict(false, p.source(), p.toString(),
+                            "client id matches the deny client-id rule '" + p + "'");
                 }
             }
             if (!restricted) {
-                return null;
+                return new Verdict(true, null, null, "no client-id rule restricts the client id");
             }
             for (ClientIdPattern p : allow) {
                 if (p.matches(clientId)) {
-                    return null;
+                    return new Verdict(true, p.source(), p.toString(), "allowed by client-id rule '" + p + "'");
                 }
             }
             if (allow.length == 0) {
-                return "the client-id rules allow no client id (a placeholder in them has no value)";
+                return new Verdict(false, null, null,
+                        "the client-id rules allow no client id (a placeholder in them has no value)");
             }
             StringBuilder b = new StringBuilder("client id matches no allow client-id rule (allowed: ");
             for (int i = 0; i < allow.length; i++) {
                 b.append(i == 0 ? "'" : ", '").append(allow[i]).append('\'');
             }
-            return b.append(')').toString();
+            return new Verdict(false, null, null, b.append(')').toString());
+        }
+    }
+
+    /**
+     * The outcome of one check and the rule that decided it.
+     *
+     * @param allowed  whether the check passes
+     * @param rule     the rule that decided, as written (with its {@link Permission#origin() origin}); {@code null}
+     *                 when no rule matched (default deny) or, for client ids, when no rule restricts them
+     * @param compiled the rule's topic filter or client-id pattern with this session's placeholders substituted, or
+     *                 {@code null} with {@code rule}
+     * @param reason   one line for people: {@code denied by deny rule 'a/secret/#'}, {@code default deny: no rule
+     *                 matched}
+     */
+    public record Verdict(boolean allowed, Permission rule, String compiled, String reason) {
+
+        static Verdict defaultDeny() {
+            return new Verdict(false, null, null, "default deny: no rule matched");
         }
     }
 
@@ -305,13 +411,19 @@ public final class CompiledPermissions {
         final boolean retain;
         final boolean shared;
         final Set<String> shareGroups;
+        final boolean deny;
+        /** The rule as written, for explanations only. */
+        final Permission source;
 
-        Rule(String filter, int qos, boolean retain, boolean shared, Set<String> shareGroups) {
+        Rule(String filter, int qos, boolean retain, boolean shared, Set<String> shareGroups, boolean deny,
+             Permission source) {
             this.filter = filter;
             this.qos = qos;
             this.retain = retain;
             this.shared = shared;
             this.shareGroups = shareGroups;
+            this.deny = deny;
+            this.source = source;
         }
 
         boolean allowsQos(int level) {

@@ -138,6 +138,44 @@ public final class SecurityPipeline {
         });
     }
 
+    /**
+     * The identity variables a CONNECT that presents {@code presented} has once the preprocessors ran (the policy
+     * simulator asks what the broker would decide for them).
+     *
+     * @throws IllegalArgumentException when a preprocessor refuses them; the message says why
+     */
+    public IdentityVariables preprocess(IdentityVariables presented) {
+        IdentityVariables variables = presented.copy();
+        try {
+            for (Preprocessor p : preprocessors) {
+                p.apply(variables);
+            }
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("preprocessing failed: " + e.getMessage(), e);
+        }
+        return variables.freeze();
+    }
+
+    /**
+     * User {@code username} of realm {@code realm} as a live session of it is re-authorized: read again, with its
+     * current roles, through the authentication manager of this pipeline that checks passwords against that realm
+     * (see {@link AuthenticationManager#refresh}). Deny when the realm no longer has the user; no opinion when no
+     * such manager is in this pipeline. Never completes exceptionally.
+     */
+    public CompletionStage<Decision<Identity>> currentUser(String realm, String username, IdentityVariables variables) {
+        for (AuthenticationManager manager : authenticators) {
+            if (realm.equals(manager.realm()) && manager.checksPassword()) {
+                Identity user = Identity.userOf(realm, manager.name(), username, java.util.Set.of(), java.util.Map.of());
+                return call(() -> manager.refresh(user, variables), null).handle((decision, error) -> error == null
+                        ? decision
+                        : Decision.<Identity>deny(Decision.DenyKind.UNAVAILABLE,
+                        unavailable(manager.name(), realm, error).reason()));
+            }
+        }
+        return CompletableFuture.completedFuture(Decision.noOpinion("no authentication manager of pipeline '" + name
+                + "' checks passwords against realm '" + realm + "'"));
+    }
+
     /** Runs only the authorization chain for {@code identity}, as for a CONNECT. Never completes exceptionally. */
     public CompletionStage<SecurityResult> authorize(Identity identity, IdentityVariables variables) {
         return authorize(identity, variables, false);

@@ -185,7 +185,9 @@ class CompiledPermissionsTest {
     @CsvSource({"a*b*c, abc, true", "a*b*c, aXbYc, true", "a*b*c, acb, false", "*, '', true", "a**, a, true",
             "*ab*ab, xabab, true", "ab*ab, ab, false", "exact, exact, true", "exact, exactly, false", "a$b, a$b, true"})
     void clientIdPattern_matching(String pattern, String clientId, boolean expected) {
-        assertThat(ClientIdPattern.compile(pattern, new IdentityVariables(), false).matches(clientId)).isEqualTo(expected);
+        ClientIdPattern compiled = ClientIdPattern.compile(Permission.clientId(pattern, Effect.ALLOW),
+                new IdentityVariables());
+        assertThat(compiled.matches(clientId)).isEqualTo(expected);
     }
 
     @Test
@@ -194,6 +196,108 @@ class CompiledPermissionsTest {
         assertThat(ClientIdPattern.problem("")).isEqualTo("a client-id pattern must not be empty");
         assertThat(ClientIdPattern.problem("a${x")).startsWith("malformed placeholder at character 2");
         assertThat(ClientIdPattern.problem("a\0")).isEqualTo("a client-id pattern must not contain NUL");
+    }
+
+    @Test
+    void explain_namesTheDecidingRuleWithItsOrigin_andAgreesWithTheCheck() {
+        RuleOrigin allowAt = RuleOrigin.fileLine("devices", "role 'sensors'", "devices.yaml", 12);
+        RuleOrigin denyAt = RuleOrigin.sqlRow("db", "user 'bob'", 42);
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                new Permission("devices/${mqtt-clientid}/#", Activity.ALL, 0b011, false, true, Set.of("g"),
+                        Effect.ALLOW, allowAt),
+                Permission.deny("devices/+/secret/#", Activity.ALL).withOrigin(denyAt)), vars("dev-1", "bob"));
+
+        CompiledPermissions.Verdict allowed = p.explainPublish("devices/dev-1/temp", 1, false);
+        assertThat(allowed.allowed()).isTrue();
+        assertThat(allowed.rule().origin()).isEqualTo(allowAt);
+        assertThat(allowed.compiled()).isEqualTo("devices/dev-1/#");
+        assertThat(allowed.reason()).isEqualTo("allowed by allow rule 'devices/dev-1/#'");
+
+        CompiledPermissions.Verdict denied = p.explainPublish("devices/dev-1/secret/key", 0, false);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.rule().origin().rowId()).isEqualTo(42);
+        assertThat(denied.reason()).isEqualTo("denied by deny rule 'devices/+/secret/#'");
+
+        CompiledPermissions.Verdict none = p.explainPublish("devices/dev-1/temp", 2, false);
+        assertThat(none.allowed()).isFalse();
+        assertThat(none.rule()).isNull();
+        assertThat(none.reason()).isEqualTo("default deny: no rule matched");
+        assertThat(p.explainPublish("devices/dev-1/temp", 1, true).rule()).as("retain not allowed").isNull();
+
+        assertThat(p.explainSubscribe("devices/dev-1/#", 1, null).rule().origin()).isEqualTo(allowAt);
+        assertThat(p.explainSubscribe("devices/dev-1/#", 1, "other").allowed()).as("share group").isFalse();
+        assertThat(p.explainSubscribe("devices/+/secret/#", 0, null).rule().origin()).isEqualTo(denyAt);
+        assertThat(p.explainReceive("devices/dev-1/secret/x").rule().origin()).isEqualTo(denyAt);
+        assertThat(p.explainReceive("devices/dev-1/x").allowed()).isTrue();
+
+        for (String topic : List.of("devices/dev-1/temp", "devices/dev-1/secret/k", "devices/dev-2/x", "other")) {
+            for (int qos = 0; qos <= 2; qos++) {
+                for (boolean retain : new boolean[]{false, true}) {
+                    assertThat(p.explainPublish(topic, qos, retain).allowed())
+                            .isEqualTo(p.mayPublish(topic, qos, retain));
+                }
+                assertThat(p.explainSubscribe(topic, qos, null).allowed()).isEqualTo(p.maySubscribe(topic, qos, null));
+            }
+            assertThat(p.explainReceive(topic).allowed()).isEqualTo(p.mayReceive(topic));
+        }
+    }
+
+    @Test
+    void explain_agreesWithEveryCheck_overARuleSetWithEachCondition() {
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.deny("a/secret/#", Activity.PUBLISH),
+                new Permission("a/+/deny1", Activity.SUBSCRIBE, 0b010, true, true, Set.of(), Effect.DENY),
+                new Permission("a/#", Activity.PUBLISH, 0b001, false, false, Set.of(), Effect.ALLOW),
+                new Permission("a/+/r", Activity.PUBLISH, 0b111, true, false, Set.of(), Effect.ALLOW),
+                new Permission("s/#", Activity.SUBSCRIBE, 0b011, false, true, Set.of("g1", "g2"), Effect.ALLOW),
+                new Permission("s/open/+", Activity.SUBSCRIBE, 0b111, false, true, Set.of(), Effect.ALLOW),
+                new Permission("n/+", Activity.ALL, 0b100, false, false, Set.of(), Effect.ALLOW),
+                Permission.deny("s/open/x", Activity.ALL)), vars("c", "u"));
+        List<String> topics = List.of("a/x", "a/secret/k", "a/y/r", "a/y/deny1", "s/x", "s/open/x", "s/open/y",
+                "n/1", "other", "a/#", "s/+/y", "s/open/#", "#");
+        List<String> groups = java.util.Arrays.asList(null, "g1", "g3");
+        for (String topic : topics) {
+            for (int qos = 0; qos <= 2; qos++) {
+                for (boolean retain : new boolean[]{false, true}) {
+                    if (!topic.contains("#") && !topic.contains("+")) {
+                        assertThat(p.explainPublish(topic, qos, retain).allowed()).as("publish %s %d %s", topic, qos,
+                                retain).isEqualTo(p.mayPublish(topic, qos, retain));
+                    }
+                }
+                for (String group : groups) {
+                    assertThat(p.explainSubscribe(topic, qos, group).allowed()).as("subscribe %s %d %s", topic, qos,
+                            group).isEqualTo(p.maySubscribe(topic, qos, group));
+                }
+            }
+            if (!topic.contains("#") && !topic.contains("+")) {
+                assertThat(p.explainReceive(topic).allowed()).as("receive %s", topic).isEqualTo(p.mayReceive(topic));
+            }
+        }
+    }
+
+    @Test
+    void explainClientId_namesTheClientIdRule() {
+        RuleOrigin at = RuleOrigin.fileLine("devices", "role 'sensors'", "devices.yaml", 7);
+        CompiledPermissions p = CompiledPermissions.compile(List.of(
+                Permission.clientId("${mqtt-username}-*", Effect.ALLOW).withOrigin(at),
+                Permission.clientId("bob-admin", Effect.DENY)), vars("x", "bob"));
+        assertThat(p.explainClientId("bob-1").rule().origin()).isEqualTo(at);
+        assertThat(p.explainClientId("bob-1").compiled()).isEqualTo("bob-*");
+        assertThat(p.explainClientId("bob-admin").allowed()).isFalse();
+        assertThat(p.explainClientId("bob-admin").reason()).isEqualTo(p.clientIdRefusal("bob-admin"));
+        assertThat(p.explainClientId("alice-1").rule()).isNull();
+        assertThat(p.explainClientId("alice-1").reason()).isEqualTo(p.clientIdRefusal("alice-1"));
+        CompiledPermissions free = CompiledPermissions.compile(List.of(Permission.allow("#", Activity.ALL)), vars("x", "y"));
+        assertThat(free.explainClientId("anything").allowed()).isTrue();
+        assertThat(free.clientIdRefusal("anything")).isNull();
+    }
+
+    @Test
+    void permissions_thatDifferOnlyInOrigin_areEqual() {
+        Permission a = Permission.allow("a/#", Activity.ALL).withOrigin(RuleOrigin.fileLine("r", null, "f", 1));
+        Permission b = Permission.allow("a/#", Activity.ALL).withOrigin(RuleOrigin.fileLine("r", null, "f", 9));
+        assertThat(a).isEqualTo(b).hasSameHashCodeAs(b).isEqualTo(Permission.allow("a/#", Activity.ALL));
+        assertThat(a).isNotEqualTo(Permission.allow("a/+", Activity.ALL));
     }
 
     @ParameterizedTest

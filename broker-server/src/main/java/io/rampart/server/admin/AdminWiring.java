@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.rampart.admin.AdminPlane;
+import io.rampart.admin.ban.Ban;
 import io.rampart.admin.broker.RetainedMessages;
 import io.rampart.admin.http.AdminTls;
 import io.rampart.admin.live.LiveFeed;
@@ -17,6 +18,7 @@ import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.config.SecurityConfig;
 import io.rampart.server.gate.ConnectGate;
+import io.rampart.server.insights.BrokerInsights;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.security.SecurityModule;
 import io.rampart.tls.ClientCertificates;
@@ -44,6 +46,8 @@ import java.util.function.Supplier;
 public final class AdminWiring implements AutoCloseable {
 
     private static final Logger LOG = LogManager.getLogger(AdminWiring.class);
+    /** The author of the bans detections set, in the ban list and the audit log. */
+    static final String DETECTIONS = "detections";
 
     private final BrokerConfig config;
     private final AdminPlane plane;
@@ -63,13 +67,23 @@ public final class AdminWiring implements AutoCloseable {
      * @throws IOException when the admin state in the data directory cannot be read
      */
     public static AdminWiring create(BrokerConfig config, BrokerCore core, BrokerMetrics metrics,
-                                     ScheduledExecutorService timers, Supplier<List<String>> readiness,
-                                     IntSupplier connections, Function<String, InetSocketAddress> bound,
-                                     String version, Supplier<Map<String, Object>> cluster) throws IOException {
+                                     BrokerInsights insights, ScheduledExecutorService timers,
+                                     Supplier<List<String>> readiness, IntSupplier connections,
+                                     Function<String, InetSocketAddress> bound, String version,
+                                     Supplier<Map<String, Object>> cluster) throws IOException {
         ServerControl control = new ServerControl(config, core, metrics, readiness, connections, bound, version,
                 cluster);
         AdminPlane plane = AdminPlane.create(config.admin(), config.dataDir(), core.limits(),
-                new SessionClientDirectory(core), retained(core), control, timers, Clock.systemUTC());
+                new SessionClientDirectory(core), retained(core), control, insights.insights(), timers,
+                Clock.systemUTC());
+        insights.useBans((kind, value, reason, duration) -> {
+            try {
+                return plane.banAutomatically(Ban.Kind.byId(kind), value, reason, duration, DETECTIONS).id();
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("a detection could not ban {} '{}': {}", kind, value, e.getMessage());
+                return null;
+            }
+        });
         return new AdminWiring(config, plane, control);
     }
 
@@ -111,7 +125,7 @@ public final class AdminWiring implements AutoCloseable {
         control.attach(security.realms(), tlsListeners);
         security.accessLog().feed(plane.liveFeed());
         plane.attachSecurity(security.adminPipelines(admins), new BrakeThrottle(security.brake()),
-                new FileRealmPasswords(security.realms()));
+                new FileRealmPasswords(security.realms()), new ServerSecurityDirectory(config, security));
     }
 
     @Override

@@ -200,27 +200,60 @@ final class ConfigNode {
 
     /** Bytes, as a plain integer or with a 1024-based unit: {@code 512B}, {@code 256KB}, {@code 1MB}, {@code 2GB}. */
     int sizeValue() throws ConfigException {
-        long bytes;
-        if (node != null && node.isIntegralNumber()) {
-            bytes = longValue();
-        } else {
-            Matcher m = SIZE.matcher(scalar("a size").strip());
-            if (!node.isTextual() || !m.matches() || m.group(1).length() > 12) {
-                throw error("must be a size in bytes, e.g. 1048576, 256KB or 1MB " + was());
-            }
-            String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
-            int shift = switch (unit) {
-                case "KB" -> 10;
-                case "MB" -> 20;
-                case "GB" -> 30;
-                default -> 0;
-            };
-            bytes = Long.parseLong(m.group(1)) << shift;
-        }
+        long bytes = longSizeValue();
         if (bytes > Integer.MAX_VALUE || bytes < Integer.MIN_VALUE) {
             throw error("is out of range " + was());
         }
         return (int) bytes;
+    }
+
+    /** {@link #sizeValue()} without the 2 GB bound. */
+    long longSizeValue() throws ConfigException {
+        if (node != null && node.isIntegralNumber()) {
+            return longValue();
+        }
+        Matcher m = SIZE.matcher(scalar("a size").strip());
+        if (!node.isTextual() || !m.matches() || m.group(1).length() > 12) {
+            throw error("must be a size in bytes, e.g. 1048576, 256KB or 1MB " + was());
+        }
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        int shift = switch (unit) {
+            case "KB" -> 10;
+            case "MB" -> 20;
+            case "GB" -> 30;
+            default -> 0;
+        };
+        return Long.parseLong(m.group(1)) << shift;
+    }
+
+    long longSizeValue(long defaultValue) throws ConfigException {
+        return isAbsent() ? defaultValue : longSizeValue();
+    }
+
+    /** Whether the value is a percentage ({@code 25%}). */
+    boolean isPercent() throws ConfigException {
+        return !isAbsentOrNull() && node.isTextual() && scalar("a percentage").strip().endsWith("%");
+    }
+
+    /** A whole percentage from 1 to 100, written {@code 60%} (or a bare {@code 60}). */
+    int percentValue() throws ConfigException {
+        String text = scalar("a percentage").strip();
+        if (text.endsWith("%")) {
+            text = text.substring(0, text.length() - 1).strip();
+        }
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= 1 && value <= 100) {
+                return value;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw error("must be a percentage from 1% to 100% " + was());
+    }
+
+    int percentValue(int defaultValue) throws ConfigException {
+        return isAbsent() ? defaultValue : percentValue();
     }
 
     int sizeValue(int defaultValue) throws ConfigException {

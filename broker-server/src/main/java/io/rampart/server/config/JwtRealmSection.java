@@ -78,7 +78,7 @@ final class JwtRealmSection {
         if (!scopesNode.isAbsentOrNull()) {
             scopesNode.requireKeys(null);
             for (String scope : scopesNode.keys()) {
-                scopes.put(scope, SecuritySection.permissions(scopesNode.get(scope)));
+                scopes.put(scope, SecuritySection.permissions(scopesNode.get(scope), name, "scope '" + scope + "'"));
             }
         }
         JwtRealmSettings settings;

@@ -28,11 +28,14 @@ import java.util.regex.Pattern;
  * @param perAddress     MQTT listeners: connection count and rate per source address, or {@code null}
  * @param limits         MQTT listeners: the limits of every client of the listener; a client's role or user may set
  *                       stricter ones ({@link IdentityLimits#NONE}: none)
+ * @param queue          MQTT listeners: the slow-consumer policy of the listener's clients where it differs from the
+ *                       broker's ({@link ListenerQueue#NONE}: the broker's)
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
                              TlsSettings tls, int maxConnections, boolean allowPlaintext,
-                             IdentityLimits.Rate connectionRate, AddressLimits perAddress, IdentityLimits limits) {
+                             IdentityLimits.Rate connectionRate, AddressLimits perAddress, IdentityLimits limits,
+                             ListenerQueue queue) {
 
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final String DEFAULT_WEBSOCKET_PATH = "/mqtt";
@@ -62,6 +65,14 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
                           TlsSettings tls, int maxConnections, boolean allowPlaintext) {
         this(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext, null, null,
                 IdentityLimits.NONE);
+    }
+
+    /** A listener with the broker's slow-consumer policy. */
+    public ListenerConfig(ListenerType type, String name, String bind, int port, String path, boolean allowAnonymous,
+                          TlsSettings tls, int maxConnections, boolean allowPlaintext,
+                          IdentityLimits.Rate connectionRate, AddressLimits perAddress, IdentityLimits limits) {
+        this(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext, connectionRate,
+                perAddress, limits, ListenerQueue.NONE);
     }
 
     public ListenerConfig {
@@ -129,6 +140,11 @@ public record ListenerConfig(ListenerType type, String name, String bind, int po
         }
         if (type == ListenerType.ADMIN && !limits.isNone()) {
             throw new IllegalArgumentException("limits: is only for MQTT listeners (tcp, websocket, tls, secure-websocket)");
+        }
+        queue = queue == null ? ListenerQueue.NONE : queue;
+        if (type == ListenerType.ADMIN && !queue.isNone()) {
+            throw new IllegalArgumentException("max-queued-messages, max-queued-bytes, queue-overflow: are only for MQTT"
+                    + " listeners (tcp, websocket, tls, secure-websocket)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.rampart.server.config;
 
+import io.rampart.core.QueueOverflowPolicy;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.tls.TlsSettings;
 
@@ -9,7 +10,8 @@ import java.util.List;
 final class ListenerSection {
 
     static final List<String> KEYS = List.of("type", "name", "bind", "port", "path", "allow-anonymous", "tls",
-            "max-connections", "allow-plaintext", "connection-rate", "connection-burst", "per-address", "limits");
+            "max-connections", "allow-plaintext", "connection-rate", "connection-burst", "per-address", "limits",
+            "max-queued-messages", "max-queued-bytes", "queue-overflow");
     static final List<String> PER_ADDRESS_KEYS = List.of("max-connections", "connection-rate", "connection-burst",
             "ipv4-prefix-length", "ipv6-prefix-length");
     static final int DEFAULT_TLS_PORT = 8883;
@@ -44,8 +46,15 @@ final class ListenerSection {
         AddressLimits perAddress = perAddress(listener.get("per-address"));
         IdentityLimits limits = LimitsSection.read(listener.get("limits"));
         try {
+            ConfigNode maxQueued = listener.get("max-queued-messages");
+            if (!maxQueued.isAbsentOrNull() && maxQueued.intValue() < 1) {
+                throw maxQueued.error("must be at least 1");
+            }
+            ListenerQueue queue = new ListenerQueue(maxQueued.intValue(0),
+                    listener.get("max-queued-bytes").longSizeValue(-1),
+                    listener.get("queue-overflow").enumValue(QueueOverflowPolicy.class, null));
             return new ListenerConfig(type, name, bind, port, path, allowAnonymous, tls, maxConnections, allowPlaintext,
-                    connectionRate, perAddress, limits);
+                    connectionRate, perAddress, limits, queue);
         } catch (IllegalArgumentException e) {
             throw listener.invalid(e);
         }

@@ -15,7 +15,7 @@ final class MqttSection {
             "max-keep-alive", "allow-zero-keep-alive", "topic-alias-maximum", "max-qos", "retain-available",
             "wildcard-subscriptions", "shared-subscriptions", "max-queued-messages", "queue-overflow",
             "queue-qos0-offline", "max-session-expiry", "max-message-expiry", "connect-timeout",
-            "max-connect-packet-size", "max-subscriptions-per-client", "client-id-ownership");
+            "max-connect-packet-size", "max-subscriptions-per-client", "client-id-ownership", "max-queued-bytes");
 
     private MqttSection() {
     }
@@ -49,7 +49,8 @@ final class MqttSection {
                     mqtt.get("connect-timeout").intValue(d.connectTimeoutSeconds()),
                     mqtt.get("max-connect-packet-size").sizeValue(d.maxConnectPacketSize()),
                     mqtt.get("max-subscriptions-per-client").intValue(d.maxSubscriptionsPerClient()),
-                    mqtt.get("client-id-ownership").enumValue(ClientIdOwnership.class, d.clientIdOwnership()));
+                    mqtt.get("client-id-ownership").enumValue(ClientIdOwnership.class, d.clientIdOwnership()),
+                    mqtt.get("max-queued-bytes").longSizeValue(d.maxQueuedBytes()));
         } catch (IllegalArgumentException e) {
             throw mqtt.invalid(e);
         }

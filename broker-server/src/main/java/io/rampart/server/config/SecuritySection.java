@@ -5,6 +5,7 @@ import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
 import io.rampart.security.realm.file.FileRealm;
 import io.rampart.security.realm.file.FileRealmSettings;
 
@@ -246,8 +247,9 @@ final class SecuritySection {
                     if (perms.isAbsentOrNull()) {
                         throw perms.error("is required: list what anonymous clients may do (an empty list denies everything)");
                     }
-                    return new SecurityConfig.Manager(type, node.get("name").string("anonymous"), null, permissions(perms), null,
-                            java.util.Map.of());
+                    String anonymousName = node.get("name").string("anonymous");
+                    return new SecurityConfig.Manager(type, anonymousName, null,
+                            permissions(perms, null, "manager '" + anonymousName + "'"), null, java.util.Map.of());
                 }
                 case "custom" -> {
                     return custom(node, type);
@@ -357,11 +359,22 @@ final class SecuritySection {
     }
 
     static List<Permission> permissions(ConfigNode list) throws ConfigException {
+        return permissions(list, null, null);
+    }
+
+    /**
+     * The rules of a configuration list, each with its key path as origin.
+     *
+     * @param realm  the realm they belong to (JWT scope mappings), or {@code null}
+     * @param holder whose rules they are ({@code scope 'read'}, {@code manager 'anonymous'}), or {@code null}
+     */
+    static List<Permission> permissions(ConfigNode list, String realm, String holder) throws ConfigException {
         List<Permission> out = new ArrayList<>();
         for (ConfigNode p : list.elements()) {
+            RuleOrigin origin = RuleOrigin.configuration(realm, holder, p.path());
             p.requireKeys(PERMISSION_KEYS);
             if (!p.get("client-id").isAbsent()) {
-                out.add(clientIdRule(p));
+                out.add(clientIdRule(p).withOrigin(origin));
                 continue;
             }
             ConfigNode topicNode = p.get("topic");
@@ -399,7 +412,7 @@ final class SecuritySection {
             boolean shared = p.get("shared-subscription").booleanValue(true);
             Set<String> groups = new LinkedHashSet<>(strings(p.get("share-groups")));
             Effect effect = p.get("effect").enumValue(Effect.class, Effect.ALLOW);
-            out.add(new Permission(topic, activity, qos, retain, shared, groups, effect));
+            out.add(new Permission(topic, activity, qos, retain, shared, groups, effect, origin));
         }
         return out;
     }

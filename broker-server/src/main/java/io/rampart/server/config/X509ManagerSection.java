@@ -53,7 +53,7 @@ final class X509ManagerSection {
         }
         ConfigNode perms = node.get("permissions");
         X509Settings settings = new X509Settings(name, identity, mustMatch, realm, ouRoles,
-                perms.isAbsentOrNull() ? List.of() : SecuritySection.permissions(perms));
+                perms.isAbsentOrNull() ? List.of() : SecuritySection.permissions(perms, null, "manager '" + name + "'"));
         return new SecurityConfig.Manager("x509", name, realm, settings.grants(), null, Map.of(), settings);
     }
 }

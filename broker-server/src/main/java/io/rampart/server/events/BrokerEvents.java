@@ -1,5 +1,7 @@
 package io.rampart.server.events;
 
+import io.rampart.core.QueueLimits;
+import io.rampart.core.memory.MemoryBudget;
 import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.message.Message;
 import io.rampart.core.session.DropReason;
@@ -14,6 +16,7 @@ import io.rampart.server.metrics.AcceptRefusal;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.CloseReason;
+import io.rampart.server.observe.ClientObserver;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -49,6 +52,7 @@ public final class BrokerEvents implements SessionListener {
     private final BrokerMetrics metrics;
     private final boolean json;
     private final ConcurrentHashMap<String, DropLogState> dropLog = new ConcurrentHashMap<>();
+    private volatile ClientObserver[] observers = new ClientObserver[0];
     private volatile LiveFeed feed = LiveFeed.NONE;
 
     /**
@@ -57,6 +61,13 @@ public final class BrokerEvents implements SessionListener {
     public BrokerEvents(BrokerMetrics metrics, boolean json) {
         this.metrics = metrics;
         this.json = json;
+    }
+
+    /** Also tells {@code observer} what happens to clients; with none, each event pays one volatile read. */
+    public synchronized void addObserver(ClientObserver observer) {
+        ClientObserver[] more = java.util.Arrays.copyOf(observers, observers.length + 1);
+        more[more.length - 1] = observer;
+        observers = more;
     }
 
     /** Also report clients that connect and leave to the Control Center's live views. */
@@ -102,8 +113,67 @@ public final class BrokerEvents implements SessionListener {
     }
 
     @Override
+    public void slowConsumer(String clientId, QueueLimits limits, int messages, long bytes) {
+        String action = BrokerMetrics.tag(limits.overflow());
+        metrics.slowConsumer(clientId, action);
+        if (LOG.isWarnEnabled()) {
+            LOG.warn(line("slow-consumer").text("client", clientId).word("action", action)
+                    .number("queued-messages", messages).number("queued-bytes", bytes)
+                    .number("max-queued-messages", limits.maxMessages())
+                    .word("max-queued-bytes", limits.maxBytes() == 0 ? "none" : Long.toString(limits.maxBytes()))
+                    .text("reason", "the client's queue is full: it does not read as fast as messages arrive")
+                    .toString());
+        }
+    }
+
+    @Override
+    public void sessionEnded(String clientId) {
+        dropLog.remove(clientId);
+        metrics.sessionEnded(clientId);
+    }
+
+    /**
+     * The memory budget changed its level (see {@link MemoryBudget}): an operator should know when the broker starts
+     * holding publishers back or dropping QoS 0 messages, and when it stops. {@code changes} counts the level changes
+     * since the previous line ({@link MemoryLevelLog} writes at most one line per interval).
+     */
+    void memoryLevel(int level, long used, long limit, int changes) {
+        if (LOG.isWarnEnabled()) {
+            String what = switch (level) {
+                case MemoryBudget.SHED_QOS0 -> "shed-qos0";
+                case MemoryBudget.BACK_PRESSURE -> "back-pressure";
+                default -> "normal";
+            };
+            LOG.warn(line("memory-budget").word("level", what).number("used-bytes", used).number("budget-bytes", limit)
+                    .number("used-percent", limit == 0 ? 0 : used * 100 / limit)
+                    .number("changes-since-last-report", changes).toString());
+        }
+    }
+
+    /**
+     * A publisher's socket stopped ({@code true}) or resumed ({@code false}) being read for the memory budget: it fed
+     * one of the fullest queues while the budget was short. {@code first}: the first time on this connection, which
+     * alone writes an event line.
+     */
+    public void memoryHold(String listener, String clientId, boolean held, boolean first) {
+        metrics.memoryHold(held);
+        if (held && first && LOG.isInfoEnabled()) {
+            LOG.info(line("publisher-held").word("listener", listener).text("client", clientId)
+                    .text("reason", "memory budget short and the client feeds one of the fullest queues").toString());
+        }
+    }
+
+    /** A QoS 1/2 PUBLISH of an MQTT 5 client refused with 0x97: the memory budget could not take it. */
+    public void publishRefused() {
+        metrics.dropped(DropReason.BUDGET_FULL);
+    }
+
+    @Override
     public void sessionExpired(String clientId) {
         dropLog.remove(clientId);
+        for (ClientObserver o : observers) {
+            o.sessionExpired(clientId);
+        }
         clientChanged(clientId, false);
         if (LOG.isInfoEnabled()) {
             LOG.info(line("session-expired").text("client", clientId).toString());
@@ -112,6 +182,9 @@ public final class BrokerEvents implements SessionListener {
 
     @Override
     public void willPublished(String clientId, Message will) {
+        for (ClientObserver o : observers) {
+            o.willPublished(clientId, will.topic(), will.qos(), will.retain());
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("will-published").text("client", clientId).text("topic", will.topic())
                     .number("qos", will.qos()).bool("retain", will.retain()).toString());
@@ -220,6 +293,17 @@ public final class BrokerEvents implements SessionListener {
                                 int protocolVersion, boolean cleanStart, long sessionExpiry, int keepAlive,
                                 boolean sessionPresent) {
         metrics.connectAttempt(BrokerMetrics.ACCEPTED);
+        ClientObserver[] watching = observers;
+        if (watching.length > 0) {
+            Map<String, String> vars = channel.attr(ClientCertificates.VARIABLES).get();
+            InetSocketAddress address = channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+            for (ClientObserver o : watching) {
+                o.connected(listener, address, clientId, username, protocolVersion, cleanStart, sessionPresent,
+                        keepAlive, vars == null ? null : vars.get(ClientCertificates.PROTOCOL),
+                        vars == null ? null : vars.get(ClientCertificates.CIPHER),
+                        vars == null ? null : vars.get(ClientCertificates.SUBJECT_DN));
+            }
+        }
         clientChanged(clientId, true);
         if (!LOG.isInfoEnabled()) {
             return;
@@ -238,6 +322,10 @@ public final class BrokerEvents implements SessionListener {
      */
     public void clientDisconnected(String listener, Channel channel, String clientId, CloseReason how, int code,
                                    String reason) {
+        for (ClientObserver o : observers) {
+            o.disconnected(listener, channel.remoteAddress() instanceof InetSocketAddress a ? a : null, clientId,
+                    how.tag(), code, reason);
+        }
         clientChanged(clientId, false);
         if (!LOG.isInfoEnabled()) {
             return;
@@ -256,6 +344,9 @@ public final class BrokerEvents implements SessionListener {
     public void connectionRefused(String listener, SocketAddress remote, String clientId, int code, String reason,
                                   boolean decided) {
         metrics.connectAttempt(decided ? refusal(code) : BrokerMetrics.INVALID);
+        for (ClientObserver o : observers) {
+            o.refused(listener, remote instanceof InetSocketAddress a ? a : null, clientId, code, reason);
+        }
         if (!LOG.isInfoEnabled()) {
             return;
         }
@@ -282,6 +373,9 @@ public final class BrokerEvents implements SessionListener {
     }
 
     public void subscribed(String clientId, String filter, int qos) {
+        for (ClientObserver o : observers) {
+            o.subscribed(clientId, filter, qos);
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("subscription-added").text("client", clientId).text("filter", filter).number("qos", qos)
                     .toString());
@@ -289,6 +383,9 @@ public final class BrokerEvents implements SessionListener {
     }
 
     public void unsubscribed(String clientId, String filter) {
+        for (ClientObserver o : observers) {
+            o.unsubscribed(clientId, filter);
+        }
         if (LOG.isInfoEnabled()) {
             LOG.info(line("subscription-removed").text("client", clientId).text("filter", filter).toString());
         }
@@ -302,6 +399,18 @@ public final class BrokerEvents implements SessionListener {
     /** The client's permissions refused an action (the access log has the details). */
     public void authzDenied(AuthzAction action) {
         metrics.authzDenied(action);
+    }
+
+    /**
+     * A detection rule fired ({@code event=detection}, WARN): the rule, what it counted per ({@code key-kind} and
+     * {@code key}), the count within the window, the temporary ban it set (or {@code none}) and a summary.
+     */
+    public void detection(String rule, String keyKind, String key, long count, long windowSeconds, String banId,
+                          String summary) {
+        LOG.warn(line("detection").word("rule", rule).word("key-kind", keyKind).text("key", key)
+                .number("count", count).number("window-seconds", windowSeconds)
+                .word("ban", banId == null ? "none" : banId)
+                .text("summary", summary).toString());
     }
 
     /** The authentication chain decided a CONNECT. */

@@ -27,6 +27,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.internal.PlatformDependent;
 import io.rampart.core.BrokerCore;
+import io.rampart.core.QueueOverflowPolicy;
 import io.rampart.core.session.DropReason;
 import io.rampart.server.config.ObservabilityConfig;
 import io.rampart.tls.TlsObserver;
@@ -97,6 +98,10 @@ public final class BrokerMetrics implements AutoCloseable {
     private final Map<String, LongAdder> connectAttempts = new ConcurrentHashMap<>();
     private final EnumMap<AuthzAction, LongAdder> denials = new EnumMap<>(AuthzAction.class);
     private final Map<String, Timer> authTimers = new ConcurrentHashMap<>();
+    private final LongAdder memoryHolds = new LongAdder();
+    private final AtomicInteger memoryHeldNow = new AtomicInteger();
+    private final Map<String, LongAdder> slowConsumerEpisodes = new ConcurrentHashMap<>();
+    private SlowConsumerMeters slowConsumers;
     private final MetricsTlsObserver tlsObserver;
     private SessionStats sessionStats;
 
@@ -111,6 +116,7 @@ public final class BrokerMetrics implements AutoCloseable {
         }
         registerTraffic();
         registerConnections();
+        registerOverload();
         registerSecurity();
         registerJvm();
         tlsObserver = new MetricsTlsObserver(registry);
@@ -226,10 +232,6 @@ public final class BrokerMetrics implements AutoCloseable {
         return adders;
     }
 
-    public static String tag(DropReason reason) {
-        return reason.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
     private void registerConnections() {
         FunctionCounter.builder("rampart.connections.opened", opened, LongAdder::sum)
                 .description("Network connections accepted on MQTT listeners").register(registry);
@@ -260,6 +262,25 @@ public final class BrokerMetrics implements AutoCloseable {
             FunctionCounter.builder("rampart.connect.attempts", adder, LongAdder::sum).tag("result", result)
                     .description("CONNECT packets, by outcome").register(registry);
         }
+    }
+
+    private void registerOverload() {
+        FunctionCounter.builder("rampart.memory.holds", memoryHolds, LongAdder::sum)
+                .description("Times a publisher's socket stopped being read for the memory budget").register(registry);
+        Gauge.builder("rampart.memory.held.connections", memoryHeldNow, AtomicInteger::get)
+                .description("Connections not read now for the memory budget (back-pressured publishers)")
+                .register(registry);
+        for (QueueOverflowPolicy p : QueueOverflowPolicy.values()) {
+            LongAdder adder = new LongAdder();
+            slowConsumerEpisodes.put(tag(p), adder);
+            FunctionCounter.builder("rampart.slow.consumers", adder, LongAdder::sum).tag("action", tag(p))
+                    .description("Times a session's queue reached its bound (slow-consumer episodes), by overflow policy")
+                    .register(registry);
+        }
+    }
+
+    public static String tag(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     private void registerSecurity() {
@@ -296,6 +317,14 @@ public final class BrokerMetrics implements AutoCloseable {
      */
     public void bindBroker(BrokerCore core, IntSupplier connections) {
         sessionStats = new SessionStats(core.sessions());
+        slowConsumers = new SlowConsumerMeters(registry, core.sessions());
+        Gauge.builder("rampart.memory.budget.used", core.budget(), b -> b.used()).baseUnit("bytes")
+                .description("Bytes of queued and in-flight messages reserved from the memory budget").register(registry);
+        Gauge.builder("rampart.memory.budget.limit", core.budget(), b -> b.limit()).baseUnit("bytes")
+                .description("The memory budget for queued and in-flight messages").register(registry);
+        Gauge.builder("rampart.memory.budget.level", core.budget(), b -> b.level())
+                .description("0 normal, 1 back-pressure (fullest queues' publishers held), 2 also shedding QoS 0 of slow consumers")
+                .register(registry);
         Gauge.builder("rampart.connections.current", connections::getAsInt)
                 .description("Open network connections on MQTT listeners").register(registry);
         Gauge.builder("rampart.retained.messages", core.retained(), r -> r.size())
@@ -350,6 +379,36 @@ public final class BrokerMetrics implements AutoCloseable {
 
     public void noSubscribers() {
         noSubscribers.increment();
+    }
+
+    // ------------------------------------------------------------------ overload
+
+    /** A publisher's socket stopped ({@code true}) or resumed ({@code false}) being read for the memory budget. */
+    public void memoryHold(boolean held) {
+        if (held) {
+            memoryHolds.increment();
+            memoryHeldNow.incrementAndGet();
+        } else {
+            memoryHeldNow.decrementAndGet();
+        }
+    }
+
+    /** A session's queue reached its bound; {@code action} is its overflow policy's tag. */
+    public void slowConsumer(String clientId, String action) {
+        LongAdder episodes = slowConsumerEpisodes.get(action);
+        if (episodes != null) {
+            episodes.increment();
+        }
+        if (slowConsumers != null) {
+            slowConsumers.track(clientId);
+        }
+    }
+
+    /** A session ended: its per-client meters go. */
+    public void sessionEnded(String clientId) {
+        if (slowConsumers != null) {
+            slowConsumers.untrack(clientId);
+        }
     }
 
     // ------------------------------------------------------------------ connection-level updates

@@ -27,7 +27,9 @@ public enum CloseReason {
     /** Sent to another node of the cluster (this node leaves, or is cut off from most of the others). */
     USE_ANOTHER_SERVER("use-another-server"),
     /** A QoS 1/2 message of the client could not be handed to the cluster's nodes; the client sends it again. */
-    HANDOFF_FAILED("handoff-failed");
+    HANDOFF_FAILED("handoff-failed"),
+    /** Its session's queue was full and the slow-consumer policy is {@code disconnect} (MQTT 5: 0x97). */
+    SLOW_CONSUMER("slow-consumer");
 
     private final String tag;
 

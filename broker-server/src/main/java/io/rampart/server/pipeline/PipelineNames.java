@@ -17,6 +17,7 @@ package io.rampart.server.pipeline;
  *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
  *   publish-encoder           zero-copy outbound PUBLISH
  *   metrics-packets           counts MQTT packets in and out by type and QoS
+ *   [packet-tap]              added at CONNECT (or later) on connections a trace recording selects
  *   [keep-alive]              added after CONNECT
  *   mqtt-connection           the per-connection protocol state machine
  * </pre>
@@ -38,6 +39,7 @@ public final class PipelineNames {
     public static final String MQTT_ENCODER = "mqtt-encoder";
     public static final String PUBLISH_ENCODER = "publish-encoder";
     public static final String KEEP_ALIVE = "keep-alive";
+    public static final String PACKET_TAP = "packet-tap";
     public static final String MQTT_CONNECTION = "mqtt-connection";
 
     private PipelineNames() {

@@ -280,6 +280,7 @@ final class ConnectProcessor {
             }
             return;
         }
+        connection.decided(decision);
         boolean v5 = attempt.v5();
         String clientId = attempt.clientId();
         AccessLog accessLog = listener.accessLog();
@@ -346,7 +347,7 @@ final class ConnectProcessor {
         SessionStore.Attached attached = claim.outcome() == SessionDirectory.Outcome.HELD_BY_OTHER
                 ? new SessionStore.Attached(null, false, claim.heldBy())
                 : core.sessions().attach(clientId, attempt.cleanStart(), attempt.grantedExpiry(), attempt.will(),
-                connection, decision.owner());
+                connection, decision.owner(), listener.queueLimits());
         if (attached.refused()) {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
                     decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()
@@ -429,7 +430,7 @@ final class ConnectProcessor {
             trace.refused(code, reason);
             trace = null;
         }
-        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR);
+        connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR, reason);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
         if (closeOnly) {
             ctx.close();
@@ -445,7 +446,7 @@ final class ConnectProcessor {
     }
 
     private void refuseSilently(String reason) {
-        connection.refused(CloseReason.PROTOCOL_ERROR);
+        connection.refused(CloseReason.PROTOCOL_ERROR, reason);
         events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), null, 0, reason, false);
         ctx.close();
     }

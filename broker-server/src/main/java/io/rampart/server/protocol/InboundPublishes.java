@@ -10,6 +10,7 @@ import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.message.Message;
 import io.rampart.core.message.MessageProperties;
+import io.rampart.core.route.Router;
 import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
@@ -24,8 +25,10 @@ import java.util.function.Consumer;
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
  * the QoS 1/2 acknowledgements. QoS 2 is delivered once, on first receipt; re-sent PUBLISHes with the
- * same packet identifier before PUBREL are only acknowledged again. With distributed tracing on, a recorded
- * PUBLISH gets a {@link PublishSpan}.
+ * same packet identifier before PUBREL are only acknowledged again. A QoS 1/2 message the memory budget cannot take
+ * is refused: an MQTT 5 client gets PUBACK/PUBREC 0x97 (Quota exceeded), an MQTT 3 client's PUBLISH is handed back to
+ * the connection to be processed again once there is room (MQTT 3 has no negative acknowledgement). With distributed
+ * tracing on, a recorded PUBLISH gets a {@link PublishSpan}.
  *
  * <p>In a cluster a QoS 1/2 message is acknowledged only once the other nodes that must deliver it have it (the router
  * hands over what to wait for); acknowledgements still leave in the order of the PUBLISHes. When the hand-off fails the
@@ -64,6 +67,8 @@ final class InboundPublishes {
     private final BrokerEvents events;
     private final HandoffFailure handoffFailure;
     private final Consumer<CompletionStage<Void>> handoffSink = stage -> this.handoff = stage;
+    /** Run when a PUBLISH went into one of the fullest queues while the memory budget is short. */
+    private final Runnable feedsFullest;
     /** {@code null} when distributed tracing is off. */
     private final Tracing tracing;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
@@ -74,26 +79,32 @@ final class InboundPublishes {
     private ArrayDeque<PendingAck> pendingAcks;
 
     InboundPublishes(ChannelHandlerContext ctx, ListenerContext listener, BrokerCore core, BrokerEvents events,
-                     HandoffFailure handoffFailure) {
+                     HandoffFailure handoffFailure, Runnable feedsFullest) {
         this.ctx = ctx;
         this.listener = listener;
         this.core = core;
         this.limits = core.limits();
         this.events = events;
         this.handoffFailure = handoffFailure;
+        this.feedsFullest = feedsFullest;
         this.tracing = listener.tracing();
     }
 
-    void publish(Admission a, MqttPublishMessage msg) {
+    /**
+     * Handles one PUBLISH.
+     *
+     * @return {@code false} when an MQTT 3 client's QoS 1/2 message did not fit into the memory budget: nothing was
+     *         done, not even acknowledged, and the caller processes it again once there is room
+     */
+    boolean publish(Admission a, MqttPublishMessage msg) {
         PublishSpan trace = tracing == null ? null : tracing.publish(listener.name(), a.clientId(),
                 msg.fixedHeader().qosLevel().value(), msg.fixedHeader().isRetain(), msg.payload().readableBytes(),
                 a.v5() ? msg.variableHeader().properties() : MqttProperties.NO_PROPERTIES);
         if (trace == null) {
-            receive(a, msg, null);
-            return;
+            return receive(a, msg, null);
         }
         try {
-            receive(a, msg, trace);
+            return receive(a, msg, trace);
         } catch (ProtocolViolation violation) {
             trace.violation(violation.reasonCode, violation.getMessage());
             throw violation;
@@ -102,8 +113,8 @@ final class InboundPublishes {
         }
     }
 
-    /** Handles a PUBLISH; {@code trace} is its span when it is recorded, else {@code null}. */
-    private void receive(Admission a, MqttPublishMessage msg, PublishSpan trace) {
+    /** Handles a PUBLISH ({@link #publish}); {@code trace} is its span when it is recorded, else {@code null}. */
+    private boolean receive(Admission a, MqttPublishMessage msg, PublishSpan trace) {
         MqttPublishVariableHeader header = msg.variableHeader();
         int qos = msg.fixedHeader().qosLevel().value();
         boolean retain = msg.fixedHeader().isRetain();
@@ -130,7 +141,7 @@ final class InboundPublishes {
         if (qos == 2 && session.isAwaitingRelease(packetId)) {
             // The client re-sent a QoS 2 PUBLISH before PUBREL: acknowledge, never route twice.
             ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, ReasonCodes.SUCCESS, null));
-            return;
+            return true;
         }
         if (qos == 1 && session.isAwaitingRelease(packetId)) {
             if (!v5) {
@@ -140,7 +151,7 @@ final class InboundPublishes {
             }
             ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, ReasonCodes.PACKET_ID_IN_USE,
                     reasonString(a, "packet identifier " + packetId + " is in use by a QoS 2 flow")));
-            return;
+            return true;
         }
         if (qos == 2 && session.inboundQos2Count() >= limits.receiveMaximum()) {
             throw new ProtocolViolation(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED,
@@ -158,7 +169,7 @@ final class InboundPublishes {
                 }
                 ctx.write(Replies.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC,
                         packetId, code, reasonString(a, invalid)));
-                return;
+                return true;
             }
             properties = MessagePropertiesCodec.fromMqtt(props);
             if (props.getProperty(MqttProperties.SUBSCRIPTION_IDENTIFIER) != null) {
@@ -180,23 +191,32 @@ final class InboundPublishes {
         }
         if (!allowed) {
             notAuthorized(a, qos, packetId, topic, retain);
-            return;
+            return true;
         }
         if (listener.accessLog().logsAllowedPublish()) {
             listener.accessLog().publish(a.subject(), topic, qos, true, a.manager(), a.realm(), "allowed");
-        }
-        if (qos == 2) {
-            session.receiveQos2(packetId);
         }
         Message message = Message.of(topic, qos, retain, payload, properties, a.clientId(), expiry);
         if (trace != null) {
             message = message.withTrace(trace.routing());
         }
-        int receivers = core.router().publish(message, qos > 0 ? handoffSink : null);
+        int receivers = core.router().publish(message, feedsFullest, qos > 0 ? handoffSink : null);
         CompletionStage<Void> wait = handoff;
         handoff = null;
+        if (receivers == Router.REFUSED) {
+            if (trace != null) {
+                trace.routed(0);
+                if (a.v5()) {
+                    trace.acknowledged(ReasonCodes.QUOTA_EXCEEDED);
+                }
+            }
+            return refused(a, qos, packetId);
+        }
         if (trace != null) {
             trace.routed(receivers);
+        }
+        if (qos == 2) {
+            session.receiveQos2(packetId);
         }
         if (receivers == 0 && !retain) {
             events.noSubscribers();
@@ -208,6 +228,29 @@ final class InboundPublishes {
         if (qos > 0) {
             acknowledge(a, qos, packetId, code, wait);
         }
+        return true;
+    }
+
+    /**
+     * The memory budget cannot take a QoS 1/2 message for all its receivers: MQTT 5 clients are told (0x97, the flow
+     * ends there), MQTT 3 clients get nothing and the PUBLISH is processed again later.
+     */
+    private boolean refused(Admission a, int qos, int packetId) {
+        if (!a.v5()) {
+            return false;
+        }
+        events.publishRefused();
+        if (pendingAcks != null && !pendingAcks.isEmpty()) {
+            // Behind acknowledgements still waiting for their hand-off: it leaves in PUBLISH order.
+            PendingAck pending = new PendingAck(qos, packetId, ReasonCodes.QUOTA_EXCEEDED);
+            pending.done = true;
+            pendingAcks.add(pending);
+            return true;
+        }
+        String reason = reasonString(a, "the broker's memory budget for queued messages is exhausted");
+        ctx.write(Replies.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
+                ReasonCodes.QUOTA_EXCEEDED, reason));
+        return true;
     }
 
     private void acknowledge(Admission a, int qos, int packetId, int code, CompletionStage<Void> wait) {
@@ -305,6 +348,11 @@ final class InboundPublishes {
         boolean known = a.session().release(packetId);
         ctx.write(Replies.pubReply(MqttMessageType.PUBCOMP, packetId,
                 known ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_ID_NOT_FOUND, null));
+    }
+
+    /** The topic the client set for {@code alias}, or {@code null} (packet traces show aliased topics in full). */
+    String aliasTopic(int alias) {
+        return aliases == null || alias < 1 || alias >= aliases.length ? null : aliases[alias];
     }
 
     private String resolveTopic(String topicName, MqttProperties props) {

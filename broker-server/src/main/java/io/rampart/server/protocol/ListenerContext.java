@@ -1,23 +1,36 @@
 package io.rampart.server.protocol;
 
+import io.rampart.core.QueueLimits;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.server.gate.ConnectGate;
+import io.rampart.server.observe.Observers;
 import io.rampart.server.security.AccessLog;
 import io.rampart.server.tracing.Tracing;
 
 /**
- * What a connection needs to know about the listener that accepted it.
+ * What a connection needs to know about the listener that accepted it, and the broker-wide seams it reports to.
  *
  * @param limits        the limits of every client of the listener (its {@code limits:}); a client's role or user
  *                      may set stricter ones
  * @param maxPacketSize the largest packet the listener's decoder accepts: the smaller of {@code mqtt.max-packet-size}
  *                      and the listener's {@code limits.max-packet-size}
+ * @param queueLimits   the slow-consumer policy of the listener's clients: its own queue settings over the broker's
  * @param tracing       the broker's distributed tracing, {@code null} when it is off
+ * @param observers     who watches packets (trace recordings)
  */
 public record ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
-                             int maxPacketSize, Tracing tracing) {
+                              int maxPacketSize, QueueLimits queueLimits, Tracing tracing, Observers observers) {
 
     public ListenerContext {
         limits = limits == null ? IdentityLimits.NONE : limits;
+    }
+
+    /**
+     * A listener of a broker without distributed tracing, with {@code queueLimits} as its slow-consumer policy, whose
+     * packets no tap watches.
+     */
+    public ListenerContext(String name, String type, ConnectGate gate, AccessLog accessLog, IdentityLimits limits,
+                           int maxPacketSize, QueueLimits queueLimits) {
+        this(name, type, gate, accessLog, limits, maxPacketSize, queueLimits, null, new Observers());
     }
 }

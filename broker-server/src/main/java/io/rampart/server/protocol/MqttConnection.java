@@ -1,5 +1,6 @@
 package io.rampart.server.protocol;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
@@ -30,6 +31,9 @@ import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.metrics.CloseReason;
+import io.rampart.server.observe.PacketSink;
+import io.rampart.server.observe.PacketTap;
+import io.rampart.server.observe.TapSubject;
 import io.rampart.server.pipeline.LingeringClose;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.pipeline.PreAuthLimit;
@@ -40,6 +44,7 @@ import org.apache.logging.log4j.Logger;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -66,6 +71,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     static final int HOLD_AUTHENTICATING = 1;
     /** Reading is held while the client is over its publish rates. */
     static final int HOLD_PUBLISH_RATE = 2;
+    /** Reading is held while the memory budget is short and the client feeds one of the fullest queues. */
+    static final int HOLD_MEMORY = 4;
     /** The shortest hold for the publish rates. */
     private static final long MIN_HOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
@@ -75,6 +82,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final BrokerEvents events;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    /** Told by the router when a PUBLISH of this client went into one of the fullest queues under back-pressure. */
+    private final Runnable feedsFullest = this::holdForMemory;
+    /** Handed to the memory budget while reading is held for it: wakes the connection once there is room. */
+    private final Runnable memoryRoom = this::memoryRoomAgain;
 
     private ChannelHandlerContext ctx;
     private ConnectProcessor connectProcessor;
@@ -99,12 +110,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private ScheduledFuture<?> connectTimeout;
     /**
      * Packets that arrived while the connection was held: pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate
-     * decides, or decoded from the same read as a PUBLISH that put the client over its publish rates. Processed in
-     * order once the hold ends; bounded by one read, as the socket is not read meanwhile.
+     * decides, or decoded from the same read as a PUBLISH that put the client over its publish rates or after which
+     * reading stopped for the memory budget. Processed in order once no hold is left; bounded by one read, as the
+     * socket is not read meanwhile.
      */
     private ArrayDeque<Object> held;
     /** Why the socket is not read: {@code HOLD_*} bits; read while none is set. */
     private int readHolds;
+    private boolean heldForMemoryBefore;
     /** The client's publish rates, or {@code null} when it has none. */
     private PublishThrottle throttle;
     /** Ends the current hold for the publish rates; {@code null} while the client is not held back. */
@@ -116,6 +129,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private long readNanos;
     /** What operators may see of this connection, fixed at CONNACK; {@code null} before. */
     private volatile ConnectionInfo info;
+    /** The packet tap in this connection's pipeline while some {@link PacketTap} wants it, else {@code null}. */
+    private TapHandler tap;
 
     public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events) {
         this.listener = listener;
@@ -137,10 +152,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return state == State.AUTHENTICATING;
     }
 
-    /** The CONNECT was refused; the refusal is being written. */
-    void refused(CloseReason how) {
+    /** The gate answered the CONNECT (it may still be refused for other reasons). */
+    void decided(ConnectDecision decision) {
+        if (tap != null) {
+            tap.decided(decision);
+        }
+    }
+
+    /** The CONNECT was refused for {@code reason}; the refusal is being written. */
+    void refused(CloseReason how, String reason) {
         closeHow = how;
         state = State.CLOSED;
+        if (tap != null) {
+            tap.refused(reason);
+        }
     }
 
     /**
@@ -150,7 +175,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     void admit(Admission admitted, MqttProperties connackProperties) {
         admission = admitted;
         state = State.CONNECTED;
-        publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed);
+        if (tap != null) {
+            tap.admitted(admitted);
+        }
+        publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed, feedsFullest);
         subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
         enhancedAuth = new EnhancedAuth(this, ctx, listener);
@@ -188,8 +216,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         outbound.resendInflight();
         drain();
         ctx.flush();
-        replayHeldPackets();
-        releaseReading(HOLD_AUTHENTICATING);
+        endHold(HOLD_AUTHENTICATING);
     }
 
     /** The admission in force while the connection is admitted, else {@code null} (refused, closed). */
@@ -205,6 +232,71 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the session from another thread, e.g. when its user was removed from the realm. */
     void disconnectFromOutside(int reasonCode, String reason) {
         ctx.executor().execute(() -> disconnect(reasonCode, reason));
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** Stops reading from the socket for {@code reason} (a {@code HOLD_*} bit) until {@link #endHold}. */
+    void holdReading(int reason) {
+        if (readHolds == 0) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        readHolds |= reason;
+    }
+
+    /**
+     * Ends the hold for {@code reason}: once no hold is left, the packets read meanwhile are processed and the socket
+     * is read again, unless one of them started a new hold.
+     */
+    private void endHold(int reason) {
+        readHolds &= ~reason;
+        if (readHolds != 0 || state != State.CONNECTED || closing) {
+            return;
+        }
+        replayHeldPackets();
+        if (readHolds == 0 && !closing) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * The memory budget is short and this client feeds one of the fullest queues: its socket is not read until the
+     * budget has room again (what was already decoded waits in {@link #held}).
+     */
+    private void holdForMemory() {
+        if ((readHolds & HOLD_MEMORY) != 0 || closing || state != State.CONNECTED) {
+            return;
+        }
+        holdReading(HOLD_MEMORY);
+        events.memoryHold(listener.name(), admission.clientId(), true, !heldForMemoryBefore);
+        heldForMemoryBefore = true;
+        core.budget().whenRoom(memoryRoom);
+    }
+
+    /** Called by the memory budget, on whichever thread gave room back. */
+    private void memoryRoomAgain() {
+        ctx.executor().execute(this::releaseMemoryHold);
+    }
+
+    /** The memory budget has room again: the held packets are processed and reading resumes. */
+    private void releaseMemoryHold() {
+        if ((readHolds & HOLD_MEMORY) == 0) {
+            return;
+        }
+        events.memoryHold(listener.name(), admission.clientId(), false, false);
+        endHold(HOLD_MEMORY);
+    }
+
+    /**
+     * A QoS 1/2 PUBLISH of an MQTT 3 client did not fit into the memory budget: it is kept and processed again, before
+     * anything read after it, once the budget has room; meanwhile the socket is not read and nothing is acknowledged.
+     */
+    private void holdUntilRoom(MqttPublishMessage refused) {
+        if (held == null) {
+            held = new ArrayDeque<>();
+        }
+        held.addFirst(refused.retain());
+        holdForMemory();
     }
 
     /** What operators may see of this connection, or {@code null} before CONNACK. */
@@ -254,24 +346,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         drain();
     }
 
-    // ------------------------------------------------------------------ reading
-
-    /** Stops reading from the socket for {@code reason} (a {@code HOLD_*} bit) until {@link #releaseReading}. */
-    void holdReading(int reason) {
-        if (readHolds == 0) {
-            ctx.channel().config().setAutoRead(false);
-        }
-        readHolds |= reason;
-    }
-
-    /** Ends the hold for {@code reason}; the socket is read again once no hold is left. */
-    private void releaseReading(int reason) {
-        readHolds &= ~reason;
-        if (readHolds == 0) {
-            ctx.channel().config().setAutoRead(true);
-        }
-    }
-
     /** A PUBLISH of {@code bytes} spends from the client's publish rates; over them, reading stops until they allow more. */
     private void spendPublishRate(int bytes) {
         long now = readNanos;
@@ -314,10 +388,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         events.publishHeld(false);
-        replayHeldPackets();
-        if (throttleRelease == null && !closing) {
-            releaseReading(HOLD_PUBLISH_RATE);
-        }
+        endHold(HOLD_PUBLISH_RATE);
     }
 
     // ------------------------------------------------------------------ lifecycle
@@ -366,6 +437,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             held.forEach(ReferenceCountUtil::release);
             held.clear();
         }
+        if ((readHolds & HOLD_MEMORY) != 0) {
+            readHolds &= ~HOLD_MEMORY;
+            core.budget().forget(memoryRoom);
+            events.memoryHold(listener.name(), admission.clientId(), false, false);
+        }
         if (previous == State.CONNECTED) {
             admission.permissions().detach();
             core.sessions().detach(admission.session(), this, discardWill);
@@ -378,7 +454,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
-            // While the broker itself does not read (the client is over its publish rates), silence proves nothing.
+            // While the broker itself does not read (publish rates, memory budget), silence proves nothing.
             if (readHolds == 0) {
                 disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             }
@@ -420,7 +496,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (state == State.AUTHENTICATING || throttleRelease != null) {
+        if (state == State.AUTHENTICATING || readHolds != 0) {
             if (held == null) {
                 held = new ArrayDeque<>();
             }
@@ -452,7 +528,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /**
      * Processes the packets that arrived while the connection was held, in order: after CONNACK, and when a hold for
-     * the publish rates ends. Stops when one of them puts the client over its publish rates again.
+     * a hold ends. Stops when one of them holds the connection again (publish rates, memory budget).
      */
     private void replayHeldPackets() {
         if (held == null) {
@@ -460,7 +536,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         readNanos = 0; // not part of a read: the clock has moved on
         Object msg;
-        while (throttleRelease == null && (msg = held.poll()) != null) {
+        while (readHolds == 0 && (msg = held.poll()) != null) {
             process(msg);
         }
         readNanos = 0;
@@ -476,7 +552,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 ctx.close();
                 return;
             }
-            connectProcessor.connect((MqttConnectMessage) message);
+            MqttConnectMessage connect = (MqttConnectMessage) message;
+            tapConnect(connect);
+            connectProcessor.connect(connect);
             return;
         }
         if (state != State.CONNECTED) {
@@ -489,8 +567,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         switch (type) {
             case PUBLISH -> {
-                publishes.publish(a, (MqttPublishMessage) message);
-                if (throttle != null) {
+                if (!publishes.publish(a, (MqttPublishMessage) message)) {
+                    holdUntilRoom((MqttPublishMessage) message);
+                } else if (throttle != null) {
                     spendPublishRate(packetSize(message));
                 }
             }
@@ -610,6 +689,82 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closing = true;
     }
 
+    // ------------------------------------------------------------------ packet taps
+
+    /** A CONNECT arrived: the taps say whether they want this connection (one volatile read when there are none). */
+    private void tapConnect(MqttConnectMessage connect) {
+        List<PacketTap> taps = listener.observers().taps();
+        if (taps.isEmpty()) {
+            return;
+        }
+        String clientId = connect.payload().clientIdentifier();
+        PacketSink[] sinks = TapHandler.open(taps, tapSubject(clientId == null ? "" : clientId,
+                connect.payload().userName()));
+        if (sinks.length > 0) {
+            installTap(sinks).connect(connect, clientId == null ? "" : clientId);
+        }
+    }
+
+    /** Asks the taps again whether they want this connection, e.g. after a recording started; on the event loop. */
+    void retap() {
+        if (state == State.CLOSED || closing || attempt == null || !ctx.channel().isActive()) {
+            return;
+        }
+        List<PacketTap> taps = listener.observers().taps();
+        PacketSink[] sinks = taps.isEmpty() ? new PacketSink[0]
+                : TapHandler.open(taps, tapSubject(attempt.clientId(), attempt.username()));
+        if (tap != null) {
+            tap.replaceSinks(sinks);
+        } else if (sinks.length > 0) {
+            installTap(sinks);
+        }
+    }
+
+    /** Makes every live connection among {@code channels} ask the packet taps again, each on its event loop. */
+    public static void retapAll(Iterable<Channel> channels) {
+        for (Channel ch : channels) {
+            if (ch.pipeline().get(PipelineNames.MQTT_CONNECTION) instanceof MqttConnection c) {
+                try {
+                    ch.eventLoop().execute(c::retap);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // the broker is shutting down: the connection is closing anyway
+                }
+            }
+        }
+    }
+
+    private TapHandler installTap(PacketSink[] sinks) {
+        tap = TapHandler.create(this, listener, limits.maxQos(), sinks);
+        ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.PACKET_TAP, tap);
+        return tap;
+    }
+
+    private TapSubject tapSubject(String clientId, String username) {
+        InetSocketAddress remote = ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+        return new TapSubject(listener.name(), clientId, username, remote == null ? null : remote.getAddress());
+    }
+
+    /** The tap left the pipeline (its sinks ended). */
+    void untapped(TapHandler removed) {
+        if (tap == removed) {
+            tap = null;
+        }
+    }
+
+    /** The client id packet records name: the one admitted (or being decided). */
+    String tapClientId() {
+        return attempt == null ? null : attempt.clientId();
+    }
+
+    /** The topic behind an inbound topic alias, or {@code null}. */
+    String inboundAlias(int alias) {
+        return publishes == null ? null : publishes.aliasTopic(alias);
+    }
+
+    void tapFailed(RuntimeException e) {
+        LOG.warn("packet trace of client {}: a packet could not be recorded: {}", clientId(), e.toString());
+    }
+
     // ------------------------------------------------------------------ SessionOutput
 
     @Override
@@ -629,6 +784,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closeHow = CloseReason.HANDOFF_FAILED;
         LOG.warn("closing client {} at {}: {}", clientId(), ctx.channel().remoteAddress(), reason);
         disconnect(ReasonCodes.UNSPECIFIED_ERROR, reason);
+    }
+
+    @Override
+    public void queueOverflow(String reason) {
+        ctx.executor().execute(() -> {
+            if (closeHow == null && state == State.CONNECTED && !closing) {
+                closeHow = CloseReason.SLOW_CONSUMER;
+            }
+            disconnect(ReasonCodes.QUOTA_EXCEEDED, reason);
+        });
     }
 
     /** Called on the event loop once the broker shuts down. */

@@ -113,12 +113,20 @@ public final class AccessLog {
     private final boolean publishAllowed;
     private final int sampleRate;
     private final AtomicLong publishCounter = new AtomicLong();
+    private volatile AccessObserver[] observers = new AccessObserver[0];
     private volatile LiveFeed feed = LiveFeed.NONE;
 
     public AccessLog(boolean json, boolean publishAllowed, int sampleRate) {
         this.json = json;
         this.publishAllowed = publishAllowed;
         this.sampleRate = Math.max(1, sampleRate);
+    }
+
+    /** Also hands every decision to {@code observer}; with none, each decision pays one volatile read. */
+    public synchronized void addObserver(AccessObserver observer) {
+        AccessObserver[] more = java.util.Arrays.copyOf(observers, observers.length + 1);
+        more[more.length - 1] = observer;
+        observers = more;
     }
 
     /**
@@ -173,6 +181,9 @@ public final class AccessLog {
      */
     public void tlsFailure(String listener, SocketAddress remote, String kind, String subject, String serial,
                            String reason) {
+        for (AccessObserver o : observers) {
+            o.tlsRefused(listener, remote, kind, subject, serial, reason);
+        }
         LiveFeed f = feed;
         if (f.wantsAccess()) {
             InetSocketAddress inet = remote instanceof InetSocketAddress a ? a : null;
@@ -228,6 +239,9 @@ public final class AccessLog {
 
     private void write(Action action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
                        String realm, String reason) {
+        for (AccessObserver o : observers) {
+            o.decided(action, allowed, kind, s, topic, qos, manager, realm, reason);
+        }
         LiveFeed f = feed;
         if (f.wantsAccess()) {
             InetSocketAddress inet = s.remote() instanceof InetSocketAddress a ? a : null;

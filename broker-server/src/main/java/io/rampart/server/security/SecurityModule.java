@@ -121,23 +121,38 @@ public final class SecurityModule implements AutoCloseable {
      * pipeline binds, the anonymous gate that admits clients only with {@code allow-anonymous: true}.
      */
     public ConnectGate gateFor(ListenerConfig listener) {
-        SecurityConfig.Pipeline wildcard = null;
-        for (SecurityConfig.Pipeline p : pipelines) {
-            if (p.listeners().contains(listener.name())) {
-                return gatesByPipeline.get(p.name());
-            }
-            if (p.listeners().contains("*")) {
-                wildcard = p;
-            }
-        }
-        if (wildcard != null && !listener.allowAnonymous()) {
-            return gatesByPipeline.get(wildcard.name());
+        SecurityConfig.Pipeline bound = boundPipeline(listener);
+        if (bound != null) {
+            return gatesByPipeline.get(bound.name());
         }
         if (listener.allowAnonymous()) {
             LOG.warn("listener '{}' allows ANONYMOUS clients with UNRESTRICTED access (allow-anonymous: true);"
                     + " configure a security pipeline before exposing it", listener.name());
         }
         return new AnonymousListenerGate(listener.allowAnonymous());
+    }
+
+    /**
+     * The security pipeline that decides for the clients of an MQTT listener (the one {@link #gateFor} runs), or
+     * {@code null} when the listener has none.
+     */
+    public SecurityPipeline pipelineFor(ListenerConfig listener) {
+        SecurityConfig.Pipeline bound = boundPipeline(listener);
+        return bound == null ? null : securityPipelines.get(bound.name());
+    }
+
+    /** The pipeline naming the listener, else the {@code *} pipeline unless the listener allows anonymous clients. */
+    private SecurityConfig.Pipeline boundPipeline(ListenerConfig listener) {
+        SecurityConfig.Pipeline wildcard = null;
+        for (SecurityConfig.Pipeline p : pipelines) {
+            if (p.listeners().contains(listener.name())) {
+                return p;
+            }
+            if (p.listeners().contains("*")) {
+                wildcard = p;
+            }
+        }
+        return wildcard != null && !listener.allowAnonymous() ? wildcard : null;
     }
 
     /** The opened realms by name (readiness, admin API). */

@@ -202,7 +202,7 @@ class ConfigLoaderTest {
     void parse_unknownTopLevelKey_listsAllowedKeys() {
         assertThat(failure(ONE_LISTENER + "telemetry: {}\n").getMessage())
                 .isEqualTo("test.yaml: telemetry: unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
-                        + " event-log, sys-topics, tracing, admin, cluster)");
+                        + " event-log, sys-topics, tracing, admin, memory, trace-recordings, insights, detections, cluster)");
     }
 
     @Test
@@ -221,7 +221,7 @@ class ConfigLoaderTest {
     void parse_emptyKey_isShownQuoted() {
         assertThat(failure(ONE_LISTENER + "\"\": 1\n").getMessage())
                 .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
-                        + " event-log, sys-topics, tracing, admin, cluster)");
+                        + " event-log, sys-topics, tracing, admin, memory, trace-recordings, insights, detections, cluster)");
     }
 
     @Test
@@ -234,7 +234,8 @@ class ConfigLoaderTest {
                     certificate: x.pem
                 """).getMessage()).isEqualTo("test.yaml: listeners[0].certificate: unknown key"
                 + " (allowed: type, name, bind, port, path, allow-anonymous, tls, max-connections, allow-plaintext,"
-                + " connection-rate, connection-burst, per-address, limits)");
+                + " connection-rate, connection-burst, per-address, limits, max-queued-messages, max-queued-bytes,"
+                + " queue-overflow)");
     }
 
     @Test

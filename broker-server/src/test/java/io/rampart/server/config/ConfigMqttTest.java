@@ -57,10 +57,45 @@ class ConfigMqttTest {
                 max-connect-packet-size: 512
                 max-subscriptions-per-client: 40
                 client-id-ownership: takeover
+                max-queued-bytes: 4GB
                 """);
 
         assertThat(limits).isEqualTo(new MqttLimits(1000, 23, 100, 8, 10, 600, false, 0, 1, false, false, false,
-                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40, ClientIdOwnership.TAKEOVER));
+                5, QueueOverflowPolicy.DROP_NEWEST, true, 3600, 86400, 3, 512, 40, ClientIdOwnership.TAKEOVER,
+                4L << 30));
+    }
+
+    @Test
+    void queueOverflow_disconnect_andTheQueueLimitsOfASession() throws ConfigException {
+        MqttLimits limits = mqtt("queue-overflow: disconnect\nmax-queued-messages: 50\nmax-queued-bytes: 64KB\n");
+        assertThat(limits.queueLimits()).isEqualTo(new io.rampart.core.QueueLimits(50, 65_536,
+                QueueOverflowPolicy.DISCONNECT));
+        assertThat(MqttLimits.DEFAULTS.queueLimits().maxBytes()).as("no byte bound by default").isZero();
+        assertThat(mqttFailure("queue-overflow: block\n").reason())
+                .isEqualTo("must be one of drop-oldest, drop-newest, disconnect (was \"block\")");
+    }
+
+    @Test
+    void aListener_setsItsOwnSlowConsumerPolicy_overTheBrokers() throws ConfigException {
+        BrokerConfig config = ConfigLoaderTest.parse("""
+                listeners:
+                  - {type: tcp, name: fleet, port: 1883, max-queued-messages: 20, queue-overflow: disconnect}
+                  - {type: tcp, name: dash, port: 1884, max-queued-bytes: 1MB}
+                  - {type: tcp, name: plain, port: 1885}
+                mqtt: {max-queued-messages: 500, max-queued-bytes: 64KB}
+                """);
+        io.rampart.core.QueueLimits broker = config.mqtt().queueLimits();
+        assertThat(config.listeners().get(0).queue().over(broker))
+                .isEqualTo(new io.rampart.core.QueueLimits(20, 65_536, QueueOverflowPolicy.DISCONNECT));
+        assertThat(config.listeners().get(1).queue().over(broker))
+                .isEqualTo(new io.rampart.core.QueueLimits(500, 1 << 20, QueueOverflowPolicy.DROP_OLDEST));
+        assertThat(config.listeners().get(2).queue().over(broker)).isSameAs(broker);
+        assertThat(failure("listeners:\n  - {type: tcp, name: t, port: 1883, max-queued-messages: 0}\n").reason())
+                .isEqualTo("must be at least 1");
+        assertThat(failure("listeners:\n  - {type: tcp, name: t, port: 1883, queue-overflow: block}\n").reason())
+                .isEqualTo("must be one of drop-oldest, drop-newest, disconnect (was \"block\")");
+        assertThat(failure("listeners:\n  - {type: admin, name: a, port: 9090, queue-overflow: disconnect}\n")
+                .getMessage()).contains("only for MQTT listeners");
     }
 
     @Test
@@ -137,7 +172,7 @@ class ConfigMqttTest {
     @Test
     void unknownQueueOverflow_listsTheAllowedValues() {
         assertThat(mqttFailure("queue-overflow: drop_oldest\n").getMessage())
-                .isEqualTo("test.yaml: mqtt.queue-overflow: must be one of drop-oldest, drop-newest (was \"drop_oldest\")");
+                .isEqualTo("test.yaml: mqtt.queue-overflow: must be one of drop-oldest, drop-newest, disconnect (was \"drop_oldest\")");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.rampart.server.config;
 
 import io.rampart.core.MqttLimits;
+import io.rampart.core.memory.BudgetSettings;
 import io.rampart.server.it.support.TlsPki;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,6 +73,7 @@ class FullExampleTest {
                 .isEmpty();
 
         assertThat(config.mqtt()).isEqualTo(MqttLimits.DEFAULTS);
+        assertThat(config.memory()).isEqualTo(BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()));
         assertThat(config.observability().influx().enabled()).isFalse();
         assertThat(config.observability().eventLogFormat()).isEqualTo(ObservabilityConfig.DEFAULTS.eventLogFormat());
         assertThat(config.observability().sysTopics()).isEqualTo(ObservabilityConfig.SysTopics.DISABLED);

@@ -93,6 +93,18 @@ class AdminApiPermissionIT {
         return "/api/v1/tokens/" + as("root").post("/api/v1/tokens", "{\"roles\":[\"viewer\"]}").json().path("id").asText();
     }
 
+    private static String realmUser() {
+        String name = "gone-" + SEQ.incrementAndGet();
+        as("root").post("/api/v1/realms/devices/users", "{\"username\":\"" + name + "\"}");
+        return "/api/v1/realms/devices/users/" + name;
+    }
+
+    private static String realmRole() {
+        String name = "gone-" + SEQ.incrementAndGet();
+        as("root").post("/api/v1/realms/devices/roles", "{\"name\":\"" + name + "\"}");
+        return "/api/v1/realms/devices/roles/" + name;
+    }
+
     private static AdminClient as(String user) {
         return anonymous.as(user);
     }
@@ -129,6 +141,27 @@ class AdminApiPermissionIT {
                         "loggers:write", 200),
                 new Op("GET", fixed("/api/v1/metrics/summary"), null, null, "vera", "nobody", "metrics:read", 200),
                 new Op("GET", fixed("/api/v1/audit"), null, null, "sam", "vera", "audit:read", 200),
+                new Op("GET", fixed("/api/v1/realms"), null, null, "sam", "otto", "users:read", 200),
+                new Op("GET", fixed("/api/v1/realms/devices/users"), null, null, "sam", "otto", "users:read", 200),
+                new Op("POST", fixed("/api/v1/realms/devices/users"), json, "{\"username\":\"u-%d\"}", "sam", "otto",
+                        "users:write", 201),
+                new Op("GET", fixed("/api/v1/realms/devices/users/device-1"), null, null, "sam", "otto", "users:read",
+                        200),
+                new Op("PUT", fixed("/api/v1/realms/devices/users/device-1"), json, "{\"roles\":[\"all\"]}", "sam",
+                        "otto", "users:write", 200),
+                new Op("PUT", fixed("/api/v1/realms/devices/users/device-2/password"), json,
+                        "{\"password\":\"another-long-password\"}", "sam", "otto", "users:write", 204),
+                new Op("DELETE", AdminApiPermissionIT::realmUser, null, null, "sam", "otto", "users:write", 204),
+                new Op("GET", fixed("/api/v1/realms/devices/roles"), null, null, "sam", "otto", "users:read", 200),
+                new Op("POST", fixed("/api/v1/realms/devices/roles"), json, "{\"name\":\"r-%d\"}", "sam", "otto",
+                        "users:write", 201),
+                new Op("GET", fixed("/api/v1/realms/devices/roles/all"), null, null, "sam", "otto", "users:read", 200),
+                new Op("PUT", fixed("/api/v1/realms/devices/roles/all"), json,
+                        "{\"permissions\":[{\"topic\":\"#\"}]}", "sam", "otto", "users:write", 200),
+                new Op("DELETE", AdminApiPermissionIT::realmRole, null, null, "sam", "otto", "users:write", 204),
+                new Op("POST", fixed("/api/v1/policy/check"), json, "{\"user\":\"device-1\",\"listener\":\"tcp\","
+                        + "\"checks\":[{\"action\":\"publish\",\"topic\":\"a\",\"qos\":1}]}", "sam", "otto",
+                        "policy:check", 200),
                 new Op("GET", fixed("/metrics"), null, null, "vera", "nobody", "metrics:read", 200));
     }
 

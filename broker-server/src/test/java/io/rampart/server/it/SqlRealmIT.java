@@ -303,6 +303,20 @@ class SqlRealmIT {
     }
 
     @Test
+    void schemaScripts_V1ToV4_areAppliedInOrderOnPostgreSQL_theVersionThisBrokerReads() throws Exception {
+        try (java.sql.Connection c = pg.connect(); java.sql.Statement st = c.createStatement();
+             java.sql.ResultSet rs = st.executeQuery("SELECT version, description FROM schema_version ORDER BY version")) {
+            List<String> versions = new java.util.ArrayList<>();
+            while (rs.next()) {
+                versions.add(rs.getInt(1) + " " + rs.getString(2));
+            }
+            assertThat(versions).containsExactly("1 users, roles, permissions", "2 client-id rules", "3 limits per user and role",
+                    "4 admin permissions");
+        }
+        assertThat(io.rampart.security.realm.sql.SqlSchema.VERSION).isEqualTo(4);
+    }
+
+    @Test
     void qosRetainAndDenyColumns() {
         RawMqttClient raw = raw(id("qos"), "alice", ALICE_PW);
 

@@ -143,7 +143,8 @@ final class ListenerScript {
         int maxPacketSize = listenerLimits.maxPacketSize() == 0 ? limits.maxPacketSize()
                 : Math.min(limits.maxPacketSize(), listenerLimits.maxPacketSize());
         ListenerContext listener = new ListenerContext("fuzz", webSocket ? "websocket" : "tcp", gate,
-                (setup & 0x80) != 0 ? JSON_ACCESS_LOG : PLAIN_ACCESS_LOG, listenerLimits, maxPacketSize, null);
+                (setup & 0x80) != 0 ? JSON_ACCESS_LOG : PLAIN_ACCESS_LOG, listenerLimits, maxPacketSize,
+                limits.queueLimits());
         ConnectionAdmission admission = new ConnectionAdmission("fuzz", tight ? 3 : 0, null, null, events);
         this.initializer = new MqttChannelInitializer(listener, webSocket ? WS_PATH : null, null, admission, core,
                 events, CHANNELS, TRAFFIC, PACKETS);

@@ -2,8 +2,12 @@ package io.rampart.security.realm.file;
 
 import io.rampart.security.hash.DummyHash;
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.permission.AdminGrantSpec;
+import io.rampart.security.realm.admin.RealmEditor;
+import io.rampart.security.spi.AdminPermissionSource;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthorizationManager;
+import io.rampart.security.spi.Identity;
 import io.rampart.security.spi.Realm;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -19,6 +23,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -34,7 +40,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>Thread-safe. The managers it hands out verify passwords synchronously in the caller's thread, which must
  * therefore not be an event loop.
  */
-public final class FileRealm implements Realm {
+public final class FileRealm implements Realm, AdminPermissionSource {
 
     private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.file");
     private static final long MAX_FILE_BYTES = 64L * 1024 * 1024;
@@ -71,7 +77,7 @@ public final class FileRealm implements Realm {
             LOG.warn("file realm '{}' accepts plaintext passwords ({}); use this for development only and hash "
                     + "every password with 'rampart passwd' before production", settings.name(), settings.file());
         }
-        this.content = RealmFileParser.parse(source(), read(), hasher);
+        this.content = RealmFileParser.parse(settings.name(), source(), read(), hasher);
         LOG.info("file realm '{}' loaded {}: {} users, {} roles", settings.name(), settings.file(),
                 content.users().size(), content.roles().size());
         this.watch = scheduler == null ? null
@@ -127,6 +133,19 @@ public final class FileRealm implements Realm {
     /** A manager that hands out the permissions of the file's users and roles; see {@link RoleAuthorizer}. */
     public AuthorizationManager roleAuthorizer(String managerName) {
         return new RoleAuthorizer(managerName, settings.name(), () -> content, this::onChange);
+    }
+
+    /** The {@code admin-permissions} of a user of this file and of the roles the file gives it now. */
+    @Override
+    public CompletionStage<List<AdminGrantSpec>> adminPermissionsOf(Identity identity) {
+        RealmContent current = content;
+        UserEntry user = settings.name().equals(identity.rolesRealm()) ? current.users().get(identity.name()) : null;
+        return CompletableFuture.completedFuture(user == null ? List.of() : current.adminPermissionsOf(user));
+    }
+
+    /** Reads and changes the file's users and roles while the broker runs (the admin API). */
+    public RealmEditor editor() {
+        return new FileRealmEditor(this, () -> content, hasher);
     }
 
     /** User names currently in force (an immutable snapshot). */
@@ -214,7 +233,7 @@ public final class FileRealm implements Realm {
         }
         RealmContent next;
         try {
-            next = RealmFileParser.parse(source(), bytes, hasher);
+            next = RealmFileParser.parse(settings.name(), source(), bytes, hasher);
         } catch (FileRealmException e) {
             failed(e, key, explicit);
             throw e;

@@ -1,6 +1,7 @@
 package io.rampart.security.realm.file;
 
 import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.Permission;
 
 import java.util.ArrayList;
@@ -16,17 +17,29 @@ import java.util.Set;
  * One validated version of a realm file; immutable, swapped as a whole on reload.
  *
  * @param roleLimits the limits of the roles that set any ({@code limits:} beside {@code permissions:})
+ * @param roleAdminPermissions the {@code admin-permissions} of the roles that have any
  */
 record RealmContent(Map<String, UserEntry> users, Map<String, List<Permission>> roles,
-                    Map<String, IdentityLimits> roleLimits, byte[] digest) {
+                    Map<String, IdentityLimits> roleLimits, Map<String, List<AdminGrantSpec>> roleAdminPermissions,
+                    byte[] digest) {
 
-    static final RealmContent EMPTY = new RealmContent(Map.of(), Map.of(), Map.of(), new byte[0]);
+    static final RealmContent EMPTY = new RealmContent(Map.of(), Map.of(), Map.of(), Map.of(), new byte[0]);
 
     RealmContent {
         users = Collections.unmodifiableMap(new LinkedHashMap<>(users));
         roles = Collections.unmodifiableMap(new LinkedHashMap<>(roles));
         roleLimits = Map.copyOf(roleLimits);
+        roleAdminPermissions = Map.copyOf(roleAdminPermissions);
         digest = digest.clone();
+    }
+
+    /** The user's own {@code admin-permissions} followed by those of its roles. */
+    List<AdminGrantSpec> adminPermissionsOf(UserEntry user) {
+        List<AdminGrantSpec> result = new ArrayList<>(user.adminPermissions());
+        for (String role : user.roles()) {
+            result.addAll(roleAdminPermissions.getOrDefault(role, List.of()));
+        }
+        return List.copyOf(result);
     }
 
     /** The strictest of the user's own limits and those of its roles and of the extra roles known here. */

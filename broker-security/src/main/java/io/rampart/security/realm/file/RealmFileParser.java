@@ -1,15 +1,16 @@
 package io.rampart.security.realm.file;
 
-import io.rampart.core.topic.Topics;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
 import io.rampart.security.realm.file.LocatedYaml.Entry;
 import io.rampart.security.realm.file.LocatedYaml.ListNode;
 import io.rampart.security.realm.file.LocatedYaml.MapNode;
@@ -27,7 +28,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses and fully validates a realm file: unknown keys, wrong types, invalid topic filters, duplicate users
@@ -37,17 +37,20 @@ import java.util.regex.Pattern;
 final class RealmFileParser {
 
     private static final Set<String> TOP_KEYS = Set.of("users", "roles");
-    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions", "limits");
-    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions", "limits");
+    private static final Set<String> USER_KEYS = Set.of("username", "password", "roles", "permissions", "limits",
+            "admin-permissions");
+    private static final Set<String> ROLE_KEYS = Set.of("name", "permissions", "limits", "admin-permissions");
+    private static final Set<String> ADMIN_GRANT_KEYS = Set.of("template", "permissions", "clients", "topics");
     private static final Set<String> PERMISSION_KEYS = Set.of("topic", "client-id", "activity", "qos", "retain",
             "shared-subscription", "share-groups", "effect");
     private static final Set<String> LIMIT_KEYS = Set.copyOf(LimitsSyntax.KEYS);
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_.-]+)}");
 
+    private final String realm;
     private final String source;
     private final PasswordHasher hasher;
 
-    private RealmFileParser(String source, PasswordHasher hasher) {
+    private RealmFileParser(String realm, String source, PasswordHasher hasher) {
+        this.realm = realm;
         this.source = source;
         this.hasher = hasher;
     }
@@ -57,7 +60,15 @@ final class RealmFileParser {
      * @param hasher decides which hash formats are accepted (and whether plaintext is)
      */
     static RealmContent parse(String source, byte[] content, PasswordHasher hasher) throws FileRealmException {
-        return new RealmFileParser(source, hasher).parse(content);
+        return parse(null, source, content, hasher);
+    }
+
+    /**
+     * @param realm the realm's name, recorded with each rule's origin ({@code null} when the file is only validated)
+     */
+    static RealmContent parse(String realm, String source, byte[] content, PasswordHasher hasher)
+            throws FileRealmException {
+        return new RealmFileParser(realm, source, hasher).parse(content);
     }
 
     private RealmContent parse(byte[] content) throws FileRealmException {
@@ -69,17 +80,20 @@ final class RealmFileParser {
         }
         byte[] digest = sha256(content);
         if (root == null || root instanceof Scalar s && s.isNull()) {
-            return new RealmContent(Map.of(), Map.of(), Map.of(), digest);
+            return new RealmContent(Map.of(), Map.of(), Map.of(), Map.of(), digest);
         }
         MapNode top = map(root, "");
         checkKeys(top, "", TOP_KEYS);
         Map<String, IdentityLimits> roleLimits = new HashMap<>();
-        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"), roleLimits);
+        Map<String, List<AdminGrantSpec>> roleAdminPermissions = new HashMap<>();
+        Map<String, List<Permission>> roles = parseRoles(top.entries().get("roles"), roleLimits,
+                roleAdminPermissions);
         Map<String, UserEntry> users = parseUsers(top.entries().get("users"), roles);
-        return new RealmContent(users, roles, roleLimits, digest);
+        return new RealmContent(users, roles, roleLimits, roleAdminPermissions, digest);
     }
 
-    private Map<String, List<Permission>> parseRoles(Entry entry, Map<String, IdentityLimits> roleLimits)
+    private Map<String, List<Permission>> parseRoles(Entry entry, Map<String, IdentityLimits> roleLimits,
+                                                     Map<String, List<AdminGrantSpec>> adminPermissions)
             throws FileRealmException {
         Map<String, List<Permission>> roles = new LinkedHashMap<>();
         Map<String, Position> firstSeen = new HashMap<>();
@@ -95,10 +109,16 @@ final class RealmFileParser {
                 throw error(nameNode, path + ".name", "duplicate role '" + name + "' (first defined at line "
                         + previous.line() + ")");
             }
-            roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions"));
+            String holder = "role '" + name + "'";
+            roles.put(name, parsePermissions(role.entries().get("permissions"), path + ".permissions", holder));
             IdentityLimits limits = parseLimits(role.entries().get("limits"), path + ".limits");
             if (!limits.isNone()) {
                 roleLimits.put(name, limits);
+            }
+            List<AdminGrantSpec> grants = parseAdminGrants(role.entries().get("admin-permissions"),
+                    path + ".admin-permissions", holder);
+            if (!grants.isEmpty()) {
+                adminPermissions.put(name, grants);
             }
         }
         return roles;
@@ -134,9 +154,13 @@ final class RealmFileParser {
                     userRoles.add(role);
                 }
             }
-            List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions");
+            String holder = "user '" + username + "'";
+            List<Permission> permissions = parsePermissions(user.entries().get("permissions"), path + ".permissions",
+                    holder);
             IdentityLimits limits = parseLimits(user.entries().get("limits"), path + ".limits");
-            users.put(username, new UserEntry(username, hash, userRoles, permissions, limits));
+            List<AdminGrantSpec> grants = parseAdminGrants(user.entries().get("admin-permissions"),
+                    path + ".admin-permissions", holder);
+            users.put(username, new UserEntry(username, hash, userRoles, permissions, limits, grants));
         }
         return users;
     }
@@ -191,13 +215,59 @@ final class RealmFileParser {
         }
     }
 
-    private List<Permission> parsePermissions(Entry entry, String path) throws FileRealmException {
+    private List<Permission> parsePermissions(Entry entry, String path, String holder) throws FileRealmException {
         List<Node> items = optionalList(entry, path);
         List<Permission> permissions = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            permissions.add(parsePermission(items.get(i), path + "[" + i + "]"));
+            permissions.add(parsePermission(items.get(i), path + "[" + i + "]")
+                    .withOrigin(RuleOrigin.fileLine(realm, holder, source, items.get(i).position().line())));
         }
         return permissions;
+    }
+
+    /**
+     * {@code admin-permissions}: entries as in {@code admin.roles}, a template name or
+     * {@code {template|permissions, clients, topics}}. The names are checked by the admin plane.
+     */
+    private List<AdminGrantSpec> parseAdminGrants(Entry entry, String path, String holder) throws FileRealmException {
+        List<Node> items = optionalList(entry, path);
+        List<AdminGrantSpec> grants = new ArrayList<>(items.size());
+        for (int i = 0; i < items.size(); i++) {
+            String itemPath = path + "[" + i + "]";
+            Node node = items.get(i);
+            String template = null;
+            List<String> permissions = List.of();
+            String clients = null;
+            String topics = null;
+            if (node instanceof MapNode map) {
+                checkKeys(map, itemPath, ADMIN_GRANT_KEYS);
+                Map<String, Entry> e = map.entries();
+                if (e.containsKey("template")) {
+                    template = word(e.get("template").value(), itemPath + ".template");
+                }
+                List<Node> names = optionalList(e.get("permissions"), itemPath + ".permissions");
+                List<String> list = new ArrayList<>();
+                for (int n = 0; n < names.size(); n++) {
+                    list.add(word(names.get(n), itemPath + ".permissions[" + n + "]"));
+                }
+                permissions = list;
+                clients = e.containsKey("clients") ? string(e.get("clients").value(), itemPath + ".clients") : null;
+                topics = e.containsKey("topics") ? string(e.get("topics").value(), itemPath + ".topics") : null;
+            } else {
+                template = word(node, itemPath);
+            }
+            String problem = AdminGrantSpec.problem(template, permissions, clients, topics);
+            if (problem != null) {
+                int colon = problem.indexOf(": ");
+                String key = problem.substring(0, colon);
+                boolean scalar = !(node instanceof MapNode);
+                throw error(node, scalar ? itemPath : itemPath + "." + key,
+                        scalar ? "'" + template + "' is not a template name" : problem.substring(colon + 2));
+            }
+            grants.add(new AdminGrantSpec(template, permissions, clients, topics,
+                    RuleOrigin.fileLine(realm, holder, source, node.position().line())));
+        }
+        return grants;
     }
 
     private Permission parsePermission(Node node, String path) throws FileRealmException {
@@ -279,24 +349,9 @@ final class RealmFileParser {
     }
 
     private void validateTopic(Node node, String path, String topic) throws FileRealmException {
-        if (Topics.isShared(topic)) {
-            throw error(node, path, "write the plain topic filter, not a $share/ filter; shared subscriptions are "
-                    + "controlled by shared-subscription and share-groups");
-        }
-        int open = topic.indexOf("${");
-        while (open >= 0) {
-            int close = topic.indexOf('}', open);
-            if (close < 0 || !PLACEHOLDER.matcher(topic.substring(open, close + 1)).matches()) {
-                throw error(node, path, "malformed placeholder at character " + (open + 1)
-                        + " (expected ${name} with letters, digits, '-', '_' or '.')");
-            }
-            open = topic.indexOf("${", close);
-        }
-        // Placeholders stand for one safe literal value; validate the filter shape with a stand-in.
-        String shape = PLACEHOLDER.matcher(topic).replaceAll("x");
-        String reason = Topics.validateTopicFilter(shape, 65_535, 65_535);
-        if (reason != null) {
-            throw error(node, path, "invalid topic filter '" + topic + "': " + reason);
+        String problem = Permission.topicFilterProblem(topic);
+        if (problem != null) {
+            throw error(node, path, problem);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.rampart.security.realm.file;
 
 import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.Permission;
 
 import java.util.List;
@@ -13,13 +14,15 @@ import java.util.List;
  * @param roles        role names, all defined in the same file
  * @param permissions  the user's own permissions (not those of its roles)
  * @param limits       the user's own limits (not those of its roles), {@link IdentityLimits#NONE} when none are set
+ * @param adminPermissions the user's own {@code admin-permissions} (not those of its roles)
  */
 record UserEntry(String username, String passwordHash, List<String> roles, List<Permission> permissions,
-                 IdentityLimits limits) {
+                 IdentityLimits limits, List<AdminGrantSpec> adminPermissions) {
 
     UserEntry {
         roles = List.copyOf(roles);
         permissions = List.copyOf(permissions);
         limits = limits == null ? IdentityLimits.NONE : limits;
+        adminPermissions = List.copyOf(adminPermissions);
     }
 }

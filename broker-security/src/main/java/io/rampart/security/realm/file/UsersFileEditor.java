@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import java.io.IOException;
@@ -16,13 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Sets one user's password hash in a file-realm YAML file from a running broker (the admin plane's first-run user
- * and password changes). The file is edited as a YAML tree: every user, role and setting is kept, and so is the
- * comment block at its top; the result is validated as the realm would before it replaces the file atomically
- * (new files are readable by the owner only).
+ * Changes a file-realm YAML file from a running broker: the admin plane's first-run user, password changes and the
+ * realm administration of the admin API. Only the entries that change are written again; every other user and role,
+ * the comments and the blank lines stay as they are (see {@link RealmFileDocument}). The result is validated as the
+ * realm would validate it before it replaces the file atomically (new files are readable by the owner only).
  */
 public final class UsersFileEditor {
-
 
     private UsersFileEditor() {
     }
@@ -48,35 +45,23 @@ public final class UsersFileEditor {
     public static void setPassword(Path file, String username, String passwordHash, List<String> roles, String header)
             throws IOException {
         String text = Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "";
-        ObjectNode root = parse(text, file);
-        ArrayNode users = array(root, "users");
-        ObjectNode user = null;
-        for (JsonNode u : users) {
-            if (u.isObject() && username.equals(u.path("username").asText(null))) {
-                user = (ObjectNode) u;
-            }
-        }
+        RealmFileDocument doc = new RealmFileDocument(text.isEmpty() ? header : text);
+        ObjectNode user = doc.entry("users", "username", username);
         if (user == null) {
-            user = users.addObject();
-            user.put("username", username);
+            user = JsonNodeFactory.instance.objectNode().put("username", username);
         }
         user.put("password", passwordHash);
         if (roles != null) {
             ArrayNode list = user.putArray("roles");
             roles.forEach(list::add);
-            ArrayNode defined = array(root, "roles");
             for (String role : roles) {
-                boolean known = false;
-                for (JsonNode r : defined) {
-                    known |= role.equals(r.path("name").asText(null));
-                }
-                if (!known) {
-                    defined.addObject().put("name", role);
+                if (doc.entry("roles", "name", role) == null) {
+                    doc.put("roles", "name", role, JsonNodeFactory.instance.objectNode().put("name", role));
                 }
             }
         }
-        String keptHeader = text.isEmpty() ? header : headerComments(text);
-        byte[] updated = (keptHeader + dump(root)).getBytes(StandardCharsets.UTF_8);
+        doc.put("users", "username", username, user);
+        byte[] updated = doc.bytes();
         try {
             FileRealm.validate(file.toString(), updated, true);
         } catch (FileRealmException e) {
@@ -101,41 +86,8 @@ public final class UsersFileEditor {
         return (ObjectNode) root;
     }
 
-    private static ArrayNode array(ObjectNode root, String key) throws IOException {
-        JsonNode node = root.get(key);
-        if (node == null || node.isNull()) {
-            return root.putArray(key);
-        }
-        if (!node.isArray()) {
-            throw new IOException(key + ": expected a list");
-        }
-        return (ArrayNode) node;
-    }
-
-    private static String dump(ObjectNode root) throws IOException {
-        YAMLFactory factory = YAMLFactory.builder()
-                .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-                .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-                .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-                .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
-                .build();
-        return new YAMLMapper(factory).writeValueAsString(root);
-    }
-
-    private static String headerComments(String text) {
-        StringBuilder header = new StringBuilder();
-        for (String line : text.split("\n", -1)) {
-            String stripped = line.strip();
-            if (!stripped.isEmpty() && !stripped.startsWith("#")) {
-                break;
-            }
-            header.append(line).append('\n');
-        }
-        String h = header.toString().stripTrailing();
-        return h.isEmpty() ? "" : h + "\n\n";
-    }
-
-    private static void write(Path target, byte[] content) throws IOException {
+    /** Replaces {@code target} atomically with {@code content} (a new file is readable by its owner only). */
+    static void write(Path target, byte[] content) throws IOException {
         Path real = Files.exists(target) ? target.toRealPath() : target.toAbsolutePath();
         Files.createDirectories(real.getParent());
         AtomicFiles.replace(real, content, null);

@@ -140,13 +140,11 @@ final class JwtAuthenticator implements AuthenticationManager {
         }
         Set<String> roles = settings.rolesClaim() == null ? Set.of()
                 : new LinkedHashSet<>(Claims.strings(Claims.at(claims, settings.rolesClaim())));
-        List<Permission> grants = new ArrayList<>();
+        List<Permission> grants = List.of();
         if (!settings.scopePermissions().isEmpty()) {
             List<String> scopes = new ArrayList<>(Claims.strings(claims.getClaim("scope")));
             scopes.addAll(Claims.strings(claims.getClaim("scp")));
-            for (String scope : new LinkedHashSet<>(scopes)) {
-                grants.addAll(settings.scopePermissions().getOrDefault(scope, List.of()));
-            }
+            grants = settings.permissionsOfScopes(scopes);
         }
         Instant expiresAt = claims.getExpirationTime().toInstant().plus(settings.clockSkew()).plus(settings.expiryGrace());
         return Decision.allow(new Identity(identity, roles, grants, attributes(claims), name, settings.name(), expiresAt));

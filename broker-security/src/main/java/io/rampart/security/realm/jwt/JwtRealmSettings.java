@@ -6,7 +6,10 @@ import io.rampart.security.permission.Permission;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -235,6 +238,15 @@ public record JwtRealmSettings(String name, TokenSource tokenSource, String auth
         Map<String, List<T>> copy = new LinkedHashMap<>();
         map.forEach((k, v) -> copy.put(k, List.copyOf(v)));
         return java.util.Collections.unmodifiableMap(copy);
+    }
+
+    /** The permissions {@code scope-permissions} maps the given token scopes to, in the order of the scopes. */
+    public List<Permission> permissionsOfScopes(Collection<String> scopes) {
+        List<Permission> grants = new ArrayList<>();
+        for (String scope : new LinkedHashSet<>(scopes)) {
+            grants.addAll(scopePermissions.getOrDefault(scope, List.of()));
+        }
+        return grants;
     }
 
     /** Whether tokens can be verified locally (keys, a JWKS or secrets), as opposed to only by introspection. */

@@ -13,6 +13,7 @@ import com.unboundid.ldap.sdk.SearchResult;
 import com.unboundid.ldap.sdk.SearchResultEntry;
 import com.unboundid.ldap.sdk.SearchScope;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -140,7 +141,8 @@ final class AccountReader {
         for (Map.Entry<String, List<String>> e : ruleSources.entrySet()) {
             for (String value : e.getValue()) {
                 try {
-                    permissions.add(PermissionSyntax.parse(value));
+                    permissions.add(PermissionSyntax.parse(value).withOrigin(RuleOrigin.ldapAttribute(
+                            settings.name(), e.getKey(), settings.permissions().attribute())));
                 } catch (IllegalArgumentException invalid) {
                     problem = "invalid " + settings.permissions().attribute() + " value \"" + value + "\" in " + e.getKey()
                             + ": " + invalid.getMessage();

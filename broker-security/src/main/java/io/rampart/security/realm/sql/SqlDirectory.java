@@ -4,9 +4,11 @@ import io.rampart.core.topic.Topics;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
 import io.rampart.security.spi.Grant;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
@@ -101,11 +103,11 @@ final class SqlDirectory {
             List<Permission> out = new ArrayList<>();
             IdentityLimits limits = IdentityLimits.NONE;
             if (user.isPresent()) {
-                read(c, queries.userPermissions(), identity, out);
+                read(c, queries.userPermissions(), identity, "user '" + identity + "'", out);
                 limits = limits(c, queries.userLimits(), identity).strictest(limits);
             }
             for (String role : roles) {
-                read(c, queries.rolePermissions(), role, out);
+                read(c, queries.rolePermissions(), role, "role '" + role + "'", out);
                 limits = limits.strictest(limits(c, queries.roleLimits(), role));
             }
             return Optional.of(new Grant(out, limits));
@@ -160,6 +162,54 @@ final class SqlDirectory {
         }
     }
 
+    /**
+     * The {@code admin_permissions} rows of a user and of the roles it holds (the Rampart schema's tables; custom
+     * queries have none): the user's own first, then by role. Rows that do not make an entry are skipped with a
+     * warning.
+     */
+    List<AdminGrantSpec> adminPermissionsOf(String username) throws SQLException {
+        List<AdminGrantSpec> out = new ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement st = prepare(c, "SELECT id, username, role_name, template, permissions, clients, topics"
+                     + " FROM admin_permissions WHERE username = ? OR role_name IN"
+                     + " (SELECT role_name FROM user_roles WHERE username = ?)"
+                     + " ORDER BY CASE WHEN username IS NULL THEN 1 ELSE 0 END, role_name, ordering, id")) {
+            st.setString(1, username);
+            st.setString(2, username);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    long id = rs.getLong(1);
+                    String holder = rs.getString(2) != null ? "user '" + rs.getString(2) + "'"
+                            : "role '" + rs.getString(3) + "'";
+                    try {
+                        out.add(adminGrant(rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7))
+                                .withOrigin(adminRowOrigin(realm, holder, id)));
+                    } catch (IllegalArgumentException e) {
+                        LOG.warn("SQL realm '{}': admin_permissions id {} skipped: {}", realm, id, e.getMessage());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** An {@code admin_permissions} row as an entry ({@code permissions} comma-separated). */
+    static AdminGrantSpec adminGrant(String template, String permissions, String clients, String topics) {
+        List<String> names = new ArrayList<>();
+        if (permissions != null) {
+            for (String p : permissions.split(",")) {
+                if (!p.isBlank()) {
+                    names.add(p.strip());
+                }
+            }
+        }
+        return new AdminGrantSpec(template == null ? null : template.strip(), names, clients, topics, null);
+    }
+
+    static RuleOrigin adminRowOrigin(String realm, String holder, long id) {
+        return new RuleOrigin(realm, holder, "admin_permissions row " + id, 0, id);
+    }
+
     /** A cheap round trip, to learn whether the database answers. */
     void ping() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
@@ -178,14 +228,15 @@ final class SqlDirectory {
         }
     }
 
-    private void read(Connection c, String sql, String key, List<Permission> out) throws SQLException {
+    private void read(Connection c, String sql, String key, String holder, List<Permission> out) throws SQLException {
         try (PreparedStatement st = prepare(c, sql)) {
             st.setString(1, key);
             try (ResultSet rs = st.executeQuery()) {
                 Columns columns = Columns.of(rs);
                 while (rs.next()) {
                     try {
-                        Permission p = permission(rs, columns);
+                        Permission p = permission(rs, columns).withOrigin(RuleOrigin.sqlRow(realm, holder,
+                                rowId(rs, columns)));
                         String invalid = p.isClientIdRule() ? ClientIdPattern.problem(p.topicFilter()) : null;
                         if (invalid != null) {
                             LOG.warn("SQL realm '{}': client-id rule id {} matches no client id: {}", realm,
@@ -198,6 +249,18 @@ final class SqlDirectory {
                     }
                 }
             }
+        }
+    }
+
+    /** The row's numeric {@code id}, or 0 when a custom query returns none (or not a number). */
+    private static long rowId(ResultSet rs, Columns columns) {
+        if (!columns.has("id")) {
+            return 0;
+        }
+        try {
+            return rs.getLong(columns.index("id"));
+        } catch (SQLException e) {
+            return 0;
         }
     }
 

@@ -7,7 +7,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.rampart.security.hash.DummyHash;
 import io.rampart.security.hash.InvalidHashException;
 import io.rampart.security.hash.PasswordHasher;
+import io.rampart.security.permission.AdminGrantSpec;
+import io.rampart.security.realm.admin.RealmEditor;
 import io.rampart.security.realm.file.CredentialCache;
+import io.rampart.security.spi.AdminPermissionSource;
 import io.rampart.security.spi.AuthenticationManager;
 import io.rampart.security.spi.AuthenticationRequest;
 import io.rampart.security.spi.AuthorizationManager;
@@ -59,7 +62,7 @@ import java.util.function.Supplier;
  * unreachable, re-authorizations use the last roles and permissions read when {@code serve-cached-when-unavailable}
  * is on.
  */
-public final class SqlRealm implements Realm {
+public final class SqlRealm implements Realm, AdminPermissionSource {
 
     private static final Logger LOG = LogManager.getLogger("io.rampart.security.realm.sql");
     private static final int QUEUE = 10_000;
@@ -258,6 +261,49 @@ public final class SqlRealm implements Realm {
                 return CompletableFuture.completedFuture(lastKnownOr(identity, key, overloaded()));
             }
         }, this::onChange);
+    }
+
+    /**
+     * The {@code admin_permissions} of a user of this realm and of its roles, read now (not cached: asked at an
+     * admin login, not per message). None for other identities, for custom queries (their schema has no such table)
+     * and while the database cannot answer.
+     */
+    @Override
+    public CompletionStage<List<AdminGrantSpec>> adminPermissionsOf(Identity identity) {
+        if (!ownUser(identity) || !settings.queries().isDefault()) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    List<AdminGrantSpec> found = directory.adminPermissionsOf(identity.name());
+                    markAvailable();
+                    return found;
+                } catch (SQLException e) {
+                    markUnavailable(e);
+                    return List.<AdminGrantSpec>of();
+                }
+            }, executor);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+    }
+
+    /** Reads and changes the realm's users and roles while the broker runs (the admin API). */
+    public RealmEditor editor() {
+        return new SqlRealmEditor(this, dataSource, (int) settings.queryTimeout().toSeconds(),
+                settings.queries().isDefault());
+    }
+
+    /**
+     * After a change through the admin API: forgets every cached user and permission list, so the next CONNECT reads
+     * the database (a new user connects at once, a new password counts at once), and re-checks the live sessions.
+     */
+    void changed() {
+        if (users != null) {
+            users.invalidateAll();
+        }
+        recheck();
     }
 
     /** Called after every re-check, on the re-checking thread, so the server re-authorizes live sessions. */

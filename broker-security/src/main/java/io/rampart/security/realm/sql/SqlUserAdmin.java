@@ -1,7 +1,9 @@
 package io.rampart.security.realm.sql;
 
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.ClientIdPattern;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.realm.sql.SqlUserAdmin.AdminException.Kind;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -30,8 +33,31 @@ public final class SqlUserAdmin implements AutoCloseable {
     public static final class AdminException extends Exception {
         private static final long serialVersionUID = 1L;
 
+        /** What kind of problem, for callers that answer differently (the admin API). */
+        public enum Kind {
+            NOT_FOUND, EXISTS, INVALID, OTHER
+        }
+
+        private final Kind kind;
+        private final String field;
+
         public AdminException(String message) {
+            this(Kind.OTHER, null, message);
+        }
+
+        /** @param field what the problem is about ({@code roles[1]}), or {@code null} */
+        public AdminException(Kind kind, String field, String message) {
             super(message);
+            this.kind = kind;
+            this.field = field;
+        }
+
+        public Kind kind() {
+            return kind;
+        }
+
+        public String field() {
+            return field;
         }
     }
 
@@ -41,6 +67,17 @@ public final class SqlUserAdmin implements AutoCloseable {
     private SqlUserAdmin(Connection connection, int queryTimeout) {
         this.connection = connection;
         this.queryTimeout = queryTimeout;
+    }
+
+    /** Works on a connection of a running realm's pool (the admin API); closing returns it. */
+    static SqlUserAdmin using(Connection connection, int queryTimeoutSeconds) throws SQLException {
+        try {
+            connection.setAutoCommit(false);
+        } catch (SQLException e) {
+            connection.close();
+            throw e;
+        }
+        return new SqlUserAdmin(connection, queryTimeoutSeconds);
     }
 
     /** Connects with the realm's settings and checks (or, embedded, creates) the schema. */
@@ -103,7 +140,7 @@ public final class SqlUserAdmin implements AutoCloseable {
     public void remove(String username) throws SQLException, AdminException {
         inTransaction(() -> {
             if (update("DELETE FROM users WHERE username = ?", username) == 0) {
-                throw new AdminException("no user '" + username + "'");
+                throw new AdminException(Kind.NOT_FOUND, null, "no user '" + username + "'");
             }
         });
     }
@@ -111,7 +148,7 @@ public final class SqlUserAdmin implements AutoCloseable {
     public void setPassword(String username, String passwordHash) throws SQLException, AdminException {
         inTransaction(() -> {
             if (update("UPDATE users SET password_hash = ? WHERE username = ?", passwordHash, username) == 0) {
-                throw new AdminException("no user '" + username + "'");
+                throw new AdminException(Kind.NOT_FOUND, null, "no user '" + username + "'");
             }
         });
     }
@@ -177,21 +214,27 @@ public final class SqlUserAdmin implements AutoCloseable {
             } else if (!exists(owner.name())) {
                 throw new AdminException("no user '" + owner.name() + "'");
             }
-            id[0] = insertPermission(owner, rule, description);
-            String link = owner.role() ? "INSERT INTO role_permissions (role_name, permission_id) VALUES (?, ?)"
-                    : "INSERT INTO user_permissions (username, permission_id) VALUES (?, ?)";
-            try (PreparedStatement st = connection.prepareStatement(link)) {
-                st.setQueryTimeout(queryTimeout);
-                st.setString(1, owner.name());
-                st.setLong(2, id[0]);
-                st.executeUpdate();
-            }
-            String problem = readBack(owner, id[0]);
-            if (problem != null) {
-                throw new AdminException("not added, the realm would skip this rule: " + problem);
-            }
+            id[0] = permitLocked(owner, rule, description);
         });
         return id[0];
+    }
+
+    private long permitLocked(PermissionRow.Owner owner, Permission rule, String description)
+            throws SQLException, AdminException {
+        long id = insertPermission(owner, rule, description);
+        String link = owner.role() ? "INSERT INTO role_permissions (role_name, permission_id) VALUES (?, ?)"
+                : "INSERT INTO user_permissions (username, permission_id) VALUES (?, ?)";
+        try (PreparedStatement st = connection.prepareStatement(link)) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, owner.name());
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+        String problem = readBack(owner, id);
+        if (problem != null) {
+            throw new AdminException(Kind.INVALID, null, "not added, the realm would skip this rule: " + problem);
+        }
+        return id;
     }
 
     /** Whether {@code role} exists. */
@@ -378,6 +421,275 @@ public final class SqlUserAdmin implements AutoCloseable {
             out.add(new SqlUser(u.username(), u.passwordHash(), u.enabled(), roles.get(u.username())));
         }
         return out;
+    }
+
+    /** Users in name order after {@code after} ({@code null}: from the first), at most {@code limit}, with roles. */
+    public List<SqlUser> users(String after, int limit) throws SQLException {
+        List<SqlUser> page = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT username, password_hash, enabled FROM users"
+                + (after == null ? "" : " WHERE username > ?") + " ORDER BY username")) {
+            st.setQueryTimeout(queryTimeout);
+            st.setMaxRows(limit);
+            if (after != null) {
+                st.setString(1, after);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next() && page.size() < limit) {
+                    page.add(new SqlUser(rs.getString(1), rs.getString(2), rs.getBoolean(3), List.of()));
+                }
+            }
+        }
+        Map<String, List<String>> roles = new LinkedHashMap<>();
+        if (!page.isEmpty()) {
+            // One query for the roles of the whole page: its names are a contiguous range in name order.
+            try (PreparedStatement st = connection.prepareStatement("SELECT username, role_name FROM user_roles"
+                    + " WHERE username >= ? AND username <= ? ORDER BY username, role_name")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setString(1, page.get(0).username());
+                st.setString(2, page.get(page.size() - 1).username());
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        roles.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));
+                    }
+                }
+            }
+        }
+        connection.commit();
+        List<SqlUser> out = new ArrayList<>(page.size());
+        for (SqlUser u : page) {
+            out.add(new SqlUser(u.username(), u.passwordHash(), u.enabled(), roles.getOrDefault(u.username(), List.of())));
+        }
+        return out;
+    }
+
+    /** One user with its roles. */
+    public Optional<SqlUser> user(String username) throws SQLException {
+        Optional<SqlUser> found = Optional.empty();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT password_hash, enabled FROM users WHERE username = ?")) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, username);
+            try (ResultSet rs = st.executeQuery()) {
+                if (rs.next()) {
+                    found = Optional.of(new SqlUser(username, rs.getString(1), rs.getBoolean(2), rolesOf(username)));
+                }
+            }
+        }
+        connection.commit();
+        return found;
+    }
+
+    /** Role names in order after {@code after} ({@code null}: from the first), at most {@code limit}. */
+    public List<String> roleNames(String after, int limit) throws SQLException {
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT name FROM roles"
+                + (after == null ? "" : " WHERE name > ?") + " ORDER BY name")) {
+            st.setQueryTimeout(queryTimeout);
+            st.setMaxRows(limit);
+            if (after != null) {
+                st.setString(1, after);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next() && out.size() < limit) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        connection.commit();
+        return out;
+    }
+
+    /** The admin permissions of a role or user, in order, each with its row as origin. */
+    public List<AdminGrantSpec> adminPermissions(PermissionRow.Owner owner, String realm) throws SQLException {
+        List<AdminGrantSpec> out = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement("SELECT id, template, permissions, clients, topics"
+                + " FROM admin_permissions WHERE " + (owner.role() ? "role_name" : "username") + " = ?"
+                + " ORDER BY ordering, id")) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, owner.name());
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    try {
+                        out.add(SqlDirectory.adminGrant(rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5)).withOrigin(SqlDirectory.adminRowOrigin(realm, owner.toString(),
+                                rs.getLong(1))));
+                    } catch (IllegalArgumentException skipped) {
+                        // the realm skips it too (and says so when it reads it)
+                    }
+                }
+            }
+        }
+        connection.commit();
+        return out;
+    }
+
+    /**
+     * Adds a user with its roles (which must exist), rules and admin permissions, in one transaction.
+     *
+     * @param passwordHash encoded hash, or {@code null} for no password login
+     */
+    public void createUser(String username, String passwordHash, boolean enabled, List<String> roles,
+                           List<Permission> rules, List<AdminGrantSpec> grants) throws SQLException, AdminException {
+        inTransaction(() -> {
+            if (exists(username)) {
+                throw new AdminException(Kind.EXISTS, "username", "user '" + username + "' exists already");
+            }
+            requireRoles(roles);
+            try (PreparedStatement st = connection.prepareStatement(
+                    "INSERT INTO users (username, password_hash, enabled) VALUES (?, ?, ?)")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setString(1, username);
+                st.setString(2, passwordHash);
+                st.setBoolean(3, enabled);
+                st.executeUpdate();
+            }
+            grantLocked(username, roles);
+            replacePermissions(PermissionRow.Owner.user(username), rules);
+            replaceAdminPermissions(PermissionRow.Owner.user(username), grants);
+        });
+    }
+
+    /** Replaces a user's enabled flag, roles (which must exist), rules and admin permissions; keeps its password. */
+    public void updateUser(String username, boolean enabled, List<String> roles, List<Permission> rules,
+                           List<AdminGrantSpec> grants) throws SQLException, AdminException {
+        inTransaction(() -> {
+            if (!exists(username)) {
+                throw new AdminException(Kind.NOT_FOUND, null, "no user '" + username + "'");
+            }
+            requireRoles(roles);
+            try (PreparedStatement st = connection.prepareStatement("UPDATE users SET enabled = ? WHERE username = ?")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setBoolean(1, enabled);
+                st.setString(2, username);
+                st.executeUpdate();
+            }
+            List<String> held = rolesOf(username);
+            for (String role : held) {
+                if (!roles.contains(role)) {
+                    update("DELETE FROM user_roles WHERE username = ? AND role_name = ?", username, role);
+                }
+            }
+            grantLocked(username, roles);
+            replacePermissions(PermissionRow.Owner.user(username), rules);
+            replaceAdminPermissions(PermissionRow.Owner.user(username), grants);
+        });
+    }
+
+    /** Adds a role with its rules and admin permissions, in one transaction. */
+    public void createRole(String role, List<Permission> rules, List<AdminGrantSpec> grants)
+            throws SQLException, AdminException {
+        inTransaction(() -> {
+            if (rowExists("SELECT 1 FROM roles WHERE name = ?", role)) {
+                throw new AdminException(Kind.EXISTS, "name", "role '" + role + "' exists already");
+            }
+            update("INSERT INTO roles (name) VALUES (?)", role);
+            replacePermissions(PermissionRow.Owner.role(role), rules);
+            replaceAdminPermissions(PermissionRow.Owner.role(role), grants);
+        });
+    }
+
+    /** Replaces a role's rules and admin permissions. */
+    public void updateRole(String role, List<Permission> rules, List<AdminGrantSpec> grants)
+            throws SQLException, AdminException {
+        inTransaction(() -> {
+            if (!rowExists("SELECT 1 FROM roles WHERE name = ?", role)) {
+                throw new AdminException(Kind.NOT_FOUND, null, "no role '" + role + "'");
+            }
+            replacePermissions(PermissionRow.Owner.role(role), rules);
+            replaceAdminPermissions(PermissionRow.Owner.role(role), grants);
+        });
+    }
+
+    /** Deletes a role, its rules and admin permissions; users holding it lose it. */
+    public void deleteRole(String role) throws SQLException, AdminException {
+        inTransaction(() -> {
+            replacePermissions(PermissionRow.Owner.role(role), List.of());
+            if (update("DELETE FROM roles WHERE name = ?", role) == 0) {
+                throw new AdminException(Kind.NOT_FOUND, null, "no role '" + role + "'");
+            }
+        });
+    }
+
+    /**
+     * Makes {@code wanted} the owner's rules: rows that stay (same rule) keep their id, the others are unlinked (and
+     * deleted when no other owner holds them), new rules are added after the kept ones.
+     */
+    private void replacePermissions(PermissionRow.Owner owner, List<Permission> wanted)
+            throws SQLException, AdminException {
+        List<Permission> remaining = new ArrayList<>(wanted);
+        for (PermissionRow row : rows(owner)) {
+            if (row.permission() != null && remaining.remove(row.permission())) {
+                continue;
+            }
+            try (PreparedStatement st = connection.prepareStatement(owner.role()
+                    ? "DELETE FROM role_permissions WHERE role_name = ? AND permission_id = ?"
+                    : "DELETE FROM user_permissions WHERE username = ? AND permission_id = ?")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setString(1, owner.name());
+                st.setLong(2, row.id());
+                st.executeUpdate();
+            }
+            try (PreparedStatement st = connection.prepareStatement("DELETE FROM permissions WHERE id = ?"
+                    + " AND NOT EXISTS (SELECT 1 FROM role_permissions WHERE permission_id = ?)"
+                    + " AND NOT EXISTS (SELECT 1 FROM user_permissions WHERE permission_id = ?)")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setLong(1, row.id());
+                st.setLong(2, row.id());
+                st.setLong(3, row.id());
+                st.executeUpdate();
+            }
+        }
+        for (Permission rule : remaining) {
+            if (rule.isClientIdRule() && ClientIdPattern.problem(rule.topicFilter()) != null) {
+                throw new AdminException(Kind.INVALID, null, "not added: "
+                        + ClientIdPattern.problem(rule.topicFilter()));
+            }
+            permitLocked(owner, rule, null);
+        }
+    }
+
+    private void replaceAdminPermissions(PermissionRow.Owner owner, List<AdminGrantSpec> grants) throws SQLException {
+        update("DELETE FROM admin_permissions WHERE " + (owner.role() ? "role_name" : "username") + " = ?",
+                owner.name());
+        int ordering = 0;
+        for (AdminGrantSpec g : grants) {
+            try (PreparedStatement st = connection.prepareStatement("INSERT INTO admin_permissions (username,"
+                    + " role_name, template, permissions, clients, topics, ordering) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                st.setQueryTimeout(queryTimeout);
+                st.setString(1, owner.role() ? null : owner.name());
+                st.setString(2, owner.role() ? owner.name() : null);
+                st.setString(3, g.template());
+                st.setString(4, g.permissions().isEmpty() ? null : String.join(",", g.permissions()));
+                st.setString(5, g.clients());
+                st.setString(6, g.topics());
+                st.setInt(7, ordering++);
+                st.executeUpdate();
+            }
+        }
+    }
+
+    private void requireRoles(List<String> roles) throws SQLException, AdminException {
+        for (int i = 0; i < roles.size(); i++) {
+            if (!rowExists("SELECT 1 FROM roles WHERE name = ?", roles.get(i))) {
+                throw new AdminException(Kind.INVALID, "roles[" + i + "]", "no role '" + roles.get(i)
+                        + "' (create it first)");
+            }
+        }
+    }
+
+    private List<String> rolesOf(String username) throws SQLException {
+        List<String> roles = new ArrayList<>();
+        try (PreparedStatement st = connection.prepareStatement(
+                "SELECT role_name FROM user_roles WHERE username = ? ORDER BY role_name")) {
+            st.setQueryTimeout(queryTimeout);
+            st.setString(1, username);
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    roles.add(rs.getString(1));
+                }
+            }
+        }
+        return roles;
     }
 
     private void grantLocked(String username, Collection<String> roles) throws SQLException {

@@ -3,8 +3,10 @@ package io.rampart.security.realm.file;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.security.limits.IdentityLimits;
 import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -71,6 +73,39 @@ class RealmFileParserTest {
     }
 
     @Test
+    void parse_recordsEachRulesLineAndHolder_andTheAdminPermissions() throws Exception {
+        RealmContent c = RealmFileParser.parse("devices", "users.yaml", """
+                # a comment
+                users:
+                  - username: bob
+                    roles: [ops]
+                    permissions:
+                      - {topic: "bob/#"}
+                    admin-permissions: [viewer]
+                roles:
+                  - name: ops
+                    permissions:
+
+                      - topic: "ops/#"
+                        activity: publish
+                    admin-permissions:
+                      - {permissions: [clients:disconnect], clients: "site-a/*"}
+                """.getBytes(StandardCharsets.UTF_8), HASHER);
+
+        Permission own = c.users().get("bob").permissions().get(0);
+        assertThat(own.origin()).isEqualTo(RuleOrigin.fileLine("devices", "user 'bob'", "users.yaml", 6));
+        assertThat(c.roles().get("ops").get(0).origin().line()).isEqualTo(12);
+        assertThat(c.roles().get("ops").get(0).origin().holder()).isEqualTo("role 'ops'");
+
+        List<AdminGrantSpec> admin = c.adminPermissionsOf(c.users().get("bob"));
+        assertThat(admin).extracting(AdminGrantSpec::template).containsExactly("viewer", null);
+        assertThat(admin.get(1).permissions()).containsExactly("clients:disconnect");
+        assertThat(admin.get(1).clients()).isEqualTo("site-a/*");
+        assertThat(admin.get(1).origin().line()).isEqualTo(15);
+        assertThat(admin.get(0).origin().holder()).isEqualTo("user 'bob'");
+    }
+
+    @Test
     void parse_commentsOnly_isAnEmptyRealm() throws Exception {
         RealmContent c = parse("# nothing yet\n");
         assertThat(c.users()).isEmpty();
@@ -120,7 +155,11 @@ class RealmFileParserTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-            "users:\\n  - username: a\\n    pasword: x\\n|users.yaml:3:5: users[0].pasword: unknown key (allowed: limits, password, permissions, roles, username)",
+            "users:\\n  - username: a\\n    pasword: x\\n|users.yaml:3:5: users[0].pasword: unknown key (allowed: admin-permissions, limits, password, permissions, roles, username)",
+            "roles:\\n  - name: r\\n    admin-permissions:\\n      - {template: viewer, topic: a}\\n|users.yaml:4:28: roles[0].admin-permissions[0].topic: unknown key (allowed: clients, permissions, template, topics)",
+            "roles:\\n  - name: r\\n    admin-permissions:\\n      - {template: viewer, permissions: [clients:read]}\\n|users.yaml:4:9: roles[0].admin-permissions[0].template: give exactly one of template and permissions",
+            "users:\\n  - username: a\\n    admin-permissions: [Viewer!]\\n|users.yaml:3:25: users[0].admin-permissions[0]: 'viewer!' is not a template name",
+            "users:\\n  - username: a\\n    admin-permissions:\\n      - permissions: [clients]\\n|users.yaml:4:9: users[0].admin-permissions[0].permissions[0]: 'clients' is not a permission name such as clients:read",
             "usrs: []\\n|users.yaml:1:1: usrs: unknown key (allowed: roles, users)",
             "users:\\n  - username: a\\n  - username: a\\n|users.yaml:3:15: users[1].username: duplicate user 'a' (first defined at line 2)",
             "roles:\\n  - name: r\\n  - name: r\\n|users.yaml:3:11: roles[1].name: duplicate role 'r' (first defined at line 2)",

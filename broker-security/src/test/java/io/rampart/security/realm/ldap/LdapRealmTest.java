@@ -246,6 +246,11 @@ class LdapRealmTest {
             assertThat(compiled.maySubscribe("sensors/secret/x", 1, null)).isFalse();
             assertThat(compiled.mayPublish("staff/news", 2, true)).isTrue();
             assertThat(compiled.mayPublish("other", 0, false)).isFalse();
+            CompiledPermissions.Verdict denied = compiled.explainSubscribe("sensors/secret/x", 1, null);
+            assertThat(denied.allowed()).isFalse();
+            assertThat(denied.rule().origin().describe()).as("the deciding rule names its entry and attribute")
+                    .isEqualTo("realm '" + realm.name() + "', entry 'cn=operators,ou=groups," + BASE
+                            + "', attribute rampartPermission");
         }
         try (LdapRealm realm = realm(template(null), memberOf(false))) {
             Identity sensor = allowed(login(realm, "sensor-1", "sensor-1-secret"));

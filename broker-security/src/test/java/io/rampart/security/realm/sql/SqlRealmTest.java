@@ -382,7 +382,7 @@ class SqlRealmTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (3); apply "
+                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (4); apply "
                         + "config/sql/h2/V2__client_id_rules.sql and the later scripts first");
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             for (String sql : SqlSchema.statements(SqlSchema.script("h2", 2))) {
@@ -391,7 +391,16 @@ class SqlRealmTest {
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SQL realm 'ext': schema version 2 is older than this broker reads (3); apply "
-                        + "config/sql/h2/V3__limits.sql first");
+                .hasMessage("SQL realm 'ext': schema version 2 is older than this broker reads (4); apply "
+                        + "config/sql/h2/V3__limits.sql and the later scripts first");
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            for (String sql : SqlSchema.statements(SqlSchema.script("h2", 3))) {
+                st.execute(sql);
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("SQL realm 'ext': schema version 3 is older than this broker reads (4); apply "
+                        + "config/sql/h2/V4__admin_permissions.sql first");
     }
 }

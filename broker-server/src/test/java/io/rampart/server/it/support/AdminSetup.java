@@ -29,6 +29,10 @@ public final class AdminSetup {
     private String topLevel = "";
     private String extraRealms = "";
     private String extraAdminManagers = "";
+    private String devices;
+    private String mqttAuthentication = "";
+    private String mqttAuthorization = "";
+    private String extraPipelines = "";
 
     private AdminSetup(Path dir) {
         this.dir = dir;
@@ -82,6 +86,34 @@ public final class AdminSetup {
         return this;
     }
 
+    /** More top-level sections (unindented), e.g. {@code detections:}. */
+    public AdminSetup sections(String yaml) {
+        this.topLevel = yaml;
+        return this;
+    }
+
+    /**
+     * Replaces the device users file (realm {@code devices}); {@code %1$s} in it stands for the hash of
+     * {@link #PASSWORD}.
+     */
+    public AdminSetup devices(String usersYaml) {
+        this.devices = usersYaml;
+        return this;
+    }
+
+    /** More authentication and authorization managers of the {@code mqtt} pipeline (unindented list entries). */
+    public AdminSetup mqttManagers(String authentication, String authorization) {
+        this.mqttAuthentication = authentication;
+        this.mqttAuthorization = authorization;
+        return this;
+    }
+
+    /** More pipelines (unindented list entries), e.g. for an extra listener with realms of its own. */
+    public AdminSetup pipelines(String entries) {
+        this.extraPipelines = entries;
+        return this;
+    }
+
     public Path dir() {
         return dir;
     }
@@ -112,14 +144,15 @@ public final class AdminSetup {
                         - type: anonymous
                           permissions: [{topic: "#"}]
                         - {type: password, realm: devices}
-                      authorization:
+                %s      authorization:
                         - {type: realm, realm: devices}
-                    - name: admin
+                %s    - name: admin
                       listeners: [admin]
                       authentication:
                         - {type: password, realm: admins}
-                %s""".formatted(dir.resolve("admins.yaml"), dir.resolve("devices.yaml"), indent(extraRealms, "    "),
-                indent(extraAdminManagers, "        ")));
+                %s%s""".formatted(dir.resolve("admins.yaml"), dir.resolve("devices.yaml"), indent(extraRealms, "    "),
+                indent(mqttAuthentication, "        "), indent(mqttAuthorization, "        "),
+                indent(extraAdminManagers, "        "), indent(extraPipelines, "    ")));
         for (String line : securityExtras.lines().toList()) {
             y.append("  ").append(line).append('\n');
         }
@@ -173,7 +206,9 @@ public final class AdminSetup {
                           - {name: site-a}
                         """.formatted(hash));
             }
-            if (!Files.exists(dir.resolve("devices.yaml"))) {
+            if (devices != null) {
+                Files.writeString(dir.resolve("devices.yaml"), devices.formatted(hash));
+            } else if (!Files.exists(dir.resolve("devices.yaml"))) {
                 Files.writeString(dir.resolve("devices.yaml"), """
                         users:
                           - {username: device-1, password: "%1$s", roles: [all]}
