@@ -32,6 +32,10 @@ public final class LoadGenerator implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "1883", description = "Broker port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--subscriber-port", description = "Port the subscribers connect to, e.g. another node of a "
+            + "cluster (default: --port).")
+    Integer subscriberPort;
+
     @Option(names = "--scenario", defaultValue = "pairs",
             description = "pairs | fan-in | fan-out | connect | idle (default: ${DEFAULT-VALUE}).")
     String scenario;
@@ -127,7 +131,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--format must be text or csv");
             };
             String runId = Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
-            settings = new LoadSettings(host, port, Scenario.fromCli(scenario), qos(qos), version(mqttVersion),
+            settings = new LoadSettings(host, port, subscriberPort == null ? port : subscriberPort, Scenario.fromCli(scenario), qos(qos), version(mqttVersion),
                     clients, duration, warmup, payload, threads, inflight, window, runId,
                     Login.of(username, password), clientIdPrefix == null ? "rb-" + runId + "-" : clientIdPrefix,
                     tls || tlsVersion != null || caFile != null

@@ -1,5 +1,6 @@
 package io.rampart.core;
 
+import io.rampart.core.cluster.ClusterSeams;
 import io.rampart.core.memory.BudgetSettings;
 import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.retain.RetainedStore;
@@ -10,28 +11,50 @@ import io.rampart.core.topic.SubscriptionIndex;
 
 import java.util.concurrent.ScheduledExecutorService;
 
-/** The broker's in-memory state and routing, wired together; the server owns one instance. */
+/**
+ * The broker's in-memory state and routing, wired together; the server owns one instance. In a cluster the core is
+ * built with the cluster's {@link ClusterSeams}; on its own it uses {@link ClusterSeams#SINGLE_NODE}.
+ */
 public final class BrokerCore {
 
     private final MqttLimits limits;
-    private final SubscriptionIndex subscriptions = new SubscriptionIndex();
-    private final RetainedStore retained = new RetainedStore();
+    private final SubscriptionIndex subscriptions;
+    private final RetainedStore retained;
     private final MemoryBudget budget;
     private final SessionStore sessions;
     private final Router router;
+    private final ClusterSeams cluster;
 
     /** A core whose memory budget is the default share of the maximum heap. */
     public BrokerCore(MqttLimits limits, ScheduledExecutorService scheduler, SessionListener listener) {
         this(limits, BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()), scheduler, listener);
     }
 
+    public BrokerCore(MqttLimits limits, ScheduledExecutorService scheduler, SessionListener listener,
+                      ClusterSeams cluster) {
+        this(limits, BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()), scheduler, listener, cluster);
+    }
+
     public BrokerCore(MqttLimits limits, BudgetSettings budget, ScheduledExecutorService scheduler,
                       SessionListener listener) {
+        this(limits, budget, scheduler, listener, ClusterSeams.SINGLE_NODE);
+    }
+
+    public BrokerCore(MqttLimits limits, BudgetSettings budget, ScheduledExecutorService scheduler,
+                      SessionListener listener, ClusterSeams cluster) {
         this.limits = limits;
+        this.cluster = cluster;
         this.budget = new MemoryBudget(budget);
-        this.sessions = new SessionStore(limits, scheduler, subscriptions, listener, this.budget);
-        this.router = new Router(subscriptions, retained, sessions, limits, this.budget);
+        this.subscriptions = new SubscriptionIndex(cluster.routes());
+        this.retained = new RetainedStore(cluster.retained());
+        this.sessions = new SessionStore(limits, scheduler, subscriptions, listener, this.budget, cluster.journal());
+        this.router = new Router(subscriptions, retained, sessions, limits, this.budget, cluster.routing());
         sessions.wire(router::publish, router::redeliverShared);
+    }
+
+    /** The cluster's seams ({@link ClusterSeams#SINGLE_NODE} on a single node). */
+    public ClusterSeams cluster() {
+        return cluster;
     }
 
     public MqttLimits limits() {

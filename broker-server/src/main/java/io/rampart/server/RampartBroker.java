@@ -17,8 +17,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.rampart.core.BrokerCore;
+import io.rampart.core.cluster.ClusterSeams;
 import io.rampart.security.spi.Realm;
 import io.rampart.server.admin.AdminWiring;
+import io.rampart.server.cluster.ClusterWiring;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
@@ -63,6 +65,10 @@ import java.util.concurrent.TimeUnit;
  * <p>Admin listeners are bound first, so orchestrators can ask {@code /health/ready} (503) while the realms
  * open and the MQTT listeners bind; readiness turns 200 once everything is up and back to 503 as soon as
  * shutdown begins. The admin listeners close last.
+ *
+ * <p>As a node of a cluster ({@code cluster.enabled}), the broker joins the cluster after the realms open and before
+ * the MQTT listeners bind; at shutdown it announces that it leaves, sends MQTT 5 clients to the other nodes (0x9C Use
+ * another server) and leaves its sessions to them.
  */
 public final class RampartBroker implements AutoCloseable {
 
@@ -96,6 +102,8 @@ public final class RampartBroker implements AutoCloseable {
     private final TlsObserver tlsObserver;
     private final List<ServerTls> tlsListeners = new ArrayList<>();
     private AdminWiring admin;
+    /** The cluster, or {@code null} for a single broker (then nothing of the cluster module is loaded). */
+    private final ClusterWiring cluster;
     private final BrokerInsights insights;
 
     /** Distributed tracing; {@code null} when it is off (no OpenTelemetry object exists then). */
@@ -109,7 +117,10 @@ public final class RampartBroker implements AutoCloseable {
                 : both(metrics.tlsObserver(), tlsObserver);
         this.events = new BrokerEvents(metrics, "json".equals(config.observability().eventLogFormat()));
         this.eventLogFlush = EventLogFlush.start(timers);
-        this.core = new BrokerCore(config.mqtt(), config.memory(), timers, events);
+        this.cluster = config.cluster().enabled()
+                ? new ClusterWiring(config, Main.Version.version(), events, metrics) : null;
+        this.core = new BrokerCore(config.mqtt(), config.memory(), timers, events,
+                cluster == null ? ClusterSeams.SINGLE_NODE : cluster.seams());
         MemoryLevelLog.watch(core.budget(), events, timers);
         metrics.bindBroker(core, connections::size);
         this.trafficCounter = new TrafficCounter(metrics);
@@ -167,7 +178,8 @@ public final class RampartBroker implements AutoCloseable {
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
             broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.insights, broker.timers,
-                    broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version());
+                    broker::readinessProblems, broker.connections::size, broker::boundAddress, Main.Version.version(),
+                    broker::clusterStatus);
             broker.events.feed(broker.admin.liveFeed());
             for (ListenerConfig listener : config.listeners()) {
                 if (listener.type() == ListenerType.ADMIN) {
@@ -188,6 +200,9 @@ public final class RampartBroker implements AutoCloseable {
         insights.watch(security.accessLog());
         if (config.observability().tracing().enabled()) {
             tracing = Tracing.start(config.observability().tracing(), Main.Version.version());
+        }
+        if (cluster != null) {
+            cluster.open(core, connections);
         }
         for (ListenerConfig listener : config.listeners()) {
             if (listener.type() != ListenerType.ADMIN) {
@@ -243,6 +258,11 @@ public final class RampartBroker implements AutoCloseable {
                 lc.name(), tls == null ? "http" : "https", address.getAddress().getHostAddress(), address.getPort());
     }
 
+    /** The cluster as this node sees it, for the admin API ({@code enabled: false} for a single broker). */
+    public Map<String, Object> clusterStatus() {
+        return cluster == null ? Map.of("enabled", false) : cluster.statusTree();
+    }
+
     /** Where a listener is bound now, or {@code null} while it is not. */
     private InetSocketAddress boundAddress(String listenerName) {
         Channel channel = listeners.get(listenerName);
@@ -264,6 +284,12 @@ public final class RampartBroker implements AutoCloseable {
             Channel channel = listeners.get(lc.name());
             if (channel == null || !channel.isActive()) {
                 problems.add("listener '" + lc.name() + "' is not bound");
+            }
+        }
+        if (cluster != null) {
+            String reason = cluster.unavailableReason();
+            if (reason != null) {
+                problems.add(reason);
             }
         }
         if (core.budget().isAboveReadinessMark()) {
@@ -436,6 +462,10 @@ public final class RampartBroker implements AutoCloseable {
         closed = true;
         beginShutdown();
         LOG.info("shutting down: {} connection(s) open", connections.size());
+        if (cluster != null) {
+            cluster.leave();
+        }
+        String serverReference = cluster == null ? null : cluster.serverReference();
         if (sysTopics != null) {
             sysTopics.close();
         }
@@ -451,7 +481,12 @@ public final class RampartBroker implements AutoCloseable {
         for (Channel ch : connections) {
             MqttConnection connection = (MqttConnection) ch.pipeline().get(PipelineNames.MQTT_CONNECTION);
             if (connection != null) {
-                ch.eventLoop().execute(connection::shutdown);
+                if (cluster != null) {
+                    ch.eventLoop().execute(() -> connection.sendAway(serverReference,
+                            "this node is shutting down; use another node of the cluster"));
+                } else {
+                    ch.eventLoop().execute(connection::shutdown);
+                }
             }
             closing.add(ch.closeFuture());
         }
@@ -474,6 +509,10 @@ public final class RampartBroker implements AutoCloseable {
         insights.close();
         timers.shutdownNow();
         core.sessions().clear();
+        if (cluster != null) {
+            cluster.awaitJournal();
+            cluster.close();
+        }
         for (Channel adminListener : adminListeners.values()) {
             adminListener.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }

@@ -6,6 +6,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 /**
  * Validated parameters of one load run.
  *
+ * @param subscriberPort broker port the subscribers connect to (another node of a cluster), or {@code port}
  * @param inflight   QoS 1 only: unacknowledged PUBLISH packets per publisher
  * @param login      user name and password of every client, or {@link Login#NONE}
  * @param clientIdPrefix prefix of every client id; the run id keeps runs apart by default
@@ -21,6 +22,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 public record LoadSettings(
         String host,
         int port,
+        int subscriberPort,
         Scenario scenario,
         MqttQoS qos,
         MqttVersion mqttVersion,
@@ -47,6 +49,9 @@ public record LoadSettings(
         }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("--port must be 1..65535, was " + port);
+        }
+        if (subscriberPort < 1 || subscriberPort > 65535) {
+            throw new IllegalArgumentException("--subscriber-port must be 1..65535, was " + subscriberPort);
         }
         if (qos != MqttQoS.AT_MOST_ONCE && qos != MqttQoS.AT_LEAST_ONCE) {
             throw new IllegalArgumentException("--qos must be 0 or 1");

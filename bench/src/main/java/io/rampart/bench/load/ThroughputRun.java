@@ -40,8 +40,10 @@ public final class ThroughputRun {
         try (Transport transport = new Transport(settings.threads(), settings.tls())) {
             transportName = transport.name();
             Bootstrap bootstrap = transport.bootstrap(settings.host(), settings.port(), settings.sourceAddress());
+            Bootstrap subscriberBootstrap = settings.subscriberPort() == settings.port() ? bootstrap
+                    : transport.bootstrap(settings.host(), settings.subscriberPort(), settings.sourceAddress());
             plan();
-            if (connectAll(bootstrap, subscribers) && connectAll(bootstrap, publishers)) {
+            if (connectAll(subscriberBootstrap, subscribers) && connectAll(bootstrap, publishers)) {
                 load();
             }
             disconnectAll();

@@ -12,7 +12,10 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /metrics/summary} and {@code GET /audit} (filters: actor, action, target, time range; order). */
+/**
+ * {@code GET /metrics/summary}, {@code GET /cluster} and {@code GET /audit} (filters: actor, action, target, time
+ * range; order).
+ */
 final class InsightEndpoints {
 
     private final AdminServices s;
@@ -25,6 +28,10 @@ final class InsightEndpoints {
         return List.of(
                 Route.sync("GET", "/api/v1/metrics/summary", "metrics.summary", AdminPermission.METRICS_READ, false,
                         this::summary),
+                Route.sync("GET", "/api/v1/cluster", "cluster.get", AdminPermission.CLUSTER_READ, false, r -> {
+                    r.allowQuery();
+                    return ApiJson.answer(200, s.control().cluster());
+                }),
                 Route.sync("GET", "/api/v1/audit", "audit.list", AdminPermission.AUDIT_READ, false, this::audit));
     }
 

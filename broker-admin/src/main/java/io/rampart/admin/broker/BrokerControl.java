@@ -25,6 +25,12 @@ public interface BrokerControl {
     Map<String, Object> metricsSummary();
 
     /**
+     * The cluster as this node sees it: its nodes (name, state, version, client address), whether this node is in the
+     * minority, the routing table's size and the replication lag; {@code {"enabled": false}} for a single broker.
+     */
+    Map<String, Object> cluster();
+
+    /**
      * @param valid   whether the configuration would start
      * @param keyPath the offending key ({@code listeners[0].port}), empty for the whole file, {@code null} when valid
      * @param reason  why, {@code null} when valid

@@ -31,6 +31,7 @@ public enum AdminPermission {
     LOGGERS_WRITE("loggers:write", Resource.GLOBAL),
     AUDIT_READ("audit:read", Resource.GLOBAL),
     METRICS_READ("metrics:read", Resource.GLOBAL),
+    CLUSTER_READ("cluster:read", Resource.GLOBAL),
     /** List and download trace recordings. */
     TRACE_READ("trace:read", Resource.GLOBAL),
     /** Start, stop and delete trace recordings. */

@@ -16,15 +16,16 @@ import static io.rampart.admin.rbac.AdminPermission.*;
 public enum RoleTemplate {
     /**
      * Looks at clients (and their event histories), subscriptions, retained messages (size and hash, no payloads),
-     * metrics and detections.
+     * metrics, detections and the cluster.
      */
-    VIEWER("viewer", EnumSet.of(CLIENTS_READ, SUBSCRIPTIONS_READ, RETAINED_READ, METRICS_READ, INSIGHTS_READ)),
+    VIEWER("viewer", EnumSet.of(CLIENTS_READ, SUBSCRIPTIONS_READ, RETAINED_READ, METRICS_READ, INSIGHTS_READ,
+            CLUSTER_READ)),
     /**
      * A viewer that may also disconnect clients, delete sessions and retained messages, and record and read packet
      * traces.
      */
     OPERATOR("operator", EnumSet.of(CLIENTS_READ, CLIENTS_DISCONNECT, SESSIONS_DELETE, SUBSCRIPTIONS_READ,
-            RETAINED_READ, RETAINED_DELETE, METRICS_READ, INSIGHTS_READ, TRACE_READ, TRACE_WRITE)),
+            RETAINED_READ, RETAINED_DELETE, METRICS_READ, INSIGHTS_READ, TRACE_READ, TRACE_WRITE, CLUSTER_READ)),
     /**
      * Users, bans, tokens, the policy simulator, the audit log, the configuration, detections (acknowledging them)
      * and packet traces.

@@ -1,5 +1,6 @@
 package io.rampart.core.retain;
 
+import io.rampart.core.cluster.RetainedReplication;
 import io.rampart.core.message.Message;
 import io.rampart.core.topic.Topics;
 
@@ -14,17 +15,36 @@ import java.util.function.Consumer;
  * {@code a/b}, not a scan of every retained message; a trailing {@code #} walks that subtree. Reads are
  * lock-free; writers lock only the nodes they change. Expired messages are dropped lazily when a match or
  * {@link #get} meets them.
+ *
+ * <p>In a cluster every node holds every retained message: what is stored here through {@link #put} is told to the
+ * cluster's {@link RetainedReplication}, and what other nodes stored arrives through {@link #applyReplica}.
  */
 public final class RetainedStore {
 
     private final RetainNode root = new RetainNode("", null);
     private final AtomicInteger size = new AtomicInteger();
+    private final RetainedReplication replication;
 
     public RetainedStore() {
+        this(RetainedReplication.NONE);
+    }
+
+    public RetainedStore(RetainedReplication replication) {
+        this.replication = replication;
     }
 
     /** Stores or replaces the retained message for {@code message.topic()}; an empty payload removes it. */
     public void put(Message message) {
+        store(message);
+        replication.retainedChanged(message);
+    }
+
+    /** As {@link #put}, for a retained message another node of the cluster stored (not told to the cluster again). */
+    public void applyReplica(Message message) {
+        store(message);
+    }
+
+    private void store(Message message) {
         String[] levels = Topics.levels(message.topic());
         if (message.payload().length == 0) {
             RetainNode node = find(levels);

@@ -1,6 +1,9 @@
 package io.rampart.core.route;
 
 import io.rampart.core.MqttLimits;
+import io.rampart.core.cluster.LocalDelivery;
+import io.rampart.core.cluster.RemoteRouting;
+import io.rampart.core.cluster.SharePicker;
 import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.DeliveryTrace;
 import io.rampart.core.message.Message;
@@ -17,6 +20,7 @@ import io.rampart.core.topic.SubscriptionVisitor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -26,10 +30,14 @@ import java.util.function.Consumer;
  * matching share group delivers to one of its members. A message recorded in a distributed trace
  * ({@link Message#trace()}) tells its trace about each session it is offered to.
  *
- * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries are taken at once
- * before any is queued, so a message either fits for all its receivers or, from a client, is refused as a whole.
+ * <p>Publishing goes through the cluster's {@link RemoteRouting}, which calls back {@link #deliverLocal} for this
+ * node's sessions and hands the message to other nodes; on a single node it only calls back.
+ *
+ * <p>Every delivery draws from the {@link MemoryBudget}: the bytes of all of a message's deliveries on this node are
+ * taken at once before any is queued, so a message either fits for all its receivers or, from a client, is refused as
+ * a whole.
  */
-public final class Router {
+public final class Router implements LocalDelivery {
 
     /** {@link #publish(Message, Runnable)}: the memory budget has no room for a QoS 1/2 message; nothing was queued. */
     public static final int REFUSED = -1;
@@ -41,14 +49,21 @@ public final class Router {
     private final SessionStore sessions;
     private final MqttLimits limits;
     private final MemoryBudget budget;
+    private final RemoteRouting remote;
     private final ThreadLocal<Collector> collectors = ThreadLocal.withInitial(Collector::new);
 
     public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits,
                   MemoryBudget budget) {
+        this(index, retained, sessions, limits, budget, RemoteRouting.NONE);
+    }
+
+    public Router(SubscriptionIndex index, RetainedStore retained, SessionStore sessions, MqttLimits limits,
+                  MemoryBudget budget, RemoteRouting remote) {
         this.index = index;
         this.retained = retained;
         this.sessions = sessions;
         this.limits = limits;
+        this.remote = remote;
         this.budget = budget;
     }
 
@@ -57,36 +72,70 @@ public final class Router {
      * retained store. It is never refused: when the memory budget has no room, its QoS 0 deliveries are dropped and
      * its QoS 1/2 deliveries are queued beyond the budget (by this one message).
      *
-     * @return the number of sessions it was queued for
+     * @return the number of sessions it was queued for (and, in a cluster, of other nodes it was handed to)
      */
     public int publish(Message message) {
-        return route(message, false, null);
+        return route(message, false, null, null);
     }
 
     /**
      * Publishes a client's message to its subscribers (and the retained store when its RETAIN flag is set). When the
-     * memory budget cannot take the bytes of all its deliveries, a QoS 0 message is delivered to those it still fits
-     * for and a QoS 1/2 message is queued for none of them, so that the publisher can be told (a retained message has
-     * replaced the retained one all the same: the retained store is not part of the budget).
+     * memory budget cannot take the bytes of all its deliveries on this node, a QoS 0 message is delivered to those it
+     * still fits for and a QoS 1/2 message is queued for none of them and handed to no other node, so that the
+     * publisher can be told (a retained message has replaced the retained one all the same: the retained store is not
+     * part of the budget).
      *
      * @param onFullest run once, on this thread, when the message went into one of the fullest queues while the budget
      *                  is at its back-pressure mark: the publisher feeds a slow consumer and should be held back
-     * @return the number of sessions it was queued for, or {@link #REFUSED}
+     * @return the number of sessions it was queued for (and, in a cluster, of other nodes it was handed to), or
+     *         {@link #REFUSED}
      */
     public int publish(Message message, Runnable onFullest) {
-        return route(message, true, onFullest);
+        return route(message, true, onFullest, null);
     }
 
-    private int route(Message message, boolean refusable, Runnable onFullest) {
+    /**
+     * As {@link #publish(Message, Runnable)}, for a client's QoS 1/2 message whose acknowledgement waits until every
+     * node that must deliver it has it: {@code handoff} receives the stage to wait for, and is not called when there is
+     * none (always so on a single node, and when the message is refused).
+     */
+    public int publish(Message message, Runnable onFullest, Consumer<CompletionStage<Void>> handoff) {
+        return route(message, true, onFullest, handoff);
+    }
+
+    private int route(Message message, boolean refusable, Runnable onFullest,
+                      Consumer<CompletionStage<Void>> handoff) {
         // Retained first: a subscriber that enters the index after the match below then finds it in the store.
         if (message.retain() && limits.retainAvailable()) {
             retained.put(message.withTrace(null)); // a later subscriber is not part of this trace
         }
         Collector c = collectors.get();
+        c.refusable = refusable;
+        c.onFullest = onFullest;
+        try {
+            return remote.route(message, handoff, this);
+        } finally {
+            c.refusable = false;
+            c.onFullest = null;
+        }
+    }
+
+    /**
+     * Queues the message for this node's matching sessions. Called back by {@link RemoteRouting} on the publishing
+     * thread for a message published here (then a client's message may be refused, {@link #REFUSED}), and for messages
+     * other nodes forwarded (never refused: their QoS 1/2 deliveries are queued beyond the budget if need be).
+     */
+    @Override
+    public int deliverLocal(Message message, SharePicker picker) {
+        Collector c = collectors.get();
+        boolean refusable = c.refusable;
+        Runnable onFullest = c.onFullest;
+        c.refusable = false;
+        c.onFullest = null;
         c.begin(message);
         try {
             index.match(message.topic(), c);
-            int delivered = c.deliver(refusable);
+            int delivered = c.deliver(picker, refusable);
             if (delivered == REFUSED) {
                 return REFUSED;
             }
@@ -173,6 +222,9 @@ public final class Router {
         private boolean reserved;
         /** A delivery went into one of the fullest queues while the budget was short. */
         boolean intoFullest;
+        /** Set by {@link #route} for the one local delivery of a message published here. */
+        boolean refusable;
+        Runnable onFullest;
         private MessageTrace trace;
         private final ArrayList<Subscription> matched = new ArrayList<>();
         private final ArrayList<SharedGroup> groups = new ArrayList<>();
@@ -205,8 +257,14 @@ public final class Router {
             groups.add(group);
         }
 
-        /** Queues the message for every match; {@link #REFUSED} when {@code refusable} and it does not fit. */
-        int deliver(boolean refusable) {
+        /**
+         * Queues the message for every match (of the share groups, those {@code picker} lets this node serve);
+         * {@link #REFUSED} when {@code refusable} and it does not fit.
+         */
+        int deliver(SharePicker picker, boolean refusable) {
+            if (picker != null) {
+                keepLocalGroups(picker);
+            }
             int n = matched.size();
             int[] next = null;
             int receivers = n;
@@ -262,6 +320,20 @@ public final class Router {
                         group.group(), group.filter(), delivery(trace, member.clientId(), qos)));
             }
             return delivered;
+        }
+
+        /** Keeps only the share groups this node serves (asks {@code picker} once per group). */
+        private void keepLocalGroups(SharePicker picker) {
+            int kept = 0;
+            for (int g = 0; g < groups.size(); g++) {
+                SharedGroup group = groups.get(g);
+                if (picker.servesLocally(group)) {
+                    groups.set(kept++, group);
+                }
+            }
+            for (int g = groups.size() - 1; g >= kept; g--) {
+                groups.remove(g);
+            }
         }
 
         private int offer(Session target, Outgoing o) {

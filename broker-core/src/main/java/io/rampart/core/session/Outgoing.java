@@ -27,6 +27,7 @@ public final class Outgoing {
     int state = QUEUED;
     int packetId;
     boolean sent;
+    long seq;
 
     public Outgoing(Message message, int qos, boolean retain, int[] subscriptionIds, String shareGroup,
                     String shareFilter) {
@@ -86,6 +87,16 @@ public final class Outgoing {
     /** Packet identifier assigned when the message entered the inflight window (QoS 1/2), else 0. */
     public int packetId() {
         return packetId;
+    }
+
+    /** The receiving session's sequence number of this delivery, assigned when it was queued. */
+    public long seq() {
+        return seq;
+    }
+
+    /** The packet identifier of the delivery with sequence number {@code seq}: 1..65535, in turn. */
+    static int packetIdFor(long seq) {
+        return (int) (seq % 65_535) + 1;
     }
 
     /** True when this PUBLISH was sent before, so a resend must carry DUP. */

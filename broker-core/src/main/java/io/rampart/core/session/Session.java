@@ -2,6 +2,9 @@ package io.rampart.core.session;
 
 import io.rampart.core.QueueLimits;
 import io.rampart.core.QueueOverflowPolicy;
+import io.rampart.core.cluster.QueuedMessage;
+import io.rampart.core.cluster.SessionLog;
+import io.rampart.core.cluster.SessionSnapshot;
 import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.topic.Subscription;
 
@@ -19,6 +22,10 @@ import java.util.Set;
  * inflight window (QoS 1/2 flows with packet identifiers), inbound QoS 2 packet ids awaiting PUBREL and
  * the pending will. All state is guarded by the session's monitor; the router enqueues from any thread
  * and the owning connection drains on its own.
+ *
+ * <p>Every queued message gets the next number of the session's sequence, and a QoS 1/2 message's packet identifier
+ * derives from that number, so a node that carries the session on after another resends it under the same
+ * identifier. In a cluster the session's {@link SessionLog} hears of every change, under this monitor.
  *
  * <p>What the queue and the inflight window hold draws from the broker's {@link MemoryBudget}; the queue is bounded by
  * the {@link QueueLimits} of the connection that last bound the session (its slow-consumer policy), counting each of
@@ -49,11 +56,14 @@ public final class Session {
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private SessionOutput output;
     private long expiryIntervalSeconds;
-    private int nextPacketId = 1;
     private Will will;
     private SessionOwner owner;
     private long generation;
     private boolean ended;
+    private long nextSeq;
+    private long disconnectedAtMillis;
+    /** The journal in a cluster, else {@code null}; set once, before the session is published. */
+    private SessionLog log;
 
     Session(String clientId, QueueLimits queueLimits, MemoryBudget budget, SessionListener listener) {
         this.clientId = clientId;
@@ -64,6 +74,22 @@ public final class Session {
 
     public String clientId() {
         return clientId;
+    }
+
+    synchronized void openLog(SessionLog sessionLog) {
+        this.log = sessionLog;
+    }
+
+    /** Tells the journal (if any) that the session's own state changed. */
+    synchronized void logChanged() {
+        if (log != null) {
+            log.changed();
+        }
+    }
+
+    /** The journal, or {@code null}: to wait for its writes. */
+    synchronized SessionLog log() {
+        return log;
     }
 
     // ---------------------------------------------------------------- connection binding
@@ -83,6 +109,7 @@ public final class Session {
         }
         output = null;
         generation++;
+        disconnectedAtMillis = System.currentTimeMillis();
         return true;
     }
 
@@ -116,6 +143,7 @@ public final class Session {
 
     public synchronized void setExpiryIntervalSeconds(long seconds) {
         this.expiryIntervalSeconds = seconds;
+        logChanged();
     }
 
     /** The slow-consumer policy in force: the one of the connection that last bound the session. */
@@ -129,6 +157,7 @@ public final class Session {
 
     public synchronized void setWill(Will newWill) {
         this.will = newWill;
+        logChanged();
     }
 
     public synchronized Will will() {
@@ -235,7 +264,7 @@ public final class Session {
                     }
                 }
                 if (reason == null || evicted != null) {
-                    queue.addLast(outgoing);
+                    append(outgoing);
                     queuedBytes += charge;
                     wake = output;
                     result = budget.isShort() && budget.isFullest(queuedBytes + inflightBytes)
@@ -276,9 +305,25 @@ public final class Session {
         while (!queue.isEmpty() && limits.full(queue.size(), queuedBytes, charge)) {
             Outgoing o = queue.pollFirst();
             queuedBytes -= o.charge();
+            logRemoved(o);
             evicted.add(o);
         }
         return evicted;
+    }
+
+    /** Adds to the queue with the next sequence number. Caller holds the monitor. */
+    private void append(Outgoing outgoing) {
+        outgoing.seq = nextSeq++;
+        queue.addLast(outgoing);
+        if (log != null && outgoing.qos() > 0) {
+            log.queued(outgoing);
+        }
+    }
+
+    private void logRemoved(Outgoing outgoing) {
+        if (log != null && outgoing.qos() > 0) {
+            log.removed(outgoing);
+        }
     }
 
     /**
@@ -300,17 +345,20 @@ public final class Session {
                         budget.give(next.message());
                         return next;
                     }
-                    if (inflight.size() >= window) {
+                    int packetId = Outgoing.packetIdFor(next.seq);
+                    if (inflight.size() >= window || inflight.containsKey(packetId)) {
+                        // A full window; or the identifier is still held by a message 65535 older.
                         return null;
                     }
                     dequeued(queue.pollFirst());
                     inflightBytes += next.charge();
-                    next.packetId = allocatePacketId();
+                    next.packetId = packetId;
                     next.state = Outgoing.AWAITING_ACK;
                     inflight.put(next.packetId, next);
                     return next;
                 }
                 dequeued(queue.pollFirst());
+                logRemoved(next);
             }
             budget.give(next.message());
             listener.messageDropped(clientId, next.message(), next.qos(), DropReason.EXPIRED);
@@ -367,6 +415,7 @@ public final class Session {
             return null;
         }
         inflight.remove(packetId);
+        logRemoved(o);
         return completed(o);
     }
 
@@ -376,14 +425,23 @@ public final class Session {
         if (o == null || o.qos() != 2) {
             return false;
         }
-        o.state = Outgoing.AWAITING_COMPLETE;
+        if (o.state != Outgoing.AWAITING_COMPLETE) {
+            o.state = Outgoing.AWAITING_COMPLETE;
+            if (log != null) {
+                log.released(o);
+            }
+        }
         return true;
     }
 
     /** PUBREC with an error reason code (v5): the flow ends here. */
     public synchronized Outgoing abandon(int packetId) {
         Outgoing o = inflight.remove(packetId);
-        return o == null ? null : completed(o);
+        if (o != null) {
+            logRemoved(o);
+            completed(o);
+        }
+        return o;
     }
 
     /** PUBCOMP for QoS 2. Returns the completed message or {@code null}. */
@@ -393,25 +451,16 @@ public final class Session {
             return null;
         }
         inflight.remove(packetId);
+        logRemoved(o);
         return completed(o);
     }
 
     /** Removes a message that could not be sent (e.g. too large for the receiver) from the window. */
     public synchronized void discard(Outgoing outgoing) {
         if (outgoing.packetId != 0 && inflight.remove(outgoing.packetId, outgoing)) {
+            logRemoved(outgoing);
             completed(outgoing);
         }
-    }
-
-    private int allocatePacketId() {
-        for (int i = 0; i < 65_535; i++) {
-            int id = nextPacketId;
-            nextPacketId = id == 65_535 ? 1 : id + 1;
-            if (!inflight.containsKey(id)) {
-                return id;
-            }
-        }
-        throw new IllegalStateException("no free packet identifier for " + clientId);
     }
 
     /**
@@ -424,6 +473,7 @@ public final class Session {
             Outgoing o = it.next();
             if (o.shareGroup() != null) {
                 it.remove();
+                logRemoved(o);
                 queuedBytes -= o.charge();
                 budget.give(o.message());
                 (taken == null ? taken = new ArrayList<>() : taken).add(o.copyForRedelivery());
@@ -433,11 +483,23 @@ public final class Session {
             Outgoing o = it.next();
             if (o.shareGroup() != null && o.state == Outgoing.AWAITING_ACK) {
                 it.remove();
+                logRemoved(o);
                 completed(o);
                 (taken == null ? taken = new ArrayList<>() : taken).add(o.copyForRedelivery());
             }
         }
         return taken == null ? List.of() : taken;
+    }
+
+    /** Ends the journal too: with {@code keepReplica} another node carries on, otherwise it forgets the session. */
+    synchronized void closeLog(boolean keepReplica) {
+        if (log != null) {
+            if (keepReplica) {
+                log.movedAway();
+            } else {
+                log.ended();
+            }
+        }
     }
 
     synchronized List<Outgoing> clearMessages() {
@@ -460,6 +522,69 @@ public final class Session {
         inflight.clear();
         inboundQos2.clear();
         return all;
+    }
+
+    // ---------------------------------------------------------------- moving between nodes
+
+    /** Everything another node needs to carry the session on (the will only when {@code withWill}). */
+    public synchronized SessionSnapshot snapshot(boolean withWill) {
+        List<QueuedMessage> messages = new ArrayList<>(inflight.size() + queue.size());
+        for (Outgoing o : inflight.values()) {
+            messages.add(toQueued(o));
+        }
+        for (Outgoing o : queue) {
+            messages.add(toQueued(o));
+        }
+        messages.sort((a, b) -> Long.compare(a.seq(), b.seq()));
+        return new SessionSnapshot(clientId, expiryIntervalSeconds, owner, withWill ? will : null,
+                new ArrayList<>(subscriptions.values()), messages, new ArrayList<>(inboundQos2), nextSeq,
+                output != null, output != null ? 0 : disconnectedAtMillis);
+    }
+
+    /** One message of the session as it moves: its stage decides whether it is sent again or released. */
+    static QueuedMessage toQueued(Outgoing o) {
+        QueuedMessage.Stage stage = o.state == Outgoing.AWAITING_COMPLETE ? QueuedMessage.Stage.RELEASING
+                : o.state == Outgoing.AWAITING_ACK && o.sent ? QueuedMessage.Stage.SENT : QueuedMessage.Stage.QUEUED;
+        return new QueuedMessage(o.seq, o.message(), o.qos(), o.retain(), o.subscriptionIds(), o.shareGroup(),
+                o.shareFilter(), stage);
+    }
+
+    /**
+     * Takes over the state another node journaled or handed over: messages already sent go back into the inflight
+     * window under the identifiers their sequence numbers give; the rest are queued. Every message takes its bytes from
+     * the memory budget (even beyond it: they were accepted already). Caller holds the store's lock for the client id
+     * and publishes the session afterwards.
+     */
+    synchronized void restore(SessionSnapshot snapshot) {
+        expiryIntervalSeconds = snapshot.expiryIntervalSeconds();
+        owner = snapshot.owner();
+        will = snapshot.will();
+        nextSeq = snapshot.nextSeq();
+        disconnectedAtMillis = snapshot.disconnectedAtMillis();
+        inboundQos2.addAll(snapshot.inboundQos2());
+        for (QueuedMessage m : snapshot.messages()) {
+            Outgoing o = new Outgoing(m.message(), m.qos(), m.retain(), m.subscriptionIds(), m.shareGroup(),
+                    m.shareFilter());
+            o.seq = m.seq();
+            nextSeq = Math.max(nextSeq, m.seq() + 1);
+            // Messages the session already held on another node are carried on, even beyond the budget.
+            budget.take(o.message(), 1);
+            if (m.stage() == QueuedMessage.Stage.QUEUED || m.qos() == 0) {
+                queue.addLast(o);
+                queuedBytes += o.charge();
+                continue;
+            }
+            o.packetId = Outgoing.packetIdFor(m.seq());
+            o.sent = true;
+            o.state = m.stage() == QueuedMessage.Stage.RELEASING ? Outgoing.AWAITING_COMPLETE : Outgoing.AWAITING_ACK;
+            inflight.put(o.packetId, o);
+            inflightBytes += o.charge();
+        }
+    }
+
+    /** When the last connection went (epoch milliseconds), 0 while connected or never. */
+    public synchronized long disconnectedAtMillis() {
+        return disconnectedAtMillis;
     }
 
     // ---------------------------------------------------------------- inbound QoS 2

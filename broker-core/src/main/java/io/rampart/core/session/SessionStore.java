@@ -3,6 +3,9 @@ package io.rampart.core.session;
 import io.rampart.core.ClientIdOwnership;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.QueueLimits;
+import io.rampart.core.cluster.SessionJournal;
+import io.rampart.core.cluster.SessionLog;
+import io.rampart.core.cluster.SessionSnapshot;
 import io.rampart.core.memory.BudgetSettings;
 import io.rampart.core.memory.MemoryBudget;
 import io.rampart.core.message.Message;
@@ -11,6 +14,8 @@ import io.rampart.core.topic.SubscriptionIndex;
 
 import java.util.List;
 import java.util.NavigableMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +39,7 @@ public final class SessionStore {
     private final ScheduledExecutorService scheduler;
     private final SessionSubscriptions subscriptions;
     private final SessionListener listener;
+    private final SessionJournal journal;
     private final MemoryBudget budget;
     private volatile Consumer<Message> willPublisher = m -> { };
     private volatile Consumer<List<Outgoing>> sharedRedelivery = l -> { };
@@ -45,14 +51,25 @@ public final class SessionStore {
                 new MemoryBudget(BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory())));
     }
 
+    /** A single node's store: no journal. */
     public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
                         SessionListener listener, MemoryBudget budget) {
+        this(limits, scheduler, index, listener, budget, SessionJournal.NONE);
+    }
+
+    /**
+     * @param budget  the memory budget the sessions' queues and inflight windows draw from
+     * @param journal journals the sessions for other nodes (cluster), or {@link SessionJournal#NONE}
+     */
+    public SessionStore(MqttLimits limits, ScheduledExecutorService scheduler, SubscriptionIndex index,
+                        SessionListener listener, MemoryBudget budget, SessionJournal journal) {
         this.limits = limits;
         this.budget = budget;
         budget.sharedBy(sessions::size);
         this.scheduler = scheduler;
         this.subscriptions = new SessionSubscriptions(index, limits.maxSubscriptionsPerClient());
         this.listener = listener;
+        this.journal = journal;
         for (int i = 0; i < STRIPES; i++) {
             locks[i] = new Object();
         }
@@ -201,7 +218,8 @@ public final class SessionStore {
                 }
             }
             if (existing == null) {
-                session = new Session(clientId, queueLimits, budget, listener);
+                session = newSession(clientId, queueLimits);
+                openLog(session, false);
                 session.attach(output);
                 sessions.put(clientId, session);
                 ordered.put(clientId, session);
@@ -210,9 +228,9 @@ public final class SessionStore {
                 session = existing;
                 present = true;
             }
+            session.setOwner(owner);
             session.setExpiryIntervalSeconds(expiryIntervalSeconds);
             session.setWill(will);
-            session.setOwner(owner);
             session.setQueueLimits(queueLimits);
         }
         if (takenOver != null) {
@@ -222,6 +240,18 @@ public final class SessionStore {
             publishWill(clientId, oldWill);
         }
         return new Attached(session, present, null);
+    }
+
+    private Session newSession(String clientId, QueueLimits queueLimits) {
+        return new Session(clientId, queueLimits, budget, listener);
+    }
+
+    /** Opens the session's journal (cluster); a restored session's state must be in place already. */
+    private void openLog(Session session, boolean restored) {
+        SessionLog log = journal.open(session, restored);
+        if (log != null) {
+            session.openLog(log);
+        }
     }
 
     /**
@@ -238,6 +268,7 @@ public final class SessionStore {
             if (!session.detach(output)) {
                 return;
             }
+            session.logChanged();
             long expiry = session.expiryIntervalSeconds();
             Will will = session.takeWill();
             if (will != null && !discardWill) {
@@ -301,12 +332,26 @@ public final class SessionStore {
 
     /** Removes a session and its subscriptions. Caller holds the client id's lock. */
     private void end(Session session) {
+        end(session, false);
+    }
+
+    /**
+     * Removes a session and its subscriptions; with {@code keepReplica} its journaled state stays for another node to
+     * carry on with. Caller holds the client id's lock.
+     */
+    private void end(Session session, boolean keepReplica) {
         if (!session.markEnded()) {
             return;
         }
         sessions.remove(session.clientId(), session);
         ordered.remove(session.clientId(), session);
         subscriptions.removeAll(session);
+        session.closeLog(keepReplica);
+        if (keepReplica) {
+            session.clearMessages();
+            listener.sessionEnded(session.clientId());
+            return;
+        }
         List<Outgoing> lost = session.clearMessages();
         List<Outgoing> shared = null;
         for (Outgoing o : lost) {
@@ -326,12 +371,166 @@ public final class SessionStore {
         listener.willPublished(clientId, will);
     }
 
-    /** Ends every session immediately (broker shutdown); wills are not published. */
+    /**
+     * Ends every session immediately (broker shutdown); wills are not published. Journaled sessions (cluster) stay
+     * in the journal, for the other nodes to carry on with.
+     */
     public void clear() {
         for (Session s : sessions.values()) {
             synchronized (lockFor(s.clientId())) {
-                end(s);
+                end(s, true);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- moving sessions between nodes
+
+    /**
+     * Outcome of {@link #export}: the session's state for the node that takes it ({@code null}: it had none, or a clean
+     * start ended it), or a refusal because it belongs to another identity ({@code heldBy}), and when this node's
+     * journal writes for it are done ({@code flushed}).
+     */
+    public record Exported(SessionSnapshot snapshot, SessionOwner heldBy, CompletionStage<Void> flushed) {
+
+        static final Exported NOTHING = new Exported(null, null, CompletableFuture.completedFuture(null));
+
+        public boolean refused() {
+            return heldBy != null;
+        }
+    }
+
+    /**
+     * A connection on another node takes the session of {@code clientId} over, as {@link #attach} does for one on this
+     * node: the same ownership rule applies, a bound connection is told it was taken over, the old will is published
+     * when a local takeover would publish it. With a clean start the session ends here; otherwise its state is handed
+     * over and it leaves this node (its journaled state stays for the new node).
+     */
+    public Exported export(String clientId, boolean cleanStart, SessionOwner owner) {
+        SessionOutput takenOver;
+        Message oldWill = null;
+        SessionSnapshot snapshot = null;
+        CompletionStage<Void> flushed;
+        synchronized (lockFor(clientId)) {
+            Session existing = sessions.get(clientId);
+            if (existing == null || existing.isEnded()) {
+                return Exported.NOTHING;
+            }
+            SessionOwner current = existing.owner();
+            if (current != null && !current.equals(owner) && limits.clientIdOwnership() == ClientIdOwnership.STRICT) {
+                return new Exported(null, current, CompletableFuture.completedFuture(null));
+            }
+            Will pendingWill = existing.takeWill();
+            boolean wasConnected = existing.isConnected();
+            if (pendingWill != null && (cleanStart || (wasConnected && pendingWill.delaySeconds() == 0))) {
+                oldWill = pendingWill.toMessage(clientId);
+            }
+            takenOver = existing.attach(null);
+            if (!cleanStart) {
+                snapshot = existing.snapshot(false);
+            }
+            end(existing, !cleanStart);
+            SessionLog log = existing.log();
+            flushed = log == null ? CompletableFuture.completedFuture(null) : log.flushed();
+        }
+        if (takenOver != null) {
+            takenOver.takenOver();
+        }
+        if (oldWill != null) {
+            publishWill(clientId, oldWill);
+        }
+        return new Exported(snapshot, null, flushed);
+    }
+
+    /**
+     * Takes a session another node handed over (or journaled) into this store, offline, with its subscriptions,
+     * queued and inflight messages; a connection then resumes it with {@link #attach}. A session already here under the
+     * same client id is replaced.
+     */
+    public Session restore(SessionSnapshot snapshot) {
+        synchronized (lockFor(snapshot.clientId())) {
+            return restoreLocked(snapshot);
+        }
+    }
+
+    private Session restoreLocked(SessionSnapshot snapshot) {
+        String clientId = snapshot.clientId();
+        Session existing = sessions.get(clientId);
+        if (existing != null) {
+            end(existing, true);
+        }
+        Session session = newSession(clientId, limits.queueLimits());
+        session.restore(snapshot);
+        openLog(session, true);
+        sessions.put(clientId, session);
+        ordered.put(clientId, session);
+        for (Subscription s : snapshot.subscriptions()) {
+            subscriptions.subscribe(session, s);
+        }
+        return session;
+    }
+
+    /**
+     * Carries on a session whose node is gone: restores it ({@link #restore}) and treats it as disconnected since the
+     * node went (when its connection was live) or since its own disconnect: the will is published at once or when its
+     * delay is over, and the session expires when its interval is over.
+     */
+    public Session adopt(SessionSnapshot snapshot) {
+        String clientId = snapshot.clientId();
+        long elapsedSeconds = snapshot.connected() || snapshot.disconnectedAtMillis() == 0 ? 0
+                : Math.max(0, (System.currentTimeMillis() - snapshot.disconnectedAtMillis()) / 1000);
+        Message willNow = null;
+        boolean expireNow = false;
+        Session session;
+        synchronized (lockFor(clientId)) {
+            session = restoreLocked(snapshot);
+            long expiry = session.expiryIntervalSeconds();
+            long remaining = Math.max(0, expiry - elapsedSeconds);
+            Will will = session.takeWill();
+            if (will != null) {
+                long willDelay = Math.max(0, will.delaySeconds() - elapsedSeconds);
+                if (willDelay == 0 || remaining == 0) {
+                    willNow = will.toMessage(clientId);
+                } else {
+                    session.setWill(will);
+                    long generation = session.generation();
+                    scheduler.schedule(() -> fireDelayedWill(session, generation), Math.min(willDelay, remaining),
+                            TimeUnit.SECONDS);
+                }
+            }
+            if (remaining == 0) {
+                expireNow = true;
+                end(session);
+            } else if (expiry < MqttLimits.MQTT_MAX_SESSION_EXPIRY) {
+                long generation = session.generation();
+                scheduler.schedule(() -> expire(session, generation), remaining, TimeUnit.SECONDS);
+            }
+        }
+        if (willNow != null) {
+            publishWill(clientId, willNow);
+        }
+        if (expireNow) {
+            listener.sessionExpired(clientId);
+        }
+        return session;
+    }
+
+    /**
+     * Lets go of a session here because another node carries it on (the cluster came back together and that node holds
+     * it now): no will, no journal change, its connection (if any) is told it was taken over.
+     */
+    public void release(String clientId) {
+        SessionOutput bound;
+        synchronized (lockFor(clientId)) {
+            Session existing = sessions.get(clientId);
+            if (existing == null || existing.isEnded()) {
+                return;
+            }
+            existing.takeWill();
+            bound = existing.attach(null);
+            end(existing, true);
+        }
+        if (bound != null) {
+            bound.takenOver();
         }
     }
 }

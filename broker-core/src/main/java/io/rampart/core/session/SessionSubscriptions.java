@@ -32,6 +32,7 @@ final class SessionSubscriptions {
                 return SessionStore.Subscribed.QUOTA_EXCEEDED;
             }
             previous = session.putSubscription(subscription);
+            session.logChanged();
         }
         index.subscribe(subscription);
         if (session.isEnded()) {
@@ -41,7 +42,13 @@ final class SessionSubscriptions {
     }
 
     Subscription unsubscribe(Session session, String fullFilter) {
-        Subscription removed = session.removeSubscription(fullFilter);
+        Subscription removed;
+        synchronized (session) {
+            removed = session.removeSubscription(fullFilter);
+            if (removed != null) {
+                session.logChanged();
+            }
+        }
         if (removed != null) {
             index.unsubscribe(removed.clientId(), removed.shareGroup(), removed.filter());
         }

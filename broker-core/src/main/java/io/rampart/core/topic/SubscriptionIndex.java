@@ -1,5 +1,7 @@
 package io.rampart.core.topic;
 
+import io.rampart.core.cluster.RouteListener;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,14 +18,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Filters are expected to be validated already ({@link Topics#validateTopicFilter}); a structurally invalid
  * filter is rejected with {@link IllegalArgumentException}. Recursion depth of {@link #match} is the number of
  * topic levels, which the broker bounds with {@code MqttLimits.maxTopicLevels()}.
+ *
+ * <p>Every subscription that enters or leaves is told to a {@link RouteListener} (the cluster's routing table), after
+ * the change and outside any lock.
  */
 public final class SubscriptionIndex {
 
     private final IndexNode root = new IndexNode("", null);
     private final AtomicInteger count = new AtomicInteger();
     private final AtomicInteger sharedCount = new AtomicInteger();
+    private final RouteListener routes;
 
     public SubscriptionIndex() {
+        this(RouteListener.NONE);
+    }
+
+    public SubscriptionIndex(RouteListener routes) {
+        this.routes = routes;
     }
 
     /**
@@ -48,19 +59,23 @@ public final class SubscriptionIndex {
             if (node == null) {
                 continue;
             }
+            Subscription previous;
             synchronized (node) {
                 if (node.removed) {
                     continue;
                 }
-                Subscription previous = s.isShared() ? putShared(node, s) : putPlain(node, s);
+                previous = s.isShared() ? putShared(node, s) : putPlain(node, s);
                 if (previous == null) {
                     count.incrementAndGet();
                     if (s.isShared()) {
                         sharedCount.incrementAndGet();
                     }
                 }
-                return previous;
             }
+            if (previous == null) {
+                routes.added(s);
+            }
+            return previous;
         }
     }
 
@@ -100,6 +115,7 @@ public final class SubscriptionIndex {
                 }
             }
             node.pruneUpwards();
+            routes.removed(removed);
             return removed;
         }
     }

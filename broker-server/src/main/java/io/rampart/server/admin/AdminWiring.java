@@ -63,13 +63,16 @@ public final class AdminWiring implements AutoCloseable {
      * @param readiness   why the broker is not ready (health endpoint)
      * @param connections open MQTT connections
      * @param bound       where a listener is bound now, by name ({@code null} while it is not)
+     * @param cluster     the cluster as this node sees it ({@code enabled: false} for a single broker)
      * @throws IOException when the admin state in the data directory cannot be read
      */
     public static AdminWiring create(BrokerConfig config, BrokerCore core, BrokerMetrics metrics,
                                      BrokerInsights insights, ScheduledExecutorService timers,
                                      Supplier<List<String>> readiness, IntSupplier connections,
-                                     Function<String, InetSocketAddress> bound, String version) throws IOException {
-        ServerControl control = new ServerControl(config, core, metrics, readiness, connections, bound, version);
+                                     Function<String, InetSocketAddress> bound, String version,
+                                     Supplier<Map<String, Object>> cluster) throws IOException {
+        ServerControl control = new ServerControl(config, core, metrics, readiness, connections, bound, version,
+                cluster);
         AdminPlane plane = AdminPlane.create(config.admin(), config.dataDir(), core.limits(),
                 new SessionClientDirectory(core), retained(core), control, insights.insights(), timers,
                 Clock.systemUTC());

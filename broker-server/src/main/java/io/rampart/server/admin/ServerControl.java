@@ -33,15 +33,18 @@ final class ServerControl implements BrokerControl {
     private final IntSupplier connections;
     private final Function<String, InetSocketAddress> bound;
     private final String version;
+    private final Supplier<Map<String, Object>> cluster;
     private volatile Map<String, Realm> realms = Map.of();
     private volatile List<ServerTls> tls = List.of();
 
     /**
      * @param bound   where a listener is bound now, by name ({@code null} while it is not)
      * @param version the broker's version
+     * @param cluster the cluster as this node sees it ({@code enabled: false} for a single broker)
      */
     ServerControl(BrokerConfig config, BrokerCore core, BrokerMetrics metrics, Supplier<List<String>> readiness,
-                  IntSupplier connections, Function<String, InetSocketAddress> bound, String version) {
+                  IntSupplier connections, Function<String, InetSocketAddress> bound, String version,
+                  Supplier<Map<String, Object>> cluster) {
         this.bound = bound;
         this.version = version;
         this.config = config;
@@ -49,6 +52,7 @@ final class ServerControl implements BrokerControl {
         this.metrics = metrics;
         this.readiness = readiness;
         this.connections = connections;
+        this.cluster = cluster;
     }
 
     /** The realms and TLS listeners, once open. */
@@ -103,6 +107,11 @@ final class ServerControl implements BrokerControl {
     @Override
     public String prometheusScrape() {
         return metrics.scrape();
+    }
+
+    @Override
+    public Map<String, Object> cluster() {
+        return cluster.get();
     }
 
     @Override

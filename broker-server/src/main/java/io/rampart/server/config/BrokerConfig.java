@@ -1,6 +1,7 @@
 package io.rampart.server.config;
 
 import io.rampart.admin.config.AdminSettings;
+import io.rampart.cluster.ClusterSettings;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.memory.BudgetSettings;
 
@@ -21,17 +22,29 @@ import java.util.Objects;
  * @param memory    the memory budget of queued and in-flight messages and its marks
  * @param insights  trace recordings, client event histories, detections ({@link InsightsConfig#DEFAULTS} when
  *                  absent)
+ * @param cluster   this broker as a node of a cluster ({@link ClusterSettings#DISABLED} when absent)
  * @throws IllegalArgumentException "key.path: reason" when the listeners contradict each other
  */
 public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
                            SecurityConfig security, ObservabilityConfig observability, AdminSettings admin,
-                           BudgetSettings memory, InsightsConfig insights) {
+                           BudgetSettings memory, InsightsConfig insights, ClusterSettings cluster) {
 
-    /** A configuration whose memory budget is the default share of the maximum heap, without insight sections. */
+    /**
+     * A configuration whose memory budget is the default share of the maximum heap, without insight sections, without
+     * a cluster section (a single broker).
+     */
     public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
                         SecurityConfig security, ObservabilityConfig observability, AdminSettings admin) {
         this(listeners, mqtt, dataDir, source, security, observability, admin,
                 BudgetSettings.ofHeap(Runtime.getRuntime().maxMemory()), InsightsConfig.DEFAULTS);
+    }
+
+    /** A configuration without a cluster section (a single broker). */
+    public BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path dataDir, String source,
+                        SecurityConfig security, ObservabilityConfig observability, AdminSettings admin,
+                        BudgetSettings memory, InsightsConfig insights) {
+        this(listeners, mqtt, dataDir, source, security, observability, admin, memory, insights,
+                ClusterSettings.DISABLED);
     }
 
     /** A configuration without an admin section (defaults). */
@@ -61,6 +74,7 @@ public record BrokerConfig(List<ListenerConfig> listeners, MqttLimits mqtt, Path
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(insights, "insights");
+        Objects.requireNonNull(cluster, "cluster");
         listeners = List.copyOf(listeners);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("listeners: must contain at least one listener");

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import io.rampart.admin.config.AdminSettings;
+import io.rampart.cluster.ClusterSettings;
 import io.rampart.core.MqttLimits;
 import io.rampart.core.memory.BudgetSettings;
 import org.yaml.snakeyaml.error.Mark;
@@ -38,7 +39,7 @@ import java.util.function.Function;
 public final class ConfigLoader {
 
     static final List<String> KEYS = List.of("data-dir", "listeners", "mqtt", "security", "metrics", "event-log",
-            "sys-topics", "tracing", "admin", "memory", "trace-recordings", "insights", "detections");
+            "sys-topics", "tracing", "admin", "memory", "trace-recordings", "insights", "detections", "cluster");
     static final String DEFAULT_DATA_DIR = "data";
     /** Far above any real configuration; stops a wrong path (a log file, a disk image) from being slurped. */
     static final long MAX_FILE_SIZE = 1024 * 1024;
@@ -111,9 +112,10 @@ public final class ConfigLoader {
         SecurityConfig security = SecuritySection.read(root.get("security"), listeners, dataDir);
         AdminSettings admin = AdminSection.read(root.get("admin"), security);
         InsightsConfig insights = InsightsSection.read(root);
+        ClusterSettings cluster = ClusterSection.read(root.get("cluster"), dataDir);
         try {
             return new BrokerConfig(listeners, mqtt, dataDir, sourceName, security, ObservabilitySection.read(root),
-                    admin, memory, insights);
+                    admin, memory, insights, cluster);
         } catch (IllegalArgumentException e) {
             throw root.invalid(e);
         }

@@ -26,7 +26,7 @@ final class TlsSection {
             "ocsp-stapling", "session-tickets", "session-lifetime");
     private static final List<String> KEY_KEYS = List.of("certificate", "private-key", "private-key-password",
             "keystore", "keystore-password");
-    private static final List<String> TRUST_KEYS = List.of("certificates", "keystore", "keystore-password");
+    static final List<String> TRUST_KEYS = List.of("certificates", "keystore", "keystore-password");
     private static final List<String> SNI_KEYS = List.of("host-names", "certificate", "private-key",
             "private-key-password", "keystore", "keystore-password");
     private static final List<String> REVOCATION_KEYS = List.of("mode", "crl-files", "crl-distribution-points",
@@ -176,7 +176,7 @@ final class TlsSection {
     }
 
     /** An existing readable file, absolute; {@code null} when the key is absent. */
-    private static Path file(ConfigNode node) throws ConfigException {
+    static Path file(ConfigNode node) throws ConfigException {
         if (node.isAbsentOrNull()) {
             return null;
         }
@@ -192,7 +192,7 @@ final class TlsSection {
         return path;
     }
 
-    private static List<String> strings(ConfigNode node) throws ConfigException {
+    static List<String> strings(ConfigNode node) throws ConfigException {
         if (node.isAbsentOrNull()) {
             return List.of();
         }

@@ -191,6 +191,51 @@ public final class BrokerEvents implements SessionListener {
         }
     }
 
+    /** A node joined the cluster. */
+    public void clusterNodeJoined(String node) {
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("cluster-node-joined").word("node", node).toString());
+        }
+    }
+
+    /** A node left the cluster: on purpose, or it stopped answering (then its sessions are adopted by the others). */
+    public void clusterNodeLeft(String node, boolean gracefully) {
+        if (gracefully ? LOG.isInfoEnabled() : LOG.isWarnEnabled()) {
+            String l = line("cluster-node-left").word("node", node).word("how", gracefully ? "graceful" : "lost")
+                    .toString();
+            if (gracefully) {
+                LOG.info(l);
+            } else {
+                LOG.warn(l);
+            }
+        }
+    }
+
+    /** A node stopped answering heartbeats; the cluster verifies it before it removes it. */
+    public void clusterNodeSuspected(String node) {
+        if (LOG.isWarnEnabled()) {
+            LOG.warn(line("cluster-node-suspected").word("node", node).toString());
+        }
+    }
+
+    /** This node entered or left the minority side of a partition. */
+    public void clusterMinority(boolean entered, int members, int expected) {
+        String l = line("cluster-minority").word("state", entered ? "entered" : "left").number("members", members)
+                .number("expected", expected).toString();
+        if (entered) {
+            LOG.error(l);
+        } else {
+            LOG.info(l);
+        }
+    }
+
+    /** A partition healed: the sides merged. */
+    public void clusterMerged(int members) {
+        if (LOG.isInfoEnabled()) {
+            LOG.info(line("cluster-merged").number("members", members).toString());
+        }
+    }
+
     /** A network connection was accepted on an MQTT listener. */
     public void connectionOpened() {
         metrics.connectionOpened();

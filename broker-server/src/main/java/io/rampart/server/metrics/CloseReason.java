@@ -24,6 +24,10 @@ public enum CloseReason {
     CONNECTION_LOST("connection-lost"),
     /** An operator disconnected it through the admin API (or banned it). */
     ADMINISTRATIVE_ACTION("administrative-action"),
+    /** Sent to another node of the cluster (this node leaves, or is cut off from most of the others). */
+    USE_ANOTHER_SERVER("use-another-server"),
+    /** A QoS 1/2 message of the client could not be handed to the cluster's nodes; the client sends it again. */
+    HANDOFF_FAILED("handoff-failed"),
     /** Its session's queue was full and the slow-consumer policy is {@code disconnect} (MQTT 5: 0x97). */
     SLOW_CONSUMER("slow-consumer");
 
@@ -46,6 +50,7 @@ public enum CloseReason {
             case 0x87 -> NOT_AUTHORIZED;
             case 0x96 -> MESSAGE_RATE_TOO_HIGH;
             case 0x98 -> ADMINISTRATIVE_ACTION;
+            case 0x9C -> USE_ANOTHER_SERVER;
             default -> PROTOCOL_ERROR;
         };
     }

@@ -12,6 +12,7 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
+import io.rampart.core.cluster.SessionDirectory;
 import io.rampart.core.session.SessionStore;
 import io.rampart.core.session.Will;
 import io.rampart.core.topic.Topics;
@@ -35,8 +36,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * CONNECT handling: validates the packet against the protocol and the broker's limits into a
  * {@link ConnectAttempt}, asks the listener's gate (reading is paused until it answers), binds the session and
- * hands the connection its {@link Admission} with the CONNACK properties, or refuses. With distributed tracing on, a
- * recorded CONNECT gets a {@link ConnectSpan} from the gate's question to CONNACK.
+ * hands the connection its {@link Admission} with the CONNACK properties, or refuses. In a cluster the client id is
+ * claimed for this node first (its session may move here from another node); a node cut off from most of the cluster
+ * refuses with "server unavailable". With distributed tracing on, a recorded CONNECT gets a {@link ConnectSpan} from
+ * the gate's question to CONNACK.
  */
 final class ConnectProcessor {
 
@@ -314,8 +317,37 @@ final class ConnectProcessor {
                 return;
             }
         }
-        SessionStore.Attached attached = core.sessions().attach(clientId, attempt.cleanStart(), attempt.grantedExpiry(),
-                will, connection, decision.owner(), listener.queueLimits());
+        CompletionStage<SessionDirectory.Claim> claim = core.cluster().directory().claim(clientId, attempt.cleanStart(),
+                decision.owner());
+        if (claim instanceof CompletableFuture<SessionDirectory.Claim> known && known.isDone()) {
+            attach(attempt, decision, subject, known.join());
+            return;
+        }
+        ctx.channel().config().setAutoRead(false);
+        claim.whenComplete((c, error) -> ctx.executor().execute(() -> attach(attempt, decision, subject,
+                error != null ? SessionDirectory.Claim.unavailable(error.toString()) : c)));
+    }
+
+    /** The client id is claimed (or not): binds the session and admits, or refuses. */
+    private void attach(ConnectAttempt attempt, ConnectDecision decision, AccessLog.Subject subject,
+                        SessionDirectory.Claim claim) {
+        if (!connection.isAuthenticating() || !ctx.channel().isActive()) {
+            return;
+        }
+        boolean v5 = attempt.v5();
+        String clientId = attempt.clientId();
+        AccessLog accessLog = listener.accessLog();
+        if (claim.outcome() == SessionDirectory.Outcome.UNAVAILABLE) {
+            accessLog.connect(subject, false, AccessLog.Kind.UNAVAILABLE.text(), decision.manager(), decision.realm(),
+                    logReason("cluster: " + claim.reason(), decision));
+            refuse(v5 ? ReasonCodes.SERVER_UNAVAILABLE : ReasonCodes.V3_SERVER_UNAVAILABLE, v5,
+                    "server unavailable: " + claim.reason(), clientId, attempt.client());
+            return;
+        }
+        SessionStore.Attached attached = claim.outcome() == SessionDirectory.Outcome.HELD_BY_OTHER
+                ? new SessionStore.Attached(null, false, claim.heldBy())
+                : core.sessions().attach(clientId, attempt.cleanStart(), attempt.grantedExpiry(), attempt.will(),
+                connection, decision.owner(), listener.queueLimits());
         if (attached.refused()) {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
                     decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()

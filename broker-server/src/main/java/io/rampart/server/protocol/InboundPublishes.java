@@ -18,6 +18,10 @@ import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.tracing.PublishSpan;
 import io.rampart.server.tracing.Tracing;
 
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+
 /**
  * Inbound PUBLISH and PUBREL: topic aliases, validation against the limits, authorization, routing and
  * the QoS 1/2 acknowledgements. QoS 2 is delivered once, on first receipt; re-sent PUBLISHes with the
@@ -25,8 +29,34 @@ import io.rampart.server.tracing.Tracing;
  * is refused: an MQTT 5 client gets PUBACK/PUBREC 0x97 (Quota exceeded), an MQTT 3 client's PUBLISH is handed back to
  * the connection to be processed again once there is room (MQTT 3 has no negative acknowledgement). With distributed
  * tracing on, a recorded PUBLISH gets a {@link PublishSpan}.
+ *
+ * <p>In a cluster a QoS 1/2 message is acknowledged only once the other nodes that must deliver it have it (the router
+ * hands over what to wait for); acknowledgements still leave in the order of the PUBLISHes. When the hand-off fails the
+ * connection is closed unacknowledged, so the client sends the message again.
  */
 final class InboundPublishes {
+
+    /** Closes the connection because a message could not be handed to the cluster. */
+    @FunctionalInterface
+    interface HandoffFailure {
+        void failed(String reason);
+    }
+
+    /** An acknowledgement waiting for its hand-off, or for those of earlier PUBLISHes. */
+    private static final class PendingAck {
+        final int qos;
+        final int packetId;
+        final int code;
+        boolean done;
+        Throwable failure;
+
+        PendingAck(int qos, int packetId, int code) {
+            this.qos = qos;
+            this.packetId = packetId;
+            this.code = code;
+        }
+    }
+
 
     private static final byte[] EMPTY = new byte[0];
 
@@ -35,20 +65,27 @@ final class InboundPublishes {
     private final BrokerCore core;
     private final MqttLimits limits;
     private final BrokerEvents events;
+    private final HandoffFailure handoffFailure;
+    private final Consumer<CompletionStage<Void>> handoffSink = stage -> this.handoff = stage;
     /** Run when a PUBLISH went into one of the fullest queues while the memory budget is short. */
     private final Runnable feedsFullest;
     /** {@code null} when distributed tracing is off. */
     private final Tracing tracing;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
     private String[] aliases;
+    /** What the message being routed must wait for before it is acknowledged, or {@code null}. */
+    private CompletionStage<Void> handoff;
+    /** Acknowledgements not yet written, in PUBLISH order; allocated at the first that has to wait. */
+    private ArrayDeque<PendingAck> pendingAcks;
 
     InboundPublishes(ChannelHandlerContext ctx, ListenerContext listener, BrokerCore core, BrokerEvents events,
-                     Runnable feedsFullest) {
+                     HandoffFailure handoffFailure, Runnable feedsFullest) {
         this.ctx = ctx;
         this.listener = listener;
         this.core = core;
         this.limits = core.limits();
         this.events = events;
+        this.handoffFailure = handoffFailure;
         this.feedsFullest = feedsFullest;
         this.tracing = listener.tracing();
     }
@@ -163,7 +200,9 @@ final class InboundPublishes {
         if (trace != null) {
             message = message.withTrace(trace.routing());
         }
-        int receivers = core.router().publish(message, feedsFullest);
+        int receivers = core.router().publish(message, feedsFullest, qos > 0 ? handoffSink : null);
+        CompletionStage<Void> wait = handoff;
+        handoff = null;
         if (receivers == Router.REFUSED) {
             if (trace != null) {
                 trace.routed(0);
@@ -186,10 +225,8 @@ final class InboundPublishes {
         if (trace != null && qos > 0) {
             trace.acknowledged(code);
         }
-        if (qos == 1) {
-            ctx.write(Replies.pubReply(MqttMessageType.PUBACK, packetId, code, null));
-        } else if (qos == 2) {
-            ctx.write(Replies.pubReply(MqttMessageType.PUBREC, packetId, code, null));
+        if (qos > 0) {
+            acknowledge(a, qos, packetId, code, wait);
         }
         return true;
     }
@@ -203,10 +240,81 @@ final class InboundPublishes {
             return false;
         }
         events.publishRefused();
+        if (pendingAcks != null && !pendingAcks.isEmpty()) {
+            // Behind acknowledgements still waiting for their hand-off: it leaves in PUBLISH order.
+            PendingAck pending = new PendingAck(qos, packetId, ReasonCodes.QUOTA_EXCEEDED);
+            pending.done = true;
+            pendingAcks.add(pending);
+            return true;
+        }
         String reason = reasonString(a, "the broker's memory budget for queued messages is exhausted");
         ctx.write(Replies.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId,
                 ReasonCodes.QUOTA_EXCEEDED, reason));
         return true;
+    }
+
+    private void acknowledge(Admission a, int qos, int packetId, int code, CompletionStage<Void> wait) {
+        if (wait == null && (pendingAcks == null || pendingAcks.isEmpty())) {
+            writeAck(qos, packetId, code);
+            return;
+        }
+        if (pendingAcks == null) {
+            pendingAcks = new ArrayDeque<>();
+        }
+        PendingAck pending = new PendingAck(qos, packetId, code);
+        pendingAcks.add(pending);
+        if (wait == null) {
+            pending.done = true;
+            return;
+        }
+        wait.whenComplete((v, error) -> ctx.executor().execute(() -> {
+            pending.done = true;
+            pending.failure = error;
+            flushAcks(a);
+        }));
+    }
+
+    /** Writes the acknowledgements whose hand-offs (and all before them) are complete. */
+    private void flushAcks(Admission a) {
+        if (!ctx.channel().isActive()) {
+            pendingAcks.clear();
+            return;
+        }
+        boolean wrote = false;
+        PendingAck p;
+        while ((p = pendingAcks.peek()) != null && p.done) {
+            pendingAcks.poll();
+            if (p.failure != null) {
+                // The client sends this message and the ones after it again: a QoS 2 resend must be routed again.
+                a.session().release(p.packetId);
+                for (PendingAck later : pendingAcks) {
+                    if (later.qos == 2) {
+                        a.session().release(later.packetId);
+                    }
+                }
+                pendingAcks.clear();
+                handoffFailure.failed("a message could not be handed to every node of the cluster ("
+                        + rootMessage(p.failure) + ")");
+                return;
+            }
+            writeAck(p.qos, p.packetId, p.code);
+            wrote = true;
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+    }
+
+    private void writeAck(int qos, int packetId, int code) {
+        ctx.write(Replies.pubReply(qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC, packetId, code, null));
+    }
+
+    private static String rootMessage(Throwable t) {
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
     }
 
     /**

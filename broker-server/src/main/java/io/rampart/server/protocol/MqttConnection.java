@@ -178,7 +178,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (tap != null) {
             tap.admitted(admitted);
         }
-        publishes = new InboundPublishes(ctx, listener, core, events, feedsFullest);
+        publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed, feedsFullest);
         subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
         enhancedAuth = new EnhancedAuth(this, ctx, listener);
@@ -779,6 +779,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by another connection"));
     }
 
+    /** A QoS 1/2 message could not be handed to the cluster's nodes: closed unacknowledged, the client sends it again. */
+    private void handoffFailed(String reason) {
+        closeHow = CloseReason.HANDOFF_FAILED;
+        LOG.warn("closing client {} at {}: {}", clientId(), ctx.channel().remoteAddress(), reason);
+        disconnect(ReasonCodes.UNSPECIFIED_ERROR, reason);
+    }
+
     @Override
     public void queueOverflow(String reason) {
         ctx.executor().execute(() -> {
@@ -792,6 +799,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Called on the event loop once the broker shuts down. */
     public void shutdown() {
         disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down");
+    }
+
+    /**
+     * Called on the event loop when the client should carry on with another node of the cluster (this one leaves, or
+     * is cut off from most of the others): MQTT 5 clients get DISCONNECT 0x9C Use another server with the other nodes'
+     * addresses as the server reference (when known); MQTT 3 clients are closed. The will is published as for any
+     * disconnect the client did not ask for.
+     */
+    public void sendAway(String serverReference, String reason) {
+        if (closing || state == State.CLOSED || !ctx.channel().isActive()) {
+            return;
+        }
+        if (state != State.CONNECTED || !attempt.v5()) {
+            disconnect(ReasonCodes.USE_ANOTHER_SERVER, reason);
+            return;
+        }
+        closeReason = reason;
+        closeCode = ReasonCodes.USE_ANOTHER_SERVER;
+        closeHow = CloseReason.ofReasonCode(ReasonCodes.USE_ANOTHER_SERVER);
+        LingeringClose.after(ctx, Replies.disconnect(ReasonCodes.USE_ANOTHER_SERVER,
+                attempt.client().reasonString(Replies.DISCONNECT_HEAD, reason), serverReference));
+        closing = true;
     }
 
     // ------------------------------------------------------------------ outbound flow

@@ -34,6 +34,7 @@ final class ReasonCodes {
     static final int PAYLOAD_FORMAT_INVALID = 0x99;
     static final int RETAIN_NOT_SUPPORTED = 0x9A;
     static final int QOS_NOT_SUPPORTED = 0x9B;
+    static final int USE_ANOTHER_SERVER = 0x9C;
     static final int SHARED_SUBSCRIPTIONS_NOT_SUPPORTED = 0x9E;
     static final int SUBSCRIPTION_IDS_NOT_SUPPORTED = 0xA1;
     static final int WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED = 0xA2;

@@ -53,10 +53,20 @@ final class Replies {
     }
 
     static MqttMessage disconnect(int reasonCode, String reasonString) {
+        return disconnect(reasonCode, reasonString, null);
+    }
+
+    /** DISCONNECT (MQTT 5) with a reason string and a server reference (another server to use), each when given. */
+    static MqttMessage disconnect(int reasonCode, String reasonString, String serverReference) {
         MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (reasonString != null) {
+        if (reasonString != null || serverReference != null) {
             props = new MqttProperties();
+        }
+        if (reasonString != null) {
             props.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, reasonString));
+        }
+        if (serverReference != null) {
+            props.add(new MqttProperties.StringProperty(MqttProperties.SERVER_REFERENCE, serverReference));
         }
         return new MqttMessage(
                 new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),

@@ -15,11 +15,15 @@ import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
 
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * SUBSCRIBE and UNSUBSCRIBE: per-filter validation, authorization and reason codes, and retained-message
  * delivery per Retain Handling (queued after the SUBACK is written). The session and the subscription index
  * are changed together by the core ({@link SessionStore#subscribe}, {@link SessionStore#unsubscribe}).
+ *
+ * <p>In a cluster SUBACK waits until the new filters are in every node's routing table, so a message published anywhere
+ * after the SUBACK reaches the subscription.
  */
 final class Subscriptions {
 
@@ -112,6 +116,21 @@ final class Subscriptions {
             codes[i] = grantedQos;
             events.subscribed(a.clientId(), fullFilter, grantedQos);
         }
+        CompletionStage<Void> settled = core.cluster().routes().settled();
+        if (settled.toCompletableFuture().isDone()) {
+            suback(a, packetId, codes, granted, existed);
+            return;
+        }
+        settled.whenComplete((v, e) -> ctx.executor().execute(() -> {
+            if (ctx.channel().isActive()) {
+                suback(a, packetId, codes, granted, existed);
+                ctx.flush();
+            }
+        }));
+    }
+
+    /** SUBACK, then the retained messages the new subscriptions receive. */
+    private void suback(Admission a, int packetId, int[] codes, Subscription[] granted, boolean[] existed) {
         ctx.write(Replies.suback(packetId, codes));
         for (int i = 0; i < granted.length; i++) {
             Subscription sub = granted[i];

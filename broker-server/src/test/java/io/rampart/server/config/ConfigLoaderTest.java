@@ -202,7 +202,7 @@ class ConfigLoaderTest {
     void parse_unknownTopLevelKey_listsAllowedKeys() {
         assertThat(failure(ONE_LISTENER + "telemetry: {}\n").getMessage())
                 .isEqualTo("test.yaml: telemetry: unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
-                        + " event-log, sys-topics, tracing, admin, memory, trace-recordings, insights, detections)");
+                        + " event-log, sys-topics, tracing, admin, memory, trace-recordings, insights, detections, cluster)");
     }
 
     @Test
@@ -221,7 +221,7 @@ class ConfigLoaderTest {
     void parse_emptyKey_isShownQuoted() {
         assertThat(failure(ONE_LISTENER + "\"\": 1\n").getMessage())
                 .isEqualTo("test.yaml: \"\": unknown key (allowed: data-dir, listeners, mqtt, security, metrics,"
-                        + " event-log, sys-topics, tracing, admin, memory, trace-recordings, insights, detections)");
+                        + " event-log, sys-topics, tracing, admin, memory, trace-recordings, insights, detections, cluster)");
     }
 
     @Test

@@ -25,9 +25,10 @@ public final class AdminSetup {
     private String adminSection = "";
     private String securityExtras = "";
     private String adminListener = "{type: admin, name: admin, bind: 127.0.0.1, port: 0}";
+    private String mqttListener = "{type: tcp, name: tcp, bind: 127.0.0.1, port: 0}";
+    private String topLevel = "";
     private String extraRealms = "";
     private String extraAdminManagers = "";
-    private String topLevel = "";
     private String devices;
     private String mqttAuthentication = "";
     private String mqttAuthorization = "";
@@ -51,6 +52,18 @@ public final class AdminSetup {
     /** Replaces the admin listener entry (a flow mapping named {@code admin}). */
     public AdminSetup adminListener(String flowMapping) {
         this.adminListener = flowMapping;
+        return this;
+    }
+
+    /** Replaces the MQTT listener entry (a flow mapping named {@code tcp}). */
+    public AdminSetup mqttListener(String flowMapping) {
+        this.mqttListener = flowMapping;
+        return this;
+    }
+
+    /** More top-level sections, as written (e.g. a {@code cluster:} section). */
+    public AdminSetup topLevel(String yaml) {
+        this.topLevel = yaml;
         return this;
     }
 
@@ -114,7 +127,7 @@ public final class AdminSetup {
         StringBuilder y = new StringBuilder();
         y.append("data-dir: ").append(dataDir()).append('\n');
         y.append("listeners:\n");
-        y.append("  - {type: tcp, name: tcp, bind: 127.0.0.1, port: 0}\n");
+        y.append("  - ").append(mqttListener).append('\n');
         y.append("  - ").append(adminListener).append('\n');
         for (String line : extraListeners.lines().toList()) {
             y.append("  ").append(line).append('\n');

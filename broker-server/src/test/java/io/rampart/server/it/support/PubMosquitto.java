@@ -49,7 +49,12 @@ public final class PubMosquitto implements AutoCloseable {
 
     /** Runs a tool to completion (at most 15 s) and returns its exit code and output. */
     public static Result run(TestBroker broker, String tool, String... args) throws Exception {
-        try (PubMosquitto m = start(broker, tool, args)) {
+        return runOn(broker.tcpPort(), tool, args);
+    }
+
+    /** Runs a tool against {@code port} on the broker's host to completion (at most 15 s). */
+    public static Result runOn(int port, String tool, String... args) throws Exception {
+        try (PubMosquitto m = startOn(port, tool, args)) {
             return m.await();
         }
     }
