@@ -145,9 +145,13 @@ export function realms(ctx) {
           .value=${topicRules(r.permissions)}></textarea></div>
           <div class="actions"><button type="submit">Save</button>${cancel}</div></form></td></tr>`;
     }
-    return html`<tr data-role=${r.name}><td class="mono">${r.name}</td><td><ul class="rules">${(r.permissions || [])
-      .map((p) => html`<li><span class="mono">${ruleLine(p)}</span>${p.origin && p.origin.location ? html` <span
-        class="muted">${p.origin.location}</span>` : nothing}</li>`)}</ul></td>
+    const admin = (r.adminPermissions || []).map((a) => (typeof a === 'string' ? a
+      : a.template || (a.permissions || []).join(', ')));
+    return html`<tr data-role=${r.name}><td class="mono">${r.name}</td><td>${(r.permissions || []).length ? html`<ul
+      class="rules">${r.permissions.map((p) => html`<li><span class="mono">${ruleLine(p)}</span>${p.origin
+        && p.origin.location ? html` <span class="muted">${p.origin.location}</span>` : nothing}</li>`)}</ul>`
+      : html`<span class="muted">no topic rules</span>`}${admin.length ? html`<p class="muted">Admin permissions:
+        ${admin.join('; ')}</p>` : nothing}</td>
       <td class="actions">${editButton(key)}${canWrite ? html`<button class="danger" data-testid="delete-${key}"
         @click=${() => run(() => del(`${base()}/roles/${segment(r.name)}`), `Role ${r.name} deleted.`)}>Delete</button>`
         : nothing}</td></tr>`;
