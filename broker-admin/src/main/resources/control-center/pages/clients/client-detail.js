@@ -1,5 +1,5 @@
 // One client: connection, TLS and certificate, identity and roles, session, inflight and queue, the limits in force,
-// subscriptions; disconnect, delete the session, ban (each only with its permission).
+// subscriptions, recent events (kept after it left); disconnect, delete the session, ban (each only with its permission).
 import { html, nothing } from '../../lib.js';
 import { get, del, post, segment, query } from '../../api.js';
 import { message, ok, failed, time, text, fmt } from '../../shell/ui.js';
@@ -8,6 +8,7 @@ import { protocol } from './clients.js';
 export function clientDetail(ctx) {
   const id = ctx.param;
   let client = null;
+  let events = null;
   let gone = false;
   let msg = null;
   let confirming = null;
@@ -16,6 +17,7 @@ export function clientDetail(ctx) {
   // The list answers 200 whether or not the client exists, so a client that left is no error in the console.
   async function load(background = false) {
     try {
+      events = await loadEvents(id, background);
       const page = await get(`/api/v1/clients${query({ prefix: id, limit: 1 })}`, { background });
       if (!page.items.length || page.items[0].clientId !== id) {
         gone = true;
@@ -118,7 +120,8 @@ export function clientDetail(ctx) {
               <td>${text(s.shareGroup)}</td><td>${s.noLocal ? 'yes' : 'no'}</td>
               <td>${s.retainAsPublished ? 'yes' : 'no'}</td></tr>`)}</tbody></table>
             ${c.subscriptions.length ? nothing : html`<p class="empty">No subscriptions.</p>`}</div>`
-          : nothing}`;
+          : nothing}
+        ${events ? eventsTable(events) : nothing}`;
     },
   };
 }
@@ -135,4 +138,42 @@ function limitsPanel(l) {
     <dt>Max packet size</dt><dd>${fmt(l.maxPacketSize)} bytes</dd>
     <dt>Over the rates</dt><dd>${l.disconnectAfterSeconds === null || l.disconnectAfterSeconds === undefined
       ? 'held back' : `disconnected after ${fmt(l.disconnectAfterSeconds)} s`}</dd></dl></section>`;
+}
+
+// The broker keeps no history of an id it has not seen lately (404): no events, no error.
+async function loadEvents(id, background) {
+  try {
+    return (await get(`/api/v1/clients/${segment(id)}/events${query({ limit: 50 })}`, { background })).items;
+  } catch (e) {
+    if (e.status === 404) return [];
+    throw e;
+  }
+}
+
+/** What happened, in a few words, for one event of the client's history. */
+function eventDetail(e) {
+  const who = e.manager ? ` (${e.manager}${e.realm ? `, realm ${e.realm}` : ''})` : '';
+  switch (e.type) {
+    case 'connected': return `${text(e.listener)}, user ${text(e.username)}, ${protocol(e.protocolVersion)}${
+      e.tls ? `, ${e.tls.protocol}` : ''}`;
+    case 'connect-refused': return `reason code ${text(e.reasonCode)}: ${text(e.reason)}`;
+    case 'disconnected': return `${text(e.close)}${e.reasonCode === null || e.reasonCode === undefined ? ''
+      : `, reason code ${e.reasonCode}`}${e.reason ? `: ${e.reason}` : ''}`;
+    case 'subscribed': case 'unsubscribed': return `${e.filter}${e.qos === undefined ? '' : ` QoS ${e.qos}`}`;
+    case 'subscribe-denied': return `${e.filter} QoS ${e.qos}: ${text(e.reason)}${who}`;
+    case 'publish-denied': return `${e.topic} QoS ${e.qos}: ${text(e.reason)}${who}`;
+    case 'will-published': return `${e.topic} QoS ${e.qos}${e.retain ? ', retained' : ''}`;
+    default: return e.reason || '';
+  }
+}
+
+function eventsTable(events) {
+  const bad = (t) => t.endsWith('-denied') || t === 'connect-refused';
+  return html`<h2>Recent events</h2>
+    <div class="table-wrap"><table class="log" data-testid="client-events"><thead><tr><th>Time</th><th>Event</th>
+      <th>Address</th><th>Details</th></tr></thead>
+      <tbody>${events.map((e) => html`<tr data-event=${e.type}><td>${time(e.time)}</td>
+        <td><span class="badge ${bad(e.type) ? 'bad' : ''}">${e.type}</span></td>
+        <td>${e.address ? `${e.address}:${e.port}` : '–'}</td><td class="reason">${eventDetail(e)}</td></tr>`)}
+      </tbody></table>${events.length ? nothing : html`<p class="empty">No recorded events.</p>`}</div>`;
 }

@@ -1,13 +1,18 @@
-// Security: bans, API tokens (the secret shown once), and the caller's own permissions with where each comes from.
+// Security: bans, API tokens (the secret shown once), the policy simulator, realm users and roles, and the caller's
+// own permissions with where each comes from.
 import { html, nothing } from '../../lib.js';
 import { get, post, del, segment } from '../../api.js';
 import { message, ok, failed, formValues, time, text } from '../../shell/ui.js';
+import { simulator } from './simulator.js';
+import { realms } from './realms.js';
 
 export function security(ctx) {
   let bans = [];
   let tokens = [];
   let msg = null;
   let created = null;
+  const policy = ctx.can('policy:check') ? simulator(ctx) : null;
+  const realmUsers = ctx.can('users:read') ? realms(ctx) : null;
 
   async function load() {
     try {
@@ -98,6 +103,8 @@ export function security(ctx) {
               <td>${time(t.lastUsedAt)}</td><td><button class="secondary" @click=${() => run(() =>
                 del(`/api/v1/tokens/${segment(t.id)}`), () => `Token ${t.id} revoked.`)}>Revoke</button></td></tr>`)}
             </tbody></table>${tokens.length ? nothing : html`<p class="empty">No API tokens.</p>`}</div>` : nothing}
+        ${policy ? policy.view() : nothing}
+        ${realmUsers ? realmUsers.view() : nothing}
         <h2>Your permissions</h2>
         <div class="table-wrap"><table data-testid="my-grants"><thead><tr><th>From</th><th>Permissions</th><th>Clients</th>
           <th>Topics</th></tr></thead><tbody>${ctx.me.grants.map((g) => html`<tr><td class="mono">${g.origin}</td>

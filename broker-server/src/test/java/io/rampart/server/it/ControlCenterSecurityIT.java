@@ -1,0 +1,173 @@
+package io.rampart.server.it;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import io.rampart.server.it.support.Acks;
+import io.rampart.server.it.support.AdminClient;
+import io.rampart.server.it.support.AdminSetup;
+import io.rampart.server.it.support.Browser;
+import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.JwtTokens;
+import io.rampart.server.it.support.PubMosquitto;
+import io.rampart.server.it.support.RawTransport;
+import io.rampart.server.it.support.SecSetup;
+import io.rampart.server.it.support.TestBroker;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static io.rampart.server.it.support.Connects.connect5;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The Control Center's Security page and a client's recent events in a real browser against a real broker: the
+ * policy simulator answers as real publishes are answered, with the deciding rule and where it is written; a user
+ * added to a file realm through the page connects with {@code mosquitto_pub}, a role added there carries its rules,
+ * the API's refusals are shown as they are worded, a JWT realm is shown read-only; a denied publish appears in the
+ * client's recent events with who decided.
+ */
+class ControlCenterSecurityIT {
+
+    private static final String NEW_USER_PASSWORD = "new-user-pass-123";
+
+    @TempDir
+    static Path dir;
+
+    private static TestBroker broker;
+    private static Clients clients;
+    private static int adminPort;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Files.writeString(dir.resolve("devices.yaml"), """
+                users:
+                  - {username: device-1, password: "%1$s", roles: [all]}
+                  - {username: sensor-7, password: "%1$s", roles: [sensors]}
+                roles:
+                  - name: all
+                    permissions: [{topic: "#"}]
+                  - name: sensors
+                    permissions:
+                      - {topic: "plant/+/telemetry", activity: publish}
+                      - {topic: "config/#", activity: subscribe}
+                """.formatted(SecSetup.hash(AdminSetup.PASSWORD)));
+        broker = AdminSetup.in(dir)
+                .adminRealms("- {name: idp, type: jwt, secrets: [\"%s\"]}\n".formatted(JwtTokens.SECRET), "")
+                .start();
+        clients = new Clients(broker);
+        adminPort = broker.port(AdminSetup.ADMIN_LISTENER);
+    }
+
+    @AfterAll
+    static void stop() {
+        clients.close();
+        broker.close();
+    }
+
+    private static Mqtt5AsyncClient sensor(String clientId) {
+        Mqtt5AsyncClient c = clients.hive5(RawTransport.TCP, clientId);
+        assertThat(connect5(c, "sensor-7", AdminSetup.PASSWORD)).isZero();
+        return c;
+    }
+
+    private static WebElement simulate(Browser b, String topic) {
+        b.shown(By.id("p-user")).clear();
+        b.driver().findElement(By.id("p-user")).sendKeys("sensor-7");
+        b.driver().findElement(By.id("p-listener")).clear();
+        b.driver().findElement(By.id("p-listener")).sendKeys("tcp");
+        new Select(b.driver().findElement(By.id("p-action"))).selectByValue("publish");
+        new Select(b.driver().findElement(By.id("p-qos"))).selectByValue("1");
+        b.driver().findElement(By.id("p-topic")).clear();
+        b.driver().findElement(By.id("p-topic")).sendKeys(topic);
+        b.driver().findElement(By.cssSelector("[data-testid='policy-form'] button[type='submit']")).click();
+        return b.shown(By.xpath("//table[@data-testid='policy-results']//tr[td[text()='" + topic + "']]"));
+    }
+
+    @Test
+    void policySimulator_answersAsARealPublishIsAnswered_withTheDecidingRuleAndItsOrigin() {
+        Mqtt5AsyncClient real = sensor("cc-sim-sensor");
+        try (Browser b = Browser.open(adminPort)) {
+            b.signIn("root", AdminSetup.PASSWORD);
+            b.testId("nav-security").click();
+            b.testId("policy-form");
+
+            WebElement allowed = simulate(b, "plant/3/telemetry");
+            assertThat(allowed.findElement(By.cssSelector("[data-testid='verdict']")).getText()).isEqualTo("allowed");
+            assertThat(allowed.getText()).contains("allow publish plant/+/telemetry");
+            assertThat(allowed.findElement(By.cssSelector("[data-testid='policy-origin']")).getText())
+                    .contains("realm 'devices'").contains("role 'sensors'").contains("devices.yaml line");
+            assertThat(Acks.pubAck(real, "plant/3/telemetry", 1, false)).as("the real publish").isZero();
+
+            WebElement denied = simulate(b, "plant/3/valve");
+            assertThat(denied.findElement(By.cssSelector("[data-testid='verdict']")).getText()).isEqualTo("denied");
+            assertThat(denied.findElement(By.cssSelector("[data-testid='policy-reason']")).getText())
+                    .contains("no rule matched");
+            assertThat(Acks.pubAck(real, "plant/3/valve", 1, false)).as("the real publish").isEqualTo(0x87);
+            assertThat(b.testId("policy-connect").getText()).contains("allowed");
+            b.pageScreenshot("security-policy-simulator");
+            assertThat(b.consoleProblems()).isEmpty();
+        }
+    }
+
+    @Test
+    void aUserAddedOnThePage_connectsWithMosquittoPub_andRefusalsAndReadOnlyRealmsAreShown() throws Exception {
+        try (Browser b = Browser.open(adminPort)) {
+            b.signIn("root", AdminSetup.PASSWORD);
+            b.go("/#/security");
+            new Select(b.shown(By.id("realm-select"))).selectByValue("idp");
+            assertThat(b.testId("realm-read-only").getText()).contains("idp").contains("jwt");
+            assertThat(b.present(By.cssSelector("[data-testid='user-form']"))).isFalse();
+
+            new Select(b.driver().findElement(By.id("realm-select"))).selectByValue("devices");
+            b.shown(By.cssSelector("tr[data-user='sensor-7']"));
+            b.driver().findElement(By.id("ro-name")).sendKeys("cc-writers");
+            b.driver().findElement(By.id("ro-rules")).sendKeys("allow publish cc/written/#");
+            b.driver().findElement(By.cssSelector("[data-testid='role-form'] button[type='submit']")).click();
+            assertThat(b.shown(By.cssSelector("tr[data-role='cc-writers']")).getText())
+                    .contains("allow publish cc/written/#");
+
+            b.driver().findElement(By.id("u-name")).sendKeys("cc-refused");
+            b.driver().findElement(By.id("u-roles")).sendKeys("no-such-role");
+            b.driver().findElement(By.cssSelector("[data-testid='user-form'] button[type='submit']")).click();
+            assertThat(b.testId("error").getText()).contains("no-such-role");
+
+            b.driver().findElement(By.id("u-name")).clear();
+            b.driver().findElement(By.id("u-name")).sendKeys("cc-new-user");
+            b.driver().findElement(By.id("u-password")).sendKeys(NEW_USER_PASSWORD);
+            b.driver().findElement(By.id("u-roles")).clear();
+            b.driver().findElement(By.id("u-roles")).sendKeys("cc-writers");
+            b.driver().findElement(By.cssSelector("[data-testid='user-form'] button[type='submit']")).click();
+            assertThat(b.shown(By.cssSelector("tr[data-user='cc-new-user']")).getText()).contains("cc-writers");
+            assertThat(b.testId("status").getText()).contains("cc-new-user");
+            b.pageScreenshot("security-realm-users");
+            assertThat(b.consoleProblems()).as("only the refused request, which the browser reports")
+                    .allMatch(p -> p.contains("/api/v1/realms/devices/users") && p.contains("400"));
+        }
+        PubMosquitto.Result pub = PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "cc-new-user-pub",
+                "-u", "cc-new-user", "-P", NEW_USER_PASSWORD, "-t", "cc/written/a", "-q", "1", "-m", "hello");
+        assertThat(pub.exitCode()).as(pub.stderr()).isZero();
+    }
+
+    @Test
+    void aDeniedPublish_showsInTheClientsRecentEvents_withTheDecidingManagerAndReason() {
+        Mqtt5AsyncClient real = sensor("cc-events-sensor");
+        assertThat(Acks.pubAck(real, "plant/9/valve", 1, false)).isEqualTo(0x87);
+        try (Browser b = Browser.open(adminPort)) {
+            b.signIn("root", AdminSetup.PASSWORD);
+            b.go("/#/clients/" + AdminClient.encode("cc-events-sensor"));
+            WebElement denied = b.shown(By.cssSelector("[data-testid='client-events'] tr[data-event='publish-denied']"));
+            assertThat(denied.getText()).contains("plant/9/valve").contains("QoS 1").contains("not authorized to publish")
+                    .contains("realm devices");
+            assertThat(b.shown(By.cssSelector("[data-testid='client-events'] tr[data-event='connected']")).getText())
+                    .contains("sensor-7");
+            b.pageScreenshot("client-detail-events");
+            assertThat(b.consoleProblems()).isEmpty();
+        }
+    }
+}
