@@ -11,7 +11,6 @@ import io.rampart.server.it.support.Browser;
 import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +22,6 @@ import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.WebElement;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
@@ -53,20 +51,8 @@ class ControlCenterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.writeString(dir.resolve("devices.yaml"), """
-                users:
-                  - {username: device-1, password: "%1$s", roles: [all]}
-                  - {username: sensor-7, password: "%1$s", roles: [sensors]}
-                roles:
-                  - name: all
-                    permissions: [{topic: "#"}]
-                  - name: sensors
-                    permissions:
-                      - {topic: "plant/+/telemetry", activity: publish}
-                      - {topic: "config/#", activity: subscribe}
-                """.formatted(SecSetup.hash(AdminSetup.PASSWORD)));
         // the overview's screenshot shows refused connects; without the brake they do not slow the other tests
-        broker = AdminSetup.in(dir).security("brute-force: {enabled: false}").start();
+        broker = AdminSetup.in(dir).devices(AdminSetup.SENSOR_DEVICES).security("brute-force: {enabled: false}").start();
         clients = new Clients(broker);
         adminPort = broker.port(AdminSetup.ADMIN_LISTENER);
     }

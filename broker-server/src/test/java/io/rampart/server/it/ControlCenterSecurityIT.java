@@ -9,7 +9,6 @@ import io.rampart.server.it.support.Clients;
 import io.rampart.server.it.support.JwtTokens;
 import io.rampart.server.it.support.PubMosquitto;
 import io.rampart.server.it.support.RawTransport;
-import io.rampart.server.it.support.SecSetup;
 import io.rampart.server.it.support.TestBroker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,7 +18,6 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static io.rampart.server.it.support.Connects.connect5;
@@ -45,19 +43,7 @@ class ControlCenterSecurityIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Files.writeString(dir.resolve("devices.yaml"), """
-                users:
-                  - {username: device-1, password: "%1$s", roles: [all]}
-                  - {username: sensor-7, password: "%1$s", roles: [sensors]}
-                roles:
-                  - name: all
-                    permissions: [{topic: "#"}]
-                  - name: sensors
-                    permissions:
-                      - {topic: "plant/+/telemetry", activity: publish}
-                      - {topic: "config/#", activity: subscribe}
-                """.formatted(SecSetup.hash(AdminSetup.PASSWORD)));
-        broker = AdminSetup.in(dir)
+        broker = AdminSetup.in(dir).devices(AdminSetup.SENSOR_DEVICES)
                 .adminRealms("- {name: idp, type: jwt, secrets: [\"%s\"]}\n".formatted(JwtTokens.SECRET), "")
                 .start();
         clients = new Clients(broker);

@@ -19,6 +19,19 @@ public final class AdminSetup {
 
     public static final String PASSWORD = "admin-pass-123";
     public static final String ADMIN_LISTENER = "admin";
+    /** Device users of the Control Center tests: {@code device-1} may use every topic, {@code sensor-7} publishes telemetry. */
+    public static final String SENSOR_DEVICES = """
+            users:
+              - {username: device-1, password: "%1$s", roles: [all]}
+              - {username: sensor-7, password: "%1$s", roles: [sensors]}
+            roles:
+              - name: all
+                permissions: [{topic: "#"}]
+              - name: sensors
+                permissions:
+                  - {topic: "plant/+/telemetry", activity: publish}
+                  - {topic: "config/#", activity: subscribe}
+            """;
 
     private final Path dir;
     private String extraListeners = "";
