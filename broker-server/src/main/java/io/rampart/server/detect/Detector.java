@@ -247,10 +247,14 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
             return;
         }
         long now = clock.millis();
-        history.times.add(now, address);
+        history.times.add(now, null);
+        if (address != null) {
+            history.lastAddress = address;
+        }
         if (history.times.reached(now - rs.window().toMillis())) {
             // The topics stay known: the same fan-out does not fire again, a further one does.
-            List<String> addresses = history.times.addresses();
+            List<String> addresses = history.lastAddress == null ? List.of()
+                    : List.of(history.lastAddress.getHostAddress());
             history.times = new Times(rs.threshold());
             fire(Rule.MANY_NEW_TOPICS, username, rs.threshold(), "user '" + username + "' published to "
                     + rs.threshold() + " topics it had not used before in " + human(rs.window()) + " (last: '" + topic
@@ -433,13 +437,14 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
 
     /**
      * The topics an identity published to, as 64-bit hashes, at most {@code remembered} (the oldest go first), and
-     * the times it published to a topic not among them.
+     * the times it published to a topic not among them (and the address it last did so from).
      */
     private static final class TopicHistory {
         private final long[] known;
         private int next;
         private int size;
         Times times;
+        InetAddress lastAddress;
 
         TopicHistory(int remembered, int threshold) {
             known = new long[remembered];
