@@ -6,13 +6,16 @@ import java.util.function.Consumer;
 
 /**
  * The topic counts of one event loop, touched only on that loop: counting a PUBLISH takes no lock and shares no
- * memory with other threads. The insights thread asks for them ({@link #collect}) once per interval; the loop then
- * hands its counts over and starts afresh.
+ * memory with other threads (an exact table of recent keys in front of the sketches, {@link TopicTable}). The
+ * insights thread asks for them ({@link #collect}) once per interval; the loop then hands its counts over and starts
+ * afresh.
  */
 final class LoopTally {
 
     private final EventExecutor loop;
     private final TopicSettings settings;
+    /** Loop only. */
+    private final TopicTable table;
     /** Loop only. */
     private TopicCounts counts;
     /** Loop only: whether anything was counted since the last hand-over. */
@@ -21,12 +24,13 @@ final class LoopTally {
     LoopTally(EventExecutor loop, TopicSettings settings) {
         this.loop = loop;
         this.settings = settings;
+        this.table = new TopicTable(settings.levels());
         this.counts = new TopicCounts(settings);
     }
 
     /** On the loop: a PUBLISH was routed to {@code receivers} sessions. */
     void published(String topic, int bytes, int receivers) {
-        counts.published(topic, bytes, receivers);
+        table.published(topic, bytes, receivers, counts);
         dirty = true;
     }
 
@@ -44,6 +48,7 @@ final class LoopTally {
                 if (!dirty) {
                     return;
                 }
+                table.flush(counts);
                 TopicCounts done = counts;
                 counts = new TopicCounts(settings);
                 dirty = false;

@@ -18,29 +18,17 @@ final class TopicCounts {
     private final Traffic topics;
     /** {@code null} when no topic levels are counted. */
     private final Traffic levels;
-    private final int depth;
 
     TopicCounts(TopicSettings settings) {
         this.topics = new Traffic(settings.sketchSize());
         this.levels = settings.levels() == 0 ? null : new Traffic(settings.sketchSize());
-        this.depth = settings.levels();
     }
 
-    /** A PUBLISH of {@code bytes} payload bytes to {@code topic} was routed to {@code receivers} sessions. */
-    void published(String topic, int bytes, int receivers) {
-        topics.add(topic, bytes, receivers);
-        if (levels == null) {
-            return;
-        }
-        int from = 0;
-        for (int d = 1; d <= depth; d++) {
-            int slash = topic.indexOf('/', from);
-            if (slash < 0) {
-                levels.add(topic, bytes, receivers);
-                return;
-            }
-            levels.add(topic.substring(0, slash), bytes, receivers);
-            from = slash + 1;
+    /** Counts of one topic ({@code level} false) or topic level, as a table flushes them ({@link TopicTable}). */
+    void add(boolean level, String key, long messagesIn, long bytesIn, long messagesOut, long bytesOut) {
+        Traffic t = level ? levels : topics;
+        if (t != null) {
+            t.add(key, messagesIn, bytesIn, messagesOut, bytesOut);
         }
     }
 
@@ -84,17 +72,12 @@ final class TopicCounts {
             bytesOut = new ItemsSketch<>(size);
         }
 
-        void add(String key, int bytes, int receivers) {
-            messagesIn.update(key, 1);
-            if (bytes > 0) {
-                bytesIn.update(key, bytes);
-            }
-            if (receivers > 0) {
-                messagesOut.update(key, receivers);
-                if (bytes > 0) {
-                    bytesOut.update(key, (long) bytes * receivers);
-                }
-            }
+        void add(String key, long mi, long bi, long mo, long bo) {
+            // A zero weight is no update for the sketches.
+            messagesIn.update(key, mi);
+            bytesIn.update(key, bi);
+            messagesOut.update(key, mo);
+            bytesOut.update(key, bo);
         }
 
         void merge(Traffic o) {

@@ -27,12 +27,17 @@ class TopicInsightsTest {
     @Test
     void aMillionDistinctTopics_keepEverySketchWithinItsBound_andTheHotTopicOnTop() {
         TopicCounts counts = new TopicCounts(SMALL);
+        TopicTable table = new TopicTable(SMALL.levels());
         for (int i = 0; i < 1_000_000; i++) {
-            counts.published("fleet/device-" + i + "/telemetry", 20, 1);
+            table.published("fleet/device-" + i + "/telemetry", 20, 1, counts);
             if (i % 10 == 0) {
-                counts.published("plant/boiler/pressure", 100, 3);
+                table.published("plant/boiler/pressure", 100, 3, counts);
+            }
+            if (i % 100_000 == 0) {
+                assertThat(counts.largestSketch()).isLessThanOrEqualTo(counts.sketchCapacity());
             }
         }
+        table.flush(counts);
         assertThat(counts.sketchCapacity()).isLessThanOrEqualTo(256);
         assertThat(counts.largestSketch()).isLessThanOrEqualTo(counts.sketchCapacity());
 
@@ -54,15 +59,37 @@ class TopicInsightsTest {
     @Test
     void topicLevels_areTheLeadingLevels_upToTheDepth() {
         TopicCounts counts = new TopicCounts(SMALL);
-        counts.published("a/b/c/d", 10, 2);
-        counts.published("a", 5, 0);
-        counts.published("a/x", 1, 1);
+        TopicTable table = new TopicTable(SMALL.levels());
+        table.published("a/b/c/d", 10, 2, counts);
+        table.published("a", 5, 0, counts);
+        table.published("a/x", 1, 1, counts);
+        table.flush(counts);
         assertThat(counts.levels(Order.MESSAGES_IN, 10, 1)).extracting(Rate::name, Rate::messagesIn)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("a", 3L),
                         org.assertj.core.groups.Tuple.tuple("a/b", 1L), org.assertj.core.groups.Tuple.tuple("a/x", 1L));
         Rate abc = counts.topics(Order.MESSAGES_IN, 10, 2).stream().filter(r -> r.name().equals("a/b/c/d"))
                 .findFirst().orElseThrow();
         assertThat(abc).isEqualTo(new Rate("a/b/c/d", 1, 10, 2, 20, 0.5, 5, 1, 10));
+    }
+
+    @Test
+    void theTable_countsExactlyUntilItIsFull_thenFlushesIntoTheSketches_andCountsOn() {
+        TopicSettings large = new TopicSettings(true, 4096, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), 2);
+        TopicCounts counts = new TopicCounts(large);
+        TopicTable table = new TopicTable(1);
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < TopicTable.SLOTS; i++) {
+                table.published("t/" + i, 1, 2, counts);
+            }
+        }
+        table.flush(counts);
+        List<Rate> top = counts.topics(Order.MESSAGES_IN, 5000, 1);
+        assertThat(top).hasSize(TopicTable.SLOTS).allSatisfy(r -> assertThat(r).extracting(Rate::messagesIn,
+                Rate::bytesIn, Rate::messagesOut, Rate::bytesOut).containsExactly(3L, 3L, 6L, 6L));
+        assertThat(counts.levels(Order.MESSAGES_IN, 5, 1)).singleElement().satisfies(r -> {
+            assertThat(r.name()).isEqualTo("t");
+            assertThat(r.messagesIn()).isEqualTo(3L * TopicTable.SLOTS);
+        });
     }
 
     @Test
