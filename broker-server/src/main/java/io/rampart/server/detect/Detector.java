@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
- * Evaluates the detection rules ({@code detections:}) over the decisions and client events the broker already makes.
+ * Evaluates the detection rules ({@code detections:}) over the decisions and client events the broker already makes,
+ * and the topics identities publish to (handed over only when new to the connection, {@link RecentTopics}).
  * The observer methods run where the broker made the decision (often an event loop) and only hand a small task to
  * the detector's own thread through a bounded queue (a full queue drops the observation, counted in
  * {@link #dropped()}); all counting happens on that thread, with at most {@code max-keys} keys per rule (the least
