@@ -58,8 +58,9 @@ public final class Tracing implements AutoCloseable {
     public static Tracing start(TracingSettings settings, String version) {
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(resource(settings, version))
-                // Roots are drawn here (sampleRoot), so the SDK records what it is given and follows parents.
-                .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
+                // Whether a message is recorded is decided here (publish, connect) before any span exists, and
+                // every span built belongs to a recorded trace: the SDK's sampler has nothing left to decide.
+                .setSampler(Sampler.alwaysOn())
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter(settings))
                         .setMaxQueueSize(settings.maxQueueSize())
                         .setMaxExportBatchSize(Math.min(512, settings.maxQueueSize()))
