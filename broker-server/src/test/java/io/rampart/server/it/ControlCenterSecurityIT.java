@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * policy simulator answers as real publishes are answered, with the deciding rule and where it is written; a user
  * added to a file realm through the page connects with {@code mosquitto_pub}, a role added there carries its rules,
  * the API's refusals are shown as they are worded, a JWT realm is shown read-only; a denied publish appears in the
- * client's recent events with who decided.
+ * client's recent events with the rule that decided and where it is written.
  */
 class ControlCenterSecurityIT {
 
@@ -141,15 +141,24 @@ class ControlCenterSecurityIT {
     }
 
     @Test
-    void aDeniedPublish_showsInTheClientsRecentEvents_withTheDecidingManagerAndReason() {
+    void aDeniedPublish_showsInTheClientsRecentEvents_withTheDecidingRule() {
         Mqtt5AsyncClient real = sensor("cc-events-sensor");
         assertThat(Acks.pubAck(real, "plant/9/valve", 1, false)).isEqualTo(0x87);
+        assertThat(Acks.pubAck(real, "plant/9/firmware/v2", 1, false)).isEqualTo(0x87);
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
             b.go("/#/clients/" + AdminClient.encode("cc-events-sensor"));
-            WebElement denied = b.shown(By.cssSelector("[data-testid='client-events'] tr[data-event='publish-denied']"));
-            assertThat(denied.getText()).contains("plant/9/valve").contains("QoS 1").contains("not authorized to publish")
-                    .contains("realm devices");
+            WebElement byRule = b.shown(By.xpath("//table[@data-testid='client-events']"
+                    + "//tr[@data-event='publish-denied'][contains(., 'plant/9/firmware/v2')]"));
+            assertThat(byRule.getText()).contains("QoS 1").contains("not authorized to publish").contains("realm devices");
+            assertThat(byRule.findElement(By.cssSelector("[data-testid='event-rule']")).getText())
+                    .contains("deny all plant/+/firmware/#")
+                    .contains("denied by deny rule 'plant/+/firmware/#'")
+                    .contains("realm 'devices', role 'sensors'").contains("devices.yaml line 11");
+            WebElement byDefault = b.shown(By.xpath("//table[@data-testid='client-events']"
+                    + "//tr[@data-event='publish-denied'][contains(., 'plant/9/valve')]"));
+            assertThat(byDefault.findElement(By.cssSelector("[data-testid='event-rule']")).getText())
+                    .isEqualTo("default deny: no rule matched");
             assertThat(b.shown(By.cssSelector("[data-testid='client-events'] tr[data-event='connected']")).getText())
                     .contains("sensor-7");
             b.pageScreenshot("client-detail-events");
