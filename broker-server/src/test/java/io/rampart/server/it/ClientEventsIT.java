@@ -23,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /api/v1/clients/{id}/events}: the history of a HiveMQ client (refused CONNECT, connect, subscribe,
- * unsubscribe, denied publish and subscribe with the deciding realm and rule, takeover, disconnect) outlives its connection,
- * newest first, scoped like {@code clients:read}, with addresses only for {@code data:address}.
+ * unsubscribe, denied publish and subscribe with the deciding realm and rule, takeover, disconnect) outlives its
+ * connection, newest first, scoped like {@code clients:read}, with addresses only for {@code data:address}.
  */
 class ClientEventsIT {
 
