@@ -171,10 +171,11 @@ function eventDetail(e) {
 function decidingRule(e) {
   if (!e.verdict) return nothing;
   const r = e.rule;
-  return html`<div class="deciding-rule" data-testid="event-rule">${r ? html`<span class="mono">${ruleText(r)}</span>${
-    r.compiled && r.compiled !== (r.topic ?? r.clientId) ? html` <span class="muted">(here: <span class="mono">${
-      r.compiled}</span>)</span>` : nothing}: ` : nothing}${e.verdict}${r && r.origin ? html`<span class="muted">, ${
-    r.origin.description}</span>` : nothing}</div>`;
+  if (!r) return html`<div class="deciding-rule" data-testid="event-rule">Deciding rule: none, ${e.verdict}</div>`;
+  const written = r.topic ?? r.clientId;
+  return html`<div class="deciding-rule" data-testid="event-rule">Deciding rule: <span class="mono">${ruleText(r)}</span>${
+    r.compiled && r.compiled !== written ? html` (here <span class="mono">${r.compiled}</span>)` : nothing}${r.origin
+    ? html`<span class="muted">, ${r.origin.description}</span>` : nothing}</div>`;
 }
 
 function eventsTable(events) {

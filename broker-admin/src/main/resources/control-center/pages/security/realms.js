@@ -17,14 +17,16 @@ export function parseRules(textValue) {
   });
 }
 
-/** A rule's options beyond effect, activity and topic, in a few words ("QoS 0, 1; retain"). */
+/** What a topic rule restricts beyond effect, activity and topic, in a few words ("QoS 0, 1; no retain"). */
 function ruleOptions(r) {
   if (r.topic === undefined) return '';
   const parts = [];
   if (r.qos && r.qos.length < 3) parts.push(`QoS ${r.qos.join(', ')}`);
-  if (r.retain) parts.push('retain');
-  if (r.sharedSubscription) parts.push(`shared${r.shareGroups && r.shareGroups.length ? ` (${r.shareGroups.join(', ')})`
-    : ''}`);
+  if (r.effect !== 'deny') {
+    if (r.retain === false) parts.push('no retain');
+    if (r.sharedSubscription === false) parts.push('no shared subscriptions');
+    else if (r.shareGroups && r.shareGroups.length) parts.push(`share groups ${r.shareGroups.join(', ')}`);
+  }
   return parts.join('; ');
 }
 

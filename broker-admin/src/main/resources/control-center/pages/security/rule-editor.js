@@ -108,7 +108,7 @@ export function ruleEditor(ctx, prefix, rules, grants) {
   function ruleTable() {
     return html`<div class="table-wrap"><table class="rule-editor" data-testid="${prefix}-rules"><thead><tr>
       <th>Effect</th><th>Activity</th><th>Topic filter or client id</th><th>QoS</th><th>Retain</th>
-      <th>Shared subscriptions (groups)</th><th></th></tr></thead>
+      <th>Shared (groups)</th><th></th></tr></thead>
       <tbody>${rows.map((r, i) => html`<tr data-rule=${i}>
         <td><select id="${prefix}-rule-${i}-effect" aria-label="Effect of rule ${i + 1}" @change=${set(r, 'effect')}>
           <option value="allow" ?selected=${r.effect === 'allow'}>allow</option>
@@ -120,8 +120,9 @@ export function ruleEditor(ctx, prefix, rules, grants) {
       ${rows.length ? nothing : html`<p class="empty">No rules: everything is denied unless another role allows it.</p>`}
       </div>
       <div class="actions"><button type="button" class="secondary" data-testid="${prefix}-add-topic-rule" @click=${() => {
-        rows.push({ kind: 'topic', effect: 'allow', activity: 'all', topic: '', qos: [0, 1, 2], retain: false,
-          sharedSubscription: false, shareGroups: '' });
+        // As a rule written without options: every QoS level, retained messages and shared subscriptions allowed.
+        rows.push({ kind: 'topic', effect: 'allow', activity: 'all', topic: '', qos: [0, 1, 2], retain: true,
+          sharedSubscription: true, shareGroups: '' });
         ctx.update();
       }}>Add topic rule</button><button type="button" class="secondary" data-testid="${prefix}-add-client-id-rule"
         @click=${() => { rows.push({ kind: 'clientId', effect: 'allow', clientId: '' }); ctx.update(); }}>Add client-id

@@ -31,8 +31,8 @@ import static org.awaitility.Awaitility.await;
  * added to a file realm through the page connects with {@code mosquitto_pub}, a role added there carries its rules,
  * the API's refusals are shown as they are worded, a JWT realm is shown read-only; a rule's QoS levels edited on the
  * page decide a real client's publishes, an invalid rule's refusal is shown at its field, a SQL user disabled on the
- * page is refused by {@code mosquitto_pub}; a denied publish appears in the
- * client's recent events with the rule that decided and where it is written.
+ * page is refused by {@code mosquitto_pub}, an operator who may only read realms gets no edit controls; a denied
+ * publish appears in the client's recent events with the rule that decided and where it is written.
  */
 class ControlCenterSecurityIT {
 
@@ -169,13 +169,12 @@ class ControlCenterSecurityIT {
             assertThat(byRule.getText()).contains("QoS 1").contains("not authorized to publish")
                     .contains("realm devices");
             assertThat(byRule.findElement(By.cssSelector("[data-testid='event-rule']")).getText())
-                    .contains("deny all plant/+/firmware/#")
-                    .contains("denied by deny rule 'plant/+/firmware/#'")
+                    .startsWith("Deciding rule: deny all plant/+/firmware/#")
                     .contains("realm 'devices', role 'sensors'").contains("devices.yaml line 11");
             WebElement byDefault = b.shown(By.xpath("//table[@data-testid='client-events']"
                     + "//tr[@data-event='publish-denied'][contains(., 'plant/9/valve')]"));
             assertThat(byDefault.findElement(By.cssSelector("[data-testid='event-rule']")).getText())
-                    .isEqualTo("default deny: no rule matched");
+                    .isEqualTo("Deciding rule: none, default deny: no rule matched");
             assertThat(b.shown(By.cssSelector("[data-testid='client-events'] tr[data-event='connected']")).getText())
                     .contains("sensor-7");
             b.pageScreenshot("client-detail-events");
@@ -224,6 +223,30 @@ class ControlCenterSecurityIT {
         assertThat(connect5(real, "cc-qos-user", NEW_USER_PASSWORD)).isZero();
         assertThat(Acks.pubAck(real, "cc/qos/a", 2, false)).as("QoS 2, no longer allowed").isEqualTo(0x87);
         assertThat(Acks.pubAck(real, "cc/qos/a", 1, false)).as("QoS 1").isZero();
+    }
+
+    @Test
+    void anOperatorWhoMayOnlyReadRealms_seesNoEditControls_andTheApiRefusesTheEdit() {
+        AdminClient.Answer role = root().post("/api/v1/realms/admins/roles",
+                "{\"name\": \"cc-realm-readers\", \"adminPermissions\": [{\"permissions\": [\"users:read\"]}]}");
+        assertThat(role.status()).as(role.body()).isEqualTo(201);
+        AdminClient.Answer user = root().post("/api/v1/realms/admins/users", "{\"username\": \"cc-reader\", "
+                + "\"password\": \"" + NEW_USER_PASSWORD + "\", \"roles\": [\"cc-realm-readers\"]}");
+        assertThat(user.status()).as(user.body()).isEqualTo(201);
+        try (Browser b = Browser.open(adminPort)) {
+            b.signIn("cc-reader", NEW_USER_PASSWORD);
+            b.go("/#/security");
+            new Select(b.shown(By.id("realm-select"))).selectByValue("devices");
+            assertThat(b.shown(By.cssSelector("tr[data-role='sensors']")).getText())
+                    .contains("deny all plant/+/firmware/#");
+            assertThat(b.shown(By.cssSelector("tr[data-user='sensor-7']")).getText()).contains("sensors");
+            assertThat(b.present(By.cssSelector("[data-testid^='edit-']"))).as("no Edit buttons").isFalse();
+            assertThat(b.present(By.cssSelector("[data-testid^='delete-']"))).as("no Delete buttons").isFalse();
+            assertThat(b.present(By.cssSelector("[data-testid='role-form']"))).isFalse();
+            assertThat(b.consoleProblems()).isEmpty();
+        }
+        assertThat(AdminClient.http(adminPort).as("cc-reader", NEW_USER_PASSWORD)
+                .put("/api/v1/realms/devices/roles/sensors", "{\"permissions\": []}").status()).isEqualTo(403);
     }
 
     private static PubMosquitto.Result publishAsSqlUser(int port) throws Exception {
