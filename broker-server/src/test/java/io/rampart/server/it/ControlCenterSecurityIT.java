@@ -31,8 +31,9 @@ import static org.awaitility.Awaitility.await;
  * added to a file realm through the page connects with {@code mosquitto_pub}, a role added there carries its rules,
  * the API's refusals are shown as they are worded, a JWT realm is shown read-only; a rule's QoS levels edited on the
  * page decide a real client's publishes, an invalid rule's refusal is shown at its field, a SQL user disabled on the
- * page is refused by {@code mosquitto_pub}, an operator who may only read realms gets no edit controls; a denied
- * publish appears in the client's recent events with the rule that decided and where it is written.
+ * page is refused by {@code mosquitto_pub}, admin permissions given to a role on the page let its operator read
+ * realms, without edit controls; a denied publish appears in the client's recent events with the rule that decided
+ * and where it is written.
  */
 class ControlCenterSecurityIT {
 
@@ -226,13 +227,28 @@ class ControlCenterSecurityIT {
     }
 
     @Test
-    void anOperatorWhoMayOnlyReadRealms_seesNoEditControls_andTheApiRefusesTheEdit() {
-        AdminClient.Answer role = root().post("/api/v1/realms/admins/roles",
-                "{\"name\": \"cc-realm-readers\", \"adminPermissions\": [{\"permissions\": [\"users:read\"]}]}");
+    void adminPermissionsGivenOnThePage_letAnOperatorReadRealms_withoutEditControls_andTheApiRefusesTheEdit() {
+        AdminClient.Answer role = root().post("/api/v1/realms/admins/roles", "{\"name\": \"cc-realm-readers\"}");
         assertThat(role.status()).as(role.body()).isEqualTo(201);
         AdminClient.Answer user = root().post("/api/v1/realms/admins/users", "{\"username\": \"cc-reader\", "
                 + "\"password\": \"" + NEW_USER_PASSWORD + "\", \"roles\": [\"cc-realm-readers\"]}");
         assertThat(user.status()).as(user.body()).isEqualTo(201);
+        AdminClient reader = AdminClient.http(adminPort).as("cc-reader", NEW_USER_PASSWORD);
+        assertThat(reader.get("/api/v1/realms").status()).as("no admin permission yet").isEqualTo(403);
+        try (Browser b = Browser.open(adminPort)) {
+            b.signIn("root", AdminSetup.PASSWORD);
+            b.go("/#/security");
+            new Select(b.shown(By.id("realm-select"))).selectByValue("admins");
+            b.shown(By.cssSelector("tr[data-role='cc-realm-readers']"));
+            b.testId("edit-role-cc-realm-readers").click();
+            b.testId("r-edit-add-grant").click();
+            b.shown(By.id("r-edit-grant-0-permissions")).sendKeys("users:read");
+            b.driver().findElement(By.cssSelector("[data-testid='role-edit-form'] button[type='submit']")).click();
+            assertThat(b.testId("status").getText()).contains("cc-realm-readers");
+            assertThat(b.shown(By.cssSelector("tr[data-role='cc-realm-readers']")).getText())
+                    .contains("Admin permissions: users:read");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> reader.get("/api/v1/realms").status() == 200);
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("cc-reader", NEW_USER_PASSWORD);
             b.go("/#/security");
@@ -245,8 +261,8 @@ class ControlCenterSecurityIT {
             assertThat(b.present(By.cssSelector("[data-testid='role-form']"))).isFalse();
             assertThat(b.consoleProblems()).isEmpty();
         }
-        assertThat(AdminClient.http(adminPort).as("cc-reader", NEW_USER_PASSWORD)
-                .put("/api/v1/realms/devices/roles/sensors", "{\"permissions\": []}").status()).isEqualTo(403);
+        assertThat(reader.put("/api/v1/realms/devices/roles/sensors", "{\"permissions\": []}").status())
+                .isEqualTo(403);
     }
 
     private static PubMosquitto.Result publishAsSqlUser(int port) throws Exception {
