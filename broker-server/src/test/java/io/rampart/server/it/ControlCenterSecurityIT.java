@@ -79,6 +79,12 @@ class ControlCenterSecurityIT {
         return c;
     }
 
+    /** Chooses a realm on the Security page once the page has listed it. */
+    private static void selectRealm(Browser b, String realm) {
+        b.shown(By.cssSelector("#realm-select option[value='" + realm + "']"));
+        new Select(b.driver().findElement(By.id("realm-select"))).selectByValue(realm);
+    }
+
     private static WebElement simulate(Browser b, String topic) {
         b.shown(By.id("p-user")).clear();
         b.driver().findElement(By.id("p-user")).sendKeys("sensor-7");
@@ -123,11 +129,11 @@ class ControlCenterSecurityIT {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
             b.go("/#/security");
-            new Select(b.shown(By.id("realm-select"))).selectByValue("idp");
+            selectRealm(b, "idp");
             assertThat(b.testId("realm-read-only").getText()).contains("idp").contains("jwt");
             assertThat(b.present(By.cssSelector("[data-testid='user-form']"))).isFalse();
 
-            new Select(b.driver().findElement(By.id("realm-select"))).selectByValue("devices");
+            selectRealm(b, "devices");
             b.shown(By.cssSelector("tr[data-user='sensor-7']"));
             b.driver().findElement(By.id("ro-name")).sendKeys("cc-writers");
             b.driver().findElement(By.id("ro-rules")).sendKeys("allow publish cc/written/#");
@@ -194,7 +200,7 @@ class ControlCenterSecurityIT {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
             b.go("/#/security");
-            new Select(b.shown(By.id("realm-select"))).selectByValue("devices");
+            selectRealm(b, "devices");
             b.shown(By.cssSelector("tr[data-role='cc-qos']"));
             b.testId("edit-role-cc-qos").click();
             WebElement qos2 = b.shown(By.id("r-edit-rule-0-qos-2"));
@@ -238,7 +244,7 @@ class ControlCenterSecurityIT {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
             b.go("/#/security");
-            new Select(b.shown(By.id("realm-select"))).selectByValue("admins");
+            selectRealm(b, "admins");
             b.shown(By.cssSelector("tr[data-role='cc-realm-readers']"));
             b.testId("edit-role-cc-realm-readers").click();
             b.testId("r-edit-add-grant").click();
@@ -252,7 +258,7 @@ class ControlCenterSecurityIT {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("cc-reader", NEW_USER_PASSWORD);
             b.go("/#/security");
-            new Select(b.shown(By.id("realm-select"))).selectByValue("devices");
+            selectRealm(b, "devices");
             assertThat(b.shown(By.cssSelector("tr[data-role='sensors']")).getText())
                     .contains("deny all plant/+/firmware/#");
             assertThat(b.shown(By.cssSelector("tr[data-user='sensor-7']")).getText()).contains("sensors");
@@ -281,7 +287,7 @@ class ControlCenterSecurityIT {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("root", AdminSetup.PASSWORD);
             b.go("/#/security");
-            new Select(b.shown(By.id("realm-select"))).selectByValue("fleet");
+            selectRealm(b, "fleet");
             b.shown(By.cssSelector("tr[data-user='cc-sql-user']"));
             b.testId("edit-user-cc-sql-user").click();
             WebElement enabled = b.shown(By.id("u-edit-enabled"));
