@@ -17,6 +17,7 @@ import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.observe.PublishWatch;
 import io.rampart.server.tracing.PublishSpan;
+import io.rampart.server.tracing.RootSampler;
 import io.rampart.server.tracing.Tracing;
 
 import java.util.ArrayDeque;
@@ -72,6 +73,8 @@ final class InboundPublishes {
     private final Runnable feedsFullest;
     /** {@code null} when distributed tracing is off. */
     private final Tracing tracing;
+    /** Which of this connection's messages start a recorded trace; {@code null} when tracing is off. */
+    private final RootSampler roots;
     /** Topic insights and the new-topics detection; {@code null} when both are off. */
     private final PublishWatch watch;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
@@ -91,6 +94,7 @@ final class InboundPublishes {
         this.handoffFailure = handoffFailure;
         this.feedsFullest = feedsFullest;
         this.tracing = listener.tracing();
+        this.roots = tracing == null ? null : tracing.rootSampler();
         this.watch = listener.observers().publishWatch(ctx.executor());
     }
 
@@ -101,7 +105,7 @@ final class InboundPublishes {
      *         done, not even acknowledged, and the caller processes it again once there is room
      */
     boolean publish(Admission a, MqttPublishMessage msg) {
-        PublishSpan trace = tracing == null ? null : tracing.publish(listener.name(), a.clientId(),
+        PublishSpan trace = tracing == null ? null : tracing.publish(roots, listener.name(), a.clientId(),
                 msg.fixedHeader().qosLevel().value(), msg.fixedHeader().isRetain(), msg.payload().readableBytes(),
                 a.v5() ? msg.variableHeader().properties() : MqttProperties.NO_PROPERTIES);
         if (trace == null) {
@@ -331,7 +335,8 @@ final class InboundPublishes {
     private void notAuthorized(Admission a, int qos, int packetId, String topic, boolean retain) {
         String reason = "not authorized to publish to '" + topic + "' at QoS " + qos + (retain ? " with retain" : "");
         events.authzDenied(AuthzAction.PUBLISH);
-        listener.accessLog().publish(a.subject(), topic, qos, false, a.manager(), a.realm(), reason);
+        listener.accessLog().publishDenied(a.subject(), topic, qos, a.manager(), a.realm(), reason,
+                a.permissions().explainPublish(topic, qos, retain));
         if (a.decision().disconnectOnPublishDenied()) {
             throw new ProtocolViolation(ReasonCodes.NOT_AUTHORIZED, reason);
         }
