@@ -4,13 +4,13 @@ import io.rampart.admin.live.AccessDecision;
 import io.rampart.admin.live.LiveFeed;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.logging.JsonText;
+import io.rampart.server.logging.LogTime;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -203,7 +203,7 @@ public final class AccessLog {
         StringBuilder b = new StringBuilder(256);
         if (json) {
             b.append('{');
-            field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+            field(b, "time", LogTime.now());
             field(b, "action", Action.TLS.name());
             field(b, "result", "DENIED");
             field(b, "kind", kind);
@@ -216,7 +216,7 @@ public final class AccessLog {
             jsonString(b, reason);
             b.append('}');
         } else {
-            b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+            LogTime.appendNow(b)
                     .append(" action=").append(Action.TLS.name())
                     .append(" result=DENIED kind=").append(kind == null ? "-" : kind)
                     .append(" listener=").append(listener)
@@ -272,7 +272,7 @@ public final class AccessLog {
     private static String plainLine(Action action, boolean allowed, String kind, Subject s, String host, String port,
                                     String topic, int qos, String manager, String realm, String reason) {
         StringBuilder b = new StringBuilder(256);
-        b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+        LogTime.appendNow(b)
                 .append(" action=").append(action.name())
                 .append(" result=").append(allowed ? "ALLOWED" : "DENIED")
                 .append(" kind=").append(kind == null ? "-" : kind)
@@ -311,7 +311,7 @@ public final class AccessLog {
                                    String topic, int qos, String manager, String realm, String reason) {
         StringBuilder b = new StringBuilder(320);
         b.append('{');
-        field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        field(b, "time", LogTime.now());
         field(b, "action", action.name());
         field(b, "result", allowed ? "ALLOWED" : "DENIED");
         field(b, "kind", kind);
