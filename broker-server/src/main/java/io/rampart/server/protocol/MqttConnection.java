@@ -96,9 +96,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * change alters the identity's limits.
      */
     private Admission admission;
+    /** Created by the first packet that needs them: an idle client never does. */
     private InboundPublishes publishes;
     private Subscriptions subscriptions;
     private OutboundFlow outbound;
+    /** Created by the first AUTH packet or when the admitted credentials expire. */
     private EnhancedAuth enhancedAuth;
     private boolean discardWill;
     private boolean closing;
@@ -189,10 +191,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (tap != null) {
             tap.admitted(admitted);
         }
-        publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed, feedsFullest);
-        subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
-        enhancedAuth = new EnhancedAuth(this, ctx, listener);
         throttle = PublishThrottle.of(admitted.limits(), System.nanoTime());
         packetLimit = admitted.maxPacketSize() < listener.maxPacketSize() ? admitted.maxPacketSize() : 0;
         PreAuthLimit.lift(ctx.pipeline());
@@ -208,7 +207,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
         });
         ctx.write(Replies.connack(0, admitted.sessionPresent(), connackProperties));
-        enhancedAuth.scheduleExpiry(admitted);
+        if (admitted.permissions().expiresAt() != null) {
+            enhancedAuth().scheduleExpiry(admitted);
+        }
         connectProcessor = null; // only CONNECT needs it
         ConnectAttempt connect = admitted.connect();
         int keepAlive = connect.effectiveKeepAlive();
@@ -596,7 +597,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         switch (type) {
             case PUBLISH -> {
-                if (!publishes.publish(a, (MqttPublishMessage) message)) {
+                if (!publishes().publish(a, (MqttPublishMessage) message)) {
                     holdUntilRoom((MqttPublishMessage) message);
                 } else if (throttle != null) {
                     spendPublishRate(packetSize(message));
@@ -612,20 +613,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     drain();
                 }
             }
-            case PUBREL -> publishes.pubrel(a, packetId(message));
+            case PUBREL -> publishes().pubrel(a, packetId(message));
             case PUBCOMP -> {
                 if (outbound.pubcomp(packetId(message))) {
                     drain();
                 }
             }
-            case SUBSCRIBE -> subscriptions.subscribe(a, (MqttSubscribeMessage) message);
-            case UNSUBSCRIBE -> subscriptions.unsubscribe(a, (MqttUnsubscribeMessage) message);
+            case SUBSCRIBE -> subscriptions().subscribe(a, (MqttSubscribeMessage) message);
+            case UNSUBSCRIBE -> subscriptions().unsubscribe(a, (MqttUnsubscribeMessage) message);
             case PINGREQ -> ctx.write(Replies.PINGRESP);
             case DISCONNECT -> clientDisconnect(a, message);
             case CONNECT -> throw secondConnect(a);
-            case AUTH -> enhancedAuth.auth(a, message);
+            case AUTH -> enhancedAuth().auth(a, message);
             default -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "unexpected " + type + " from a client");
         }
+    }
+
+    private InboundPublishes publishes() {
+        if (publishes == null) {
+            publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed, feedsFullest);
+        }
+        return publishes;
+    }
+
+    private Subscriptions subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new Subscriptions(ctx, listener, core, events);
+        }
+        return subscriptions;
+    }
+
+    private EnhancedAuth enhancedAuth() {
+        if (enhancedAuth == null) {
+            enhancedAuth = new EnhancedAuth(this, ctx, listener);
+        }
+        return enhancedAuth;
     }
 
     /**
