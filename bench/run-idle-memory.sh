@@ -56,6 +56,8 @@ trap cleanup EXIT
 if [[ $TLS == 1 ]]; then
     openssl ecparam -name prime256v1 -genkey -noout -out "$TMP/key.pem" 2>/dev/null
     openssl req -new -x509 -key "$TMP/key.pem" -out "$TMP/cert.pem" -days 2 -subj /CN=localhost 2>/dev/null
+    # Mosquitto drops to its own user before it reads them (a throwaway key of this run).
+    chmod 755 "$TMP"; chmod 644 "$TMP/key.pem" "$TMP/cert.pem"
     GEN_TLS=(--tls --tls-version 1.3)
 else
     GEN_TLS=()

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * The connect timeouts and keep alives of a listener's connections, checked by one repeating task per event loop
  * instead of a timer (and a keep-alive handler) per connection: an idle connection then costs a slot in an array,
  * not a scheduled task. Every {@link #PERIOD_MILLIS} ms the task asks each member of its event loop whether one of
- * its deadlines passed, so a deadline is acted on up to one period after it passed, never before.
+ * its deadlines passed. A deadline is acted on up to one period after it passed, never before; a keep alive up to two,
+ * as a member notes the time of its latest packet when the sweep comes by rather than per packet.
  *
  * <p>A member joins and leaves on its own event loop, and the task runs there too: the per-loop list needs no lock.
  * The task stops when the last member of its loop leaves.
