@@ -62,11 +62,11 @@ rate_and_cpu() {
     before=$(cpu_ticks "$BROKER_PID")
     rate=$(connect_rate "$1" "$2")
     after=$(cpu_ticks "$BROKER_PID")
-    echo "$rate $(echo "$CLIENTS * $CLK_TCK / ($after - $before + 0.5)" | bc)"
+    echo "$rate $(( CLIENTS * CLK_TCK / (after - before + 1) ))"
 }
 
-# Starts broker $1 (rampart: extra JVM options $3, jar $5) on port $2 in $4; prints milliseconds until the port
-# accepts.
+# Starts broker $1 (rampart: extra JVM options $3, jar $5) on port $2 in $4; sets BROKER_PID and STARTED_MS (milliseconds
+# until the port accepts). Not to be called in a subshell: the caller stops BROKER_PID.
 start_broker() {
     local which=$1 port=$2 opts=$3 dir=$4 jar=${5:-rampart.jar}
     mkdir -p "$dir"
@@ -85,13 +85,13 @@ start_broker() {
     fi
     BROKER_PID=$!
     wait_for_port "$port" "$BROKER_PID" "$which" >&2
-    echo $(( ($(date +%s%N) - t0) / 1000000 ))
+    STARTED_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
 }
 
 if [[ " $BROKERS " == *" rampart-cds "* || " $BROKERS " == *" rampart-flags "* ]]; then
     log "training start for the class-data sharing archive"
     port=$(free_port)
-    start_broker rampart "$port" "-XX:ArchiveClassesAtExit=$TMP/rampart.jsa" "$TMP/training" >/dev/null
+    start_broker rampart "$port" "-XX:ArchiveClassesAtExit=$TMP/rampart.jsa" "$TMP/training"
     connect_rate "$port" "$TMP/training/gen.err" >/dev/null
     kill -TERM "$BROKER_PID"
     wait "$BROKER_PID" || true   # the JVM writes the archive as it exits
@@ -116,10 +116,10 @@ for round in $(seq "$REPEAT"); do
             rampart-flags) opts="-XX:SharedArchiveFile=$TMP/rampart.jsa $FLAGS_OPTS" ;;
             rampart-before) jar=rampart-before.jar ;;
         esac
-        started=$(start_broker "$kind" "$port" "$opts" "$dir" "$jar")
+        start_broker "$kind" "$port" "$opts" "$dir" "$jar"
         read -r cold cold_cpu < <(rate_and_cpu "$port" "$dir/cold.err")
         read -r warm warm_cpu < <(rate_and_cpu "$port" "$dir/warm.err")
-        echo "| $round | $which | $load | $started | $cold | $warm | $cold_cpu | $warm_cpu |"
+        echo "| $round | $which | $load | $STARTED_MS | $cold | $warm | $cold_cpu | $warm_cpu |"
         stop_pid "$BROKER_PID"; BROKER_PID=""
     done
 done
