@@ -35,6 +35,7 @@ import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.events.EventLogFlush;
 import io.rampart.server.events.MemoryLevelLog;
 import io.rampart.server.limit.ConnectionAdmission;
+import io.rampart.server.logging.JulBridge;
 import io.rampart.server.pipeline.MqttChannelInitializer;
 import io.rampart.server.pipeline.PipelineNames;
 import io.rampart.server.protocol.ListenerContext;
@@ -175,6 +176,7 @@ public final class RampartBroker implements AutoCloseable {
     }
 
     private static RampartBroker prepare(BrokerConfig config, TlsObserver tlsObserver) throws Exception {
+        JulBridge.install();
         RampartBroker broker = new RampartBroker(config, tlsObserver);
         try {
             broker.admin = AdminWiring.create(config, broker.core, broker.metrics, broker.insights, broker.timers,

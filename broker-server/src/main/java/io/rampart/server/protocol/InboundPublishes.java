@@ -16,6 +16,7 @@ import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
 import io.rampart.server.tracing.PublishSpan;
+import io.rampart.server.tracing.RootSampler;
 import io.rampart.server.tracing.Tracing;
 
 import java.util.ArrayDeque;
@@ -71,6 +72,8 @@ final class InboundPublishes {
     private final Runnable feedsFullest;
     /** {@code null} when distributed tracing is off. */
     private final Tracing tracing;
+    /** Which of this connection's messages start a recorded trace; {@code null} when tracing is off. */
+    private final RootSampler roots;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
     private String[] aliases;
     /** What the message being routed must wait for before it is acknowledged, or {@code null}. */
@@ -88,6 +91,7 @@ final class InboundPublishes {
         this.handoffFailure = handoffFailure;
         this.feedsFullest = feedsFullest;
         this.tracing = listener.tracing();
+        this.roots = tracing == null ? null : tracing.rootSampler();
     }
 
     /**
@@ -97,7 +101,7 @@ final class InboundPublishes {
      *         done, not even acknowledged, and the caller processes it again once there is room
      */
     boolean publish(Admission a, MqttPublishMessage msg) {
-        PublishSpan trace = tracing == null ? null : tracing.publish(listener.name(), a.clientId(),
+        PublishSpan trace = tracing == null ? null : tracing.publish(roots, listener.name(), a.clientId(),
                 msg.fixedHeader().qosLevel().value(), msg.fixedHeader().isRetain(), msg.payload().readableBytes(),
                 a.v5() ? msg.variableHeader().properties() : MqttProperties.NO_PROPERTIES);
         if (trace == null) {
@@ -324,7 +328,8 @@ final class InboundPublishes {
     private void notAuthorized(Admission a, int qos, int packetId, String topic, boolean retain) {
         String reason = "not authorized to publish to '" + topic + "' at QoS " + qos + (retain ? " with retain" : "");
         events.authzDenied(AuthzAction.PUBLISH);
-        listener.accessLog().publish(a.subject(), topic, qos, false, a.manager(), a.realm(), reason);
+        listener.accessLog().publishDenied(a.subject(), topic, qos, a.manager(), a.realm(), reason,
+                a.permissions().explainPublish(topic, qos, retain));
         if (a.decision().disconnectOnPublishDenied()) {
             throw new ProtocolViolation(ReasonCodes.NOT_AUTHORIZED, reason);
         }

@@ -18,8 +18,8 @@ final class FanoutSpans implements MessageTrace {
     private final Tracing tracing;
     private final Span route;
     private final Context context;
-    private final AtomicInteger traced = new AtomicInteger();
-    private final AtomicInteger untraced = new AtomicInteger();
+    /** Sessions the message was offered to so far; the first {@code tracing.delivery-spans} get a span. */
+    private final AtomicInteger offered = new AtomicInteger();
 
     FanoutSpans(Tracing tracing, Span route) {
         this.tracing = tracing;
@@ -29,8 +29,7 @@ final class FanoutSpans implements MessageTrace {
 
     @Override
     public DeliveryTrace offering(String clientId, int qos) {
-        if (traced.incrementAndGet() > tracing.deliverySpans()) {
-            untraced.incrementAndGet();
+        if (offered.incrementAndGet() > tracing.deliverySpans()) {
             return null;
         }
         Span enqueue = tracing.tracer().spanBuilder("enqueue").setParent(context).setSpanKind(SpanKind.INTERNAL)
@@ -42,7 +41,7 @@ final class FanoutSpans implements MessageTrace {
 
     void end(int receivers) {
         route.setAttribute(TraceAttributes.RECEIVERS, receivers);
-        int notTraced = untraced.get();
+        int notTraced = offered.get() - tracing.deliverySpans();
         if (notTraced > 0) {
             route.setAttribute(TraceAttributes.UNTRACED_DELIVERIES, notTraced);
         }

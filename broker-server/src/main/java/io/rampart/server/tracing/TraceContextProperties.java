@@ -81,8 +81,10 @@ final class TraceContextProperties {
      * other user properties keep their order.
      */
     static MessageProperties inject(MessageProperties properties, SpanContext span) {
-        Carrier carrier = new Carrier(null, null);
-        W3C.inject(Context.root().with(Span.wrap(span)), carrier, SETTER);
+        Carrier carrier = new Carrier(traceparent(span), null);
+        if (!span.getTraceState().isEmpty()) {
+            W3C.inject(Context.root().with(Span.wrap(span)), carrier, SETTER);
+        }
         List<UserProperty> in = properties.userProperties();
         List<UserProperty> out = new ArrayList<>(in.size() + 2);
         boolean parentWritten = false;
@@ -110,6 +112,11 @@ final class TraceContextProperties {
         }
         return new MessageProperties(properties.payloadFormatIndicator(), properties.contentType(),
                 properties.responseTopic(), properties.correlationData(), out);
+    }
+
+    /** The W3C {@code traceparent} of {@code span}: version 00, trace id, span id, flags, in lower-case hex. */
+    static String traceparent(SpanContext span) {
+        return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
     }
 
     /** The two values the W3C propagator reads or writes. */

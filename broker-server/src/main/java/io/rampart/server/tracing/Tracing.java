@@ -33,8 +33,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Sampling is parent-based: a PUBLISH whose valid {@code traceparent} user property says sampled is recorded, one
  * that says not sampled is not; everything else (MQTT 3 messages, MQTT 5 messages without or with an invalid
- * {@code traceparent}, CONNECTs) starts a new trace with the configured ratio. The draw costs one random number, so
- * the 99 % of messages that are not recorded at 1 % create no span object at all.
+ * {@code traceparent}, CONNECTs) starts a new trace with the configured ratio. A message that is not recorded creates
+ * no span object at all; for PUBLISHes the decision costs one decrement ({@link RootSampler}), a CONNECT draws one
+ * random number.
  */
 public final class Tracing implements AutoCloseable {
 
@@ -58,8 +59,9 @@ public final class Tracing implements AutoCloseable {
     public static Tracing start(TracingSettings settings, String version) {
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(resource(settings, version))
-                // Roots are drawn here (sampleRoot), so the SDK records what it is given and follows parents.
-                .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
+                // Whether a message is recorded is decided here (publish, connect) before any span exists, and
+                // every span built belongs to a recorded trace: the SDK's sampler has nothing left to decide.
+                .setSampler(Sampler.alwaysOn())
                 .addSpanProcessor(BatchSpanProcessor.builder(exporter(settings))
                         .setMaxQueueSize(settings.maxQueueSize())
                         .setMaxExportBatchSize(Math.min(512, settings.maxQueueSize()))
@@ -125,17 +127,23 @@ public final class Tracing implements AutoCloseable {
                 .startSpan(), epochNanos, nanoTime);
     }
 
+    /** The sampling state of one connection's PUBLISHes (see {@link #publish}). */
+    public RootSampler rootSampler() {
+        return new RootSampler(sampleRatio);
+    }
+
     /**
      * A PUBLISH from a client: its span, or {@code null} when this message is not recorded. The topic is added
      * once topic aliases are resolved ({@link PublishSpan#topic}).
      *
+     * @param roots      the connection's {@link #rootSampler()}, which decides when the message starts a new trace
      * @param properties the PUBLISH's MQTT 5 properties ({@link MqttProperties#NO_PROPERTIES} for MQTT 3)
      */
-    public PublishSpan publish(String listener, String clientId, int qos, boolean retain, int payloadBytes,
-                               MqttProperties properties) {
+    public PublishSpan publish(RootSampler roots, String listener, String clientId, int qos, boolean retain,
+                               int payloadBytes, MqttProperties properties) {
         TraceContextProperties.Incoming incoming = TraceContextProperties.extract(properties);
         SpanContext parent = incoming == null ? null : incoming.context();
-        if (parent != null ? !parent.isSampled() : !sampleRoot()) {
+        if (parent != null ? !parent.isSampled() : !roots.sample()) {
             return null;
         }
         var builder = tracer.spanBuilder("PUBLISH").setSpanKind(SpanKind.SERVER)

@@ -1,14 +1,19 @@
 package io.rampart.server.tracing;
 
 import io.netty.handler.codec.mqtt.MqttProperties;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
+import io.opentelemetry.context.Context;
 import io.rampart.core.message.MessageProperties;
 import io.rampart.core.message.UserProperty;
 import org.junit.jupiter.api.Test;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -85,6 +90,17 @@ class TraceContextPropertiesTest {
                 new UserProperty("tracestate", "vendor=abc"));
         assertThat(out.payloadFormatIndicator()).isEqualTo(1);
         assertThat(out.contentType()).isEqualTo("text/plain");
+    }
+
+    @Test
+    void traceparent_isWhatTheW3cPropagatorWrites() {
+        for (TraceFlags flags : List.of(TraceFlags.getSampled(), TraceFlags.getDefault())) {
+            SpanContext span = SpanContext.create(TRACE, PARENT, flags, TraceState.getDefault());
+            Map<String, String> written = new HashMap<>();
+            W3CTraceContextPropagator.getInstance().inject(Context.root().with(Span.wrap(span)), written, Map::put);
+
+            assertThat(TraceContextProperties.traceparent(span)).isEqualTo(written.get("traceparent"));
+        }
     }
 
     @Test

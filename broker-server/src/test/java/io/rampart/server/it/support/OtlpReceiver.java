@@ -41,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPInputStream;
 
@@ -71,6 +72,7 @@ public final class OtlpReceiver implements AutoCloseable {
 
     private final ConcurrentLinkedQueue<ReceivedSpan> spans = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<Map<String, String>> requestHeaders = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger requests = new AtomicInteger();
     private HttpServer http;
     private EventLoopGroup group;
     private Channel grpcChannel;
@@ -96,6 +98,29 @@ public final class OtlpReceiver implements AutoCloseable {
                 receiver.decode(ExportTraceServiceRequest.parseFrom(body.readAllBytes()));
                 exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
                 exchange.sendResponseHeaders(200, 0);
+            }
+        });
+        receiver.http.start();
+        receiver.port = receiver.http.getAddress().getPort();
+        return receiver;
+    }
+
+    /**
+     * An OTLP/HTTP endpoint that answers every export with HTTP {@code status} (e.g. 400, which an exporter does not
+     * retry) and keeps nothing but the count of requests ({@link #requests()}).
+     */
+    public static OtlpReceiver refusing(int status) {
+        OtlpReceiver receiver = new OtlpReceiver();
+        try {
+            receiver.http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        receiver.http.createContext("/v1/traces", exchange -> {
+            try (exchange; InputStream body = exchange.getRequestBody()) {
+                body.readAllBytes();
+                receiver.requests.incrementAndGet();
+                exchange.sendResponseHeaders(status, -1);
             }
         });
         receiver.http.start();
@@ -141,6 +166,11 @@ public final class OtlpReceiver implements AutoCloseable {
     /** The spans of one trace. */
     public List<ReceivedSpan> trace(String traceId) {
         return spans.stream().filter(s -> s.traceId().equals(traceId)).toList();
+    }
+
+    /** How many export requests a {@link #refusing} endpoint answered. */
+    public int requests() {
+        return requests.get();
     }
 
     /** The headers of every export request (names in lower case). */
