@@ -152,7 +152,8 @@ public final class Session {
         return queueLimits;
     }
 
-    synchronized void setQueueLimits(QueueLimits limits) {
+    /** The slow-consumer policy from the next queued message on (the connection's identity limits changed). */
+    public synchronized void setQueueLimits(QueueLimits limits) {
         this.queueLimits = limits;
     }
 

@@ -338,7 +338,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /**
      * The identity's limits may have changed (a realm change, a re-authentication): the strictest of the listener's
-     * and the identity's rates apply from now on, with full buckets. The maximum packet size stays as CONNACK said.
+     * and the identity's rates apply from now on, with full buckets, and the session queue takes the new slow-consumer
+     * policy (a queue already longer than a new bound overflows on its next message). The maximum packet size stays
+     * as CONNACK said.
      */
     private void applyLimits() {
         if (state != State.CONNECTED) {
@@ -353,6 +355,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         long now = System.nanoTime();
         throttle = PublishThrottle.of(limits, now);
         outbound.limits(limits, now);
+        admission.session().setQueueLimits(listener.queueLimitsFor(limits));
         if (throttleRelease != null) {
             throttleRelease.cancel(false);
             releaseThrottle();
