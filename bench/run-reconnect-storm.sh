@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reconnect storm, Mosquitto and Rampart alternating in the same run: CLIENTS TLS 1.3 clients connect to the broker's
 # TLS listener (ECDSA P-256 certificate made here with openssl) and stay; then every connection drops at once and
-# every client reconnects at once, with full handshakes ("full") or resuming its TLS session ("resumed"). Meanwhile
+# every client reconnects at once (or, with MAX_PENDING, at most that many reconnects waiting for their CONNACK at a
+# time), with full handshakes ("full") or resuming its TLS session ("resumed"). Meanwhile
 # probe clients on a plain listener of the same broker publish QoS 0 at a fixed rate to a subscriber (end-to-end
 # p99 before and during the storm), and a side client connects and disconnects in a loop on a third listener (its
 # CONNECT-to-CONNACK p99 before and during: whether the storm on one listener starves another). See
@@ -10,7 +11,8 @@
 #   bench/run-reconnect-storm.sh      markdown on stdout, progress on stderr
 #
 # Environment (defaults in brackets):
-#   CLIENTS [10000]  REPEAT [1]  MODES ["full resumed"]  BROKERS ["mosquitto rampart"]
+#   CLIENTS [10000]  REPEAT [1]  MODES ["full resumed"]  BROKERS ["mosquitto rampart"]  PENDING ["0"] (the
+#   --max-pending values to run, e.g. "0 1000"; 0 = every client at once)
 #   RAMPART_JAVA_OPTS ["-Xms512m -Xmx512m"]  GEN_JAVA_OPTS ["-Xmx1g"]  RAMPART_LISTENER_EXTRA [""]
 #   (a YAML flow-mapping fragment added to Rampart's TLS listener, e.g. "connection-rate: 2000")
 #   BENCH_JAR  RAMPART_JAR  MOSQUITTO [/usr/sbin/mosquitto]  KEEP_TMP [0]
@@ -25,6 +27,7 @@ CLIENTS=${CLIENTS:-10000}
 REPEAT=${REPEAT:-1}
 MODES=${MODES:-"full resumed"}
 BROKERS=${BROKERS:-"mosquitto rampart"}
+PENDING=${PENDING:-0}
 RAMPART_JAVA_OPTS=${RAMPART_JAVA_OPTS:-"-Xms512m -Xmx512m"}
 GEN_JAVA_OPTS=${GEN_JAVA_OPTS:-"-Xmx1g"}
 RAMPART_LISTENER_EXTRA=${RAMPART_LISTENER_EXTRA:-}
@@ -87,24 +90,27 @@ CONF
 
 echo "Reconnect storm, $CLIENTS TLS 1.3 clients (ECDSA P-256), $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
 echo
-echo "| run | broker | load | handshakes offered | clients | resumed | full | failed | storm s | reconnects/s | probe p99 ms before | probe p99 ms during | probe messages lost | side connect p99 ms / count before | side connect p99 ms / count during |"
-echo "|---:|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| run | broker | load | max pending | handshakes offered | clients | resumed | full | failed | storm s | reconnects/s | probe p99 ms before | probe p99 ms during | probe messages lost | side connect p99 ms / count before | side connect p99 ms / count during |"
+echo "|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for round in $(seq "$REPEAT"); do
+  for pending in $PENDING; do
     for mode in $MODES; do
         for which in $BROKERS; do
             TLS_PORT=$(free_port); PROBE_PORT=$(free_port); SIDE_PORT=$(free_port)
-            dir="$TMP/$which-$mode-$round"
+            dir="$TMP/$which-$mode-$pending-$round"
             load=$(cut -d' ' -f1 /proc/loadavg)
-            log "round $round, $mode, $which"
+            log "round $round, max pending $pending, $mode, $which"
             start_broker "$which" "$dir"
             resume=()
             [[ $mode == resumed ]] && resume=(--resume)
             # shellcheck disable=SC2086
             row=$(java $GEN_JAVA_OPTS -cp "$TMP/bench.jar" io.rampart.bench.StormGenerator --port "$TLS_PORT" \
                 --probe-port "$PROBE_PORT" --side-port "$SIDE_PORT" --clients "$CLIENTS" "${resume[@]}" \
-                2>"$dir/storm.err") || log "$which $mode: not every client reconnected ($(tail -2 "$dir/storm.err"))"
-            echo "| $round | $which | $load $row"
+                --max-pending "$pending" 2>"$dir/storm.err") \
+                || log "$which $mode: not every client reconnected: $(grep 'reconnects failed' "$dir/storm.err" | tr '\n' ';')"
+            echo "| $round | $which | $load | $pending $row"
             stop_pid "$BROKER_PID"; BROKER_PID=""
         done
     done
+  done
 done

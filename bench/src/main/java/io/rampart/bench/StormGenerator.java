@@ -49,6 +49,11 @@ public final class StormGenerator implements Callable<Integer> {
             description = "Seconds measured before the storm (default: ${DEFAULT-VALUE}).")
     int before;
 
+    @Option(names = "--max-pending", defaultValue = "0",
+            description = "Storm reconnects waiting for their CONNACK, at most; 0 = all clients at once "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxPending;
+
     @Option(names = "--header", description = "Print the table header first.")
     boolean header;
 
@@ -61,13 +66,14 @@ public final class StormGenerator implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (clients < 1 || clients > 19_000 || probePairs < 1 || probeRate < 1 || before < 1) {
-            System.err.println("rampart-storm: --clients 1..19000, --probe-pairs, --probe-rate and --before at least 1");
+        if (clients < 1 || clients > 19_000 || probePairs < 1 || probeRate < 1 || before < 1 || maxPending < 0) {
+            System.err.println("rampart-storm: --clients 1..19000, --probe-pairs, --probe-rate and --before at least 1, "
+                    + "--max-pending 0 or more");
             return 2;
         }
         String prefix = "st-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffL) + "-";
         StormRun.Settings settings = new StormRun.Settings(host, port, new ClientTls("TLSv" + tlsVersion, null),
-                resume, clients, probePort, probePairs, probeRate, sidePort, before, prefix);
+                resume, clients, probePort, probePairs, probeRate, sidePort, before, prefix, maxPending);
         if (header) {
             StormRun.header(System.out);
         }

@@ -26,11 +26,15 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLEngine;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -60,9 +64,14 @@ public final class StormRun {
      * @param sidePort     listener of the side connect loop (plain TCP), 0 = none
      * @param beforeSeconds how long the latencies are measured before the storm
      * @param prefix       client id prefix
+     * @param maxPending   reconnects of the storm whose CONNACK has not arrived yet, at most; 0 = no bound (every
+     *                     client reconnects at once). The generator runs all storm clients on one thread: without a
+     *                     bound, under load it reads the broker's handshake answers late (their bytes wait in its
+     *                     sockets' receive queues), and a broker with a handshake timeout closes those connections
      */
     public record Settings(String host, int port, ClientTls tls, boolean resume, int clients, int probePort,
-                           int probePairs, int probeRate, int sidePort, int beforeSeconds, String prefix) {
+                           int probePairs, int probeRate, int sidePort, int beforeSeconds, String prefix,
+                           int maxPending) {
     }
 
     private final Settings s;
@@ -73,6 +82,7 @@ public final class StormRun {
     private final AtomicInteger resumed = new AtomicInteger();
     private final AtomicInteger fullHandshakes = new AtomicInteger();
     private final AtomicInteger failed = new AtomicInteger();
+    private final Map<String, LongAdder> failureCauses = new ConcurrentHashMap<>();
     private volatile boolean sideRunning = true;
 
     public StormRun(Settings settings) {
@@ -121,17 +131,29 @@ public final class StormRun {
             closed.await(60, TimeUnit.SECONDS);
             long start = System.nanoTime();
             List<CompletableFuture<Void>> again = new ArrayList<>(storm.size());
+            java.util.concurrent.Semaphore pending = new java.util.concurrent.Semaphore(
+                    s.maxPending() > 0 ? s.maxPending() : Integer.MAX_VALUE);
             for (StormClient c : storm) {
-                again.add(c.reconnect(stormBoot, ssl));
+                if (s.maxPending() > 0 && !pending.tryAcquire(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("no reconnect of the storm completed within "
+                            + CONNECT_TIMEOUT_SECONDS + " s");
+                }
+                CompletableFuture<Void> f = c.reconnect(stormBoot, ssl);
+                if (s.maxPending() > 0) {
+                    f.whenComplete((v, e) -> pending.release());
+                }
+                again.add(f);
             }
             for (CompletableFuture<Void> f : again) {
                 try {
                     f.get(CONNECT_TIMEOUT_SECONDS, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     failed.incrementAndGet();
+                    countFailure(e);
                 }
             }
             double stormSeconds = (System.nanoTime() - start) / 1e9;
+            printFailureCauses();
             Histogram probeDuring = probeLatency.getIntervalHistogram();
             Histogram sideDuring = sideLatency.getIntervalHistogram();
             sideRunning = false;
@@ -169,6 +191,22 @@ public final class StormRun {
     private static String ms(Histogram h, double percentile) {
         return h.getTotalCount() == 0 ? "none"
                 : String.format(Locale.ROOT, "%.2f", h.getValueAtPercentile(percentile) / 1e6);
+    }
+
+    /** Counts a failed reconnect by the stage it failed in and the cause's type and message. */
+    private void countFailure(Throwable e) {
+        Throwable cause = e instanceof java.util.concurrent.ExecutionException && e.getCause() != null ? e.getCause() : e;
+        String message = cause.getMessage() == null ? "" : cause.getMessage().lines().findFirst().orElse("");
+        String key = cause instanceof java.util.concurrent.TimeoutException
+                ? "no CONNACK within " + CONNECT_TIMEOUT_SECONDS + " s"
+                : cause.getClass().getSimpleName() + ": " + message.replaceAll("[0-9.]+:[0-9]+", "<address>");
+        failureCauses.computeIfAbsent(key, k -> new LongAdder()).increment();
+    }
+
+    private void printFailureCauses() {
+        Map<String, Long> sorted = new TreeMap<>();
+        failureCauses.forEach((k, v) -> sorted.put(k, v.sum()));
+        sorted.forEach((cause, n) -> System.err.println("storm: " + n + " reconnects failed: " + cause));
     }
 
     // ------------------------------------------------------------------ probe
@@ -335,6 +373,7 @@ public final class StormRun {
     private final class Connection extends ChannelInboundHandlerAdapter {
         private final String clientId;
         private final CompletableFuture<Void> ready;
+        private boolean handshaken;
 
         Connection(String clientId, CompletableFuture<Void> ready) {
             this.clientId = clientId;
@@ -365,6 +404,7 @@ public final class StormRun {
                     reused = false;
                 }
                 (reused ? resumed : fullHandshakes).incrementAndGet();
+                handshaken = true;
                 ctx.writeAndFlush(Packets.connect(clientId, MqttVersion.MQTT_3_1_1, Login.NONE));
             }
         }
@@ -387,7 +427,8 @@ public final class StormRun {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            ready.completeExceptionally(new IllegalStateException("closed before CONNACK"));
+            ready.completeExceptionally(new IllegalStateException(handshaken
+                    ? "closed after the TLS handshake, before CONNACK" : "closed before the TLS handshake completed"));
         }
 
         @Override

@@ -51,7 +51,8 @@ public final class Session {
     private boolean overflowing;
 
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
+    // Sized for an idle session: most sessions never queue, and the deque grows as needed.
+    private final ArrayDeque<Outgoing> queue = new ArrayDeque<>(1);
     private final LinkedHashMap<Integer, Outgoing> inflight = new LinkedHashMap<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
     private SessionOutput output;
@@ -151,7 +152,8 @@ public final class Session {
         return queueLimits;
     }
 
-    synchronized void setQueueLimits(QueueLimits limits) {
+    /** The slow-consumer policy from the next queued message on (the connection's identity limits changed). */
+    public synchronized void setQueueLimits(QueueLimits limits) {
         this.queueLimits = limits;
     }
 

@@ -16,9 +16,14 @@ import java.time.Duration;
  * @param disconnectAfter how long a client may keep exceeding its publish rates before it is disconnected (MQTT 5:
  *                        DISCONNECT 0x96 Message rate too high); {@code null} = never, the broker only stops
  *                        reading from it until its rates allow more
+ * @param maxQueuedMessages messages the client's session queue holds before {@code queueOverflow} applies; 0 = not set
+ * @param maxQueuedBytes  bytes the client's session queue holds before {@code queueOverflow} applies; 0 = not set
+ * @param queueOverflow   what the client's full session queue does with one more message (its slow-consumer policy);
+ *                        {@code null} = not set (the listener's policy applies)
  */
 public record IdentityLimits(Rate publish, Rate publishBytes, Rate deliver, Rate deliverBytes, int maxPacketSize,
-                             Duration disconnectAfter) {
+                             Duration disconnectAfter, int maxQueuedMessages, long maxQueuedBytes,
+                             Overflow queueOverflow) {
 
     /** No limit set. */
     public static final IdentityLimits NONE = new IdentityLimits(null, null, null, null, 0, null);
@@ -35,6 +40,23 @@ public record IdentityLimits(Rate publish, Rate publishBytes, Rate deliver, Rate
                 || disconnectAfter.compareTo(Duration.ofDays(1)) > 0)) {
             throw new IllegalArgumentException("disconnect-after: must be between 1 ms and 24 h");
         }
+        if (maxQueuedMessages < 0) {
+            throw new IllegalArgumentException("max-queued-messages: must be at least 1 (was " + maxQueuedMessages + ")");
+        }
+        if (maxQueuedBytes < 0) {
+            throw new IllegalArgumentException("max-queued-bytes: must be at least 1 (was " + maxQueuedBytes + ")");
+        }
+    }
+
+    /** Rate, packet-size and disconnect limits without a slow-consumer policy of their own. */
+    public IdentityLimits(Rate publish, Rate publishBytes, Rate deliver, Rate deliverBytes, int maxPacketSize,
+                          Duration disconnectAfter) {
+        this(publish, publishBytes, deliver, deliverBytes, maxPacketSize, disconnectAfter, 0, 0, null);
+    }
+
+    /** Whether any of the slow-consumer settings is set. */
+    public boolean setsQueue() {
+        return maxQueuedMessages > 0 || maxQueuedBytes > 0 || queueOverflow != null;
     }
 
     /** Whether no limit is set. */
@@ -61,7 +83,51 @@ public record IdentityLimits(Rate publish, Rate publishBytes, Rate deliver, Rate
                         : other.maxPacketSize == 0 ? maxPacketSize : Math.min(maxPacketSize, other.maxPacketSize),
                 disconnectAfter == null ? other.disconnectAfter
                         : other.disconnectAfter == null || disconnectAfter.compareTo(other.disconnectAfter) <= 0
-                        ? disconnectAfter : other.disconnectAfter);
+                        ? disconnectAfter : other.disconnectAfter,
+                (int) smallerSet(maxQueuedMessages, other.maxQueuedMessages),
+                smallerSet(maxQueuedBytes, other.maxQueuedBytes),
+                Overflow.stricter(queueOverflow, other.queueOverflow));
+    }
+
+    /** The smaller of two bounds where 0 is "not set". */
+    private static long smallerSet(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
+    }
+
+    /**
+     * What a client's full session queue does with one more message. Where several roles set one, the strictest
+     * applies: {@code DISCONNECT} over {@code DROP_NEWEST} over {@code DROP_OLDEST}.
+     */
+    public enum Overflow {
+        /** Discard the oldest queued messages and keep the new one. */
+        DROP_OLDEST,
+        /** Keep the queue as it is and discard the new message. */
+        DROP_NEWEST,
+        /** Discard the new message and disconnect the client (MQTT 5: DISCONNECT 0x97 Quota exceeded). */
+        DISCONNECT;
+
+        /** The YAML and SQL spelling, e.g. {@code drop-oldest}. */
+        public String text() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+
+        /**
+         * The policy spelled {@code text} ({@code drop-oldest}, {@code drop-newest}, {@code disconnect}).
+         *
+         * @throws IllegalArgumentException for any other text
+         */
+        public static Overflow parse(String text) {
+            for (Overflow o : values()) {
+                if (o.text().equals(text.strip().toLowerCase(java.util.Locale.ROOT))) {
+                    return o;
+                }
+            }
+            throw new IllegalArgumentException("must be one of drop-oldest, drop-newest, disconnect (was " + text + ")");
+        }
+
+        static Overflow stricter(Overflow a, Overflow b) {
+            return a == null ? b : b == null ? a : a.compareTo(b) >= 0 ? a : b;
+        }
     }
 
     /**

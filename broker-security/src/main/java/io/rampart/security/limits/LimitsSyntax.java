@@ -24,6 +24,9 @@ import java.util.regex.Pattern;
  *   delivery-byte-burst: 1MB
  *   max-packet-size: 64KB             # the largest packet the client may send
  *   disconnect-after: 60s             # over its publish rates this long: DISCONNECT 0x96
+ *   max-queued-messages: 100          # the client's session queue (realms only; listeners have their own keys)
+ *   max-queued-bytes: 1MB
+ *   queue-overflow: drop-oldest       # drop-oldest, drop-newest or disconnect (0x97)
  * </pre>
  */
 public final class LimitsSyntax {
@@ -31,7 +34,10 @@ public final class LimitsSyntax {
     /** Every key of a {@code limits:} block, in the order of the documentation. */
     public static final List<String> KEYS = List.of("messages-per-second", "message-burst", "bytes-per-second",
             "byte-burst", "deliveries-per-second", "delivery-burst", "delivery-bytes-per-second", "delivery-byte-burst",
-            "max-packet-size", "disconnect-after");
+            "max-packet-size", "disconnect-after", "max-queued-messages", "max-queued-bytes", "queue-overflow");
+
+    /** The keys of the slow-consumer policy, which a listener sets with its own keys rather than in its limits. */
+    public static final List<String> QUEUE_KEYS = List.of("max-queued-messages", "max-queued-bytes", "queue-overflow");
 
     private static final Pattern NUMBER = Pattern.compile("\\d{1,16}(\\.\\d{1,9})?");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,13})\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
@@ -71,6 +77,31 @@ public final class LimitsSyntax {
                 checked("disconnect-after", () -> {
                     String text = values.get("disconnect-after");
                     return text == null ? null : duration(text);
+                }),
+                checked("max-queued-messages", () -> {
+                    String text = values.get("max-queued-messages");
+                    if (text == null) {
+                        return 0;
+                    }
+                    if (!text.strip().matches("\\d{1,9}") || Integer.parseInt(text.strip()) < 1) {
+                        throw new IllegalArgumentException("must be a whole number from 1 to 999999999 (was " + text + ")");
+                    }
+                    return Integer.parseInt(text.strip());
+                }),
+                checked("max-queued-bytes", () -> {
+                    String text = values.get("max-queued-bytes");
+                    if (text == null) {
+                        return 0L;
+                    }
+                    long size = size(text);
+                    if (size < 1) {
+                        throw new IllegalArgumentException("must be at least 1 byte (was " + text + ")");
+                    }
+                    return size;
+                }),
+                checked("queue-overflow", () -> {
+                    String text = values.get("queue-overflow");
+                    return text == null ? null : IdentityLimits.Overflow.parse(text);
                 }));
     }
 
@@ -159,6 +190,15 @@ public final class LimitsSyntax {
         if (limits.disconnectAfter() != null) {
             out.put("disconnect-after", limits.disconnectAfter().toMillis() % 1000 == 0
                     ? limits.disconnectAfter().toSeconds() + "s" : limits.disconnectAfter().toMillis() + "ms");
+        }
+        if (limits.maxQueuedMessages() > 0) {
+            out.put("max-queued-messages", Integer.toString(limits.maxQueuedMessages()));
+        }
+        if (limits.maxQueuedBytes() > 0) {
+            out.put("max-queued-bytes", Long.toString(limits.maxQueuedBytes()));
+        }
+        if (limits.queueOverflow() != null) {
+            out.put("queue-overflow", limits.queueOverflow().text());
         }
         return out;
     }

@@ -82,4 +82,37 @@ class IdentityLimitsTest {
                 Map.entry("disconnect-after", "1500ms"));
         assertThat(LimitsSyntax.parse(text)).isEqualTo(l);
     }
+
+    @Test
+    void queueKeys_areRead_theSmallestBoundWins_andTheStrictestPolicy() {
+        IdentityLimits slow = parse("max-queued-messages", "100", "queue-overflow", "drop-oldest");
+        IdentityLimits capped = parse("max-queued-messages", "500", "max-queued-bytes", "64KB",
+                "queue-overflow", "Drop-Newest");
+        IdentityLimits quitter = parse("queue-overflow", "disconnect");
+
+        assertThat(slow.maxQueuedMessages()).isEqualTo(100);
+        assertThat(slow.queueOverflow()).isEqualTo(IdentityLimits.Overflow.DROP_OLDEST);
+        assertThat(capped.maxQueuedBytes()).isEqualTo(64 * 1024);
+        IdentityLimits both = slow.strictest(capped);
+        assertThat(both.maxQueuedMessages()).isEqualTo(100);
+        assertThat(both.maxQueuedBytes()).isEqualTo(64 * 1024);
+        assertThat(both.queueOverflow()).isEqualTo(IdentityLimits.Overflow.DROP_NEWEST);
+        assertThat(both.strictest(quitter).queueOverflow()).isEqualTo(IdentityLimits.Overflow.DISCONNECT);
+        assertThat(quitter.strictest(slow).queueOverflow()).isEqualTo(IdentityLimits.Overflow.DISCONNECT);
+        assertThat(slow.setsQueue()).isTrue();
+        assertThat(parse("messages-per-second", "1").setsQueue()).isFalse();
+        assertThat(LimitsSyntax.format(both)).containsEntry("max-queued-messages", "100")
+                .containsEntry("max-queued-bytes", "65536").containsEntry("queue-overflow", "drop-newest");
+        assertThat(LimitsSyntax.parse(LimitsSyntax.format(both))).isEqualTo(both);
+    }
+
+    @Test
+    void queueKeys_impossibleValues_nameTheKey() {
+        assertThatThrownBy(() -> parse("max-queued-messages", "0")).hasMessage(
+                "max-queued-messages: must be a whole number from 1 to 999999999 (was 0)");
+        assertThatThrownBy(() -> parse("max-queued-bytes", "0")).hasMessage(
+                "max-queued-bytes: must be at least 1 byte (was 0)");
+        assertThatThrownBy(() -> parse("queue-overflow", "drop-all")).hasMessage(
+                "queue-overflow: must be one of drop-oldest, drop-newest, disconnect (was drop-all)");
+    }
 }

@@ -2,6 +2,7 @@ package io.rampart.server.config;
 
 import io.rampart.core.QueueOverflowPolicy;
 import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.limits.LimitsSyntax;
 import io.rampart.tls.TlsSettings;
 
 import java.util.List;
@@ -44,7 +45,14 @@ final class ListenerSection {
         }
         IdentityLimits.Rate connectionRate = rate(listener, "connection-rate", "connection-burst");
         AddressLimits perAddress = perAddress(listener.get("per-address"));
-        IdentityLimits limits = LimitsSection.read(listener.get("limits"));
+        ConfigNode limitsNode = listener.get("limits");
+        IdentityLimits limits = LimitsSection.read(limitsNode);
+        if (limits.setsQueue()) {
+            String key = LimitsSyntax.QUEUE_KEYS.stream().filter(k -> !limitsNode.get(k).isAbsentOrNull()).findFirst()
+                    .orElse(LimitsSyntax.QUEUE_KEYS.get(0));
+            throw limitsNode.get(key).error("is set on the listener itself (listeners[]." + key
+                    + "), not in its limits; roles and users set it in their limits");
+        }
         try {
             ConfigNode maxQueued = listener.get("max-queued-messages");
             if (!maxQueued.isAbsentOrNull() && maxQueued.intValue() < 1) {

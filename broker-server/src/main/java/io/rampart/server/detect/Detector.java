@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -383,19 +384,30 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
         }
     }
 
-    /** The times of the last {@code threshold} events of one key, and the addresses they came from. */
+    /**
+     * The times of the last {@code threshold} events of one key, and the addresses they came from. Most keys (a client
+     * id that connected once) never see a second event: the arrays start small and grow to the threshold.
+     */
     private static final class Times {
-        private final long[] times;
-        private final String[] addresses;
+        private final int threshold;
+        private long[] times;
+        private String[] addresses;
         private int next;
         private int size;
 
         Times(int threshold) {
-            times = new long[threshold];
-            addresses = new String[threshold];
+            this.threshold = threshold;
+            times = new long[Math.min(threshold, 2)];
+            addresses = new String[times.length];
         }
 
         void add(long time, InetAddress address) {
+            if (size == times.length && size < threshold) {
+                // Not yet wrapped: the oldest event is at 0 and the next slot is the first new one.
+                times = Arrays.copyOf(times, Math.min(threshold, size * 2));
+                addresses = Arrays.copyOf(addresses, times.length);
+                next = size;
+            }
             times[next] = time;
             addresses[next] = address == null ? null : address.getHostAddress();
             next = (next + 1) % times.length;
@@ -404,7 +416,7 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
 
         /** Whether all {@code threshold} slots hold events no older than {@code since}. */
         boolean reached(long since) {
-            return size == times.length && times[next % times.length] >= since;
+            return size == threshold && times[next % times.length] >= since;
         }
 
         List<String> addresses() {

@@ -1,8 +1,7 @@
 package io.rampart.server.events;
 
 import io.rampart.server.logging.JsonText;
-import java.time.Instant;
-import java.time.format.DateTimeFormatter;
+import io.rampart.server.logging.LogTime;
 
 /**
  * Builds one event-log line: {@code key=value} pairs after a timestamp by default, or one JSON object.
@@ -17,11 +16,10 @@ final class EventLine {
 
     private EventLine(boolean json, String event) {
         this.json = json;
-        String time = DateTimeFormatter.ISO_INSTANT.format(Instant.now());
         if (json) {
-            b.append("{\"time\":\"").append(time).append("\",\"event\":\"").append(event).append('"');
+            LogTime.appendNow(b.append("{\"time\":\"")).append("\",\"event\":\"").append(event).append('"');
         } else {
-            b.append(time).append(" event=").append(event);
+            LogTime.appendNow(b).append(" event=").append(event);
         }
     }
 

@@ -10,7 +10,6 @@ import io.rampart.server.security.AccessObserver;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -78,20 +77,12 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
     public void connected(String listener, InetSocketAddress address, String clientId, String username,
                           int protocolVersion, boolean cleanStart, boolean sessionPresent, int keepAlive,
                           String tlsProtocol, String tlsCipher, String tlsSubject) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("listener", listener);
-        d.put("username", username);
-        d.put("protocolVersion", protocolVersion);
-        d.put("cleanStart", cleanStart);
-        d.put("sessionPresent", sessionPresent);
-        d.put("keepAlive", keepAlive);
-        if (tlsProtocol != null) {
-            Map<String, Object> tls = new LinkedHashMap<>();
-            tls.put("protocol", tlsProtocol);
-            tls.put("cipher", tlsCipher);
-            tls.put("subject", tlsSubject);
-            d.put("tls", tls);
-        }
+        Map<String, Object> d = tlsProtocol == null
+                ? EventDetails.of("listener", listener, "username", username, "protocolVersion", protocolVersion,
+                        "cleanStart", cleanStart, "sessionPresent", sessionPresent, "keepAlive", keepAlive)
+                : EventDetails.of("listener", listener, "username", username, "protocolVersion", protocolVersion,
+                        "cleanStart", cleanStart, "sessionPresent", sessionPresent, "keepAlive", keepAlive,
+                        "tls", EventDetails.of("protocol", tlsProtocol, "cipher", tlsCipher, "subject", tlsSubject));
         add(clientId, "connected", address, d, Boolean.TRUE);
     }
 
@@ -117,11 +108,8 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
     @Override
     public void disconnected(String listener, InetSocketAddress address, String clientId, String close,
                              int reasonCode, String reason) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("listener", listener);
-        d.put("close", close);
-        d.put("reasonCode", reasonCode < 0 ? null : reasonCode);
-        d.put("reason", reason);
+        Map<String, Object> d = EventDetails.of("listener", listener, "close", close,
+                "reasonCode", reasonCode < 0 ? null : reasonCode, "reason", reason);
         boolean takeover = "takeover".equals(close);
         // A takeover's new connection has already been admitted: the client id stays online.
         add(clientId, takeover ? "taken-over" : "disconnected", address, d, takeover ? null : Boolean.FALSE);
@@ -129,10 +117,7 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
 
     @Override
     public void subscribed(String clientId, String filter, int qos) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("filter", filter);
-        d.put("qos", qos);
-        add(clientId, "subscribed", null, d, null);
+        add(clientId, "subscribed", null, EventDetails.of("filter", filter, "qos", qos), null);
     }
 
     @Override
@@ -142,11 +127,7 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
 
     @Override
     public void willPublished(String clientId, String topic, int qos, boolean retain) {
-        Map<String, Object> d = new LinkedHashMap<>();
-        d.put("topic", topic);
-        d.put("qos", qos);
-        d.put("retain", retain);
-        add(clientId, "will-published", null, d, null);
+        add(clientId, "will-published", null, EventDetails.of("topic", topic, "qos", qos, "retain", retain), null);
     }
 
     @Override
@@ -212,7 +193,8 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
             dropped.increment();
             return;
         }
-        long freed = ring.add(new ClientEvent(clock.instant(), type, address, details), cost, online, clock.instant());
+        Instant now = clock.instant();
+        long freed = ring.add(new ClientEvent(now, type, address, details), cost, online, now);
         if (rings.get(clientId) == ring) {
             bytes.addAndGet(cost - freed);
         }
@@ -288,34 +270,50 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
         cleanUp.cancel(false);
     }
 
-    /** One client's events, oldest first; guarded by itself. */
+    /**
+     * One client's events, oldest first, in arrays that start small (most clients have a few events) and grow to the
+     * capacity; guarded by itself.
+     */
     private static final class Ring {
+        private static final int INITIAL = 2;
+
         private final int capacity;
-        private final ArrayDeque<ClientEvent> events;
-        private final ArrayDeque<Long> costs;
+        private ClientEvent[] events;
+        private long[] costs;
+        /** Where the oldest event is. */
+        private int first;
+        private int size;
         private long bytes;
         private boolean online;
         private Instant lastSeen = Instant.EPOCH;
 
         Ring(int capacity) {
             this.capacity = capacity;
-            this.events = new ArrayDeque<>(Math.min(capacity, 16));
-            this.costs = new ArrayDeque<>(Math.min(capacity, 16));
+            this.events = new ClientEvent[Math.min(capacity, INITIAL)];
+            this.costs = new long[events.length];
         }
 
         synchronized boolean replacesOldest() {
-            return events.size() == capacity;
+            return size == capacity;
         }
 
         /** Adds the event; the bytes of the event it pushed out, if any. */
         synchronized long add(ClientEvent event, long cost, Boolean nowOnline, Instant now) {
             long freed = 0;
-            if (events.size() == capacity) {
-                events.pollFirst();
-                freed = costs.pollFirst();
+            if (size == capacity) {
+                freed = costs[first];
+                events[first] = event;
+                costs[first] = cost;
+                first = (first + 1) % events.length;
+            } else {
+                if (size == events.length) {
+                    grow();
+                }
+                int at = (first + size) % events.length;
+                events[at] = event;
+                costs[at] = cost;
+                size++;
             }
-            events.addLast(event);
-            costs.addLast(cost);
             bytes += cost - freed;
             if (nowOnline != null) {
                 online = nowOnline;
@@ -324,9 +322,25 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
             return freed;
         }
 
+        /** Doubles the arrays (at most to the capacity), the oldest event first. Caller holds the lock. */
+        private void grow() {
+            int length = Math.min(capacity, events.length * 2);
+            ClientEvent[] e = new ClientEvent[length];
+            long[] c = new long[length];
+            for (int i = 0; i < size; i++) {
+                e[i] = events[(first + i) % events.length];
+                c[i] = costs[(first + i) % events.length];
+            }
+            events = e;
+            costs = c;
+            first = 0;
+        }
+
         synchronized List<ClientEvent> newestFirst() {
-            List<ClientEvent> out = new ArrayList<>(events);
-            java.util.Collections.reverse(out);
+            List<ClientEvent> out = new ArrayList<>(size);
+            for (int i = size - 1; i >= 0; i--) {
+                out.add(events[(first + i) % events.length]);
+            }
             return out;
         }
 

@@ -9,13 +9,13 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.MqttLimits;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.limit.ConnectionAdmission;
 import io.rampart.server.metrics.PacketCounter;
 import io.rampart.server.metrics.TrafficCounter;
+import io.rampart.server.protocol.DeadlineSweep;
 import io.rampart.server.protocol.ListenerContext;
 import io.rampart.server.protocol.MqttConnection;
 import io.rampart.server.protocol.PublishEncoder;
@@ -46,6 +46,7 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
     private final TlsHandshakeHandler.FailureSink tlsFailures;
     /** The listener's connection limits, or {@code null} when it has none. */
     private final ConnectionAdmission admission;
+    private final DeadlineSweep deadlines = new DeadlineSweep();
 
     /**
      * @param webSocketPath the upgrade path for WebSocket listeners, {@code null} for plain TCP
@@ -115,10 +116,9 @@ public final class MqttChannelInitializer extends ChannelInitializer<Channel> {
         }
         // The decoder's limit counts the whole packet, fixed header included, like MQTT's Maximum Packet Size.
         p.addLast(PipelineNames.MQTT_DECODER, new MqttDecoder(maxPacketSize, 65_535));
-        p.addLast(PipelineNames.MQTT_ENCODER, MqttEncoder.INSTANCE);
-        p.addLast(PipelineNames.PUBLISH_ENCODER, ws ? PublishEncoder.WEBSOCKET : PublishEncoder.TCP);
+        p.addLast(PipelineNames.MQTT_ENCODER, ws ? PublishEncoder.WEBSOCKET : PublishEncoder.TCP);
         p.addLast(PipelineNames.METRICS_PACKETS, packetCounter);
-        p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events));
+        p.addLast(PipelineNames.MQTT_CONNECTION, new MqttConnection(listener, core, events, deadlines));
         channels.add(ch);
     }
 }

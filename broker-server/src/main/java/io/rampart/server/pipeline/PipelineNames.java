@@ -14,11 +14,9 @@ package io.rampart.server.pipeline;
  *   http-codec, http-aggregator, [pre-auth-ws], ws-protocol, http-not-found, ws-frames   WebSocket only
  *   [pre-auth-packets]        max-connect-packet-size until CONNACK accepts the client
  *   mqtt-decoder              netty-codec-mqtt, bounded by max-packet-size
- *   mqtt-encoder              netty-codec-mqtt (everything except outbound PUBLISH)
- *   publish-encoder           zero-copy outbound PUBLISH
+ *   mqtt-encoder              zero-copy outbound PUBLISH; every other packet through netty-codec-mqtt
  *   metrics-packets           counts MQTT packets in and out by type and QoS
  *   [packet-tap]              added at CONNECT (or later) on connections a trace recording selects
- *   [keep-alive]              added after CONNECT
  *   mqtt-connection           the per-connection protocol state machine
  * </pre>
  */
@@ -37,8 +35,6 @@ public final class PipelineNames {
     public static final String PRE_AUTH_PACKETS = "pre-auth-packets";
     public static final String MQTT_DECODER = "mqtt-decoder";
     public static final String MQTT_ENCODER = "mqtt-encoder";
-    public static final String PUBLISH_ENCODER = "publish-encoder";
-    public static final String KEEP_ALIVE = "keep-alive";
     public static final String PACKET_TAP = "packet-tap";
     public static final String MQTT_CONNECTION = "mqtt-connection";
 

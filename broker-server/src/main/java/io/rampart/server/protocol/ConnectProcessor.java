@@ -346,10 +346,11 @@ final class ConnectProcessor {
                     "server unavailable: " + claim.reason(), clientId, attempt.client());
             return;
         }
+        IdentityLimits limits = listener.limits().strictest(decision.permissions().limits());
         SessionStore.Attached attached = claim.outcome() == SessionDirectory.Outcome.HELD_BY_OTHER
                 ? new SessionStore.Attached(null, false, claim.heldBy())
                 : core.sessions().attach(clientId, attempt.cleanStart(), attempt.grantedExpiry(), attempt.will(),
-                connection, decision.owner(), listener.queueLimits());
+                connection, decision.owner(), listener.queueLimitsFor(limits));
         if (attached.refused()) {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_OWNED.text(), decision.manager(),
                     decision.realm(), logReason("client id belongs to the session of " + attached.heldBy()
@@ -364,7 +365,6 @@ final class ConnectProcessor {
             trace.accepted(decision.identity(), decision.manager(), decision.realm(), attached.sessionPresent());
             trace = null;
         }
-        IdentityLimits limits = listener.limits().strictest(decision.permissions().limits());
         int maxPacketSize = limits.maxPacketSize() == 0 ? listener.maxPacketSize()
                 : Math.min(listener.maxPacketSize(), limits.maxPacketSize());
         connection.admit(new Admission(attempt, decision, attached.session(), attached.sessionPresent(), subject,

@@ -17,8 +17,6 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.rampart.core.BrokerCore;
@@ -61,7 +59,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * ({@link PublishThrottle}) the client is held back: the connection stops reading and keeps what was already read
  * until the rates allow more.
  */
-public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionOutput {
+public final class MqttConnection extends ChannelInboundHandlerAdapter implements SessionOutput, DeadlineSweep.Member {
 
     private static final Logger LOG = LogManager.getLogger(MqttConnection.class);
 
@@ -80,6 +78,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private final BrokerCore core;
     private final MqttLimits limits;
     private final BrokerEvents events;
+    private final DeadlineSweep deadlines;
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
     /** Told by the router when a PUBLISH of this client went into one of the fullest queues under back-pressure. */
@@ -97,9 +96,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * change alters the identity's limits.
      */
     private Admission admission;
+    /** Created by the first packet that needs them: an idle client never does. */
     private InboundPublishes publishes;
     private Subscriptions subscriptions;
     private OutboundFlow outbound;
+    /** Created by the first AUTH packet or when the admitted credentials expire. */
     private EnhancedAuth enhancedAuth;
     private boolean discardWill;
     private boolean closing;
@@ -107,7 +108,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Why the connection ends (metrics, event log); {@code null} until known: then the network dropped it. */
     private CloseReason closeHow;
     private int closeCode = -1;
-    private ScheduledFuture<?> connectTimeout;
+    /** This connection's slot in {@link #deadlines}, -1 while it has no deadline. */
+    private int sweepSlot = -1;
+    /**
+     * Until CONNACK: when the connect timeout passes. After it, with a keep alive: when the sweep last saw the client
+     * send (or its reading held); in nanoseconds of the event loop's ticker.
+     */
+    private long deadlineBase;
+    /** One and a half times the keep alive, in nanoseconds; 0 before CONNACK and without a keep alive. */
+    private long keepAliveNanos;
+    /** Whether a packet arrived since the sweep last looked. */
+    private boolean readSinceSweep;
     /**
      * Packets that arrived while the connection was held: pipelined behind CONNECT (MQTT 5 §3.1.4) while the gate
      * decides, or decoded from the same read as a PUBLISH that put the client over its publish rates or after which
@@ -132,11 +143,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** The packet tap in this connection's pipeline while some {@link PacketTap} wants it, else {@code null}. */
     private TapHandler tap;
 
-    public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events) {
+    /** @param deadlines the listener's connect timeouts and keep alives */
+    public MqttConnection(ListenerContext listener, BrokerCore core, BrokerEvents events, DeadlineSweep deadlines) {
         this.listener = listener;
         this.core = core;
         this.limits = core.limits();
         this.events = events;
+        this.deadlines = deadlines;
     }
 
     // ------------------------------------------------------------------ CONNECT outcome
@@ -178,10 +191,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (tap != null) {
             tap.admitted(admitted);
         }
-        publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed, feedsFullest);
-        subscriptions = new Subscriptions(ctx, listener, core, events);
         outbound = new OutboundFlow(ctx, events, listener.name(), admitted, drainTask);
-        enhancedAuth = new EnhancedAuth(this, ctx, listener);
         throttle = PublishThrottle.of(admitted.limits(), System.nanoTime());
         packetLimit = admitted.maxPacketSize() < listener.maxPacketSize() ? admitted.maxPacketSize() : 0;
         PreAuthLimit.lift(ctx.pipeline());
@@ -197,13 +207,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
         });
         ctx.write(Replies.connack(0, admitted.sessionPresent(), connackProperties));
-        enhancedAuth.scheduleExpiry(admitted);
+        if (admitted.permissions().expiresAt() != null) {
+            enhancedAuth().scheduleExpiry(admitted);
+        }
+        connectProcessor = null; // only CONNECT needs it
         ConnectAttempt connect = admitted.connect();
         int keepAlive = connect.effectiveKeepAlive();
         if (keepAlive > 0) {
-            long readerIdleMillis = keepAlive * 1500L;
-            ctx.pipeline().addBefore(PipelineNames.MQTT_CONNECTION, PipelineNames.KEEP_ALIVE,
-                    new IdleStateHandler(readerIdleMillis, 0, 0, TimeUnit.MILLISECONDS));
+            keepAliveNanos = TimeUnit.MILLISECONDS.toNanos(keepAlive * 1500L);
+            deadlineBase = ctx.executor().ticker().nanoTime();
+        } else {
+            deadlines.leave(ctx.executor(), this);
         }
         info = new ConnectionInfo(listener.name(), ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null,
                 connect.protocolVersion(), connect.username(), Instant.now(), keepAlive, connect.cleanStart(),
@@ -324,7 +338,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /**
      * The identity's limits may have changed (a realm change, a re-authentication): the strictest of the listener's
-     * and the identity's rates apply from now on, with full buckets. The maximum packet size stays as CONNACK said.
+     * and the identity's rates apply from now on, with full buckets, and the session queue takes the new slow-consumer
+     * policy (a queue already longer than a new bound overflows on its next message). The maximum packet size stays
+     * as CONNACK said.
      */
     private void applyLimits() {
         if (state != State.CONNECTED) {
@@ -339,6 +355,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         long now = System.nanoTime();
         throttle = PublishThrottle.of(limits, now);
         outbound.limits(limits, now);
+        admission.session().setQueueLimits(listener.queueLimitsFor(limits));
         if (throttleRelease != null) {
             throttleRelease.cancel(false);
             releaseThrottle();
@@ -402,22 +419,49 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         events.connectionOpened();
-        connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
-                closeReason = "no CONNECT within " + limits.connectTimeoutSeconds() + " s";
-                closeHow = CloseReason.CONNECT_TIMEOUT;
-                LOG.debug("closing {}: {}", ctx.channel().remoteAddress(), closeReason);
-                ctx.close();
-            }
-        }, limits.connectTimeoutSeconds(), TimeUnit.SECONDS);
+        deadlineBase = ctx.executor().ticker().nanoTime() + TimeUnit.SECONDS.toNanos(limits.connectTimeoutSeconds());
+        deadlines.join(ctx.executor(), this);
         ctx.fireChannelActive();
     }
 
     @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        if (connectTimeout != null) {
-            connectTimeout.cancel(false);
+    public void checkDeadlines(long now) {
+        if (state == State.AWAIT_CONNECT || state == State.AUTHENTICATING) {
+            if (now - deadlineBase >= 0) {
+                closeReason = "no CONNECT within " + limits.connectTimeoutSeconds() + " s";
+                closeHow = CloseReason.CONNECT_TIMEOUT;
+                LOG.debug("closing {}: {}", ctx.channel().remoteAddress(), closeReason);
+                deadlines.leave(ctx.executor(), this);
+                ctx.close();
+            }
+            return;
         }
+        if (state != State.CONNECTED || keepAliveNanos == 0) {
+            return;
+        }
+        // While the broker itself does not read (publish rates, memory budget), silence proves nothing.
+        if (readSinceSweep || readHolds != 0) {
+            readSinceSweep = false;
+            deadlineBase = now;
+        } else if (now - deadlineBase > keepAliveNanos) {
+            deadlines.leave(ctx.executor(), this);
+            disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+        }
+    }
+
+    @Override
+    public int sweepSlot() {
+        return sweepSlot;
+    }
+
+    @Override
+    public void sweepSlot(int slot) {
+        sweepSlot = slot;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        deadlines.leave(ctx.executor(), this);
         if (enhancedAuth != null) {
             enhancedAuth.cancelExpiry();
         }
@@ -449,18 +493,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     closeReason == null ? "connection closed" : closeReason);
         }
         ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && state == State.CONNECTED) {
-            // While the broker itself does not read (publish rates, memory budget), silence proves nothing.
-            if (readHolds == 0) {
-                disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
@@ -496,6 +528,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readSinceSweep = true;
         if (state == State.AUTHENTICATING || readHolds != 0) {
             if (held == null) {
                 held = new ArrayDeque<>();
@@ -567,7 +600,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         switch (type) {
             case PUBLISH -> {
-                if (!publishes.publish(a, (MqttPublishMessage) message)) {
+                if (!publishes().publish(a, (MqttPublishMessage) message)) {
                     holdUntilRoom((MqttPublishMessage) message);
                 } else if (throttle != null) {
                     spendPublishRate(packetSize(message));
@@ -583,20 +616,41 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     drain();
                 }
             }
-            case PUBREL -> publishes.pubrel(a, packetId(message));
+            case PUBREL -> publishes().pubrel(a, packetId(message));
             case PUBCOMP -> {
                 if (outbound.pubcomp(packetId(message))) {
                     drain();
                 }
             }
-            case SUBSCRIBE -> subscriptions.subscribe(a, (MqttSubscribeMessage) message);
-            case UNSUBSCRIBE -> subscriptions.unsubscribe(a, (MqttUnsubscribeMessage) message);
+            case SUBSCRIBE -> subscriptions().subscribe(a, (MqttSubscribeMessage) message);
+            case UNSUBSCRIBE -> subscriptions().unsubscribe(a, (MqttUnsubscribeMessage) message);
             case PINGREQ -> ctx.write(Replies.PINGRESP);
             case DISCONNECT -> clientDisconnect(a, message);
             case CONNECT -> throw secondConnect(a);
-            case AUTH -> enhancedAuth.auth(a, message);
+            case AUTH -> enhancedAuth().auth(a, message);
             default -> throw new ProtocolViolation(ReasonCodes.PROTOCOL_ERROR, "unexpected " + type + " from a client");
         }
+    }
+
+    private InboundPublishes publishes() {
+        if (publishes == null) {
+            publishes = new InboundPublishes(ctx, listener, core, events, this::handoffFailed, feedsFullest);
+        }
+        return publishes;
+    }
+
+    private Subscriptions subscriptions() {
+        if (subscriptions == null) {
+            subscriptions = new Subscriptions(ctx, listener, core, events);
+        }
+        return subscriptions;
+    }
+
+    private EnhancedAuth enhancedAuth() {
+        if (enhancedAuth == null) {
+            enhancedAuth = new EnhancedAuth(this, ctx, listener);
+        }
+        return enhancedAuth;
     }
 
     /**

@@ -40,7 +40,8 @@ final class OutboundFlow {
     private final String clientId;
     private final boolean v5;
     private final ClientLimits client;
-    private final HashMap<String, Integer> aliases = new HashMap<>();
+    /** The broker's topic aliases towards the client; {@code null} when it accepts none. */
+    private final HashMap<String, Integer> aliases;
     private int nextAlias = 1;
     /** Drains again once the delivery rates allow (the connection's drain). */
     private final Runnable drainLater;
@@ -61,6 +62,7 @@ final class OutboundFlow {
         this.clientId = admission.clientId();
         this.v5 = admission.v5();
         this.client = admission.client();
+        this.aliases = client.topicAliasMaximum() > 0 ? new HashMap<>() : null;
         this.drainLater = drainLater;
         limits(admission.limits(), System.nanoTime());
     }

@@ -5,7 +5,10 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import io.rampart.core.message.MessageProperties;
 import io.rampart.core.message.UserProperty;
 
@@ -16,6 +19,9 @@ import java.util.List;
  * small pooled buffer and the payload array is wrapped, so one message fanned out to many subscribers
  * shares a single payload. On TCP the two buffers are written separately (gathering write); WebSocket
  * listeners get them joined into one composite so that one frame carries the packet.
+ *
+ * <p>Every other packet goes to netty-codec-mqtt's encoder from here, so that one pipeline position (one
+ * handler context per connection) serves both.
  */
 @ChannelHandler.Sharable
 public final class PublishEncoder extends MessageToMessageEncoder<OutboundPublish> {
@@ -37,6 +43,15 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutboundPublis
     private PublishEncoder(boolean composite) {
         super(OutboundPublish.class);
         this.composite = composite;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof MqttMessage) {
+            MqttEncoder.INSTANCE.write(ctx, msg, promise);
+        } else {
+            super.write(ctx, msg, promise);
+        }
     }
 
     @Override

@@ -5,13 +5,13 @@ import io.rampart.admin.live.LiveFeed;
 import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.logging.JsonText;
+import io.rampart.server.logging.LogTime;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -219,7 +219,7 @@ public final class AccessLog {
         StringBuilder b = new StringBuilder(256);
         if (json) {
             b.append('{');
-            field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+            field(b, "time", LogTime.now());
             field(b, "action", Action.TLS.name());
             field(b, "result", "DENIED");
             field(b, "kind", kind);
@@ -232,7 +232,7 @@ public final class AccessLog {
             jsonString(b, reason);
             b.append('}');
         } else {
-            b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+            LogTime.appendNow(b)
                     .append(" action=").append(Action.TLS.name())
                     .append(" result=DENIED kind=").append(kind == null ? "-" : kind)
                     .append(" listener=").append(listener)
@@ -298,7 +298,7 @@ public final class AccessLog {
     private static String plainLine(Action action, boolean allowed, String kind, Subject s, String host, String port,
                                     String topic, int qos, String manager, String realm, String reason) {
         StringBuilder b = new StringBuilder(256);
-        b.append(DateTimeFormatter.ISO_INSTANT.format(Instant.now()))
+        LogTime.appendNow(b)
                 .append(" action=").append(action.name())
                 .append(" result=").append(allowed ? "ALLOWED" : "DENIED")
                 .append(" kind=").append(kind == null ? "-" : kind)
@@ -337,7 +337,7 @@ public final class AccessLog {
                                    String topic, int qos, String manager, String realm, String reason) {
         StringBuilder b = new StringBuilder(320);
         b.append('{');
-        field(b, "time", DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
+        field(b, "time", LogTime.now());
         field(b, "action", action.name());
         field(b, "result", allowed ? "ALLOWED" : "DENIED");
         field(b, "kind", kind);

@@ -69,6 +69,9 @@ class ConfigLimitsTest {
         assertThat(failure(head + "    limits:\n      messages_per_second: 1\n").getMessage())
                 .startsWith("test.yaml: listeners[0].limits.messages_per_second: unknown key (did you mean"
                         + " 'messages-per-second'?)");
+        assertThat(failure(head + "    limits:\n      queue-overflow: disconnect\n").getMessage()).isEqualTo(
+                "test.yaml: listeners[0].limits.queue-overflow: is set on the listener itself"
+                        + " (listeners[].queue-overflow), not in its limits; roles and users set it in their limits");
         assertThat(failure("listeners:\n  - {type: admin, name: a, port: 9090, limits: {messages-per-second: 1}}\n")
                 .getMessage()).isEqualTo("test.yaml: listeners[0].limits: is only for MQTT listeners (tcp, websocket,"
                 + " tls, secure-websocket)");
@@ -104,12 +107,16 @@ class ConfigLimitsTest {
                           messages-per-second: 10
                         gateways:
                           messages-per-second: 5000
+                          max-queued-messages: 50
+                          queue-overflow: drop-newest
                 """);
 
         JwtRealmSettings settings = (JwtRealmSettings) config.security().realms().get(0).settings();
         assertThat(settings.roleLimits()).containsOnlyKeys("sensors", "gateways");
         assertThat(settings.limitsOf(java.util.Set.of("sensors", "gateways")).publish())
                 .isEqualTo(IdentityLimits.Rate.perSecond(10));
+        assertThat(settings.roleLimits().get("gateways").maxQueuedMessages()).isEqualTo(50);
+        assertThat(settings.roleLimits().get("gateways").queueOverflow()).isEqualTo(IdentityLimits.Overflow.DROP_NEWEST);
         assertThat(failure("""
                 listeners:
                   - {type: tcp, name: t, port: 1883}

@@ -73,6 +73,33 @@ class ClientEventLogTest {
     }
 
     @Test
+    void ring_growsFromItsSmallStartToTheBound_andWrapsInOrder() {
+        ClientEventLog log = log(7, 1 << 20, Duration.ofHours(1));
+        for (int n = 1; n <= 20; n++) {
+            log.subscribed("a", "t/" + n, 0);
+            int kept = Math.min(n, 7);
+            int newest = n;
+            assertThat(log.events("a")).extracting(e -> e.details().get("filter"))
+                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, kept)
+                            .mapToObj(k -> "t/" + (newest - k)).toList());
+        }
+    }
+
+    @Test
+    void details_keepTheirOrderAndAbsentValues() {
+        ClientEventLog log = log(10, 1 << 20, Duration.ofHours(1));
+        connect(log, "a");
+        log.disconnected("tcp", null, "a", "connection-lost", -1, null);
+        assertThat(log.events("a").get(1).details().keySet()).containsExactly("listener", "username",
+                "protocolVersion", "cleanStart", "sessionPresent", "keepAlive", "tls");
+        assertThat(log.events("a").get(1).details()).containsEntry("keepAlive", 60).containsEntry("protocolVersion", 5);
+        assertThat(log.events("a").get(0).details()).containsExactly(java.util.Map.entry("listener", "tcp"),
+                java.util.Map.entry("close", "connection-lost"), new java.util.AbstractMap.SimpleEntry<>("reasonCode", null),
+                new java.util.AbstractMap.SimpleEntry<>("reason", null));
+        assertThat(log.events("a").get(0).details().get("reasonCode")).isNull();
+    }
+
+    @Test
     void events_carryTheirFields_andDenialsTheDecidingRealm() {
         ClientEventLog log = log(10, 1 << 20, Duration.ofHours(1));
         connect(log, "a");

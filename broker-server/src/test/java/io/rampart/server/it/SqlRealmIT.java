@@ -6,6 +6,7 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.rampart.security.hash.HashAlgorithm;
 import io.rampart.security.hash.PasswordHasher;
 import io.rampart.server.it.support.Clients;
+import io.rampart.server.it.support.EventLogFile;
 import io.rampart.server.it.support.RampartCli;
 import io.rampart.server.it.support.RawMqttClient;
 import io.rampart.server.it.support.RawPacket;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -303,7 +305,45 @@ class SqlRealmIT {
     }
 
     @Test
-    void schemaScripts_V1ToV4_areAppliedInOrderOnPostgreSQL_theVersionThisBrokerReads() throws Exception {
+    void queueLimitColumns_onPostgreSQL_boundTheRolesSessionQueue_withItsOverflowPolicy() throws Exception {
+        pg.execute("INSERT INTO users VALUES ('dash-user', '" + SecSetup.hash("dash-Pa55") + "', TRUE)",
+                "INSERT INTO roles (name) VALUES ('dashboards')",
+                "INSERT INTO user_roles VALUES ('dash-user', 'dashboards')",
+                "INSERT INTO permissions (id, topic_filter) VALUES (51, 'dash/#')",
+                "INSERT INTO role_permissions VALUES ('dashboards', 51)",
+                "INSERT INTO role_limits (role_name, max_queued_messages, queue_overflow)"
+                        + " VALUES ('dashboards', 5, 'drop-newest')");
+        try (EventLogFile events = new EventLogFile(Path.of("target", "test-logs",
+                "sql-queue-limits-" + System.nanoTime() + ".log"))) {
+            Mqtt5AsyncClient dash = clients.hive5(RawTransport.TCP, "dash-board");
+            await(dash.connectWith().cleanStart(true).sessionExpiryInterval(600).simpleAuth().username("dash-user")
+                    .password(utf8("dash-Pa55")).applySimpleAuth().send());
+            await(dash.subscribeWith().topicFilter("dash/#").qos(MqttQos.AT_LEAST_ONCE).send());
+            await(dash.disconnect());
+
+            Mqtt5AsyncClient feeder = clients.hive5(RawTransport.TCP, "dash-feeder");
+            connect5(feeder, "dash-user", "dash-Pa55");
+            for (int i = 0; i < 20; i++) {
+                await(feeder.publishWith().topic("dash/" + i).qos(MqttQos.AT_LEAST_ONCE).send());
+            }
+            assertThat(events.await("event=slow-consumer", "client=\"dash-board\""))
+                    .contains("action=drop-newest", "max-queued-messages=5");
+
+            BlockingQueue<Mqtt5Publish> received = Clients.inbox(dash);
+            await(dash.connectWith().cleanStart(false).sessionExpiryInterval(0).simpleAuth().username("dash-user")
+                    .password(utf8("dash-Pa55")).applySimpleAuth().send());
+            await(feeder.publishWith().topic("dash/after").qos(MqttQos.AT_LEAST_ONCE).send());
+            List<String> topics = new java.util.ArrayList<>();
+            while (topics.isEmpty() || !topics.get(topics.size() - 1).equals("dash/after")) {
+                topics.add(next(received).getTopic().toString());
+            }
+            assertThat(topics).as("the 5 oldest were kept, the newer ones dropped")
+                    .containsExactly("dash/0", "dash/1", "dash/2", "dash/3", "dash/4", "dash/after");
+        }
+    }
+
+    @Test
+    void schemaScripts_V1ToV5_areAppliedInOrderOnPostgreSQL_theVersionThisBrokerReads() throws Exception {
         try (java.sql.Connection c = pg.connect(); java.sql.Statement st = c.createStatement();
              java.sql.ResultSet rs = st.executeQuery("SELECT version, description FROM schema_version ORDER BY version")) {
             List<String> versions = new java.util.ArrayList<>();
@@ -311,9 +351,9 @@ class SqlRealmIT {
                 versions.add(rs.getInt(1) + " " + rs.getString(2));
             }
             assertThat(versions).containsExactly("1 users, roles, permissions", "2 client-id rules", "3 limits per user and role",
-                    "4 admin permissions");
+                    "4 admin permissions", "5 queue limits per user and role");
         }
-        assertThat(io.rampart.security.realm.sql.SqlSchema.VERSION).isEqualTo(4);
+        assertThat(io.rampart.security.realm.sql.SqlSchema.VERSION).isEqualTo(5);
     }
 
     @Test

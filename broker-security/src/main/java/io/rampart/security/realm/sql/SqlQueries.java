@@ -16,17 +16,19 @@ import java.util.Objects;
  * @param rolePermissions a role's permission rules, same columns
  * @param roleExists      any row when the role exists
  * @param userLimits      the user's own limits: at most one row, columns named as in the {@code user_limits} table
- *                        ({@code messages_per_second}, ..., {@code disconnect_after_seconds}; absent or NULL = not
- *                        set), or {@code null} to read no limits of users
+ *                        ({@code messages_per_second}, ..., {@code disconnect_after_seconds},
+ *                        {@code max_queued_messages}, {@code max_queued_bytes}, {@code queue_overflow}; absent or
+ *                        NULL = not set), or {@code null} to read no limits of users
  * @param roleLimits      a role's limits, same columns, or {@code null} to read no limits of roles
  */
 public record SqlQueries(String user, String userRoles, String userPermissions, String rolePermissions,
                          String roleExists, String userLimits, String roleLimits) {
 
-    /** The columns of the Rampart schema's {@code user_limits} and {@code role_limits} tables (version 3). */
+    /** The columns of the Rampart schema's {@code user_limits} and {@code role_limits} tables (versions 3 and 5). */
     static final List<String> LIMIT_COLUMNS = List.of("messages_per_second", "message_burst", "bytes_per_second",
             "byte_burst", "deliveries_per_second", "delivery_burst", "delivery_bytes_per_second",
-            "delivery_byte_burst", "max_packet_size", "disconnect_after_seconds");
+            "delivery_byte_burst", "max_packet_size", "disconnect_after_seconds", "max_queued_messages",
+            "max_queued_bytes", "queue_overflow");
 
     private static final String PERMISSION_COLUMNS = "p.id, p.topic_filter, p.client_id, p.activity, p.qos_0, p.qos_1, "
             + "p.qos_2, p.retain, p.shared_subscription, p.share_groups, p.effect";

@@ -20,11 +20,11 @@ import java.util.Locale;
 public final class SqlSchema {
 
     /** The schema version this build reads and writes. */
-    public static final int VERSION = 4;
+    public static final int VERSION = 5;
 
     /** The script of each version, version 1 first. */
     private static final List<String> SCRIPTS = List.of("V1__rampart_schema.sql", "V2__client_id_rules.sql",
-            "V3__limits.sql", "V4__admin_permissions.sql");
+            "V3__limits.sql", "V4__admin_permissions.sql", "V5__queue_limits.sql");
 
     private SqlSchema() {
     }

@@ -167,9 +167,10 @@ class SqlRealmTest {
                 "INSERT INTO user_roles VALUES ('s1', 'sensors')",
                 "INSERT INTO role_limits (role_name, messages_per_second, message_burst, bytes_per_second,"
                         + " max_packet_size, disconnect_after_seconds) VALUES ('sensors', 10, 20, 4096, 65536, 30)",
-                "INSERT INTO role_limits (role_name, messages_per_second, deliveries_per_second)"
-                        + " VALUES ('gateways', 5000, 0.5)",
-                "INSERT INTO user_limits (username, messages_per_second, message_burst) VALUES ('s1', 15, 5)");
+                "INSERT INTO role_limits (role_name, messages_per_second, deliveries_per_second, max_queued_messages,"
+                        + " queue_overflow) VALUES ('gateways', 5000, 0.5, 500, 'drop-newest')",
+                "INSERT INTO user_limits (username, messages_per_second, message_burst, max_queued_messages,"
+                        + " max_queued_bytes) VALUES ('s1', 15, 5, 800, 65536)");
 
         IdentityLimits s1 = limitsOf("s1", Set.of("gateways"));
 
@@ -178,6 +179,9 @@ class SqlRealmTest {
         assertThat(s1.deliver()).isEqualTo(new IdentityLimits.Rate(0.5, 1));
         assertThat(s1.maxPacketSize()).isEqualTo(65_536);
         assertThat(s1.disconnectAfter()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s1.maxQueuedMessages()).isEqualTo(500);
+        assertThat(s1.maxQueuedBytes()).isEqualTo(65_536);
+        assertThat(s1.queueOverflow()).isEqualTo(IdentityLimits.Overflow.DROP_NEWEST);
         assertThat(limitsOf("certificate-cn", Set.of("gateways")).publish())
                 .isEqualTo(new IdentityLimits.Rate(5000, 5000));
         assertThat(limitsOf("certificate-cn", Set.of("plain"))).isEqualTo(IdentityLimits.NONE);
@@ -382,7 +386,7 @@ class SqlRealmTest {
 
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (4); apply "
+                .hasMessage("SQL realm 'ext': schema version 1 is older than this broker reads (5); apply "
                         + "config/sql/h2/V2__client_id_rules.sql and the later scripts first");
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             for (String sql : SqlSchema.statements(SqlSchema.script("h2", 2))) {
@@ -391,7 +395,7 @@ class SqlRealmTest {
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SQL realm 'ext': schema version 2 is older than this broker reads (4); apply "
+                .hasMessage("SQL realm 'ext': schema version 2 is older than this broker reads (5); apply "
                         + "config/sql/h2/V3__limits.sql and the later scripts first");
         try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
             for (String sql : SqlSchema.statements(SqlSchema.script("h2", 3))) {
@@ -400,7 +404,16 @@ class SqlRealmTest {
         }
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("SQL realm 'ext': schema version 3 is older than this broker reads (4); apply "
-                        + "config/sql/h2/V4__admin_permissions.sql first");
+                .hasMessage("SQL realm 'ext': schema version 3 is older than this broker reads (5); apply "
+                        + "config/sql/h2/V4__admin_permissions.sql and the later scripts first");
+        try (Connection c = DriverManager.getConnection(url); Statement st = c.createStatement()) {
+            for (String sql : SqlSchema.statements(SqlSchema.script("h2", 4))) {
+                st.execute(sql);
+            }
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SqlRealm(s, timers))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("SQL realm 'ext': schema version 4 is older than this broker reads (5); apply "
+                        + "config/sql/h2/V5__queue_limits.sql first");
     }
 }
