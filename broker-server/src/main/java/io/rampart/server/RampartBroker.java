@@ -140,7 +140,7 @@ public final class RampartBroker implements AutoCloseable {
         this.ioFactory = io;
         observers.onTapsChanged(() -> MqttConnection.retapAll(connections));
         this.insights = new BrokerInsights(config.insights(), config.dataDir(), observers, events, metrics, timers,
-                java.time.Clock.systemUTC());
+                java.time.Clock.systemUTC(), core.subscriptions());
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rampart-accept"), io);
         // One I/O thread per core: more threads than cores only adds context switches and wake-ups.
         workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(),

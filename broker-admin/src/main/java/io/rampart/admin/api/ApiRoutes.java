@@ -35,6 +35,7 @@ public final class ApiRoutes {
         routes.addAll(new OidcEndpoints(services).routes());
         routes.addAll(new TraceEndpoints(services).routes());
         routes.addAll(new DetectionEndpoints(services).routes());
+        routes.addAll(new TopicEndpoints(services).routes());
         routes.addAll(new OpenApiEndpoint().routes());
         // Outside /api/v1, reached here only when the caller is not let in without credentials (admin.metrics-access).
         routes.add(Route.sync("GET", "/metrics", "metrics.scrape", AdminPermission.METRICS_READ, false, r -> {

@@ -2,7 +2,11 @@ package io.rampart.core.topic;
 
 import io.rampart.core.cluster.RouteListener;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -165,6 +169,57 @@ public final class SubscriptionIndex {
     /** Members of shared subscription groups. */
     public int sharedSubscriptionCount() {
         return sharedCount.get();
+    }
+
+    /**
+     * The {@code limit} filters with the most subscribers (shared group members included), most first. Walks the
+     * whole index without locks, so its cost grows with the number of filters: call it off the message path. Filters
+     * changing meanwhile are counted as the walk finds them.
+     */
+    public List<FilterCount> topFilters(int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        PriorityQueue<FilterCount> top = new PriorityQueue<>(limit + 1, BY_TOTAL);
+        ConcurrentHashMap<String, IndexNode> children = root.children;
+        if (children != null) {
+            for (IndexNode child : children.values()) {
+                collect(child, child.level, top, limit);
+            }
+        }
+        List<FilterCount> out = new ArrayList<>(top);
+        out.sort(BY_TOTAL.reversed());
+        return out;
+    }
+
+    private static final Comparator<FilterCount> BY_TOTAL =
+            Comparator.comparingInt(FilterCount::total).thenComparing(FilterCount::filter, Comparator.reverseOrder());
+
+    private static void collect(IndexNode node, String filter, PriorityQueue<FilterCount> top, int limit) {
+        ConcurrentHashMap<String, Subscription> subs = node.subscribers;
+        ConcurrentHashMap<String, SharedGroup> groups = node.shared;
+        int plain = subs == null ? 0 : subs.size();
+        int shared = 0;
+        if (groups != null) {
+            for (SharedGroup g : groups.values()) {
+                shared += g.size();
+            }
+        }
+        if (plain + shared > 0) {
+            FilterCount count = new FilterCount(filter, plain, shared);
+            if (top.size() < limit) {
+                top.add(count);
+            } else if (BY_TOTAL.compare(count, top.peek()) > 0) {
+                top.poll();
+                top.add(count);
+            }
+        }
+        ConcurrentHashMap<String, IndexNode> children = node.children;
+        if (children != null) {
+            for (IndexNode child : children.values()) {
+                collect(child, filter + "/" + child.level, top, limit);
+            }
+        }
     }
 
     /** {@code node} matched levels[0..i-1]. */

@@ -280,4 +280,27 @@ class SubscriptionIndexTest {
             assertThat(match(topic).filters()).as(topic).containsExactlyInAnyOrderElementsOf(expected);
         }
     }
+
+    @Test
+    void topFilters_ranksFiltersBySubscribers_sharedMembersIncluded_andKeepsOnlyTheLimit() {
+        for (int i = 0; i < 5; i++) {
+            index.subscribe(sub("c" + i, "plant/+/temp"));
+        }
+        for (int i = 0; i < 3; i++) {
+            index.subscribe(sub("c" + i, "#"));
+        }
+        index.subscribe(shared("w1", "workers", "jobs/#"));
+        index.subscribe(shared("w2", "workers", "jobs/#"));
+        index.subscribe(sub("w3", "jobs/#"));
+        index.subscribe(sub("c9", "/leading/slash"));
+        for (int i = 0; i < 50; i++) {
+            index.subscribe(sub("x", "cold/" + i));
+        }
+
+        List<FilterCount> top = index.topFilters(3);
+        assertThat(top).containsExactly(new FilterCount("plant/+/temp", 5, 0), new FilterCount("#", 3, 0),
+                new FilterCount("jobs/#", 1, 2));
+        assertThat(index.topFilters(100)).hasSize(54).contains(new FilterCount("/leading/slash", 1, 0));
+        assertThat(index.topFilters(0)).isEmpty();
+    }
 }

@@ -5,6 +5,7 @@ import io.rampart.server.detect.DetectionSettings;
 import io.rampart.server.detect.Rule;
 import io.rampart.server.detect.RuleSettings;
 import io.rampart.server.insights.InsightSettings;
+import io.rampart.server.insights.TopicSettings;
 import io.rampart.server.trace.TraceSettings;
 
 import java.time.Duration;
@@ -17,8 +18,9 @@ final class InsightsSection {
 
     static final List<String> TRACE_KEYS = List.of("max-active", "max-bytes", "max-duration", "default-duration",
             "retention", "max-stored");
-    static final List<String> INSIGHTS_KEYS = List.of("client-events");
+    static final List<String> INSIGHTS_KEYS = List.of("client-events", "topics");
     static final List<String> CLIENT_EVENTS_KEYS = List.of("enabled", "per-client", "memory", "offline-retention");
+    static final List<String> TOPICS_KEYS = List.of("enabled", "sketch-size", "levels", "interval", "window", "top");
     static final List<String> DETECTIONS_KEYS = detectionKeys();
 
     private InsightsSection() {
@@ -60,7 +62,23 @@ final class InsightsSection {
             return InsightSettings.DEFAULTS;
         }
         node.requireKeys(INSIGHTS_KEYS);
-        return new InsightSettings(clientEvents(node.get("client-events")));
+        return new InsightSettings(clientEvents(node.get("client-events")), topics(node.get("topics")));
+    }
+
+    private static TopicSettings topics(ConfigNode node) throws ConfigException {
+        TopicSettings d = TopicSettings.DEFAULTS;
+        if (node.isAbsentOrNull()) {
+            return d;
+        }
+        node.requireKeys(TOPICS_KEYS);
+        try {
+            return new TopicSettings(node.get("enabled").booleanValue(d.enabled()),
+                    node.get("sketch-size").intValue(d.sketchSize()), node.get("levels").intValue(d.levels()),
+                    duration(node.get("interval"), d.interval()), duration(node.get("window"), d.window()),
+                    node.get("top").intValue(d.top()));
+        } catch (IllegalArgumentException e) {
+            throw node.invalid(e);
+        }
     }
 
     private static InsightSettings.ClientEvents clientEvents(ConfigNode node) throws ConfigException {

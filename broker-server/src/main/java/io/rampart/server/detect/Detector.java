@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
 
 /**
- * Evaluates the detection rules ({@code detections:}) over the decisions and client events the broker already makes.
+ * Evaluates the detection rules ({@code detections:}) over the decisions and client events the broker already makes,
+ * and the topics identities publish to (handed over only when new to the connection, {@link RecentTopics}).
  * The observer methods run where the broker made the decision (often an event loop) and only hand a small task to
  * the detector's own thread through a bounded queue (a full queue drops the observation, counted in
  * {@link #dropped()}); all counting happens on that thread, with at most {@code max-keys} keys per rule (the least
@@ -135,6 +136,20 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
         submit(() -> admitted(clientId, username, a));
     }
 
+    /** Whether connections should hand over the topics they publish to ({@code many-new-topics} runs). */
+    public boolean watchesTopics() {
+        return settings.runs(Rule.MANY_NEW_TOPICS);
+    }
+
+    /**
+     * The user {@code username} published to {@code topic}, which its connection had not published to lately
+     * ({@link RecentTopics}). Any thread; hands over a small task.
+     */
+    public void publishedTo(String username, String topic, SocketAddress remote) {
+        InetAddress address = address(remote);
+        submit(() -> newTopic(username, topic, address));
+    }
+
     // ------------------------------------------------------------------ rules (detector thread)
 
     private void submit(Runnable task) {
@@ -221,6 +236,31 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
         if (known.learn(network)) {
             fire(Rule.NEW_NETWORK, username, 1, "user '" + username + "' admitted from a network it was not seen on"
                     + " before", List.of(address.getHostAddress()));
+        }
+    }
+
+    /** Fires when an identity published to {@code threshold} topics it had not used before within the window. */
+    private void newTopic(String username, String topic, InetAddress address) {
+        RuleSettings rs = settings.rule(Rule.MANY_NEW_TOPICS);
+        @SuppressWarnings("unchecked")
+        Keys<TopicHistory> keys = (Keys<TopicHistory>) state.get(Rule.MANY_NEW_TOPICS);
+        TopicHistory history = keys.computeIfAbsent(username, k -> new TopicHistory(rs.remembered(), rs.threshold()));
+        if (!history.learn(topic)) {
+            return;
+        }
+        long now = clock.millis();
+        history.times.add(now, null);
+        if (address != null) {
+            history.lastAddress = address;
+        }
+        if (history.times.reached(now - rs.window().toMillis())) {
+            // The topics stay known: the same fan-out does not fire again, a further one does.
+            List<String> addresses = history.lastAddress == null ? List.of()
+                    : List.of(history.lastAddress.getHostAddress());
+            history.times = new Times(rs.threshold());
+            fire(Rule.MANY_NEW_TOPICS, username, rs.threshold(), "user '" + username + "' published to "
+                    + rs.threshold() + " topics it had not used before in " + human(rs.window()) + " (last: '" + topic
+                    + "')", addresses);
         }
     }
 
@@ -405,6 +445,47 @@ public final class Detector implements DetectionLog, ClientObserver, AccessObser
 
         List<String> addresses() {
             return last.keySet().stream().sorted().toList();
+        }
+    }
+
+    /**
+     * The topics an identity published to, as 64-bit hashes, at most {@code remembered} (the oldest go first), and
+     * the times it published to a topic not among them (and the address it last did so from).
+     */
+    private static final class TopicHistory {
+        private final long[] known;
+        private int next;
+        private int size;
+        Times times;
+        InetAddress lastAddress;
+
+        TopicHistory(int remembered, int threshold) {
+            known = new long[remembered];
+            times = new Times(threshold);
+        }
+
+        /** Remembers the topic; {@code true} when it was not known. */
+        boolean learn(String topic) {
+            long h = hash(topic);
+            for (int i = 0; i < size; i++) {
+                if (known[i] == h) {
+                    return false;
+                }
+            }
+            known[next] = h;
+            next = (next + 1) % known.length;
+            size = Math.min(size + 1, known.length);
+            return true;
+        }
+
+        /** FNV-1a over the topic's characters. */
+        private static long hash(String topic) {
+            long h = 0xcbf29ce484222325L;
+            for (int i = 0; i < topic.length(); i++) {
+                h ^= topic.charAt(i);
+                h *= 0x100000001b3L;
+            }
+            return h;
         }
     }
 

@@ -22,7 +22,9 @@ public enum Rule {
     /** One identity admitted from several addresses within a short window. Ban: the identity's user name. */
     MANY_ADDRESSES(Key.USERNAME, new RuleSettings(true, 3, Duration.ofMinutes(1), null, 32, 128, 0)),
     /** Revoked or expired client certificates presented from one address or network. Ban: that network. */
-    REJECTED_CERTIFICATES(Key.NETWORK, new RuleSettings(true, 5, Duration.ofMinutes(10), null, 32, 64, 0));
+    REJECTED_CERTIFICATES(Key.NETWORK, new RuleSettings(true, 5, Duration.ofMinutes(10), null, 32, 64, 0)),
+    /** One identity publishing to many topics it did not publish to before. Ban: the identity's user name. */
+    MANY_NEW_TOPICS(Key.USERNAME, new RuleSettings(true, 100, Duration.ofMinutes(1), null, 32, 128, 256));
 
     /** What a rule counts per, and what its ban hits. */
     public enum Key {
@@ -75,6 +77,7 @@ public enum Rule {
     public String rememberedKey() {
         return switch (this) {
             case NEW_NETWORK -> "networks-per-identity";
+            case MANY_NEW_TOPICS -> "topics-per-identity";
             default -> null;
         };
     }

@@ -12,8 +12,8 @@ import java.time.Duration;
  * @param ban        how long the rule bans what it detected, or {@code null} for no ban; at most 30 days
  * @param ipv4Prefix the network an IPv4 address counts in (32: the address itself); 8..32
  * @param ipv6Prefix the network an IPv6 address counts in; 16..128
- * @param remembered the networks remembered per identity ({@code new-network}); 1..10 000, 0 for the other
- *                   rules
+ * @param remembered the networks ({@code new-network}) or topics ({@code many-new-topics}) remembered per
+ *                   identity; 1..10 000, 0 for the other rules
  */
 public record RuleSettings(boolean enabled, int threshold, Duration window, Duration ban, int ipv4Prefix,
                            int ipv6Prefix, int remembered) {

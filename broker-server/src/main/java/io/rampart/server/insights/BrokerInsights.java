@@ -4,6 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.rampart.admin.broker.ClientHistory;
 import io.rampart.admin.broker.DetectionLog;
 import io.rampart.admin.broker.Insights;
+import io.rampart.admin.broker.TopicActivity;
+import io.rampart.core.topic.SubscriptionIndex;
 import io.rampart.server.config.InsightsConfig;
 import io.rampart.server.detect.Detector;
 import io.rampart.server.detect.Rule;
@@ -22,7 +24,8 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Builds what the broker records about its clients for operators: trace recordings (packet taps), client event
- * histories and security detections (observers of the event and access logs), and hands them to the admin plane.
+ * histories and security detections (observers of the event and access logs), topic insights (watchers of routed
+ * PUBLISH messages), and hands them to the admin plane.
  * A part that is switched off is not built and observes nothing.
  */
 public final class BrokerInsights implements AutoCloseable {
@@ -36,13 +39,15 @@ public final class BrokerInsights implements AutoCloseable {
     private final TraceRecorder traces;
     private final ClientEventLog history;
     private final Detector detector;
+    private final TopicInsights topics;
     private volatile Banner banner;
 
     /**
      * @param dataDir the broker's data directory (recordings go to its {@code traces/})
      */
     public BrokerInsights(InsightsConfig config, Path dataDir, Observers observers, BrokerEvents events,
-                          BrokerMetrics metrics, ScheduledExecutorService timers, Clock clock) {
+                          BrokerMetrics metrics, ScheduledExecutorService timers, Clock clock,
+                          SubscriptionIndex subscriptions) {
         this.traces = new TraceRecorder(config.traces(), dataDir.resolve("traces"), observers, timers, clock).open();
         this.history = config.insights().clientEvents().enabled()
                 ? new ClientEventLog(config.insights().clientEvents(), clock, timers) : null;
@@ -73,6 +78,14 @@ public final class BrokerInsights implements AutoCloseable {
         } else {
             this.detector = null;
         }
+        TopicSettings topicSettings = config.insights().topics();
+        this.topics = topicSettings.enabled()
+                ? new TopicInsights(topicSettings, subscriptions, metrics.registry(), clock) : null;
+        Detector newTopics = detector != null && detector.watchesTopics() ? detector : null;
+        if (topics != null || newTopics != null) {
+            observers.watchPublishes(loop -> new ConnectionPublishes(topics == null ? null : topics.tally(loop),
+                    newTopics));
+        }
     }
 
     /** The security decisions are known: histories and detections watch them too. */
@@ -93,7 +106,7 @@ public final class BrokerInsights implements AutoCloseable {
     /** The admin plane's view. */
     public Insights insights() {
         return new Insights(traces, history == null ? ClientHistory.NONE : history,
-                detector == null ? DetectionLog.NONE : detector);
+                detector == null ? DetectionLog.NONE : detector, topics == null ? TopicActivity.NONE : topics);
     }
 
     @Override
@@ -104,6 +117,9 @@ public final class BrokerInsights implements AutoCloseable {
         }
         if (detector != null) {
             detector.close();
+        }
+        if (topics != null) {
+            topics.close();
         }
     }
 }

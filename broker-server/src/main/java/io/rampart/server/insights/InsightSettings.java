@@ -3,16 +3,18 @@ package io.rampart.server.insights;
 import java.time.Duration;
 
 /**
- * Client event histories ({@code insights:}).
+ * Client event histories and topic insights ({@code insights:}).
  *
  * @param clientEvents per-client event rings
+ * @param topics       the busiest topics, topic levels and filters
  */
-public record InsightSettings(ClientEvents clientEvents) {
+public record InsightSettings(ClientEvents clientEvents, TopicSettings topics) {
 
-    public static final InsightSettings DEFAULTS = new InsightSettings(ClientEvents.DEFAULTS);
+    public static final InsightSettings DEFAULTS = new InsightSettings(ClientEvents.DEFAULTS, TopicSettings.DEFAULTS);
 
     public InsightSettings {
         java.util.Objects.requireNonNull(clientEvents, "clientEvents");
+        java.util.Objects.requireNonNull(topics, "topics");
     }
 
     /**

@@ -15,6 +15,7 @@ import io.rampart.core.session.Session;
 import io.rampart.core.topic.Topics;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.AuthzAction;
+import io.rampart.server.observe.PublishWatch;
 import io.rampart.server.tracing.PublishSpan;
 import io.rampart.server.tracing.RootSampler;
 import io.rampart.server.tracing.Tracing;
@@ -74,6 +75,8 @@ final class InboundPublishes {
     private final Tracing tracing;
     /** Which of this connection's messages start a recorded trace; {@code null} when tracing is off. */
     private final RootSampler roots;
+    /** Topic insights and the new-topics detection; {@code null} when both are off. */
+    private final PublishWatch watch;
     /** The client's topic aliases towards the broker, by alias; allocated at the first alias. */
     private String[] aliases;
     /** What the message being routed must wait for before it is acknowledged, or {@code null}. */
@@ -92,6 +95,7 @@ final class InboundPublishes {
         this.feedsFullest = feedsFullest;
         this.tracing = listener.tracing();
         this.roots = tracing == null ? null : tracing.rootSampler();
+        this.watch = listener.observers().publishWatch(ctx.executor());
     }
 
     /**
@@ -218,6 +222,9 @@ final class InboundPublishes {
         }
         if (trace != null) {
             trace.routed(receivers);
+        }
+        if (watch != null) {
+            watch.routed(a.subject(), topic, payload.length, receivers);
         }
         if (qos == 2) {
             session.receiveQos2(packetId);

@@ -3,6 +3,7 @@ package io.rampart.server.config;
 import io.rampart.server.detect.Rule;
 import io.rampart.server.detect.RuleSettings;
 import io.rampart.server.insights.InsightSettings;
+import io.rampart.server.insights.TopicSettings;
 import io.rampart.server.trace.TraceSettings;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +80,28 @@ class ConfigInsightsTest {
                 .contains("max-active");
         assertThat(failure("insights: {client-events: {per-client: 0}}\n")).contains("insights.client-events")
                 .contains("per-client");
-        assertThat(failure("insights: {topics: {enabled: true}}\n")).contains("topics");
+        assertThat(failure("insights: {topics: {sketch-size: 1000}}\n")).contains("insights.topics.sketch-size")
+                .contains("power of two");
+        assertThat(failure("insights: {topics: {interval: 10s, window: 5s}}\n")).contains("insights.topics.window");
+        assertThat(failure("insights: {topics: {levels: 9}}\n")).contains("insights.topics.levels");
+        assertThat(failure("insights: {topics: {top-n: 5}}\n")).contains("top-n");
+        assertThat(failure("detections: {many-new-topics: {topics-per-identity: 0}}\n"))
+                .contains("detections.many-new-topics.topics-per-identity");
+    }
+
+    @Test
+    void topicInsights_andTheNewTopicsRule_areRead() throws ConfigException {
+        InsightsConfig c = parse("""
+                insights:
+                  topics: {enabled: false, sketch-size: 256, levels: 3, interval: 2s, window: 30s, top: 5}
+                detections:
+                  many-new-topics: {threshold: 40, window: 2m, topics-per-identity: 500, ban: 1h}
+                """).insights();
+        assertThat(c.insights().topics()).isEqualTo(new TopicSettings(false, 256, 3, Duration.ofSeconds(2),
+                Duration.ofSeconds(30), 5));
+        assertThat(c.insights().topics().intervals()).isEqualTo(15);
+        assertThat(c.detections().rule(Rule.MANY_NEW_TOPICS)).isEqualTo(new RuleSettings(true, 40,
+                Duration.ofMinutes(2), Duration.ofHours(1), 32, 128, 500));
+        assertThat(parse("").insights().insights().topics()).isEqualTo(TopicSettings.DEFAULTS);
     }
 }

@@ -254,4 +254,69 @@ class DetectorTest {
         assertThat(d.list(null, null).get(3)).isEqualTo(acked);
         assertThat(d.acknowledge("nope", "sam", null)).isNull();
     }
+
+    @Test
+    void manyNewTopics_firesWhenAnIdentityPublishesToManyTopicsItNeverUsed_andBansTheUser() {
+        Detector d = detector(only(Rule.MANY_NEW_TOPICS, rule(50, Duration.ofMinutes(1), Duration.ofMinutes(10), 32,
+                256)));
+        assertThat(d.watchesTopics()).isTrue();
+        for (int i = 0; i < 49; i++) {
+            d.publishedTo("meter-7", "plant/line-" + i + "/valve", at("10.0.0.7"));
+        }
+        assertThat(fired).isEmpty();
+        d.publishedTo("meter-7", "plant/line-49/valve", at("10.0.0.7"));
+        assertThat(fired).singleElement().satisfies(x -> {
+            assertThat(x.rule()).isEqualTo("many-new-topics");
+            assertThat(x.keyKind()).isEqualTo("username");
+            assertThat(x.key()).isEqualTo("meter-7");
+            assertThat(x.count()).isEqualTo(50);
+            assertThat(x.summary()).isEqualTo("user 'meter-7' published to 50 topics it had not used before in 1m"
+                    + " (last: 'plant/line-49/valve')");
+            assertThat(x.addresses()).containsExactly("10.0.0.7");
+        });
+        assertThat(bans).singleElement().asString().startsWith("username meter-7 10m: detection many-new-topics");
+
+        for (int i = 0; i < 50; i++) {
+            d.publishedTo("meter-7", "plant/line-" + i + "/valve", at("10.0.0.7"));
+        }
+        assertThat(fired).as("the same topics are known now").hasSize(1);
+    }
+
+    @Test
+    void manyNewTopics_ignoresAnIdentityPublishingOftenToItsUsualTopics_andNewTopicsSpreadBeyondTheWindow() {
+        Detector d = detector(only(Rule.MANY_NEW_TOPICS, rule(10, Duration.ofMinutes(1), null, 32, 256)));
+        for (int round = 0; round < 1000; round++) {
+            d.publishedTo("sensor", "site/sensor/temp", at("10.0.0.8"));
+            d.publishedTo("sensor", "site/sensor/humidity", at("10.0.0.8"));
+            d.publishedTo("sensor", "site/sensor/status", at("10.0.0.8"));
+        }
+        for (int i = 0; i < 30; i++) {
+            now = now.plusSeconds(7);
+            d.publishedTo("slow", "fleet/" + i, at("10.0.0.9"));
+        }
+        assertThat(fired).isEmpty();
+    }
+
+    @Test
+    void manyNewTopics_remembersAtMostTopicsPerIdentity_theOldestAreNewAgain() {
+        Detector d = detector(only(Rule.MANY_NEW_TOPICS, rule(5, Duration.ofMinutes(1), null, 32, 4)));
+        for (int i = 0; i < 4; i++) {
+            d.publishedTo("u", "t/" + i, at("10.0.0.1"));
+        }
+        now = now.plusSeconds(120);
+        d.publishedTo("u", "t/4", at("10.0.0.1"));
+        for (int i = 0; i < 4; i++) {
+            d.publishedTo("u", "t/" + i, at("10.0.0.1"));
+        }
+        assertThat(fired).as("t/0 was forgotten when t/4 came, and so on").hasSize(1);
+    }
+
+    @Test
+    void recentTopics_handsOverATopicOnlyWhenItWasNotPublishedToLately() {
+        RecentTopics recent = new RecentTopics();
+        assertThat(recent.firstLately("a/b")).isTrue();
+        assertThat(recent.firstLately("a/b")).isFalse();
+        assertThat(recent.firstLately("a/c")).isTrue();
+        assertThat(recent.firstLately("a/b")).isFalse();
+    }
 }

@@ -265,7 +265,7 @@ class ControlCenterIT {
         try (Browser b = Browser.open(adminPort)) {
             b.signIn("vera", AdminSetup.PASSWORD);
             assertThat(b.all(By.cssSelector("nav.side a")).stream().map(WebElement::getText))
-                    .containsExactly("Overview", "Clients", "Subscriptions", "Retained messages", "Access log");
+                    .containsExactly("Overview", "Topics", "Clients", "Subscriptions", "Retained messages", "Access log");
             b.go("/#/clients/" + AdminClient.encode("cc/viewed"));
             b.testId("client-subscriptions");
             assertThat(b.present(By.cssSelector("[data-testid^='action-']"))).isFalse();

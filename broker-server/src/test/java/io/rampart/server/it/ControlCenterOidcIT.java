@@ -73,7 +73,7 @@ class ControlCenterOidcIT {
             b.shown(By.cssSelector("nav.side"));
             assertThat(b.testId("who").getText()).contains("olivia").contains("operators");
             assertThat(b.all(By.cssSelector("nav.side a")).stream().map(e -> e.getText()))
-                    .containsExactly("Overview", "Clients", "Subscriptions", "Retained messages", "Access log");
+                    .containsExactly("Overview", "Topics", "Clients", "Subscriptions", "Retained messages", "Access log");
             b.testId("card-connections");
             b.screenshot("sso-signed-in");
             b.testId("sign-out").click();

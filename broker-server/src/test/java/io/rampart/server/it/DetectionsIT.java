@@ -43,6 +43,7 @@ class DetectionsIT {
               auth-failures-per-user: {threshold: 3, window: 5m}
               probing-client: {threshold: 10, window: 5m, ban: 10m}
               connection-flapping: {threshold: 5, window: 5m}
+              many-new-topics: {threshold: 100, window: 5m, ban: 10m}
             """;
 
     @TempDir
@@ -230,6 +231,54 @@ class DetectionsIT {
             assertThat(d.path("count").asInt()).isEqualTo(3);
             assertThat(d.path("summary").asText()).contains("revoked or expired", "(last: revoked)");
             assertThat(sam.get("/api/v1/detections").json().path("items")).hasSize(1);
+        }
+    }
+
+    @Test
+    void identityPublishingToHundredsOfNewTopics_isDetectedAndBanned_whileTheSameVolumeToUsualTopicsIsNot()
+            throws Exception {
+        try (TestBroker broker = start(); Clients clients = new Clients(broker)) {
+            AdminClient sam = AdminClient.http(broker.port(AdminSetup.ADMIN_LISTENER)).as("sam");
+            Mqtt5AsyncClient device = TraceRecordingIT.device(clients, "worker-1", "device-2");
+            for (int i = 0; i < 150; i++) {
+                TraceRecordingIT.publish(device, "dev/worker-1/" + List.of("temp", "humidity", "status").get(i % 3),
+                        "reading " + i);
+            }
+            PubMosquitto.Result usual = PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "worker-1b",
+                    "-u", "device-2", "-P", AdminSetup.PASSWORD, "-t", "dev/worker-1b/temp", "-m", "21.5", "--repeat",
+                    "150");
+            assertThat(usual.exitCode()).isZero();
+
+            // A stolen identity fanning out: each mosquitto_pub a client of its own, each to a topic never used.
+            for (int batch = 0; batch < 6; batch++) {
+                List<PubMosquitto> running = new java.util.ArrayList<>();
+                for (int i = batch * 20; i < batch * 20 + 20; i++) {
+                    running.add(PubMosquitto.start(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "fanout-" + i, "-u",
+                            "device-1", "-P", AdminSetup.PASSWORD, "-t", "dev/fanout-" + i + "/cmd", "-m", "open"));
+                }
+                for (PubMosquitto p : running) {
+                    try (p) {
+                        p.await();
+                    }
+                }
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> !detections(sam, "many-new-topics").isEmpty());
+            List<JsonNode> found = detections(sam, "many-new-topics");
+            assertThat(found).hasSize(1);
+            JsonNode d = found.get(0);
+            assertThat(d.path("keyKind").asText()).isEqualTo("username");
+            assertThat(d.path("key").asText()).isEqualTo("device-1");
+            assertThat(d.path("count").asInt()).isEqualTo(100);
+            assertThat(d.path("summary").asText()).contains("published to 100 topics it had not used before in 5m");
+            assertThat(d.path("banId").asText()).isNotEmpty();
+
+            assertThat(PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "fanout-x", "-u", "device-1",
+                    "-P", AdminSetup.PASSWORD, "-t", "dev/fanout-x/cmd", "-m", "open").exitCode())
+                    .as("the banned user is refused").isEqualTo(0x8A);
+            assertThat(pub(broker, "127.0.0.1", "worker-2", "device-2", AdminSetup.PASSWORD).exitCode())
+                    .as("others still get in").isZero();
+            Scrape metrics = Scrape.parse(broker.broker().metrics().scrape());
+            assertThat(metrics.value("rampart_detections_total", "rule", "many-new-topics")).isEqualTo(1.0);
         }
     }
 }
