@@ -11,6 +11,7 @@ import io.rampart.cluster.routing.Forwarder;
 import io.rampart.cluster.routing.RoutingTable;
 import io.rampart.cluster.session.ClusterDirectory;
 import io.rampart.cluster.session.ClusterJournal;
+import io.rampart.cluster.shared.GridSharedState;
 import io.rampart.cluster.tls.ClusterTls;
 import io.rampart.cluster.tls.TlsStats;
 import io.rampart.cluster.transport.ClusterTransport;
@@ -18,6 +19,7 @@ import io.rampart.cluster.transport.Messenger;
 import io.rampart.cluster.transport.Wire;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.cluster.ClusterSeams;
+import io.rampart.core.cluster.SharedState;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -61,6 +63,7 @@ public final class ClusterNode implements AutoCloseable {
     private ClusterJournal journal;
     private ClusterDirectory directory;
     private RetainedSync retained;
+    private GridSharedState shared;
     private volatile boolean open;
     private volatile boolean leaving;
     /** What each node told about itself, as last read: the grid may not answer while a partition heals. */
@@ -114,6 +117,8 @@ public final class ClusterNode implements AutoCloseable {
         table.start();
         retained.start(core.retained());
         seams.bind(routing, journal, retained, directory, table);
+        shared = new GridSharedState(grid.shared(), transport.messenger(), membership, senders, settings.nodeName());
+        shared.start();
         membership.listen(this::viewChanged);
         transport.suspicions().listener(a -> events.suspected(Member.of(a).name()));
         transport.connect();
@@ -190,6 +195,11 @@ public final class ClusterNode implements AutoCloseable {
                 LOG.debug("cluster: no adoption, the node is closing");
             }
         }
+    }
+
+    /** The security state the nodes share (bans, tokens, admin sessions, detections); {@code null} before {@link #open}. */
+    public SharedState sharedState() {
+        return shared;
     }
 
     /** Whether this node takes clients: it has joined and is not cut off from most of the cluster. */
@@ -312,6 +322,7 @@ public final class ClusterNode implements AutoCloseable {
         if (wasOpen) {
             table.stop();
             retained.stop();
+            shared.stop();
         }
         if (transport != null) {
             try {

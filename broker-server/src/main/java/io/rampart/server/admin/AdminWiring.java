@@ -106,6 +106,15 @@ public final class AdminWiring implements AutoCloseable {
         return new BanGate(gate, plane.bans());
     }
 
+    /**
+     * On a node of a cluster: bans and API tokens become the cluster's.
+     *
+     * @throws IOException when this node's state files cannot be written
+     */
+    public void share(io.rampart.core.cluster.SharedState state) throws IOException {
+        plane.share(state);
+    }
+
     /** First start: creates the initial admin user when configured (before the realms open). */
     public void beforeRealms(PrintStream console) throws IOException {
         if (config.admin().initialAdmin() == null) {
