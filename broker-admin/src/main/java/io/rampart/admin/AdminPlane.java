@@ -212,8 +212,9 @@ public final class AdminPlane implements AutoCloseable {
     }
 
     /**
-     * On a node of a cluster: the bans and API tokens become the cluster's (see {@link BanList#share} and
-     * {@link io.rampart.admin.token.TokenStore#share}); a ban another node sets disconnects the sessions it hits here.
+     * On a node of a cluster: the bans, API tokens and browser sessions become the cluster's (see
+     * {@link BanList#share}, {@link io.rampart.admin.token.TokenStore#share} and
+     * {@link io.rampart.admin.auth.AdminSessions#share}); a ban another node sets disconnects the sessions it hits here.
      *
      * @throws IOException when this node's state files cannot be written
      */
@@ -226,6 +227,7 @@ public final class AdminPlane implements AutoCloseable {
             }
         }));
         services.tokens().share(state.table("tokens"));
+        services.authenticator().sessions().share(state.table("admin-sessions"), worker);
     }
 
     private void poll() {

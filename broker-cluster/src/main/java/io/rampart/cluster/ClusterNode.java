@@ -117,7 +117,8 @@ public final class ClusterNode implements AutoCloseable {
         table.start();
         retained.start(core.retained());
         seams.bind(routing, journal, retained, directory, table);
-        shared = new GridSharedState(grid.shared(), transport.messenger(), membership, senders, settings.nodeName());
+        shared = new GridSharedState(grid.shared(), transport.messenger(), transport.rpc(), membership, senders,
+                settings.nodeName());
         shared.start();
         membership.listen(this::viewChanged);
         transport.suspicions().listener(a -> events.suspected(Member.of(a).name()));

@@ -203,7 +203,7 @@ public final class RampartBroker implements AutoCloseable {
         }
         if (cluster != null) {
             cluster.open(core, connections);
-            admin.share(cluster.sharedState());
+            admin.share(cluster.sharedState(), events);
             security.brake().share(cluster.sharedState());
             insights.share(cluster.sharedState());
         }

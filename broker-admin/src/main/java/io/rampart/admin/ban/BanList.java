@@ -84,15 +84,18 @@ public final class BanList {
     }
 
     /** Re-reads the file when it changed (an edit or a restore); a broken file keeps the bans in force. */
-    public synchronized boolean reloadIfChanged() throws IOException {
-        byte[] content = file.read();
-        byte[] now = StateFile.digest(content);
-        if (MessageDigest.isEqual(now, digest)) {
-            return false;
+    public boolean reloadIfChanged() throws IOException {
+        synchronized (this) {
+            byte[] content = file.read();
+            byte[] now = StateFile.digest(content);
+            if (MessageDigest.isEqual(now, digest)) {
+                return false;
+            }
+            snapshot = Snapshot.of(parse(content));
+            digest = now;
+            LOG.info("bans reloaded from {}: {} ban(s)", file.path(), snapshot.all().size());
         }
-        snapshot = Snapshot.of(parse(content));
-        digest = now;
-        LOG.info("bans reloaded from {}: {} ban(s)", file.path(), snapshot.all().size());
+        // The table's writes wait for every node to apply them: never while holding this list's lock.
         SharedTable table = shared;
         if (table != null) {
             publish(table, snapshot.all(), true);
@@ -133,16 +136,18 @@ public final class BanList {
     }
 
     /** Adds a ban and writes the file. */
-    public synchronized Ban add(Ban.Kind kind, String value, String reason, Instant expiresAt, String createdBy)
+    public Ban add(Ban.Kind kind, String value, String reason, Instant expiresAt, String createdBy)
             throws IOException {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Ban ban = new Ban(randomId(), kind, value, reason, createdBy, now, expiresAt);
-        update(current -> {
-            if (current.size() >= MAX_BANS) {
-                throw new IOException("there are already " + MAX_BANS + " bans; lift some first");
-            }
-            current.add(ban);
-        });
+        synchronized (this) {
+            update(current -> {
+                if (current.size() >= MAX_BANS) {
+                    throw new IOException("there are already " + MAX_BANS + " bans; lift some first");
+                }
+                current.add(ban);
+            });
+        }
         SharedTable table = shared;
         if (table != null) {
             table.put(ban.id(), encode(ban), ban.expiresAt());
@@ -151,15 +156,17 @@ public final class BanList {
     }
 
     /** Lifts a ban; {@code null} when there is none with that id. */
-    public synchronized Ban remove(String id) throws IOException {
+    public Ban remove(String id) throws IOException {
         Ban[] removed = {null};
-        update(current -> current.removeIf(b -> {
-            if (b.id().equals(id)) {
-                removed[0] = b;
-                return true;
-            }
-            return false;
-        }));
+        synchronized (this) {
+            update(current -> current.removeIf(b -> {
+                if (b.id().equals(id)) {
+                    removed[0] = b;
+                    return true;
+                }
+                return false;
+            }));
+        }
         SharedTable table = shared;
         if (table != null && removed[0] != null) {
             table.remove(id);
@@ -173,7 +180,7 @@ public final class BanList {
      *
      * @param added hears of each ban another node sets (to disconnect the clients it hits here)
      */
-    public synchronized void share(SharedTable table, Consumer<Ban> added) throws IOException {
+    public void share(SharedTable table, Consumer<Ban> added) throws IOException {
         table.listen((id, value) -> changedElsewhere(id, value, added));
         Map<String, byte[]> there = table.entries();
         if (there.isEmpty()) {
@@ -186,10 +193,12 @@ public final class BanList {
                     theirs.add(b);
                 }
             }
-            update(current -> {
-                current.clear();
-                current.addAll(theirs);
-            });
+            synchronized (this) {
+                update(current -> {
+                    current.clear();
+                    current.addAll(theirs);
+                });
+            }
             LOG.info("bans: {} ban(s) taken from the cluster", theirs.size());
         }
         shared = table;

@@ -97,16 +97,19 @@ public final class TokenStore {
     }
 
     /** Picks up changes made by another process; a broken file keeps the tokens in force and is logged. */
-    public synchronized boolean reloadIfChanged() {
+    public boolean reloadIfChanged() {
         try {
-            byte[] content = file.read();
-            byte[] now = StateFile.digest(content);
-            if (MessageDigest.isEqual(now, digest)) {
-                return false;
+            synchronized (this) {
+                byte[] content = file.read();
+                byte[] now = StateFile.digest(content);
+                if (MessageDigest.isEqual(now, digest)) {
+                    return false;
+                }
+                tokens = parse(content);
+                digest = now;
+                LOG.info("API tokens reloaded from {}: {} token(s)", file.path(), tokens.size());
             }
-            tokens = parse(content);
-            digest = now;
-            LOG.info("API tokens reloaded from {}: {} token(s)", file.path(), tokens.size());
+            // The table's writes wait for every node to apply them: never while holding this store's lock.
             SharedTable table = shared;
             if (table != null) {
                 publish(table, true);
@@ -144,7 +147,7 @@ public final class TokenStore {
      * @param lifetime until expiry
      * @param source   accepted only from this network, or {@code null}
      */
-    public synchronized Issued create(List<String> roles, Duration lifetime, Cidr source, String description,
+    public Issued create(List<String> roles, Duration lifetime, Cidr source, String description,
                                       String createdBy) throws IOException {
         String id = randomId();
         byte[] secret = new byte[32];
@@ -153,12 +156,14 @@ public final class TokenStore {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         ApiToken token = new ApiToken(id, sha256Hex(secretText), roles, description, createdBy, now,
                 now.plus(lifetime), source, null);
-        update(current -> {
-            if (current.size() >= MAX_TOKENS) {
-                throw new IOException("there are already " + MAX_TOKENS + " tokens; revoke some first");
-            }
-            current.put(id, token);
-        });
+        synchronized (this) {
+            update(current -> {
+                if (current.size() >= MAX_TOKENS) {
+                    throw new IOException("there are already " + MAX_TOKENS + " tokens; revoke some first");
+                }
+                current.put(id, token);
+            });
+        }
         SharedTable table = shared;
         if (table != null) {
             table.put(id, encode(token), token.expiresAt());
@@ -167,9 +172,11 @@ public final class TokenStore {
     }
 
     /** Removes a token; {@code false} when there is none with that id. */
-    public synchronized boolean revoke(String id) throws IOException {
+    public boolean revoke(String id) throws IOException {
         boolean[] removed = {false};
-        update(current -> removed[0] = current.remove(id) != null);
+        synchronized (this) {
+            update(current -> removed[0] = current.remove(id) != null);
+        }
         lastUsed.remove(id);
         SharedTable table = shared;
         if (table != null && removed[0]) {
@@ -182,7 +189,7 @@ public final class TokenStore {
      * Shares the tokens with the other nodes of a cluster through {@code table}. When the table already has tokens
      * (the cluster ran before this node joined) they replace this node's; otherwise this node's tokens go into it.
      */
-    public synchronized void share(SharedTable table) throws IOException {
+    public void share(SharedTable table) throws IOException {
         table.listen(this::changedElsewhere);
         Map<String, byte[]> there = table.entries();
         if (there.isEmpty()) {
@@ -195,10 +202,12 @@ public final class TokenStore {
                     theirs.put(t.id(), t);
                 }
             }
-            update(current -> {
-                current.clear();
-                current.putAll(theirs);
-            });
+            synchronized (this) {
+                update(current -> {
+                    current.clear();
+                    current.putAll(theirs);
+                });
+            }
             LOG.info("API tokens: {} token(s) taken from the cluster", theirs.size());
         }
         shared = table;

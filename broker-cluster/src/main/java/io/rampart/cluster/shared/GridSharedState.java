@@ -3,6 +3,7 @@ package io.rampart.cluster.shared;
 import io.rampart.cluster.membership.Member;
 import io.rampart.cluster.membership.Membership;
 import io.rampart.cluster.transport.Messenger;
+import io.rampart.cluster.transport.Rpc;
 import io.rampart.cluster.transport.Wire;
 import io.rampart.core.cluster.SharedState;
 import io.rampart.core.cluster.SharedTable;
@@ -17,14 +18,19 @@ import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * The shared security state on the data grid: every table is a slice ({@code <table>/<key>}) of one replicated cache
@@ -35,27 +41,42 @@ public final class GridSharedState implements SharedState {
 
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
     private static final char SEPARATOR = '/';
+    /** The request operation of {@link #ask} ({@link Rpc}). */
+    static final int ASK = 2;
 
     private final Cache<String, byte[]> cache;
     private final Messenger messenger;
+    private final Rpc rpc;
     private final Membership membership;
     private final Executor senders;
     private final String nodeName;
     private final ConcurrentHashMap<String, Table> tables = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Consumer<byte[]>> signalHandlers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Function<byte[], byte[]>> askHandlers = new ConcurrentHashMap<>();
     private final Changes changes = new Changes();
 
     /**
      * @param senders sends signals (a send may wait under flow control)
      */
-    public GridSharedState(Cache<String, byte[]> cache, Messenger messenger, Membership membership, Executor senders,
-                           String nodeName) {
+    public GridSharedState(Cache<String, byte[]> cache, Messenger messenger, Rpc rpc, Membership membership,
+                           Executor senders, String nodeName) {
         this.cache = cache;
         this.messenger = messenger;
+        this.rpc = rpc;
         this.membership = membership;
         this.senders = senders;
         this.nodeName = nodeName;
         messenger.on(Messenger.SIGNAL, this::signalled);
+        rpc.serve(ASK, (from, in) -> {
+            String channel = in.readString();
+            byte[] request = in.readBytes();
+            Function<byte[], byte[]> handler = askHandlers.get(channel);
+            if (handler == null) {
+                throw new IOException("nothing answers '" + channel + "' on node " + nodeName);
+            }
+            byte[] answer = handler.apply(request == null ? new byte[0] : request);
+            return CompletableFuture.completedFuture(new Wire.Out(answer.length + 8).writeBytes(answer).toByteArray());
+        });
     }
 
     /** Follows the cache from now on. */
@@ -104,8 +125,37 @@ public final class GridSharedState implements SharedState {
     }
 
     @Override
+    public CompletionStage<byte[]> ask(String node, String channel, byte[] request, Duration timeout) {
+        for (Member m : membership.members()) {
+            if (m.name().equals(node)) {
+                byte[] body = new Wire.Out(request.length + channel.length() + 16).writeString(channel)
+                        .writeBytes(request).toByteArray();
+                return rpc.call(m.address(), ASK, body, timeout).thenApply(in -> {
+                    try {
+                        byte[] answer = in.readBytes();
+                        return answer == null ? new byte[0] : answer;
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+            }
+        }
+        return CompletableFuture.failedFuture(new IOException("no node '" + node + "' in the cluster"));
+    }
+
+    @Override
+    public void onAsk(String channel, Function<byte[], byte[]> handler) {
+        askHandlers.put(channel, handler);
+    }
+
+    @Override
     public String nodeName() {
         return nodeName;
+    }
+
+    @Override
+    public List<String> nodeNames() {
+        return membership.members().stream().map(Member::name).toList();
     }
 
     private void signalled(org.jgroups.Address from, Wire.In in) throws IOException {
@@ -184,8 +234,11 @@ public final class GridSharedState implements SharedState {
         }
     }
 
-    /** Hands the other nodes' committed changes to the tables, off the grid's threads. */
-    @Listener(sync = false)
+    /**
+     * Hands the other nodes' committed changes to the tables before the write returns to the node that made it, so a
+     * change is in force on every node once its call returns.
+     */
+    @Listener(sync = true)
     public final class Changes {
 
         @CacheEntryCreated

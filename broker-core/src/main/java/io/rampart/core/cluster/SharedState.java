@@ -1,6 +1,10 @@
 package io.rampart.core.cluster;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * State that every node of a cluster shares: named replicated tables (bans, API tokens, admin sessions, detections)
@@ -24,6 +28,18 @@ public interface SharedState {
     /** Receives the signals other nodes send on {@code channel}; one handler per channel. */
     void onSignal(String channel, Consumer<byte[]> handler);
 
+    /**
+     * Asks node {@code node} (by name): its handler of {@code channel} answers {@code request}. Fails when there is no
+     * such node, it has no handler, or no answer comes within {@code timeout}. Never blocks.
+     */
+    CompletionStage<byte[]> ask(String node, String channel, byte[] request, Duration timeout);
+
+    /** Answers what other nodes ask on {@code channel}; runs on a cluster thread, never an event loop. */
+    void onAsk(String channel, Function<byte[], byte[]> handler);
+
     /** This node's name in the cluster. */
     String nodeName();
+
+    /** The names of the nodes in the cluster now, this one included. */
+    List<String> nodeNames();
 }

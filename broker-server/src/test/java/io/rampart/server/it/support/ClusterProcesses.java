@@ -30,14 +30,26 @@ public final class ClusterProcesses implements AutoCloseable {
     private final Path dir;
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> members = new ArrayList<>();
+    private final String security;
+    private final String sections;
 
-    private ClusterProcesses(Path dir) {
+    private ClusterProcesses(Path dir, String security, String sections) {
         this.dir = dir;
+        this.security = security;
+        this.sections = sections;
     }
 
     /** Starts {@code count} nodes named {@code node-1..n} at once and waits until every one is ready. */
     public static ClusterProcesses start(Path dir, int count) {
-        ClusterProcesses cluster = new ClusterProcesses(dir);
+        return start(dir, count, "", "");
+    }
+
+    /**
+     * Starts {@code count} nodes as {@link #start(Path, int)} does, each with more keys of the {@code security:} section
+     * ({@code security}, unindented, see {@link AdminSetup#security}) and more top-level sections ({@code sections}).
+     */
+    public static ClusterProcesses start(Path dir, int count, String security, String sections) {
+        ClusterProcesses cluster = new ClusterProcesses(dir, security, sections);
         for (int i = 1; i <= count; i++) {
             Node n = cluster.define("node-" + i, dir.resolve("ca"));
             cluster.members.add("127.0.0.1:" + n.clusterPort);
@@ -133,7 +145,7 @@ public final class ClusterProcesses implements AutoCloseable {
                     Files.createSymbolicLink(caLink, ca);
                 }
                 Path config = home.resolve("broker.yaml");
-                Files.writeString(config, AdminSetup.in(home)
+                Files.writeString(config, AdminSetup.in(home).security(security)
                         .mqttListener("{type: tcp, name: tcp, bind: 127.0.0.1, port: " + mqttPort + "}")
                         .adminListener("{type: admin, name: admin, bind: 127.0.0.1, port: " + adminPort
                                 + ", allow-plaintext: true}")
@@ -148,7 +160,7 @@ public final class ClusterProcesses implements AutoCloseable {
                                   tls: %s
                                   failure-detection: 3s
                                   join-timeout: 1s
-                                """.formatted(name, clusterPort, String.join(", ", members), mqttPort, tls))
+                                """.formatted(name, clusterPort, String.join(", ", members), mqttPort, tls) + sections)
                         .yaml());
                 Path root = Path.of(System.getProperty("rampart.project.root", "..")).toAbsolutePath().normalize();
                 Path jar = Path.of(System.getProperty("rampart.jar", "target/rampart.jar")).toAbsolutePath();
@@ -249,6 +261,11 @@ public final class ClusterProcesses implements AutoCloseable {
         /** Everything the process wrote to its console. */
         public String console() {
             return read(home.resolve("console.log"));
+        }
+
+        /** The node's access log ({@code logs/access.log}). */
+        public String accessLog() {
+            return read(home.resolve("logs").resolve("access.log"));
         }
 
         /** The node's event log ({@code logs/events.log}). */
