@@ -16,11 +16,14 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
 
 /**
  * The detections of every node of a cluster: each node puts the detections it raises into a table all nodes hold
  * (and takes its oldest out beyond {@code history}), lists the table, and acknowledges in it, so a detection raised on
- * one node is listed, and can be acknowledged, on any node.
+ * one node is listed, and can be acknowledged, on any node. The table as a whole keeps at most {@code history} per node
+ * of the cluster (the oldest go first), so detections of nodes that left do not pile up.
  */
 public final class SharedDetections implements DetectionLog {
 
@@ -30,13 +33,16 @@ public final class SharedDetections implements DetectionLog {
     private final SharedTable table;
     private final int history;
     private final Clock clock;
+    private final IntSupplier nodes;
     /** The ids this node put into the table, oldest first; guarded by itself. */
     private final ArrayDeque<String> mine = new ArrayDeque<>();
 
-    public SharedDetections(SharedTable table, int history, Clock clock) {
+    /** @param nodes the number of nodes in the cluster now */
+    public SharedDetections(SharedTable table, int history, Clock clock, IntSupplier nodes) {
         this.table = table;
         this.history = history;
         this.clock = clock;
+        this.nodes = nodes;
     }
 
     /** A detection raised on this node; called off event loops (the write waits for the other nodes). */
@@ -56,6 +62,21 @@ public final class SharedDetections implements DetectionLog {
         }
         if (drop != null) {
             table.remove(drop);
+        }
+        int bound = history * Math.max(1, nodes.getAsInt());
+        Map<String, byte[]> all = table.entries();
+        if (all.size() > bound) {
+            List<Detection> oldestFirst = new ArrayList<>();
+            for (byte[] value : all.values()) {
+                Detection x = decode(value);
+                if (x != null) {
+                    oldestFirst.add(x);
+                }
+            }
+            oldestFirst.sort(Comparator.comparing(Detection::time).thenComparing(Detection::id));
+            for (int i = 0; i < all.size() - bound && i < oldestFirst.size(); i++) {
+                table.remove(oldestFirst.get(i).id());
+            }
         }
     }
 

@@ -112,7 +112,8 @@ public final class BrokerInsights implements AutoCloseable {
         if (detector == null) {
             return;
         }
-        SharedDetections s = new SharedDetections(state.table("detections"), detectionHistory, clock);
+        SharedDetections s = new SharedDetections(state.table("detections"), detectionHistory, clock,
+                () -> state.nodeNames().size());
         List<DetectionLog.Detection> kept = detector.list(null, null);
         for (int i = kept.size() - 1; i >= 0; i--) {
             s.raised(kept.get(i));

@@ -56,8 +56,8 @@ class SharedDetectionsTest {
     @Test
     void detectionsOfEveryNode_areListedOnEach_newestFirst_andAcknowledgedAnywhere() {
         Table table = new Table();
-        SharedDetections one = new SharedDetections(table, 10, clock);
-        SharedDetections three = new SharedDetections(table, 10, clock);
+        SharedDetections one = new SharedDetections(table, 10, clock, () -> 2);
+        SharedDetections three = new SharedDetections(table, 10, clock, () -> 2);
         one.raised(detection("a", 1, "auth-failures-per-address"));
         three.raised(detection("b", 2, "connection-flapping"));
 
@@ -76,11 +76,22 @@ class SharedDetectionsTest {
     @Test
     void eachNodeKeepsAtMostItsHistoryInTheTable() {
         Table table = new Table();
-        SharedDetections one = new SharedDetections(table, 10, clock);
+        SharedDetections one = new SharedDetections(table, 10, clock, () -> 2);
         for (int i = 0; i < 15; i++) {
             one.raised(detection("d" + i, i, "probing-client"));
         }
         assertThat(table.entries).hasSize(10);
         assertThat(one.list(null, null).get(9).id()).isEqualTo("d5");
+    }
+
+    @Test
+    void theTableKeepsAtMostHistoryPerNode_soDetectionsOfNodesThatLeftDoNotPileUp() {
+        Table table = new Table();
+        for (int i = 0; i < 25; i++) {
+            table.put("gone" + i, SharedDetections.encode(detection("gone" + i, i, "probing-client")), null);
+        }
+        SharedDetections one = new SharedDetections(table, 10, clock, () -> 2);
+        one.raised(detection("new", 100, "probing-client"));
+        assertThat(table.entries).hasSize(20).containsKey("new").doesNotContainKey("gone5").containsKey("gone6");
     }
 }

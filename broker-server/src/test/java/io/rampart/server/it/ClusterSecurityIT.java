@@ -203,7 +203,7 @@ class ClusterSecurityIT {
     @Test
     void wrongPasswordsSpreadOverTwoNodes_tripOneBruteForceBrake() throws Exception {
         String run = run();
-        String user = "guesser-" + run;
+        String user = "device-2";
         for (int i = 1; i <= 2; i++) {
             assertThat(pub(cluster.node(1), "-A", GUESSER, "-i", "bf-" + run + "-1-" + i, "-u", user, "-P",
                     "wrong-" + i).exitCode()).isEqualTo(0x86);
@@ -219,10 +219,10 @@ class ClusterSecurityIT {
 
     @Test
     void detectionRaisedOnNode1_isListedOnNode3_andAcknowledgedThere() throws Exception {
-        String user = "detected-" + run();
+        String run = run();
         for (int i = 1; i <= 3; i++) {
-            assertThat(pub(cluster.node(1), "-A", PROBER, "-i", user + "-" + i, "-u", user, "-P", "wrong-" + i)
-                    .exitCode()).isEqualTo(0x86);
+            assertThat(pub(cluster.node(1), "-A", PROBER, "-i", "probe-" + run + "-" + i, "-u", "device-1", "-P",
+                    "wrong-" + i).exitCode()).isEqualTo(0x86);
         }
         // Node 3 saw no failure from this address: what it lists for it, another node raised.
         AdminClient node3 = cluster.node(3).admin();

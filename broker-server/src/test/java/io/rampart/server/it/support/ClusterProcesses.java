@@ -63,6 +63,33 @@ public final class ClusterProcesses implements AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Starts {@code count} nodes that find each other through DNS ({@code cluster.dns-query} asked of
+     * {@code dnsServer}): node {@code i} binds its cluster transport to {@code 127.0.0.(10 + i)} on the same
+     * {@code port}, the addresses the DNS name's A records must list. Waits until every one is ready.
+     */
+    public static ClusterProcesses startWithDns(Path dir, int count, String dnsQuery, String dnsServer, int port) {
+        ClusterProcesses cluster = new ClusterProcesses(dir, "", "");
+        for (int i = 1; i <= count; i++) {
+            Node n = cluster.define("node-" + i, dir.resolve("ca"));
+            n.bind = dnsAddress(i);
+            n.clusterPort = port;
+            n.discovery = "dns-query: " + dnsQuery + "\n  dns-server: " + dnsServer;
+        }
+        for (Node n : cluster.nodes) {
+            n.start();
+        }
+        for (Node n : cluster.nodes) {
+            n.awaitReady();
+        }
+        return cluster;
+    }
+
+    /** The cluster address of node {@code i} of {@link #startWithDns}. */
+    public static String dnsAddress(int i) {
+        return "127.0.0." + (10 + i);
+    }
+
     /** Node {@code i} (1-based). */
     public Node node(int i) {
         return nodes.get(i - 1);
@@ -122,9 +149,12 @@ public final class ClusterProcesses implements AutoCloseable {
         public final Path home;
         public final int mqttPort;
         public final int adminPort;
-        public final int clusterPort;
+        public int clusterPort;
         private final Path ca;
         private String tls = "{development: true}";
+        private String bind = "127.0.0.1";
+        /** The discovery keys of the {@code cluster:} section; {@code null}: the cluster's members. */
+        private String discovery;
         private Process process;
 
         private Node(String name, Path home, int mqttPort, int adminPort, int clusterPort, Path ca) {
@@ -153,14 +183,15 @@ public final class ClusterProcesses implements AutoCloseable {
                                 cluster:
                                   enabled: true
                                   node-name: %s
-                                  bind: 127.0.0.1
+                                  bind: %s
                                   port: %d
-                                  members: [%s]
+                                  %s
                                   client-address: 127.0.0.1:%d
                                   tls: %s
                                   failure-detection: 3s
                                   join-timeout: 1s
-                                """.formatted(name, clusterPort, String.join(", ", members), mqttPort, tls) + sections)
+                                """.formatted(name, bind, clusterPort, discovery != null ? discovery
+                                        : "members: [" + String.join(", ", members) + "]", mqttPort, tls) + sections)
                         .yaml());
                 Path root = Path.of(System.getProperty("rampart.project.root", "..")).toAbsolutePath().normalize();
                 Path jar = Path.of(System.getProperty("rampart.jar", "target/rampart.jar")).toAbsolutePath();
