@@ -11,6 +11,7 @@ import io.rampart.cluster.routing.Forwarder;
 import io.rampart.cluster.routing.RoutingTable;
 import io.rampart.cluster.session.ClusterDirectory;
 import io.rampart.cluster.session.ClusterJournal;
+import io.rampart.cluster.session.ReplicaAccounting;
 import io.rampart.cluster.shared.GridSharedState;
 import io.rampart.cluster.tls.ClusterTls;
 import io.rampart.cluster.tls.TlsStats;
@@ -21,6 +22,8 @@ import io.rampart.core.BrokerCore;
 import io.rampart.core.cluster.ClusterSeams;
 import io.rampart.core.cluster.SharedState;
 import org.apache.logging.log4j.LogManager;
+import org.infinispan.commons.util.CloseableIterator;
+import org.infinispan.context.Flag;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -46,6 +49,7 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
     private static final long SWEEP_SECONDS = 30;
     private static final long MERGE_SETTLE_SECONDS = 5;
+    private static final long REPLICA_SECONDS = 5;
 
     private final ClusterSettings settings;
     private final NodeInfo info;
@@ -64,6 +68,7 @@ public final class ClusterNode implements AutoCloseable {
     private ClusterDirectory directory;
     private RetainedSync retained;
     private GridSharedState shared;
+    private ReplicaAccounting replicas;
     private volatile boolean open;
     private volatile boolean leaving;
     /** What each node told about itself, as last read: the grid may not answer while a partition heals. */
@@ -127,6 +132,9 @@ public final class ClusterNode implements AutoCloseable {
         timer.scheduleWithFixedDelay(forwarding::expire, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(directory::adoptOrphans, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::announce, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        replicas = new ReplicaAccounting(core.budget(), clientId -> core.sessions().get(clientId) != null);
+        // One thread only: the budget hands out credit per thread.
+        timer.scheduleWithFixedDelay(this::countReplicas, REPLICA_SECONDS, REPLICA_SECONDS, TimeUnit.SECONDS);
         open = true;
         Membership m = transport.membership();
         LOG.info("cluster: node '{}' joined on {}:{} (TLS) with {} node(s): {}{}", settings.nodeName(), settings.bind(),
@@ -324,6 +332,7 @@ public final class ClusterNode implements AutoCloseable {
             table.stop();
             retained.stop();
             shared.stop();
+            replicas.close();
         }
         if (transport != null) {
             try {
@@ -340,6 +349,26 @@ public final class ClusterNode implements AutoCloseable {
         if (wasOpen) {
             LOG.info("cluster: node '{}' left the cluster", settings.nodeName());
         }
+    }
+
+    /** Counts the copies of other nodes' sessions stored here in the memory budget. */
+    private void countReplicas() {
+        if (!open) {
+            return;
+        }
+        try {
+            try (CloseableIterator<java.util.Map.Entry<String, Object>> stored = transport.grid().sessions()
+                    .getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).entrySet().iterator()) {
+                replicas.sweep(() -> stored);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: the session copies held here could not be counted now: {}", e.toString());
+        }
+    }
+
+    /** The estimated bytes of the copies of other nodes' sessions this node holds (counted in its memory budget). */
+    public long replicaBytes() {
+        return open ? replicas.counted() : 0;
     }
 
     /** After a merge settled: this node's routes and information are in the grid, and the mirrors follow it. */
