@@ -147,8 +147,9 @@ public final class ClusterProcesses implements AutoCloseable {
     public final class Node {
         public final String name;
         public final Path home;
-        public final int mqttPort;
-        public final int adminPort;
+        /** Chosen anew when another process took the port before this node could bind it ({@link #awaitReady}). */
+        public int mqttPort;
+        public int adminPort;
         public int clusterPort;
         private final Path ca;
         private String tls = "{development: true}";
@@ -212,10 +213,26 @@ public final class ClusterProcesses implements AutoCloseable {
 
         /** Waits until the node answers ready (it joined a majority of the cluster). */
         public void awaitReady() {
-            await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).until(() -> {
-                assertThat(process.isAlive()).as("%s exited; its console:%n%s", name, console()).isTrue();
-                return readyStatus() == 200;
-            });
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).until(() -> {
+                        assertThat(process.isAlive()).as("%s exited; its console:%n%s", name, console()).isTrue();
+                        return readyStatus() == 200;
+                    });
+                    return;
+                } catch (AssertionError e) {
+                    // The free ports were picked before the node started: on a busy machine another process may take
+                    // an MQTT or admin port first. The node is started again on other ports then.
+                    String console = console();
+                    if (attempt == 3 || process.isAlive() || !console.contains("Address already in use")
+                            || !console.contains("listener '")) {
+                        throw e;
+                    }
+                    mqttPort = freePort();
+                    adminPort = freePort();
+                    start();
+                }
+            }
         }
 
         /** The status of {@code GET /health/ready} (0 when the admin listener does not answer). */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,22 +41,38 @@ public final class Dnsmasq implements AutoCloseable {
             records.forEach((name, addresses) -> addresses.forEach(a -> lines.append(a).append(' ').append(name)
                     .append('\n')));
             Files.writeString(hosts, lines.toString(), StandardCharsets.US_ASCII);
-            int port = freeUdpPort();
             Path log = dir.resolve("dnsmasq.log");
-            Process p = new ProcessBuilder("/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-daemon",
-                    "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
-                    "--addn-hosts=" + hosts, "--user=" + System.getProperty("user.name"), "--pid-file=",
-                    "--log-queries", "--log-facility=-")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            Dnsmasq dns = new Dnsmasq(p, port, log);
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                assertThat(p.isAlive()).as("dnsmasq exited: %s", dns.log()).isTrue();
-                return dns.log().contains("read " + hosts);
-            });
-            return dns;
+            for (int attempt = 1; ; attempt++) {
+                Dnsmasq dns = launch(hosts, freePort(), log);
+                try {
+                    await().atMost(Duration.ofSeconds(30)).until(() -> !dns.process.isAlive()
+                            || dns.log().contains("read " + hosts));
+                } catch (RuntimeException e) {
+                    dns.close();
+                    throw e;
+                }
+                if (dns.process.isAlive()) {
+                    return dns;
+                }
+                // Another process took the port between the pick and dnsmasq's bind (UDP and TCP): another port.
+                assertThat(attempt < 5 && dns.log().contains("Address already in use"))
+                        .as("dnsmasq exited: %s", dns.log()).isTrue();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
+    }
+
+    private static Dnsmasq launch(Path hosts, int port, Path log) throws IOException {
+        Process p = new ProcessBuilder("/usr/sbin/dnsmasq", "--keep-in-foreground", "--no-daemon",
+                "--port=" + port, "--listen-address=127.0.0.1", "--bind-interfaces", "--no-resolv", "--no-hosts",
+                "--addn-hosts=" + hosts, "--user=" + System.getProperty("user.name"), "--pid-file=",
+                "--log-queries", "--log-facility=-")
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new Dnsmasq(p, port, log);
     }
 
     /** {@code 127.0.0.1:<port>}, as {@code cluster.dns-server} takes it. */
@@ -80,9 +97,15 @@ public final class Dnsmasq implements AutoCloseable {
         }
     }
 
-    private static int freeUdpPort() throws IOException {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** A loopback port free for both UDP and TCP (dnsmasq binds both). */
+    private static int freePort() throws IOException {
+        while (true) {
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 DatagramSocket udp = new DatagramSocket(tcp.getLocalPort(), InetAddress.getLoopbackAddress())) {
+                return udp.getLocalPort();
+            } catch (java.net.BindException e) {
+                // taken for UDP: another one
+            }
         }
     }
 }
