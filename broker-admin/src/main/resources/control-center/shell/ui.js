@@ -16,6 +16,10 @@ export function duration(seconds) {
   return d ? `${d}d ${h}h ${m}m` : h ? `${h}h ${m}m` : m ? `${m}m ${s}s` : `${s}s`;
 }
 
+/** A topic or client-id rule in one line: "allow publish plant/+/telemetry", "deny client id test-*". */
+export const ruleText = (r) => (r.topic !== undefined ? `${r.effect || 'allow'} ${r.activity || 'all'} ${r.topic}`
+  : `${r.effect || 'allow'} client id ${r.clientId}`);
+
 /** An error or success line. */
 export function message(m) {
   if (!m) return nothing;

@@ -2,7 +2,7 @@
 // subscriptions, recent events (kept after it left); disconnect, delete the session, ban (each only with its permission).
 import { html, nothing } from '../../lib.js';
 import { get, del, post, segment, query } from '../../api.js';
-import { message, ok, failed, time, text, fmt } from '../../shell/ui.js';
+import { message, ok, failed, time, text, fmt, ruleText } from '../../shell/ui.js';
 import { protocol } from './clients.js';
 
 export function clientDetail(ctx) {
@@ -167,6 +167,17 @@ function eventDetail(e) {
   }
 }
 
+/** The rule that decided a denial, as the policy simulator names it, and where it is written. */
+function decidingRule(e) {
+  if (!e.verdict) return nothing;
+  const r = e.rule;
+  if (!r) return html`<div class="deciding-rule" data-testid="event-rule">Deciding rule: none, ${e.verdict}</div>`;
+  const written = r.topic ?? r.clientId;
+  return html`<div class="deciding-rule" data-testid="event-rule">Deciding rule: <span class="mono">${ruleText(r)}</span>${
+    r.compiled && r.compiled !== written ? html` (here <span class="mono">${r.compiled}</span>)` : nothing}${r.origin
+    ? html`<span class="muted">, ${r.origin.description}</span>` : nothing}</div>`;
+}
+
 function eventsTable(events) {
   const bad = (t) => t.endsWith('-denied') || t === 'connect-refused';
   return html`<h2>Recent events</h2>
@@ -174,6 +185,6 @@ function eventsTable(events) {
       <th>Address</th><th>Details</th></tr></thead>
       <tbody>${events.map((e) => html`<tr data-event=${e.type}><td>${time(e.time)}</td>
         <td><span class="badge ${bad(e.type) ? 'bad' : ''}">${e.type}</span></td>
-        <td>${e.address ? `${e.address}:${e.port}` : '–'}</td><td class="reason">${eventDetail(e)}</td></tr>`)}
+        <td>${e.address ? `${e.address}:${e.port}` : '–'}</td><td class="reason">${eventDetail(e)}${decidingRule(e)}</td></tr>`)}
       </tbody></table>${events.length ? nothing : html`<p class="empty">No recorded events.</p>`}</div>`;
 }

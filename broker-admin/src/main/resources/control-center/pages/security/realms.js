@@ -1,8 +1,10 @@
-// Realm users and roles: edited in file and SQL realms, shown as read-only with the reason for the others.
-// Rules are written one a line: "allow|deny publish|subscribe|all <topic filter>".
+// Realm users and roles: edited in file and SQL realms, shown as read-only with the reason for the others. A new
+// role's rules are written one a line ("allow|deny publish|subscribe|all <topic filter>"); editing a user or a role
+// opens every option of its rules, its client-id rules and its admin permissions (rule-editor.js).
 import { html, nothing } from '../../lib.js';
 import { get, post, put, del, segment, query } from '../../api.js';
-import { message, ok, failed, formValues, text } from '../../shell/ui.js';
+import { message, ok, failed, formValues, ruleText } from '../../shell/ui.js';
+import { ruleEditor } from './rule-editor.js';
 
 const list = (v) => (v || '').split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -15,9 +17,18 @@ export function parseRules(textValue) {
   });
 }
 
-const ruleLine = (r) => (r.topic !== undefined ? `${r.effect || 'allow'} ${r.activity || 'all'} ${r.topic}`
-  : `${r.effect || 'allow'} client id ${r.clientId}`);
-const topicRules = (rules) => (rules || []).filter((r) => r.topic !== undefined).map(ruleLine).join('\n');
+/** What a topic rule restricts beyond effect, activity and topic, in a few words ("QoS 0, 1; no retain"). */
+function ruleOptions(r) {
+  if (r.topic === undefined) return '';
+  const parts = [];
+  if (r.qos && r.qos.length < 3) parts.push(`QoS ${r.qos.join(', ')}`);
+  if (r.effect !== 'deny') {
+    if (r.retain === false) parts.push('no retain');
+    if (r.sharedSubscription === false) parts.push('no shared subscriptions');
+    else if (r.shareGroups && r.shareGroups.length) parts.push(`share groups ${r.shareGroups.join(', ')}`);
+  }
+  return parts.join('; ');
+}
 
 export function realms(ctx) {
   const canWrite = ctx.can('users:write');
@@ -27,6 +38,7 @@ export function realms(ctx) {
   let roles = [];
   let readOnly = null;
   let editing = null;
+  let editor = null;
   let msg = null;
 
   async function loadRealms() {
@@ -66,10 +78,25 @@ export function realms(ctx) {
       await action();
       msg = ok(success);
       editing = null;
+      editor = null;
+    } catch (e) {
+      // A refusal that names a rule's field is shown next to it; the form stays open to correct it.
+      msg = editor && editor.showError(e) ? null : failed(e);
+    }
+    await loadRealm();
+  }
+
+  async function edit(key, load) {
+    msg = null;
+    try {
+      const item = await load();
+      editor = ruleEditor(ctx, key.startsWith('user-') ? 'u-edit' : 'r-edit', item.permissions,
+        item.adminPermissions);
+      editing = key;
     } catch (e) {
       msg = failed(e);
     }
-    await loadRealm();
+    ctx.update();
   }
 
   const base = () => `/api/v1/realms/${segment(selected)}`;
@@ -87,8 +114,10 @@ export function realms(ctx) {
   function saveUser(e, u) {
     e.preventDefault();
     const v = formValues(e.target);
+    const body = { roles: list(v.roles), permissions: editor.permissions(), adminPermissions: editor.adminPermissions() };
+    if (isSql()) body.enabled = v.enabled === 'on';
     run(async () => {
-      await put(`${base()}/users/${segment(u.username)}`, { roles: list(v.roles) });
+      await put(`${base()}/users/${segment(u.username)}`, body);
       if (v.password) await put(`${base()}/users/${segment(u.username)}/password`, { password: v.password });
     }, `User ${u.username} saved.`);
   }
@@ -105,33 +134,35 @@ export function realms(ctx) {
 
   function saveRole(e, r) {
     e.preventDefault();
-    const v = formValues(e.target);
-    const before = (r.permissions || []).map(({ origin, ...rest }) => rest);
-    const unchanged = new Map(before.filter((p) => p.topic !== undefined).map((p) => [ruleLine(p), p]));
-    const kept = before.filter((p) => p.topic === undefined);
-    run(() => put(`${base()}/roles/${segment(r.name)}`, { permissions: [...kept,
-      ...parseRules(v.rules).map((p) => unchanged.get(ruleLine(p)) || p)] }), `Role ${r.name} saved.`);
+    run(() => put(`${base()}/roles/${segment(r.name)}`, { permissions: editor.permissions(),
+      adminPermissions: editor.adminPermissions() }), `Role ${r.name} saved.`);
   }
 
-  const editButton = (key) => (canWrite ? html`<button class="secondary" data-testid="edit-${key}"
-    @click=${() => { editing = key; ctx.update(); }}>Edit</button>` : nothing);
-  const cancel = html`<button type="button" class="secondary" @click=${() => { editing = null; ctx.update(); }}>Cancel
-    </button>`;
+  const isSql = () => (all.find((r) => r.name === selected) || {}).type === 'sql';
+  const editButton = (key, load) => (canWrite ? html`<button class="secondary" data-testid="edit-${key}"
+    @click=${() => edit(key, load)}>Edit</button>` : nothing);
+  const cancel = html`<button type="button" class="secondary" @click=${() => { editing = null; editor = null;
+    msg = null; ctx.update(); }}>Cancel</button>`;
 
   function userRow(u) {
     const key = `user-${u.username}`;
     if (editing === key) {
       return html`<tr data-user=${u.username}><td class="mono">${u.username}</td><td colspan="3">
-        <form class="filters" @submit=${(e) => saveUser(e, u)}>
-          <div class="field"><label for="u-edit-roles">Roles (comma separated)</label><input id="u-edit-roles"
-            name="roles" .value=${u.roles.join(', ')}></div>
+        <form class="editor" @submit=${(e) => saveUser(e, u)} data-testid="user-edit-form">
+          <div class="filters"><div class="field"><label for="u-edit-roles">Roles (comma separated)</label>
+            <input id="u-edit-roles" name="roles" .value=${u.roles.join(', ')}></div>
           <div class="field"><label for="u-edit-password">New password (optional, 12+ characters)</label>
             <input id="u-edit-password" name="password" type="password" autocomplete="new-password"></div>
-          <button type="submit">Save</button>${cancel}</form></td></tr>`;
+          ${isSql() ? html`<div class="field"><label for="u-edit-enabled">Enabled (may log in)</label>
+            <input id="u-edit-enabled" name="enabled" type="checkbox" .checked=${u.enabled !== false}></div>`
+            : nothing}</div>
+          ${editor.view()}
+          <div class="actions"><button type="submit">Save</button>${cancel}</div></form></td></tr>`;
     }
     return html`<tr data-user=${u.username}><td class="mono">${u.username}</td><td>${u.roles.length ? u.roles.join(', ')
       : '–'}</td><td>${u.hasPassword ? 'yes' : 'no'}${u.enabled === false ? ', disabled' : ''}</td>
-      <td class="actions">${editButton(key)}${canWrite ? html`<button class="danger" data-testid="delete-${key}"
+      <td class="actions">${editButton(key, () => get(`${base()}/users/${segment(u.username)}`))}${canWrite
+        ? html`<button class="danger" data-testid="delete-${key}"
         @click=${() => run(() => del(`${base()}/users/${segment(u.username)}`), `User ${u.username} deleted.`)}>Delete
         </button>` : nothing}</td></tr>`;
   }
@@ -140,19 +171,19 @@ export function realms(ctx) {
     const key = `role-${r.name}`;
     if (editing === key) {
       return html`<tr data-role=${r.name}><td class="mono">${r.name}</td><td colspan="2">
-        <form @submit=${(e) => saveRole(e, r)}><div class="field"><label for="r-edit-rules">Topic rules, one a line
-          (allow|deny publish|subscribe|all filter)</label><textarea id="r-edit-rules" name="rules"
-          .value=${topicRules(r.permissions)}></textarea></div>
+        <form class="editor" @submit=${(e) => saveRole(e, r)} data-testid="role-edit-form">${editor.view()}
           <div class="actions"><button type="submit">Save</button>${cancel}</div></form></td></tr>`;
     }
     const admin = (r.adminPermissions || []).map((a) => (typeof a === 'string' ? a
       : a.template || (a.permissions || []).join(', ')));
     return html`<tr data-role=${r.name}><td class="mono">${r.name}</td><td>${(r.permissions || []).length ? html`<ul
-      class="rules">${r.permissions.map((p) => html`<li><span class="mono">${ruleLine(p)}</span>${p.origin
+      class="rules">${r.permissions.map((p) => html`<li><span class="mono">${ruleText(p)}</span>${ruleOptions(p)
+        ? html` <span class="rule-options">${ruleOptions(p)}</span>` : nothing}${p.origin
         && p.origin.location ? html` <span class="muted">${p.origin.location}</span>` : nothing}</li>`)}</ul>`
       : html`<span class="muted">no topic rules</span>`}${admin.length ? html`<p class="muted">Admin permissions:
         ${admin.join('; ')}</p>` : nothing}</td>
-      <td class="actions">${editButton(key)}${canWrite ? html`<button class="danger" data-testid="delete-${key}"
+      <td class="actions">${editButton(key, () => get(`${base()}/roles/${segment(r.name)}`))}${canWrite
+        ? html`<button class="danger" data-testid="delete-${key}"
         @click=${() => run(() => del(`${base()}/roles/${segment(r.name)}`), `Role ${r.name} deleted.`)}>Delete</button>`
         : nothing}</td></tr>`;
   }

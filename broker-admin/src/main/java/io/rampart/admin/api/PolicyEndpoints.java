@@ -195,12 +195,7 @@ final class PolicyEndpoints {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("allowed", v.allowed());
         m.put("reason", v.reason());
-        Map<String, Object> rule = null;
-        if (v.rule() != null) {
-            rule = RuleJson.rule(v.rule());
-            rule.put("compiled", v.compiled());
-        }
-        m.put("rule", rule);
+        m.put("rule", RuleJson.decidingRule(v));
         return m;
     }
 

@@ -5,6 +5,7 @@ import io.rampart.admin.rbac.GrantRule;
 import io.rampart.security.permission.Activity;
 import io.rampart.security.permission.AdminGrantSpec;
 import io.rampart.security.permission.ClientIdPattern;
+import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.permission.Effect;
 import io.rampart.security.permission.Permission;
 import io.rampart.security.permission.RuleOrigin;
@@ -22,9 +23,10 @@ import java.util.Set;
  * Topic and client-id rules, and admin permission entries, as the API reads and writes them: the keys of a realm
  * file in camelCase ({@code {"topic": "a/#", "activity": "publish", "qos": [0, 1], "retain": false}},
  * {@code {"clientId": "${mqtt-username}-*"}}), each rule shown with where it is written ({@code origin}, read only).
- * Every problem of a request names its field ({@code permissions[2].qos}).
+ * Every problem of a request names its field ({@code permissions[2].qos}). The broker shows the rule that decided a
+ * denial ({@link #decidingRule}) in this same form wherever it reports one.
  */
-final class RuleJson {
+public final class RuleJson {
 
     private static final List<String> RULE_KEYS = List.of("topic", "clientId", "activity", "qos", "retain",
             "sharedSubscription", "shareGroups", "effect", "origin");
@@ -75,6 +77,20 @@ final class RuleJson {
         }
         m.put("description", o.describe());
         return m;
+    }
+
+    /**
+     * The rule that decided a check as the policy simulator shows it: the rule as written, its {@code origin} and,
+     * as {@code compiled}, its filter or pattern with the session's placeholders substituted; {@code null} when no
+     * rule decided (a default deny).
+     */
+    public static Map<String, Object> decidingRule(CompiledPermissions.Verdict v) {
+        if (v.rule() == null) {
+            return null;
+        }
+        Map<String, Object> rule = rule(v.rule());
+        rule.put("compiled", v.compiled());
+        return rule;
     }
 
     static List<Map<String, Object>> rules(List<Permission> rules) {

@@ -22,7 +22,9 @@ public interface ClientHistory {
      *                {@code will-published}, {@code session-expired}
      * @param address the client's address where the event has one (shown only with {@code data:address}), else
      *                {@code null}
-     * @param details the event's other fields (listener, reason, topic, ...), never an address
+     * @param details the event's other fields (listener, reason, topic, ...), never an address; a denied publish or
+     *                subscribe and a connect refused by a client-id rule add {@code verdict} and {@code rule}, the
+     *                rule that decided as the policy simulator shows it
      */
     record ClientEvent(Instant time, String type, InetSocketAddress address, Map<String, Object> details) {
     }

@@ -4,6 +4,7 @@ import io.rampart.core.QueueLimits;
 import io.rampart.core.memory.MemoryBudget;
 import io.rampart.admin.live.LiveFeed;
 import io.rampart.core.message.Message;
+import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.core.session.DropReason;
 import io.rampart.core.session.SessionListener;
 import org.apache.logging.log4j.LogManager;
@@ -343,9 +344,20 @@ public final class BrokerEvents implements SessionListener {
      */
     public void connectionRefused(String listener, SocketAddress remote, String clientId, int code, String reason,
                                   boolean decided) {
+        connectionRefused(listener, remote, clientId, code, reason, decided, null);
+    }
+
+    /** A CONNECT was refused; {@code rule} is the client-id rule that refused it, or {@code null}. */
+    public void connectionRefused(String listener, SocketAddress remote, String clientId, int code, String reason,
+                                  boolean decided, CompiledPermissions.Verdict rule) {
         metrics.connectAttempt(decided ? refusal(code) : BrokerMetrics.INVALID);
         for (ClientObserver o : observers) {
-            o.refused(listener, remote instanceof InetSocketAddress a ? a : null, clientId, code, reason);
+            InetSocketAddress address = remote instanceof InetSocketAddress a ? a : null;
+            if (rule == null) {
+                o.refused(listener, address, clientId, code, reason);
+            } else {
+                o.refusedByRule(listener, address, clientId, code, reason, rule);
+            }
         }
         if (!LOG.isInfoEnabled()) {
             return;

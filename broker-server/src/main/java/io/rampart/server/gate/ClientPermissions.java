@@ -1,6 +1,7 @@
 package io.rampart.server.gate;
 
 import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.permission.CompiledPermissions;
 
 /**
  * What an authenticated connection may do, asked on every PUBLISH, SUBSCRIBE, delivery and for the will.
@@ -22,6 +23,25 @@ public interface ClientPermissions {
      * {@code null} when it may. Asked once, at CONNECT. Default: any client id.
      */
     default String clientIdRefusal(String clientId) {
+        return null;
+    }
+
+    /**
+     * {@link #mayPublish} with the rule that decided, for operators (a denial's recent event, a trace recording):
+     * a second walk over the rules, so asked only off the path of allowed messages. {@code null} when these
+     * permissions have no rules to name (the default).
+     */
+    default CompiledPermissions.Verdict explainPublish(String topic, int qos, boolean retain) {
+        return null;
+    }
+
+    /** {@link #maySubscribe} with the rule that decided, as {@link #explainPublish}. */
+    default CompiledPermissions.Verdict explainSubscribe(String filter, int qos, String shareGroup) {
+        return null;
+    }
+
+    /** {@link #clientIdRefusal} with the client-id rule that decided, as {@link #explainPublish}. */
+    default CompiledPermissions.Verdict explainClientId(String clientId) {
         return null;
     }
 

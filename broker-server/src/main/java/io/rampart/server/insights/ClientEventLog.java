@@ -1,6 +1,8 @@
 package io.rampart.server.insights;
 
+import io.rampart.admin.api.RuleJson;
 import io.rampart.admin.broker.ClientHistory;
+import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.server.observe.ClientObserver;
 import io.rampart.server.security.AccessLog;
 import io.rampart.server.security.AccessObserver;
@@ -95,6 +97,12 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
 
     @Override
     public void refused(String listener, InetSocketAddress address, String clientId, int reasonCode, String reason) {
+        refusedByRule(listener, address, clientId, reasonCode, reason, null);
+    }
+
+    @Override
+    public void refusedByRule(String listener, InetSocketAddress address, String clientId, int reasonCode,
+                              String reason, CompiledPermissions.Verdict rule) {
         if (clientId == null || clientId.isEmpty()) {
             return;
         }
@@ -102,6 +110,7 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
         d.put("listener", listener);
         d.put("reasonCode", reasonCode);
         d.put("reason", reason);
+        putRule(d, rule);
         add(clientId, "connect-refused", address, d, null);
     }
 
@@ -148,7 +157,15 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
     @Override
     public void decided(AccessLog.Action action, boolean allowed, String kind, AccessLog.Subject subject, String topic,
                         int qos, String manager, String realm, String reason) {
-        if (allowed || subject == null || subject.clientId() == null
+        if (!allowed) {
+            denied(action, kind, subject, topic, qos, manager, realm, reason, null);
+        }
+    }
+
+    @Override
+    public void denied(AccessLog.Action action, String kind, AccessLog.Subject subject, String topic, int qos,
+                       String manager, String realm, String reason, CompiledPermissions.Verdict rule) {
+        if (subject == null || subject.clientId() == null
                 || action != AccessLog.Action.PUBLISH && action != AccessLog.Action.SUBSCRIBE) {
             return;
         }
@@ -158,8 +175,20 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
         d.put("manager", manager);
         d.put("realm", realm);
         d.put("reason", reason);
+        putRule(d, rule);
         add(subject.clientId(), action == AccessLog.Action.PUBLISH ? "publish-denied" : "subscribe-denied",
                 null, d, null);
+    }
+
+    /**
+     * The deciding rule as the policy simulator shows it: {@code verdict} (one line, e.g. {@code default deny: no
+     * rule matched}) and {@code rule} (the rule as written with its origin, {@code null} for a default deny).
+     */
+    private static void putRule(Map<String, Object> details, CompiledPermissions.Verdict rule) {
+        if (rule != null) {
+            details.put("verdict", rule.reason());
+            details.put("rule", RuleJson.decidingRule(rule));
+        }
     }
 
     // ------------------------------------------------------------------ rings
@@ -197,11 +226,27 @@ public final class ClientEventLog implements ClientHistory, ClientObserver, Acce
             if (v instanceof String s) {
                 n += 40 + 2L * s.length();
             } else if (v instanceof Map<?, ?> m) {
-                for (Object x : m.values()) {
-                    n += 88 + (x instanceof String s ? 2L * s.length() : 16);
-                }
+                n += estimateNested(m);
             } else {
                 n += 16;
+            }
+        }
+        return n;
+    }
+
+    /** A nested value (a rule with its origin): its strings, lists and maps, each entry costing what a map entry costs. */
+    private static long estimateNested(Object v) {
+        if (v instanceof String s) {
+            return 40 + 2L * s.length();
+        }
+        long n = 48;
+        if (v instanceof Map<?, ?> m) {
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                n += 48 + estimateNested(e.getValue());
+            }
+        } else if (v instanceof List<?> l) {
+            for (Object x : l) {
+                n += 8 + estimateNested(x);
             }
         }
         return n;

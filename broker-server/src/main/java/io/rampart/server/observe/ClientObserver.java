@@ -1,5 +1,7 @@
 package io.rampart.server.observe;
 
+import io.rampart.security.permission.CompiledPermissions;
+
 import java.net.InetSocketAddress;
 
 /**
@@ -22,6 +24,15 @@ public interface ClientObserver {
 
     /** A CONNECT was refused with {@code reasonCode}; {@code clientId} may be {@code null} (not readable). */
     default void refused(String listener, InetSocketAddress address, String clientId, int reasonCode, String reason) {
+    }
+
+    /**
+     * A CONNECT refused by a client-id rule: {@code rule} names the rule that refused the client id. Calls
+     * {@link #refused(String, InetSocketAddress, String, int, String)} unless overridden.
+     */
+    default void refusedByRule(String listener, InetSocketAddress address, String clientId, int reasonCode,
+                               String reason, CompiledPermissions.Verdict rule) {
+        refused(listener, address, clientId, reasonCode, reason);
     }
 
     /**

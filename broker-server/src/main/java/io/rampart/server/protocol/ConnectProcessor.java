@@ -17,6 +17,7 @@ import io.rampart.core.session.SessionStore;
 import io.rampart.core.session.Will;
 import io.rampart.core.topic.Topics;
 import io.rampart.security.limits.IdentityLimits;
+import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.security.pipeline.ChainTrace;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ConnectDecision;
@@ -299,7 +300,8 @@ final class ConnectProcessor {
             accessLog.connect(subject, false, AccessLog.Kind.CLIENT_ID_NOT_ALLOWED.text(), decision.manager(),
                     decision.realm(), logReason(clientIdRefusal, decision));
             refuse(v5 ? ReasonCodes.CLIENT_ID_NOT_VALID : ReasonCodes.V3_IDENTIFIER_REJECTED, v5,
-                    "client identifier not allowed for this identity", clientId, attempt.client());
+                    "client identifier not allowed for this identity", clientId, attempt.client(), false,
+                    decision.permissions().explainClientId(clientId));
             return;
         }
         Will will = attempt.will();
@@ -417,21 +419,26 @@ final class ConnectProcessor {
     }
 
     private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client) {
-        refuse(code, v5, reason, clientId, client, false);
+        refuse(code, v5, reason, clientId, client, false, null);
+    }
+
+    private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client, boolean closeOnly) {
+        refuse(code, v5, reason, clientId, client, closeOnly, null);
     }
 
     /**
      * Answers CONNACK with a failure code and closes. For MQTT 3 problems that have no return code the
      * spec asks for a plain close ({@code closeOnly}).
      */
-    private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client, boolean closeOnly) {
+    private void refuse(int code, boolean v5, String reason, String clientId, ClientLimits client, boolean closeOnly,
+                        CompiledPermissions.Verdict rule) {
         boolean decided = connection.isAuthenticating();
         if (trace != null) {
             trace.refused(code, reason);
             trace = null;
         }
         connection.refused(decided ? CloseReason.AUTH_FAILURE : CloseReason.PROTOCOL_ERROR, reason);
-        events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided);
+        events.connectionRefused(listener.name(), ctx.channel().remoteAddress(), clientId, code, reason, decided, rule);
         if (closeOnly) {
             ctx.close();
             return;

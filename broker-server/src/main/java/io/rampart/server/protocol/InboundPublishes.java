@@ -324,7 +324,8 @@ final class InboundPublishes {
     private void notAuthorized(Admission a, int qos, int packetId, String topic, boolean retain) {
         String reason = "not authorized to publish to '" + topic + "' at QoS " + qos + (retain ? " with retain" : "");
         events.authzDenied(AuthzAction.PUBLISH);
-        listener.accessLog().publish(a.subject(), topic, qos, false, a.manager(), a.realm(), reason);
+        listener.accessLog().publishDenied(a.subject(), topic, qos, a.manager(), a.realm(), reason,
+                a.permissions().explainPublish(topic, qos, retain));
         if (a.decision().disconnectOnPublishDenied()) {
             throw new ProtocolViolation(ReasonCodes.NOT_AUTHORIZED, reason);
         }

@@ -16,9 +16,12 @@ import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
+import io.rampart.admin.api.RuleJson;
 import io.rampart.core.message.MessageProperties;
 import io.rampart.core.message.UserProperty;
 import io.rampart.core.topic.Topics;
+import io.rampart.security.permission.CompiledPermissions;
+import io.rampart.server.gate.ClientPermissions;
 import io.rampart.server.gate.ConnectDecision;
 
 import java.util.ArrayList;
@@ -65,8 +68,12 @@ final class PacketRecords {
         return f;
     }
 
-    /** The gate's answer to a CONNECT, or a refusal for another reason ({@code decision} {@code null}). */
-    static Map<String, Object> connectDecision(ConnectDecision decision, boolean admitted, String refusal) {
+    /**
+     * The gate's answer to a CONNECT, or a refusal for another reason ({@code decision} {@code null}); a CONNECT the
+     * identity's client-id rules refused names the rule.
+     */
+    static Map<String, Object> connectDecision(ConnectDecision decision, boolean admitted, String refusal,
+                                               String clientId) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("result", admitted ? "allowed" : "denied");
         d.put("manager", decision == null ? null : decision.manager());
@@ -76,16 +83,34 @@ final class PacketRecords {
         }
         d.put("reason", admitted ? "authenticated as '" + decision.identity() + "'"
                 : refusal != null ? refusal : decision == null ? null : decision.reason());
+        // An empty client id is assigned by the broker, which client-id rules leave alone.
+        if (!admitted && decision != null && decision.accepted() && clientId != null && !clientId.isEmpty()) {
+            CompiledPermissions.Verdict rule = decision.permissions().explainClientId(clientId);
+            if (rule != null && !rule.allowed()) {
+                putRule(d, rule);
+            }
+        }
         return d;
     }
 
-    static Map<String, Object> decision(boolean allowed, Admission a, String deniedReason) {
+    /** The decision of a PUBLISH or SUBSCRIBE with the rule that decided it, when the permissions name one. */
+    static Map<String, Object> decision(boolean allowed, Admission a, String deniedReason,
+                                        CompiledPermissions.Verdict rule) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("result", allowed ? "allowed" : "denied");
         d.put("manager", a.manager());
         d.put("realm", a.realm());
         d.put("reason", allowed ? "allowed" : deniedReason);
+        putRule(d, rule);
         return d;
+    }
+
+    /** {@code verdict} (one line) and {@code rule} (as the policy simulator shows it, {@code null}: default deny). */
+    private static void putRule(Map<String, Object> d, CompiledPermissions.Verdict rule) {
+        if (rule != null) {
+            d.put("verdict", rule.reason());
+            d.put("rule", RuleJson.decidingRule(rule));
+        }
     }
 
     /**
@@ -105,9 +130,12 @@ final class PacketRecords {
         f.put("payloadSize", msg.payload().readableBytes());
         properties(f, msg.variableHeader().properties(), payloads);
         if (a != null && topic != null && Topics.validateTopicName(topic, 65_535, 65_535) == null) {
-            boolean allowed = a.permissions().mayPublish(topic, qos, retain);
+            // Only tapped connections get here: the recorded client pays for naming the rule, nobody else.
+            ClientPermissions permissions = a.permissions();
+            CompiledPermissions.Verdict rule = permissions.explainPublish(topic, qos, retain);
+            boolean allowed = rule != null ? rule.allowed() : permissions.mayPublish(topic, qos, retain);
             f.put("decision", decision(allowed, a, "not authorized to publish to '" + topic + "' at QoS " + qos
-                    + (retain ? " with retain" : "")));
+                    + (retain ? " with retain" : ""), rule));
         }
         return f;
     }
@@ -136,9 +164,11 @@ final class PacketRecords {
                 boolean shared = Topics.isShared(full);
                 String filter = shared ? Topics.shareFilter(full) : full;
                 int granted = Math.min(qos, maxQos);
-                boolean allowed = a.permissions().maySubscribe(filter, granted, shared ? Topics.shareGroup(full) : null);
+                String group = shared ? Topics.shareGroup(full) : null;
+                CompiledPermissions.Verdict rule = a.permissions().explainSubscribe(filter, granted, group);
+                boolean allowed = rule != null ? rule.allowed() : a.permissions().maySubscribe(filter, granted, group);
                 s.put("decision", decision(allowed, a, "not authorized to subscribe to '" + full + "' at QoS "
-                        + granted));
+                        + granted, rule));
             }
             subs.add(s);
         }

@@ -92,8 +92,9 @@ final class Subscriptions {
             int grantedQos = Math.min(qos, limits.maxQos());
             boolean allowed = a.permissions().maySubscribe(filter, grantedQos, group);
             if (!allowed) {
-                listener.accessLog().subscribe(a.subject(), fullFilter, grantedQos, false, a.manager(), a.realm(),
-                        "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos);
+                listener.accessLog().subscribeDenied(a.subject(), fullFilter, grantedQos, a.manager(), a.realm(),
+                        "not authorized to subscribe to '" + fullFilter + "' at QoS " + grantedQos,
+                        a.permissions().explainSubscribe(filter, grantedQos, group));
                 events.authzDenied(AuthzAction.SUBSCRIBE);
                 codes[i] = v5 ? ReasonCodes.NOT_AUTHORIZED : ReasonCodes.V3_SUBACK_FAILURE;
                 continue;

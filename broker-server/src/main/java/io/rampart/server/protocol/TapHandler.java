@@ -120,7 +120,8 @@ final class TapHandler extends ChannelDuplexHandler {
     private void flushConnect(boolean admitted) {
         PendingConnect p = pending;
         pending = null;
-        Map<String, Object> decision = PacketRecords.connectDecision(p.decision, admitted, p.refusal);
+        Map<String, Object> decision = PacketRecords.connectDecision(p.decision, admitted, p.refusal,
+                p.clientId);
         emit(MqttMessageType.CONNECT, payloads -> {
             Map<String, Object> fields = payloads ? p.full : p.plain;
             fields.put("clientId", p.clientId);

@@ -2,6 +2,7 @@ package io.rampart.server.security;
 
 import io.rampart.admin.live.AccessDecision;
 import io.rampart.admin.live.LiveFeed;
+import io.rampart.security.permission.CompiledPermissions;
 import io.rampart.server.gate.ConnectDecision;
 import io.rampart.server.logging.JsonText;
 import org.apache.logging.log4j.LogManager;
@@ -167,6 +168,21 @@ public final class AccessLog {
         write(Action.PUBLISH, allowed, allowed ? null : Kind.NOT_AUTHORIZED.text(), s, topic, qos, manager, realm, reason);
     }
 
+    /**
+     * A refused PUBLISH with the rule that decided it, which observers get ({@link AccessObserver#denied}); the line
+     * is the one {@link #publish} writes. {@code rule} is {@code null} when the permissions name none.
+     */
+    public void publishDenied(Subject s, String topic, int qos, String manager, String realm, String reason,
+                              CompiledPermissions.Verdict rule) {
+        write(Action.PUBLISH, false, Kind.NOT_AUTHORIZED.text(), s, topic, qos, manager, realm, reason, rule);
+    }
+
+    /** A refused SUBSCRIBE with the rule that decided it, as {@link #publishDenied}. */
+    public void subscribeDenied(Subject s, String filter, int qos, String manager, String realm, String reason,
+                                CompiledPermissions.Verdict rule) {
+        write(Action.SUBSCRIBE, false, Kind.NOT_AUTHORIZED.text(), s, filter, qos, manager, realm, reason, rule);
+    }
+
     public void subscribe(Subject s, String filter, int qos, boolean allowed, String manager, String realm, String reason) {
         write(Action.SUBSCRIBE, allowed, allowed ? null : Kind.NOT_AUTHORIZED.text(), s, filter, qos, manager, realm, reason);
     }
@@ -239,8 +255,18 @@ public final class AccessLog {
 
     private void write(Action action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
                        String realm, String reason) {
+        write(action, allowed, kind, s, topic, qos, manager, realm, reason, null);
+    }
+
+    /** @param rule the rule that decided a denial, or {@code null}: observers then get {@link AccessObserver#decided} */
+    private void write(Action action, boolean allowed, String kind, Subject s, String topic, int qos, String manager,
+                       String realm, String reason, CompiledPermissions.Verdict rule) {
         for (AccessObserver o : observers) {
-            o.decided(action, allowed, kind, s, topic, qos, manager, realm, reason);
+            if (rule == null) {
+                o.decided(action, allowed, kind, s, topic, qos, manager, realm, reason);
+            } else {
+                o.denied(action, kind, s, topic, qos, manager, realm, reason, rule);
+            }
         }
         LiveFeed f = feed;
         if (f.wantsAccess()) {

@@ -1,5 +1,7 @@
 package io.rampart.server.security;
 
+import io.rampart.security.permission.CompiledPermissions;
+
 import java.net.SocketAddress;
 
 /**
@@ -19,6 +21,16 @@ public interface AccessObserver {
      */
     void decided(AccessLog.Action action, boolean allowed, String kind, AccessLog.Subject subject, String topic,
                  int qos, String manager, String realm, String reason);
+
+    /**
+     * A refused PUBLISH or SUBSCRIBE whose deciding rule was looked up ({@link AccessLog#publishDenied}): {@code rule}
+     * names it, or says that no rule matched (a default deny). Called instead of {@link #decided}, which it calls
+     * unless overridden.
+     */
+    default void denied(AccessLog.Action action, String kind, AccessLog.Subject subject, String topic, int qos,
+                        String manager, String realm, String reason, CompiledPermissions.Verdict rule) {
+        decided(action, false, kind, subject, topic, qos, manager, realm, reason);
+    }
 
     /** A refused TLS handshake ({@code kind} as on the {@code action=TLS} line: {@code revoked}, {@code expired}, ...). */
     default void tlsRefused(String listener, SocketAddress remote, String kind, String certificateSubject,

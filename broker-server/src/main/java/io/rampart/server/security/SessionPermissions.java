@@ -97,6 +97,21 @@ final class SessionPermissions implements ClientPermissions {
     }
 
     @Override
+    public CompiledPermissions.Verdict explainPublish(String topic, int qos, boolean retain) {
+        return compiled.explainPublish(topic, qos, retain);
+    }
+
+    @Override
+    public CompiledPermissions.Verdict explainSubscribe(String filter, int qos, String shareGroup) {
+        return compiled.explainSubscribe(filter, qos, shareGroup);
+    }
+
+    @Override
+    public CompiledPermissions.Verdict explainClientId(String clientId) {
+        return compiled.explainClientId(clientId);
+    }
+
+    @Override
     public IdentityLimits limits() {
         return limits;
     }

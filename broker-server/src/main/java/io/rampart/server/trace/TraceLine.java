@@ -15,7 +15,8 @@ import java.util.Map;
  * <pre>
  * {"time":"2030-01-01T10:00:00.123Z","direction":"in","client":"dev-1","listener":"tcp","type":"PUBLISH",
  *  "topic":"site-a/temp","packetId":7,"qos":1,"dup":false,"retain":false,"payloadSize":5,
- *  "decision":{"result":"denied","manager":"password","realm":"devices","reason":"not authorized ..."}}
+ *  "decision":{"result":"denied","manager":"password","realm":"devices","reason":"not authorized ...",
+ *              "verdict":"denied by deny rule 'site-a/#'","rule":{"effect":"deny","topic":"site-a/#",...}}}
  * </pre>
  *
  * Payloads, when recorded, are Base64 in {@code payload}.

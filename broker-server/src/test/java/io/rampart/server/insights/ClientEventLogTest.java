@@ -1,6 +1,11 @@
 package io.rampart.server.insights;
 
 import io.rampart.admin.broker.ClientHistory.ClientEvent;
+import io.rampart.security.permission.Activity;
+import io.rampart.security.permission.CompiledPermissions;
+import io.rampart.security.permission.Permission;
+import io.rampart.security.permission.RuleOrigin;
+import io.rampart.security.spi.IdentityVariables;
 import io.rampart.server.security.AccessLog;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -11,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -82,6 +89,30 @@ class ClientEventLogTest {
         ClientEvent connected = log.events("a").get(2);
         assertThat(connected.address().getAddress().getHostAddress()).isEqualTo("10.0.0.1");
         assertThat(connected.details()).doesNotContainKey("address").containsKey("tls");
+    }
+
+    @Test
+    void denials_nameTheDecidingRuleAndItsOrigin_orTheDefaultDeny() {
+        ClientEventLog log = log(10, 1 << 20, Duration.ofHours(1));
+        CompiledPermissions permissions = CompiledPermissions.compile(List.of(
+                Permission.deny("x/#", Activity.ALL).withOrigin(RuleOrigin.fileLine("devices", "role 'sensors'",
+                        "/etc/rampart/devices.yaml", 12))), new IdentityVariables().freeze());
+        AccessLog.Subject subject = new AccessLog.Subject("tcp", null, "a", "u", "u");
+        log.denied(AccessLog.Action.SUBSCRIBE, "not-authorized", subject, "x/#", 1, "password", "devices", "no",
+                permissions.explainSubscribe("x/#", 1, null));
+        log.denied(AccessLog.Action.PUBLISH, "not-authorized", subject, "y/z", 1, "password", "devices", "no",
+                permissions.explainPublish("y/z", 1, false));
+        ClientEvent byDefault = log.events("a").get(0);
+        assertThat(byDefault.details()).containsEntry("verdict", "default deny: no rule matched")
+                .containsEntry("rule", null);
+        ClientEvent byRule = log.events("a").get(1);
+        assertThat(byRule.type()).isEqualTo("subscribe-denied");
+        assertThat(byRule.details()).containsEntry("verdict", "denied by deny rule 'x/#'");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rule = (Map<String, Object>) byRule.details().get("rule");
+        assertThat(rule).containsEntry("effect", "deny").containsEntry("topic", "x/#").containsEntry("compiled", "x/#");
+        assertThat(((Map<?, ?>) rule.get("origin")).get("description"))
+                .isEqualTo("realm 'devices', role 'sensors', /etc/rampart/devices.yaml line 12");
     }
 
     @Test

@@ -23,8 +23,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code GET /api/v1/clients/{id}/events}: the history of a HiveMQ client (refused CONNECT, connect, subscribe,
- * unsubscribe, denied publish and subscribe with the deciding realm, takeover, disconnect) outlives its connection,
- * newest first, scoped like {@code clients:read}, with addresses only for {@code data:address}.
+ * unsubscribe, denied publish and subscribe with the deciding realm and rule, takeover, disconnect) outlives its
+ * connection, newest first, scoped like {@code clients:read}, with addresses only for {@code data:address}.
  */
 class ClientEventsIT {
 
@@ -35,6 +35,56 @@ class ClientEventsIT {
         List<String> out = new ArrayList<>();
         items.forEach(n -> out.add(n.path("type").asText()));
         return out;
+    }
+
+    @Test
+    void deniedSubscribePublishAndConnect_nameTheDecidingRule_orTheDefaultDeny() throws Exception {
+        String devices = """
+                users:
+                  - {username: device-1, password: "%1$s", roles: [own]}
+                roles:
+                  - name: own
+                    permissions:
+                      - {topic: "dev/${mqtt-clientid}/#"}
+                      - {topic: "dev/+/locked/#", effect: deny}
+                      - {client-id: "*-blocked", effect: deny}
+                """;
+        try (TestBroker broker = AdminSetup.in(dir).devices(devices).start(); Clients clients = new Clients(broker)) {
+            AdminClient otto = AdminClient.http(broker.port(AdminSetup.ADMIN_LISTENER)).as("otto");
+            Mqtt5AsyncClient c = TraceRecordingIT.device(clients, "rule-1", "device-1");
+            await(c.subscribeWith().topicFilter("dev/rule-1/locked/#").send().handle((r, e) -> r));
+            TraceRecordingIT.publish(c, "other/x", "denied");
+            assertThat(PubMosquitto.run(broker, "mosquitto_pub", "-V", "mqttv5", "-i", "rule-1-blocked", "-u",
+                    "device-1", "-P", AdminSetup.PASSWORD, "-t", "dev/rule-1-blocked/t", "-m", "x").exitCode())
+                    .isEqualTo(0x85);
+
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    types(otto.get("/api/v1/clients/rule-1/events").json().path("items")).contains("publish-denied"));
+            JsonNode items = otto.get("/api/v1/clients/rule-1/events").json().path("items");
+            JsonNode subscribe = items.get(types(items).indexOf("subscribe-denied"));
+            assertThat(subscribe.path("filter").asText()).isEqualTo("dev/rule-1/locked/#");
+            assertThat(subscribe.path("verdict").asText()).isEqualTo("denied by deny rule 'dev/+/locked/#'");
+            assertThat(subscribe.path("rule").path("effect").asText()).isEqualTo("deny");
+            assertThat(subscribe.path("rule").path("topic").asText()).isEqualTo("dev/+/locked/#");
+            assertThat(subscribe.path("rule").path("origin").path("realm").asText()).isEqualTo("devices");
+            assertThat(subscribe.path("rule").path("origin").path("holder").asText()).isEqualTo("role 'own'");
+            assertThat(subscribe.path("rule").path("origin").path("description").asText())
+                    .contains("devices.yaml line 7");
+            JsonNode publish = items.get(types(items).indexOf("publish-denied"));
+            assertThat(publish.path("verdict").asText()).isEqualTo("default deny: no rule matched");
+            assertThat(publish.has("rule")).isTrue();
+            assertThat(publish.path("rule").isNull()).as("no rule matched").isTrue();
+
+            await().atMost(Duration.ofSeconds(30)).until(() -> otto.get("/api/v1/clients/rule-1-blocked/events")
+                    .status() == 200);
+            JsonNode refused = otto.get("/api/v1/clients/rule-1-blocked/events").json().path("items").get(0);
+            assertThat(refused.path("type").asText()).isEqualTo("connect-refused");
+            assertThat(refused.path("reasonCode").asInt()).isEqualTo(0x85);
+            assertThat(refused.path("verdict").asText()).contains("deny client-id rule '*-blocked'");
+            assertThat(refused.path("rule").path("clientId").asText()).isEqualTo("*-blocked");
+            assertThat(refused.path("rule").path("origin").path("description").asText())
+                    .contains("devices.yaml line 8");
+        }
     }
 
     @Test

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * Trace recordings through the admin API: a recording of one HiveMQ-client session captures its CONNECT, SUBSCRIBE,
- * PUBLISH and the denied PUBLISH with the deciding manager and realm, and nothing of other clients; a recording
+ * PUBLISH and the denied PUBLISHes with the deciding manager, realm and rule, and nothing of other clients; a recording
  * stops at its size bound; who may record what.
  */
 class TraceRecordingIT {
@@ -40,7 +40,9 @@ class TraceRecordingIT {
               - {username: device-2, password: "%1$s", roles: [own]}
             roles:
               - name: own
-                permissions: [{topic: "dev/${mqtt-clientid}/#"}]
+                permissions:
+                  - {topic: "dev/${mqtt-clientid}/#"}
+                  - {topic: "dev/+/locked/#", effect: deny}
             """;
 
     @TempDir
@@ -93,11 +95,12 @@ class TraceRecordingIT {
             await(traced.subscribeWith().topicFilter("dev/traced-1/in").qos(MqttQos.AT_LEAST_ONCE).send());
             publish(traced, "dev/traced-1/out", "hello");
             publish(traced, "elsewhere/x", "denied");
+            publish(traced, "dev/traced-1/locked/a", "denied by rule");
             publish(other, "dev/other-1/out", "not recorded");
             publish(other, "elsewhere/y", "not recorded");
 
             await().atMost(Duration.ofSeconds(30)).until(() ->
-                    otto.get("/api/v1/traces/" + id).json().path("packets").asLong() >= 8);
+                    otto.get("/api/v1/traces/" + id).json().path("packets").asLong() >= 10);
             AdminClient.Answer stopped = otto.post("/api/v1/traces/" + id + "/stop", "");
             assertThat(stopped.json().path("state").asText()).isEqualTo("stopped");
             assertThat(stopped.json().path("stopReason").asText()).isEqualTo("stopped by otto");
@@ -127,7 +130,19 @@ class TraceRecordingIT {
             assertThat(denied.path("decision").path("manager").asText()).isNotEmpty();
             assertThat(denied.path("decision").path("realm").asText()).isEqualTo("devices");
             assertThat(denied.path("decision").path("reason").asText()).contains("not authorized to publish");
-            assertThat(lines.stream().filter(l -> l.path("type").asText().equals("PUBACK")).count()).isEqualTo(2);
+            assertThat(denied.path("decision").path("verdict").asText()).isEqualTo("default deny: no rule matched");
+            assertThat(denied.path("decision").path("rule").isNull()).as("no rule matched").isTrue();
+            JsonNode deniedByRule = find(lines, "in", "PUBLISH", "dev/traced-1/locked/a").path("decision");
+            assertThat(deniedByRule.path("result").asText()).isEqualTo("denied");
+            assertThat(deniedByRule.path("verdict").asText()).isEqualTo("denied by deny rule 'dev/+/locked/#'");
+            assertThat(deniedByRule.path("rule").path("effect").asText()).isEqualTo("deny");
+            assertThat(deniedByRule.path("rule").path("topic").asText()).isEqualTo("dev/+/locked/#");
+            assertThat(deniedByRule.path("rule").path("origin").path("holder").asText()).isEqualTo("role 'own'");
+            assertThat(deniedByRule.path("rule").path("origin").path("line").asInt()).isPositive();
+            assertThat(deniedByRule.path("rule").path("origin").path("description").asText())
+                    .contains("devices.yaml line");
+            assertThat(allowed.path("decision").path("rule").path("compiled").asText()).isEqualTo("dev/traced-1/#");
+            assertThat(lines.stream().filter(l -> l.path("type").asText().equals("PUBACK")).count()).isEqualTo(3);
 
             Path file = setup.dataDir().resolve("traces").resolve(id + ".jsonl");
             assertThat(Files.readString(file)).isEqualTo(download.body());

@@ -19,7 +19,10 @@ public final class AdminSetup {
 
     public static final String PASSWORD = "admin-pass-123";
     public static final String ADMIN_LISTENER = "admin";
-    /** Device users of the Control Center tests: {@code device-1} may use every topic, {@code sensor-7} publishes telemetry. */
+    /**
+     * Device users of the Control Center tests: {@code device-1} may use every topic, {@code sensor-7} publishes
+     * telemetry and is denied firmware topics by a rule (line 11 of the file).
+     */
     public static final String SENSOR_DEVICES = """
             users:
               - {username: device-1, password: "%1$s", roles: [all]}
@@ -31,6 +34,7 @@ public final class AdminSetup {
                 permissions:
                   - {topic: "plant/+/telemetry", activity: publish}
                   - {topic: "config/#", activity: subscribe}
+                  - {topic: "plant/+/firmware/#", effect: deny}
             """;
 
     private final Path dir;
