@@ -379,10 +379,23 @@ public final class ClusterNode implements AutoCloseable {
         table.reloadRemote();
         table.republish();
         retained.reload();
-        announce();
+        // This node's own copy of its entry may have survived the merge while the other side's copies were dropped:
+        // written whatever this node reads.
+        writeInfo();
     }
 
     /** Writes this node's information (name, version, client address) into the grid when it is not there. */
+    private void writeInfo() {
+        if (!open) {
+            return;
+        }
+        try {
+            transport.grid().nodes().put(transport.membership().local().id(), info.encode());
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: this node's information could not be written now: {}", e.toString());
+        }
+    }
+
     private void announce() {
         if (!open) {
             return;
