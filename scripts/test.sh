@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(mosquitto mosquitto-clients openssl fail2ban slapd ldap-utils python3 curl chromium chromium-driver)
+packages=(mosquitto mosquitto-clients openssl fail2ban slapd ldap-utils python3 curl chromium chromium-driver dnsmasq-base)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

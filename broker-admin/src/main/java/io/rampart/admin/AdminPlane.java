@@ -211,6 +211,25 @@ public final class AdminPlane implements AutoCloseable {
         return ban;
     }
 
+    /**
+     * On a node of a cluster: the bans, API tokens and browser sessions become the cluster's (see
+     * {@link BanList#share}, {@link io.rampart.admin.token.TokenStore#share} and
+     * {@link io.rampart.admin.auth.AdminSessions#share}); a ban another node sets disconnects the sessions it hits here.
+     *
+     * @throws IOException when this node's state files cannot be written
+     */
+    public void share(io.rampart.core.cluster.SharedState state) throws IOException {
+        services.bans().share(state.table("bans"), ban -> worker.execute(() -> {
+            int n = BanEnforcement.disconnectHit(ban, services.clients());
+            if (n > 0) {
+                LOG.info("ban {} set on another node of the cluster: {} live session(s) disconnected here", ban.id(),
+                        n);
+            }
+        }));
+        services.tokens().share(state.table("tokens"));
+        services.authenticator().sessions().share(state.table("admin-sessions"), worker);
+    }
+
     private void poll() {
         services.tokens().reloadIfChanged();
         try {

@@ -11,6 +11,8 @@ import io.rampart.cluster.routing.Forwarder;
 import io.rampart.cluster.routing.RoutingTable;
 import io.rampart.cluster.session.ClusterDirectory;
 import io.rampart.cluster.session.ClusterJournal;
+import io.rampart.cluster.session.ReplicaAccounting;
+import io.rampart.cluster.shared.GridSharedState;
 import io.rampart.cluster.tls.ClusterTls;
 import io.rampart.cluster.tls.TlsStats;
 import io.rampart.cluster.transport.ClusterTransport;
@@ -18,7 +20,10 @@ import io.rampart.cluster.transport.Messenger;
 import io.rampart.cluster.transport.Wire;
 import io.rampart.core.BrokerCore;
 import io.rampart.core.cluster.ClusterSeams;
+import io.rampart.core.cluster.SharedState;
 import org.apache.logging.log4j.LogManager;
+import org.infinispan.commons.util.CloseableIterator;
+import org.infinispan.context.Flag;
 import org.apache.logging.log4j.Logger;
 
 import java.io.IOException;
@@ -44,6 +49,7 @@ public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
     private static final long SWEEP_SECONDS = 30;
     private static final long MERGE_SETTLE_SECONDS = 5;
+    private static final long REPLICA_SECONDS = 5;
 
     private final ClusterSettings settings;
     private final NodeInfo info;
@@ -61,6 +67,8 @@ public final class ClusterNode implements AutoCloseable {
     private ClusterJournal journal;
     private ClusterDirectory directory;
     private RetainedSync retained;
+    private GridSharedState shared;
+    private ReplicaAccounting replicas;
     private volatile boolean open;
     private volatile boolean leaving;
     /** What each node told about itself, as last read: the grid may not answer while a partition heals. */
@@ -114,6 +122,9 @@ public final class ClusterNode implements AutoCloseable {
         table.start();
         retained.start(core.retained());
         seams.bind(routing, journal, retained, directory, table);
+        shared = new GridSharedState(grid.shared(), transport.messenger(), transport.rpc(), membership, senders,
+                settings.nodeName());
+        shared.start();
         membership.listen(this::viewChanged);
         transport.suspicions().listener(a -> events.suspected(Member.of(a).name()));
         transport.connect();
@@ -121,6 +132,9 @@ public final class ClusterNode implements AutoCloseable {
         timer.scheduleWithFixedDelay(forwarding::expire, 1, 1, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(directory::adoptOrphans, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
         timer.scheduleWithFixedDelay(this::announce, SWEEP_SECONDS, SWEEP_SECONDS, TimeUnit.SECONDS);
+        replicas = new ReplicaAccounting(core.budget(), clientId -> core.sessions().get(clientId) != null);
+        // One thread only: the budget hands out credit per thread.
+        timer.scheduleWithFixedDelay(this::countReplicas, REPLICA_SECONDS, REPLICA_SECONDS, TimeUnit.SECONDS);
         open = true;
         Membership m = transport.membership();
         LOG.info("cluster: node '{}' joined on {}:{} (TLS) with {} node(s): {}{}", settings.nodeName(), settings.bind(),
@@ -190,6 +204,11 @@ public final class ClusterNode implements AutoCloseable {
                 LOG.debug("cluster: no adoption, the node is closing");
             }
         }
+    }
+
+    /** The security state the nodes share (bans, tokens, admin sessions, detections); {@code null} before {@link #open}. */
+    public SharedState sharedState() {
+        return shared;
     }
 
     /** Whether this node takes clients: it has joined and is not cut off from most of the cluster. */
@@ -312,6 +331,8 @@ public final class ClusterNode implements AutoCloseable {
         if (wasOpen) {
             table.stop();
             retained.stop();
+            shared.stop();
+            replicas.close();
         }
         if (transport != null) {
             try {
@@ -330,6 +351,26 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** Counts the copies of other nodes' sessions stored here in the memory budget. */
+    private void countReplicas() {
+        if (!open) {
+            return;
+        }
+        try {
+            try (CloseableIterator<java.util.Map.Entry<String, Object>> stored = transport.grid().sessions()
+                    .getAdvancedCache().withFlags(Flag.CACHE_MODE_LOCAL).entrySet().iterator()) {
+                replicas.sweep(() -> stored);
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: the session copies held here could not be counted now: {}", e.toString());
+        }
+    }
+
+    /** The estimated bytes of the copies of other nodes' sessions this node holds (counted in its memory budget). */
+    public long replicaBytes() {
+        return open ? replicas.counted() : 0;
+    }
+
     /** After a merge settled: this node's routes and information are in the grid, and the mirrors follow it. */
     private void afterMerge() {
         if (!open) {
@@ -338,10 +379,23 @@ public final class ClusterNode implements AutoCloseable {
         table.reloadRemote();
         table.republish();
         retained.reload();
-        announce();
+        // This node's own copy of its entry may have survived the merge while the other side's copies were dropped:
+        // written whatever this node reads.
+        writeInfo();
     }
 
     /** Writes this node's information (name, version, client address) into the grid when it is not there. */
+    private void writeInfo() {
+        if (!open) {
+            return;
+        }
+        try {
+            transport.grid().nodes().put(transport.membership().local().id(), info.encode());
+        } catch (RuntimeException e) {
+            LOG.debug("cluster: this node's information could not be written now: {}", e.toString());
+        }
+    }
+
     private void announce() {
         if (!open) {
             return;

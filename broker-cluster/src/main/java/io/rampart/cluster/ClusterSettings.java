@@ -20,6 +20,8 @@ import java.util.regex.Pattern;
  * @param members           the other nodes (and optionally this one) as {@code host:port}: static discovery
  * @param dnsQuery          a DNS name whose A records are the nodes (a Kubernetes headless service), all on {@code port};
  *                          {@code null} when {@code members} is used
+ * @param dnsServer         the DNS server ({@code host:port}) that answers {@code dnsQuery}; {@code null}: the system's
+ *                          resolver
  * @param clientAddress     where MQTT clients reach this node ({@code host:port}), told to MQTT 5 clients as the server
  *                          reference when another node leaves; {@code null}: none
  * @param tls               the TLS material between nodes (required: nodes only talk TLS 1.3 with client certificates)
@@ -29,7 +31,7 @@ import java.util.regex.Pattern;
  * @throws IllegalArgumentException "key: reason" when a value is impossible
  */
 public record ClusterSettings(boolean enabled, String nodeName, String bind, int port, List<String> members,
-                              String dnsQuery, String clientAddress, Tls tls, int replication,
+                              String dnsQuery, String dnsServer, String clientAddress, Tls tls, int replication,
                               Duration failureDetection, Duration joinTimeout) {
 
     public static final int DEFAULT_PORT = 7800;
@@ -40,7 +42,7 @@ public record ClusterSettings(boolean enabled, String nodeName, String bind, int
 
     /** No cluster: a single broker. */
     public static final ClusterSettings DISABLED = new ClusterSettings(false, "rampart", "127.0.0.1", DEFAULT_PORT,
-            List.of(), null, null, null, DEFAULT_REPLICATION, DEFAULT_FAILURE_DETECTION, DEFAULT_JOIN_TIMEOUT);
+            List.of(), null, null, null, null, DEFAULT_REPLICATION, DEFAULT_FAILURE_DETECTION, DEFAULT_JOIN_TIMEOUT);
 
     /**
      * TLS between nodes: this node's certificate and key, and the certificates that vouch for the other nodes. In
@@ -96,6 +98,12 @@ public record ClusterSettings(boolean enabled, String nodeName, String bind, int
         }
         if (dnsQuery != null && dnsQuery.isBlank()) {
             throw new IllegalArgumentException("dns-query: must be a DNS name");
+        }
+        if (dnsServer != null && dnsQuery == null) {
+            throw new IllegalArgumentException("dns-server: only with dns-query");
+        }
+        if (dnsServer != null && hostPortProblem(dnsServer) != null) {
+            throw new IllegalArgumentException("dns-server: " + hostPortProblem(dnsServer));
         }
         if (replication < 0 || replication > 7) {
             throw new IllegalArgumentException("replication: must be between 0 and 7 (was " + replication + ")");

@@ -205,6 +205,9 @@ public final class RampartBroker implements AutoCloseable {
         }
         if (cluster != null) {
             cluster.open(core, connections);
+            admin.share(cluster.sharedState(), events);
+            security.brake().share(cluster.sharedState());
+            insights.share(cluster.sharedState());
         }
         for (ListenerConfig listener : config.listeners()) {
             if (listener.type() != ListenerType.ADMIN) {

@@ -204,6 +204,9 @@ final class ClientEndpoints {
         m.put("listener", c.listener());
         m.put("protocolVersion", c.protocolVersion() == 0 ? null : c.protocolVersion());
         m.put("connectedSince", c.connectedSince() == null ? null : c.connectedSince().toString());
+        if (c.node() != null) {
+            m.put("node", c.node());
+        }
         if (showAddress) {
             m.put("address", c.address() == null ? null : c.address().getAddress().getHostAddress());
             m.put("port", c.address() == null ? null : c.address().getPort());

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rampart.admin.net.Cidr;
 import io.rampart.admin.store.StateFile;
+import io.rampart.core.cluster.SharedTable;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -21,13 +22,20 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The bans in {@code <data-dir>/admin/bans.json}, consulted at every CONNECT before any realm is asked. The
  * check reads an immutable snapshot: with no bans it costs one volatile read. Expired bans stop matching at
  * once and are dropped from the file at its next write.
+ *
+ * <p>On a node of a cluster ({@link #share}) the bans are also in a table every node holds: a ban set or lifted on any
+ * node is in force or lifted on all of them (and written to each node's file), and a temporary ban leaves the table at
+ * its expiry.
  */
 public final class BanList {
 
@@ -40,6 +48,7 @@ public final class BanList {
     private final Clock clock;
     private volatile Snapshot snapshot = Snapshot.EMPTY;
     private byte[] digest = StateFile.digest(null);
+    private volatile SharedTable shared;
 
     /** The bans indexed for matching. */
     private record Snapshot(List<Ban> all, Map<String, Ban> clientIds, Map<String, Ban> usernames,
@@ -75,15 +84,22 @@ public final class BanList {
     }
 
     /** Re-reads the file when it changed (an edit or a restore); a broken file keeps the bans in force. */
-    public synchronized boolean reloadIfChanged() throws IOException {
-        byte[] content = file.read();
-        byte[] now = StateFile.digest(content);
-        if (MessageDigest.isEqual(now, digest)) {
-            return false;
+    public boolean reloadIfChanged() throws IOException {
+        synchronized (this) {
+            byte[] content = file.read();
+            byte[] now = StateFile.digest(content);
+            if (MessageDigest.isEqual(now, digest)) {
+                return false;
+            }
+            snapshot = Snapshot.of(parse(content));
+            digest = now;
+            LOG.info("bans reloaded from {}: {} ban(s)", file.path(), snapshot.all().size());
         }
-        snapshot = Snapshot.of(parse(content));
-        digest = now;
-        LOG.info("bans reloaded from {}: {} ban(s)", file.path(), snapshot.all().size());
+        // The table's writes wait for every node to apply them: never while holding this list's lock.
+        SharedTable table = shared;
+        if (table != null) {
+            publish(table, snapshot.all(), true);
+        }
         return true;
     }
 
@@ -120,30 +136,133 @@ public final class BanList {
     }
 
     /** Adds a ban and writes the file. */
-    public synchronized Ban add(Ban.Kind kind, String value, String reason, Instant expiresAt, String createdBy)
+    public Ban add(Ban.Kind kind, String value, String reason, Instant expiresAt, String createdBy)
             throws IOException {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         Ban ban = new Ban(randomId(), kind, value, reason, createdBy, now, expiresAt);
-        update(current -> {
-            if (current.size() >= MAX_BANS) {
-                throw new IOException("there are already " + MAX_BANS + " bans; lift some first");
-            }
-            current.add(ban);
-        });
+        synchronized (this) {
+            update(current -> {
+                if (current.size() >= MAX_BANS) {
+                    throw new IOException("there are already " + MAX_BANS + " bans; lift some first");
+                }
+                current.add(ban);
+            });
+        }
+        SharedTable table = shared;
+        if (table != null) {
+            table.put(ban.id(), encode(ban), ban.expiresAt());
+        }
         return ban;
     }
 
     /** Lifts a ban; {@code null} when there is none with that id. */
-    public synchronized Ban remove(String id) throws IOException {
+    public Ban remove(String id) throws IOException {
         Ban[] removed = {null};
-        update(current -> current.removeIf(b -> {
-            if (b.id().equals(id)) {
-                removed[0] = b;
-                return true;
-            }
-            return false;
-        }));
+        synchronized (this) {
+            update(current -> current.removeIf(b -> {
+                if (b.id().equals(id)) {
+                    removed[0] = b;
+                    return true;
+                }
+                return false;
+            }));
+        }
+        SharedTable table = shared;
+        if (table != null && removed[0] != null) {
+            table.remove(id);
+        }
         return removed[0];
+    }
+
+    /**
+     * Shares the bans with the other nodes of a cluster through {@code table}. When the table already has bans (the
+     * cluster ran before this node joined) they replace this node's; otherwise this node's bans go into the table.
+     *
+     * @param added hears of each ban another node sets (to disconnect the clients it hits here)
+     */
+    public void share(SharedTable table, Consumer<Ban> added) throws IOException {
+        table.listen((id, value) -> changedElsewhere(id, value, added));
+        Map<String, byte[]> there = table.entries();
+        if (there.isEmpty()) {
+            publish(table, snapshot.all(), false);
+        } else {
+            List<Ban> theirs = new ArrayList<>();
+            for (Map.Entry<String, byte[]> e : there.entrySet()) {
+                Ban b = decode(e.getValue());
+                if (b != null) {
+                    theirs.add(b);
+                }
+            }
+            synchronized (this) {
+                update(current -> {
+                    current.clear();
+                    current.addAll(theirs);
+                });
+            }
+            LOG.info("bans: {} ban(s) taken from the cluster", theirs.size());
+        }
+        shared = table;
+    }
+
+    /** Puts {@code bans} into the table; {@code exact}: also removes what the table has beyond them. */
+    private void publish(SharedTable table, List<Ban> bans, boolean exact) {
+        Set<String> ids = new HashSet<>();
+        Instant now = clock.instant();
+        for (Ban b : bans) {
+            if (!b.expired(now)) {
+                ids.add(b.id());
+                if (table.get(b.id()) == null) {
+                    table.put(b.id(), encode(b), b.expiresAt());
+                }
+            }
+        }
+        if (exact) {
+            for (String id : table.entries().keySet()) {
+                if (!ids.contains(id)) {
+                    table.remove(id);
+                }
+            }
+        }
+    }
+
+    /** Another node set ({@code value}) or lifted ({@code null}) ban {@code id}. */
+    private synchronized void changedElsewhere(String id, byte[] value, Consumer<Ban> added) {
+        Ban ban = value == null ? null : decode(value);
+        boolean known = snapshot.all().stream().anyMatch(b -> b.id().equals(id));
+        try {
+            if (ban == null) {
+                if (known) {
+                    update(current -> current.removeIf(b -> b.id().equals(id)));
+                    LOG.info("ban {} lifted on another node of the cluster", id);
+                }
+                return;
+            }
+            if (!known) {
+                update(current -> current.add(ban));
+                LOG.info("ban {} ({}) set on another node of the cluster", id, ban.describe());
+                added.accept(ban);
+            }
+        } catch (IOException e) {
+            LOG.error("ban {} changed on another node but could not be written to {}: {}", id, file.path(),
+                    e.getMessage());
+        }
+    }
+
+    private static byte[] encode(Ban b) {
+        try {
+            return JSON.writeValueAsBytes(node(b));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Ban decode(byte[] value) {
+        try {
+            return ban(JSON.readTree(value));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("a ban shared by another node cannot be read and is ignored: {}", e.getMessage());
+            return null;
+        }
     }
 
     private interface Change {
@@ -183,15 +302,19 @@ public final class BanList {
         for (int i = 0; i < list.size(); i++) {
             JsonNode n = list.get(i);
             try {
-                String expires = text(n, "expiresAt");
-                out.add(new Ban(text(n, "id"), Ban.Kind.byId(text(n, "kind")), text(n, "value"), text(n, "reason"),
-                        text(n, "createdBy"), Instant.parse(text(n, "createdAt")),
-                        expires == null ? null : Instant.parse(expires)));
+                out.add(ban(n));
             } catch (IllegalArgumentException | DateTimeParseException | NullPointerException e) {
                 throw new IOException(where + ": bans[" + i + "]: " + e.getMessage());
             }
         }
         return out;
+    }
+
+    private static Ban ban(JsonNode n) {
+        String expires = text(n, "expiresAt");
+        return new Ban(text(n, "id"), Ban.Kind.byId(text(n, "kind")), text(n, "value"), text(n, "reason"),
+                text(n, "createdBy"), Instant.parse(text(n, "createdAt")),
+                expires == null ? null : Instant.parse(expires));
     }
 
     private static String text(JsonNode n, String key) {
@@ -203,16 +326,21 @@ public final class BanList {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("bans");
         for (Ban b : bans) {
-            ObjectNode n = list.addObject();
-            n.put("id", b.id());
-            n.put("kind", b.kind().id());
-            n.put("value", b.value());
-            n.put("reason", b.reason());
-            n.put("createdBy", b.createdBy());
-            n.put("createdAt", b.createdAt().toString());
-            n.put("expiresAt", b.expiresAt() == null ? null : b.expiresAt().toString());
+            list.add(node(b));
         }
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    }
+
+    private static ObjectNode node(Ban b) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", b.id());
+        n.put("kind", b.kind().id());
+        n.put("value", b.value());
+        n.put("reason", b.reason());
+        n.put("createdBy", b.createdBy());
+        n.put("createdAt", b.createdAt().toString());
+        n.put("expiresAt", b.expiresAt() == null ? null : b.expiresAt().toString());
+        return n;
     }
 
     private static String randomId() {

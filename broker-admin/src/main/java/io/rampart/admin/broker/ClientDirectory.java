@@ -22,6 +22,14 @@ public interface ClientDirectory {
      */
     Iterator<ClientSummary> from(String clientId, boolean inclusive);
 
+    /**
+     * As {@link #from}, but only the sessions of this node (on a node of a cluster, {@link #from} lists every node's
+     * clients).
+     */
+    default Iterator<ClientSummary> fromThisNode(String clientId, boolean inclusive) {
+        return from(clientId, inclusive);
+    }
+
     /** The session of {@code clientId} with its connection's details, or {@code null} when there is none. */
     ClientDetails details(String clientId);
 
@@ -49,9 +57,22 @@ public interface ClientDirectory {
      * @param address         the client's address ({@code null} when offline)
      * @param protocolVersion 3, 4 or 5 ({@code 0} when offline)
      * @param connectedSince  when its connection was accepted ({@code null} when offline)
+     * @param node            the node of the cluster it is on, or {@code null} on a single broker
      */
     record ClientSummary(String clientId, boolean connected, String username, String listener,
-                         InetSocketAddress address, int protocolVersion, Instant connectedSince) {
+                         InetSocketAddress address, int protocolVersion, Instant connectedSince, String node) {
+
+        /** A session of a single broker. */
+        public ClientSummary(String clientId, boolean connected, String username, String listener,
+                             InetSocketAddress address, int protocolVersion, Instant connectedSince) {
+            this(clientId, connected, username, listener, address, protocolVersion, connectedSince, null);
+        }
+
+        /** The same session, on node {@code name}. */
+        public ClientSummary onNode(String name) {
+            return new ClientSummary(clientId, connected, username, listener, address, protocolVersion,
+                    connectedSince, name);
+        }
     }
 
     /**
@@ -77,6 +98,12 @@ public interface ClientDirectory {
                          Map<String, String> tls, String identity, Set<String> roles, String authenticationManager,
                          String realm, int inflight, int queued, List<SubscriptionView> subscriptions,
                          IdentityLimits limits, int maxPacketSize) {
+
+        /** The same details, of a session on node {@code name}. */
+        public ClientDetails onNode(String name) {
+            return new ClientDetails(summary.onNode(name), keepAlive, sessionExpiry, cleanStart, tls, identity, roles,
+                    authenticationManager, realm, inflight, queued, subscriptions, limits, maxPacketSize);
+        }
     }
 
     /** One subscription of a session. */

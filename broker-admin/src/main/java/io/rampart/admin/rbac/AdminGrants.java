@@ -16,12 +16,17 @@ import java.util.function.Predicate;
 public final class AdminGrants {
 
     /** No permission at all. */
-    public static final AdminGrants NONE = new AdminGrants(List.of());
+    public static final AdminGrants NONE = new AdminGrants(List.of(), Map.of());
 
     private final List<Grant> grants;
+    /** The placeholder values it was compiled with (to compile it again on another node of a cluster). */
+    private final Map<String, String> variables;
 
-    private AdminGrants(List<Grant> grants) {
+    private AdminGrants(List<Grant> grants, Map<String, String> variables) {
         this.grants = List.copyOf(grants);
+        Map<String, String> known = new java.util.HashMap<>(variables);
+        known.values().removeIf(java.util.Objects::isNull);
+        this.variables = Map.copyOf(known);
     }
 
     /**
@@ -32,7 +37,12 @@ public final class AdminGrants {
         for (GrantRule rule : rules) {
             out.add(Grant.compile(rule, variables));
         }
-        return new AdminGrants(out);
+        return new AdminGrants(out, variables);
+    }
+
+    /** The placeholder values these grants were compiled with. */
+    public Map<String, String> variables() {
+        return variables;
     }
 
     public List<Grant> grants() {

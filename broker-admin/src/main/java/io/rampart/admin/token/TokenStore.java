@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.rampart.admin.net.Cidr;
 import io.rampart.admin.store.StateFile;
+import io.rampart.core.cluster.SharedTable;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.Logger;
 
@@ -35,6 +36,10 @@ import java.util.regex.Pattern;
  * the broker notices changes made by the command on its next {@link #reloadIfChanged()}.
  *
  * <p>Last-used times are kept in memory and written with {@link #flushLastUsed()}, not on every request.
+ *
+ * <p>On a node of a cluster ({@link #share}) the tokens (their SHA-256, never their secrets) are also in a table every
+ * node holds: a token created on any node works on all of them, and a token revoked on any node stops on all of them.
+ * Last-used times stay per node.
  */
 public final class TokenStore {
 
@@ -50,6 +55,7 @@ public final class TokenStore {
     private volatile Map<String, ApiToken> tokens = Map.of();
     private final ConcurrentHashMap<String, Instant> lastUsed = new ConcurrentHashMap<>();
     private byte[] digest = StateFile.digest(null);
+    private volatile SharedTable shared;
 
     /** A token just created: the record and the whole token text, which is never available again. */
     public record Issued(ApiToken token, String secret) {
@@ -91,16 +97,23 @@ public final class TokenStore {
     }
 
     /** Picks up changes made by another process; a broken file keeps the tokens in force and is logged. */
-    public synchronized boolean reloadIfChanged() {
+    public boolean reloadIfChanged() {
         try {
-            byte[] content = file.read();
-            byte[] now = StateFile.digest(content);
-            if (MessageDigest.isEqual(now, digest)) {
-                return false;
+            synchronized (this) {
+                byte[] content = file.read();
+                byte[] now = StateFile.digest(content);
+                if (MessageDigest.isEqual(now, digest)) {
+                    return false;
+                }
+                tokens = parse(content);
+                digest = now;
+                LOG.info("API tokens reloaded from {}: {} token(s)", file.path(), tokens.size());
             }
-            tokens = parse(content);
-            digest = now;
-            LOG.info("API tokens reloaded from {}: {} token(s)", file.path(), tokens.size());
+            // The table's writes wait for every node to apply them: never while holding this store's lock.
+            SharedTable table = shared;
+            if (table != null) {
+                publish(table, true);
+            }
             return true;
         } catch (IOException e) {
             LOG.error("API tokens not reloaded, the previous ones stay in force: {}", e.getMessage());
@@ -134,7 +147,7 @@ public final class TokenStore {
      * @param lifetime until expiry
      * @param source   accepted only from this network, or {@code null}
      */
-    public synchronized Issued create(List<String> roles, Duration lifetime, Cidr source, String description,
+    public Issued create(List<String> roles, Duration lifetime, Cidr source, String description,
                                       String createdBy) throws IOException {
         String id = randomId();
         byte[] secret = new byte[32];
@@ -143,21 +156,116 @@ public final class TokenStore {
         Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         ApiToken token = new ApiToken(id, sha256Hex(secretText), roles, description, createdBy, now,
                 now.plus(lifetime), source, null);
-        update(current -> {
-            if (current.size() >= MAX_TOKENS) {
-                throw new IOException("there are already " + MAX_TOKENS + " tokens; revoke some first");
-            }
-            current.put(id, token);
-        });
+        synchronized (this) {
+            update(current -> {
+                if (current.size() >= MAX_TOKENS) {
+                    throw new IOException("there are already " + MAX_TOKENS + " tokens; revoke some first");
+                }
+                current.put(id, token);
+            });
+        }
+        SharedTable table = shared;
+        if (table != null) {
+            table.put(id, encode(token), token.expiresAt());
+        }
         return new Issued(token, PREFIX + id + "_" + secretText);
     }
 
     /** Removes a token; {@code false} when there is none with that id. */
-    public synchronized boolean revoke(String id) throws IOException {
+    public boolean revoke(String id) throws IOException {
         boolean[] removed = {false};
-        update(current -> removed[0] = current.remove(id) != null);
+        synchronized (this) {
+            update(current -> removed[0] = current.remove(id) != null);
+        }
         lastUsed.remove(id);
+        SharedTable table = shared;
+        if (table != null && removed[0]) {
+            table.remove(id);
+        }
         return removed[0];
+    }
+
+    /**
+     * Shares the tokens with the other nodes of a cluster through {@code table}. When the table already has tokens
+     * (the cluster ran before this node joined) they replace this node's; otherwise this node's tokens go into it.
+     */
+    public void share(SharedTable table) throws IOException {
+        table.listen(this::changedElsewhere);
+        Map<String, byte[]> there = table.entries();
+        if (there.isEmpty()) {
+            publish(table, false);
+        } else {
+            Map<String, ApiToken> theirs = new LinkedHashMap<>();
+            for (byte[] value : there.values()) {
+                ApiToken t = decode(value);
+                if (t != null) {
+                    theirs.put(t.id(), t);
+                }
+            }
+            synchronized (this) {
+                update(current -> {
+                    current.clear();
+                    current.putAll(theirs);
+                });
+            }
+            LOG.info("API tokens: {} token(s) taken from the cluster", theirs.size());
+        }
+        shared = table;
+    }
+
+    /** Puts this node's tokens into the table; {@code exact}: also removes what the table has beyond them. */
+    private void publish(SharedTable table, boolean exact) {
+        Instant now = clock.instant();
+        Map<String, ApiToken> mine = tokens;
+        for (ApiToken t : mine.values()) {
+            if (!t.expired(now) && table.get(t.id()) == null) {
+                table.put(t.id(), encode(t), t.expiresAt());
+            }
+        }
+        if (exact) {
+            for (String id : table.entries().keySet()) {
+                if (!mine.containsKey(id)) {
+                    table.remove(id);
+                }
+            }
+        }
+    }
+
+    /** Another node created ({@code value}) or revoked ({@code null}) token {@code id}. */
+    private synchronized void changedElsewhere(String id, byte[] value) {
+        ApiToken token = value == null ? null : decode(value);
+        try {
+            if (token == null) {
+                if (tokens.containsKey(id)) {
+                    update(current -> current.remove(id));
+                    lastUsed.remove(id);
+                    LOG.info("API token {} revoked or expired on another node of the cluster", id);
+                }
+            } else if (!tokens.containsKey(id)) {
+                update(current -> current.put(id, token));
+                LOG.info("API token {} created on another node of the cluster", id);
+            }
+        } catch (IOException e) {
+            LOG.error("API token {} changed on another node but could not be written to {}: {}", id, file.path(),
+                    e.getMessage());
+        }
+    }
+
+    private static byte[] encode(ApiToken t) {
+        try {
+            return JSON.writeValueAsBytes(node(t.withLastUsed(null)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static ApiToken decode(byte[] value) {
+        try {
+            return token(JSON.readTree(value));
+        } catch (IOException | RuntimeException e) {
+            LOG.error("an API token shared by another node cannot be read and is ignored: {}", e.getMessage());
+            return null;
+        }
     }
 
     /** Checks a presented bearer token ({@code rmp_...}) from {@code from}. */
@@ -238,23 +346,28 @@ public final class TokenStore {
         for (int i = 0; i < list.size(); i++) {
             JsonNode n = list.get(i);
             try {
-                List<String> roles = new ArrayList<>();
-                n.path("roles").forEach(r -> roles.add(r.asText()));
-                String source = text(n, "source");
-                String lastUsedAt = text(n, "lastUsedAt");
-                ApiToken t = new ApiToken(required(n, "id"), required(n, "secretSha256"), roles, text(n, "description"),
-                        text(n, "createdBy"), Instant.parse(required(n, "createdAt")),
-                        Instant.parse(required(n, "expiresAt")), source == null ? null : Cidr.parse(source),
-                        lastUsedAt == null ? null : Instant.parse(lastUsedAt));
-                if (t.secretHash().length() != 64) {
-                    throw new IllegalArgumentException("secretSha256 must be 64 hex digits");
-                }
+                ApiToken t = token(n);
                 out.put(t.id(), t);
             } catch (IllegalArgumentException | DateTimeParseException | NullPointerException e) {
                 throw new IOException(where + ": tokens[" + i + "]: " + e.getMessage());
             }
         }
         return out;
+    }
+
+    private static ApiToken token(JsonNode n) {
+        List<String> roles = new ArrayList<>();
+        n.path("roles").forEach(r -> roles.add(r.asText()));
+        String source = text(n, "source");
+        String lastUsedAt = text(n, "lastUsedAt");
+        ApiToken t = new ApiToken(required(n, "id"), required(n, "secretSha256"), roles, text(n, "description"),
+                text(n, "createdBy"), Instant.parse(required(n, "createdAt")),
+                Instant.parse(required(n, "expiresAt")), source == null ? null : Cidr.parse(source),
+                lastUsedAt == null ? null : Instant.parse(lastUsedAt));
+        if (t.secretHash().length() != 64) {
+            throw new IllegalArgumentException("secretSha256 must be 64 hex digits");
+        }
+        return t;
     }
 
     private static String required(JsonNode n, String key) {
@@ -274,19 +387,24 @@ public final class TokenStore {
         ObjectNode root = JSON.createObjectNode();
         ArrayNode list = root.putArray("tokens");
         for (ApiToken t : tokens) {
-            ObjectNode n = list.addObject();
-            n.put("id", t.id());
-            n.put("secretSha256", t.secretHash());
-            ArrayNode roles = n.putArray("roles");
-            t.roles().forEach(roles::add);
-            n.put("description", t.description());
-            n.put("createdBy", t.createdBy());
-            n.put("createdAt", t.createdAt().toString());
-            n.put("expiresAt", t.expiresAt().toString());
-            n.put("source", t.source() == null ? null : t.source().toString());
-            n.put("lastUsedAt", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+            list.add(node(t));
         }
         return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    }
+
+    private static ObjectNode node(ApiToken t) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("id", t.id());
+        n.put("secretSha256", t.secretHash());
+        ArrayNode roles = n.putArray("roles");
+        t.roles().forEach(roles::add);
+        n.put("description", t.description());
+        n.put("createdBy", t.createdBy());
+        n.put("createdAt", t.createdAt().toString());
+        n.put("expiresAt", t.expiresAt().toString());
+        n.put("source", t.source() == null ? null : t.source().toString());
+        n.put("lastUsedAt", t.lastUsedAt() == null ? null : t.lastUsedAt().toString());
+        return n;
     }
 
     private static String randomId() {

@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code retained} (replicated): every retained message, on every node</li>
  *   <li>{@code sessions} (distributed, {@code 1 + replication} copies): session homes, records and queued messages</li>
  *   <li>{@code nodes} (replicated): each node's version and client-facing addresses</li>
+ *   <li>{@code shared} (replicated): the security state every node shares (bans, API tokens, admin sessions,
+ *   detections)</li>
  * </ul>
  *
  * When the cluster splits, both sides keep working on their caches; when it heals, the entries of the side with more
@@ -34,6 +36,7 @@ public final class Grid implements AutoCloseable {
     public static final String RETAINED = "rampart-retained";
     public static final String SESSIONS = "rampart-sessions";
     public static final String NODES = "rampart-nodes";
+    public static final String SHARED = "rampart-shared";
 
     private final DefaultCacheManager manager;
 
@@ -63,10 +66,11 @@ public final class Grid implements AutoCloseable {
         manager.defineConfiguration(ROUTES, replicated);
         manager.defineConfiguration(RETAINED, replicated);
         manager.defineConfiguration(NODES, replicated);
+        manager.defineConfiguration(SHARED, replicated);
         manager.defineConfiguration(SESSIONS, distributed.build());
         try {
             manager.start();
-            manager.startCaches(ROUTES, RETAINED, NODES, SESSIONS);
+            manager.startCaches(ROUTES, RETAINED, NODES, SESSIONS, SHARED);
         } catch (RuntimeException e) {
             manager.stop();
             throw e;
@@ -99,6 +103,10 @@ public final class Grid implements AutoCloseable {
 
     public Cache<String, byte[]> nodes() {
         return manager.getCache(NODES);
+    }
+
+    public Cache<String, byte[]> shared() {
+        return manager.getCache(SHARED);
     }
 
     @Override

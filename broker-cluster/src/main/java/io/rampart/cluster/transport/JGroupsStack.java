@@ -68,7 +68,11 @@ public final class JGroupsStack {
             stack.add(discard);
         }
         if (settings.dnsQuery() != null) {
-            stack.add(new DNS_PING().setDNSQuery(settings.dnsQuery()));
+            DNS_PING dns = new DNS_PING().setDNSQuery(settings.dnsQuery());
+            if (settings.dnsServer() != null) {
+                dns.setValue("dns_address", settings.dnsServer());
+            }
+            stack.add(dns);
         } else {
             List<InetSocketAddress> hosts = new ArrayList<>();
             for (InetSocketAddress member : settings.memberAddresses()) {

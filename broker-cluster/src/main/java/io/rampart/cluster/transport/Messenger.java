@@ -30,6 +30,8 @@ public final class Messenger implements AutoCloseable {
     public static final byte REPLY = 4;
     /** A node announces that it leaves on purpose. */
     public static final byte LEAVING = 5;
+    /** A signal to every node (shared security state). */
+    public static final byte SIGNAL = 6;
 
     private static final Logger LOG = LogManager.getLogger("rampart.cluster");
 

@@ -39,7 +39,7 @@ public final class Nodes {
     }
 
     public static ClusterSettings node(String name, int port, List<String> members, Path ca) {
-        return new ClusterSettings(true, name, "127.0.0.1", port, members, null, null,
+        return new ClusterSettings(true, name, "127.0.0.1", port, members, null, null, null,
                 new ClusterSettings.Tls(null, null, ca), 1, Duration.ofSeconds(3), Duration.ofSeconds(1));
     }
 }

@@ -17,6 +17,7 @@ import io.rampart.server.config.BrokerConfig;
 import io.rampart.server.config.ListenerConfig;
 import io.rampart.server.config.ListenerType;
 import io.rampart.server.config.SecurityConfig;
+import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.gate.ConnectGate;
 import io.rampart.server.insights.BrokerInsights;
 import io.rampart.server.metrics.BrokerMetrics;
@@ -52,11 +53,15 @@ public final class AdminWiring implements AutoCloseable {
     private final BrokerConfig config;
     private final AdminPlane plane;
     private final ServerControl control;
+    /** The cluster-wide client list, on a node of a cluster; {@code null} on a single broker. */
+    private final ClusterClientDirectory clusterClients;
 
-    private AdminWiring(BrokerConfig config, AdminPlane plane, ServerControl control) {
+    private AdminWiring(BrokerConfig config, AdminPlane plane, ServerControl control,
+                        ClusterClientDirectory clusterClients) {
         this.config = config;
         this.plane = plane;
         this.control = control;
+        this.clusterClients = clusterClients;
     }
 
     /**
@@ -73,8 +78,10 @@ public final class AdminWiring implements AutoCloseable {
                                      Supplier<Map<String, Object>> cluster) throws IOException {
         ServerControl control = new ServerControl(config, core, metrics, readiness, connections, bound, version,
                 cluster);
+        SessionClientDirectory sessions = new SessionClientDirectory(core);
+        ClusterClientDirectory clusterClients = config.cluster().enabled() ? new ClusterClientDirectory(sessions) : null;
         AdminPlane plane = AdminPlane.create(config.admin(), config.dataDir(), core.limits(),
-                new SessionClientDirectory(core), retained(core), control, insights.insights(), timers,
+                clusterClients == null ? sessions : clusterClients, retained(core), control, insights.insights(), timers,
                 Clock.systemUTC());
         insights.useBans((kind, value, reason, duration) -> {
             try {
@@ -84,7 +91,7 @@ public final class AdminWiring implements AutoCloseable {
                 return null;
             }
         });
-        return new AdminWiring(config, plane, control);
+        return new AdminWiring(config, plane, control, clusterClients);
     }
 
     /** The channel initializer of an admin listener; {@code tls} {@code null} for plain HTTP. */
@@ -104,6 +111,20 @@ public final class AdminWiring implements AutoCloseable {
     /** {@code gate} behind the ban check. */
     public ConnectGate gate(ConnectGate gate) {
         return new BanGate(gate, plane.bans());
+    }
+
+    /**
+     * On a node of a cluster: bans, API tokens and admin browser sessions become the cluster's, and the client list
+     * shows the clients of every node (this node's connects and disconnects, seen through {@code events}, go into it).
+     *
+     * @throws IOException when this node's state files cannot be written
+     */
+    public void share(io.rampart.core.cluster.SharedState state, BrokerEvents events) throws IOException {
+        plane.share(state);
+        if (clusterClients != null) {
+            clusterClients.bind(state);
+            events.addObserver(clusterClients);
+        }
     }
 
     /** First start: creates the initial admin user when configured (before the realms open). */
@@ -130,6 +151,9 @@ public final class AdminWiring implements AutoCloseable {
 
     @Override
     public void close() {
+        if (clusterClients != null) {
+            clusterClients.close();
+        }
         plane.close();
     }
 

@@ -72,6 +72,11 @@ public final class ClusterWiring implements AutoCloseable {
         meters.bind(node);
     }
 
+    /** The security state the nodes share; once {@link #open} has run. */
+    public io.rampart.core.cluster.SharedState sharedState() {
+        return node.sharedState();
+    }
+
     /** Why this node does not take clients now (readiness), or {@code null}. */
     public String unavailableReason() {
         return node.unavailableReason();

@@ -17,7 +17,7 @@ import java.util.List;
 final class ClusterSection {
 
     static final List<String> KEYS = List.of("enabled", "node-name", "bind", "port", "members", "dns-query",
-            "client-address", "tls", "replication", "failure-detection", "join-timeout");
+            "dns-server", "client-address", "tls", "replication", "failure-detection", "join-timeout");
     /** This node's key material is PEM (certificate chain and key); the trust takes a PEM bundle or PKCS#12. */
     static final List<String> TLS_KEYS = List.of("certificate", "private-key", "private-key-password", "trust",
             "development");
@@ -37,7 +37,7 @@ final class ClusterSection {
             return new ClusterSettings(enabled, node.get("node-name").string(hostName()),
                     node.get("bind").string("127.0.0.1"), node.get("port").intValue(ClusterSettings.DEFAULT_PORT),
                     TlsSection.strings(node.get("members")), optional(node.get("dns-query")),
-                    optional(node.get("client-address")), tls,
+                    optional(node.get("dns-server")), optional(node.get("client-address")), tls,
                     node.get("replication").intValue(ClusterSettings.DEFAULT_REPLICATION),
                     duration(node.get("failure-detection"), ClusterSettings.DEFAULT_FAILURE_DETECTION),
                     duration(node.get("join-timeout"), ClusterSettings.DEFAULT_JOIN_TIMEOUT));

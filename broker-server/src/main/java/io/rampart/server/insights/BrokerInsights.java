@@ -5,10 +5,12 @@ import io.rampart.admin.broker.ClientHistory;
 import io.rampart.admin.broker.DetectionLog;
 import io.rampart.admin.broker.Insights;
 import io.rampart.admin.broker.TopicActivity;
+import io.rampart.core.cluster.SharedState;
 import io.rampart.core.topic.SubscriptionIndex;
 import io.rampart.server.config.InsightsConfig;
 import io.rampart.server.detect.Detector;
 import io.rampart.server.detect.Rule;
+import io.rampart.server.detect.SharedDetections;
 import io.rampart.server.events.BrokerEvents;
 import io.rampart.server.metrics.BrokerMetrics;
 import io.rampart.server.observe.Observers;
@@ -18,6 +20,8 @@ import io.rampart.server.trace.TraceRecorder;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
@@ -40,7 +44,11 @@ public final class BrokerInsights implements AutoCloseable {
     private final ClientEventLog history;
     private final Detector detector;
     private final TopicInsights topics;
+    private final Clock clock;
+    private final int detectionHistory;
     private volatile Banner banner;
+    /** The cluster's detections, on a node of a cluster once {@link #share} ran. */
+    private volatile SharedDetections shared;
 
     /**
      * @param dataDir the broker's data directory (recordings go to its {@code traces/})
@@ -48,6 +56,8 @@ public final class BrokerInsights implements AutoCloseable {
     public BrokerInsights(InsightsConfig config, Path dataDir, Observers observers, BrokerEvents events,
                           BrokerMetrics metrics, ScheduledExecutorService timers, Clock clock,
                           SubscriptionIndex subscriptions) {
+        this.clock = clock;
+        this.detectionHistory = config.detections().history();
         this.traces = new TraceRecorder(config.traces(), dataDir.resolve("traces"), observers, timers, clock).open();
         this.history = config.insights().clientEvents().enabled()
                 ? new ClientEventLog(config.insights().clientEvents(), clock, timers) : null;
@@ -66,6 +76,10 @@ public final class BrokerInsights implements AutoCloseable {
                     counters.get(Rule.byId(d.rule())).increment();
                     events.detection(d.rule(), d.keyKind(), d.key(), d.count(), d.window().toSeconds(), d.banId(),
                             d.summary());
+                    SharedDetections s = shared;
+                    if (s != null) {
+                        s.raised(d);
+                    }
                 }
 
                 @Override
@@ -103,10 +117,48 @@ public final class BrokerInsights implements AutoCloseable {
         this.banner = banner;
     }
 
+    /**
+     * On a node of a cluster: the detections raised here from now on (and those kept so far) are listed, and can be
+     * acknowledged, on every node, and this node lists those of the others.
+     */
+    public void share(SharedState state) {
+        if (detector == null) {
+            return;
+        }
+        SharedDetections s = new SharedDetections(state.table("detections"), detectionHistory, clock,
+                () -> state.nodeNames().size());
+        List<DetectionLog.Detection> kept = detector.list(null, null);
+        for (int i = kept.size() - 1; i >= 0; i--) {
+            s.raised(kept.get(i));
+        }
+        shared = s;
+    }
+
     /** The admin plane's view. */
     public Insights insights() {
         return new Insights(traces, history == null ? ClientHistory.NONE : history,
-                detector == null ? DetectionLog.NONE : detector, topics == null ? TopicActivity.NONE : topics);
+                detector == null ? DetectionLog.NONE : new Detections(),
+                topics == null ? TopicActivity.NONE : topics);
+    }
+
+    /** This node's detections, or the cluster's once shared. */
+    private final class Detections implements DetectionLog {
+
+        @Override
+        public List<Detection> list(String rule, Instant since) {
+            SharedDetections s = shared;
+            return s == null ? detector.list(rule, since) : s.list(rule, since);
+        }
+
+        @Override
+        public Detection acknowledge(String id, String by, String note) {
+            SharedDetections s = shared;
+            if (s == null) {
+                return detector.acknowledge(id, by, note);
+            }
+            detector.acknowledge(id, by, note);
+            return s.acknowledge(id, by, note);
+        }
     }
 
     @Override

@@ -1,6 +1,16 @@
 package io.rampart.server.security;
 
+import io.rampart.core.cluster.SharedState;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.Logger;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -20,9 +30,17 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Thread-safe; every operation is a short update of one or two map entries, done at CONNECT only. The same
  * brake can guard any login (MQTT CONNECT, an admin login): callers pass the address and the presented name.
+ *
+ * <p>On a node of a cluster ({@link #share}) every failure and success is also sent to the other nodes, which count it
+ * as if it happened there: the counters add up across the cluster, so guesses spread over the nodes meet the same
+ * brake as guesses at one node.
  */
 public final class BruteForceBrake {
 
+    private static final Logger LOG = LogManager.getLogger(BruteForceBrake.class);
+    static final String CHANNEL = "brute-force";
+    private static final int FAILURE = 1;
+    private static final int SUCCESS = 2;
     static final int MAX_TRACKED = 100_000;
     /** User names remembered per address, so a success can take its own failures off the address count. */
     static final int MAX_NAMES_PER_ADDRESS = 32;
@@ -37,6 +55,7 @@ public final class BruteForceBrake {
     private final Clock clock;
     private final ConcurrentHashMap<InetAddress, AddressFailures> byAddress = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Failures> byUser = new ConcurrentHashMap<>();
+    private volatile SharedState cluster;
 
     /** Monotonic time in nanoseconds (a seam for tests). */
     @FunctionalInterface
@@ -89,6 +108,11 @@ public final class BruteForceBrake {
         if (!enabled) {
             return;
         }
+        countFailure(address, user);
+        tell(FAILURE, address, user);
+    }
+
+    private void countFailure(InetAddress address, String user) {
         long now = clock.nanoTime();
         String key = key(user);
         if (address != null) {
@@ -119,10 +143,15 @@ public final class BruteForceBrake {
      * come off the address count; failures of other names from the address stay until they expire.
      */
     public void success(InetAddress address, String user) {
-        String key = key(user);
-        if (key == null) {
+        if (key(user) == null) {
             return;
         }
+        clear(address, user);
+        tell(SUCCESS, address, user);
+    }
+
+    private void clear(InetAddress address, String user) {
+        String key = key(user);
         byUser.remove(key);
         if (address != null) {
             byAddress.computeIfPresent(address, (a, f) -> {
@@ -132,6 +161,57 @@ public final class BruteForceBrake {
                 }
                 return f.count <= 0 ? null : f;
             });
+        }
+    }
+
+    /** Shares the counters with the other nodes of a cluster: each failure and success here is counted there too. */
+    public void share(SharedState state) {
+        if (!enabled) {
+            return;
+        }
+        state.onSignal(CHANNEL, this::told);
+        cluster = state;
+    }
+
+    private void tell(int what, InetAddress address, String user) {
+        SharedState state = cluster;
+        if (state == null) {
+            return;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(what);
+            byte[] a = address == null ? new byte[0] : address.getAddress();
+            out.writeByte(a.length);
+            out.write(a);
+            String key = key(user);
+            out.writeBoolean(key != null);
+            if (key != null) {
+                out.writeUTF(key);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        state.signal(CHANNEL, bytes.toByteArray());
+    }
+
+    /** Another node counted a failure or a success. */
+    private void told(byte[] data) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+            int what = in.readByte();
+            byte[] a = new byte[in.readUnsignedByte()];
+            in.readFully(a);
+            InetAddress address = a.length == 0 ? null : InetAddress.getByAddress(a);
+            String user = in.readBoolean() ? in.readUTF() : null;
+            if (what == FAILURE) {
+                countFailure(address, user);
+            } else if (what == SUCCESS && user != null) {
+                clear(address, user);
+            }
+        } catch (UnknownHostException e) {
+            LOG.warn("brute-force brake: a count from another node names no address and is ignored");
+        } catch (IOException e) {
+            LOG.warn("brute-force brake: a count from another node cannot be read and is ignored: {}", e.toString());
         }
     }
 

@@ -70,6 +70,9 @@ class ConfigClusterTest {
         assertThat(c.dnsQuery()).isEqualTo("rampart.mqtt.svc.cluster.local");
         assertThat(c.members()).isEmpty();
         assertThat(c.port()).isEqualTo(ClusterSettings.DEFAULT_PORT);
+        assertThat(c.dnsServer()).isNull();
+        assertThat(parse("cluster: {enabled: true, dns-query: rampart.test, dns-server: 10.96.0.10:53,"
+                + " tls: {development: true}}\n").cluster().dnsServer()).isEqualTo("10.96.0.10:53");
     }
 
     @Test
@@ -81,6 +84,10 @@ class ConfigClusterTest {
                 .isEqualTo("cluster.yaml: cluster.members: list the nodes as host:port (or set dns-query)");
         assertThat(failure("cluster: {enabled: true, members: [a:7800], dns-query: x, tls: {development: true}}\n"))
                 .isEqualTo("cluster.yaml: cluster.dns-query: use either members or dns-query, not both");
+        assertThat(failure("cluster: {enabled: true, members: [a:7800], dns-server: 10.0.0.1:53,"
+                + " tls: {development: true}}\n")).isEqualTo("cluster.yaml: cluster.dns-server: only with dns-query");
+        assertThat(failure("cluster: {dns-query: x, dns-server: 10.0.0.1}\n"))
+                .isEqualTo("cluster.yaml: cluster.dns-server: must be host:port (was \"10.0.0.1\")");
         assertThat(failure("cluster: {enabled: true, members: [a], tls: {development: true}}\n"))
                 .isEqualTo("cluster.yaml: cluster.members[0]: must be host:port (was \"a\")");
         assertThat(failure("cluster: {node-name: \"node 1\"}\n")).startsWith("cluster.yaml: cluster.node-name: must be");
@@ -101,7 +108,7 @@ class ConfigClusterTest {
     @Test
     void theListsOfAllowedKeys_areThoseOfTheRecord() {
         assertThat(ClusterSection.KEYS).containsExactly("enabled", "node-name", "bind", "port", "members",
-                "dns-query", "client-address", "tls", "replication", "failure-detection", "join-timeout");
+                "dns-query", "dns-server", "client-address", "tls", "replication", "failure-detection", "join-timeout");
         assertThat(ClusterSection.TLS_KEYS).isEqualTo(List.of("certificate", "private-key", "private-key-password",
                 "trust", "development"));
     }

@@ -30,14 +30,26 @@ public final class ClusterProcesses implements AutoCloseable {
     private final Path dir;
     private final List<Node> nodes = new ArrayList<>();
     private final List<String> members = new ArrayList<>();
+    private final String security;
+    private final String sections;
 
-    private ClusterProcesses(Path dir) {
+    private ClusterProcesses(Path dir, String security, String sections) {
         this.dir = dir;
+        this.security = security;
+        this.sections = sections;
     }
 
     /** Starts {@code count} nodes named {@code node-1..n} at once and waits until every one is ready. */
     public static ClusterProcesses start(Path dir, int count) {
-        ClusterProcesses cluster = new ClusterProcesses(dir);
+        return start(dir, count, "", "");
+    }
+
+    /**
+     * Starts {@code count} nodes as {@link #start(Path, int)} does, each with more keys of the {@code security:} section
+     * ({@code security}, unindented, see {@link AdminSetup#security}) and more top-level sections ({@code sections}).
+     */
+    public static ClusterProcesses start(Path dir, int count, String security, String sections) {
+        ClusterProcesses cluster = new ClusterProcesses(dir, security, sections);
         for (int i = 1; i <= count; i++) {
             Node n = cluster.define("node-" + i, dir.resolve("ca"));
             cluster.members.add("127.0.0.1:" + n.clusterPort);
@@ -49,6 +61,33 @@ public final class ClusterProcesses implements AutoCloseable {
             n.awaitReady();
         }
         return cluster;
+    }
+
+    /**
+     * Starts {@code count} nodes that find each other through DNS ({@code cluster.dns-query} asked of
+     * {@code dnsServer}): node {@code i} binds its cluster transport to {@code 127.0.0.(10 + i)} on the same
+     * {@code port}, the addresses the DNS name's A records must list. Waits until every one is ready.
+     */
+    public static ClusterProcesses startWithDns(Path dir, int count, String dnsQuery, String dnsServer, int port) {
+        ClusterProcesses cluster = new ClusterProcesses(dir, "", "");
+        for (int i = 1; i <= count; i++) {
+            Node n = cluster.define("node-" + i, dir.resolve("ca"));
+            n.bind = dnsAddress(i);
+            n.clusterPort = port;
+            n.discovery = "dns-query: " + dnsQuery + "\n  dns-server: " + dnsServer;
+        }
+        for (Node n : cluster.nodes) {
+            n.start();
+        }
+        for (Node n : cluster.nodes) {
+            n.awaitReady();
+        }
+        return cluster;
+    }
+
+    /** The cluster address of node {@code i} of {@link #startWithDns}. */
+    public static String dnsAddress(int i) {
+        return "127.0.0." + (10 + i);
     }
 
     /** Node {@code i} (1-based). */
@@ -108,11 +147,15 @@ public final class ClusterProcesses implements AutoCloseable {
     public final class Node {
         public final String name;
         public final Path home;
-        public final int mqttPort;
-        public final int adminPort;
-        public final int clusterPort;
+        /** Chosen anew when another process took the port before this node could bind it ({@link #awaitReady}). */
+        public int mqttPort;
+        public int adminPort;
+        public int clusterPort;
         private final Path ca;
         private String tls = "{development: true}";
+        private String bind = "127.0.0.1";
+        /** The discovery keys of the {@code cluster:} section; {@code null}: the cluster's members. */
+        private String discovery;
         private Process process;
 
         private Node(String name, Path home, int mqttPort, int adminPort, int clusterPort, Path ca) {
@@ -133,7 +176,7 @@ public final class ClusterProcesses implements AutoCloseable {
                     Files.createSymbolicLink(caLink, ca);
                 }
                 Path config = home.resolve("broker.yaml");
-                Files.writeString(config, AdminSetup.in(home)
+                Files.writeString(config, AdminSetup.in(home).security(security)
                         .mqttListener("{type: tcp, name: tcp, bind: 127.0.0.1, port: " + mqttPort + "}")
                         .adminListener("{type: admin, name: admin, bind: 127.0.0.1, port: " + adminPort
                                 + ", allow-plaintext: true}")
@@ -141,14 +184,15 @@ public final class ClusterProcesses implements AutoCloseable {
                                 cluster:
                                   enabled: true
                                   node-name: %s
-                                  bind: 127.0.0.1
+                                  bind: %s
                                   port: %d
-                                  members: [%s]
+                                  %s
                                   client-address: 127.0.0.1:%d
                                   tls: %s
                                   failure-detection: 3s
                                   join-timeout: 1s
-                                """.formatted(name, clusterPort, String.join(", ", members), mqttPort, tls))
+                                """.formatted(name, bind, clusterPort, discovery != null ? discovery
+                                        : "members: [" + String.join(", ", members) + "]", mqttPort, tls) + sections)
                         .yaml());
                 Path root = Path.of(System.getProperty("rampart.project.root", "..")).toAbsolutePath().normalize();
                 Path jar = Path.of(System.getProperty("rampart.jar", "target/rampart.jar")).toAbsolutePath();
@@ -169,10 +213,26 @@ public final class ClusterProcesses implements AutoCloseable {
 
         /** Waits until the node answers ready (it joined a majority of the cluster). */
         public void awaitReady() {
-            await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).until(() -> {
-                assertThat(process.isAlive()).as("%s exited; its console:%n%s", name, console()).isTrue();
-                return readyStatus() == 200;
-            });
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).until(() -> {
+                        assertThat(process.isAlive()).as("%s exited; its console:%n%s", name, console()).isTrue();
+                        return readyStatus() == 200;
+                    });
+                    return;
+                } catch (AssertionError e) {
+                    // The free ports were picked before the node started: on a busy machine another process may take
+                    // an MQTT or admin port first. The node is started again on other ports then.
+                    String console = console();
+                    if (attempt == 3 || process.isAlive() || !console.contains("Address already in use")
+                            || !console.contains("listener '")) {
+                        throw e;
+                    }
+                    mqttPort = freePort();
+                    adminPort = freePort();
+                    start();
+                }
+            }
         }
 
         /** The status of {@code GET /health/ready} (0 when the admin listener does not answer). */
@@ -249,6 +309,11 @@ public final class ClusterProcesses implements AutoCloseable {
         /** Everything the process wrote to its console. */
         public String console() {
             return read(home.resolve("console.log"));
+        }
+
+        /** The node's access log ({@code logs/access.log}). */
+        public String accessLog() {
+            return read(home.resolve("logs").resolve("access.log"));
         }
 
         /** The node's event log ({@code logs/events.log}). */
